@@ -1,0 +1,1 @@
+//! Analysis over the whole archive: related incidents, repeats, cause suggestions, trends.

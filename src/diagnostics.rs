@@ -1,0 +1,180 @@
+//! Errors and warnings about the archive, with absolute `path:line:col` positions.
+//!
+//! Every stage collects `Diagnostic`s instead of aborting, so one run reports every
+//! problem in the archive. Which checks are errors and which are warnings is decided by
+//! `site.toml` (`[checks]`), applied in one place: `Diagnostics::apply_levels`.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+/// One problem found in one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub level: Level,
+    /// Stable machine name of the check, e.g. `missing-date`, `yaml-syntax`. Used by
+    /// `[checks]` in site.toml to promote or demote it.
+    pub code: &'static str,
+    /// Path as shown to the user (relative to the site root when possible).
+    pub path: PathBuf,
+    /// 1-based; 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// 1-based column; 0 when unknown.
+    pub col: usize,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// The offending source line, shown with a caret under `col`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: &'static str, path: impl Into<PathBuf>, line: usize, col: usize, message: impl Into<String>) -> Self {
+        Diagnostic { level: Level::Error, code, path: path.into(), line, col, message: message.into(), source_line: None }
+    }
+
+    pub fn warning(code: &'static str, path: impl Into<PathBuf>, line: usize, col: usize, message: impl Into<String>) -> Self {
+        Diagnostic { level: Level::Warning, code, path: path.into(), line, col, message: message.into(), source_line: None }
+    }
+
+    /// Attach the source line `self.line` from `text` (the whole file).
+    pub fn with_source(mut self, text: &str) -> Self {
+        if self.line > 0 {
+            self.source_line = text.lines().nth(self.line - 1).map(|l| l.trim_end_matches('\r').to_string());
+        }
+        self
+    }
+
+    pub fn location(&self) -> String {
+        let path = display_path(&self.path);
+        match (self.line, self.col) {
+            (0, _) => path,
+            (line, 0) => format!("{path}:{line}"),
+            (line, col) => format!("{path}:{line}:{col}"),
+        }
+    }
+
+    fn sort_key(&self) -> (&Path, usize, usize, Level, &str) {
+        (&self.path, self.line, self.col, self.level, &self.message)
+    }
+}
+
+fn display_path(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+        };
+        write!(f, "{}: {level}[{}]: {}", self.location(), self.code, self.message)?;
+        if let Some(src) = &self.source_line {
+            let gutter = self.line.to_string();
+            write!(f, "\n {gutter} | {src}")?;
+            if self.col > 0 {
+                // Caret under the column, counting characters not bytes.
+                let pad: String = src.chars().take(self.col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                write!(f, "\n {} | {pad}^", " ".repeat(gutter.len()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A sorted, de-duplicated collection of diagnostics.
+#[derive(Debug, Clone, Default)]
+pub struct Diagnostics {
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, d: Diagnostic) {
+        self.items.push(d);
+    }
+
+    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(ds);
+    }
+
+    /// Re-level each diagnostic by the `[checks]` table: code → "error" | "warning" | "off".
+    pub fn apply_levels(&mut self, checks: &std::collections::BTreeMap<String, crate::config::CheckLevel>) {
+        use crate::config::CheckLevel;
+        self.items.retain_mut(|d| match checks.get(d.code) {
+            Some(CheckLevel::Off) => false,
+            Some(CheckLevel::Error) => {
+                d.level = Level::Error;
+                true
+            }
+            Some(CheckLevel::Warning) => {
+                d.level = Level::Warning;
+                true
+            }
+            None => true,
+        });
+    }
+
+    /// Sort by path, then position, so output is deterministic whatever the thread order.
+    pub fn finish(&mut self) {
+        self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.items.dedup();
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.level == Level::Error).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.iter().filter(|d| d.level == Level::Warning).count()
+    }
+}
+
+/// 1-based line and column of byte `offset` in `text` (column counts characters).
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..floor_char_boundary(text, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one() {
+        let text = "ab\ncdé\nf";
+        assert_eq!(line_col(text, 0), (1, 1));
+        assert_eq!(line_col(text, 3), (2, 1));
+        assert_eq!(line_col(text, 7), (2, 4));
+        assert_eq!(line_col(text, 8), (3, 1));
+    }
+
+    #[test]
+    fn display_shows_caret_under_column() {
+        let d = Diagnostic::error("bad-date", "content/a.md", 2, 7, "invalid date `2025-02-30`, expected YYYY-MM-DD")
+            .with_source("---\ndate: 2025-02-30\n---\n");
+        assert_eq!(
+            d.to_string(),
+            "content/a.md:2:7: error[bad-date]: invalid date `2025-02-30`, expected YYYY-MM-DD\n 2 | date: 2025-02-30\n   |       ^"
+        );
+    }
+}

@@ -1,0 +1,15 @@
+//! hindsight: a static site generator for an organisation's post-mortem archive.
+//!
+//! The binary (`src/main.rs`) is a thin CLI over this library; integration tests use the
+//! library directly to check parsed values and the output of each stage.
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod model;
+pub mod pipeline;
+pub mod render;
+pub mod search;
+pub mod yaml;

@@ -1,0 +1,290 @@
+//! The data model every stage shares: a parsed post-mortem (`Incident`), the validated
+//! `Archive` of them, and the `Insights` analysis derives from the archive.
+//!
+//! Values here are plain data. Anything unknown stays `None` or empty: the parser never
+//! invents a timestamp, an owner or a cause. Every collection is kept in a deterministic
+//! order so that rendering the same archive twice gives byte-identical output.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::Serialize;
+
+/// Whether a post-mortem records an incident or a near miss. Near misses are searchable
+/// and linkable but kept out of duration statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum IncidentKind {
+    #[default]
+    Incident,
+    NearMiss,
+}
+
+/// Review status of the post-mortem document itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum DocStatus {
+    Draft,
+    InReview,
+    #[default]
+    Final,
+}
+
+impl DocStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocStatus::Draft => "draft",
+            DocStatus::InReview => "in-review",
+            DocStatus::Final => "final",
+        }
+    }
+}
+
+/// Normalised status of an action item, whatever words or emoji the author used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionItemStatus {
+    Done,
+    InProgress,
+    Planned,
+    Delayed,
+    NotDoing,
+    #[default]
+    Unknown,
+}
+
+impl ActionItemStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionItemStatus::Done => "done",
+            ActionItemStatus::InProgress => "in-progress",
+            ActionItemStatus::Planned => "planned",
+            ActionItemStatus::Delayed => "delayed",
+            ActionItemStatus::NotDoing => "not-doing",
+            ActionItemStatus::Unknown => "unknown",
+        }
+    }
+
+    /// Open items still need work: everything but done and not-doing.
+    pub fn is_open(self) -> bool {
+        !matches!(self, ActionItemStatus::Done | ActionItemStatus::NotDoing)
+    }
+}
+
+/// One row of the incident timeline.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct TimelineEvent {
+    /// Absolute time when the row's time (of day, or full) could be resolved.
+    pub at: Option<Timestamp>,
+    /// The time cell as written, e.g. `14:02` or `2025-10-26 14:02 UTC`.
+    pub time_text: String,
+    pub event: String,
+    pub actor: Option<String>,
+    /// 1-based line in the source file.
+    pub line: usize,
+}
+
+/// One follow-up action.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct ActionItem {
+    /// The `#` column when present.
+    pub number: Option<String>,
+    pub action: String,
+    /// Free kind/type column: prevent, mitigate, detect, process...
+    pub kind: Option<String>,
+    pub priority: Option<String>,
+    pub owner: Option<String>,
+    pub due: Option<Date>,
+    pub status: ActionItemStatus,
+    /// The status cell as written.
+    pub status_text: String,
+    pub line: usize,
+}
+
+/// One question → answer pair of the five whys.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Why {
+    pub question: String,
+    pub answer: String,
+}
+
+/// A contributing factor, grouped by kind (technical, process, human, or
+/// `Contributing Factor #N` blocks of the CCADB report).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct ContributingFactor {
+    pub kind: String,
+    pub text: String,
+}
+
+/// A reference to another incident as written in the post-mortem, resolved later.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct RelatedRef {
+    /// An id given directly (front matter `related:` or a link to an incident).
+    pub id: Option<String>,
+    pub date: Option<Date>,
+    pub title: Option<String>,
+    /// Free text the author wrote about the relation.
+    pub note: String,
+    pub line: usize,
+}
+
+/// Lessons learned, by the headings the common templates use.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Lessons {
+    pub went_well: Vec<String>,
+    pub went_wrong: Vec<String>,
+    pub lucky: Vec<String>,
+    /// Lessons not under one of the three headings.
+    pub other: Vec<String>,
+}
+
+/// An entry of the table of contents.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct TocEntry {
+    pub level: u8,
+    pub title: String,
+    pub anchor: String,
+}
+
+/// Minutes from start (or detection) to each milestone; `None` where unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct Durations {
+    pub time_to_detect: Option<i64>,
+    pub time_to_acknowledge: Option<i64>,
+    pub time_to_mitigate: Option<i64>,
+    pub time_to_resolve: Option<i64>,
+}
+
+/// A parsed post-mortem.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Incident {
+    /// File stem, or front matter `slug:`. Unique in the archive.
+    pub id: String,
+    /// Path relative to the site root, with `/` separators.
+    pub source: PathBuf,
+    pub title: String,
+    pub date: Option<Date>,
+    pub kind: IncidentKind,
+    pub severity: Option<String>,
+    pub status: DocStatus,
+    pub services: Vec<String>,
+    /// Services the post-mortem explicitly lists as not affected (❌).
+    pub services_unaffected: Vec<String>,
+    pub teams: Vec<String>,
+    pub authors: Vec<String>,
+    pub reviewers: Vec<String>,
+    /// Root-cause categories, as slugs. Multi-valued.
+    pub causes: Vec<String>,
+    pub tags: Vec<String>,
+    pub started_at: Option<Timestamp>,
+    pub detected_at: Option<Timestamp>,
+    pub acknowledged_at: Option<Timestamp>,
+    pub mitigated_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub durations: Durations,
+    pub summary: Option<String>,
+    pub impact: Option<String>,
+    pub root_cause: Option<String>,
+    pub trigger: Option<String>,
+    pub resolution: Option<String>,
+    pub detection: Option<String>,
+    pub five_whys: Vec<Why>,
+    pub contributing_factors: Vec<ContributingFactor>,
+    pub timeline: Vec<TimelineEvent>,
+    pub action_items: Vec<ActionItem>,
+    pub lessons: Lessons,
+    pub related_refs: Vec<RelatedRef>,
+    pub toc: Vec<TocEntry>,
+    /// The whole body rendered to HTML (headings carry `id` anchors), sanitised.
+    pub body_html: String,
+    /// The body as plain text, for search and similarity.
+    pub body_text: String,
+    /// Unknown front-matter keys, kept for templates.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl Incident {
+    /// Text that explains why it happened: root cause sentence, trigger, five whys and
+    /// contributing factors. Used by search weighting and related-incident similarity.
+    pub fn root_cause_text(&self) -> String {
+        let mut out = String::new();
+        for part in [&self.root_cause, &self.trigger].into_iter().flatten() {
+            out.push_str(part);
+            out.push('\n');
+        }
+        for why in &self.five_whys {
+            out.push_str(&why.question);
+            out.push(' ');
+            out.push_str(&why.answer);
+            out.push('\n');
+        }
+        for factor in &self.contributing_factors {
+            out.push_str(&factor.text);
+            out.push('\n');
+        }
+        out
+    }
+
+    pub fn is_near_miss(&self) -> bool {
+        self.kind == IncidentKind::NearMiss
+    }
+}
+
+/// All published incidents, validated: ids unique, sorted newest first (date desc, then id).
+#[derive(Debug, Clone, Default)]
+pub struct Archive {
+    pub incidents: Vec<Incident>,
+}
+
+impl Archive {
+    pub fn new(mut incidents: Vec<Incident>) -> Archive {
+        incidents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+        Archive { incidents }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Incident> {
+        self.incidents.iter().find(|i| i.id == id)
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.incidents.iter().position(|i| i.id == id)
+    }
+}
+
+/// One related incident, as shown on a page and exported in incidents.json.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Related {
+    pub id: String,
+    pub score: f64,
+    /// Human-readable, e.g. "same cause: connection-leak", "referenced by author".
+    pub reasons: Vec<String>,
+    /// True when either post-mortem names the other explicitly.
+    pub explicit: bool,
+}
+
+/// A suggested cause for an incident that has none, never shown as fact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CauseSuggestion {
+    pub cause: String,
+    pub score: f64,
+    /// Labelled neighbours the suggestion comes from.
+    pub from: Vec<String>,
+}
+
+/// What analysis derives from the whole archive. Maps are keyed by incident id.
+#[derive(Debug, Clone, Default)]
+pub struct Insights {
+    pub related: BTreeMap<String, Vec<Related>>,
+    /// Id of the earlier incident this one repeats, with the shared cause.
+    pub repeat_of: BTreeMap<String, RepeatOf>,
+    pub cause_suggestions: BTreeMap<String, Vec<CauseSuggestion>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RepeatOf {
+    pub id: String,
+    pub cause: String,
+    pub days_between: i64,
+}

@@ -1,0 +1,210 @@
+//! The build as a chain of plain functions over values:
+//! `load` (discover → parse in parallel → validate) → `analyse` → `render` → `write_site`.
+//! Only `load` reads the disk and only `write_site` writes it, so `serve` can run the
+//! same stages and keep the output in memory.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use jiff::civil::Date;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::{self, Parsed, SourceFile};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{Archive, DocStatus, Incident, Insights};
+
+/// A site on disk: its root folder and its configuration.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub root: PathBuf,
+    pub config: Config,
+    /// The date overdue action items and ages are measured against.
+    pub as_of: Date,
+    /// Publish drafts even when site.toml does not.
+    pub include_drafts: bool,
+}
+
+impl Site {
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join(&self.config.content_dir)
+    }
+
+    pub fn output_dir(&self) -> PathBuf {
+        self.root.join(&self.config.output_dir)
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join(&self.config.cache_dir)
+    }
+}
+
+/// One file of the published site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Relative to the output root, `/` separators, e.g. `incidents/x/index.html`.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        OutputFile { path: path.into(), bytes: bytes.into() }
+    }
+}
+
+/// Discover and parse every post-mortem, then check the archive as a whole.
+pub fn load(site: &Site) -> (Archive, Diagnostics) {
+    let (sources, problems) = content::discover::discover(&site.root, &site.content_dir());
+    let parsed: Vec<Parsed> = sources.par_iter().map(|s| content::parse(s, &site.config)).collect();
+    assemble(site, &sources, parsed, problems)
+}
+
+/// Build the archive from parsed files (shared by `load` and serve's cached rebuilds).
+pub fn assemble(site: &Site, sources: &[SourceFile], parsed: Vec<Parsed>, problems: Vec<Diagnostic>) -> (Archive, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    diagnostics.extend(problems);
+    let mut incidents: Vec<Incident> = Vec::with_capacity(parsed.len());
+    for (source, p) in sources.iter().zip(parsed) {
+        diagnostics.extend(p.diagnostics);
+        if let Some(incident) = p.incident {
+            let _ = source;
+            incidents.push(incident);
+        }
+    }
+    check_unique_ids(&incidents, &mut diagnostics);
+    let publish_drafts = site.config.publish_drafts || site.include_drafts;
+    incidents.retain(|i| publish_drafts || i.status != DocStatus::Draft);
+    let mut seen = BTreeSet::new();
+    incidents.retain(|i| seen.insert(i.id.clone()));
+    let archive = Archive::new(incidents);
+    diagnostics.apply_levels(&site.config.checks);
+    diagnostics.finish();
+    (archive, diagnostics)
+}
+
+fn check_unique_ids(incidents: &[Incident], diagnostics: &mut Diagnostics) {
+    let mut by_id: std::collections::BTreeMap<&str, Vec<&Incident>> = Default::default();
+    for i in incidents {
+        by_id.entry(&i.id).or_default().push(i);
+    }
+    for (id, group) in by_id {
+        if group.len() > 1 {
+            let mut paths: Vec<String> = group.iter().map(|i| i.source.display().to_string()).collect();
+            paths.sort();
+            for i in &group[1..] {
+                diagnostics.push(Diagnostic::error(
+                    "duplicate-id",
+                    i.source.clone(),
+                    0,
+                    0,
+                    format!("duplicate incident id `{id}` (also used by {}); expected each id (file name or `slug:`) to be unique", paths.join(", ")),
+                ));
+            }
+        }
+    }
+}
+
+/// Derive related incidents, repeats and suggestions from the archive.
+pub fn analyse(site: &Site, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
+    let _ = (site, archive);
+    (Insights::default(), Vec::new())
+}
+
+/// Write `files` into `out_dir` atomically: everything goes to a temporary sibling
+/// folder first and is swapped in only when complete, so a failed build leaves the
+/// previous site as it was.
+pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
+    let parent = out_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = out_dir.file_name().context("output directory has no name")?.to_string_lossy().into_owned();
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.tmp-"))
+        .tempdir_in(parent)
+        .with_context(|| format!("creating a temporary folder in {}", parent.display()))?;
+    let mut dirs = BTreeSet::new();
+    for f in files {
+        if f.path.split('/').any(|c| c == ".." || c.is_empty()) || f.path.starts_with('/') {
+            bail!("refusing to write output file with unsafe path `{}`", f.path);
+        }
+        if let Some((dir, _)) = f.path.rsplit_once('/') {
+            dirs.insert(dir.to_string());
+        }
+    }
+    for dir in &dirs {
+        std::fs::create_dir_all(staging.path().join(dir)).with_context(|| format!("creating {dir}"))?;
+    }
+    files.par_iter().try_for_each(|f| {
+        std::fs::write(staging.path().join(&f.path), &f.bytes).with_context(|| format!("writing {}", f.path))
+    })?;
+    let staged = staging.keep();
+    let old = parent.join(format!(".{name}.old"));
+    if old.exists() {
+        std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
+    }
+    if out_dir.exists() {
+        std::fs::rename(out_dir, &old).with_context(|| format!("moving the previous {} aside", out_dir.display()))?;
+    }
+    if let Err(e) = std::fs::rename(&staged, out_dir) {
+        // Put the previous site back before reporting.
+        let _ = std::fs::rename(&old, out_dir);
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(e).with_context(|| format!("moving the new site into {}", out_dir.display()));
+    }
+    if old.exists() {
+        std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
+    }
+    Ok(())
+}
+
+/// Refuse output directories that would destroy the site: the root itself, a folder
+/// containing the content, or anything outside the root (unless forced).
+pub fn check_output_dir(root: &Path, content_dir: &Path, out_dir: &Path, force: bool) -> Result<(), String> {
+    let norm = |p: &Path| -> PathBuf {
+        let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+        let mut out = PathBuf::new();
+        for c in abs.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        out
+    };
+    let (root, content, out) = (norm(root), norm(content_dir), norm(out_dir));
+    if out == root {
+        return Err(format!("output directory {} is the site root; expected a folder inside it such as `public`", out.display()));
+    }
+    if content.starts_with(&out) {
+        return Err(format!("output directory {} contains the content folder {}; building would delete it", out.display(), content.display()));
+    }
+    if !out.starts_with(&root) && !force {
+        return Err(format!("output directory {} lies outside the site {}; pass --force to write there anyway", out.display(), root.display()));
+    }
+    Ok(())
+}
+
+/// Everything a build produces, before it is written.
+#[derive(Debug)]
+pub struct BuildResult {
+    pub archive: Archive,
+    pub insights: Insights,
+    pub diagnostics: Diagnostics,
+    pub files: Vec<OutputFile>,
+}
+
+/// Load, analyse and render the whole site in memory.
+pub fn build(site: &Site) -> Result<BuildResult> {
+    let (archive, mut diagnostics) = load(site);
+    let (insights, more) = analyse(site, &archive);
+    diagnostics.extend(more);
+    diagnostics.apply_levels(&site.config.checks);
+    diagnostics.finish();
+    let mut files = crate::render::render_site(site, &archive, &insights)?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(BuildResult { archive, insights, diagnostics, files })
+}

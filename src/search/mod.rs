@@ -1,0 +1,1 @@
+//! Full-text search: the tantivy index for the CLI and the static index for the browser.
