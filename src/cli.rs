@@ -240,27 +240,14 @@ fn check(args: &SiteArgs, strict: bool, format: Format) -> Result<(), Failure> {
     if fails(&diagnostics, strict) { Err(Failure::Content) } else { Ok(()) }
 }
 
-/// Lower-case, ASCII letters and digits, words joined by `-`.
-pub fn slugify(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    out.trim_end_matches('-').to_string()
-}
-
 fn new_post_mortem(root: &Path, title: &str, date: Option<&str>) -> Result<(), Failure> {
     let config = Config::load(root).map_err(|e| Failure::Usage(e.to_string()))?;
     let date = match date {
         Some(d) => as_of_date(Some(d))?,
         None => as_of_date(None)?,
     };
-    let slug = slugify(title);
-    if slug.is_empty() {
+    let slug = crate::render::urls::slug(title);
+    if slug == "-" {
         return Err(Failure::Usage(format!("title `{title}` has no letters or digits to make a file name from")));
     }
     let dir = root.join(&config.content_dir);

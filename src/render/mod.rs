@@ -4,6 +4,7 @@
 //! `index.html` explicitly, so the published folder works when opened from disk.
 
 pub mod theme;
+pub mod urls;
 
 use anyhow::{Context as _, Result};
 use serde::Serialize;

@@ -1,0 +1,67 @@
+//! Where every page lives. All paths are relative to the output root and end in
+//! `index.html`, so links work from disk; templates prefix them with `{{ root }}`.
+//! Every module that links to a page builds the path here, so links and pages agree.
+
+/// Lower-case ASCII letters and digits, other runs of characters become one `-`.
+/// Never empty: a term with no letters or digits becomes `-`.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-');
+    if out.is_empty() { "-".to_string() } else { out.to_string() }
+}
+
+pub fn incident(id: &str) -> String {
+    format!("incidents/{id}/index.html")
+}
+
+/// The taxonomies that get list pages: `severity`, `service`, `team`, `cause`, `tag`, `year`.
+pub const TAXONOMIES: [&str; 6] = ["severity", "service", "team", "cause", "tag", "year"];
+
+/// The list page of one term, e.g. `term("service", "Payments API")` →
+/// `services/payments-api/index.html`.
+pub fn term(taxonomy: &str, value: &str) -> String {
+    format!("{}/{}/index.html", plural(taxonomy), slug(value))
+}
+
+/// The page listing every term of a taxonomy, e.g. `services/index.html`.
+pub fn taxonomy(taxonomy: &str) -> String {
+    format!("{}/index.html", plural(taxonomy))
+}
+
+fn plural(taxonomy: &str) -> String {
+    match taxonomy {
+        "severity" => "severities".to_string(),
+        other => format!("{other}s"),
+    }
+}
+
+pub const HOME: &str = "index.html";
+pub const ACTION_ITEMS: &str = "action-items/index.html";
+pub const DASHBOARD: &str = "dashboard/index.html";
+pub const SEARCH: &str = "search/index.html";
+
+/// Dashboard of one team or service (`kind` is `team` or `service`).
+pub fn dashboard_for(kind: &str, value: &str) -> String {
+    format!("dashboard/{}/{}/index.html", plural(kind), slug(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_lowercase_and_dashed() {
+        assert_eq!(slug("Payments API"), "payments-api");
+        assert_eq!(slug("  DNS / resolver!! "), "dns-resolver");
+        assert_eq!(slug("🔥"), "-");
+        assert_eq!(term("severity", "SEV1"), "severities/sev1/index.html");
+        assert_eq!(term("cause", "connection-leak"), "causes/connection-leak/index.html");
+    }
+}
