@@ -1,0 +1,480 @@
+//! Hand-written SVG charts for the dashboards, inlined in the page at build time.
+//!
+//! No charting crate: the charts need per-mark `<title>` tooltips, a link around every
+//! mark, CSS classes instead of colours (so they follow light, dark and print styles
+//! through `currentColor` and CSS variables in `static/dashboard.css`) and byte-identical
+//! output; a few hundred lines of careful string building give all of that.
+//! Guarantees: every bar, point and cell is an `<a href>` holding a shape with a
+//! `<title>`; every text from a post-mortem is escaped; numbers are formatted with fixed
+//! precision; nothing depends on anything but the input. Each chart comes with a
+//! `Table`, rendered as a `<details>` data table for screen readers and for reading
+//! exact values.
+
+use std::fmt::Write as _;
+
+/// Escape text for HTML and SVG (content and attribute values).
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Fixed two-decimal coordinates: enough precision, identical on every platform.
+fn n(v: f64) -> String {
+    let s = format!("{v:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" { "0".to_string() } else { s.to_string() }
+}
+
+const WIDTH: f64 = 720.0;
+
+/// A series of a stacked chart; `class` picks its colour in the stylesheet.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub name: String,
+    pub class: String,
+}
+
+/// One linked mark: its size, where it links and its tooltip.
+#[derive(Debug, Clone)]
+pub struct Mark {
+    pub value: f64,
+    pub href: String,
+    pub title: String,
+}
+
+/// One column of a stacked bar chart: a segment per series (zero values are skipped).
+#[derive(Debug, Clone)]
+pub struct BarGroup {
+    pub label: String,
+    pub segments: Vec<Option<Mark>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StackedBars {
+    /// Accessible name of the chart.
+    pub title: String,
+    pub y_label: String,
+    pub series: Vec<Series>,
+    pub groups: Vec<BarGroup>,
+}
+
+/// A 1-2-5 step giving at most five gridlines up to `max`.
+fn nice_step(max: f64) -> f64 {
+    if max <= 0.0 {
+        return 1.0;
+    }
+    let raw = max / 4.0;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(10.0 * magnitude);
+    step.max(1.0)
+}
+
+fn svg_open(out: &mut String, title: &str, height: f64) {
+    let _ = write!(out, r#"<svg class="chart" viewBox="0 0 {} {}" role="group" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#, n(WIDTH), n(height), esc(title), esc(title));
+}
+
+fn linked(out: &mut String, href: &str, class: &str, shape: &str, title: &str) {
+    let _ = write!(out, r#"<a href="{}" class="{}">{}><title>{}</title></{}></a>"#, esc(href), esc(class), shape.trim_end_matches("/>"), esc(title), shape_name(shape));
+}
+
+fn shape_name(shape: &str) -> &str {
+    shape.trim_start_matches('<').split(|c: char| c.is_whitespace()).next().unwrap_or("g")
+}
+
+/// Labels every `k`-th column so that labels never overlap.
+fn label_stride(columns: usize, plot_width: f64, label_width: f64) -> usize {
+    ((columns as f64 * label_width / plot_width).ceil() as usize).max(1)
+}
+
+impl StackedBars {
+    pub fn svg(&self) -> String {
+        let (left, right, top, bottom) = (44.0, 10.0, 12.0, 40.0);
+        let height = 240.0;
+        let plot_w = WIDTH - left - right;
+        let plot_h = height - top - bottom;
+        let max = self.groups.iter().map(|g| g.segments.iter().flatten().map(|m| m.value).sum::<f64>()).fold(0.0, f64::max);
+        let step = nice_step(max);
+        let top_value = ((max / step).ceil() * step).max(step);
+        let y = |v: f64| top + plot_h - v / top_value * plot_h;
+        let mut out = String::new();
+        svg_open(&mut out, &self.title, height);
+        let mut tick = 0.0;
+        while tick <= top_value + 1e-9 {
+            let _ = write!(out, r#"<line class="grid" x1="{}" x2="{}" y1="{y}" y2="{y}"/><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#, n(left), n(WIDTH - right), n(left - 6.0), n(y(tick) + 4.0), n(tick), y = n(y(tick)));
+            tick += step;
+        }
+        let _ = write!(out, r#"<text class="axis-label" x="12" y="{}" transform="rotate(-90 12 {})" text-anchor="middle">{}</text>"#, n(top + plot_h / 2.0), n(top + plot_h / 2.0), esc(&self.y_label));
+        let slot = plot_w / self.groups.len().max(1) as f64;
+        let bar_w = (slot * 0.72).min(48.0);
+        let stride = label_stride(self.groups.len(), plot_w, 52.0);
+        for (gi, group) in self.groups.iter().enumerate() {
+            let x = left + slot * gi as f64 + (slot - bar_w) / 2.0;
+            let mut base = 0.0;
+            for (si, mark) in group.segments.iter().enumerate() {
+                let Some(mark) = mark else { continue };
+                if mark.value <= 0.0 {
+                    continue;
+                }
+                let (y0, y1) = (y(base), y(base + mark.value));
+                let shape = format!(r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#, n(x), n(y1), n(bar_w), n(y0 - y1));
+                let class = self.series.get(si).map(|s| s.class.as_str()).unwrap_or("");
+                linked(&mut out, &mark.href, &format!("bar {class}"), &shape, &mark.title);
+                base += mark.value;
+            }
+            if gi % stride == 0 {
+                let _ = write!(out, r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#, n(left + slot * (gi as f64 + 0.5)), n(top + plot_h + 16.0), esc(&group.label));
+            }
+        }
+        let _ = write!(out, r#"<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>"#, n(left), n(WIDTH - right), n(top + plot_h), n(top + plot_h));
+        out.push_str("</svg>");
+        out
+    }
+
+    /// The colour key as an HTML list (readable in print, no JavaScript).
+    pub fn legend(&self) -> String {
+        legend(&self.series)
+    }
+}
+
+/// A colour key for `series`.
+pub fn legend(series: &[Series]) -> String {
+    let mut out = String::from(r#"<ul class="legend">"#);
+    for s in series {
+        let _ = write!(out, r#"<li><span class="swatch {}"></span>{}</li>"#, esc(&s.class), esc(&s.name));
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// Median, quartiles and p90 of one group, drawn as a box.
+#[derive(Debug, Clone)]
+pub struct BoxSummary {
+    pub p25: f64,
+    pub median: f64,
+    pub p75: f64,
+    pub p90: f64,
+    pub href: String,
+    pub title: String,
+}
+
+/// One column of a distribution chart.
+#[derive(Debug, Clone)]
+pub struct DistGroup {
+    pub label: String,
+    /// Shown under the label, e.g. `n=4 · 1 missing`.
+    pub note: String,
+    /// `None` when too few values rest on the group to summarise (points only).
+    pub summary: Option<BoxSummary>,
+    pub points: Vec<Mark>,
+}
+
+/// Durations on a log axis: per group a box (IQR), a median bar, a p90 tick and the
+/// individual values as points; the medians of neighbouring summarised groups are
+/// joined by a line.
+#[derive(Debug, Clone)]
+pub struct Distribution {
+    pub title: String,
+    pub groups: Vec<DistGroup>,
+    /// Groups with more values than this draw the box only (the page says so).
+    pub max_points: usize,
+}
+
+/// Log-axis ticks in minutes and their labels.
+const TIME_TICKS: [(f64, &str); 9] = [(1.0, "1m"), (5.0, "5m"), (15.0, "15m"), (60.0, "1h"), (240.0, "4h"), (1440.0, "1d"), (10080.0, "1w"), (43200.0, "30d"), (525600.0, "1y")];
+
+impl Distribution {
+    pub fn svg(&self) -> String {
+        let (left, right, top, bottom) = (44.0, 10.0, 12.0, 44.0);
+        let height = 260.0;
+        let plot_w = WIDTH - left - right;
+        let plot_h = height - top - bottom;
+        let max = self.groups.iter().flat_map(|g| g.points.iter().map(|p| p.value).chain(g.summary.iter().map(|s| s.p90))).fold(1.0, f64::max);
+        let lo = 0.0f64; // log10(1 minute); values below one minute sit on the floor
+        let hi = TIME_TICKS.iter().map(|t| t.0).find(|t| *t >= max).unwrap_or(max).log10().max(1.0);
+        let y = |v: f64| top + plot_h - (v.max(1.0).log10() - lo) / (hi - lo) * plot_h;
+        let mut out = String::new();
+        svg_open(&mut out, &self.title, height);
+        for (value, label) in TIME_TICKS.iter().filter(|t| t.0.log10() <= hi + 1e-9) {
+            let _ = write!(out, r#"<line class="grid" x1="{}" x2="{}" y1="{y}" y2="{y}"/><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#, n(left), n(WIDTH - right), n(left - 6.0), n(y(*value) + 4.0), label, y = n(y(*value)));
+        }
+        let _ = write!(out, r#"<text class="axis-label" x="12" y="{}" transform="rotate(-90 12 {})" text-anchor="middle">minutes (log scale)</text>"#, n(top + plot_h / 2.0), n(top + plot_h / 2.0));
+        let slot = plot_w / self.groups.len().max(1) as f64;
+        let box_w = (slot * 0.5).min(40.0);
+        let stride = label_stride(self.groups.len(), plot_w, 64.0);
+        let mut median_path: Vec<Option<(f64, f64)>> = Vec::new();
+        for (gi, group) in self.groups.iter().enumerate() {
+            let cx = left + slot * (gi as f64 + 0.5);
+            match &group.summary {
+                Some(s) => {
+                    let shape = format!(r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#, n(cx - box_w / 2.0), n(y(s.p75)), n(box_w), n((y(s.p25) - y(s.p75)).max(1.0)));
+                    linked(&mut out, &s.href, "iqr", &shape, &s.title);
+                    let shape = format!(r#"<line x1="{}" x2="{}" y1="{y}" y2="{y}"/>"#, n(cx - box_w / 2.0), n(cx + box_w / 2.0), y = n(y(s.median)));
+                    linked(&mut out, &s.href, "median", &shape, &s.title);
+                    let shape = format!(r#"<line x1="{}" x2="{}" y1="{y}" y2="{y}"/>"#, n(cx - box_w / 4.0), n(cx + box_w / 4.0), y = n(y(s.p90)));
+                    linked(&mut out, &s.href, "p90", &shape, &s.title);
+                    median_path.push(Some((cx, y(s.median))));
+                }
+                None => median_path.push(None),
+            }
+            if group.points.len() <= self.max_points {
+                for (pi, p) in group.points.iter().enumerate() {
+                    // Deterministic spread so that equal values stay visible.
+                    let jitter = ((pi * 7) % 11) as f64 / 10.0 - 0.5;
+                    let shape = format!(r#"<circle cx="{}" cy="{}" r="3"/>"#, n(cx + jitter * box_w * 0.9), n(y(p.value)));
+                    linked(&mut out, &p.href, "point", &shape, &p.title);
+                }
+            }
+            if gi % stride == 0 {
+                let _ = write!(out, r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#, n(cx), n(top + plot_h + 16.0), esc(&group.label));
+                let _ = write!(out, r#"<text class="note" x="{}" y="{}" text-anchor="middle">{}</text>"#, n(cx), n(top + plot_h + 30.0), esc(&group.note));
+            }
+        }
+        // The median line only joins neighbouring summarised groups: no line is drawn
+        // across a group that rests on too few incidents.
+        for pair in median_path.windows(2) {
+            if let [Some((x1, y1)), Some((x2, y2))] = pair {
+                let _ = write!(out, r#"<line class="trend" x1="{}" y1="{}" x2="{}" y2="{}"/>"#, n(*x1), n(*y1), n(*x2), n(*y2));
+            }
+        }
+        let _ = write!(out, r#"<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>"#, n(left), n(WIDTH - right), n(top + plot_h), n(top + plot_h));
+        out.push_str("</svg>");
+        out
+    }
+}
+
+/// One row of a horizontal bar chart.
+#[derive(Debug, Clone)]
+pub struct HBar {
+    pub label: String,
+    /// Text after the bar, e.g. `5 · 33%`.
+    pub text: String,
+    pub mark: Mark,
+    /// Running share 0..=1 drawn as the Pareto line, when given.
+    pub cumulative: Option<f64>,
+}
+
+/// Horizontal bars, longest first as given; with `cumulative` values a Pareto chart.
+#[derive(Debug, Clone)]
+pub struct HBars {
+    pub title: String,
+    pub class: String,
+    pub rows: Vec<HBar>,
+}
+
+impl HBars {
+    pub fn svg(&self) -> String {
+        let (label_w, text_w, top) = (170.0, 120.0, 22.0);
+        let row_h = 22.0;
+        let height = top + row_h * self.rows.len() as f64 + 8.0;
+        let plot_w = WIDTH - label_w - text_w;
+        let max = self.rows.iter().map(|r| r.mark.value).fold(0.0, f64::max).max(1.0);
+        let mut out = String::new();
+        svg_open(&mut out, &self.title, height);
+        let has_cumulative = self.rows.iter().any(|r| r.cumulative.is_some());
+        if has_cumulative {
+            for pct in [0.0, 0.5, 1.0] {
+                let x = label_w + pct * plot_w;
+                let _ = write!(out, r#"<line class="grid" x1="{x}" x2="{x}" y1="{}" y2="{}"/><text class="tick" x="{x}" y="12" text-anchor="middle">{}%</text>"#, n(top - 4.0), n(height - 8.0), n(pct * 100.0), x = n(x));
+            }
+        }
+        let mut line = Vec::new();
+        for (i, row) in self.rows.iter().enumerate() {
+            let y0 = top + row_h * i as f64;
+            let w = (row.mark.value / max * plot_w).max(1.0);
+            let label: String = if row.label.chars().count() > 26 { row.label.chars().take(25).chain(['…']).collect() } else { row.label.clone() };
+            let _ = write!(out, r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#, n(label_w - 6.0), n(y0 + 15.0), esc(&label));
+            let shape = format!(r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#, n(label_w), n(y0 + 3.0), n(w), n(row_h - 6.0));
+            linked(&mut out, &row.mark.href, &format!("bar {}", self.class), &shape, &row.mark.title);
+            let _ = write!(out, r#"<text class="value" x="{}" y="{}">{}</text>"#, n(label_w + w + 6.0), n(y0 + 15.0), esc(&row.text));
+            if let Some(c) = row.cumulative {
+                line.push((label_w + c * plot_w, y0 + row_h / 2.0));
+            }
+        }
+        if line.len() > 1 {
+            let points: Vec<String> = line.iter().map(|(x, y)| format!("{},{}", n(*x), n(*y))).collect();
+            let _ = write!(out, r#"<polyline class="trend" points="{}"/>"#, points.join(" "));
+        }
+        for (x, y) in &line {
+            let _ = write!(out, r#"<circle class="cumulative" cx="{}" cy="{}" r="2.5"/>"#, n(*x), n(*y));
+        }
+        out.push_str("</svg>");
+        out
+    }
+}
+
+/// One cell of a grid; its value sets the shade.
+#[derive(Debug, Clone)]
+pub struct GridCell {
+    pub text: String,
+    pub mark: Mark,
+}
+
+#[derive(Debug, Clone)]
+pub struct GridRow {
+    pub label: String,
+    /// One per column; `None` where there is nothing (drawn as background, no link).
+    pub cells: Vec<Option<GridCell>>,
+}
+
+/// Rows × columns of shaded, labelled cells (heat maps, causes by quarter).
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub title: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<GridRow>,
+}
+
+impl Grid {
+    pub fn svg(&self) -> String {
+        let (label_w, top) = (170.0, 30.0);
+        let row_h = 20.0;
+        let cols = self.columns.len().max(1);
+        let cell_w = ((WIDTH - label_w - 6.0) / cols as f64).min(60.0);
+        let height = top + row_h * self.rows.len() as f64 + 6.0;
+        let max = self.rows.iter().flat_map(|r| r.cells.iter().flatten().map(|c| c.mark.value)).fold(0.0, f64::max);
+        let mut out = String::new();
+        svg_open(&mut out, &self.title, height);
+        let stride = label_stride(cols, cell_w * cols as f64, 52.0);
+        for (ci, column) in self.columns.iter().enumerate() {
+            if ci % stride == 0 {
+                let _ = write!(out, r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#, n(label_w + cell_w * (ci as f64 + 0.5)), n(top - 10.0), esc(column));
+            }
+        }
+        let show_text = cell_w >= 18.0;
+        for (ri, row) in self.rows.iter().enumerate() {
+            let y0 = top + row_h * ri as f64;
+            let label: String = if row.label.chars().count() > 26 { row.label.chars().take(25).chain(['…']).collect() } else { row.label.clone() };
+            let _ = write!(out, r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#, n(label_w - 6.0), n(y0 + 14.0), esc(&label));
+            let _ = write!(out, r#"<rect class="row-bg" x="{}" y="{}" width="{}" height="{}"/>"#, n(label_w), n(y0 + 1.0), n(cell_w * cols as f64), n(row_h - 2.0));
+            for (ci, cell) in row.cells.iter().enumerate() {
+                let Some(cell) = cell else { continue };
+                let level = if max > 0.0 { ((cell.mark.value / max) * 5.0).ceil().clamp(1.0, 5.0) as u8 } else { 1 };
+                let x = label_w + cell_w * ci as f64;
+                let shape = format!(r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#, n(x + 1.0), n(y0 + 1.0), n(cell_w - 2.0), n(row_h - 2.0));
+                let _ = write!(out, r#"<a href="{}" class="cell h{level}">{}><title>{}</title></rect>"#, esc(&cell.mark.href), shape.trim_end_matches("/>"), esc(&cell.mark.title));
+                if show_text {
+                    let _ = write!(out, r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#, n(x + cell_w / 2.0), n(y0 + 14.0), esc(&cell.text));
+                }
+                out.push_str("</a>");
+            }
+        }
+        out.push_str("</svg>");
+        out
+    }
+}
+
+/// A cell of a data table.
+#[derive(Debug, Clone)]
+pub enum Cell {
+    Text(String),
+    /// Right-aligned.
+    Num(String),
+    Link { text: String, href: String },
+}
+
+/// The data behind a chart, as a table.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub caption: String,
+    pub head: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    pub fn html(&self) -> String {
+        let mut out = String::from(r#"<div class="table-wrap"><table class="data">"#);
+        let _ = write!(out, "<caption>{}</caption><thead><tr>", esc(&self.caption));
+        for h in &self.head {
+            let _ = write!(out, r#"<th scope="col">{}</th>"#, esc(h));
+        }
+        out.push_str("</tr></thead><tbody>");
+        for row in &self.rows {
+            out.push_str("<tr>");
+            for (i, cell) in row.iter().enumerate() {
+                let (tag, scope) = if i == 0 { ("th", r#" scope="row""#) } else { ("td", "") };
+                match cell {
+                    Cell::Text(t) => {
+                        let _ = write!(out, "<{tag}{scope}>{}</{tag}>", esc(t));
+                    }
+                    Cell::Num(t) => {
+                        let _ = write!(out, r#"<{tag}{scope} class="num">{}</{tag}>"#, esc(t));
+                    }
+                    Cell::Link { text, href } => {
+                        let _ = write!(out, r#"<{tag}{scope} class="num"><a href="{}">{}</a></{tag}>"#, esc(href), esc(text));
+                    }
+                }
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</tbody></table></div>");
+        out
+    }
+}
+
+/// A chart with its heading, explanation, key and data table.
+pub fn figure(id: &str, heading: &str, explanation: &str, chart: &str, legend: &str, table: &Table) -> String {
+    format!(
+        r#"<figure class="dash-figure" id="{id}"><figcaption><h3>{heading}</h3><p>{explanation}</p></figcaption>{chart}{legend}<details class="data-table"><summary>Data table: {heading}</summary>{table}</details></figure>"#,
+        id = esc(id),
+        heading = esc(heading),
+        explanation = explanation,
+        table = table.html(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mark(v: f64) -> Mark {
+        Mark { value: v, href: "x/index.html".into(), title: "t <1>".into() }
+    }
+
+    #[test]
+    fn every_bar_is_a_link_with_a_title() {
+        let chart = StackedBars {
+            title: "c".into(),
+            y_label: "incidents".into(),
+            series: vec![Series { name: "SEV1".into(), class: "sev0".into() }],
+            groups: vec![BarGroup { label: "Oct".into(), segments: vec![Some(mark(2.0))] }, BarGroup { label: "Nov".into(), segments: vec![None] }],
+        }
+        .svg();
+        assert_eq!(chart.matches("<rect").count(), 1);
+        assert!(chart.contains(r#"<a href="x/index.html" class="bar sev0"><rect"#), "{chart}");
+        assert!(chart.contains("<title>t &lt;1&gt;</title></rect></a>"), "{chart}");
+    }
+
+    #[test]
+    fn nice_steps_are_1_2_5() {
+        assert_eq!(nice_step(3.0), 1.0);
+        assert_eq!(nice_step(9.0), 5.0);
+        assert_eq!(nice_step(40.0), 10.0);
+        assert_eq!(nice_step(70.0), 20.0);
+    }
+
+    #[test]
+    fn coordinates_have_fixed_precision() {
+        assert_eq!(n(1.0 / 3.0), "0.33");
+        assert_eq!(n(2.0), "2");
+        assert_eq!(n(-0.001), "0");
+    }
+
+    #[test]
+    fn median_line_skips_groups_without_summary() {
+        let summary = |v: f64| Some(BoxSummary { p25: v, median: v, p75: v, p90: v, href: "l/index.html".into(), title: "s".into() });
+        let group = |s| DistGroup { label: "Q".into(), note: "n".into(), summary: s, points: vec![mark(5.0)] };
+        let svg = Distribution { title: "d".into(), groups: vec![group(summary(5.0)), group(None), group(summary(9.0))], max_points: 10 }.svg();
+        assert_eq!(svg.matches(r#"class="trend""#).count(), 0, "no line across the gap");
+        assert_eq!(svg.matches("<circle").count(), 3);
+    }
+}
