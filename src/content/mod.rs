@@ -4,6 +4,9 @@
 //! (rayon) and `serve --watch` can cache its result by content.
 
 pub mod discover;
+mod markdown;
+mod sections;
+mod time;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;

@@ -1,0 +1,437 @@
+//! The single Markdown pass over a post-mortem body.
+//!
+//! pulldown-cmark parses the body once (tables, strikethrough, task lists, footnotes);
+//! from that one event stream this module derives everything the other parsers need:
+//! headings with their lines and unique anchors (`toc`), tables with their rows' lines,
+//! top-level paragraphs, the plain text of each section, links, the line ranges of code
+//! blocks, the rendered HTML and the plain text.
+//!
+//! Guarantees: heading `id`s are the slug of the heading text, `-2`, `-3`… for repeats,
+//! and equal the anchors in `toc`. Link and image URLs with a scheme other than http(s),
+//! mailto, tel or ftp (e.g. `javascript:`) are replaced by `#`. Raw HTML is sanitised with
+//! ammonia when asked; a body without raw HTML never needs it (pulldown-cmark escapes
+//! text), which keeps the common case cheap. Output depends only on the input.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::model::TocEntry;
+
+/// A heading of the body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub anchor: String,
+    /// Absolute 1-based line of the heading.
+    pub line: usize,
+    /// Absolute line of the last line of the heading (setext headings use two).
+    pub last_line: usize,
+}
+
+/// A table: header cells and rows, each cell as plain text.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Table {
+    pub line: usize,
+    pub header: Vec<String>,
+    pub rows: Vec<TableRow>,
+    /// Index of the section the table is in (see `MdDoc::section_text`).
+    pub section: usize,
+    pub last_line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TableRow {
+    pub line: usize,
+    pub cells: Vec<String>,
+    /// First link target in each cell, if any.
+    pub links: Vec<Option<String>>,
+}
+
+/// A top-level paragraph (not inside a list, table or quote).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paragraph {
+    pub line: usize,
+    pub text: String,
+    /// True when the paragraph opens with bold text (`**Field**: value` lines).
+    pub starts_bold: bool,
+    pub section: usize,
+}
+
+/// A link in the body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    pub dest: String,
+    pub text: String,
+    pub line: usize,
+    pub section: usize,
+}
+
+/// Everything derived from the Markdown pass.
+#[derive(Debug, Clone, Default)]
+pub struct MdDoc {
+    pub html: String,
+    pub text: String,
+    pub toc: Vec<TocEntry>,
+    pub headings: Vec<Heading>,
+    pub tables: Vec<Table>,
+    pub paragraphs: Vec<Paragraph>,
+    /// Own text of each section: index 0 is the text before the first heading, index
+    /// `i + 1` the text under heading `i` up to the next heading (paragraphs and list
+    /// items; tables and code excluded).
+    pub section_text: Vec<String>,
+    pub links: Vec<Link>,
+    /// Absolute line ranges (inclusive) of fenced/indented code and HTML blocks, which the
+    /// line scanners skip.
+    pub verbatim_lines: Vec<(usize, usize)>,
+    /// Absolute line ranges (inclusive) of tables.
+    pub table_lines: Vec<(usize, usize)>,
+}
+
+/// Maps byte offsets of the body to absolute line numbers.
+pub struct LineIndex {
+    starts: Vec<usize>,
+    first_line: usize,
+}
+
+impl LineIndex {
+    pub fn new(body: &str, first_line: usize) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(body.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts, first_line }
+    }
+
+    pub fn line(&self, offset: usize) -> usize {
+        let i = self.starts.partition_point(|&s| s <= offset);
+        self.first_line + i.saturating_sub(1)
+    }
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS | Options::ENABLE_FOOTNOTES
+}
+
+/// Parse `body`, whose first line is line `first_line` of the file.
+pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
+    let index = LineIndex::new(body, first_line);
+    let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options()).into_offset_iter().collect();
+    let mut doc = MdDoc { section_text: vec![String::new()], ..MdDoc::default() };
+
+    assign_heading_anchors(&mut events, &index, &mut doc);
+
+    let mut has_raw_html = false;
+    let mut section = 0usize;
+    // Nesting state.
+    let mut in_heading = false;
+    let mut list_depth = 0usize;
+    let mut quote_depth = 0usize;
+    let mut in_table = false;
+    let mut in_code = false;
+    let mut paragraph: Option<Paragraph> = None;
+    let mut link_stack: Vec<Link> = Vec::new();
+    let mut table: Option<Table> = None;
+    let mut row: Option<TableRow> = None;
+    let mut cell: Option<(String, Option<String>)> = None;
+    let mut heading_no = 0usize;
+
+    for (event, range) in &mut events {
+        match event {
+            Event::Start(tag) => match tag {
+                Tag::Heading { .. } => {
+                    in_heading = true;
+                    heading_no += 1;
+                    section = heading_no;
+                    doc.section_text.push(String::new());
+                }
+                Tag::Paragraph => {
+                    if list_depth == 0 && quote_depth == 0 && !in_table {
+                        paragraph = Some(Paragraph { line: index.line(range.start), text: String::new(), starts_bold: false, section });
+                    }
+                }
+                Tag::Strong => {
+                    if let Some(p) = paragraph.as_mut().filter(|p| p.text.is_empty()) {
+                        p.starts_bold = true;
+                    }
+                }
+                Tag::List(_) => list_depth += 1,
+                Tag::BlockQuote(_) => quote_depth += 1,
+                Tag::CodeBlock(_) | Tag::HtmlBlock => {
+                    in_code = true;
+                    let last = index.line(range.end.saturating_sub(1).max(range.start));
+                    doc.verbatim_lines.push((index.line(range.start), last));
+                }
+                Tag::Table(_) => {
+                    in_table = true;
+                    let last = index.line(range.end.saturating_sub(1).max(range.start));
+                    doc.table_lines.push((index.line(range.start), last));
+                    table = Some(Table { line: index.line(range.start), section, last_line: last, ..Table::default() });
+                }
+                Tag::TableHead | Tag::TableRow => row = Some(TableRow { line: index.line(range.start), ..TableRow::default() }),
+                Tag::TableCell => cell = Some((String::new(), None)),
+                Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
+                    if !url_is_safe(dest_url) {
+                        *dest_url = CowStr::Borrowed("#");
+                    }
+                    if let Some((_, link)) = cell.as_mut().filter(|(_, l)| l.is_none()) {
+                        *link = Some(dest_url.to_string());
+                    }
+                    link_stack.push(Link { dest: dest_url.to_string(), text: String::new(), line: index.line(range.start), section });
+                }
+                Tag::Item => {
+                    if !in_heading {
+                        end_block(&mut doc.section_text[section]);
+                    }
+                }
+                _ => {}
+            },
+            Event::End(tag) => match tag {
+                TagEnd::Heading(_) => {
+                    in_heading = false;
+                    doc.text.push('\n');
+                }
+                TagEnd::Paragraph => {
+                    if let Some(p) = paragraph.take() {
+                        let text = p.text.trim().to_string();
+                        if !text.is_empty() {
+                            doc.paragraphs.push(Paragraph { text, ..p });
+                        }
+                    }
+                    if !in_table {
+                        end_block(&mut doc.section_text[section]);
+                    }
+                    end_block(&mut doc.text);
+                }
+                TagEnd::Item => {
+                    end_block(&mut doc.section_text[section]);
+                    end_block(&mut doc.text);
+                }
+                TagEnd::List(_) => list_depth = list_depth.saturating_sub(1),
+                TagEnd::BlockQuote(_) => quote_depth = quote_depth.saturating_sub(1),
+                TagEnd::CodeBlock | TagEnd::HtmlBlock => {
+                    in_code = false;
+                    end_block(&mut doc.text);
+                }
+                TagEnd::TableCell => {
+                    if let (Some(r), Some((text, link))) = (row.as_mut(), cell.take()) {
+                        r.cells.push(text.trim().to_string());
+                        r.links.push(link);
+                    }
+                    doc.text.push(' ');
+                }
+                TagEnd::TableHead => {
+                    if let (Some(t), Some(r)) = (table.as_mut(), row.take()) {
+                        t.header = r.cells;
+                    }
+                    doc.text.push('\n');
+                }
+                TagEnd::TableRow => {
+                    if let (Some(t), Some(r)) = (table.as_mut(), row.take()) {
+                        t.rows.push(r);
+                    }
+                    doc.text.push('\n');
+                }
+                TagEnd::Table => {
+                    in_table = false;
+                    if let Some(t) = table.take() {
+                        doc.tables.push(t);
+                    }
+                }
+                TagEnd::Link | TagEnd::Image => {
+                    if let Some(link) = link_stack.pop() {
+                        doc.links.push(link);
+                    }
+                }
+                _ => {}
+            },
+            Event::Text(t) | Event::Code(t) => {
+                push_text(t, in_heading, in_table, in_code, section, &mut doc, &mut paragraph, &mut cell, &mut link_stack);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                push_text(" ", in_heading, in_table, in_code, section, &mut doc, &mut paragraph, &mut cell, &mut link_stack);
+            }
+            Event::Html(_) | Event::InlineHtml(_) => has_raw_html = true,
+            Event::TaskListMarker(done) => {
+                let mark = if *done { "[x] " } else { "[ ] " };
+                doc.section_text[section].push_str(mark);
+            }
+            _ => {}
+        }
+    }
+
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
+    doc.html = if sanitize && has_raw_html { SANITIZER.clean(&html).to_string() } else { html };
+    let trimmed = doc.text.trim_end().len();
+    doc.text.truncate(trimmed);
+    for text in &mut doc.section_text {
+        let trimmed = text.trim_end().len();
+        text.truncate(trimmed);
+    }
+    doc
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_text(
+    t: &str,
+    in_heading: bool,
+    in_table: bool,
+    in_code: bool,
+    section: usize,
+    doc: &mut MdDoc,
+    paragraph: &mut Option<Paragraph>,
+    cell: &mut Option<(String, Option<String>)>,
+    link_stack: &mut [Link],
+) {
+    doc.text.push_str(t);
+    if let Some(p) = paragraph.as_mut() {
+        p.text.push_str(t);
+    }
+    if let Some((text, _)) = cell.as_mut() {
+        text.push_str(t);
+    }
+    for link in link_stack.iter_mut() {
+        link.text.push_str(t);
+    }
+    if !in_heading && !in_table && !in_code {
+        doc.section_text[section].push_str(t);
+    }
+}
+
+/// End a block of plain text with one newline.
+fn end_block(text: &mut String) {
+    if !text.is_empty() && !text.ends_with('\n') {
+        let trimmed = text.trim_end_matches(' ').len();
+        text.truncate(trimmed);
+        text.push('\n');
+    }
+}
+
+/// Give every heading a unique anchor, record it in `headings` and `toc`.
+fn assign_heading_anchors(events: &mut [(Event, Range<usize>)], index: &LineIndex, doc: &mut MdDoc) {
+    let mut used: BTreeMap<String, usize> = BTreeMap::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let (Event::Start(Tag::Heading { level, .. }), range) = &events[i] {
+            let level = heading_level(*level);
+            let (line, last_line) = (index.line(range.start), index.line(range.end.saturating_sub(1).max(range.start)));
+            let mut text = String::new();
+            let mut j = i + 1;
+            while j < events.len() {
+                match &events[j].0 {
+                    Event::End(TagEnd::Heading(_)) => break,
+                    Event::Text(t) | Event::Code(t) => text.push_str(t),
+                    Event::SoftBreak | Event::HardBreak => text.push(' '),
+                    _ => {}
+                }
+                j += 1;
+            }
+            let text = text.trim().to_string();
+            let anchor = unique_anchor(&text, &mut used);
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i].0 {
+                *id = Some(CowStr::from(anchor.clone()));
+            }
+            doc.toc.push(TocEntry { level, title: text.clone(), anchor: anchor.clone() });
+            doc.headings.push(Heading { level, text, anchor, line, last_line });
+            i = j;
+        }
+        i += 1;
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Slug of the heading text; `section` for text without letters or digits; `-2`, `-3`…
+/// for repeats (skipping any suffix already taken by a heading literally named so).
+fn unique_anchor(text: &str, used: &mut BTreeMap<String, usize>) -> String {
+    let base = match crate::render::urls::slug(text) {
+        s if s == "-" => "section".to_string(),
+        s => s,
+    };
+    let mut candidate = base.clone();
+    let mut n = 1;
+    while used.contains_key(&candidate) {
+        n += 1;
+        candidate = format!("{base}-{n}");
+    }
+    used.insert(candidate.clone(), 1);
+    candidate
+}
+
+/// URLs without a scheme (relative, `#anchor`) and with a known-safe scheme pass.
+pub fn url_is_safe(url: &str) -> bool {
+    let cleaned: String = url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect();
+    let Some(colon) = cleaned.find(':') else { return true };
+    let scheme = &cleaned[..colon];
+    if scheme.contains(['/', '?', '#']) {
+        return true; // the colon is in the path or query
+    }
+    matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https" | "mailto" | "tel" | "ftp")
+}
+
+/// The sanitiser for raw HTML: ammonia's defaults (no scripts, iframes, event handlers,
+/// `javascript:` URLs) plus what pulldown-cmark's own output needs to survive: heading
+/// `id`s, code `class`es (language), task-list checkboxes and footnote ids.
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = ammonia::Builder::default();
+    b.add_tags(["input"]);
+    for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
+        b.add_tag_attributes(h, ["id"]);
+    }
+    b.add_tag_attributes("code", ["class"]);
+    b.add_tag_attributes("pre", ["class"]);
+    b.add_tag_attributes("div", ["class", "id"]);
+    b.add_tag_attributes("sup", ["class", "id"]);
+    b.add_tag_attributes("input", ["type", "checked", "disabled"]);
+    b
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_are_unique_and_match_toc() {
+        let doc = analyse("# Title\n\n## Impact\n\ntext\n\n## Impact\n\n## 🔥\n", 5, true);
+        let anchors: Vec<&str> = doc.toc.iter().map(|t| t.anchor.as_str()).collect();
+        assert_eq!(anchors, ["title", "impact", "impact-2", "section"]);
+        assert!(doc.html.contains("<h2 id=\"impact-2\">Impact</h2>"), "{}", doc.html);
+        assert_eq!(doc.headings[1].line, 7);
+        assert_eq!(doc.section_text[2], "text");
+    }
+
+    #[test]
+    fn unsafe_links_and_raw_html_are_neutralised() {
+        let doc = analyse("[x](javascript:alert(1)) <b onclick=\"x()\">b</b>\n\n<script>alert(1)</script>\n\n## H\n\n```rust\nfn main() {}\n```\n", 1, true);
+        assert!(!doc.html.contains("javascript:"), "{}", doc.html);
+        assert!(!doc.html.contains("onclick"), "{}", doc.html);
+        assert!(!doc.html.contains("<script"), "{}", doc.html);
+        assert!(doc.html.contains("<h2 id=\"h\">"), "{}", doc.html);
+        assert!(doc.html.contains("class=\"language-rust\""), "{}", doc.html);
+        let raw = analyse("<b onclick=\"x()\">b</b>\n", 1, false);
+        assert!(raw.html.contains("onclick"), "opt-out keeps raw HTML: {}", raw.html);
+    }
+
+    #[test]
+    fn tables_carry_lines_and_cells() {
+        let doc = analyse("| Time | Event |\n|---|---|\n| 14:00 | [Alert](a.md) fired |\n| 14:05 |\n", 10, true);
+        let t = &doc.tables[0];
+        assert_eq!(t.header, ["Time", "Event"]);
+        assert_eq!(t.rows[0].line, 12);
+        assert_eq!(t.rows[0].cells, ["14:00", "Alert fired"]);
+        assert_eq!(t.rows[0].links[1].as_deref(), Some("a.md"));
+        assert_eq!(t.rows[1].line, 13);
+        assert_eq!(doc.table_lines, [(10, 13)]);
+    }
+}

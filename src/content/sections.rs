@@ -1,0 +1,258 @@
+//! The heading tree of a post-mortem and what each section is about.
+//!
+//! Headings are matched by alias, loosely: case-insensitive, leading numbering (`3.`,
+//! `3.1`, `IV.`) and emoji stripped, a trailing colon, question mark or parenthesis
+//! (`Timeline (UTC)`) dropped, `(s)` plurals and `&` folded. The alias table below is the
+//! whole mapping from the templates in use (the reference template, Google SRE book,
+//! Atlassian, Kehoe, Practice of Cloud System Administration, CCADB) to the model;
+//! headings it does not know are still rendered, just not mined for fields.
+
+use crate::content::markdown::Heading;
+
+/// What a section holds, as far as the model is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SectionKind {
+    Summary,
+    /// Practice of Cloud Sysadmin "Outage description": a summary when there is no other.
+    OutageDescription,
+    Impact,
+    RootCause,
+    /// Atlassian "Fault": a root cause when there is no other.
+    Fault,
+    Trigger,
+    /// Atlassian "Leadup": a trigger when there is no other.
+    Leadup,
+    Resolution,
+    Detection,
+    Timeline,
+    /// Key/value timing facts: Kehoe "Incident Timing", "Start/End", "Duration".
+    Timing,
+    ActionItems,
+    Recommendations,
+    Lessons,
+    WentWell,
+    WentWrong,
+    Lucky,
+    FiveWhys,
+    ContributingFactors,
+    /// CCADB `Contributing Factor #N` block.
+    FactorBlock,
+    Related,
+    ServicesAffected,
+    Date,
+    Authors,
+    /// Kehoe "What caused the incident?": parent of trigger and root cause.
+    Causes,
+    /// A section never mined for action items (sign-off checklists and the like).
+    SignOff,
+}
+
+/// Normalised heading text: lower case, numbering/emoji/trailing punctuation removed.
+pub fn normalise(text: &str) -> String {
+    let mut s = text.trim().to_lowercase();
+    // Leading numbering: `3.`, `3.1`, `3)`, `iv.`, `a)`; and leading symbols/emoji.
+    let t = s.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let numbering = t.find(char::is_whitespace).map(|i| &t[..i]).filter(|w| {
+        let core = w.trim_end_matches(['.', ')', ':']);
+        let punctuated = core.len() < w.len();
+        let numeric = core.chars().all(|c| c.is_ascii_digit() || c == '.');
+        let roman = core.len() <= 4 && core.chars().all(|c| "ivxlc".contains(c));
+        !core.is_empty() && ((numeric && (punctuated || core.contains('.'))) || (punctuated && (roman || core.len() == 1)))
+    });
+    let t = match numbering {
+        Some(n) => t[n.len()..].trim_start(),
+        None => t,
+    };
+    s = t.replace("(s)", "s").replace('&', " and ").replace(['-', '_', '/'], " ");
+    // Trailing parenthetical (`timeline (utc)`), colon, question mark.
+    loop {
+        let trimmed = s.trim_end().trim_end_matches([':', '?', '.', '!']);
+        if trimmed.ends_with(')') {
+            if let Some(open) = trimmed.rfind('(') {
+                s = trimmed[..open].to_string();
+                continue;
+            }
+        }
+        s = trimmed.to_string();
+        break;
+    }
+    let s = s.trim_end_matches(|c: char| !c.is_alphanumeric());
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let joined = words.join(" ");
+    joined.strip_prefix("the ").map(str::to_string).unwrap_or(joined)
+}
+
+/// The kind of a heading, by alias.
+pub fn kind_of(normalised: &str) -> Option<SectionKind> {
+    use SectionKind::*;
+    let n = normalised;
+    if n.starts_with("contributing factor ") && n.len() > "contributing factor ".len() {
+        let rest = &n["contributing factor ".len()..];
+        if rest.starts_with(|c: char| c == '#' || c.is_ascii_digit()) {
+            return Some(FactorBlock);
+        }
+    }
+    let kind = match n {
+        "summary" | "executive summary" | "incident summary" | "overview" | "what happened" | "tl;dr" | "tldr" | "synopsis"
+        | "incident overview" => Summary,
+        "outage description" | "description" | "incident description" => OutageDescription,
+        "impact" | "customer impact" | "user impact" | "affected users" | "impact assessment" | "impact and severity" => Impact,
+        "root cause" | "root causes" | "root cause analysis" | "root cause and analysis" | "causes" | "cause" | "rca" => RootCause,
+        "fault" => Fault,
+        "trigger" | "triggers" => Trigger,
+        "leadup" | "lead up" => Leadup,
+        "resolution" | "recovery" | "mitigation" | "resolution and recovery" | "mitigation and resolution" | "recovery and resolution" => {
+            Resolution
+        }
+        "detection" | "how was it detected" | "how it was detected" => Detection,
+        "timeline" | "incident timeline" | "detailed timeline" | "timeline of events" | "event timeline" | "sequence of events" => {
+            Timeline
+        }
+        "incident timing" | "timing" | "key timestamps" | "start end" | "start and end" | "duration" | "start" | "end" | "start time"
+        | "end time" => Timing,
+        "action items" | "action items and followups" | "action items and follow ups" | "follow ups" | "followups"
+        | "follow up actions" | "follow up items" | "corrective actions" | "corrective and preventative measures"
+        | "corrective and preventive actions" | "corrective and preventative actions" | "remediation items" | "next steps" => ActionItems,
+        "recommendations" | "recommendation" => Recommendations,
+        "lessons learned" | "lessons learnt" | "lessons" | "learnings" | "what we learned" => Lessons,
+        "what went well" | "what worked well" | "things that went well" | "went well" => WentWell,
+        "what went wrong" | "what went poorly" | "what didn t go well" | "what didn't go well" | "what did not go well"
+        | "what could be better" | "what could be improved" | "things that went wrong" | "what went badly" => WentWrong,
+        "where we got lucky" | "what we got lucky" | "where we were lucky" | "lucky" | "what we got lucky with" => Lucky,
+        "five whys" | "5 whys" | "whys" => FiveWhys,
+        "contributing factors" | "contributing conditions analysis" | "contributing conditions" | "contributing causes" => {
+            ContributingFactors
+        }
+        "related incidents" | "related" | "previous incidents" | "similar incidents" | "related issues" => Related,
+        "services affected" | "affected services" => ServicesAffected,
+        "date" | "incident date" | "date of incident" => Date,
+        "authors" | "author" => Authors,
+        "what caused the incident" | "causes of the incident" => Causes,
+        "sign off" | "signoff" | "approval" | "approvals" | "review" => SignOff,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// One section: a heading and the lines up to the next heading of the same or a higher
+/// level.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub level: u8,
+    pub title: String,
+    pub normalised: String,
+    pub kind: Option<SectionKind>,
+    pub line: usize,
+    /// First line after the whole section (subsections included).
+    pub end_line: usize,
+    /// Index of the enclosing section, if any.
+    pub parent: Option<usize>,
+}
+
+/// The section tree of a body, in document order. Section `i` corresponds to
+/// `MdDoc::section_text[i + 1]`.
+#[derive(Debug, Clone, Default)]
+pub struct Sections {
+    pub list: Vec<Section>,
+}
+
+impl Sections {
+    pub fn new(headings: &[Heading], end_line: usize) -> Sections {
+        let mut list: Vec<Section> = Vec::with_capacity(headings.len());
+        let mut stack: Vec<usize> = Vec::new();
+        for (i, h) in headings.iter().enumerate() {
+            while let Some(&top) = stack.last() {
+                if list[top].level >= h.level {
+                    list[top].end_line = h.line;
+                    stack.pop();
+                } else {
+                    break;
+                }
+            }
+            let normalised = normalise(&h.text);
+            list.push(Section {
+                level: h.level,
+                title: h.text.clone(),
+                kind: kind_of(&normalised),
+                normalised,
+                line: h.line,
+                end_line,
+                parent: stack.last().copied(),
+            });
+            stack.push(i);
+        }
+        Sections { list }
+    }
+
+    /// Index of the innermost section containing `line`.
+    pub fn at(&self, line: usize) -> Option<usize> {
+        let i = self.list.partition_point(|s| s.line <= line);
+        i.checked_sub(1)
+    }
+
+    /// Kinds of the section at `line` and its ancestors, innermost first.
+    pub fn kinds_at(&self, line: usize) -> impl Iterator<Item = SectionKind> + '_ {
+        let mut cur = self.at(line);
+        std::iter::from_fn(move || {
+            loop {
+                let i = cur?;
+                cur = self.list[i].parent;
+                if let Some(k) = self.list[i].kind {
+                    return Some(k);
+                }
+            }
+        })
+    }
+
+    /// Whether `line` lies in a section of `kind` (or one nested in it).
+    pub fn within(&self, line: usize, kind: SectionKind) -> bool {
+        self.kinds_at(line).any(|k| k == kind)
+    }
+
+    /// Indices of the sections of `kind`, in document order.
+    pub fn of_kind(&self, kind: SectionKind) -> impl Iterator<Item = usize> + '_ {
+        self.list.iter().enumerate().filter(move |(_, s)| s.kind == Some(kind)).map(|(i, _)| i)
+    }
+
+    /// Section `i` and its subsections: indices `i..end`.
+    pub fn subtree(&self, i: usize) -> std::ops::Range<usize> {
+        let end_line = self.list[i].end_line;
+        let end = self.list[i + 1..].iter().position(|s| s.line >= end_line).map_or(self.list.len(), |p| i + 1 + p);
+        i..end
+    }
+
+    /// The text of section `i` including subsections, from `section_text`.
+    pub fn text(&self, i: usize, section_text: &[String]) -> String {
+        let mut out = String::new();
+        for j in self.subtree(i) {
+            let t = section_text.get(j + 1).map_or("", |s| s.trim());
+            if !t.is_empty() {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(t);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_normalise_to_aliases() {
+        assert_eq!(normalise("3.1 Root Cause(s):"), "root causes");
+        assert_eq!(normalise("## 🔥 Timeline (UTC)"), "timeline");
+        assert_eq!(normalise("IV. Action Items & Followups"), "action items and followups");
+        assert_eq!(normalise("What caused the incident?"), "what caused the incident");
+        assert_eq!(normalise("The Five Whys"), "five whys");
+        assert_eq!(normalise("5-Whys"), "5 whys");
+        assert_eq!(normalise("2024 review"), "2024 review");
+        assert_eq!(kind_of(&normalise("Contributing Factor #2: stale cache")), Some(SectionKind::FactorBlock));
+        assert_eq!(kind_of(&normalise("What Went Well")), Some(SectionKind::WentWell));
+        assert_eq!(kind_of(&normalise("Start/End")), Some(SectionKind::Timing));
+        assert_eq!(kind_of(&normalise("Acknowledgments")), None);
+    }
+}

@@ -1,0 +1,358 @@
+//! Dates, times and durations as post-mortems write them.
+//!
+//! Dates: `2025-10-26`, `2025/10/26`, `October 26, 2025`, `26 Oct 2025` (a weekday in
+//! front is allowed). Timestamps: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` with an optional zone,
+//! or a time of day (`14:05`, `2:05 PM`) completed with a date the caller supplies. A time
+//! without a zone is UTC; `Z`, `UTC`, `GMT`, numeric offsets and a few common North
+//! American and European abbreviations are honoured. Durations (`2 minutes`, `1.5 hours`,
+//! `2h 30m`, `1 hour 15 minutes`) become whole minutes, rounded to nearest.
+//! Nothing here guesses: text that is not clearly a date or time gives `None`.
+
+use jiff::Timestamp;
+use jiff::civil::{Date, DateTime};
+use jiff::tz::Offset;
+
+/// Outcome of reading a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateRead {
+    Date(Date),
+    /// Shaped like a date but impossible; the message says why (e.g. the month length).
+    Invalid(String),
+    NotADate,
+}
+
+const MONTHS: [&str; 12] =
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+
+/// Read a date at the start of `s` (leading weekday allowed, trailing text ignored when
+/// separated by a non-alphanumeric character).
+pub fn read_date(s: &str) -> DateRead {
+    read_date_prefix(s).map_or(DateRead::NotADate, |(d, _)| d)
+}
+
+/// A date at the start of `s` and the byte length it used.
+pub fn read_date_prefix(s: &str) -> Option<(DateRead, usize)> {
+    let trimmed = s.trim_start();
+    let lead = s.len() - trimmed.len();
+    let (skip, body) = skip_weekday(trimmed);
+    let (read, used) = numeric_date(body).or_else(|| month_name_date(body))?;
+    Some((read, lead + skip + used))
+}
+
+fn skip_weekday(s: &str) -> (usize, &str) {
+    const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    let word_len = s.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(s.len());
+    let word = s[..word_len].to_ascii_lowercase();
+    if word.len() >= 3 && DAYS.iter().any(|d| d.starts_with(&word)) {
+        let rest = s[word_len..].trim_start_matches([',', ' ']);
+        (s.len() - rest.len(), rest)
+    } else {
+        (0, s)
+    }
+}
+
+fn digits(s: &str) -> usize {
+    s.bytes().take_while(u8::is_ascii_digit).count()
+}
+
+fn ends_word(s: &str, at: usize) -> bool {
+    s[at..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+}
+
+/// `YYYY-MM-DD` or `YYYY/MM/DD`.
+fn numeric_date(s: &str) -> Option<(DateRead, usize)> {
+    let b = s.as_bytes();
+    if digits(s) != 4 || b.len() < 8 {
+        return None;
+    }
+    let sep = b[4];
+    if sep != b'-' && sep != b'/' {
+        return None;
+    }
+    let m_len = digits(&s[5..]);
+    if !(1..=2).contains(&m_len) || b.get(5 + m_len) != Some(&sep) {
+        return None;
+    }
+    let d_start = 6 + m_len;
+    let d_len = digits(&s[d_start..]);
+    if !(1..=2).contains(&d_len) {
+        return None;
+    }
+    let end = d_start + d_len;
+    let rfc3339_time = s[end..].starts_with(['T', 't']) && s[end + 1..].starts_with(|c: char| c.is_ascii_digit());
+    if !ends_word(s, end) && !rfc3339_time {
+        return None;
+    }
+    let year: i16 = s[..4].parse().ok()?;
+    let month: i8 = s[5..5 + m_len].parse().ok()?;
+    let day: i8 = s[d_start..end].parse().ok()?;
+    Some((make_date(year, month, day, &s[..end]), end))
+}
+
+/// `October 26, 2025`, `Oct 26 2025`, `26 October 2025`.
+fn month_name_date(s: &str) -> Option<(DateRead, usize)> {
+    let month_of = |w: &str| -> Option<i8> {
+        let w = w.trim_end_matches('.').to_ascii_lowercase();
+        if w.len() < 3 {
+            return None;
+        }
+        MONTHS.iter().position(|m| m.starts_with(&w) && (w.len() == 3 || w.len() == m.len() || (*m == "september" && w == "sept"))).map(|i| i as i8 + 1)
+    };
+    let word_end = |t: &str| t.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.')).unwrap_or(t.len());
+    let first_len = word_end(s);
+    let first = &s[..first_len];
+    let rest = s[first_len..].trim_start_matches([' ', ',']);
+    let second_len = word_end(rest);
+    let second = &rest[..second_len];
+    let after_second = &rest[second_len..];
+    let rest2 = after_second.trim_start_matches([' ', ',']);
+    let third_len = digits(rest2);
+    if third_len != 4 {
+        return None;
+    }
+    let used = s.len() - rest2.len() + third_len;
+    if !ends_word(s, used) {
+        return None;
+    }
+    let year: i16 = rest2[..4].parse().ok()?;
+    let day_text = |t: &str| -> Option<i8> {
+        let t = t.trim_end_matches("st").trim_end_matches("nd").trim_end_matches("rd").trim_end_matches("th");
+        if (1..=2).contains(&t.len()) && digits(t) == t.len() { t.parse().ok() } else { None }
+    };
+    let (month, day) = if let Some(m) = month_of(first) {
+        (m, day_text(second)?)
+    } else {
+        (month_of(second)?, day_text(first)?)
+    };
+    Some((make_date(year, month, day, &s[..used]), used))
+}
+
+fn make_date(year: i16, month: i8, day: i8, text: &str) -> DateRead {
+    if !(1..=12).contains(&month) {
+        return DateRead::Invalid(format!("invalid date `{text}`: there is no month {month}; expected YYYY-MM-DD"));
+    }
+    match Date::new(year, month, day) {
+        Ok(d) => DateRead::Date(d),
+        Err(_) => {
+            let days = Date::new(year, month, 1).map(|d| d.days_in_month()).unwrap_or(31);
+            let name = MONTHS[month as usize - 1];
+            let name = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
+            DateRead::Invalid(format!("invalid date `{text}`: {name} {year} has {days} days"))
+        }
+    }
+}
+
+/// Outcome of reading a time cell or timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeRead {
+    /// Date and time were both written.
+    Full(Timestamp, Date),
+    /// Only a time of day: seconds since midnight plus the zone offset in seconds.
+    TimeOfDay { seconds: i32, offset: i32 },
+    /// A date without a time.
+    DateOnly(Date),
+}
+
+/// Read a timestamp or time of day at the start of `s`; `default_offset` (seconds) applies
+/// when no zone is written (a table header like `Time (PDT)` supplies it).
+pub fn read_time(s: &str, default_offset: i32) -> Option<TimeRead> {
+    let s = s.trim();
+    if let Some((read, used)) = read_date_prefix(s) {
+        let DateRead::Date(date) = read else { return None };
+        let rest = s[used..].trim_start_matches([' ', 'T', 't', ',']);
+        let rest = rest.strip_prefix("at ").unwrap_or(rest);
+        return match time_of_day(rest, default_offset) {
+            Some((seconds, offset)) => {
+                let dt = date.at((seconds / 3600) as i8, (seconds / 60 % 60) as i8, (seconds % 60) as i8, 0);
+                let ts = Offset::from_seconds(offset).ok()?.to_timestamp(dt).ok()?;
+                Some(TimeRead::Full(ts, date))
+            }
+            None => Some(TimeRead::DateOnly(date)),
+        };
+    }
+    time_of_day(s, default_offset).map(|(seconds, offset)| TimeRead::TimeOfDay { seconds, offset })
+}
+
+/// Complete a time of day with a date.
+pub fn at_date(date: Date, seconds: i32, offset: i32) -> Option<Timestamp> {
+    let dt: DateTime = date.at((seconds / 3600) as i8, (seconds / 60 % 60) as i8, (seconds % 60) as i8, 0);
+    Offset::from_seconds(offset).ok()?.to_timestamp(dt).ok()
+}
+
+/// `HH:MM[:SS][.fff]` with optional `am`/`pm` and zone → (seconds since midnight, offset).
+fn time_of_day(s: &str, default_offset: i32) -> Option<(i32, i32)> {
+    let h_len = digits(s);
+    if !(1..=2).contains(&h_len) || s.as_bytes().get(h_len) != Some(&b':') {
+        return None;
+    }
+    let mut hour: i32 = s[..h_len].parse().ok()?;
+    let m_start = h_len + 1;
+    if digits(&s[m_start..]) != 2 {
+        return None;
+    }
+    let minute: i32 = s[m_start..m_start + 2].parse().ok()?;
+    let mut pos = m_start + 2;
+    let mut second = 0;
+    if s.as_bytes().get(pos) == Some(&b':') && digits(&s[pos + 1..]) == 2 {
+        second = s[pos + 1..pos + 3].parse().ok()?;
+        pos += 3;
+        if s.as_bytes().get(pos) == Some(&b'.') {
+            pos += 1 + digits(&s[pos + 1..]);
+        }
+    }
+    let mut rest = s[pos..].trim_start();
+    let lower = rest.to_ascii_lowercase();
+    for (suffix, pm) in [("am", false), ("a.m.", false), ("pm", true), ("p.m.", true)] {
+        if lower.starts_with(suffix) && (suffix.ends_with('.') || ends_word(&lower, suffix.len())) {
+            if !(1..=12).contains(&hour) {
+                return None;
+            }
+            hour = hour % 12 + if pm { 12 } else { 0 };
+            rest = rest[suffix.len()..].trim_start();
+            break;
+        }
+    }
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let offset = zone_offset(rest).unwrap_or(default_offset);
+    Some((hour * 3600 + minute * 60 + second.min(59), offset))
+}
+
+/// Offset in seconds of a zone written at the start of `s`: `Z`, `UTC`, `+02:00`,
+/// `-0500`, `UTC+1`, or a common abbreviation.
+pub fn zone_offset(s: &str) -> Option<i32> {
+    let s = s.trim_start().trim_start_matches('(');
+    let numeric = |t: &str| -> Option<i32> {
+        let sign = match t.as_bytes().first()? {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        let t = &t[1..];
+        let h_len = digits(t);
+        let (h, m) = match h_len {
+            1 | 2 => {
+                let h: i32 = t[..h_len].parse().ok()?;
+                let m = t[h_len..].strip_prefix(':').filter(|r| digits(r) >= 2).map_or(Some(0), |r| r[..2].parse().ok())?;
+                (h, m)
+            }
+            4 => (t[..2].parse().ok()?, t[2..4].parse().ok()?),
+            _ => return None,
+        };
+        (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
+    };
+    if let Some(n) = numeric(s) {
+        return Some(n);
+    }
+    let word_len = s.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(s.len());
+    let word = s[..word_len].to_ascii_uppercase();
+    let base = match word.as_str() {
+        "Z" | "UTC" | "GMT" => 0,
+        "EST" => -5,
+        "EDT" | "AST" => -4,
+        "CST" => -6,
+        "CDT" => -5,
+        "MST" => -7,
+        "MDT" => -6,
+        "PST" => -8,
+        "PDT" => -7,
+        "BST" | "CET" => 1,
+        "CEST" | "EET" => 2,
+        "EEST" => 3,
+        "JST" => 9,
+        _ => return None,
+    } * 3600;
+    // `UTC+2` style.
+    Some(numeric(&s[word_len..]).map_or(base, |n| base + n))
+}
+
+/// Minutes in a duration like `2 minutes`, `1.5 hours`, `2h 30m`, `1 hour 15 minutes`,
+/// `90 min`, `<1 minute`. Reads from the first number; stops at the first word that is not
+/// a time unit. `None` when no number with a unit is found.
+pub fn read_duration_minutes(s: &str) -> Option<i64> {
+    let start = s.find(|c: char| c.is_ascii_digit())?;
+    // Only a few non-number characters may come before the number (`<`, `~`, `about`).
+    if s[..start].chars().filter(|c| c.is_alphanumeric()).count() > 6 {
+        return None;
+    }
+    let mut rest = &s[start..];
+    let mut total = 0.0f64;
+    let mut found = false;
+    loop {
+        let n_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        if n_len == 0 {
+            break;
+        }
+        let Ok(n) = rest[..n_len].parse::<f64>() else { break };
+        let after = rest[n_len..].trim_start();
+        let u_len = after.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(after.len());
+        let unit = after[..u_len].to_ascii_lowercase();
+        let minutes = match unit.as_str() {
+            "s" | "sec" | "secs" | "second" | "seconds" => n / 60.0,
+            "m" | "min" | "mins" | "minute" | "minutes" => n,
+            "h" | "hr" | "hrs" | "hour" | "hours" => n * 60.0,
+            "d" | "day" | "days" => n * 1440.0,
+            _ => break,
+        };
+        total += minutes;
+        found = true;
+        rest = after[u_len..].trim_start_matches([' ', ',']);
+        rest = rest.strip_prefix("and ").unwrap_or(rest);
+        if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+            break;
+        }
+    }
+    found.then(|| total.round() as i64)
+}
+
+/// Minutes from `from` to `to`, `None` if either is unknown or `to` comes first.
+pub fn minutes_between(from: Option<Timestamp>, to: Option<Timestamp>) -> Option<i64> {
+    let (from, to) = (from?, to?);
+    let secs = to.as_second() - from.as_second();
+    (secs >= 0).then(|| (secs + 30) / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_common_shapes() {
+        let d = Date::constant(2025, 10, 26);
+        for s in ["2025-10-26", "2025/10/26", "October 26, 2025", "Oct 26 2025", "26 October 2025", "Sunday, October 26, 2025", "2025-10-26 (Sunday)"] {
+            assert_eq!(read_date(s), DateRead::Date(d), "{s}");
+        }
+        assert_eq!(read_date("2025-02-30"), DateRead::Invalid("invalid date `2025-02-30`: February 2025 has 28 days".into()));
+        assert_eq!(read_date("2024-02-30"), DateRead::Invalid("invalid date `2024-02-30`: February 2024 has 29 days".into()));
+        assert_eq!(read_date("YYYY-MM-DD"), DateRead::NotADate);
+        assert_eq!(read_date("20251026"), DateRead::NotADate);
+        assert_eq!(read_date("2025-10-261"), DateRead::NotADate);
+    }
+
+    #[test]
+    fn times_and_zones() {
+        assert_eq!(read_time("14:05", 0), Some(TimeRead::TimeOfDay { seconds: 14 * 3600 + 300, offset: 0 }));
+        assert_eq!(read_time("2:05 PM", 0), Some(TimeRead::TimeOfDay { seconds: 14 * 3600 + 300, offset: 0 }));
+        assert_eq!(read_time("12:10 am PDT", 0), Some(TimeRead::TimeOfDay { seconds: 600, offset: -7 * 3600 }));
+        let ts: Timestamp = "2025-10-26T12:00:00Z".parse().unwrap();
+        let d = Date::constant(2025, 10, 26);
+        assert_eq!(read_time("2025-10-26T14:00:00+02:00", 0), Some(TimeRead::Full(ts, d)));
+        assert_eq!(read_time("2025-10-26 12:00 UTC", 3600), Some(TimeRead::Full(ts, d)));
+        assert_eq!(read_time("2025-10-26 13:00", 3600), Some(TimeRead::Full(ts, d)));
+        assert_eq!(read_time("2025-10-26", 0), Some(TimeRead::DateOnly(d)));
+        assert_eq!(read_time("25:00", 0), None);
+        assert_eq!(read_time("soon", 0), None);
+    }
+
+    #[test]
+    fn durations_in_minutes() {
+        assert_eq!(read_duration_minutes("2 minutes (target: <5 min) ✅"), Some(2));
+        assert_eq!(read_duration_minutes("1.5 hours"), Some(90));
+        assert_eq!(read_duration_minutes("2h 30m"), Some(150));
+        assert_eq!(read_duration_minutes("1 hour and 15 minutes"), Some(75));
+        assert_eq!(read_duration_minutes("<1 minute"), Some(1));
+        assert_eq!(read_duration_minutes("N minutes"), None);
+        assert_eq!(read_duration_minutes("unknown"), None);
+    }
+}
