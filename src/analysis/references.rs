@@ -1,0 +1,507 @@
+//! Resolving the references authors write ("related: [id]" in front matter, or
+//! `- **2025-09-15**: Database connection pool exhausted (similar issue)` under Related
+//! Incidents) to incidents of the archive.
+//!
+//! Matching is forgiving where authors are sloppy and strict where a wrong link would
+//! mislead: ids match case-insensitively and may be written as paths or links
+//! (`../x/index.html`, `x.md`); titles are compared as word sets with parenthesised notes
+//! and punctuation removed; a date alone resolves only when exactly one incident has it.
+//! Every reference that cannot be resolved becomes an `unresolved-reference` warning at
+//! the file and line of the reference, saying what was looked for and the closest
+//! incident, if any. References to the incident itself are ignored.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use jiff::civil::Date;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::{Incident, RelatedRef};
+
+/// Directed explicit links `(from, to)`: incident `from` names incident `to` (indices
+/// into the archive). Relations are shown both ways; the direction only changes wording.
+pub type Links = BTreeSet<(usize, usize)>;
+
+/// Resolve every incident's `related_refs`.
+pub fn resolve(incidents: &[Incident]) -> (Links, Vec<Diagnostic>) {
+    let index = Index::new(incidents);
+    let mut links = Links::new();
+    let mut diagnostics = Vec::new();
+    for (from, incident) in incidents.iter().enumerate() {
+        for reference in &incident.related_refs {
+            match index.resolve(reference) {
+                Ok(to) if to == from => {}
+                Ok(to) => {
+                    links.insert((from, to));
+                }
+                Err(why) => diagnostics.push(Diagnostic::warning(
+                    "unresolved-reference",
+                    incident.source.clone(),
+                    reference.line,
+                    0,
+                    format!("related incident {} not found: {why}", describe(reference)),
+                )),
+            }
+        }
+    }
+    (links, diagnostics)
+}
+
+/// How the reference was written, for messages.
+fn describe(reference: &RelatedRef) -> String {
+    match (&reference.id, reference.date, &reference.title) {
+        (Some(id), _, _) => format!("`{id}`"),
+        (None, Some(date), Some(title)) => format!("\"{title}\" ({date})"),
+        (None, Some(date), None) => format!("dated {date}"),
+        (None, None, Some(title)) => format!("\"{title}\""),
+        (None, None, None) => format!("\"{}\"", reference.note),
+    }
+}
+
+/// A title as a set of normalised words: lowercase, parenthesised notes such as
+/// "(similar issue)" removed, punctuation dropped, plurals folded, filler words removed.
+pub fn title_words(title: &str) -> BTreeSet<String> {
+    let mut without_notes = String::with_capacity(title.len());
+    let mut depth = 0usize;
+    for c in title.chars() {
+        match c {
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => without_notes.push(c),
+            _ => {}
+        }
+    }
+    without_notes
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| super::text::stem(&w.to_lowercase()))
+        .filter(|w| {
+            !matches!(
+                w.as_str(),
+                "the"
+                    | "a"
+                    | "an"
+                    | "of"
+                    | "in"
+                    | "on"
+                    | "for"
+                    | "and"
+                    | "to"
+                    | "with"
+                    | "at"
+                    | "by"
+            )
+        })
+        .collect()
+}
+
+/// Dice coefficient of two word sets: 1 for the same words, 0 for none shared.
+pub fn title_similarity(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let shared = a.intersection(b).count();
+    2.0 * shared as f64 / (a.len() + b.len()) as f64
+}
+
+/// An id as authors may write it: `x`, `X.md`, `incidents/x/index.html`, `../x/`.
+fn normalise_id(raw: &str) -> String {
+    let mut s = raw
+        .trim()
+        .trim_matches(|c| c == '<' || c == '>' || c == '`')
+        .to_lowercase();
+    for suffix in ["/index.html", "/", ".html", ".md"] {
+        if let Some(stripped) = s.strip_suffix(suffix) {
+            s = stripped.to_string();
+        }
+    }
+    s.rsplit('/').next().unwrap_or("").to_string()
+}
+
+/// A title close enough when it is the only incident of that date.
+const SIMILAR_ALONE: f64 = 0.3;
+/// A title close enough to pick one of several incidents (or an adjacent day).
+const SIMILAR_AMONG: f64 = 0.5;
+/// A title close enough to resolve with no date at all.
+const SIMILAR_NO_DATE: f64 = 0.75;
+
+struct Index<'a> {
+    incidents: &'a [Incident],
+    by_id: HashMap<String, usize>,
+    by_date: BTreeMap<Date, Vec<usize>>,
+    titles: Vec<BTreeSet<String>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(incidents: &'a [Incident]) -> Self {
+        let mut by_id = HashMap::new();
+        let mut by_date: BTreeMap<Date, Vec<usize>> = BTreeMap::new();
+        for (i, incident) in incidents.iter().enumerate() {
+            by_id.entry(incident.id.to_lowercase()).or_insert(i);
+            if let Some(date) = incident.date {
+                by_date.entry(date).or_default().push(i);
+            }
+        }
+        let titles = incidents.iter().map(|i| title_words(&i.title)).collect();
+        Index {
+            incidents,
+            by_id,
+            by_date,
+            titles,
+        }
+    }
+
+    fn resolve(&self, reference: &RelatedRef) -> Result<usize, String> {
+        let title = reference
+            .title
+            .as_deref()
+            .map(title_words)
+            .unwrap_or_default();
+        if let Some(raw) = &reference.id {
+            if let Some(&i) = self.by_id.get(&normalise_id(raw)) {
+                return Ok(i);
+            }
+            if reference.date.is_none() && title.is_empty() {
+                return Err(format!(
+                    "no incident has that id{}",
+                    self.closest_by_id(raw)
+                ));
+            }
+        }
+        match reference.date {
+            Some(date) => self.resolve_dated(date, &title),
+            None if !title.is_empty() => self.resolve_title(&title),
+            None => Err("the reference gives neither an id, a date nor a title".into()),
+        }
+    }
+
+    fn resolve_dated(&self, date: Date, title: &BTreeSet<String>) -> Result<usize, String> {
+        let same_day = self.by_date.get(&date).map(Vec::as_slice).unwrap_or(&[]);
+        if title.is_empty() {
+            return match same_day {
+                [only] => Ok(*only),
+                [] => Err(format!(
+                    "no incident is dated {date}{}",
+                    self.closest_by_date(date)
+                )),
+                several => Err(format!(
+                    "{} incidents are dated {date} ({}); add the title or use the id",
+                    several.len(),
+                    several
+                        .iter()
+                        .map(|&i| format!("`{}`", self.incidents[i].id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+        }
+        if let [only] = same_day
+            && title_similarity(title, &self.titles[*only]) >= SIMILAR_ALONE
+        {
+            return Ok(*only);
+        }
+        if let Some(i) = self.best_title(same_day.iter().copied(), title, SIMILAR_AMONG) {
+            return Ok(i);
+        }
+        // Time zones shift dates by a day: accept a neighbour day with a close title.
+        let adjacent: Vec<usize> = [date.yesterday().ok(), date.tomorrow().ok()]
+            .into_iter()
+            .flatten()
+            .filter_map(|d| self.by_date.get(&d))
+            .flatten()
+            .copied()
+            .collect();
+        if let Some(i) = self.best_title(adjacent.into_iter(), title, SIMILAR_AMONG) {
+            return Ok(i);
+        }
+        let why = if same_day.is_empty() {
+            format!("no incident is dated {date}")
+        } else {
+            format!("no incident dated {date} has a similar title")
+        };
+        Err(format!("{why}{}", self.closest_by_title(title)))
+    }
+
+    fn resolve_title(&self, title: &BTreeSet<String>) -> Result<usize, String> {
+        self.best_title(0..self.incidents.len(), title, SIMILAR_NO_DATE)
+            .ok_or_else(|| {
+                format!(
+                    "no incident has a similar title{}",
+                    self.closest_by_title(title)
+                )
+            })
+    }
+
+    /// The candidate with the most similar title, when at least `min` and not tied.
+    fn best_title(
+        &self,
+        candidates: impl Iterator<Item = usize>,
+        title: &BTreeSet<String>,
+        min: f64,
+    ) -> Option<usize> {
+        let mut scored: Vec<(f64, usize)> = candidates
+            .map(|i| (title_similarity(title, &self.titles[i]), i))
+            .filter(|&(s, _)| s >= min)
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        match scored.as_slice() {
+            [] => None,
+            [(best, _), (second, _), ..] if (best - second).abs() < 1e-9 => None,
+            [(_, i), ..] => Some(*i),
+        }
+    }
+
+    fn candidate(&self, i: usize) -> String {
+        let incident = &self.incidents[i];
+        match incident.date {
+            Some(date) => format!(
+                "; closest is `{}` ({date}, {})",
+                incident.id, incident.title
+            ),
+            None => format!("; closest is `{}` ({})", incident.id, incident.title),
+        }
+    }
+
+    fn closest_by_title(&self, title: &BTreeSet<String>) -> String {
+        let best = (0..self.incidents.len())
+            .map(|i| (title_similarity(title, &self.titles[i]), i))
+            .filter(|&(s, _)| s > 0.0)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        best.map(|(_, i)| self.candidate(i)).unwrap_or_default()
+    }
+
+    fn closest_by_date(&self, date: Date) -> String {
+        let after = self.by_date.range(date..).next();
+        let before = self.by_date.range(..date).next_back();
+        let distance = |d: &Date| {
+            date.until(*d)
+                .map(|s| s.get_days().abs())
+                .unwrap_or(i32::MAX)
+        };
+        let best = match (before, after) {
+            (Some(b), Some(a)) => Some(if distance(a.0) < distance(b.0) { a } else { b }),
+            (b, a) => a.or(b),
+        };
+        best.map(|(_, list)| self.candidate(list[0]))
+            .unwrap_or_default()
+    }
+
+    fn closest_by_id(&self, raw: &str) -> String {
+        let wanted = bigrams(&normalise_id(raw));
+        let best = self
+            .incidents
+            .iter()
+            .enumerate()
+            .map(|(i, incident)| {
+                (
+                    title_similarity(&wanted, &bigrams(&incident.id.to_lowercase())),
+                    i,
+                )
+            })
+            .filter(|&(s, _)| s >= 0.3)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        best.map(|(_, i)| self.candidate(i)).unwrap_or_default()
+    }
+}
+
+/// Character bigrams, to find an id that is close to a mistyped one.
+fn bigrams(s: &str) -> BTreeSet<String> {
+    let chars: Vec<char> = s.chars().collect();
+    chars.windows(2).map(|w| w.iter().collect()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incident(id: &str, date: &str, title: &str) -> Incident {
+        Incident {
+            id: id.into(),
+            date: Some(date.parse().unwrap()),
+            title: title.into(),
+            source: format!("content/{id}.md").into(),
+            ..Default::default()
+        }
+    }
+
+    fn reference(
+        id: Option<&str>,
+        date: Option<&str>,
+        title: Option<&str>,
+        line: usize,
+    ) -> RelatedRef {
+        RelatedRef {
+            id: id.map(Into::into),
+            date: date.map(|d| d.parse().unwrap()),
+            title: title.map(Into::into),
+            note: String::new(),
+            line,
+        }
+    }
+
+    fn archive() -> Vec<Incident> {
+        vec![
+            incident(
+                "pool-oct",
+                "2025-10-26",
+                "Database connection pool exhausted",
+            ),
+            incident(
+                "pool-sep",
+                "2025-09-15",
+                "Database Connection-Pool Exhausted",
+            ),
+            incident("oom-aug", "2025-08-10", "Payment service OOM crash"),
+            incident(
+                "dns-aug",
+                "2025-08-10",
+                "DNS resolution failures in eu-west",
+            ),
+        ]
+    }
+
+    #[test]
+    fn titles_normalise_case_punctuation_and_notes() {
+        let a = title_words("Database connection pool exhausted (similar issue)");
+        let b = title_words("database Connection-Pool exhausted");
+        assert_eq!(a, b);
+        assert!(
+            title_similarity(
+                &title_words("Payment service OOM crash"),
+                &title_words("Payment OOM crashes")
+            ) >= 0.5
+        );
+    }
+
+    #[test]
+    fn resolves_by_id_path_and_case() {
+        let incidents = archive();
+        let index = Index::new(&incidents);
+        for raw in [
+            "pool-sep",
+            "POOL-SEP",
+            "pool-sep.md",
+            "../pool-sep/index.html",
+            "incidents/pool-sep/",
+        ] {
+            assert_eq!(
+                index.resolve(&reference(Some(raw), None, None, 1)),
+                Ok(1),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn resolves_by_date_and_forgiving_title() {
+        let incidents = archive();
+        let index = Index::new(&incidents);
+        let r = reference(
+            None,
+            Some("2025-09-15"),
+            Some("Database connection pool exhausted (similar issue)"),
+            3,
+        );
+        assert_eq!(index.resolve(&r), Ok(1));
+        // Two incidents that day: the title decides.
+        assert_eq!(
+            index.resolve(&reference(
+                None,
+                Some("2025-08-10"),
+                Some("Payment service OOM crash"),
+                3
+            )),
+            Ok(2)
+        );
+        assert_eq!(
+            index.resolve(&reference(
+                None,
+                Some("2025-08-10"),
+                Some("dns failures"),
+                3
+            )),
+            Ok(3)
+        );
+        // Only incident that day and a loosely similar title.
+        assert_eq!(
+            index.resolve(&reference(
+                None,
+                Some("2025-10-26"),
+                Some("DB connection pool outage"),
+                3
+            )),
+            Ok(0)
+        );
+        // A day off, same title.
+        assert_eq!(
+            index.resolve(&reference(
+                None,
+                Some("2025-09-16"),
+                Some("Database connection pool exhausted"),
+                3
+            )),
+            Ok(1)
+        );
+    }
+
+    #[test]
+    fn ambiguous_or_missing_references_explain_themselves() {
+        let incidents = archive();
+        let index = Index::new(&incidents);
+        let err = index
+            .resolve(&reference(None, Some("2025-08-10"), None, 3))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "2 incidents are dated 2025-08-10 (`oom-aug`, `dns-aug`); add the title or use the id"
+        );
+        let err = index
+            .resolve(&reference(
+                None,
+                Some("2025-07-01"),
+                Some("Payment OOM crash"),
+                3,
+            ))
+            .unwrap_err();
+        assert_eq!(
+            err,
+            "no incident is dated 2025-07-01; closest is `oom-aug` (2025-08-10, Payment service OOM crash)"
+        );
+        let err = index
+            .resolve(&reference(Some("pool-spe"), None, None, 3))
+            .unwrap_err();
+        assert!(
+            err.starts_with("no incident has that id; closest is `pool-sep`"),
+            "{err}"
+        );
+        let err = index
+            .resolve(&reference(None, Some("2025-10-26"), Some("Kafka lag"), 3))
+            .unwrap_err();
+        assert_eq!(err, "no incident dated 2025-10-26 has a similar title");
+    }
+
+    #[test]
+    fn resolve_links_and_warns_with_file_and_line() {
+        let mut incidents = archive();
+        incidents[0].related_refs = vec![
+            reference(
+                None,
+                Some("2025-09-15"),
+                Some("Database connection pool exhausted"),
+                40,
+            ),
+            reference(Some("pool-oct"), None, None, 41),
+            reference(None, Some("2024-01-01"), Some("Something else"), 42),
+        ];
+        let (links, diagnostics) = resolve(&incidents);
+        assert_eq!(
+            links.into_iter().collect::<Vec<_>>(),
+            vec![(0, 1)],
+            "self reference ignored"
+        );
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(
+            diagnostics[0].to_string(),
+            "content/pool-oct.md:42: warning[unresolved-reference]: related incident \"Something else\" (2024-01-01) not found: no incident is dated 2024-01-01"
+        );
+    }
+}

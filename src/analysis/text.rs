@@ -1,0 +1,751 @@
+//! Text features for incident similarity: tokenising, stop words, a light stemmer, and
+//! sparse TF-IDF vectors (sublinear tf, idf from the archive, L2-normalised).
+//!
+//! Every incident gets two vectors: a *cause* vector over the text that explains why it
+//! happened (root cause sentence, trigger, five whys, contributing factors), and a weaker
+//! *whole* vector over title, summary and body. Free-prose write-ups have no root-cause
+//! section, so their cause vector is built from summary and body with the sentences that
+//! carry causal cues ("caused by", "due to", "root cause"...) weighted up: that is where
+//! prose post-mortems say what broke. Features are stems and adjacent-stem bigrams,
+//! hashed to 64 bits (FNV-1a, fixed, so ids and output are identical on every run).
+//! Features that occur in one incident only are dropped after normalisation: they cannot
+//! contribute to any similarity.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::model::Incident;
+
+/// A sparse vector: (term id, weight), sorted by term id.
+pub type SparseVec = Vec<(u32, f32)>;
+
+/// TF-IDF vectors of one archive, index-aligned with `Archive::incidents`.
+#[derive(Debug, Default)]
+pub struct TextModel {
+    pub cause: Vec<SparseVec>,
+    pub whole: Vec<SparseVec>,
+    /// True when the cause vector comes from structured root-cause fields rather than
+    /// from cue-weighted prose.
+    pub structured: Vec<bool>,
+    /// Term id → feature hash, per vector kind (to recover display words).
+    pub cause_terms: Vec<u64>,
+    pub whole_terms: Vec<u64>,
+}
+
+impl TextModel {
+    /// Build both vectors for every incident, in parallel.
+    pub fn build(incidents: &[Incident]) -> TextModel {
+        let docs: Vec<(HashMap<u64, f32>, HashMap<u64, f32>, bool)> = incidents
+            .par_iter()
+            .map(|incident| {
+                let (text, structured) = cause_text(incident);
+                let cause = features(&text, !structured);
+                let whole = features(&whole_text(incident), false);
+                (cause, whole, structured)
+            })
+            .collect();
+        let structured = docs.iter().map(|d| d.2).collect();
+        let (cause_docs, whole_docs): (Vec<_>, Vec<_>) =
+            docs.into_iter().map(|(c, w, _)| (c, w)).unzip();
+        let (cause, cause_terms) = vectorize(cause_docs);
+        let (whole, whole_terms) = vectorize(whole_docs);
+        TextModel {
+            cause,
+            whole,
+            structured,
+            cause_terms,
+            whole_terms,
+        }
+    }
+}
+
+/// The text that explains why the incident happened, and whether it came from
+/// structured fields (true) or is the prose fallback (summary + body).
+pub fn cause_text(incident: &Incident) -> (String, bool) {
+    let structured = incident.root_cause_text();
+    if !structured.trim().is_empty() {
+        return (structured, true);
+    }
+    let mut text = String::new();
+    for part in [
+        &incident.summary,
+        &incident.impact,
+        &incident.resolution,
+        &incident.detection,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        text.push_str(part);
+        text.push('\n');
+    }
+    text.push_str(&incident.body_text);
+    (text, false)
+}
+
+/// Title, summary and body: everything a reader sees.
+pub fn whole_text(incident: &Incident) -> String {
+    let mut text = String::with_capacity(incident.body_text.len() + 256);
+    text.push_str(&incident.title);
+    text.push('\n');
+    if let Some(summary) = &incident.summary {
+        text.push_str(summary);
+        text.push('\n');
+    }
+    if incident.body_text.trim().is_empty() {
+        // Incidents built without a body (tests, front-matter-only files): use the fields.
+        for part in [&incident.impact, &incident.resolution, &incident.detection]
+            .into_iter()
+            .flatten()
+        {
+            text.push_str(part);
+            text.push('\n');
+        }
+        text.push_str(&incident.root_cause_text());
+    } else {
+        text.push_str(&incident.body_text);
+    }
+    text
+}
+
+/// Phrases that mark a sentence as saying why something broke.
+const CAUSAL_CUES: &[&str] = &[
+    "root cause",
+    "caused by",
+    "cause of",
+    "because",
+    "due to",
+    "triggered",
+    "resulted from",
+    "result of",
+    "stemmed from",
+    "traced to",
+    "traced back",
+    "originated",
+    "underlying",
+    "the issue was",
+    "the problem was",
+    "was the result",
+    "led to",
+    "introduced",
+    "misconfigur",
+    "the bug",
+    "a bug",
+    "failure of",
+];
+
+fn has_causal_cue(lower: &str) -> bool {
+    CAUSAL_CUES.iter().any(|cue| lower.contains(cue))
+}
+
+/// Split into sentences (and lines): the unit for bigrams and cue weighting.
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    text.split(['.', '!', '?', ';', '\n'])
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// One word as it appears (lowercased) and its stem, for non-stop words.
+fn words(sentence: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    sentence
+        .split(|c: char| !c.is_alphanumeric())
+        .filter_map(|raw| {
+            if raw.len() < 2 || raw.len() > 30 || !raw.chars().any(|c| c.is_alphabetic()) {
+                return None;
+            }
+            let lower = raw.to_lowercase();
+            // Ids, hashes and version strings: mostly digits, never shared meaningfully.
+            let digits = lower.chars().filter(|c| c.is_ascii_digit()).count();
+            if digits * 2 > lower.len() || is_stop_word(&lower) {
+                return None;
+            }
+            let stem = stem(&lower);
+            if stem.len() < 2 || is_stop_word(&stem) {
+                return None;
+            }
+            Some((lower, stem))
+        })
+}
+
+/// Term frequencies of stems and adjacent-stem bigrams, keyed by feature hash.
+/// With `cue_weighted`, causal sentences count fully, the sentence after one counts
+/// half, and the rest a quarter (all count fully when no sentence has a cue).
+pub fn features(text: &str, cue_weighted: bool) -> HashMap<u64, f32> {
+    let sentences: Vec<&str> = sentences(text).collect();
+    let weights: Vec<f32> = if cue_weighted {
+        let cues: Vec<bool> = sentences
+            .iter()
+            .map(|s| has_causal_cue(&s.to_lowercase()))
+            .collect();
+        if cues.iter().any(|&c| c) {
+            (0..sentences.len())
+                .map(|i| {
+                    if cues[i] {
+                        1.0
+                    } else if i > 0 && cues[i - 1] {
+                        0.5
+                    } else {
+                        0.25
+                    }
+                })
+                .collect()
+        } else {
+            vec![1.0; sentences.len()]
+        }
+    } else {
+        vec![1.0; sentences.len()]
+    };
+    let mut tf: HashMap<u64, f32> = HashMap::new();
+    for (sentence, weight) in sentences.iter().zip(weights) {
+        let mut previous: Option<String> = None;
+        for (_, stem) in words(sentence) {
+            *tf.entry(unigram_hash(&stem)).or_default() += weight;
+            if let Some(prev) = &previous {
+                *tf.entry(bigram_hash(prev, &stem)).or_default() += weight;
+            }
+            previous = Some(stem);
+        }
+    }
+    tf
+}
+
+/// Feature hash → the words as written in `text` (first occurrence), for the features
+/// in `wanted`. Bigrams display as "first second".
+pub fn surface_forms(text: &str, wanted: &[u64]) -> HashMap<u64, String> {
+    let mut out = HashMap::new();
+    if wanted.is_empty() {
+        return out;
+    }
+    for sentence in sentences(text) {
+        let mut previous: Option<(String, String)> = None;
+        for (surface, stem) in words(sentence) {
+            let h = unigram_hash(&stem);
+            if wanted.contains(&h) {
+                out.entry(h).or_insert_with(|| surface.clone());
+            }
+            if let Some((prev_surface, prev_stem)) = &previous {
+                let b = bigram_hash(prev_stem, &stem);
+                if wanted.contains(&b) {
+                    out.entry(b)
+                        .or_insert_with(|| format!("{prev_surface} {surface}"));
+                }
+            }
+            previous = Some((surface, stem));
+        }
+        if out.len() == wanted.len() {
+            break;
+        }
+    }
+    out
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(FNV_PRIME);
+    }
+    hash
+}
+
+fn unigram_hash(stem: &str) -> u64 {
+    fnv(FNV_OFFSET, stem.as_bytes())
+}
+
+fn bigram_hash(first: &str, second: &str) -> u64 {
+    fnv(
+        fnv(fnv(FNV_OFFSET, first.as_bytes()), b" "),
+        second.as_bytes(),
+    )
+}
+
+/// Turn per-document term frequencies into L2-normalised TF-IDF vectors with
+/// tf' = 1 + ln(tf) and idf = ln(N / df). Term ids follow the sorted hashes, so they do
+/// not depend on thread scheduling. Returns the vectors and term id → hash.
+pub fn vectorize(docs: Vec<HashMap<u64, f32>>) -> (Vec<SparseVec>, Vec<u64>) {
+    let n = docs.len();
+    let df: HashMap<u64, u32> = docs
+        .par_iter()
+        .fold(HashMap::new, |mut acc: HashMap<u64, u32>, doc| {
+            for &h in doc.keys() {
+                *acc.entry(h).or_default() += 1;
+            }
+            acc
+        })
+        .reduce(HashMap::new, |mut a, b| {
+            let (mut big, small) = if a.len() >= b.len() {
+                (std::mem::take(&mut a), b)
+            } else {
+                (b, a)
+            };
+            for (h, c) in small {
+                *big.entry(h).or_default() += c;
+            }
+            big
+        });
+    // Only features shared by two or more incidents get an id: the others can never
+    // meet in a dot product (they still count in each vector's norm).
+    let mut shared: Vec<u64> = df
+        .iter()
+        .filter(|&(_, &c)| c >= 2)
+        .map(|(&h, _)| h)
+        .collect();
+    shared.sort_unstable();
+    let ids: HashMap<u64, u32> = shared
+        .iter()
+        .enumerate()
+        .map(|(i, &h)| (h, i as u32))
+        .collect();
+    let n_f = n.max(1) as f32;
+    let vectors = docs
+        .into_par_iter()
+        .map(|doc| {
+            let mut norm = 0.0f32;
+            let mut v: SparseVec = Vec::with_capacity(doc.len());
+            for (h, tf) in doc {
+                let d = df[&h] as f32;
+                let w = (1.0 + tf.max(1e-6).ln()).max(0.0) * (n_f / d).ln();
+                norm += w * w;
+                if let Some(&id) = ids.get(&h)
+                    && w > 0.0
+                {
+                    v.push((id, w));
+                }
+            }
+            let norm = norm.sqrt();
+            if norm > 0.0 {
+                for e in &mut v {
+                    e.1 /= norm;
+                }
+            }
+            v.sort_unstable_by_key(|e| e.0);
+            v
+        })
+        .collect();
+    (vectors, shared)
+}
+
+/// Dot product of two sorted sparse vectors (the cosine, as both are normalised).
+pub fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+/// The shared terms contributing most to the dot product, best first (ties by id).
+pub fn top_shared_terms(a: &[(u32, f32)], b: &[(u32, f32)], k: usize) -> Vec<u32> {
+    let (mut i, mut j) = (0, 0);
+    let mut shared: Vec<(f32, u32)> = Vec::new();
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared.push((a[i].1 * b[j].1, a[i].0));
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    shared.into_iter().take(k).map(|(_, t)| t).collect()
+}
+
+/// The `k` heaviest terms of a vector, sorted by term id again (for the inverted index).
+pub fn prune(v: &[(u32, f32)], k: usize) -> SparseVec {
+    if v.len() <= k {
+        return v.to_vec();
+    }
+    let mut top = v.to_vec();
+    top.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+    top.truncate(k);
+    top.sort_unstable_by_key(|e| e.0);
+    top
+}
+
+/// English function words plus the vocabulary every post-mortem shares (incident,
+/// customers, minutes, root cause...), which says nothing about *which* cause. Sorted
+/// for binary search.
+const STOP_WORDS: &[&str] = &[
+    "about",
+    "above",
+    "access",
+    "action",
+    "actions",
+    "affect",
+    "affected",
+    "after",
+    "again",
+    "against",
+    "alert",
+    "alerted",
+    "all",
+    "also",
+    "am",
+    "an",
+    "analysis",
+    "and",
+    "any",
+    "apologize",
+    "apr",
+    "april",
+    "are",
+    "around",
+    "as",
+    "at",
+    "aug",
+    "august",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "below",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "cannot",
+    "caus",
+    "cause",
+    "caused",
+    "causes",
+    "could",
+    "customer",
+    "customers",
+    "day",
+    "dec",
+    "december",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "down",
+    "due",
+    "during",
+    "each",
+    "engineer",
+    "engineers",
+    "error",
+    "errors",
+    "event",
+    "ever",
+    "feb",
+    "february",
+    "few",
+    "for",
+    "friday",
+    "from",
+    "further",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "hers",
+    "him",
+    "his",
+    "hour",
+    "hours",
+    "how",
+    "however",
+    "if",
+    "impact",
+    "impacted",
+    "in",
+    "incident",
+    "incidents",
+    "into",
+    "is",
+    "issue",
+    "issues",
+    "it",
+    "its",
+    "itself",
+    "jan",
+    "january",
+    "jul",
+    "july",
+    "jun",
+    "june",
+    "just",
+    "led",
+    "mar",
+    "march",
+    "may",
+    "me",
+    "minute",
+    "minutes",
+    "monday",
+    "more",
+    "most",
+    "must",
+    "my",
+    "no",
+    "nor",
+    "not",
+    "nov",
+    "november",
+    "now",
+    "oct",
+    "october",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "ours",
+    "out",
+    "outage",
+    "over",
+    "own",
+    "pm",
+    "postmortem",
+    "problem",
+    "resolved",
+    "result",
+    "resulted",
+    "root",
+    "same",
+    "saturday",
+    "sep",
+    "sept",
+    "september",
+    "service",
+    "services",
+    "sev",
+    "should",
+    "since",
+    "so",
+    "some",
+    "such",
+    "sunday",
+    "team",
+    "than",
+    "that",
+    "the",
+    "their",
+    "theirs",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "thursday",
+    "time",
+    "to",
+    "too",
+    "tuesday",
+    "under",
+    "until",
+    "up",
+    "us",
+    "user",
+    "users",
+    "utc",
+    "very",
+    "was",
+    "we",
+    "wednesday",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "within",
+    "would",
+    "yes",
+    "you",
+    "your",
+];
+
+fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// A light suffix-stripping stemmer: folds plurals and the common verb and noun endings
+/// (leaks/leaked/leaking → leak, connections/connection → connect, expired/expiry →
+/// expir) without Porter's full rule set. Non-ASCII words are left alone.
+pub fn stem(word: &str) -> String {
+    if !word.is_ascii() || word.len() <= 3 {
+        return word.to_string();
+    }
+    let mut w = word.to_string();
+    // Plurals.
+    if w.ends_with("ies") && w.len() > 4 {
+        w.truncate(w.len() - 3);
+        w.push('y');
+    } else if w.ends_with("sses") {
+        w.truncate(w.len() - 2);
+    } else if w.ends_with('s')
+        && !w.ends_with("ss")
+        && !w.ends_with("us")
+        && !w.ends_with("is")
+        && w.len() > 3
+    {
+        w.truncate(w.len() - 1);
+    }
+    // Derivational and inflectional endings, longest first; keep at least 3 letters.
+    for (suffix, replacement) in [
+        ("ization", "ize"),
+        ("ational", "ate"),
+        ("ation", ""),
+        ("ition", ""),
+        ("ness", ""),
+        ("ment", ""),
+        ("ing", ""),
+        ("ion", ""),
+        ("ed", ""),
+        ("ly", ""),
+        ("ity", ""),
+        ("ive", ""),
+        ("y", ""),
+        ("e", ""),
+    ] {
+        if let Some(base) = w.strip_suffix(suffix)
+            && base.len() + replacement.len() >= if suffix.len() <= 2 { 4 } else { 3 }
+        {
+            if suffix == "ion" && !base.ends_with(['t', 's', 'x']) {
+                continue;
+            }
+            w = format!("{base}{replacement}");
+            break;
+        }
+    }
+    // "stopped" → "stopp" → "stop", but keep "ll"/"ss" (fall, pass).
+    let bytes = w.as_bytes();
+    if bytes.len() > 3 {
+        let (a, b) = (bytes[bytes.len() - 1], bytes[bytes.len() - 2]);
+        if a == b
+            && !matches!(a, b'l' | b's' | b'z')
+            && !matches!(a, b'a' | b'e' | b'i' | b'o' | b'u')
+        {
+            w.truncate(w.len() - 1);
+        }
+    }
+    if w.ends_with('e') && w.len() > 4 {
+        w.truncate(w.len() - 1);
+    }
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(
+            STOP_WORDS.windows(2).all(|w| w[0] < w[1]),
+            "STOP_WORDS must be sorted and unique"
+        );
+    }
+
+    #[test]
+    fn stemmer_folds_inflections_together() {
+        for group in [
+            &["leak", "leaks", "leaked", "leaking"][..],
+            &["connection", "connections", "connected"],
+            &["expire", "expired", "expiring", "expiry"],
+            &["exhausted", "exhaustion", "exhaust"],
+            &["stopped", "stop", "stops"],
+            &["configuration", "configured", "configure"],
+            &["certificates", "certificate"],
+        ] {
+            let stems: Vec<String> = group.iter().map(|w| stem(w)).collect();
+            assert!(
+                stems.iter().all(|s| s == &stems[0]),
+                "{group:?} → {stems:?}"
+            );
+        }
+        assert_ne!(stem("pool"), stem("poll"));
+        assert_eq!(stem("dns"), "dns");
+        assert_eq!(stem("café"), "café");
+    }
+
+    #[test]
+    fn features_drop_stop_words_and_numbers_and_add_bigrams() {
+        let tf = features(
+            "The connection pool was exhausted at 14:00 by 4242 requests.",
+            false,
+        );
+        assert!(tf.contains_key(&unigram_hash("connect")));
+        assert!(tf.contains_key(&unigram_hash("pool")));
+        assert!(tf.contains_key(&bigram_hash("connect", "pool")));
+        assert!(!tf.contains_key(&unigram_hash("the")));
+        assert!(!tf.contains_key(&unigram_hash("4242")));
+        assert!(!tf.contains_key(&unigram_hash("14")));
+    }
+
+    #[test]
+    fn cue_weighting_favours_causal_sentences() {
+        let text = "Checkout was slow for an hour. This was caused by an expired certificate. Dashboards were red.";
+        let tf = features(text, true);
+        assert_eq!(tf[&unigram_hash(&stem("certificate"))], 1.0);
+        assert_eq!(tf[&unigram_hash(&stem("checkout"))], 0.25);
+        assert_eq!(tf[&unigram_hash(&stem("dashboards"))], 0.5);
+        let flat = features(text, false);
+        assert_eq!(flat[&unigram_hash(&stem("checkout"))], 1.0);
+    }
+
+    #[test]
+    fn vectors_are_normalised_and_drop_unshared_terms() {
+        let docs = vec![
+            features("connection pool exhausted", false),
+            features("connection pool leak", false),
+            features("disk full", false),
+        ];
+        let (vectors, terms) = vectorize(docs);
+        assert_eq!(vectors.len(), 3);
+        assert!(vectors[2].is_empty(), "nothing of doc 3 is shared");
+        assert!(terms.contains(&unigram_hash("pool")));
+        let sim = dot(&vectors[0], &vectors[1]);
+        assert!(sim > 0.1 && sim < 1.0, "{sim}");
+        assert_eq!(dot(&vectors[0], &vectors[2]), 0.0);
+    }
+
+    #[test]
+    fn surface_forms_recover_written_words() {
+        let wanted = [unigram_hash("connect"), bigram_hash("connect", "pool")];
+        let forms = surface_forms(
+            "Connections leaked. The connection pool filled up.",
+            &wanted,
+        );
+        assert_eq!(forms[&wanted[0]], "connections");
+        assert_eq!(forms[&wanted[1]], "connection pool");
+    }
+
+    #[test]
+    fn prune_keeps_heaviest_terms_sorted_by_id() {
+        let v = vec![(1, 0.1), (2, 0.9), (5, 0.5), (7, 0.2)];
+        assert_eq!(prune(&v, 2), vec![(2, 0.9), (5, 0.5)]);
+        assert_eq!(prune(&v, 10), v);
+    }
+}
