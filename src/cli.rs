@@ -73,6 +73,40 @@ pub enum Command {
     Init {
         dir: PathBuf,
     },
+    /// Search the archive: words, "phrases", cause:, service:, team:, severity:, tag:,
+    /// status:, after:YYYY-MM-DD, before:YYYY-MM-DD, and -item to exclude.
+    Search {
+        /// The query, e.g. `expired certificate cause:tls -service:staging`.
+        #[arg(required = true, num_args = 1.., allow_hyphen_values = true)]
+        query: Vec<String>,
+        /// Print results as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Show at most N results.
+        #[arg(long, default_value_t = 10, value_name = "N")]
+        limit: usize,
+        /// The site folder (holding site.toml and content/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Preview the site over HTTP (from memory), rebuilding and reloading on changes.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Rebuild when post-mortems, templates, static files or site.toml change, and
+        /// reload open pages.
+        #[arg(long)]
+        watch: bool,
+        /// Port to listen on; 0 picks a free one (the address is printed on stdout).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; the default keeps the preview on this machine.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -136,6 +170,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Check { site, strict, format } => check(&site, strict, format),
         Command::New { title, root, date } => new_post_mortem(&root, &title, date.as_deref()),
         Command::Init { dir } => init(&dir),
+        Command::Search { query, json, limit, root } => crate::search::command::run(&root, &query, json, limit),
+        Command::Serve { site, watch, port, bind, open } => crate::serve::command(&site, crate::serve::Options { watch, port, bind, open }),
     }
 }
 

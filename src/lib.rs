@@ -12,4 +12,5 @@ pub mod model;
 pub mod pipeline;
 pub mod render;
 pub mod search;
+pub mod serve;
 pub mod yaml;

@@ -1,0 +1,397 @@
+//! The HTTP side of `serve`: turns a request line into a reply from the in-memory site.
+//!
+//! Guarantees: only files of the current snapshot are ever sent (nothing is read from
+//! disk, so no URL can reach outside the output); `..`, `.`, backslashes, NUL bytes and
+//! empty segments — raw or percent-encoded — are refused with 403; a missing file gets
+//! the site's own `404.html` with status 404; `/dir/` serves `/dir/index.html` and `/dir`
+//! redirects there so relative links keep working; HEAD gets the headers of GET without
+//! a body. HTML replies carry the live-reload script and, while the archive has errors,
+//! the overlay. The pure part (`reply`) is separate from tiny_http so it is unit-tested.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use tiny_http::{Header, Method, Request, Response};
+
+use super::overlay::{self, EVENTS_PATH};
+use super::{Shared, Snapshot};
+
+/// What to send back for one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: Vec<u8>,
+    /// For redirects.
+    pub location: Option<String>,
+}
+
+impl Reply {
+    fn text(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body: body.as_bytes().to_vec(),
+            location: None,
+        }
+    }
+}
+
+/// Where a request path leads, before looking at the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A file key of the site map, e.g. `incidents/x/index.html`.
+    File { key: String, ends_with_slash: bool },
+    /// The live-reload event stream.
+    Events,
+    /// A traversal attempt or a path that cannot name a file of the site.
+    Forbidden,
+    /// Not a valid path at all (bad percent-encoding, not UTF-8).
+    BadRequest,
+}
+
+/// Decode and check the path part of a request URL.
+pub fn target(url: &str) -> Target {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    if path == EVENTS_PATH {
+        return Target::Events;
+    }
+    let Some(rest) = path.strip_prefix('/') else {
+        return Target::BadRequest;
+    };
+    let Some(decoded) = percent_decode(rest) else {
+        return Target::BadRequest;
+    };
+    let Ok(decoded) = String::from_utf8(decoded) else {
+        return Target::BadRequest;
+    };
+    if decoded.contains(['\\', '\0']) || decoded.starts_with('/') {
+        return Target::Forbidden;
+    }
+    let ends_with_slash = decoded.is_empty() || decoded.ends_with('/');
+    let trimmed = decoded.strip_suffix('/').unwrap_or(&decoded);
+    if !trimmed.is_empty() {
+        for segment in trimmed.split('/') {
+            // `C:` would be absolute on Windows; nothing the site publishes has a colon
+            // in a folder name, but the check costs nothing.
+            if segment.is_empty() || segment == "." || segment == ".." || segment.contains(':') {
+                return Target::Forbidden;
+            }
+        }
+    }
+    let key = if ends_with_slash {
+        format!(
+            "{trimmed}{}index.html",
+            if trimmed.is_empty() { "" } else { "/" }
+        )
+    } else {
+        trimmed.to_string()
+    };
+    Target::File {
+        key,
+        ends_with_slash,
+    }
+}
+
+/// `%XX` → byte; `None` for a malformed escape. `+` stays a plus (it is a path, not a form).
+fn percent_decode(text: &str) -> Option<Vec<u8>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// Content-Type by file extension; unknown types are sent as bytes.
+pub fn content_type(key: &str) -> &'static str {
+    let ext = key
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "html" | "htm" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "xml" => "application/xml; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "woff2" => "font/woff2",
+        "woff" => "font/woff",
+        "wasm" => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The reply to a GET or HEAD of `url` from `snapshot`.
+pub fn reply(url: &str, snapshot: &Snapshot) -> Reply {
+    match target(url) {
+        Target::Events => Reply::text(400, "the event stream is served by the stream handler\n"),
+        Target::BadRequest => Reply::text(
+            400,
+            "400 bad request: the path is not valid percent-encoded UTF-8\n",
+        ),
+        Target::Forbidden => Reply::text(403, "403 forbidden: the path leaves the site\n"),
+        Target::File {
+            key,
+            ends_with_slash,
+        } => {
+            if let Some(bytes) = snapshot.files.get(&key) {
+                return page(200, &key, bytes, snapshot);
+            }
+            let folder_index = format!("{key}/index.html");
+            if !ends_with_slash && snapshot.files.contains_key(&folder_index) {
+                let path = url.split(['?', '#']).next().unwrap_or("");
+                let query = &url[path.len()..];
+                return Reply {
+                    status: 301,
+                    content_type: "text/plain; charset=utf-8",
+                    body: Vec::new(),
+                    location: Some(format!("{path}/{query}")),
+                };
+            }
+            not_found(snapshot)
+        }
+    }
+}
+
+fn not_found(snapshot: &Snapshot) -> Reply {
+    match snapshot.files.get("404.html") {
+        Some(bytes) => page(404, "404.html", bytes, snapshot),
+        // No site yet (the first build failed): still show the overlay.
+        None if snapshot.overlay.is_some() => page(
+            404,
+            "404.html",
+            b"<!doctype html><title>hindsight</title><body></body>",
+            snapshot,
+        ),
+        None => Reply::text(404, "404 not found\n"),
+    }
+}
+
+fn page(status: u16, key: &str, bytes: &[u8], snapshot: &Snapshot) -> Reply {
+    let content_type = content_type(key);
+    let body = if content_type.starts_with("text/html") {
+        let mut extra = overlay::reload_script(snapshot.generation);
+        if let Some(o) = &snapshot.overlay {
+            extra.push_str(o);
+        }
+        overlay::inject(bytes, &extra)
+    } else {
+        bytes.to_vec()
+    };
+    Reply {
+        status,
+        content_type,
+        body,
+        location: None,
+    }
+}
+
+/// Answer one request: a page, or (in its own thread) the event stream.
+pub fn handle(request: Request, shared: &Arc<Shared>) {
+    let method = request.method().clone();
+    if !matches!(method, Method::Get | Method::Head) {
+        let response = Response::from_data(
+            b"405 method not allowed: the preview only serves GET and HEAD\n".to_vec(),
+        )
+        .with_status_code(405)
+        .with_header(header("Allow", "GET, HEAD"))
+        .with_header(header("Content-Type", "text/plain; charset=utf-8"));
+        let _ = request.respond(response);
+        return;
+    }
+    if target(request.url()) == Target::Events && method == Method::Get {
+        let shared = Arc::clone(shared);
+        // A thread per stream: a browser tab keeps it open for as long as it lives, and
+        // it must never hold up the workers that answer page requests.
+        let spawned = std::thread::Builder::new()
+            .name("hindsight-sse".into())
+            .spawn(move || {
+                let receiver = shared.reload.subscribe();
+                let generation = shared.current().generation;
+                let writer = request.into_writer();
+                super::reload::stream(writer, receiver, generation);
+            });
+        if let Err(e) = spawned {
+            eprintln!("serve: cannot start an event stream: {e}");
+        }
+        return;
+    }
+    let snapshot = shared.current();
+    let r = reply(request.url(), &snapshot);
+    drop(snapshot);
+    let mut response = Response::from_data(r.body)
+        .with_status_code(r.status)
+        .with_header(header("Content-Type", r.content_type))
+        // Every request must see the latest build: no browser caching in preview.
+        .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("X-Content-Type-Options", "nosniff"));
+    if let Some(location) = r.location {
+        response = response.with_header(header("Location", &location));
+    }
+    let _ = request.respond(response);
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .expect("header names and values are ASCII")
+}
+
+/// Write the head of an event-stream response by hand: tiny_http would buffer a chunked
+/// body, and events must leave at once.
+pub fn write_event_stream_head(writer: &mut dyn Write) -> std::io::Result<()> {
+    writer.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n",
+    )?;
+    writer.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn snapshot(files: &[(&str, &str)], overlay: Option<&str>) -> Snapshot {
+        Snapshot {
+            generation: 7,
+            files: Arc::new(
+                files
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), Arc::from(v.as_bytes())))
+                    .collect::<HashMap<_, _>>(),
+            ),
+            overlay: overlay.map(String::from),
+        }
+    }
+
+    #[test]
+    fn folders_map_to_their_index() {
+        assert_eq!(
+            target("/"),
+            Target::File {
+                key: "index.html".into(),
+                ends_with_slash: true
+            }
+        );
+        assert_eq!(
+            target("/incidents/a/?x=1#top"),
+            Target::File {
+                key: "incidents/a/index.html".into(),
+                ends_with_slash: true
+            }
+        );
+        assert_eq!(
+            target("/static/style.css"),
+            Target::File {
+                key: "static/style.css".into(),
+                ends_with_slash: false
+            }
+        );
+        assert_eq!(
+            target("/a%20b.html"),
+            Target::File {
+                key: "a b.html".into(),
+                ends_with_slash: false
+            }
+        );
+    }
+
+    #[test]
+    fn traversal_is_forbidden_raw_or_encoded() {
+        for url in [
+            "/../Cargo.toml",
+            "/%2e%2e/site.toml",
+            "/..%2f..%2fetc/passwd",
+            "/a/..",
+            "/a\\..\\b",
+            "/%5c..%5cx",
+            "//etc/passwd",
+            "/%2fetc/passwd",
+            "/C:/x",
+            "/a/./b",
+            "/a%00b",
+        ] {
+            assert_eq!(target(url), Target::Forbidden, "{url}");
+        }
+        assert_eq!(target("/%zz"), Target::BadRequest);
+        assert_eq!(target("/%ff"), Target::BadRequest);
+        assert_eq!(target("relative"), Target::BadRequest);
+    }
+
+    #[test]
+    fn content_types_follow_the_extension() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("static/style.css"), "text/css; charset=utf-8");
+        assert_eq!(content_type("x.JS"), "text/javascript; charset=utf-8");
+        assert_eq!(content_type("api/incidents.json"), "application/json");
+        assert_eq!(content_type("feed.xml"), "application/xml; charset=utf-8");
+        assert_eq!(content_type("c.svg"), "image/svg+xml");
+        assert_eq!(content_type("f.woff2"), "font/woff2");
+        assert_eq!(content_type("favicon.ico"), "image/x-icon");
+        assert_eq!(content_type("robots.txt"), "text/plain; charset=utf-8");
+        assert_eq!(content_type("LICENSE"), "application/octet-stream");
+    }
+
+    #[test]
+    fn html_gets_the_reload_script_and_overlay_other_files_do_not() {
+        let s = snapshot(
+            &[
+                ("index.html", "<body>hi</body>"),
+                ("static/a.css", "body{}"),
+            ],
+            Some("<div id=\"hindsight-overlay\">x</div>"),
+        );
+        let html = String::from_utf8(reply("/", &s).body).unwrap();
+        assert!(
+            html.starts_with("<body>hi<script data-hindsight-reload>"),
+            "{html}"
+        );
+        assert!(html.contains("var seen=7;"), "{html}");
+        assert!(
+            html.ends_with("<div id=\"hindsight-overlay\">x</div></body>"),
+            "{html}"
+        );
+        assert_eq!(reply("/static/a.css", &s).body, b"body{}");
+    }
+
+    #[test]
+    fn missing_files_get_the_site_404_page() {
+        let s = snapshot(
+            &[
+                ("404.html", "<body>lost</body>"),
+                ("incidents/a/index.html", "a"),
+            ],
+            None,
+        );
+        let r = reply("/nope/", &s);
+        assert_eq!(r.status, 404);
+        assert!(
+            String::from_utf8(r.body)
+                .unwrap()
+                .starts_with("<body>lost<script")
+        );
+        let r = reply("/incidents/a?q", &s);
+        assert_eq!(
+            (r.status, r.location.as_deref()),
+            (301, Some("/incidents/a/?q"))
+        );
+        let bare = snapshot(&[], None);
+        assert_eq!(reply("/x", &bare).status, 404);
+    }
+}

@@ -1,0 +1,338 @@
+//! `hindsight serve [--watch]`: a local preview of the site, with live reload.
+//!
+//! The site is built once with the same stages as `build` and kept in memory (nothing is
+//! written to disk): a map from path to bytes, swapped as a whole behind an `Arc` after
+//! each successful rebuild, so a request always sees one consistent version. With
+//! `--watch`, a watcher thread turns file events into incremental rebuilds
+//! (`rebuild`), publishes the new version and tells browsers to reload over server-sent
+//! events (`reload`). Content, config or template errors never stop the server: the
+//! last good version stays up, with an overlay listing the errors (`overlay`).
+//!
+//! Threads: a few workers answer page requests (`http`); each event stream has its own
+//! thread; one thread watches and rebuilds; the main thread waits for Ctrl-C (SIGINT or
+//! SIGTERM) and then stops the others.
+
+pub mod http;
+pub mod overlay;
+pub mod rebuild;
+pub mod reload;
+pub mod watch;
+
+use std::io::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use crate::cli::{self, Failure, SiteArgs};
+use crate::diagnostics::{Diagnostics, Level};
+use rebuild::{Builder, Changes, Files, Outcome, Problem};
+
+/// Threads answering page requests (event streams get their own).
+const WORKERS: usize = 4;
+
+/// Flags of `hindsight serve`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub watch: bool,
+    pub port: u16,
+    pub bind: IpAddr,
+    pub open: bool,
+}
+
+/// One published version of the site.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Goes up by one each time something visible changes; pages carry the number they
+    /// were served from, so they can tell whether they are stale.
+    pub generation: u64,
+    pub files: Arc<Files>,
+    /// Shown on every HTML page while the latest changes cannot be built.
+    pub overlay: Option<String>,
+}
+
+/// State shared by the HTTP threads and the watcher.
+pub struct Shared {
+    snapshot: RwLock<Arc<Snapshot>>,
+    pub reload: reload::Broadcaster,
+}
+
+impl Shared {
+    pub fn new(files: Arc<Files>, overlay: Option<String>) -> Shared {
+        Shared {
+            snapshot: RwLock::new(Arc::new(Snapshot {
+                generation: 1,
+                files,
+                overlay,
+            })),
+            reload: reload::Broadcaster::new(),
+        }
+    }
+
+    /// The version to answer a request from; held only as long as the request.
+    pub fn current(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.snapshot.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Swap in a new version; returns its generation.
+    pub fn publish(&self, files: Arc<Files>, overlay: Option<String>) -> u64 {
+        let mut slot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+        let generation = slot.generation + 1;
+        *slot = Arc::new(Snapshot {
+            generation,
+            files,
+            overlay,
+        });
+        generation
+    }
+}
+
+/// Run `hindsight serve` until Ctrl-C.
+pub fn command(args: &SiteArgs, options: Options) -> Result<(), Failure> {
+    let mut site = cli::open_site(args)?;
+    // Absolute, so that watcher paths and site paths compare equal.
+    site.root = site
+        .root
+        .canonicalize()
+        .map_err(|e| Failure::Usage(format!("site folder {}: {e}", args.root.display())))?;
+    if !site.content_dir().is_dir() {
+        return Err(Failure::Usage(format!(
+            "no content folder at {}; expected post-mortems there (or set content_dir in site.toml)",
+            site.content_dir().display()
+        )));
+    }
+
+    let started = Instant::now();
+    let mut builder = Builder::new(site);
+    let outcome = builder.rebuild_all();
+    report(&outcome);
+    eprintln!(
+        "built {} post-mortems ({} files) in {:.2?}{}",
+        builder.source_count(),
+        builder.output().len(),
+        started.elapsed(),
+        if builder.problem().is_some() {
+            "; errors are shown on every page until fixed"
+        } else {
+            ""
+        }
+    );
+    let shared = Arc::new(Shared::new(
+        builder.output(),
+        builder.problem().map(Problem::overlay),
+    ));
+
+    let requested = SocketAddr::new(options.bind, options.port);
+    let server = tiny_http::Server::http(requested)
+        .map_err(|e| Failure::Usage(format!("cannot listen on {requested}: {e}")))?;
+    let address = server
+        .server_addr()
+        .to_ip()
+        .ok_or_else(|| Failure::Usage(format!("cannot listen on {requested}")))?;
+    let server = Arc::new(server);
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|n| {
+            let (server, shared) = (Arc::clone(&server), Arc::clone(&shared));
+            std::thread::Builder::new()
+                .name(format!("hindsight-http-{n}"))
+                .spawn(move || {
+                    // `recv` fails only once `unblock` is called at shutdown.
+                    while let Ok(request) = server.recv() {
+                        http::handle(request, &shared);
+                    }
+                })
+                .map_err(anyhow::Error::from)
+        })
+        .collect::<Result<_, _>>()?;
+
+    let (events_tx, events_rx) = mpsc::channel();
+    let watcher = if options.watch {
+        let mut watcher = watch::Watcher::new(events_tx.clone())?;
+        let layout = watch::Layout::of(builder.site());
+        watcher.sync(&layout)?;
+        let shared = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("hindsight-watch".into())
+            .spawn(move || watch_loop(builder, watcher, events_rx, &shared))
+            .map_err(anyhow::Error::from)?;
+        Some(thread)
+    } else {
+        None
+    };
+
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    ctrlc::set_handler(move || {
+        let _ = stop_tx.send(());
+    })
+    .map_err(|e| anyhow::anyhow!("installing the Ctrl-C handler: {e}"))?;
+
+    if !address.ip().is_loopback() {
+        eprintln!(
+            "warning: listening on {}, so anyone who can reach this machine can read the archive",
+            address.ip()
+        );
+    }
+    let url = format!("http://{address}/");
+    {
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "serving {url}");
+        let _ = stdout.flush();
+    }
+    eprintln!(
+        "{}; press Ctrl-C to stop",
+        if options.watch {
+            "watching for changes"
+        } else {
+            "not watching (add --watch to rebuild on changes)"
+        }
+    );
+    if options.open {
+        open_browser(&url);
+    }
+
+    let _ = stop_rx.recv();
+    eprintln!("stopping");
+    let _ = events_tx.send(watch::Message::Stop);
+    shared.reload.close();
+    for _ in &workers {
+        server.unblock();
+    }
+    for worker in workers {
+        let _ = worker.join();
+    }
+    if let Some(thread) = watcher {
+        // A rebuild in progress finishes first; nothing is written, so this is only tidy.
+        let _ = thread.join();
+    }
+    Ok(())
+}
+
+/// Rebuild on each batch of changes and tell the browsers.
+fn watch_loop(
+    mut builder: Builder,
+    mut watcher: watch::Watcher,
+    events: Receiver<watch::Message>,
+    shared: &Shared,
+) {
+    let mut layout = watch::Layout::of(builder.site());
+    while let Some((first_event, changes)) = watch::next_batch(&events, &layout) {
+        let outcome = builder.apply(&changes);
+        let new_layout = watch::Layout::of(builder.site());
+        // Folders may have appeared (templates/) or moved (content_dir in site.toml).
+        if let Err(e) = watcher.sync(&new_layout) {
+            eprintln!("warning: {e:#}");
+        }
+        layout = new_layout;
+        let what = describe(&changes, &layout);
+        if outcome.changed {
+            let generation =
+                shared.publish(builder.output(), builder.problem().map(Problem::overlay));
+            let browsers = shared.reload.notify(generation);
+            let latency = first_event.elapsed();
+            eprintln!(
+                "{what}: {} file{} changed, {} re-parsed; reload sent to {browsers} browser{} {:.1} ms after the first event (rebuild {:.1} ms: {})",
+                outcome.pages_changed,
+                plural(outcome.pages_changed),
+                outcome.reparsed,
+                plural(browsers),
+                latency.as_secs_f64() * 1000.0,
+                outcome.timings.total().as_secs_f64() * 1000.0,
+                outcome.timings
+            );
+            match builder.problem() {
+                Some(problem) => report_problem(problem),
+                None => eprintln!("the site builds again"),
+            }
+        } else {
+            eprintln!(
+                "{what}: no page changed (rebuild {:.1} ms)",
+                outcome.timings.total().as_secs_f64() * 1000.0
+            );
+        }
+    }
+}
+
+fn describe(changes: &Changes, layout: &watch::Layout) -> String {
+    let mut parts = Vec::new();
+    if changes.rescan {
+        parts.push("rescan".to_string());
+    }
+    if changes.config {
+        parts.push("site.toml".to_string());
+    }
+    match changes.content.len() {
+        0 => {}
+        1 => parts.push(
+            changes
+                .content
+                .iter()
+                .next()
+                .map(|p| {
+                    p.strip_prefix(&layout.root)
+                        .unwrap_or(p)
+                        .display()
+                        .to_string()
+                })
+                .unwrap_or_default(),
+        ),
+        n => parts.push(format!("{n} content paths")),
+    }
+    if changes.templates {
+        parts.push("templates".into());
+    }
+    if changes.statics {
+        parts.push("static files".into());
+    }
+    parts.join(", ")
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn report(outcome: &Outcome) {
+    cli::report(&Diagnostics {
+        items: outcome.diagnostics.clone(),
+    });
+}
+
+fn report_problem(problem: &Problem) {
+    match problem {
+        Problem::Content(ds) => {
+            let errors: Vec<_> = ds
+                .iter()
+                .filter(|d| d.level == Level::Error)
+                .cloned()
+                .collect();
+            cli::report(&Diagnostics { items: errors });
+            eprintln!("still serving the last good version, with the errors shown on every page");
+        }
+        Problem::Config(message) => {
+            eprintln!("error: {message}\nstill serving with the previous site.toml")
+        }
+        Problem::Render(message) => {
+            eprintln!("error: {message}\nstill serving the last good version")
+        }
+    }
+}
+
+/// Best effort: a missing browser opener is not worth failing the preview for.
+fn open_browser(url: &str) {
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    command
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    if let Err(e) = command.spawn() {
+        eprintln!("warning: could not open a browser ({e}); open {url} yourself");
+    }
+}

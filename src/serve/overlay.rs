@@ -1,0 +1,147 @@
+//! What serve mode adds to every HTML page it sends: the live-reload script and, while
+//! the archive has errors, an overlay listing them.
+//!
+//! Both are added to the response only; the pages kept in memory (and anything `build`
+//! writes) never contain them. Every diagnostic is HTML-escaped, so a post-mortem whose
+//! broken line holds markup cannot inject anything through the overlay.
+
+use crate::diagnostics::{Diagnostic, Level};
+
+/// The URL of the server-sent event stream that tells pages to reload.
+pub const EVENTS_PATH: &str = "/__hindsight/events";
+
+/// Id of the overlay element (tests and the reload script look for it).
+pub const OVERLAY_ID: &str = "hindsight-overlay";
+
+/// Escape text for HTML element content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The overlay for a failed rebuild: one block per error (warnings are left to the
+/// terminal so that they do not hide the page), each as `path:line:col: error[code]:
+/// message` with the source line and caret, as the terminal shows it.
+pub fn render_overlay(headline: &str, diagnostics: &[Diagnostic]) -> String {
+    let blocks: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Error)
+        .map(|d| d.to_string())
+        .collect();
+    frame(headline, &blocks)
+}
+
+/// The overlay for a problem that is not tied to one post-mortem (site.toml, templates).
+pub fn render_message_overlay(headline: &str, message: &str) -> String {
+    frame(headline, &[message.to_string()])
+}
+
+fn frame(headline: &str, blocks: &[String]) -> String {
+    let mut html = format!(
+        "<div id=\"{OVERLAY_ID}\" role=\"alert\" style=\"position:fixed;inset:0;z-index:2147483647;overflow:auto;\
+         background:rgba(20,20,24,.94);color:#f5f5f5;font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;padding:2rem\">\
+         <p style=\"margin:0 0 1rem;font-size:16px;color:#ff8080\"><strong>{}</strong></p>",
+        escape_html(headline)
+    );
+    for block in blocks {
+        html.push_str("<pre style=\"white-space:pre-wrap;margin:0 0 1rem;padding:.75rem;border-left:3px solid #ff5050;background:#000\">");
+        html.push_str(&escape_html(block));
+        html.push_str("</pre>");
+    }
+    html.push_str(
+        "<p style=\"margin:0;color:#bbb\">The last good version of the site is still served underneath; \
+         this message goes away as soon as the files are fixed.</p></div>",
+    );
+    html
+}
+
+/// The script that reloads the page when the server says the site changed. `generation`
+/// is the version of the site the page was served from: on (re)connecting, the server
+/// announces its current version, so a reload missed while the page loaded is caught up.
+pub fn reload_script(generation: u64) -> String {
+    format!(
+        "<script data-hindsight-reload>(function(){{if(!window.EventSource)return;var seen={generation};\
+         var es=new EventSource(\"{EVENTS_PATH}\");function check(e){{if(Number(e.data)!==seen){{es.close();location.reload();}}}}\
+         es.addEventListener(\"hello\",check);es.addEventListener(\"reload\",check);}})();</script>"
+    )
+}
+
+/// Insert `extra` before the last `</body>` (any case), or append it when the page has none.
+pub fn inject(html: &[u8], extra: &str) -> Vec<u8> {
+    let at = find_last_ignore_case(html, b"</body>").unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + extra.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(extra.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn find_last_ignore_case(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.len() > haystack.len() {
+        return None;
+    }
+    (0..=haystack.len() - needle.len())
+        .rev()
+        .find(|&i| haystack[i..i + needle.len()].eq_ignore_ascii_case(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlay_escapes_diagnostics_and_keeps_location() {
+        let d = Diagnostic::error("yaml-syntax", "content/a.md", 3, 7, "unexpected `<script>`")
+            .with_source("---\ntitle: x\nseverity: <script>\n---\n");
+        let html = render_overlay(
+            "1 error",
+            &[
+                d,
+                Diagnostic::warning("w", "content/b.md", 1, 1, "just a warning"),
+            ],
+        );
+        assert!(
+            html.contains("content/a.md:3:7: error[yaml-syntax]: unexpected `&lt;script&gt;`"),
+            "{html}"
+        );
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(
+            !html.contains("just a warning"),
+            "warnings stay in the terminal: {html}"
+        );
+    }
+
+    #[test]
+    fn message_overlay_has_no_empty_location() {
+        let html = render_message_overlay(
+            "site.toml is invalid",
+            "site.toml: 2:1: unknown field `titel`",
+        );
+        assert!(
+            html.contains("site.toml: 2:1: unknown field `titel`"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<strong>site.toml is invalid</strong>"),
+            "{html}"
+        );
+        assert_eq!(html.matches("<pre ").count(), 1, "{html}");
+    }
+
+    #[test]
+    fn inject_goes_before_the_last_closing_body() {
+        assert_eq!(inject(b"<body>x</BODY>", "S"), b"<body>xS</BODY>");
+        assert_eq!(inject(b"<p>no body", "S"), b"<p>no bodyS");
+        assert_eq!(inject(b"", "S"), b"S");
+    }
+}
