@@ -28,7 +28,8 @@ use crate::config::Config;
 use crate::model::{ActionItemStatus, Archive, Durations, Incident, Insights};
 
 /// How percentiles are computed, exported with the figures.
-pub const PERCENTILE_METHOD: &str = "linear interpolation between closest ranks (type 7: h = (n-1)p)";
+pub const PERCENTILE_METHOD: &str =
+    "linear interpolation between closest ranks (type 7: h = (n-1)p)";
 
 /// Overdue action items listed by name per period.
 pub const OLDEST_OVERDUE_LISTED: usize = 10;
@@ -86,7 +87,11 @@ pub enum PeriodKind {
 }
 
 impl PeriodKind {
-    pub const EVERY: [PeriodKind; 3] = [PeriodKind::All, PeriodKind::LastYear, PeriodKind::Last90Days];
+    pub const EVERY: [PeriodKind; 3] = [
+        PeriodKind::All,
+        PeriodKind::LastYear,
+        PeriodKind::Last90Days,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -157,7 +162,12 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const EVERY: [Metric; 4] = [Metric::TimeToDetect, Metric::TimeToAcknowledge, Metric::TimeToMitigate, Metric::TimeToResolve];
+    pub const EVERY: [Metric; 4] = [
+        Metric::TimeToDetect,
+        Metric::TimeToAcknowledge,
+        Metric::TimeToMitigate,
+        Metric::TimeToResolve,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -410,7 +420,12 @@ pub struct PeriodTrends {
 
 /// Compute every figure. `as_of` ends the windowed periods and decides what is overdue.
 pub fn compute(archive: &Archive, insights: &Insights, as_of: Date, config: &Config) -> Trends {
-    let ctx = Ctx { archive, insights, as_of, config };
+    let ctx = Ctx {
+        archive,
+        insights,
+        as_of,
+        config,
+    };
     let everyone: Vec<usize> = (0..archive.incidents.len()).collect();
     let mut by_team: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut by_service: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -429,11 +444,20 @@ pub fn compute(archive: &Archive, insights: &Insights, as_of: Date, config: &Con
         as_of,
         min_incidents: config.dashboard.min_incidents,
         percentile_method: PERCENTILE_METHOD,
-        severity_weights: severities.iter().map(|s| (s.clone(), severity_weight(config, s))).collect(),
+        severity_weights: severities
+            .iter()
+            .map(|s| (s.clone(), severity_weight(config, s)))
+            .collect(),
         severities,
         org: scope(ScopeKind::Org, "", &everyone),
-        teams: by_team.iter().map(|(name, m)| (name.to_string(), scope(ScopeKind::Team, name, m))).collect(),
-        services: by_service.iter().map(|(name, m)| (name.to_string(), scope(ScopeKind::Service, name, m))).collect(),
+        teams: by_team
+            .iter()
+            .map(|(name, m)| (name.to_string(), scope(ScopeKind::Team, name, m)))
+            .collect(),
+        services: by_service
+            .iter()
+            .map(|(name, m)| (name.to_string(), scope(ScopeKind::Service, name, m)))
+            .collect(),
     }
 }
 
@@ -443,9 +467,19 @@ pub const UNKNOWN_SEVERITY: &str = "unknown";
 /// The configured spelling of the incident's severity, the text as written when it is
 /// not a configured level, or `unknown`.
 pub fn severity_key(config: &Config, incident: &Incident) -> String {
-    match incident.severity.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    match incident
+        .severity
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => UNKNOWN_SEVERITY.to_string(),
-        Some(s) => config.severities.iter().find(|c| c.eq_ignore_ascii_case(s)).cloned().unwrap_or_else(|| s.to_string()),
+        Some(s) => config
+            .severities
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(s))
+            .cloned()
+            .unwrap_or_else(|| s.to_string()),
     }
 }
 
@@ -453,7 +487,11 @@ pub fn severity_key(config: &Config, incident: &Incident) -> String {
 /// SEV1 = 8, SEV2 = 4, SEV3 = 2, SEV4 = 1; unknown or unconfigured severities weigh 1.
 pub fn severity_weight(config: &Config, severity: &str) -> u32 {
     let levels = config.severities.len();
-    match config.severities.iter().position(|s| s.eq_ignore_ascii_case(severity)) {
+    match config
+        .severities
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case(severity))
+    {
         Some(rank) => 1u32 << (levels - 1 - rank).min(20),
         None => 1,
     }
@@ -493,7 +531,11 @@ fn round(v: f64, decimals: i32) -> f64 {
 }
 
 fn unique(values: &[String]) -> BTreeSet<&str> {
-    values.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect()
+    values
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// Calendar bins covering `start..=end`, clipped to it.
@@ -509,26 +551,41 @@ pub fn bins(start: Date, end: Date, granularity: Granularity) -> Vec<Bin> {
         let last = month_start(index + months - 1).last_of_month();
         let (year, month) = (first.year(), first.month());
         let (key, label) = match granularity {
-            Granularity::Month => (format!("{year:04}-{month:02}"), format!("{} {year}", MONTHS[(month - 1) as usize])),
+            Granularity::Month => (
+                format!("{year:04}-{month:02}"),
+                format!("{} {year}", MONTHS[(month - 1) as usize]),
+            ),
             Granularity::Quarter => {
                 let q = (month - 1) / 3 + 1;
                 (format!("{year:04}-Q{q}"), format!("Q{q} {year}"))
             }
         };
-        out.push(Bin { key, label, start: first.max(start), end: last.min(end) });
+        out.push(Bin {
+            key,
+            label,
+            start: first.max(start),
+            end: last.min(end),
+        });
         index += months;
     }
     out
 }
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 fn month_index(d: Date) -> i32 {
     d.year() as i32 * 12 + d.month() as i32 - 1
 }
 
 fn month_start(index: i32) -> Date {
-    Date::new((index.div_euclid(12)) as i16, (index.rem_euclid(12) + 1) as i8, 1).expect("valid month")
+    Date::new(
+        (index.div_euclid(12)) as i16,
+        (index.rem_euclid(12) + 1) as i8,
+        1,
+    )
+    .expect("valid month")
 }
 
 /// The bin holding `date`, if any.
@@ -566,43 +623,96 @@ impl Ctx<'_> {
     }
 
     fn scope(&self, kind: ScopeKind, name: &str, members: &[usize]) -> ScopeTrends {
-        let dated: Vec<(usize, Date)> = members.iter().filter_map(|&i| self.incident(i).date.map(|d| (i, d))).collect();
-        let undated: Vec<usize> = members.iter().copied().filter(|&i| self.incident(i).date.is_none()).collect();
-        let periods = PeriodKind::EVERY.iter().map(|&p| self.period(p, &dated, &undated)).collect();
-        ScopeTrends { kind, name: name.to_string(), post_mortems: members.len(), periods }
+        let dated: Vec<(usize, Date)> = members
+            .iter()
+            .filter_map(|&i| self.incident(i).date.map(|d| (i, d)))
+            .collect();
+        let undated: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| self.incident(i).date.is_none())
+            .collect();
+        let periods = PeriodKind::EVERY
+            .iter()
+            .map(|&p| self.period(p, &dated, &undated))
+            .collect();
+        ScopeTrends {
+            kind,
+            name: name.to_string(),
+            post_mortems: members.len(),
+            periods,
+        }
     }
 
-    fn period(&self, period: PeriodKind, dated: &[(usize, Date)], undated: &[usize]) -> PeriodTrends {
+    fn period(
+        &self,
+        period: PeriodKind,
+        dated: &[(usize, Date)],
+        undated: &[usize],
+    ) -> PeriodTrends {
         let as_of = self.as_of;
         let (start, end, granularity, comparison_window) = match period.days() {
             None => {
                 let first = dated.iter().map(|(_, d)| *d).min().unwrap_or(as_of);
-                let last = dated.iter().map(|(_, d)| *d).max().unwrap_or(as_of).max(as_of);
+                let last = dated
+                    .iter()
+                    .map(|(_, d)| *d)
+                    .max()
+                    .unwrap_or(as_of)
+                    .max(as_of);
                 let span = month_index(last) - month_index(first) + 1;
-                let granularity = if span > MAX_MONTH_BINS { Granularity::Quarter } else { Granularity::Month };
+                let granularity = if span > MAX_MONTH_BINS {
+                    Granularity::Quarter
+                } else {
+                    Granularity::Month
+                };
                 (first.min(as_of), last, granularity, None)
             }
             Some(days) => {
                 let start = as_of.saturating_sub((days - 1).days());
                 let prev_end = start.saturating_sub(1.days());
                 let prev_start = prev_end.saturating_sub((days - 1).days());
-                (start, as_of, Granularity::Month, Some((prev_start, prev_end)))
+                (
+                    start,
+                    as_of,
+                    Granularity::Month,
+                    Some((prev_start, prev_end)),
+                )
             }
         };
-        let in_window = |from: Date, to: Date| -> Vec<usize> { dated.iter().filter(|(_, d)| *d >= from && *d <= to).map(|(i, _)| *i).collect() };
+        let in_window = |from: Date, to: Date| -> Vec<usize> {
+            dated
+                .iter()
+                .filter(|(_, d)| *d >= from && *d <= to)
+                .map(|(i, _)| *i)
+                .collect()
+        };
         let members = in_window(start, end);
-        let undated_members = if period == PeriodKind::All { undated.to_vec() } else { Vec::new() };
+        let undated_members = if period == PeriodKind::All {
+            undated.to_vec()
+        } else {
+            Vec::new()
+        };
         let headline = self.headline(&members);
         let min = self.config.dashboard.min_incidents;
         let enough_data = headline.incidents >= min;
         let comparison = comparison_window.map(|(prev_start, prev_end)| {
             let previous = self.headline(&in_window(prev_start, prev_end));
             let comparable = enough_data && previous.incidents >= min;
-            Comparison { start: prev_start, end: prev_end, previous, comparable }
+            Comparison {
+                start: prev_start,
+                end: prev_end,
+                previous,
+                comparable,
+            }
         });
         let bins = bins(start, end, granularity);
         let quarters = bins_for_quarters(start, end);
-        let incidents: Vec<usize> = members.iter().copied().filter(|&i| !self.incident(i).is_near_miss()).collect();
+        let incidents: Vec<usize> = members
+            .iter()
+            .copied()
+            .filter(|&i| !self.incident(i).is_near_miss())
+            .collect();
         let mut with_undated = members.clone();
         with_undated.extend(&undated_members);
         PeriodTrends {
@@ -614,7 +724,10 @@ impl Ctx<'_> {
             comparison,
             undated: undated_members.len(),
             counts: self.counts(&members, &bins),
-            durations: Metric::EVERY.iter().map(|&m| self.metric(m, &incidents, &quarters)).collect(),
+            durations: Metric::EVERY
+                .iter()
+                .map(|&m| self.metric(m, &incidents, &quarters))
+                .collect(),
             causes: self.causes(&incidents, &quarters),
             heatmap: self.heatmap(&incidents, &bins),
             action_items: self.actions(&with_undated, &bins),
@@ -625,10 +738,20 @@ impl Ctx<'_> {
     }
 
     fn headline(&self, members: &[usize]) -> Headline {
-        let incidents: Vec<&Incident> = members.iter().map(|&i| self.incident(i)).filter(|i| !i.is_near_miss()).collect();
-        let high_severity = incidents.iter().filter(|i| self.config.severity_rank(&severity_key(self.config, i)) < 2).count();
+        let incidents: Vec<&Incident> = members
+            .iter()
+            .map(|&i| self.incident(i))
+            .filter(|i| !i.is_near_miss())
+            .collect();
+        let high_severity = incidents
+            .iter()
+            .filter(|i| self.config.severity_rank(&severity_key(self.config, i)) < 2)
+            .count();
         let metric = |m: Metric| {
-            let values: Vec<i64> = incidents.iter().filter_map(|i| m.minutes(&i.durations)).collect();
+            let values: Vec<i64> = incidents
+                .iter()
+                .filter_map(|i| m.minutes(&i.durations))
+                .collect();
             let missing = incidents.len() - values.len();
             stats(values, missing)
         };
@@ -643,21 +766,41 @@ impl Ctx<'_> {
     }
 
     fn repeat_rate(&self, incidents: &[&Incident]) -> RepeatRate {
-        let repeats = incidents.iter().filter(|i| self.insights.repeat_of.contains_key(&i.id)).count();
+        let repeats = incidents
+            .iter()
+            .filter(|i| self.insights.repeat_of.contains_key(&i.id))
+            .count();
         let n = incidents.len();
-        RepeatRate { repeats, incidents: n, rate: (n > 0).then(|| round(repeats as f64 / n as f64, 3)) }
+        RepeatRate {
+            repeats,
+            incidents: n,
+            rate: (n > 0).then(|| round(repeats as f64 / n as f64, 3)),
+        }
     }
 
     fn counts(&self, members: &[usize], bins: &[Bin]) -> Vec<CountBin> {
-        let mut out: Vec<CountBin> = bins.iter().map(|b| CountBin { bin: b.clone(), incidents: 0, near_misses: 0, by_severity: BTreeMap::new() }).collect();
+        let mut out: Vec<CountBin> = bins
+            .iter()
+            .map(|b| CountBin {
+                bin: b.clone(),
+                incidents: 0,
+                near_misses: 0,
+                by_severity: BTreeMap::new(),
+            })
+            .collect();
         for &idx in members {
             let incident = self.incident(idx);
-            let Some(b) = incident.date.and_then(|d| bin_of(bins, d)) else { continue };
+            let Some(b) = incident.date.and_then(|d| bin_of(bins, d)) else {
+                continue;
+            };
             if incident.is_near_miss() {
                 out[b].near_misses += 1;
             } else {
                 out[b].incidents += 1;
-                *out[b].by_severity.entry(severity_key(self.config, incident)).or_default() += 1;
+                *out[b]
+                    .by_severity
+                    .entry(severity_key(self.config, incident))
+                    .or_default() += 1;
             }
         }
         out
@@ -684,8 +827,19 @@ impl Ctx<'_> {
                 }
             }
         }
-        let by_quarter = quarters.iter().zip(per_quarter).map(|(bin, (values, missing))| QuarterStats { bin: bin.clone(), stats: stats(values, missing) }).collect();
-        MetricTrend { metric, overall: stats(all, missing), by_quarter }
+        let by_quarter = quarters
+            .iter()
+            .zip(per_quarter)
+            .map(|(bin, (values, missing))| QuarterStats {
+                bin: bin.clone(),
+                stats: stats(values, missing),
+            })
+            .collect();
+        MetricTrend {
+            metric,
+            overall: stats(all, missing),
+            by_quarter,
+        }
     }
 
     fn causes(&self, incidents: &[usize], quarters: &[Bin]) -> CauseTrends {
@@ -714,31 +868,70 @@ impl Ctx<'_> {
             .into_iter()
             .map(|(cause, count)| {
                 running += count;
-                ParetoEntry { cause: cause.to_string(), count, share: round(count as f64 / mentions as f64, 3), cumulative_share: round(running as f64 / mentions as f64, 3) }
+                ParetoEntry {
+                    cause: cause.to_string(),
+                    count,
+                    share: round(count as f64 / mentions as f64, 3),
+                    cumulative_share: round(running as f64 / mentions as f64, 3),
+                }
             })
             .collect();
-        let by_quarter = quarters.iter().zip(by_quarter).map(|(bin, counts)| CauseQuarter { bin: bin.clone(), counts }).collect();
-        CauseTrends { pareto, mentions, incidents_without_cause: without, by_quarter }
+        let by_quarter = quarters
+            .iter()
+            .zip(by_quarter)
+            .map(|(bin, counts)| CauseQuarter {
+                bin: bin.clone(),
+                counts,
+            })
+            .collect();
+        CauseTrends {
+            pareto,
+            mentions,
+            incidents_without_cause: without,
+            by_quarter,
+        }
     }
 
     fn heatmap(&self, incidents: &[usize], bins: &[Bin]) -> HeatMap {
         let mut rows: BTreeMap<&str, Vec<HeatCell>> = BTreeMap::new();
         for &idx in incidents {
             let incident = self.incident(idx);
-            let Some(b) = incident.date.and_then(|d| bin_of(bins, d)) else { continue };
+            let Some(b) = incident.date.and_then(|d| bin_of(bins, d)) else {
+                continue;
+            };
             let weight = severity_weight(self.config, &severity_key(self.config, incident));
             for service in unique(&incident.services) {
-                let cells = rows.entry(service).or_insert_with(|| bins.iter().map(|_| HeatCell { weight: 0, count: 0 }).collect());
+                let cells = rows.entry(service).or_insert_with(|| {
+                    bins.iter()
+                        .map(|_| HeatCell {
+                            weight: 0,
+                            count: 0,
+                        })
+                        .collect()
+                });
                 cells[b].weight += weight;
                 cells[b].count += 1;
             }
         }
         let mut rows: Vec<HeatRow> = rows
             .into_iter()
-            .map(|(service, cells)| HeatRow { service: service.to_string(), weight: cells.iter().map(|c| c.weight).sum(), count: cells.iter().map(|c| c.count).sum(), cells })
+            .map(|(service, cells)| HeatRow {
+                service: service.to_string(),
+                weight: cells.iter().map(|c| c.weight).sum(),
+                count: cells.iter().map(|c| c.count).sum(),
+                cells,
+            })
             .collect();
-        rows.sort_by(|a, b| b.weight.cmp(&a.weight).then_with(|| a.service.cmp(&b.service)));
-        let max_weight = rows.iter().flat_map(|r| r.cells.iter().map(|c| c.weight)).max().unwrap_or(0);
+        rows.sort_by(|a, b| {
+            b.weight
+                .cmp(&a.weight)
+                .then_with(|| a.service.cmp(&b.service))
+        });
+        let max_weight = rows
+            .iter()
+            .flat_map(|r| r.cells.iter().map(|c| c.weight))
+            .max()
+            .unwrap_or(0);
         HeatMap { rows, max_weight }
     }
 
@@ -747,7 +940,9 @@ impl Ctx<'_> {
             ActionItemStatus::Done => ActionState::Done,
             ActionItemStatus::NotDoing => ActionState::NotDoing,
             _ if due.is_some_and(|d| d < self.as_of) => ActionState::Overdue,
-            _ => ActionState::Open { has_due: due.is_some() },
+            _ => ActionState::Open {
+                has_due: due.is_some(),
+            },
         }
     }
 
@@ -761,7 +956,10 @@ impl Ctx<'_> {
         for &idx in members {
             let incident = self.incident(idx);
             let bin = incident.date.and_then(|d| bin_of(bins, d));
-            let mut incident_teams: Vec<String> = unique(&incident.teams).into_iter().map(str::to_string).collect();
+            let mut incident_teams: Vec<String> = unique(&incident.teams)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
             if incident_teams.is_empty() {
                 incident_teams.push("no team".to_string());
             }
@@ -781,7 +979,13 @@ impl Ctx<'_> {
                         days_overdue: days_between(due, self.as_of),
                     });
                 }
-                let priority = item.priority.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_uppercase).unwrap_or_else(|| "unset".to_string());
+                let priority = item
+                    .priority
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_uppercase)
+                    .unwrap_or_else(|| "unset".to_string());
                 for team in &incident_teams {
                     add_to_group(teams.entry(team.clone()).or_default(), state, open, age);
                 }
@@ -798,21 +1002,36 @@ impl Ctx<'_> {
                 counts.add(state);
             }
         }
-        overdue.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.incident.cmp(&b.incident)).then_with(|| a.number.cmp(&b.number)).then_with(|| a.action.cmp(&b.action)));
+        overdue.sort_by(|a, b| {
+            a.due
+                .cmp(&b.due)
+                .then_with(|| a.incident.cmp(&b.incident))
+                .then_with(|| a.number.cmp(&b.number))
+                .then_with(|| a.action.cmp(&b.action))
+        });
         overdue.truncate(OLDEST_OVERDUE_LISTED);
-        let group = |(name, (counts, ages, missing)): (String, (ActionCounts, Vec<i64>, usize))| ActionGroup {
-            name,
-            completion_rate: counts.completion_rate(),
-            counts,
-            median_open_age_days: stats(ages, 0).median,
-            open_age_missing: missing,
+        let group = |(name, (counts, ages, missing)): (String, (ActionCounts, Vec<i64>, usize))| {
+            ActionGroup {
+                name,
+                completion_rate: counts.completion_rate(),
+                counts,
+                median_open_age_days: stats(ages, 0).median,
+                open_age_missing: missing,
+            }
         };
         ActionTrends {
             completion_rate: counts.completion_rate(),
             counts,
             median_open_age_days: stats(ages, 0).median,
             open_age_missing: age_missing,
-            cohorts: bins.iter().zip(cohorts).map(|(bin, counts)| ActionCohort { bin: bin.clone(), counts }).collect(),
+            cohorts: bins
+                .iter()
+                .zip(cohorts)
+                .map(|(bin, counts)| ActionCohort {
+                    bin: bin.clone(),
+                    counts,
+                })
+                .collect(),
             by_team: teams.into_iter().map(group).collect(),
             by_priority: priorities.into_iter().map(group).collect(),
             oldest_overdue: overdue,
@@ -820,7 +1039,12 @@ impl Ctx<'_> {
     }
 }
 
-fn add_to_group(group: &mut (ActionCounts, Vec<i64>, usize), state: ActionState, open: bool, age: Option<i64>) {
+fn add_to_group(
+    group: &mut (ActionCounts, Vec<i64>, usize),
+    state: ActionState,
+    open: bool,
+    age: Option<i64>,
+) {
     group.0.add(state);
     if open {
         match age {
@@ -857,7 +1081,10 @@ mod tests {
     #[test]
     fn stats_count_missing_and_round() {
         let s = stats(vec![30, 10, 20], 2);
-        assert_eq!((s.n, s.missing, s.median, s.p90), (3, 2, Some(20.0), Some(28.0)));
+        assert_eq!(
+            (s.n, s.missing, s.median, s.p90),
+            (3, 2, Some(20.0), Some(28.0))
+        );
         assert_eq!((s.min, s.max), (Some(10.0), Some(30.0)));
     }
 
@@ -879,7 +1106,10 @@ mod tests {
     #[test]
     fn weights_double_per_level() {
         let config = Config::default();
-        let w: Vec<u32> = ["SEV1", "sev2", "SEV3", "SEV4", "SEV9"].iter().map(|s| severity_weight(&config, s)).collect();
+        let w: Vec<u32> = ["SEV1", "sev2", "SEV3", "SEV4", "SEV9"]
+            .iter()
+            .map(|s| severity_weight(&config, s))
+            .collect();
         assert_eq!(w, [8, 4, 2, 1, 1]);
     }
 }

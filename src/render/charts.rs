@@ -32,7 +32,11 @@ pub fn esc(s: &str) -> String {
 fn n(v: f64) -> String {
     let s = format!("{v:.2}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".to_string() } else { s.to_string() }
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
 }
 
 const WIDTH: f64 = 720.0;
@@ -75,20 +79,43 @@ fn nice_step(max: f64) -> f64 {
     }
     let raw = max / 4.0;
     let magnitude = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(10.0 * magnitude);
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude);
     step.max(1.0)
 }
 
 fn svg_open(out: &mut String, title: &str, height: f64) {
-    let _ = write!(out, r#"<svg class="chart" viewBox="0 0 {} {}" role="group" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#, n(WIDTH), n(height), esc(title), esc(title));
+    let _ = write!(
+        out,
+        r#"<svg class="chart" viewBox="0 0 {} {}" role="group" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        n(WIDTH),
+        n(height),
+        esc(title),
+        esc(title)
+    );
 }
 
 fn linked(out: &mut String, href: &str, class: &str, shape: &str, title: &str) {
-    let _ = write!(out, r#"<a href="{}" class="{}">{}><title>{}</title></{}></a>"#, esc(href), esc(class), shape.trim_end_matches("/>"), esc(title), shape_name(shape));
+    let _ = write!(
+        out,
+        r#"<a href="{}" class="{}">{}><title>{}</title></{}></a>"#,
+        esc(href),
+        esc(class),
+        shape.trim_end_matches("/>"),
+        esc(title),
+        shape_name(shape)
+    );
 }
 
 fn shape_name(shape: &str) -> &str {
-    shape.trim_start_matches('<').split(|c: char| c.is_whitespace()).next().unwrap_or("g")
+    shape
+        .trim_start_matches('<')
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("g")
 }
 
 /// Labels every `k`-th column so that labels never overlap.
@@ -102,7 +129,11 @@ impl StackedBars {
         let height = 240.0;
         let plot_w = WIDTH - left - right;
         let plot_h = height - top - bottom;
-        let max = self.groups.iter().map(|g| g.segments.iter().flatten().map(|m| m.value).sum::<f64>()).fold(0.0, f64::max);
+        let max = self
+            .groups
+            .iter()
+            .map(|g| g.segments.iter().flatten().map(|m| m.value).sum::<f64>())
+            .fold(0.0, f64::max);
         let step = nice_step(max);
         let top_value = ((max / step).ceil() * step).max(step);
         let y = |v: f64| top + plot_h - v / top_value * plot_h;
@@ -110,10 +141,25 @@ impl StackedBars {
         svg_open(&mut out, &self.title, height);
         let mut tick = 0.0;
         while tick <= top_value + 1e-9 {
-            let _ = write!(out, r#"<line class="grid" x1="{}" x2="{}" y1="{y}" y2="{y}"/><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#, n(left), n(WIDTH - right), n(left - 6.0), n(y(tick) + 4.0), n(tick), y = n(y(tick)));
+            let _ = write!(
+                out,
+                r#"<line class="grid" x1="{}" x2="{}" y1="{y}" y2="{y}"/><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                n(left),
+                n(WIDTH - right),
+                n(left - 6.0),
+                n(y(tick) + 4.0),
+                n(tick),
+                y = n(y(tick))
+            );
             tick += step;
         }
-        let _ = write!(out, r#"<text class="axis-label" x="12" y="{}" transform="rotate(-90 12 {})" text-anchor="middle">{}</text>"#, n(top + plot_h / 2.0), n(top + plot_h / 2.0), esc(&self.y_label));
+        let _ = write!(
+            out,
+            r#"<text class="axis-label" x="12" y="{}" transform="rotate(-90 12 {})" text-anchor="middle">{}</text>"#,
+            n(top + plot_h / 2.0),
+            n(top + plot_h / 2.0),
+            esc(&self.y_label)
+        );
         let slot = plot_w / self.groups.len().max(1) as f64;
         let bar_w = (slot * 0.72).min(48.0);
         let stride = label_stride(self.groups.len(), plot_w, 52.0);
@@ -126,16 +172,41 @@ impl StackedBars {
                     continue;
                 }
                 let (y0, y1) = (y(base), y(base + mark.value));
-                let shape = format!(r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#, n(x), n(y1), n(bar_w), n(y0 - y1));
+                let shape = format!(
+                    r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#,
+                    n(x),
+                    n(y1),
+                    n(bar_w),
+                    n(y0 - y1)
+                );
                 let class = self.series.get(si).map(|s| s.class.as_str()).unwrap_or("");
-                linked(&mut out, &mark.href, &format!("bar {class}"), &shape, &mark.title);
+                linked(
+                    &mut out,
+                    &mark.href,
+                    &format!("bar {class}"),
+                    &shape,
+                    &mark.title,
+                );
                 base += mark.value;
             }
             if gi % stride == 0 {
-                let _ = write!(out, r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#, n(left + slot * (gi as f64 + 0.5)), n(top + plot_h + 16.0), esc(&group.label));
+                let _ = write!(
+                    out,
+                    r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                    n(left + slot * (gi as f64 + 0.5)),
+                    n(top + plot_h + 16.0),
+                    esc(&group.label)
+                );
             }
         }
-        let _ = write!(out, r#"<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>"#, n(left), n(WIDTH - right), n(top + plot_h), n(top + plot_h));
+        let _ = write!(
+            out,
+            r#"<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>"#,
+            n(left),
+            n(WIDTH - right),
+            n(top + plot_h),
+            n(top + plot_h)
+        );
         out.push_str("</svg>");
         out
     }
@@ -150,7 +221,12 @@ impl StackedBars {
 pub fn legend(series: &[Series]) -> String {
     let mut out = String::from(r#"<ul class="legend">"#);
     for s in series {
-        let _ = write!(out, r#"<li><span class="swatch {}"></span>{}</li>"#, esc(&s.class), esc(&s.name));
+        let _ = write!(
+            out,
+            r#"<li><span class="swatch {}"></span>{}</li>"#,
+            esc(&s.class),
+            esc(&s.name)
+        );
     }
     out.push_str("</ul>");
     out
@@ -190,7 +266,17 @@ pub struct Distribution {
 }
 
 /// Log-axis ticks in minutes and their labels.
-const TIME_TICKS: [(f64, &str); 9] = [(1.0, "1m"), (5.0, "5m"), (15.0, "15m"), (60.0, "1h"), (240.0, "4h"), (1440.0, "1d"), (10080.0, "1w"), (43200.0, "30d"), (525600.0, "1y")];
+const TIME_TICKS: [(f64, &str); 9] = [
+    (1.0, "1m"),
+    (5.0, "5m"),
+    (15.0, "15m"),
+    (60.0, "1h"),
+    (240.0, "4h"),
+    (1440.0, "1d"),
+    (10080.0, "1w"),
+    (43200.0, "30d"),
+    (525600.0, "1y"),
+];
 
 impl Distribution {
     pub fn svg(&self) -> String {
@@ -198,16 +284,45 @@ impl Distribution {
         let height = 260.0;
         let plot_w = WIDTH - left - right;
         let plot_h = height - top - bottom;
-        let max = self.groups.iter().flat_map(|g| g.points.iter().map(|p| p.value).chain(g.summary.iter().map(|s| s.p90))).fold(1.0, f64::max);
+        let max = self
+            .groups
+            .iter()
+            .flat_map(|g| {
+                g.points
+                    .iter()
+                    .map(|p| p.value)
+                    .chain(g.summary.iter().map(|s| s.p90))
+            })
+            .fold(1.0, f64::max);
         let lo = 0.0f64; // log10(1 minute); values below one minute sit on the floor
-        let hi = TIME_TICKS.iter().map(|t| t.0).find(|t| *t >= max).unwrap_or(max).log10().max(1.0);
+        let hi = TIME_TICKS
+            .iter()
+            .map(|t| t.0)
+            .find(|t| *t >= max)
+            .unwrap_or(max)
+            .log10()
+            .max(1.0);
         let y = |v: f64| top + plot_h - (v.max(1.0).log10() - lo) / (hi - lo) * plot_h;
         let mut out = String::new();
         svg_open(&mut out, &self.title, height);
         for (value, label) in TIME_TICKS.iter().filter(|t| t.0.log10() <= hi + 1e-9) {
-            let _ = write!(out, r#"<line class="grid" x1="{}" x2="{}" y1="{y}" y2="{y}"/><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#, n(left), n(WIDTH - right), n(left - 6.0), n(y(*value) + 4.0), label, y = n(y(*value)));
+            let _ = write!(
+                out,
+                r#"<line class="grid" x1="{}" x2="{}" y1="{y}" y2="{y}"/><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                n(left),
+                n(WIDTH - right),
+                n(left - 6.0),
+                n(y(*value) + 4.0),
+                label,
+                y = n(y(*value))
+            );
         }
-        let _ = write!(out, r#"<text class="axis-label" x="12" y="{}" transform="rotate(-90 12 {})" text-anchor="middle">minutes (log scale)</text>"#, n(top + plot_h / 2.0), n(top + plot_h / 2.0));
+        let _ = write!(
+            out,
+            r#"<text class="axis-label" x="12" y="{}" transform="rotate(-90 12 {})" text-anchor="middle">minutes (log scale)</text>"#,
+            n(top + plot_h / 2.0),
+            n(top + plot_h / 2.0)
+        );
         let slot = plot_w / self.groups.len().max(1) as f64;
         let box_w = (slot * 0.5).min(40.0);
         let stride = label_stride(self.groups.len(), plot_w, 64.0);
@@ -216,11 +331,27 @@ impl Distribution {
             let cx = left + slot * (gi as f64 + 0.5);
             match &group.summary {
                 Some(s) => {
-                    let shape = format!(r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#, n(cx - box_w / 2.0), n(y(s.p75)), n(box_w), n((y(s.p25) - y(s.p75)).max(1.0)));
+                    let shape = format!(
+                        r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#,
+                        n(cx - box_w / 2.0),
+                        n(y(s.p75)),
+                        n(box_w),
+                        n((y(s.p25) - y(s.p75)).max(1.0))
+                    );
                     linked(&mut out, &s.href, "iqr", &shape, &s.title);
-                    let shape = format!(r#"<line x1="{}" x2="{}" y1="{y}" y2="{y}"/>"#, n(cx - box_w / 2.0), n(cx + box_w / 2.0), y = n(y(s.median)));
+                    let shape = format!(
+                        r#"<line x1="{}" x2="{}" y1="{y}" y2="{y}"/>"#,
+                        n(cx - box_w / 2.0),
+                        n(cx + box_w / 2.0),
+                        y = n(y(s.median))
+                    );
                     linked(&mut out, &s.href, "median", &shape, &s.title);
-                    let shape = format!(r#"<line x1="{}" x2="{}" y1="{y}" y2="{y}"/>"#, n(cx - box_w / 4.0), n(cx + box_w / 4.0), y = n(y(s.p90)));
+                    let shape = format!(
+                        r#"<line x1="{}" x2="{}" y1="{y}" y2="{y}"/>"#,
+                        n(cx - box_w / 4.0),
+                        n(cx + box_w / 4.0),
+                        y = n(y(s.p90))
+                    );
                     linked(&mut out, &s.href, "p90", &shape, &s.title);
                     median_path.push(Some((cx, y(s.median))));
                 }
@@ -230,23 +361,53 @@ impl Distribution {
                 for (pi, p) in group.points.iter().enumerate() {
                     // Deterministic spread so that equal values stay visible.
                     let jitter = ((pi * 7) % 11) as f64 / 10.0 - 0.5;
-                    let shape = format!(r#"<circle cx="{}" cy="{}" r="3"/>"#, n(cx + jitter * box_w * 0.9), n(y(p.value)));
+                    let shape = format!(
+                        r#"<circle cx="{}" cy="{}" r="3"/>"#,
+                        n(cx + jitter * box_w * 0.9),
+                        n(y(p.value))
+                    );
                     linked(&mut out, &p.href, "point", &shape, &p.title);
                 }
             }
             if gi % stride == 0 {
-                let _ = write!(out, r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#, n(cx), n(top + plot_h + 16.0), esc(&group.label));
-                let _ = write!(out, r#"<text class="note" x="{}" y="{}" text-anchor="middle">{}</text>"#, n(cx), n(top + plot_h + 30.0), esc(&group.note));
+                let _ = write!(
+                    out,
+                    r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                    n(cx),
+                    n(top + plot_h + 16.0),
+                    esc(&group.label)
+                );
+                let _ = write!(
+                    out,
+                    r#"<text class="note" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                    n(cx),
+                    n(top + plot_h + 30.0),
+                    esc(&group.note)
+                );
             }
         }
         // The median line only joins neighbouring summarised groups: no line is drawn
         // across a group that rests on too few incidents.
         for pair in median_path.windows(2) {
             if let [Some((x1, y1)), Some((x2, y2))] = pair {
-                let _ = write!(out, r#"<line class="trend" x1="{}" y1="{}" x2="{}" y2="{}"/>"#, n(*x1), n(*y1), n(*x2), n(*y2));
+                let _ = write!(
+                    out,
+                    r#"<line class="trend" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
+                    n(*x1),
+                    n(*y1),
+                    n(*x2),
+                    n(*y2)
+                );
             }
         }
-        let _ = write!(out, r#"<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>"#, n(left), n(WIDTH - right), n(top + plot_h), n(top + plot_h));
+        let _ = write!(
+            out,
+            r#"<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>"#,
+            n(left),
+            n(WIDTH - right),
+            n(top + plot_h),
+            n(top + plot_h)
+        );
         out.push_str("</svg>");
         out
     }
@@ -277,35 +438,87 @@ impl HBars {
         let row_h = 22.0;
         let height = top + row_h * self.rows.len() as f64 + 8.0;
         let plot_w = WIDTH - label_w - text_w;
-        let max = self.rows.iter().map(|r| r.mark.value).fold(0.0, f64::max).max(1.0);
+        let max = self
+            .rows
+            .iter()
+            .map(|r| r.mark.value)
+            .fold(0.0, f64::max)
+            .max(1.0);
         let mut out = String::new();
         svg_open(&mut out, &self.title, height);
         let has_cumulative = self.rows.iter().any(|r| r.cumulative.is_some());
         if has_cumulative {
             for pct in [0.0, 0.5, 1.0] {
                 let x = label_w + pct * plot_w;
-                let _ = write!(out, r#"<line class="grid" x1="{x}" x2="{x}" y1="{}" y2="{}"/><text class="tick" x="{x}" y="12" text-anchor="middle">{}%</text>"#, n(top - 4.0), n(height - 8.0), n(pct * 100.0), x = n(x));
+                let _ = write!(
+                    out,
+                    r#"<line class="grid" x1="{x}" x2="{x}" y1="{}" y2="{}"/><text class="tick" x="{x}" y="12" text-anchor="middle">{}%</text>"#,
+                    n(top - 4.0),
+                    n(height - 8.0),
+                    n(pct * 100.0),
+                    x = n(x)
+                );
             }
         }
         let mut line = Vec::new();
         for (i, row) in self.rows.iter().enumerate() {
             let y0 = top + row_h * i as f64;
             let w = (row.mark.value / max * plot_w).max(1.0);
-            let label: String = if row.label.chars().count() > 26 { row.label.chars().take(25).chain(['…']).collect() } else { row.label.clone() };
-            let _ = write!(out, r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#, n(label_w - 6.0), n(y0 + 15.0), esc(&label));
-            let shape = format!(r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#, n(label_w), n(y0 + 3.0), n(w), n(row_h - 6.0));
-            linked(&mut out, &row.mark.href, &format!("bar {}", self.class), &shape, &row.mark.title);
-            let _ = write!(out, r#"<text class="value" x="{}" y="{}">{}</text>"#, n(label_w + w + 6.0), n(y0 + 15.0), esc(&row.text));
+            let label: String = if row.label.chars().count() > 26 {
+                row.label.chars().take(25).chain(['…']).collect()
+            } else {
+                row.label.clone()
+            };
+            let _ = write!(
+                out,
+                r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                n(label_w - 6.0),
+                n(y0 + 15.0),
+                esc(&label)
+            );
+            let shape = format!(
+                r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#,
+                n(label_w),
+                n(y0 + 3.0),
+                n(w),
+                n(row_h - 6.0)
+            );
+            linked(
+                &mut out,
+                &row.mark.href,
+                &format!("bar {}", self.class),
+                &shape,
+                &row.mark.title,
+            );
+            let _ = write!(
+                out,
+                r#"<text class="value" x="{}" y="{}">{}</text>"#,
+                n(label_w + w + 6.0),
+                n(y0 + 15.0),
+                esc(&row.text)
+            );
             if let Some(c) = row.cumulative {
                 line.push((label_w + c * plot_w, y0 + row_h / 2.0));
             }
         }
         if line.len() > 1 {
-            let points: Vec<String> = line.iter().map(|(x, y)| format!("{},{}", n(*x), n(*y))).collect();
-            let _ = write!(out, r#"<polyline class="trend" points="{}"/>"#, points.join(" "));
+            let points: Vec<String> = line
+                .iter()
+                .map(|(x, y)| format!("{},{}", n(*x), n(*y)))
+                .collect();
+            let _ = write!(
+                out,
+                r#"<polyline class="trend" points="{}"/>"#,
+                points.join(" ")
+            );
         }
         for (x, y) in &line {
-            let _ = write!(out, r#"<circle class="cumulative" cx="{}" cy="{}" r="2.5"/>"#, n(*x), n(*y));
+            let _ = write!(
+                out,
+                r#"<circle class="cumulative" cx="{}" cy="{}" r="2.5"/>"#,
+                n(*x),
+                n(*y)
+            );
         }
         out.push_str("</svg>");
         out
@@ -341,29 +554,78 @@ impl Grid {
         let cols = self.columns.len().max(1);
         let cell_w = ((WIDTH - label_w - 6.0) / cols as f64).min(60.0);
         let height = top + row_h * self.rows.len() as f64 + 6.0;
-        let max = self.rows.iter().flat_map(|r| r.cells.iter().flatten().map(|c| c.mark.value)).fold(0.0, f64::max);
+        let max = self
+            .rows
+            .iter()
+            .flat_map(|r| r.cells.iter().flatten().map(|c| c.mark.value))
+            .fold(0.0, f64::max);
         let mut out = String::new();
         svg_open(&mut out, &self.title, height);
         let stride = label_stride(cols, cell_w * cols as f64, 52.0);
         for (ci, column) in self.columns.iter().enumerate() {
             if ci % stride == 0 {
-                let _ = write!(out, r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#, n(label_w + cell_w * (ci as f64 + 0.5)), n(top - 10.0), esc(column));
+                let _ = write!(
+                    out,
+                    r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                    n(label_w + cell_w * (ci as f64 + 0.5)),
+                    n(top - 10.0),
+                    esc(column)
+                );
             }
         }
         let show_text = cell_w >= 18.0;
         for (ri, row) in self.rows.iter().enumerate() {
             let y0 = top + row_h * ri as f64;
-            let label: String = if row.label.chars().count() > 26 { row.label.chars().take(25).chain(['…']).collect() } else { row.label.clone() };
-            let _ = write!(out, r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#, n(label_w - 6.0), n(y0 + 14.0), esc(&label));
-            let _ = write!(out, r#"<rect class="row-bg" x="{}" y="{}" width="{}" height="{}"/>"#, n(label_w), n(y0 + 1.0), n(cell_w * cols as f64), n(row_h - 2.0));
+            let label: String = if row.label.chars().count() > 26 {
+                row.label.chars().take(25).chain(['…']).collect()
+            } else {
+                row.label.clone()
+            };
+            let _ = write!(
+                out,
+                r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                n(label_w - 6.0),
+                n(y0 + 14.0),
+                esc(&label)
+            );
+            let _ = write!(
+                out,
+                r#"<rect class="row-bg" x="{}" y="{}" width="{}" height="{}"/>"#,
+                n(label_w),
+                n(y0 + 1.0),
+                n(cell_w * cols as f64),
+                n(row_h - 2.0)
+            );
             for (ci, cell) in row.cells.iter().enumerate() {
                 let Some(cell) = cell else { continue };
-                let level = if max > 0.0 { ((cell.mark.value / max) * 5.0).ceil().clamp(1.0, 5.0) as u8 } else { 1 };
+                let level = if max > 0.0 {
+                    ((cell.mark.value / max) * 5.0).ceil().clamp(1.0, 5.0) as u8
+                } else {
+                    1
+                };
                 let x = label_w + cell_w * ci as f64;
-                let shape = format!(r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#, n(x + 1.0), n(y0 + 1.0), n(cell_w - 2.0), n(row_h - 2.0));
-                let _ = write!(out, r#"<a href="{}" class="cell h{level}">{}><title>{}</title></rect>"#, esc(&cell.mark.href), shape.trim_end_matches("/>"), esc(&cell.mark.title));
+                let shape = format!(
+                    r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#,
+                    n(x + 1.0),
+                    n(y0 + 1.0),
+                    n(cell_w - 2.0),
+                    n(row_h - 2.0)
+                );
+                let _ = write!(
+                    out,
+                    r#"<a href="{}" class="cell h{level}">{}><title>{}</title></rect>"#,
+                    esc(&cell.mark.href),
+                    shape.trim_end_matches("/>"),
+                    esc(&cell.mark.title)
+                );
                 if show_text {
-                    let _ = write!(out, r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#, n(x + cell_w / 2.0), n(y0 + 14.0), esc(&cell.text));
+                    let _ = write!(
+                        out,
+                        r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                        n(x + cell_w / 2.0),
+                        n(y0 + 14.0),
+                        esc(&cell.text)
+                    );
                 }
                 out.push_str("</a>");
             }
@@ -379,7 +641,10 @@ pub enum Cell {
     Text(String),
     /// Right-aligned.
     Num(String),
-    Link { text: String, href: String },
+    Link {
+        text: String,
+        href: String,
+    },
 }
 
 /// The data behind a chart, as a table.
@@ -401,7 +666,11 @@ impl Table {
         for row in &self.rows {
             out.push_str("<tr>");
             for (i, cell) in row.iter().enumerate() {
-                let (tag, scope) = if i == 0 { ("th", r#" scope="row""#) } else { ("td", "") };
+                let (tag, scope) = if i == 0 {
+                    ("th", r#" scope="row""#)
+                } else {
+                    ("td", "")
+                };
                 match cell {
                     Cell::Text(t) => {
                         let _ = write!(out, "<{tag}{scope}>{}</{tag}>", esc(t));
@@ -410,7 +679,12 @@ impl Table {
                         let _ = write!(out, r#"<{tag}{scope} class="num">{}</{tag}>"#, esc(t));
                     }
                     Cell::Link { text, href } => {
-                        let _ = write!(out, r#"<{tag}{scope} class="num"><a href="{}">{}</a></{tag}>"#, esc(href), esc(text));
+                        let _ = write!(
+                            out,
+                            r#"<{tag}{scope} class="num"><a href="{}">{}</a></{tag}>"#,
+                            esc(href),
+                            esc(text)
+                        );
                     }
                 }
             }
@@ -422,7 +696,14 @@ impl Table {
 }
 
 /// A chart with its heading, explanation, key and data table.
-pub fn figure(id: &str, heading: &str, explanation: &str, chart: &str, legend: &str, table: &Table) -> String {
+pub fn figure(
+    id: &str,
+    heading: &str,
+    explanation: &str,
+    chart: &str,
+    legend: &str,
+    table: &Table,
+) -> String {
     format!(
         r#"<figure class="dash-figure" id="{id}"><figcaption><h3>{heading}</h3><p>{explanation}</p></figcaption>{chart}{legend}<details class="data-table"><summary>Data table: {heading}</summary>{table}</details></figure>"#,
         id = esc(id),
@@ -437,7 +718,11 @@ mod tests {
     use super::*;
 
     fn mark(v: f64) -> Mark {
-        Mark { value: v, href: "x/index.html".into(), title: "t <1>".into() }
+        Mark {
+            value: v,
+            href: "x/index.html".into(),
+            title: "t <1>".into(),
+        }
     }
 
     #[test]
@@ -445,13 +730,31 @@ mod tests {
         let chart = StackedBars {
             title: "c".into(),
             y_label: "incidents".into(),
-            series: vec![Series { name: "SEV1".into(), class: "sev0".into() }],
-            groups: vec![BarGroup { label: "Oct".into(), segments: vec![Some(mark(2.0))] }, BarGroup { label: "Nov".into(), segments: vec![None] }],
+            series: vec![Series {
+                name: "SEV1".into(),
+                class: "sev0".into(),
+            }],
+            groups: vec![
+                BarGroup {
+                    label: "Oct".into(),
+                    segments: vec![Some(mark(2.0))],
+                },
+                BarGroup {
+                    label: "Nov".into(),
+                    segments: vec![None],
+                },
+            ],
         }
         .svg();
         assert_eq!(chart.matches("<rect").count(), 1);
-        assert!(chart.contains(r#"<a href="x/index.html" class="bar sev0"><rect"#), "{chart}");
-        assert!(chart.contains("<title>t &lt;1&gt;</title></rect></a>"), "{chart}");
+        assert!(
+            chart.contains(r#"<a href="x/index.html" class="bar sev0"><rect"#),
+            "{chart}"
+        );
+        assert!(
+            chart.contains("<title>t &lt;1&gt;</title></rect></a>"),
+            "{chart}"
+        );
     }
 
     #[test]
@@ -471,10 +774,33 @@ mod tests {
 
     #[test]
     fn median_line_skips_groups_without_summary() {
-        let summary = |v: f64| Some(BoxSummary { p25: v, median: v, p75: v, p90: v, href: "l/index.html".into(), title: "s".into() });
-        let group = |s| DistGroup { label: "Q".into(), note: "n".into(), summary: s, points: vec![mark(5.0)] };
-        let svg = Distribution { title: "d".into(), groups: vec![group(summary(5.0)), group(None), group(summary(9.0))], max_points: 10 }.svg();
-        assert_eq!(svg.matches(r#"class="trend""#).count(), 0, "no line across the gap");
+        let summary = |v: f64| {
+            Some(BoxSummary {
+                p25: v,
+                median: v,
+                p75: v,
+                p90: v,
+                href: "l/index.html".into(),
+                title: "s".into(),
+            })
+        };
+        let group = |s| DistGroup {
+            label: "Q".into(),
+            note: "n".into(),
+            summary: s,
+            points: vec![mark(5.0)],
+        };
+        let svg = Distribution {
+            title: "d".into(),
+            groups: vec![group(summary(5.0)), group(None), group(summary(9.0))],
+            max_points: 10,
+        }
+        .svg();
+        assert_eq!(
+            svg.matches(r#"class="trend""#).count(),
+            0,
+            "no line across the gap"
+        );
         assert_eq!(svg.matches("<circle").count(), 3);
     }
 }
