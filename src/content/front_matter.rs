@@ -1,0 +1,305 @@
+//! YAML front matter: finding the block, reading it through `crate::yaml`, and checking
+//! each key's type.
+//!
+//! The block opens with a `---` line at the very top of the file and closes with `---` or
+//! `...`. Every position reported is absolute in the file (the block's offset is added),
+//! and type errors point at the offending value. A scalar where a list is expected is a
+//! one-element list; an empty value is "not given". Unknown keys are kept (as JSON) for
+//! templates and reported as `unknown-key` warnings.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::diagnostics::Diagnostic;
+use crate::yaml::{self, Yaml};
+
+/// A value with the absolute position it was written at.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Located<T> {
+    pub value: T,
+    pub line: usize,
+    pub col: usize,
+}
+
+/// The file cut into its front matter and its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The YAML text and the absolute line of its first line.
+    pub yaml: Option<(&'a str, usize)>,
+    pub body: &'a str,
+    /// Absolute line of the body's first line.
+    pub body_line: usize,
+}
+
+fn is_fence(line: &str, closing: bool) -> bool {
+    let l = line.trim_end_matches(['\r', ' ', '\t']);
+    l == "---" || (closing && l == "...")
+}
+
+/// Cut `text` into front matter and body. An opened but never closed block is an error;
+/// the whole text is then treated as body.
+pub fn split<'a>(text: &'a str, path: &Path) -> (Split<'a>, Option<Diagnostic>) {
+    let first_end = text.find('\n').unwrap_or(text.len());
+    if !is_fence(&text[..first_end], false) || first_end == text.len() {
+        let no_fm = Split { yaml: None, body: text, body_line: 1 };
+        if is_fence(&text[..first_end], false) {
+            return (no_fm, Some(unterminated(path, text)));
+        }
+        return (no_fm, None);
+    }
+    let yaml_start = first_end + 1;
+    let mut pos = yaml_start;
+    let mut line_no = 2;
+    while pos <= text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        if is_fence(&text[pos..end], true) {
+            let body_start = (end + 1).min(text.len());
+            return (Split { yaml: Some((&text[yaml_start..pos], 2)), body: &text[body_start..], body_line: line_no + 1 }, None);
+        }
+        if end == text.len() {
+            break;
+        }
+        pos = end + 1;
+        line_no += 1;
+    }
+    (Split { yaml: None, body: text, body_line: 1 }, Some(unterminated(path, text)))
+}
+
+fn unterminated(path: &Path, text: &str) -> Diagnostic {
+    Diagnostic::error(
+        "unterminated-front-matter",
+        path,
+        1,
+        1,
+        "front matter opened with `---` on line 1 is never closed; expected a line `---` after the YAML (the file is read as Markdown without front matter)",
+    )
+    .with_source(text)
+}
+
+/// Front-matter values, typed but not yet interpreted (dates and timestamps are read
+/// where body values are, so both share one set of rules and messages).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FrontMatter {
+    pub title: Option<Located<String>>,
+    pub date: Option<Located<String>>,
+    pub severity: Option<Located<String>>,
+    pub status: Option<Located<String>>,
+    pub kind: Option<Located<String>>,
+    pub slug: Option<Located<String>>,
+    pub summary: Option<Located<String>>,
+    pub services: Option<Located<Vec<String>>>,
+    pub teams: Option<Located<Vec<String>>>,
+    pub authors: Option<Located<Vec<String>>>,
+    pub reviewers: Option<Located<Vec<String>>>,
+    pub causes: Option<Located<Vec<String>>>,
+    pub tags: Option<Located<Vec<String>>>,
+    pub related: Option<Located<Vec<String>>>,
+    /// started_at, detected_at, acknowledged_at, mitigated_at, resolved_at.
+    pub milestones: [Option<Located<String>>; 5],
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+pub const MILESTONE_KEYS: [&str; 5] = ["started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"];
+
+const KNOWN_KEYS: &[&str] = &[
+    "title", "date", "severity", "status", "kind", "slug", "summary", "services", "teams", "authors", "reviewers", "causes", "tags",
+    "related", "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at",
+];
+
+/// Accepted spellings of the known keys.
+fn canonical(key: &str) -> Option<&'static str> {
+    let k = key.trim().to_ascii_lowercase().replace('-', "_");
+    let canon = match k.as_str() {
+        "author" => "authors",
+        "team" => "teams",
+        "service" => "services",
+        "tag" => "tags",
+        "reviewer" => "reviewers",
+        "cause" | "root_cause" | "root_causes" => "causes",
+        "type" => "kind",
+        "id" => "slug",
+        "started" | "start" => "started_at",
+        "detected" => "detected_at",
+        "acknowledged" => "acknowledged_at",
+        "mitigated" => "mitigated_at",
+        "resolved" => "resolved_at",
+        other => return KNOWN_KEYS.iter().copied().find(|k| *k == other),
+    };
+    Some(canon)
+}
+
+/// Read the front matter `yaml` (its first line is absolute line `first_line` of `text`).
+pub fn read(yaml_text: &str, first_line: usize, path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> FrontMatter {
+    let mut fm = FrontMatter::default();
+    let root = match yaml::parse(yaml_text) {
+        Ok(root) => root,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("yaml-syntax", path, first_line + e.line - 1, e.col, format!("front matter is not valid YAML: {}", e.message))
+                    .with_source(text),
+            );
+            return fm;
+        }
+    };
+    let entries = match root {
+        Yaml::Map(entries) => entries,
+        Yaml::Null => return fm,
+        other => {
+            diags.push(
+                Diagnostic::error(
+                    "front-matter-type",
+                    path,
+                    first_line,
+                    1,
+                    format!("front matter must be a mapping of keys to values (`title: ...`), found {}", other.kind_name()),
+                )
+                .with_source(text),
+            );
+            return fm;
+        }
+    };
+    for (key, value) in entries {
+        let (line, col) = yaml::value_position(yaml_text, &key).map_or((first_line, 1), |(l, c)| (first_line + l - 1, c));
+        let key_line = yaml::key_line(yaml_text, &key).map_or(first_line, |l| first_line + l - 1);
+        let mut ctx = Ctx { key: &key, line, col, path, text, diags };
+        let Some(canon) = canonical(&key) else {
+            ctx.diags.push(
+                Diagnostic::warning(
+                    "unknown-key",
+                    path,
+                    key_line,
+                    1,
+                    format!("unknown front-matter key `{key}`, kept for templates as `extra.{key}`; known keys: {}", KNOWN_KEYS.join(", ")),
+                )
+                .with_source(text),
+            );
+            fm.extra.insert(key.clone(), value.to_json());
+            continue;
+        };
+        match canon {
+            "title" => fm.title = ctx.string(&value, "a string"),
+            "date" => fm.date = ctx.string(&value, "a date like 2025-10-26"),
+            "severity" => fm.severity = ctx.string(&value, "a severity like SEV2"),
+            "status" => fm.status = ctx.string(&value, "one of draft, in-review, final"),
+            "kind" => fm.kind = ctx.string(&value, "incident or near-miss"),
+            "slug" => fm.slug = ctx.string(&value, "a string"),
+            "summary" => fm.summary = ctx.string(&value, "a string"),
+            "services" => fm.services = ctx.list(&value),
+            "teams" => fm.teams = ctx.list(&value),
+            "authors" => fm.authors = ctx.list(&value),
+            "reviewers" => fm.reviewers = ctx.list(&value),
+            "causes" => fm.causes = ctx.list(&value),
+            "tags" => fm.tags = ctx.list(&value),
+            "related" => fm.related = ctx.list(&value),
+            milestone => {
+                let i = MILESTONE_KEYS.iter().position(|k| *k == milestone).unwrap_or(0);
+                fm.milestones[i] = ctx.string(&value, "a timestamp like 2025-10-26T14:00:00Z");
+            }
+        }
+    }
+    fm
+}
+
+struct Ctx<'a> {
+    key: &'a str,
+    line: usize,
+    col: usize,
+    path: &'a Path,
+    text: &'a str,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn wrong_type(&mut self, expected: &str, found: &Yaml) {
+        let found = match found {
+            Yaml::String(s) => format!("the string `{s}`"),
+            Yaml::Number(n) => format!("the number {n}"),
+            other => other.kind_name().to_string(),
+        };
+        self.diags.push(
+            Diagnostic::error("front-matter-type", self.path, self.line, self.col, format!("`{}` must be {expected}, found {found}", self.key))
+                .with_source(self.text),
+        );
+    }
+
+    fn located<T>(&self, value: T) -> Located<T> {
+        Located { value, line: self.line, col: self.col }
+    }
+
+    /// A scalar as text; null and empty strings are "not given".
+    fn string(&mut self, value: &Yaml, expected: &str) -> Option<Located<String>> {
+        match value {
+            Yaml::Null => None,
+            Yaml::List(_) | Yaml::Map(_) => {
+                self.wrong_type(expected, value);
+                None
+            }
+            scalar => scalar.as_scalar_text().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).map(|s| self.located(s)),
+        }
+    }
+
+    /// A list of scalars, or one scalar as a one-element list.
+    fn list(&mut self, value: &Yaml) -> Option<Located<Vec<String>>> {
+        let expected = "a list of strings (or a single string)";
+        match value {
+            Yaml::Null => None,
+            Yaml::Map(_) => {
+                self.wrong_type(expected, value);
+                None
+            }
+            Yaml::List(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match item.as_scalar_text() {
+                        Some(s) if !s.trim().is_empty() => out.push(s.trim().to_string()),
+                        Some(_) => {}
+                        None if *item == Yaml::Null => {}
+                        None => {
+                            self.wrong_type(expected, item);
+                            return None;
+                        }
+                    }
+                }
+                Some(self.located(out))
+            }
+            scalar => scalar.as_scalar_text().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).map(|s| self.located(vec![s])),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_finds_block_and_body_lines() {
+        let text = "---\ntitle: x\n---\n# Body\n";
+        let (s, d) = split(text, Path::new("a.md"));
+        assert!(d.is_none());
+        assert_eq!(s.yaml, Some(("title: x\n", 2)));
+        assert_eq!(s.body, "# Body\n");
+        assert_eq!(s.body_line, 4);
+        let crlf = "---\r\ntitle: x\r\n...\r\nbody";
+        assert_eq!(split(crlf, Path::new("a.md")).0.body, "body");
+        let (s, d) = split("---\ntitle: x\n# no end\n", Path::new("a.md"));
+        assert_eq!(s.yaml, None);
+        assert_eq!(d.unwrap().code, "unterminated-front-matter");
+        assert_eq!(split("# Title\n---\n", Path::new("a.md")).0.yaml, None);
+    }
+
+    #[test]
+    fn wrong_types_point_at_the_value() {
+        let text = "---\ntitle: [a, b]\nservices: api\nteams:\n  - {x: 1}\nfoo: 1\n---\n";
+        let (s, _) = split(text, Path::new("a.md"));
+        let (yaml, first) = s.yaml.unwrap();
+        let mut diags = Vec::new();
+        let fm = read(yaml, first, Path::new("a.md"), text, &mut diags);
+        assert_eq!(fm.services.unwrap().value, ["api"]);
+        let got: Vec<(&str, usize, usize, &str)> = diags.iter().map(|d| (d.code, d.line, d.col, d.message.as_str())).collect();
+        assert_eq!(got[0], ("front-matter-type", 2, 8, "`title` must be a string, found a list"));
+        assert_eq!(got[1].0, "front-matter-type");
+        assert_eq!((got[1].1, got[1].2), (5, 3));
+        assert_eq!((got[2].0, got[2].1), ("unknown-key", 6));
+        assert_eq!(fm.extra["foo"], serde_json::json!(1));
+    }
+}

@@ -1,0 +1,397 @@
+//! Tables of a post-mortem: what each one is (timeline, action items, related incidents,
+//! key/value facts) and its rows turned into model values.
+//!
+//! A table's role comes from its section (a table under "Timeline" is a timeline) and,
+//! failing that, from its header: a time column plus an event column is a timeline; an
+//! action column plus an owner, status, due date, priority or type column is a list of
+//! action items. Two-column tables and one-row tables under summary/timing sections are
+//! key/value facts (Kehoe's Summary and Incident Timing tables). Columns are found by
+//! header words, so `Date/Time | Who/What | Action/Impact` and `Time (UTC) | Event | Actor`
+//! both work. Rows with fewer cells than the header give a `table-missing-cells` warning.
+
+use jiff::civil::Date;
+
+use crate::content::markdown::{Table, TableRow};
+use crate::content::sections::{SectionKind, Sections};
+use crate::content::time::{self, DateRead, TimeRead};
+use crate::diagnostics::Diagnostic;
+use crate::model::{ActionItem, ActionItemStatus, RelatedRef, TimelineEvent};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Timeline,
+    ActionItems,
+    Related,
+    KeyValue,
+    Other,
+}
+
+/// Normalised header cell: lower case words.
+fn norm(cell: &str) -> String {
+    cell.to_lowercase().replace(['/', '(', ')', '-', '_', '?', ':', '&'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn has_word(header: &str, words: &[&str]) -> bool {
+    let h = format!(" {header} ");
+    words.iter().any(|w| h.contains(&format!(" {w} ")))
+}
+
+fn find(header: &[String], words: &[&str], taken: &[usize]) -> Option<usize> {
+    header.iter().enumerate().find(|(i, h)| !taken.contains(i) && has_word(&norm(h), words)).map(|(i, _)| i)
+}
+
+const TIME_WORDS: &[&str] = &["time", "date", "when", "timestamp", "utc"];
+const EVENT_WORDS: &[&str] = &["event", "events", "action", "description", "what", "details", "impact", "update", "activity", "happened"];
+const ACTOR_WORDS: &[&str] = &["actor", "who", "by", "responder", "person", "team", "source"];
+const ACTION_WORDS: &[&str] = &["action", "actions", "task", "item", "remediation", "description", "follow", "fix", "what"];
+const OWNER_WORDS: &[&str] = &["owner", "owners", "who", "assignee", "responsible", "assigned", "dri"];
+const DUE_WORDS: &[&str] = &["due", "deadline", "eta", "target"];
+const STATUS_WORDS: &[&str] = &["status", "state"];
+const PRIORITY_WORDS: &[&str] = &["priority", "pri", "prio", "p"];
+const KIND_WORDS: &[&str] = &["type", "kind", "category"];
+
+/// What a table is, from its section and header.
+pub fn role(table: &Table, sections: &Sections) -> Role {
+    let h = &table.header;
+    let kinds: Vec<SectionKind> = sections.kinds_at(table.line).collect();
+    let innermost = kinds.first().copied();
+    let time = find(h, TIME_WORDS, &[]);
+    let action = find(h, ACTION_WORDS, &[]);
+    let action_extra = [OWNER_WORDS, DUE_WORDS, STATUS_WORDS, PRIORITY_WORDS, KIND_WORDS].iter().any(|w| find(h, w, &[]).is_some());
+    match innermost {
+        Some(SectionKind::Timing) => return Role::KeyValue,
+        Some(SectionKind::Timeline) if time.is_some() => return Role::Timeline,
+        Some(SectionKind::ActionItems | SectionKind::Recommendations) if action.is_some() || action_extra => return Role::ActionItems,
+        Some(SectionKind::Related) => return Role::Related,
+        _ => {}
+    }
+    if action.is_some() && action_extra && find(h, DUE_WORDS, &[]).or(find(h, OWNER_WORDS, &[])).or(find(h, STATUS_WORDS, &[])).is_some() {
+        return Role::ActionItems;
+    }
+    if let Some(t) = time {
+        let event = find(h, EVENT_WORDS, &[t]);
+        if event.is_some() && t == 0 {
+            return Role::Timeline;
+        }
+    }
+    if h.len() == 2 || (table.rows.len() == 1 && matches!(innermost, Some(SectionKind::Summary | SectionKind::Timing))) {
+        return Role::KeyValue;
+    }
+    Role::Other
+}
+
+/// Number of cells written on a table row's source line (pipes inside code spans and
+/// escaped pipes do not split).
+pub fn written_cells(line: &str) -> usize {
+    let t = line.trim();
+    let mut count = 1;
+    let mut in_code = false;
+    let mut prev = ' ';
+    for c in t.chars() {
+        match c {
+            '`' => in_code = !in_code,
+            '|' if !in_code && prev != '\\' => count += 1,
+            _ => {}
+        }
+        prev = c;
+    }
+    if t.starts_with('|') {
+        count -= 1;
+    }
+    if t.ends_with('|') && t.len() > 1 && !t.ends_with("\\|") {
+        count -= 1;
+    }
+    count
+}
+
+/// Warn about rows with fewer cells than the header.
+pub fn check_cells(table: &Table, line_text: &dyn Fn(usize) -> String, path: &std::path::Path, text: &str, out: &mut Vec<Diagnostic>) {
+    let want = table.header.len();
+    for row in &table.rows {
+        let line = line_text(row.line);
+        let written = written_cells(&line);
+        if written < want {
+            let col = line.trim_end().chars().count() + 1;
+            out.push(
+                Diagnostic::warning(
+                    "table-missing-cells",
+                    path,
+                    row.line,
+                    col,
+                    format!("table row has {written} of {want} cells; expected one cell per column ({})", table.header.join(", ")),
+                )
+                .with_source(text),
+            );
+        }
+    }
+}
+
+fn cell(row: &TableRow, i: Option<usize>) -> Option<&str> {
+    i.and_then(|i| row.cells.get(i)).map(|s| s.trim()).filter(|s| !s.is_empty())
+}
+
+/// A timeline row before its time is resolved against the incident date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawEvent {
+    pub event: TimelineEvent,
+    /// Zone offset (seconds) from the header, e.g. `Time (PDT)`; UTC otherwise.
+    pub default_offset: i32,
+}
+
+pub fn timeline_rows(table: &Table) -> Vec<RawEvent> {
+    let h = &table.header;
+    let Some(t) = find(h, TIME_WORDS, &[]) else { return Vec::new() };
+    let actor = find(h, ACTOR_WORDS, &[t]);
+    let event = find(h, EVENT_WORDS, &[t, actor.unwrap_or(usize::MAX)]);
+    let default_offset = h[t].find('(').and_then(|i| time::zone_offset(&h[t][i + 1..])).unwrap_or(0);
+    table
+        .rows
+        .iter()
+        .map(|row| {
+            let event_text = match event {
+                Some(e) => cell(row, Some(e)).unwrap_or_default().to_string(),
+                None => row
+                    .cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, c)| *i != t && Some(*i) != actor && !c.is_empty())
+                    .map(|(_, c)| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" — "),
+            };
+            RawEvent {
+                event: TimelineEvent {
+                    at: None,
+                    time_text: cell(row, Some(t)).unwrap_or_default().to_string(),
+                    event: event_text,
+                    actor: cell(row, actor).map(str::to_string),
+                    line: row.line,
+                },
+                default_offset,
+            }
+        })
+        .collect()
+}
+
+/// Give each row an absolute time: full timestamps as written; times of day on the
+/// current date (the incident date, or the last date a row wrote), moving to the next day
+/// when a time goes backwards. Without any date, times of day stay unresolved.
+pub fn resolve_timeline(rows: Vec<RawEvent>, incident_date: Option<Date>) -> Vec<TimelineEvent> {
+    let mut current = incident_date;
+    let mut last: Option<jiff::Timestamp> = None;
+    rows.into_iter()
+        .map(|raw| {
+            let mut event = raw.event;
+            match time::read_time(&event.time_text, raw.default_offset) {
+                Some(TimeRead::Full(ts, date)) => {
+                    event.at = Some(ts);
+                    current = Some(date);
+                    last = Some(ts);
+                }
+                Some(TimeRead::DateOnly(date)) => current = Some(date),
+                Some(TimeRead::TimeOfDay { seconds, offset }) => {
+                    if let Some(date) = current {
+                        let mut at = time::at_date(date, seconds, offset);
+                        if let (Some(a), Some(l)) = (at, last) {
+                            if a < l {
+                                if let Ok(next) = date.tomorrow() {
+                                    current = Some(next);
+                                    at = time::at_date(next, seconds, offset);
+                                }
+                            }
+                        }
+                        event.at = at;
+                        last = at.or(last);
+                    }
+                }
+                None => {}
+            }
+            event
+        })
+        .collect()
+}
+
+/// Normalise an action item status: words first, then emoji.
+pub fn status(text: &str) -> ActionItemStatus {
+    use ActionItemStatus::*;
+    let lower = text.to_lowercase();
+    let words: String = lower.chars().map(|c| if c.is_alphanumeric() || c == '\'' { c } else { ' ' }).collect();
+    let words = format!(" {} ", words.split_whitespace().collect::<Vec<_>>().join(" "));
+    let has = |phrases: &[&str]| phrases.iter().any(|p| words.contains(&format!(" {p} ")));
+    if has(&["canceled", "cancelled", "won't do", "wont do", "wontfix", "won't fix", "not doing", "dropped", "rejected", "obsolete"]) {
+        return NotDoing;
+    }
+    if has(&["not started", "not done", "todo", "to do", "planned", "open", "backlog", "scheduled", "new", "pending"]) {
+        return Planned;
+    }
+    if has(&["in progress", "ongoing", "started", "wip", "in review", "doing", "underway"]) {
+        return InProgress;
+    }
+    if has(&["delayed", "blocked", "overdue", "stalled", "on hold"]) {
+        return Delayed;
+    }
+    if has(&["done", "complete", "completed", "fixed", "closed", "resolved", "shipped", "deployed", "finished"]) {
+        return Done;
+    }
+    for (marks, s) in [
+        (&["✅", "✔", "☑"][..], Done),
+        (&["⏳", "🔄", "🚧"][..], InProgress),
+        (&["📅", "🗓", "🆕"][..], Planned),
+        (&["⚠", "🛑"][..], Delayed),
+        (&["❌", "🚫", "⛔"][..], NotDoing),
+    ] {
+        if marks.iter().any(|m| text.contains(m)) {
+            return s;
+        }
+    }
+    Unknown
+}
+
+fn owner_of(text: Option<&str>) -> Option<String> {
+    let t = text?.trim();
+    let lower = t.to_lowercase();
+    (!matches!(lower.as_str(), "" | "-" | "—" | "–" | "?" | "tbd" | "tba" | "n/a" | "none" | "unassigned" | "nobody")).then(|| t.to_string())
+}
+
+/// Action items of a table; invalid due dates are reported.
+pub fn action_rows(table: &Table, path: &std::path::Path, text: &str, out: &mut Vec<Diagnostic>) -> Vec<ActionItem> {
+    let h = &table.header;
+    let number = h.iter().position(|c| matches!(norm(c).as_str(), "#" | "no" | "no." | "id" | "number" | "nr"));
+    let taken = [number.unwrap_or(usize::MAX)];
+    let owner = find(h, OWNER_WORDS, &taken);
+    let due = find(h, DUE_WORDS, &taken);
+    let status_col = find(h, STATUS_WORDS, &taken);
+    let kind = find(h, KIND_WORDS, &taken);
+    let priority = find(h, PRIORITY_WORDS, &taken);
+    let used: Vec<usize> = [number, owner, due, status_col, kind, priority].into_iter().flatten().collect();
+    let action = find(h, ACTION_WORDS, &used).or_else(|| (0..h.len()).find(|i| !used.contains(i)));
+    let mut items = Vec::new();
+    for row in &table.rows {
+        let Some(action_text) = cell(row, action) else { continue };
+        let due_text = cell(row, due);
+        let due_date = due_text.and_then(|d| match time::read_date(d) {
+            DateRead::Date(date) => Some(date),
+            DateRead::Invalid(msg) => {
+                out.push(Diagnostic::warning("invalid-date", path, row.line, 0, format!("action item due date: {msg}")).with_source(text));
+                None
+            }
+            DateRead::NotADate => None,
+        });
+        let status_text = cell(row, status_col).unwrap_or_default().to_string();
+        items.push(ActionItem {
+            number: cell(row, number).map(str::to_string),
+            action: action_text.to_string(),
+            kind: cell(row, kind).map(str::to_string),
+            priority: cell(row, priority).map(str::to_string),
+            owner: owner_of(cell(row, owner)),
+            due: due_date,
+            status: status(&status_text),
+            status_text,
+            line: row.line,
+        });
+    }
+    items
+}
+
+/// Related-incident table rows (CCADB: `Bug | Date | How related`).
+pub fn related_rows(table: &Table) -> Vec<RelatedRef> {
+    let h = &table.header;
+    let date = find(h, &["date", "when"], &[]);
+    let note = find(h, &["related", "relation", "relationship", "notes", "note", "how", "why", "description"], &[date.unwrap_or(usize::MAX)]);
+    let taken = [date.unwrap_or(usize::MAX), note.unwrap_or(usize::MAX)];
+    let title = find(h, &["bug", "incident", "title", "id", "link", "ticket", "reference", "name"], &taken).or_else(|| (0..h.len()).find(|i| !taken.contains(i)));
+    table
+        .rows
+        .iter()
+        .filter_map(|row| {
+            let title_text = cell(row, title);
+            let id = title.and_then(|i| row.links.get(i)).and_then(|l| l.as_deref()).and_then(incident_link_id);
+            let date = cell(row, date).and_then(|d| match time::read_date(d) {
+                DateRead::Date(d) => Some(d),
+                _ => None,
+            });
+            if title_text.is_none() && id.is_none() && date.is_none() {
+                return None;
+            }
+            Some(RelatedRef { id, date, title: title_text.map(str::to_string), note: cell(row, note).unwrap_or_default().to_string(), line: row.line })
+        })
+        .collect()
+}
+
+/// The incident id a relative link to another post-mortem names: `../2025/x.md#y` → `x`.
+pub fn incident_link_id(dest: &str) -> Option<String> {
+    if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with('#') {
+        return None;
+    }
+    let path = dest.split(['#', '?']).next()?;
+    let file = path.rsplit('/').next()?;
+    let stem = file.strip_suffix(".md")?;
+    (!stem.is_empty()).then(|| stem.to_string())
+}
+
+/// Key/value pairs of a two-column table (header row included unless it looks like
+/// labels), or of a one-row table whose header holds the keys.
+pub fn key_values(table: &Table) -> Vec<(String, String, usize)> {
+    let mut out = Vec::new();
+    if table.header.len() == 2 && table.rows.iter().all(|r| r.cells.len() <= 2) {
+        let labels = ["", "field", "key", "value", "item", "property", "detail", "details", "name", "fact", "info"];
+        if !labels.contains(&norm(&table.header[0]).as_str()) {
+            out.push((table.header[0].clone(), table.header[1].clone(), table.line));
+        }
+        for row in &table.rows {
+            if let (Some(k), Some(v)) = (cell(row, Some(0)), cell(row, Some(1))) {
+                out.push((k.to_string(), v.to_string(), row.line));
+            }
+        }
+    } else if table.rows.len() == 1 {
+        let row = &table.rows[0];
+        for (i, k) in table.header.iter().enumerate() {
+            if let Some(v) = cell(row, Some(i)) {
+                out.push((k.clone(), v.to_string(), row.line));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_normalise() {
+        use ActionItemStatus::*;
+        for (text, want) in [
+            ("✅ Done", Done),
+            ("⏳ In Progress", InProgress),
+            ("📅 Planned", Planned),
+            ("Complete", Done),
+            ("Ongoing", InProgress),
+            ("Delayed", Delayed),
+            ("Canceled", NotDoing),
+            ("won't do", NotDoing),
+            ("Not started", Planned),
+            ("✅", Done),
+            ("blocked on vendor", Delayed),
+            ("", Unknown),
+            ("maybe", Unknown),
+        ] {
+            assert_eq!(status(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn written_cells_counts_pipes() {
+        assert_eq!(written_cells("| a | b | c |"), 3);
+        assert_eq!(written_cells("| a | b |"), 2);
+        assert_eq!(written_cells("a | `x|y` | c"), 3);
+        assert_eq!(written_cells("| 14:05 |"), 1);
+    }
+
+    #[test]
+    fn incident_links() {
+        assert_eq!(incident_link_id("../2025/db-pool.md#timeline").as_deref(), Some("db-pool"));
+        assert_eq!(incident_link_id("https://x/y.md"), None);
+        assert_eq!(incident_link_id("notes.txt"), None);
+    }
+}
