@@ -18,11 +18,12 @@ use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, PhraseQuery, Query as TQuery, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, FuzzyTermQuery,
+    Occur, PhraseQuery, Query as TQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
+    TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, Order, ReloadPolicy, Term};
@@ -81,8 +82,16 @@ struct Fields {
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let text = |positions: bool| {
-        let record = if positions { IndexRecordOption::WithFreqsAndPositions } else { IndexRecordOption::WithFreqs };
-        TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer("en_stem").set_index_option(record))
+        let record = if positions {
+            IndexRecordOption::WithFreqsAndPositions
+        } else {
+            IndexRecordOption::WithFreqs
+        };
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("en_stem")
+                .set_index_option(record),
+        )
     };
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
@@ -105,7 +114,11 @@ fn schema() -> (Schema, Fields) {
 }
 
 fn fields_of(schema: &Schema) -> Result<Fields> {
-    let f = |name: &str| schema.get_field(name).with_context(|| format!("search index lacks field `{name}`"));
+    let f = |name: &str| {
+        schema
+            .get_field(name)
+            .with_context(|| format!("search index lacks field `{name}`"))
+    };
     Ok(Fields {
         id: f("id")?,
         title: f("title")?,
@@ -187,7 +200,12 @@ impl<'a> IndexedDoc<'a> {
         doc.add_text(f.root_cause, &self.root_cause);
         doc.add_text(f.summary, self.summary);
         doc.add_text(f.body, self.body);
-        for (field, values) in [(f.cause, self.causes), (f.service, self.services), (f.team, self.teams), (f.tag, self.tags)] {
+        for (field, values) in [
+            (f.cause, self.causes),
+            (f.service, self.services),
+            (f.team, self.teams),
+            (f.tag, self.tags),
+        ] {
             for v in values {
                 doc.add_text(field, v.to_lowercase());
                 // Labels are also free text, so `dns` finds an incident caused by `dns`.
@@ -207,11 +225,19 @@ impl<'a> IndexedDoc<'a> {
             severity: self.severity.map(str::to_string),
             services: self.services.to_vec(),
         };
-        doc.add_text(f.display, serde_json::to_string(&display).unwrap_or_default());
+        doc.add_text(
+            f.display,
+            serde_json::to_string(&display).unwrap_or_default(),
+        );
         // Root cause first: among equally good passages the earliest wins, and the
         // root cause is the one an on-call engineer wants to read.
         let parts = [self.root_cause.as_str(), self.summary, self.body];
-        let snippet_text = parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect::<Vec<_>>().join("\n");
+        let snippet_text = parts
+            .iter()
+            .map(|p| p.trim())
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
         doc.add_text(f.snippet_text, snippet_text);
         doc
     }
@@ -219,7 +245,9 @@ impl<'a> IndexedDoc<'a> {
 
 /// `YYYY-MM-DD` → `YYYYMMDD` as a number, ordered like the dates.
 fn day_number(date: &str) -> u64 {
-    date.bytes().filter(u8::is_ascii_digit).fold(0u64, |n, b| n * 10 + u64::from(b - b'0'))
+    date.bytes()
+        .filter(u8::is_ascii_digit)
+        .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'))
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -247,25 +275,47 @@ pub fn update(cache_dir: &Path, archive: &Archive) -> Result<UpdateStats> {
     let (schema, fields) = schema();
     let mut manifest = read_manifest(cache_dir);
     let mut rebuilt = false;
-    let index = match (manifest.schema == SCHEMA_VERSION && read_version(cache_dir) == Some(SCHEMA_VERSION)).then(|| Index::open_in_dir(&dir)) {
+    let index = match (manifest.schema == SCHEMA_VERSION
+        && read_version(cache_dir) == Some(SCHEMA_VERSION))
+    .then(|| Index::open_in_dir(&dir))
+    {
         Some(Ok(index)) if index.schema() == schema => index,
         _ => {
             rebuilt = true;
-            manifest = Manifest { schema: SCHEMA_VERSION, docs: BTreeMap::new() };
+            manifest = Manifest {
+                schema: SCHEMA_VERSION,
+                docs: BTreeMap::new(),
+            };
             if dir.exists() {
-                std::fs::remove_dir_all(&dir).with_context(|| format!("removing the old search index {}", dir.display()))?;
+                std::fs::remove_dir_all(&dir)
+                    .with_context(|| format!("removing the old search index {}", dir.display()))?;
             }
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
             let _ = std::fs::remove_file(manifest_path(cache_dir));
-            std::fs::write(version_path(cache_dir), SCHEMA_VERSION.to_string()).with_context(|| format!("writing {}", version_path(cache_dir).display()))?;
-            Index::create_in_dir(&dir, schema).with_context(|| format!("creating the search index in {}", dir.display()))?
+            std::fs::write(version_path(cache_dir), SCHEMA_VERSION.to_string())
+                .with_context(|| format!("writing {}", version_path(cache_dir).display()))?;
+            Index::create_in_dir(&dir, schema)
+                .with_context(|| format!("creating the search index in {}", dir.display()))?
         }
     };
     let docs: Vec<IndexedDoc> = archive.incidents.iter().map(IndexedDoc::of).collect();
-    let wanted: BTreeMap<&str, (String, &IndexedDoc)> = docs.iter().map(|d| (d.id, (d.hash(), d))).collect();
-    let mut stats = UpdateStats { rebuilt, ..Default::default() };
-    let stale: Vec<&String> = manifest.docs.iter().filter(|&(id, hash)| wanted.get(id.as_str()).is_none_or(|(h, _)| h != hash)).map(|(id, _)| id).collect();
-    let fresh: Vec<(&str, &(String, &IndexedDoc))> = wanted.iter().filter(|(id, (h, _))| manifest.docs.get(**id) != Some(h)).map(|(id, v)| (*id, v)).collect();
+    let wanted: BTreeMap<&str, (String, &IndexedDoc)> =
+        docs.iter().map(|d| (d.id, (d.hash(), d))).collect();
+    let mut stats = UpdateStats {
+        rebuilt,
+        ..Default::default()
+    };
+    let stale: Vec<&String> = manifest
+        .docs
+        .iter()
+        .filter(|&(id, hash)| wanted.get(id.as_str()).is_none_or(|(h, _)| h != hash))
+        .map(|(id, _)| id)
+        .collect();
+    let fresh: Vec<(&str, &(String, &IndexedDoc))> = wanted
+        .iter()
+        .filter(|(id, (h, _))| manifest.docs.get(**id) != Some(h))
+        .map(|(id, v)| (*id, v))
+        .collect();
     stats.removed = stale.len();
     stats.added = fresh.len();
     stats.unchanged = wanted.len() - fresh.len();
@@ -273,33 +323,58 @@ pub fn update(cache_dir: &Path, archive: &Archive) -> Result<UpdateStats> {
         return Ok(stats);
     }
     let mut writer = index
-        .writer_with_num_threads::<TantivyDocument>(std::thread::available_parallelism().map_or(1, |n| n.get()).min(4), 120_000_000)
-        .with_context(|| format!("opening the search index in {} for writing (is another hindsight running?)", dir.display()))?;
+        .writer_with_num_threads::<TantivyDocument>(
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(4),
+            120_000_000,
+        )
+        .with_context(|| {
+            format!(
+                "opening the search index in {} for writing (is another hindsight running?)",
+                dir.display()
+            )
+        })?;
     for id in &stale {
         writer.delete_term(Term::from_field_text(fields.id, id));
     }
     for (_, (_, doc)) in &fresh {
-        writer.add_document(doc.to_document(&fields)).context("adding a document to the search index")?;
+        writer
+            .add_document(doc.to_document(&fields))
+            .context("adding a document to the search index")?;
     }
     writer.commit().context("committing the search index")?;
-    writer.wait_merging_threads().context("merging search index segments")?;
-    manifest.docs = wanted.iter().map(|(id, (h, _))| (id.to_string(), h.clone())).collect();
+    writer
+        .wait_merging_threads()
+        .context("merging search index segments")?;
+    manifest.docs = wanted
+        .iter()
+        .map(|(id, (h, _))| (id.to_string(), h.clone()))
+        .collect();
     write_manifest(cache_dir, &manifest)?;
     Ok(stats)
 }
 
 fn read_version(cache_dir: &Path) -> Option<u32> {
-    std::fs::read_to_string(version_path(cache_dir)).ok()?.trim().parse().ok()
+    std::fs::read_to_string(version_path(cache_dir))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
 
 fn read_manifest(cache_dir: &Path) -> Manifest {
-    std::fs::read(manifest_path(cache_dir)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    std::fs::read(manifest_path(cache_dir))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
 }
 
 fn write_manifest(cache_dir: &Path, manifest: &Manifest) -> Result<()> {
     let path = manifest_path(cache_dir);
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec(manifest)?).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::write(&tmp, serde_json::to_vec(manifest)?)
+        .with_context(|| format!("writing {}", tmp.display()))?;
     std::fs::rename(&tmp, &path).with_context(|| format!("replacing {}", path.display()))
 }
 
@@ -336,11 +411,19 @@ impl SearchIndex {
         if read_version(cache_dir) != Some(SCHEMA_VERSION) || !dir.join("meta.json").is_file() {
             return Ok(None);
         }
-        let index = Index::open_in_dir(&dir).with_context(|| format!("opening the search index in {}", dir.display()))?;
+        let index = Index::open_in_dir(&dir)
+            .with_context(|| format!("opening the search index in {}", dir.display()))?;
         let fields = fields_of(&index.schema())?;
         let analyzer = index.tokenizer_for_field(fields.title)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Some(SearchIndex { reader, fields, analyzer }))
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Some(SearchIndex {
+            reader,
+            fields,
+            analyzer,
+        }))
     }
 
     /// Answer `query` with at most `limit` results, best first.
@@ -356,16 +439,29 @@ impl SearchIndex {
         let limit = limit.max(1);
         let mut found: Vec<(f32, u64, tantivy::DocAddress)> = if plan.texts.is_empty() {
             let top = TopDocs::with_limit(limit).order_by_fast_field::<u64>("day", Order::Desc);
-            searcher.search(&chosen, &top)?.into_iter().map(|(day, addr)| (0.0, day.unwrap_or(0), addr)).collect()
+            searcher
+                .search(&chosen, &top)?
+                .into_iter()
+                .map(|(day, addr)| (0.0, day.unwrap_or(0), addr))
+                .collect()
         } else {
-            searcher.search(&chosen, &TopDocs::with_limit(limit).order_by_score())?.into_iter().map(|(score, addr)| (score, 0, addr)).collect()
+            searcher
+                .search(&chosen, &TopDocs::with_limit(limit).order_by_score())?
+                .into_iter()
+                .map(|(score, addr)| (score, 0, addr))
+                .collect()
         };
         found.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
         let mut hits = Vec::with_capacity(found.len());
         for (score, _, addr) in found {
             let doc: TantivyDocument = searcher.doc(addr)?;
-            let text = |field: Field| doc.get_first(field).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-            let display: Display = serde_json::from_str(&text(self.fields.display)).context("reading a stored search result")?;
+            let text = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            };
+            let display: Display = serde_json::from_str(&text(self.fields.display))
+                .context("reading a stored search result")?;
             let snippet = self.snippet(&text(self.fields.snippet_text), &plan);
             hits.push(Hit {
                 id: text(self.fields.id),
@@ -378,7 +474,12 @@ impl SearchIndex {
             });
         }
         // Equal scores: newest first, then id, so output does not depend on segment order.
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| b.date.cmp(&a.date)).then_with(|| a.id.cmp(&b.id)));
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| b.date.cmp(&a.date))
+                .then_with(|| a.id.cmp(&b.id))
+        });
         Ok(Results { total, hits })
     }
 
@@ -393,7 +494,13 @@ impl SearchIndex {
     }
 
     fn plan(&self, query: &Query) -> Plan {
-        let mut plan = Plan { texts: Vec::new(), filters: Vec::new(), excluded: Vec::new(), snippet_terms: Vec::new(), fuzzy_terms: Vec::new() };
+        let mut plan = Plan {
+            texts: Vec::new(),
+            filters: Vec::new(),
+            excluded: Vec::new(),
+            snippet_terms: Vec::new(),
+            fuzzy_terms: Vec::new(),
+        };
         let f = self.fields;
         for item in &query.items {
             let q: Box<dyn TQuery> = match &item.clause {
@@ -402,7 +509,10 @@ impl SearchIndex {
                     if stems.is_empty() {
                         continue;
                     }
-                    let fuzzy = matches!(item.clause, Clause::Word(_)) && stems.len() == 1 && w.chars().count() >= FUZZY_MIN_CHARS && !item.negated;
+                    let fuzzy = matches!(item.clause, Clause::Word(_))
+                        && stems.len() == 1
+                        && w.chars().count() >= FUZZY_MIN_CHARS
+                        && !item.negated;
                     if !item.negated {
                         for s in &stems {
                             if !plan.snippet_terms.contains(s) {
@@ -413,7 +523,11 @@ impl SearchIndex {
                             plan.fuzzy_terms.push(stems[0].clone());
                         }
                     }
-                    if stems.len() == 1 { term_query(&f, &stems[0], fuzzy) } else { phrase_query(&f, &stems) }
+                    if stems.len() == 1 {
+                        term_query(&f, &stems[0], fuzzy)
+                    } else {
+                        phrase_query(&f, &stems)
+                    }
                 }
                 Clause::Field(field, value) => {
                     let target = match field {
@@ -424,10 +538,19 @@ impl SearchIndex {
                         QField::Tag => f.tag,
                         QField::Status => f.status,
                     };
-                    Box::new(TermQuery::new(Term::from_field_text(target, value), IndexRecordOption::Basic))
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(target, value),
+                        IndexRecordOption::Basic,
+                    ))
                 }
-                Clause::After(d) => Box::new(RangeQuery::new(Bound::Included(Term::from_field_u64(f.day, day_number(&d.to_string()))), Bound::Unbounded)),
-                Clause::Before(d) => Box::new(RangeQuery::new(Bound::Unbounded, Bound::Excluded(Term::from_field_u64(f.day, day_number(&d.to_string()))))),
+                Clause::After(d) => Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_u64(f.day, day_number(&d.to_string()))),
+                    Bound::Unbounded,
+                )),
+                Clause::Before(d) => Box::new(RangeQuery::new(
+                    Bound::Unbounded,
+                    Bound::Excluded(Term::from_field_u64(f.day, day_number(&d.to_string()))),
+                )),
             };
             let is_text = matches!(item.clause, Clause::Word(_) | Clause::Phrase(_));
             if item.negated {
@@ -446,14 +569,25 @@ impl SearchIndex {
         let mut stream = analyzer.token_stream(text);
         let mut hits = Vec::new();
         while let Some(token) = stream.next() {
-            let term = plan.snippet_terms.iter().position(|t| *t == token.text).or_else(|| {
-                plan.fuzzy_terms
-                    .iter()
-                    .find(|t| token.text.len() + 1 >= t.len() && snippet::edit_distance(t, &token.text) <= 1)
-                    .and_then(|t| plan.snippet_terms.iter().position(|s| s == t))
-            });
+            let term = plan
+                .snippet_terms
+                .iter()
+                .position(|t| *t == token.text)
+                .or_else(|| {
+                    plan.fuzzy_terms
+                        .iter()
+                        .find(|t| {
+                            token.text.len() + 1 >= t.len()
+                                && snippet::edit_distance(t, &token.text) <= 1
+                        })
+                        .and_then(|t| plan.snippet_terms.iter().position(|s| s == t))
+                });
             if let Some(term) = term {
-                hits.push(TokenHit { start: token.offset_from, end: token.offset_to, term });
+                hits.push(TokenHit {
+                    start: token.offset_from,
+                    end: token.offset_to,
+                    term,
+                });
             }
         }
         snippet::make(text, &hits, SNIPPET_CHARS)
@@ -476,14 +610,25 @@ impl Plan {
         if all_words {
             clauses.extend(self.texts.iter().map(|q| (Occur::Must, q.box_clone())));
         } else if !self.texts.is_empty() {
-            let any = BooleanQuery::new(self.texts.iter().map(|q| (Occur::Should, q.box_clone())).collect());
+            let any = BooleanQuery::new(
+                self.texts
+                    .iter()
+                    .map(|q| (Occur::Should, q.box_clone()))
+                    .collect(),
+            );
             clauses.push((Occur::Must, Box::new(any)));
         }
         for q in &self.filters {
-            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(q.box_clone(), 0.0))));
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(q.box_clone(), 0.0)),
+            ));
         }
         if clauses.is_empty() {
-            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0))));
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(AllQuery), 0.0)),
+            ));
         }
         for q in &self.excluded {
             clauses.push((Occur::MustNot, q.box_clone()));
@@ -498,7 +643,12 @@ fn boosted(q: Box<dyn TQuery>, boost: f32) -> Box<dyn TQuery> {
 
 /// One word: the best field wins, other fields add a little; typos add a low constant.
 fn term_query(f: &Fields, stem: &str, fuzzy: bool) -> Box<dyn TQuery> {
-    let term = |field: Field| -> Box<dyn TQuery> { Box::new(TermQuery::new(Term::from_field_text(field, stem), IndexRecordOption::WithFreqs)) };
+    let term = |field: Field| -> Box<dyn TQuery> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, stem),
+            IndexRecordOption::WithFreqs,
+        ))
+    };
     let exact = DisjunctionMaxQuery::with_tie_breaker(
         vec![
             boosted(term(f.title), BOOST_TITLE),
@@ -513,18 +663,45 @@ fn term_query(f: &Fields, stem: &str, fuzzy: bool) -> Box<dyn TQuery> {
         return Box::new(exact);
     }
     let fuzz = |field: Field, weight: f32| -> Box<dyn TQuery> {
-        Box::new(ConstScoreQuery::new(Box::new(FuzzyTermQuery::new(Term::from_field_text(field, stem), 1, true)), FUZZY_WEIGHT * weight))
+        Box::new(ConstScoreQuery::new(
+            Box::new(FuzzyTermQuery::new(
+                Term::from_field_text(field, stem),
+                1,
+                true,
+            )),
+            FUZZY_WEIGHT * weight,
+        ))
     };
-    let typo = DisjunctionMaxQuery::new(vec![fuzz(f.title, BOOST_TITLE), fuzz(f.root_cause, BOOST_ROOT_CAUSE), fuzz(f.body, BOOST_BODY)]);
-    Box::new(BooleanQuery::new(vec![(Occur::Should, Box::new(exact)), (Occur::Should, Box::new(typo))]))
+    let typo = DisjunctionMaxQuery::new(vec![
+        fuzz(f.title, BOOST_TITLE),
+        fuzz(f.root_cause, BOOST_ROOT_CAUSE),
+        fuzz(f.body, BOOST_BODY),
+    ]);
+    Box::new(BooleanQuery::new(vec![
+        (Occur::Should, Box::new(exact)),
+        (Occur::Should, Box::new(typo)),
+    ]))
 }
 
 fn phrase_query(f: &Fields, stems: &[String]) -> Box<dyn TQuery> {
     let phrase = |field: Field, boost: f32| -> Box<dyn TQuery> {
-        boosted(Box::new(PhraseQuery::new(stems.iter().map(|s| Term::from_field_text(field, s)).collect())), boost)
+        boosted(
+            Box::new(PhraseQuery::new(
+                stems
+                    .iter()
+                    .map(|s| Term::from_field_text(field, s))
+                    .collect(),
+            )),
+            boost,
+        )
     };
     Box::new(DisjunctionMaxQuery::with_tie_breaker(
-        vec![phrase(f.title, BOOST_TITLE), phrase(f.root_cause, BOOST_ROOT_CAUSE), phrase(f.summary, BOOST_SUMMARY), phrase(f.body, BOOST_BODY)],
+        vec![
+            phrase(f.title, BOOST_TITLE),
+            phrase(f.root_cause, BOOST_ROOT_CAUSE),
+            phrase(f.summary, BOOST_SUMMARY),
+            phrase(f.body, BOOST_BODY),
+        ],
         0.2,
     ))
 }
@@ -539,13 +716,27 @@ pub mod baseline {
     pub fn rank(archive: &Archive, queries: &[&str], limit: usize) -> Result<Vec<Vec<String>>> {
         let mut b = Schema::builder();
         let id = b.add_text_field("id", STRING | STORED);
-        let text = b.add_text_field("text", TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer("en_stem").set_index_option(IndexRecordOption::WithFreqsAndPositions)));
+        let text = b.add_text_field(
+            "text",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("en_stem")
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            ),
+        );
         let index = Index::create_in_ram(b.build());
         let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, 20_000_000)?;
         for i in &archive.incidents {
             let mut doc = TantivyDocument::new();
             doc.add_text(id, &i.id);
-            let all = format!("{}\n{}\n{}\n{}\n{}", i.title, i.summary.as_deref().unwrap_or(""), i.root_cause_text(), i.body_text, i.causes.join(" "));
+            let all = format!(
+                "{}\n{}\n{}\n{}\n{}",
+                i.title,
+                i.summary.as_deref().unwrap_or(""),
+                i.root_cause_text(),
+                i.body_text,
+                i.causes.join(" ")
+            );
             doc.add_text(text, all);
             writer.add_document(doc)?;
         }
@@ -559,7 +750,11 @@ pub mod baseline {
             let mut ids = Vec::new();
             for (_, addr) in top {
                 let doc: TantivyDocument = searcher.doc(addr)?;
-                ids.push(doc.get_first(id).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default());
+                ids.push(
+                    doc.get_first(id)
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                );
             }
             out.push(ids);
         }
@@ -572,7 +767,14 @@ mod tests {
     use super::*;
     use crate::search::query::parse;
 
-    fn incident(id: &str, title: &str, date: &str, root_cause: &str, body: &str, causes: &[&str]) -> Incident {
+    fn incident(
+        id: &str,
+        title: &str,
+        date: &str,
+        root_cause: &str,
+        body: &str,
+        causes: &[&str],
+    ) -> Incident {
         Incident {
             id: id.into(),
             title: title.into(),
@@ -588,31 +790,75 @@ mod tests {
 
     fn archive() -> Archive {
         Archive::new(vec![
-            incident("a", "Checkout errors", "2025-03-01", "An expired TLS certificate on the gateway.", "Customers saw TLS errors at checkout.", &["expired-certificate"]),
-            incident("b", "Slow search", "2025-05-01", "Index rebuild saturated the disks.", "Search was slow; the certificate store was fine.", &["capacity"]),
-            incident("c", "DNS outage", "2024-11-20", "A bad zone push removed records.", "Name resolution failed for internal services.", &["dns"]),
+            incident(
+                "a",
+                "Checkout errors",
+                "2025-03-01",
+                "An expired TLS certificate on the gateway.",
+                "Customers saw TLS errors at checkout.",
+                &["expired-certificate"],
+            ),
+            incident(
+                "b",
+                "Slow search",
+                "2025-05-01",
+                "Index rebuild saturated the disks.",
+                "Search was slow; the certificate store was fine.",
+                &["capacity"],
+            ),
+            incident(
+                "c",
+                "DNS outage",
+                "2024-11-20",
+                "A bad zone push removed records.",
+                "Name resolution failed for internal services.",
+                &["dns"],
+            ),
         ])
     }
 
     fn ids(index: &SearchIndex, q: &str) -> Vec<String> {
-        index.search(&parse(q).unwrap(), 10).unwrap().hits.into_iter().map(|h| h.id).collect()
+        index
+            .search(&parse(q).unwrap(), 10)
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect()
     }
 
     #[test]
     fn root_cause_outranks_body_and_filters_work() {
         let dir = tempfile::tempdir().unwrap();
         let stats = update(dir.path(), &archive()).unwrap();
-        assert_eq!(stats, UpdateStats { added: 3, removed: 0, unchanged: 0, rebuilt: true });
+        assert_eq!(
+            stats,
+            UpdateStats {
+                added: 3,
+                removed: 0,
+                unchanged: 0,
+                rebuilt: true
+            }
+        );
         let index = SearchIndex::open(dir.path()).unwrap().unwrap();
         assert_eq!(ids(&index, "certificates"), ["a", "b"]);
         assert_eq!(ids(&index, "certificate -cause:expired-certificate"), ["b"]);
         assert_eq!(ids(&index, "after:2025-01-01"), ["b", "a"]);
         assert_eq!(ids(&index, "before:2025-03-01"), ["c"]);
         assert_eq!(ids(&index, "dns"), ["c"]);
-        assert_eq!(ids(&index, "certifcate"), ["a", "b"], "one typo still finds it");
-        let r = index.search(&parse("expired certificate").unwrap(), 10).unwrap();
+        assert_eq!(
+            ids(&index, "certifcate"),
+            ["a", "b"],
+            "one typo still finds it"
+        );
+        let r = index
+            .search(&parse("expired certificate").unwrap(), 10)
+            .unwrap();
         assert_eq!(r.total, 1);
-        assert_eq!(r.hits[0].snippet.marked("[", "]"), "An [expired] TLS [certificate] on the gateway. Customers saw TLS errors at checkout.");
+        assert_eq!(
+            r.hits[0].snippet.marked("[", "]"),
+            "An [expired] TLS [certificate] on the gateway. Customers saw TLS errors at checkout."
+        );
     }
 
     #[test]
@@ -620,11 +866,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut arch = archive();
         update(dir.path(), &arch).unwrap();
-        assert_eq!(update(dir.path(), &arch).unwrap(), UpdateStats { added: 0, removed: 0, unchanged: 3, rebuilt: false });
+        assert_eq!(
+            update(dir.path(), &arch).unwrap(),
+            UpdateStats {
+                added: 0,
+                removed: 0,
+                unchanged: 3,
+                rebuilt: false
+            }
+        );
         arch.incidents[0].title = "Checkout errors after rotation".into();
         arch.incidents.pop();
         let stats = update(dir.path(), &arch).unwrap();
-        assert_eq!(stats, UpdateStats { added: 1, removed: 2, unchanged: 1, rebuilt: false });
+        assert_eq!(
+            stats,
+            UpdateStats {
+                added: 1,
+                removed: 2,
+                unchanged: 1,
+                rebuilt: false
+            }
+        );
         let index = SearchIndex::open(dir.path()).unwrap().unwrap();
         assert_eq!(ids(&index, "rotation"), ["b"]);
         assert!(ids(&index, "dns").is_empty());

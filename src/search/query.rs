@@ -80,7 +80,9 @@ pub struct Query {
 impl Query {
     /// Items that score: positive words and phrases.
     pub fn has_text(&self) -> bool {
-        self.items.iter().any(|i| !i.negated && matches!(i.clause, Clause::Word(_) | Clause::Phrase(_)))
+        self.items
+            .iter()
+            .any(|i| !i.negated && matches!(i.clause, Clause::Word(_) | Clause::Phrase(_)))
     }
 }
 
@@ -117,23 +119,36 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
         if negated {
             pos += 1;
             if pos >= chars.len() || chars[pos].is_whitespace() {
-                return Err(err(start, format!("`-` must be followed by what to exclude; {EXPECTED_ITEM}")));
+                return Err(err(
+                    start,
+                    format!("`-` must be followed by what to exclude; {EXPECTED_ITEM}"),
+                ));
             }
         }
         let clause = if chars[pos] == '"' {
             let (phrase, next) = quoted(&chars, pos)?;
             pos = next;
             if phrase.trim().is_empty() {
-                return Err(err(start, "empty phrase; expected words between the quotes".to_string()));
+                return Err(err(
+                    start,
+                    "empty phrase; expected words between the quotes".to_string(),
+                ));
             }
             Clause::Phrase(phrase)
         } else {
             let word_start = pos;
-            while pos < chars.len() && !chars[pos].is_whitespace() && chars[pos] != ':' && chars[pos] != '"' {
+            while pos < chars.len()
+                && !chars[pos].is_whitespace()
+                && chars[pos] != ':'
+                && chars[pos] != '"'
+            {
                 pos += 1;
             }
             let head: String = chars[word_start..pos].iter().collect();
-            let is_field = pos < chars.len() && chars[pos] == ':' && !head.is_empty() && head.chars().all(|c| c.is_ascii_alphabetic());
+            let is_field = pos < chars.len()
+                && chars[pos] == ':'
+                && !head.is_empty()
+                && head.chars().all(|c| c.is_ascii_alphabetic());
             if is_field {
                 let name = head.to_ascii_lowercase();
                 pos += 1;
@@ -161,7 +176,13 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
             }
         };
         if pos < chars.len() && !chars[pos].is_whitespace() {
-            return Err(err(pos, format!("unexpected `{}` right after an item; expected a space between items", chars[pos])));
+            return Err(err(
+                pos,
+                format!(
+                    "unexpected `{}` right after an item; expected a space between items",
+                    chars[pos]
+                ),
+            ));
         }
         items.push(Item { negated, clause });
     }
@@ -173,18 +194,33 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
 
 /// Read a `"..."` starting at `pos` (which holds the opening quote).
 fn quoted(chars: &[char], pos: usize) -> Result<(String, usize), QueryError> {
-    let end = chars[pos + 1..].iter().position(|&c| c == '"').map(|e| pos + 1 + e);
+    let end = chars[pos + 1..]
+        .iter()
+        .position(|&c| c == '"')
+        .map(|e| pos + 1 + e);
     match end {
         Some(end) => Ok((chars[pos + 1..end].iter().collect(), end + 1)),
-        None => Err(err(pos, "unterminated phrase; expected a closing `\"`".to_string())),
+        None => Err(err(
+            pos,
+            "unterminated phrase; expected a closing `\"`".to_string(),
+        )),
     }
 }
 
-fn field_clause(name: &str, value: String, name_at: usize, value_at: usize) -> Result<Clause, QueryError> {
+fn field_clause(
+    name: &str,
+    value: String,
+    name_at: usize,
+    value_at: usize,
+) -> Result<Clause, QueryError> {
     match name {
         "after" | "before" => {
             let date = parse_date(&value).ok_or_else(|| err(value_at, format!("bad date `{value}` for `{name}:`; expected YYYY-MM-DD, e.g. {name}:2025-01-31")))?;
-            Ok(if name == "after" { Clause::After(date) } else { Clause::Before(date) })
+            Ok(if name == "after" {
+                Clause::After(date)
+            } else {
+                Clause::Before(date)
+            })
         }
         _ => {
             let field = Field::from_name(name).ok_or_else(|| {
@@ -197,7 +233,13 @@ fn field_clause(name: &str, value: String, name_at: usize, value_at: usize) -> R
                 )
             })?;
             if value.is_empty() {
-                return Err(err(value_at, format!("`{name}:` needs a value; expected e.g. {name}:{}", example(field))));
+                return Err(err(
+                    value_at,
+                    format!(
+                        "`{name}:` needs a value; expected e.g. {name}:{}",
+                        example(field)
+                    ),
+                ));
             }
             Ok(Clause::Field(field, value.to_lowercase()))
         }
@@ -218,7 +260,12 @@ fn example(field: Field) -> &'static str {
 /// Strict `YYYY-MM-DD` (jiff also accepts longer forms we do not want here).
 fn parse_date(s: &str) -> Option<Date> {
     let b = s.as_bytes();
-    let shape_ok = b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let shape_ok = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape_ok {
         return None;
     }
@@ -226,7 +273,10 @@ fn parse_date(s: &str) -> Option<Date> {
 }
 
 fn err(pos: usize, message: String) -> QueryError {
-    QueryError { col: pos + 1, message }
+    QueryError {
+        col: pos + 1,
+        message,
+    }
 }
 
 #[cfg(test)]
@@ -259,7 +309,10 @@ mod tests {
     #[test]
     fn quoted_field_values_and_words_with_colons() {
         let q = parse(r#"team:"Site Reliability" 10:32"#).unwrap();
-        assert_eq!(q.items[0].clause, Clause::Field(Field::Team, "site reliability".into()));
+        assert_eq!(
+            q.items[0].clause,
+            Clause::Field(Field::Team, "site reliability".into())
+        );
         assert_eq!(q.items[1].clause, Clause::Word("10:32".into()));
         assert!(!parse("cause:dns").unwrap().has_text());
     }
@@ -268,17 +321,37 @@ mod tests {
     fn errors_name_the_column_and_what_was_expected() {
         let e = parse("disk colour:red").unwrap_err();
         assert_eq!(e.col, 6);
-        assert!(e.to_string().starts_with("query:6: unknown field `colour`; expected one of cause, service"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("query:6: unknown field `colour`; expected one of cause, service"),
+            "{e}"
+        );
         let e = parse("after:2025-13-01").unwrap_err();
-        assert_eq!(e.to_string(), "query:7: bad date `2025-13-01` for `after:`; expected YYYY-MM-DD, e.g. after:2025-01-31");
+        assert_eq!(
+            e.to_string(),
+            "query:7: bad date `2025-13-01` for `after:`; expected YYYY-MM-DD, e.g. after:2025-01-31"
+        );
         let e = parse("before:yesterday").unwrap_err();
         assert_eq!(e.col, 8);
         let e = parse(r#"dns "half open"#).unwrap_err();
-        assert_eq!(e.to_string(), "query:5: unterminated phrase; expected a closing `\"`");
+        assert_eq!(
+            e.to_string(),
+            "query:5: unterminated phrase; expected a closing `\"`"
+        );
         assert_eq!(parse("  ").unwrap_err().col, 1);
-        assert!(parse("").unwrap_err().message.starts_with("empty query; expected words"));
+        assert!(
+            parse("")
+                .unwrap_err()
+                .message
+                .starts_with("empty query; expected words")
+        );
         assert_eq!(parse("a - b").unwrap_err().col, 3);
-        assert!(parse("cause:").unwrap_err().message.contains("needs a value"));
+        assert!(
+            parse("cause:")
+                .unwrap_err()
+                .message
+                .contains("needs a value")
+        );
         assert_eq!(parse(r#""a"b"#).unwrap_err().col, 4);
         assert!(parse(r#""  ""#).is_err());
     }

@@ -184,7 +184,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -200,8 +202,15 @@ mod tests {
         let mut at = 0;
         for w in text.split(|c: char| !c.is_alphanumeric()) {
             let start = text[at..].find(w).map(|i| at + i).unwrap_or(at);
-            if let Some(term) = words.iter().position(|x| !w.is_empty() && x.eq_ignore_ascii_case(w)) {
-                hits.push(TokenHit { start, end: start + w.len(), term });
+            if let Some(term) = words
+                .iter()
+                .position(|x| !w.is_empty() && x.eq_ignore_ascii_case(w))
+            {
+                hits.push(TokenHit {
+                    start,
+                    end: start + w.len(),
+                    term,
+                });
             }
             at = start + w.len();
         }
@@ -215,9 +224,17 @@ mod tests {
         let hits = hits_for(text, &["connection", "pool", "exhausted"]);
         let s = make(text, &hits, 80);
         assert!(s.plain().starts_with('…'), "{:?}", s.plain());
-        assert!(s.plain().contains("the connection pool was exhausted by a leak"), "{:?}", s.plain());
+        assert!(
+            s.plain()
+                .contains("the connection pool was exhausted by a leak"),
+            "{:?}",
+            s.plain()
+        );
         assert_eq!(s.marked("[", "]").matches('[').count(), 3);
-        assert!(s.marked("[", "]").contains("[connection] [pool] was [exhausted]"));
+        assert!(
+            s.marked("[", "]")
+                .contains("[connection] [pool] was [exhausted]")
+        );
     }
 
     #[test]

@@ -13,8 +13,9 @@
 
 /// Words too common to index.
 pub const STOP_WORDS: [&str; 33] = [
-    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has", "have", "in", "into", "is", "it", "its", "of", "on",
-    "or", "our", "so", "that", "the", "their", "this", "to", "was", "were", "with",
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has",
+    "have", "in", "into", "is", "it", "its", "of", "on", "or", "our", "so", "that", "the", "their",
+    "this", "to", "was", "were", "with",
 ];
 
 const MAX_TOKEN_CHARS: usize = 40;
@@ -31,7 +32,10 @@ pub struct Token {
 pub fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         if c.is_alphanumeric() {
             start.get_or_insert(i);
         } else if let Some(s) = start.take() {
@@ -40,7 +44,11 @@ pub fn tokens(text: &str) -> Vec<Token> {
             if (2..=MAX_TOKEN_CHARS).contains(&chars) {
                 let lower = word.to_lowercase();
                 if !STOP_WORDS.contains(&lower.as_str()) {
-                    out.push(Token { start: s, end: i, term: stem(&lower) });
+                    out.push(Token {
+                        start: s,
+                        end: i,
+                        term: stem(&lower),
+                    });
                 }
             }
         }

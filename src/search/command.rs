@@ -1,0 +1,236 @@
+//! `hindsight search QUERY`: answer from the tantivy index in the cache folder, building
+//! it first when there is none. Results go to stdout (human or `--json`); progress and
+//! the result count go to stderr, so `hindsight search x | head` stays clean.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::index::{Hit, SearchIndex};
+use super::query;
+use crate::cli::Failure;
+use crate::config::Config;
+use crate::pipeline::{self, Site};
+
+/// The `--json` shape (DESIGN.md's output contract).
+#[derive(Debug, Serialize)]
+pub struct JsonOutput<'a> {
+    pub query: &'a str,
+    pub total: usize,
+    pub results: Vec<JsonResult>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonResult {
+    pub id: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub severity: Option<String>,
+    pub score: f64,
+    pub snippet: String,
+    pub url: String,
+}
+
+/// Options of the search command.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub root: PathBuf,
+    pub json: bool,
+    pub limit: usize,
+}
+
+/// The query takes hyphen values (so `-cause:dns` is an exclusion, not a flag), which
+/// makes clap treat flags after it as query words; take them back out here.
+pub fn split_flags(
+    words: &[String],
+    mut options: Options,
+) -> Result<(Vec<String>, Options), Failure> {
+    let mut query = Vec::new();
+    let mut it = words.iter();
+    while let Some(w) = it.next() {
+        let (flag, inline) = match w.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (w.as_str(), None),
+        };
+        match flag {
+            "--json" if inline.is_none() => options.json = true,
+            "--limit" | "--root" => {
+                let value = inline
+                    .or_else(|| it.next().cloned())
+                    .ok_or_else(|| Failure::Usage(format!("{flag} needs a value")))?;
+                if flag == "--root" {
+                    options.root = PathBuf::from(value);
+                } else {
+                    options.limit = value.parse().map_err(|_| {
+                        Failure::Usage(format!(
+                            "--limit `{value}`: expected a whole number of results"
+                        ))
+                    })?;
+                }
+            }
+            _ => query.push(w.clone()),
+        }
+    }
+    Ok((query, options))
+}
+
+pub fn run(words: &[String], options: Options) -> Result<(), Failure> {
+    let (words, Options { root, json, limit }) = split_flags(words, options)?;
+    let root = root.as_path();
+    let text = words.join(" ");
+    let query = query::parse(&text).map_err(|e| Failure::Usage(e.to_string()))?;
+    if limit == 0 {
+        return Err(Failure::Usage(
+            "--limit 0 shows nothing; expected a number of results of at least 1".into(),
+        ));
+    }
+    let config = Config::load(root).map_err(|e| Failure::Usage(e.to_string()))?;
+    let cache_dir = root.join(&config.cache_dir);
+    let index = match SearchIndex::open(&cache_dir)? {
+        Some(index) => index,
+        None => build_index(root, config)?,
+    };
+    let results = index.search(&query, limit)?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if json {
+        let output = JsonOutput {
+            query: &text,
+            total: results.total,
+            results: results.hits.iter().map(json_result).collect(),
+        };
+        serde_json::to_writer_pretty(&mut out, &output).map_err(anyhow::Error::from)?;
+        writeln!(out).map_err(anyhow::Error::from)?;
+    } else {
+        let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let (bold, plain) = if color {
+            ("\x1b[1m", "\x1b[0m")
+        } else {
+            ("", "")
+        };
+        for (n, hit) in results.hits.iter().enumerate() {
+            if n > 0 {
+                writeln!(out).map_err(anyhow::Error::from)?;
+            }
+            write_hit(&mut out, hit, bold, plain).map_err(anyhow::Error::from)?;
+        }
+        out.flush().map_err(anyhow::Error::from)?;
+        if results.total == 0 {
+            eprintln!("no post-mortem matches `{text}`");
+        } else {
+            eprintln!(
+                "{} of {} matching post-mortem{}",
+                results.hits.len(),
+                results.total,
+                if results.total == 1 { "" } else { "s" }
+            );
+        }
+    }
+    out.flush().map_err(anyhow::Error::from)?;
+    Ok(())
+}
+
+fn json_result(hit: &Hit) -> JsonResult {
+    JsonResult {
+        id: hit.id.clone(),
+        title: hit.title.clone(),
+        date: hit.date.clone(),
+        severity: hit.severity.clone(),
+        score: (f64::from(hit.score) * 10_000.0).round() / 10_000.0,
+        snippet: hit.snippet.plain(),
+        url: crate::render::urls::incident(&hit.id),
+    }
+}
+
+fn write_hit(out: &mut impl Write, hit: &Hit, bold: &str, plain: &str) -> std::io::Result<()> {
+    writeln!(out, "{bold}{}{plain}", hit.title)?;
+    let mut meta: Vec<String> = Vec::new();
+    meta.extend(hit.date.clone());
+    meta.extend(hit.severity.clone());
+    if !hit.services.is_empty() {
+        meta.push(hit.services.join(", "));
+    }
+    meta.push(hit.id.clone());
+    writeln!(out, "  {}", meta.join(" · "))?;
+    let snippet = hit.snippet.marked(bold, plain);
+    if !snippet.is_empty() {
+        writeln!(out, "  {snippet}")?;
+    }
+    Ok(())
+}
+
+/// Build the index from the content, telling a person at a terminal why they wait.
+fn build_index(root: &Path, config: Config) -> Result<SearchIndex, Failure> {
+    let site = Site {
+        root: root.to_path_buf(),
+        config,
+        as_of: crate::cli::as_of_date(None)?,
+        include_drafts: false,
+    };
+    if !site.content_dir().is_dir() {
+        return Err(Failure::Usage(format!(
+            "no search index and no content folder at {}; expected a site folder (use --root DIR)",
+            site.content_dir().display()
+        )));
+    }
+    let progress = std::io::stderr().is_terminal();
+    if progress {
+        eprintln!(
+            "building the search index in {} (first search)…",
+            site.cache_dir().display()
+        );
+    }
+    let (archive, _diagnostics) = pipeline::load(&site);
+    let stats = super::update_cache(&site, &archive)?;
+    if progress {
+        eprintln!("indexed {} post-mortems", stats.added);
+    }
+    SearchIndex::open(&site.cache_dir())?.ok_or_else(|| {
+        Failure::Other(anyhow::anyhow!(
+            "the search index in {} could not be opened after building it",
+            site.cache_dir().display()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_after_the_query_are_taken_out_of_it() {
+        let words: Vec<String> = [
+            "-cause:dns",
+            "timeout",
+            "--limit",
+            "3",
+            "--json",
+            "--root=site",
+        ]
+        .map(String::from)
+        .to_vec();
+        let (query, options) = split_flags(
+            &words,
+            Options {
+                root: ".".into(),
+                json: false,
+                limit: 10,
+            },
+        )
+        .unwrap();
+        assert_eq!(query, ["-cause:dns", "timeout"]);
+        assert_eq!(
+            options,
+            Options {
+                root: "site".into(),
+                json: true,
+                limit: 3
+            }
+        );
+        let bad: Vec<String> = ["x", "--limit", "many"].map(String::from).to_vec();
+        assert!(
+            matches!(split_flags(&bad, options), Err(Failure::Usage(m)) if m.contains("--limit `many`"))
+        );
+    }
+}
