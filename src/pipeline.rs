@@ -205,6 +205,19 @@ pub fn build(site: &Site) -> Result<BuildResult> {
     diagnostics.apply_levels(&site.config.checks);
     diagnostics.finish();
     let mut files = crate::render::render_site(site, &archive, &insights)?;
+    files.extend(crate::search::site_files(site, &archive)?);
+    // The CLI's search index lives in the cache; failing to update it must not stop
+    // the site from being published, so it is reported but does not block.
+    if let Err(e) = crate::search::update_cache(site, &archive) {
+        diagnostics.push(Diagnostic::warning(
+            "search-index",
+            site.config.cache_dir.clone(),
+            0,
+            0,
+            format!("search index not updated: {e:#}; `hindsight search` will answer from the previous index"),
+        ));
+        diagnostics.finish();
+    }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(BuildResult { archive, insights, diagnostics, files })
 }
