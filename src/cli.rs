@@ -170,7 +170,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Check { site, strict, format } => check(&site, strict, format),
         Command::New { title, root, date } => new_post_mortem(&root, &title, date.as_deref()),
         Command::Init { dir } => init(&dir),
-        Command::Search { query, json, limit, root } => crate::search::command::run(&root, &query, json, limit),
+        Command::Search { query, json, limit, root } => crate::search::command::run(&query, crate::search::command::Options { root, json, limit }),
         Command::Serve { site, watch, port, bind, open } => crate::serve::command(&site, crate::serve::Options { watch, port, bind, open }),
     }
 }
