@@ -3,6 +3,11 @@
 //! Every internal link is relative (`{{ root }}incidents/x/index.html`) and names
 //! `index.html` explicitly, so the published folder works when opened from disk.
 
+pub mod api;
+pub mod charts;
+pub mod dashboard;
+pub mod feeds;
+pub mod pages;
 pub mod theme;
 pub mod urls;
 
@@ -21,6 +26,8 @@ pub struct SiteVars {
     pub description: String,
     /// The as-of date overdue items and ages are measured against.
     pub as_of: String,
+    /// Absolute URL of the published site, or empty; pages never need it to link.
+    pub base_url: String,
 }
 
 /// A loaded theme, ready to render pages.
@@ -38,7 +45,7 @@ impl Renderer {
         tera.add_raw_templates(theme.templates.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .map_err(|e| anyhow::anyhow!("{e}"))
             .context("loading templates")?;
-        let vars = SiteVars { title: site.config.title.clone(), description: site.config.description.clone(), as_of: site.as_of.to_string() };
+        let vars = SiteVars { title: site.config.title.clone(), description: site.config.description.clone(), as_of: site.as_of.to_string(), base_url: site.config.base_url.clone() };
         Ok(Renderer { tera, theme, site: vars })
     }
 
@@ -59,19 +66,20 @@ pub fn root_prefix(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-/// Render every page and data file of the site.
+/// Render every page and data file of the site. Pages render in parallel; the sitemap
+/// comes last because it lists every HTML file rendered before it.
 pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Result<Vec<OutputFile>> {
-    let _ = insights;
     let renderer = Renderer::new(site)?;
-    let mut files = Vec::new();
-    for i in &archive.incidents {
-        let mut ctx = tera::Context::new();
-        ctx.insert("incident", i);
-        files.push(renderer.page("incident.html", &format!("incidents/{}/index.html", i.id), ctx)?);
-    }
+    let model = pages::SiteModel::new(site, archive, insights);
+    let mut files = pages::render_pages(&renderer, &model)?;
+    files.push(api::incidents_json(site, archive, insights)?);
+    files.push(feeds::atom(site, archive));
     for (path, bytes) in &renderer.theme.statics {
         files.push(OutputFile::new(path.clone(), bytes.clone()));
     }
+    // Other page families (dashboard, search) are added here, before the sitemap.
+    files.extend(dashboard::render(&renderer, site, archive, insights)?);
+    files.push(feeds::sitemap(site, &files));
     Ok(files)
 }
 

@@ -17,6 +17,25 @@ pub fn slug(s: &str) -> String {
     if out.is_empty() { "-".to_string() } else { out.to_string() }
 }
 
+/// `path` made safe to put in an `href`: every byte outside the unreserved set and `/`
+/// is percent-encoded, so an id with spaces, `#` or `?` still names its own folder.
+pub fn href(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Fragment id of an owner group on the action-items page.
+pub fn owner_anchor(owner: &str) -> String {
+    format!("owner-{}", slug(owner))
+}
+
 pub fn incident(id: &str) -> String {
     format!("incidents/{id}/index.html")
 }
@@ -63,5 +82,12 @@ mod tests {
         assert_eq!(slug("🔥"), "-");
         assert_eq!(term("severity", "SEV1"), "severities/sev1/index.html");
         assert_eq!(term("cause", "connection-leak"), "causes/connection-leak/index.html");
+    }
+
+    #[test]
+    fn hrefs_percent_encode_everything_but_path_characters() {
+        assert_eq!(href("incidents/2025-01-02-db/index.html"), "incidents/2025-01-02-db/index.html");
+        assert_eq!(href("incidents/a b#c?/index.html"), "incidents/a%20b%23c%3F/index.html");
+        assert_eq!(href("incidents/é/index.html"), "incidents/%C3%A9/index.html");
     }
 }

@@ -1,0 +1,753 @@
+//! The HTML pages of the site: home, one page per incident, list pages per taxonomy term,
+//! taxonomy indexes, cause pages (with repeat chains and follow-ups), the org-wide
+//! action-items page and 404.
+//!
+//! Templates get prepared view values (links already built by `urls`, durations already
+//! formatted, overdue already decided against `site.as_of`) next to the raw `Incident`,
+//! so a theme never needs logic to stay correct. Every value from a post-mortem reaches
+//! the HTML through tera's autoescape except `body_html`, which the parser sanitised.
+//! Output depends only on the archive, the insights, the config and the as-of date.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::{Renderer, urls};
+use crate::config::Config;
+use crate::model::{ActionItem, Archive, Incident, Insights};
+use crate::pipeline::{OutputFile, Site};
+
+/// A labelled link; `url` is relative to the site root (templates prefix `{{ root }}`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Link {
+    pub name: String,
+    pub url: String,
+}
+
+/// One incident as a row of a table (home page, list pages).
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub date: Option<String>,
+    pub year: Option<Link>,
+    pub severity: Option<Link>,
+    /// 0 = most severe, by the order of `severities` in site.toml; unknown ones last.
+    pub severity_rank: usize,
+    pub status: &'static str,
+    pub kind: &'static str,
+    pub near_miss: bool,
+    pub services: Vec<Link>,
+    pub teams: Vec<Link>,
+    pub causes: Vec<Link>,
+    pub tags: Vec<Link>,
+    pub resolve_minutes: Option<i64>,
+    pub resolve_text: String,
+    pub open_actions: usize,
+    pub overdue_actions: usize,
+    /// Id of the earlier incident this one repeats.
+    pub repeat_of: Option<String>,
+    pub summary: Option<String>,
+}
+
+/// An action item with what the page needs to show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionView {
+    pub number: Option<String>,
+    pub action: String,
+    pub kind: Option<String>,
+    pub priority: Option<String>,
+    pub owner: Option<String>,
+    pub due: Option<String>,
+    pub status: &'static str,
+    pub status_text: String,
+    pub open: bool,
+    /// Open and due before the as-of date.
+    pub overdue: bool,
+    /// The incident the item belongs to (on cross-incident pages).
+    pub incident: Option<Link>,
+    pub incident_date: Option<String>,
+    pub teams: Vec<Link>,
+}
+
+/// One term of a taxonomy (a service, a cause, a year...).
+#[derive(Debug, Clone, Serialize)]
+pub struct Term {
+    pub name: String,
+    pub slug: String,
+    pub url: String,
+    pub count: usize,
+    /// Date of the newest incident with this term.
+    pub latest: Option<String>,
+    #[serde(skip)]
+    pub incidents: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Duration {
+    key: &'static str,
+    label: &'static str,
+    minutes: Option<i64>,
+    text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Milestone {
+    key: &'static str,
+    label: &'static str,
+    at: String,
+    /// Position on the bar from start (0) to the last milestone (100).
+    pct: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct TimelineView {
+    time_text: String,
+    /// "2025-10-26 14:02 UTC".
+    at: Option<String>,
+    /// RFC 3339, for `<time datetime>`.
+    datetime: Option<String>,
+    /// "+12 min" from the start of the incident, when both are known.
+    offset: Option<String>,
+    event: String,
+    actor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct RelatedView {
+    id: String,
+    url: String,
+    title: String,
+    date: Option<String>,
+    severity: Option<String>,
+    score: String,
+    reasons: Vec<String>,
+    explicit: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct RepeatView {
+    id: String,
+    url: String,
+    title: String,
+    date: Option<String>,
+    cause: Link,
+    days_between: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct SuggestionView {
+    cause: String,
+    /// Link to the cause's page when other incidents carry that cause.
+    cause_url: Option<String>,
+    score: String,
+    from: Vec<Link>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct MonthView {
+    label: String,
+    count: usize,
+    /// Bar height relative to the busiest month.
+    pct: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ChainStep {
+    incident: Link,
+    date: Option<String>,
+    /// Days since the previous step (none for the first).
+    days_after: Option<i64>,
+    /// Follow-ups of the incident this step repeats, as they stand now, with whether
+    /// each was due before this repeat happened.
+    prior_followups: Vec<FollowUp>,
+    prior_done: usize,
+    prior_total: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct FollowUp {
+    action: String,
+    owner: Option<String>,
+    due: Option<String>,
+    status: &'static str,
+    open: bool,
+    due_before_repeat: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct OwnerGroup {
+    owner: String,
+    anchor: String,
+    open: usize,
+    overdue: usize,
+    items: Vec<ActionView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct TeamCount {
+    team: Link,
+    open: usize,
+    overdue: usize,
+}
+
+/// Everything derived once from the archive and shared by all pages.
+pub struct SiteModel<'a> {
+    pub site: &'a Site,
+    pub archive: &'a Archive,
+    pub insights: &'a Insights,
+    pub rows: Vec<Row>,
+    /// Taxonomy name → its terms, in display order.
+    pub taxonomies: BTreeMap<&'static str, Vec<Term>>,
+}
+
+impl<'a> SiteModel<'a> {
+    pub fn new(site: &'a Site, archive: &'a Archive, insights: &'a Insights) -> SiteModel<'a> {
+        let taxonomies = urls::TAXONOMIES.iter().map(|&t| (t, collect_terms(&site.config, archive, t))).collect();
+        let rows = archive.incidents.iter().map(|i| row(site, insights, i)).collect();
+        SiteModel { site, archive, insights, rows, taxonomies }
+    }
+
+    fn rows_of(&self, indices: &[usize]) -> Vec<&Row> {
+        indices.iter().map(|&i| &self.rows[i]).collect()
+    }
+}
+
+/// The values of one taxonomy that an incident carries.
+pub fn values_of(incident: &Incident, taxonomy: &str) -> Vec<String> {
+    match taxonomy {
+        "severity" => incident.severity.iter().cloned().collect(),
+        "service" => incident.services.clone(),
+        "team" => incident.teams.clone(),
+        "cause" => incident.causes.clone(),
+        "tag" => incident.tags.clone(),
+        "year" => incident.date.iter().map(|d| d.year().to_string()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Terms are grouped by slug (so "Payments" and "payments" share a page); the name shown
+/// is the most used spelling, ties broken alphabetically.
+fn collect_terms(config: &Config, archive: &Archive, taxonomy: &str) -> Vec<Term> {
+    let mut by_slug: BTreeMap<String, (BTreeMap<String, usize>, Vec<usize>)> = BTreeMap::new();
+    for (index, incident) in archive.incidents.iter().enumerate() {
+        let mut seen = Vec::new();
+        for value in values_of(incident, taxonomy) {
+            let value = value.trim().to_string();
+            if value.is_empty() {
+                continue;
+            }
+            let slug = urls::slug(&value);
+            let entry = by_slug.entry(slug.clone()).or_default();
+            *entry.0.entry(value).or_default() += 1;
+            if !seen.contains(&slug) {
+                entry.1.push(index);
+                seen.push(slug);
+            }
+        }
+    }
+    let mut terms: Vec<Term> = by_slug
+        .into_iter()
+        .map(|(slug, (spellings, incidents))| {
+            let name = spellings.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(n, _)| n.clone()).unwrap_or_default();
+            let latest = incidents.iter().filter_map(|&i| archive.incidents[i].date).max().map(|d| d.to_string());
+            Term { url: urls::term(taxonomy, &name), name, slug, count: incidents.len(), latest, incidents }
+        })
+        .collect();
+    match taxonomy {
+        "severity" => terms.sort_by(|a, b| config.severity_rank(&a.name).cmp(&config.severity_rank(&b.name)).then_with(|| a.slug.cmp(&b.slug))),
+        "year" => terms.sort_by(|a, b| b.name.cmp(&a.name)),
+        _ => terms.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.slug.cmp(&b.slug))),
+    }
+    terms
+}
+
+fn term_link(taxonomy: &str, value: &str) -> Link {
+    Link { name: value.to_string(), url: urls::href(&urls::term(taxonomy, value)) }
+}
+
+fn links(taxonomy: &str, values: &[String]) -> Vec<Link> {
+    values.iter().filter(|v| !v.trim().is_empty()).map(|v| term_link(taxonomy, v.trim())).collect()
+}
+
+pub fn incident_url(id: &str) -> String {
+    urls::href(&urls::incident(id))
+}
+
+fn incident_link(incident: &Incident) -> Link {
+    Link { name: incident.title.clone(), url: incident_url(&incident.id) }
+}
+
+fn is_overdue(item: &ActionItem, as_of: Date) -> bool {
+    item.status.is_open() && item.due.is_some_and(|d| d < as_of)
+}
+
+fn row(site: &Site, insights: &Insights, i: &Incident) -> Row {
+    let open = i.action_items.iter().filter(|a| a.status.is_open()).count();
+    let overdue = i.action_items.iter().filter(|a| is_overdue(a, site.as_of)).count();
+    Row {
+        id: i.id.clone(),
+        url: incident_url(&i.id),
+        title: i.title.clone(),
+        date: i.date.map(|d| d.to_string()),
+        year: i.date.map(|d| term_link("year", &d.year().to_string())),
+        severity: i.severity.as_deref().filter(|s| !s.trim().is_empty()).map(|s| term_link("severity", s.trim())),
+        severity_rank: i.severity.as_deref().map_or(site.config.severities.len(), |s| site.config.severity_rank(s.trim())),
+        status: i.status.as_str(),
+        kind: kind_str(i),
+        near_miss: i.is_near_miss(),
+        services: links("service", &i.services),
+        teams: links("team", &i.teams),
+        causes: links("cause", &i.causes),
+        tags: links("tag", &i.tags),
+        resolve_minutes: i.durations.time_to_resolve,
+        resolve_text: minutes_text(i.durations.time_to_resolve),
+        open_actions: open,
+        overdue_actions: overdue,
+        repeat_of: insights.repeat_of.get(&i.id).map(|r| r.id.clone()),
+        summary: i.summary.clone(),
+    }
+}
+
+fn kind_str(i: &Incident) -> &'static str {
+    if i.is_near_miss() { "near-miss" } else { "incident" }
+}
+
+/// "45 min", "2 h 05 min", "3 d 4 h"; "unknown" for none.
+pub fn minutes_text(minutes: Option<i64>) -> String {
+    let Some(m) = minutes else { return "unknown".to_string() };
+    let sign = if m < 0 { "-" } else { "" };
+    let m = m.unsigned_abs();
+    if m < 60 {
+        format!("{sign}{m} min")
+    } else if m < 24 * 60 {
+        format!("{sign}{} h {:02} min", m / 60, m % 60)
+    } else {
+        format!("{sign}{} d {} h", m / (24 * 60), (m % (24 * 60)) / 60)
+    }
+}
+
+fn ts_text(ts: Timestamp) -> String {
+    ts.strftime("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+fn action_view(item: &ActionItem, as_of: Date, incident: Option<&Incident>) -> ActionView {
+    ActionView {
+        number: item.number.clone(),
+        action: item.action.clone(),
+        kind: item.kind.clone(),
+        priority: item.priority.clone(),
+        owner: item.owner.clone().filter(|o| !o.trim().is_empty()),
+        due: item.due.map(|d| d.to_string()),
+        status: item.status.as_str(),
+        status_text: item.status_text.clone(),
+        open: item.status.is_open(),
+        overdue: is_overdue(item, as_of),
+        incident: incident.map(incident_link),
+        incident_date: incident.and_then(|i| i.date).map(|d| d.to_string()),
+        teams: incident.map(|i| links("team", &i.teams)).unwrap_or_default(),
+    }
+}
+
+/// Scores are shown with two decimals; the JSON export keeps three.
+fn score_text(score: f64) -> String {
+    if score.is_finite() { format!("{score:.2}") } else { "0.00".to_string() }
+}
+
+/// Render every HTML page this module owns, in parallel.
+pub fn render_pages(renderer: &Renderer, model: &SiteModel) -> Result<Vec<OutputFile>> {
+    let mut files = vec![home(renderer, model)?, action_items(renderer, model)?, not_found(renderer, model)?];
+    let incident_pages: Result<Vec<OutputFile>> = (0..model.archive.incidents.len()).into_par_iter().map(|i| incident_page(renderer, model, i)).collect();
+    files.extend(incident_pages?);
+    let terms: Vec<(&'static str, &Term)> = model.taxonomies.iter().flat_map(|(t, terms)| terms.iter().map(move |term| (*t, term))).collect();
+    let term_pages: Result<Vec<OutputFile>> = terms.par_iter().map(|(taxonomy, term)| term_page(renderer, model, taxonomy, term)).collect();
+    files.extend(term_pages?);
+    for (taxonomy, terms) in &model.taxonomies {
+        files.push(taxonomy_page(renderer, taxonomy, terms)?);
+    }
+    Ok(files)
+}
+
+fn home(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
+    let mut ctx = tera::Context::new();
+    let open: usize = model.rows.iter().map(|r| r.open_actions).sum();
+    let overdue: usize = model.rows.iter().map(|r| r.overdue_actions).sum();
+    let near_misses = model.rows.iter().filter(|r| r.near_miss).count();
+    ctx.insert("incidents", &model.rows);
+    ctx.insert("counts", &serde_json::json!({
+        "incidents": model.rows.len() - near_misses,
+        "near_misses": near_misses,
+        "open_actions": open,
+        "overdue_actions": overdue,
+    }));
+    let severities: Vec<&Term> = model.taxonomies["severity"].iter().collect();
+    ctx.insert("severities", &severities);
+    ctx.insert("taxonomies", &taxonomy_links(model));
+    renderer.page("index.html", urls::HOME, ctx)
+}
+
+fn taxonomy_links(model: &SiteModel) -> Vec<serde_json::Value> {
+    model
+        .taxonomies
+        .iter()
+        .map(|(t, terms)| serde_json::json!({"name": taxonomy_title(t), "url": urls::taxonomy(t), "count": terms.len()}))
+        .collect()
+}
+
+/// Plural heading of a taxonomy's index page.
+pub fn taxonomy_title(taxonomy: &str) -> &'static str {
+    match taxonomy {
+        "severity" => "Severities",
+        "service" => "Services",
+        "team" => "Teams",
+        "cause" => "Causes",
+        "tag" => "Tags",
+        "year" => "Years",
+        _ => "Terms",
+    }
+}
+
+/// Singular label of a taxonomy, for a term page's heading.
+pub fn taxonomy_label(taxonomy: &str) -> &'static str {
+    match taxonomy {
+        "severity" => "Severity",
+        "service" => "Service",
+        "team" => "Team",
+        "cause" => "Cause",
+        "tag" => "Tag",
+        "year" => "Year",
+        _ => "Term",
+    }
+}
+
+fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result<OutputFile> {
+    let incident = &model.archive.incidents[index];
+    let as_of = model.site.as_of;
+    let mut ctx = tera::Context::new();
+    ctx.insert("incident", incident);
+    ctx.insert("row", &model.rows[index]);
+    ctx.insert("authors", &incident.authors);
+    ctx.insert("durations", &durations(incident));
+    ctx.insert("milestones", &milestones(incident));
+    ctx.insert("timeline", &timeline(incident));
+    let items: Vec<ActionView> = incident.action_items.iter().map(|a| action_view(a, as_of, None)).collect();
+    ctx.insert("action_items", &items);
+    ctx.insert("overdue_count", &items.iter().filter(|a| a.overdue).count());
+    ctx.insert("related", &related(model, incident));
+    ctx.insert("repeat_of", &model.insights.repeat_of.get(&incident.id).and_then(|r| repeat_view(model, &r.id, &r.cause, r.days_between)));
+    let repeated_by: Vec<RepeatView> = model
+        .insights
+        .repeat_of
+        .iter()
+        .filter(|(_, r)| r.id == incident.id)
+        .filter_map(|(later, r)| repeat_view(model, later, &r.cause, r.days_between))
+        .collect();
+    ctx.insert("repeated_by", &repeated_by);
+    ctx.insert("cause_suggestions", &suggestions(model, incident));
+    ctx.insert("toc", &incident.toc);
+    ctx.insert("body_html", &incident.body_html);
+    renderer.page("incident.html", &urls::incident(&incident.id), ctx)
+}
+
+fn durations(i: &Incident) -> Vec<Duration> {
+    let d = &i.durations;
+    [
+        ("time_to_detect", "Time to detect", d.time_to_detect),
+        ("time_to_acknowledge", "Time to acknowledge", d.time_to_acknowledge),
+        ("time_to_mitigate", "Time to mitigate", d.time_to_mitigate),
+        ("time_to_resolve", "Time to resolve", d.time_to_resolve),
+    ]
+    .into_iter()
+    .map(|(key, label, minutes)| Duration { key, label, minutes, text: minutes_text(minutes) })
+    .collect()
+}
+
+/// Known milestones placed on a bar from the first to the last of them. Empty when fewer
+/// than two are known or they span no time.
+fn milestones(i: &Incident) -> Vec<Milestone> {
+    let known: Vec<(&'static str, &'static str, Timestamp)> = [
+        ("started", "Started", i.started_at),
+        ("detected", "Detected", i.detected_at),
+        ("acknowledged", "Acknowledged", i.acknowledged_at),
+        ("mitigated", "Mitigated", i.mitigated_at),
+        ("resolved", "Resolved", i.resolved_at),
+    ]
+    .into_iter()
+    .filter_map(|(k, l, t)| t.map(|t| (k, l, t)))
+    .collect();
+    let (Some(first), Some(last)) = (known.iter().map(|m| m.2).min(), known.iter().map(|m| m.2).max()) else { return Vec::new() };
+    let span = last.as_second() - first.as_second();
+    if known.len() < 2 || span <= 0 {
+        return Vec::new();
+    }
+    known
+        .into_iter()
+        .map(|(key, label, at)| {
+            let pct = ((at.as_second() - first.as_second()) as f64 * 1000.0 / span as f64).round() / 10.0;
+            Milestone { key, label, at: ts_text(at), pct }
+        })
+        .collect()
+}
+
+fn timeline(i: &Incident) -> Vec<TimelineView> {
+    let start = i.started_at.or_else(|| i.timeline.iter().filter_map(|e| e.at).min());
+    i.timeline
+        .iter()
+        .map(|e| TimelineView {
+            time_text: e.time_text.clone(),
+            at: e.at.map(ts_text),
+            datetime: e.at.map(|t| t.to_string()),
+            offset: match (start, e.at) {
+                (Some(s), Some(at)) => {
+                    let minutes = (at.as_second() - s.as_second()).div_euclid(60);
+                    Some(if minutes >= 0 { format!("+{}", minutes_text(Some(minutes))) } else { minutes_text(Some(minutes)) })
+                }
+                _ => None,
+            },
+            event: e.event.clone(),
+            actor: e.actor.clone(),
+        })
+        .collect()
+}
+
+fn related(model: &SiteModel, incident: &Incident) -> Vec<RelatedView> {
+    let Some(list) = model.insights.related.get(&incident.id) else { return Vec::new() };
+    let mut list: Vec<_> = list.iter().collect();
+    list.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    list.into_iter()
+        .filter_map(|r| {
+            let other = model.archive.get(&r.id)?;
+            Some(RelatedView {
+                id: r.id.clone(),
+                url: incident_url(&r.id),
+                title: other.title.clone(),
+                date: other.date.map(|d| d.to_string()),
+                severity: other.severity.clone(),
+                score: score_text(r.score),
+                reasons: r.reasons.clone(),
+                explicit: r.explicit,
+            })
+        })
+        .collect()
+}
+
+fn repeat_view(model: &SiteModel, id: &str, cause: &str, days_between: i64) -> Option<RepeatView> {
+    let other = model.archive.get(id)?;
+    Some(RepeatView {
+        id: id.to_string(),
+        url: incident_url(id),
+        title: other.title.clone(),
+        date: other.date.map(|d| d.to_string()),
+        cause: term_link("cause", cause),
+        days_between,
+    })
+}
+
+fn suggestions(model: &SiteModel, incident: &Incident) -> Vec<SuggestionView> {
+    let Some(list) = model.insights.cause_suggestions.get(&incident.id) else { return Vec::new() };
+    let causes = &model.taxonomies["cause"];
+    list.iter()
+        .map(|s| SuggestionView {
+            cause: s.cause.clone(),
+            cause_url: causes.iter().any(|t| t.slug == urls::slug(&s.cause)).then(|| urls::href(&urls::term("cause", &s.cause))),
+            score: score_text(s.score),
+            from: s.from.iter().filter_map(|id| model.archive.get(id)).map(incident_link).collect(),
+        })
+        .collect()
+}
+
+fn term_page(renderer: &Renderer, model: &SiteModel, taxonomy: &'static str, term: &Term) -> Result<OutputFile> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("taxonomy", taxonomy);
+    ctx.insert("taxonomy_label", taxonomy_label(taxonomy));
+    ctx.insert("taxonomy_title", taxonomy_title(taxonomy));
+    ctx.insert("taxonomy_url", &urls::taxonomy(taxonomy));
+    ctx.insert("term", term);
+    let rows = model.rows_of(&term.incidents);
+    ctx.insert("near_misses", &rows.iter().filter(|r| r.near_miss).count());
+    ctx.insert("incidents", &rows);
+    let path = urls::term(taxonomy, &term.name);
+    if taxonomy == "cause" {
+        cause_extras(model, term, &mut ctx);
+        return renderer.page("cause.html", &path, ctx);
+    }
+    renderer.page("term.html", &path, ctx)
+}
+
+/// The cause page's own sections: incidents by month, repeat chains and open follow-ups.
+fn cause_extras(model: &SiteModel, term: &Term, ctx: &mut tera::Context) {
+    let incidents: Vec<&Incident> = term.incidents.iter().map(|&i| &model.archive.incidents[i]).collect();
+    ctx.insert("months", &months(&incidents));
+    ctx.insert("chains", &chains(model, term));
+    let as_of = model.site.as_of;
+    let mut open: Vec<ActionView> =
+        incidents.iter().flat_map(|i| i.action_items.iter().filter(|a| a.status.is_open()).map(move |a| action_view(a, as_of, Some(i)))).collect();
+    open.sort_by(|a, b| b.overdue.cmp(&a.overdue).then_with(|| due_key(&a.due).cmp(&due_key(&b.due))));
+    ctx.insert("open_items", &open);
+}
+
+/// Every month from the cause's first incident to its last, with its count.
+fn months(incidents: &[&Incident]) -> Vec<MonthView> {
+    let mut counts: BTreeMap<(i16, i8), usize> = BTreeMap::new();
+    for d in incidents.iter().filter_map(|i| i.date) {
+        *counts.entry((d.year(), d.month())).or_default() += 1;
+    }
+    let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().next_back()) else { return Vec::new() };
+    let max = counts.values().copied().max().unwrap_or(1).max(1);
+    let mut out = Vec::new();
+    let (mut y, mut m) = first;
+    // Bounded: at most 50 years of months, whatever dates the archive holds.
+    while (y, m) <= last && out.len() < 600 {
+        let count = counts.get(&(y, m)).copied().unwrap_or(0);
+        out.push(MonthView { label: format!("{y:04}-{m:02}"), count, pct: (count as f64 * 1000.0 / max as f64).round() / 10.0 });
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    out
+}
+
+/// Repeat chains of one cause: each chain starts at an incident that repeats nothing
+/// (within this cause) and lists every later incident linked to it by `repeat_of`.
+fn chains(model: &SiteModel, term: &Term) -> Vec<Vec<ChainStep>> {
+    let edges: BTreeMap<&str, &crate::model::RepeatOf> =
+        model.insights.repeat_of.iter().filter(|(_, r)| urls::slug(&r.cause) == term.slug).map(|(id, r)| (id.as_str(), r)).collect();
+    let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (later, r) in &edges {
+        children.entry(r.id.as_str()).or_default().push(later);
+    }
+    let roots: Vec<&str> = children.keys().copied().filter(|id| !edges.contains_key(id)).collect();
+    let mut out = Vec::new();
+    for root in roots {
+        let mut members = vec![root];
+        let mut next = 0;
+        while next < members.len() && members.len() <= model.archive.incidents.len() {
+            if let Some(kids) = children.get(members[next]) {
+                members.extend(kids.iter().copied().filter(|k| !members.contains(k)).collect::<Vec<_>>());
+            }
+            next += 1;
+        }
+        let mut steps: Vec<(&Incident, Option<&crate::model::RepeatOf>)> =
+            members.iter().filter_map(|id| model.archive.get(id).map(|i| (i, edges.get(id).copied()))).collect();
+        steps.sort_by(|a, b| a.0.date.cmp(&b.0.date).then_with(|| a.0.id.cmp(&b.0.id)));
+        let chain = steps
+            .into_iter()
+            .map(|(incident, edge)| {
+                let prior = edge.and_then(|e| model.archive.get(&e.id));
+                let followups: Vec<FollowUp> = prior
+                    .map(|p| {
+                        p.action_items
+                            .iter()
+                            .map(|a| FollowUp {
+                                action: a.action.clone(),
+                                owner: a.owner.clone(),
+                                due: a.due.map(|d| d.to_string()),
+                                status: a.status.as_str(),
+                                open: a.status.is_open(),
+                                due_before_repeat: matches!((a.due, incident.date), (Some(due), Some(date)) if due < date),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ChainStep {
+                    incident: incident_link(incident),
+                    date: incident.date.map(|d| d.to_string()),
+                    days_after: edge.map(|e| e.days_between),
+                    prior_done: followups.iter().filter(|f| f.status == "done").count(),
+                    prior_total: followups.len(),
+                    prior_followups: followups,
+                }
+            })
+            .collect::<Vec<_>>();
+        if chain.len() > 1 {
+            out.push(chain);
+        }
+    }
+    out
+}
+
+fn due_key(due: &Option<String>) -> (bool, String) {
+    (due.is_none(), due.clone().unwrap_or_default())
+}
+
+fn taxonomy_page(renderer: &Renderer, taxonomy: &'static str, terms: &[Term]) -> Result<OutputFile> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("taxonomy", taxonomy);
+    ctx.insert("taxonomy_title", taxonomy_title(taxonomy));
+    ctx.insert("taxonomy_label", taxonomy_label(taxonomy));
+    ctx.insert("terms", terms);
+    renderer.page("taxonomy.html", &urls::taxonomy(taxonomy), ctx)
+}
+
+/// Every open action item, grouped by owner; groups with overdue items first (most
+/// overdue first), and inside a group overdue items first, then by due date.
+fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
+    let as_of = model.site.as_of;
+    let mut groups: BTreeMap<String, Vec<ActionView>> = BTreeMap::new();
+    let mut teams: BTreeMap<String, (Link, usize, usize)> = BTreeMap::new();
+    for incident in &model.archive.incidents {
+        for item in incident.action_items.iter().filter(|a| a.status.is_open()) {
+            let view = action_view(item, as_of, Some(incident));
+            for team in &view.teams {
+                let entry = teams.entry(team.url.clone()).or_insert_with(|| (team.clone(), 0, 0));
+                entry.1 += 1;
+                entry.2 += usize::from(view.overdue);
+            }
+            let owner = view.owner.clone().map(|o| o.trim().to_string()).unwrap_or_default();
+            groups.entry(owner).or_default().push(view);
+        }
+    }
+    let mut groups: Vec<OwnerGroup> = groups
+        .into_iter()
+        .map(|(owner, mut items)| {
+            items.sort_by(|a, b| {
+                b.overdue
+                    .cmp(&a.overdue)
+                    .then_with(|| due_key(&a.due).cmp(&due_key(&b.due)))
+                    .then_with(|| b.incident_date.cmp(&a.incident_date))
+                    .then_with(|| a.action.cmp(&b.action))
+            });
+            let name = if owner.is_empty() { "Unassigned".to_string() } else { owner.clone() };
+            OwnerGroup {
+                anchor: if owner.is_empty() { "owner-unassigned".to_string() } else { urls::owner_anchor(&owner) },
+                owner: name,
+                open: items.len(),
+                overdue: items.iter().filter(|i| i.overdue).count(),
+                items,
+            }
+        })
+        .collect();
+    groups.sort_by(|a, b| {
+        (a.overdue == 0).cmp(&(b.overdue == 0)).then_with(|| b.overdue.cmp(&a.overdue)).then_with(|| (a.owner == "Unassigned").cmp(&(b.owner == "Unassigned"))).then_with(|| a.owner.to_lowercase().cmp(&b.owner.to_lowercase()))
+    });
+    // Two owners whose names slug alike would share an anchor: number the later ones.
+    let mut used: BTreeMap<String, usize> = BTreeMap::new();
+    for g in &mut groups {
+        let n = used.entry(g.anchor.clone()).or_default();
+        *n += 1;
+        if *n > 1 {
+            g.anchor = format!("{}-{}", g.anchor, n);
+        }
+    }
+    let mut ctx = tera::Context::new();
+    ctx.insert("total_open", &groups.iter().map(|g| g.open).sum::<usize>());
+    ctx.insert("total_overdue", &groups.iter().map(|g| g.overdue).sum::<usize>());
+    ctx.insert("groups", &groups);
+    let teams: Vec<TeamCount> = teams.into_values().map(|(team, open, overdue)| TeamCount { team, open, overdue }).collect();
+    ctx.insert("teams", &teams);
+    renderer.page("action_items.html", urls::ACTION_ITEMS, ctx)
+}
+
+/// 404 lives at the root; with `base_url` set it carries `<base href>` so its links and
+/// stylesheet also work when a server shows it for a missing page at any depth.
+fn not_found(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
+    let mut ctx = tera::Context::new();
+    let base = model.site.config.base_url.trim();
+    let base_href = (base.starts_with("https://") || base.starts_with("http://")).then(|| format!("{}/", base.trim_end_matches('/')));
+    ctx.insert("base_href", &base_href);
+    ctx.insert("recent", &model.rows.iter().take(5).collect::<Vec<_>>());
+    renderer.page("404.html", "404.html", ctx)
+}

@@ -1,0 +1,120 @@
+// hindsight: progressive enhancement for tables. Without JavaScript every table is
+// complete and readable; with it, `data-sortable` tables get sortable column headers
+// and `data-filterable` tables a filter bar. No network, no dependencies.
+(function () {
+  "use strict";
+
+  function cellValue(row, index, type) {
+    var cell = row.cells[index];
+    if (!cell) return type === "number" ? NaN : "";
+    var raw = cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent.trim();
+    if (type === "number") return raw === "" ? NaN : parseFloat(raw);
+    return raw.toLowerCase();
+  }
+
+  function compare(a, b, type) {
+    if (type === "number") {
+      var an = isNaN(a), bn = isNaN(b);
+      if (an || bn) return an === bn ? 0 : an ? 1 : -1; // unknown values sort last
+      return a - b;
+    }
+    if (a === b) return 0;
+    if (a === "") return 1;
+    if (b === "") return -1;
+    return a < b ? -1 : 1;
+  }
+
+  function makeSortable(table) {
+    var headers = table.tHead ? table.tHead.rows[0].cells : [];
+    Array.prototype.forEach.call(headers, function (th, index) {
+      var type = th.getAttribute("data-sort-type");
+      if (!type) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "sort";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      th.appendChild(button);
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(headers, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.forEach(function (r, i) { r._order = i; });
+        rows.sort(function (a, b) {
+          var c = compare(cellValue(a, index, type), cellValue(b, index, type), type);
+          if (!ascending) c = -c;
+          return c || a._order - b._order;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+
+  function option(select, value, label) {
+    var o = document.createElement("option");
+    o.value = value;
+    o.textContent = label;
+    select.appendChild(o);
+  }
+
+  function labelled(text, control) {
+    var label = document.createElement("label");
+    label.appendChild(document.createTextNode(text));
+    label.appendChild(control);
+    return label;
+  }
+
+  function makeFilterable(table) {
+    var body = table.tBodies[0];
+    if (!body || body.rows.length < 2) return;
+    var rows = Array.prototype.slice.call(body.rows);
+    var bar = document.createElement("div");
+    bar.className = "filter-bar";
+    var text = document.createElement("input");
+    text.type = "search";
+    text.placeholder = "Title, service, cause…";
+    var severity = document.createElement("select");
+    option(severity, "", "All");
+    var seen = {};
+    rows.forEach(function (r) {
+      var s = r.getAttribute("data-severity");
+      if (s && !seen[s]) { seen[s] = true; option(severity, s, s); }
+    });
+    var kind = document.createElement("select");
+    option(kind, "", "All");
+    option(kind, "incident", "Incidents");
+    option(kind, "near-miss", "Near misses");
+    var count = document.createElement("output");
+    count.setAttribute("aria-live", "polite");
+    bar.appendChild(labelled("Filter", text));
+    bar.appendChild(labelled("Severity", severity));
+    bar.appendChild(labelled("Kind", kind));
+    bar.appendChild(count);
+    var wrap = table.closest(".table-wrap") || table;
+    wrap.parentNode.insertBefore(bar, wrap);
+
+    function apply() {
+      var words = text.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      rows.forEach(function (r) {
+        var hay = r.textContent.toLowerCase();
+        var ok = words.every(function (w) { return hay.indexOf(w) !== -1; }) &&
+          (!severity.value || r.getAttribute("data-severity") === severity.value) &&
+          (!kind.value || r.getAttribute("data-kind") === kind.value);
+        r.hidden = !ok;
+        if (ok) shown++;
+      });
+      count.textContent = shown + " of " + rows.length + " shown";
+    }
+    text.addEventListener("input", apply);
+    severity.addEventListener("change", apply);
+    kind.addEventListener("change", apply);
+    apply();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable]"), makeSortable);
+    Array.prototype.forEach.call(document.querySelectorAll("table[data-filterable]"), makeFilterable);
+  });
+})();
