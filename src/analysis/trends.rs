@@ -83,6 +83,7 @@ pub struct ScopeTrends {
 pub enum PeriodKind {
     All,
     LastYear,
+    #[serde(rename = "last-90-days")]
     Last90Days,
 }
 
