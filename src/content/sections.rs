@@ -224,7 +224,16 @@ impl Sections {
     /// The text of section `i` including subsections, from `section_text`.
     pub fn text(&self, i: usize, section_text: &[String]) -> String {
         let mut out = String::new();
+        let mut skip_until = 0;
         for j in self.subtree(i) {
+            // CCADB factor blocks are read as contributing factors, not as prose.
+            if self.list[j].line < skip_until {
+                continue;
+            }
+            if j != i && self.list[j].kind == Some(SectionKind::FactorBlock) {
+                skip_until = self.list[j].end_line;
+                continue;
+            }
             let t = section_text.get(j + 1).map_or("", |s| s.trim());
             if !t.is_empty() {
                 if !out.is_empty() {

@@ -311,6 +311,23 @@ impl Extractor<'_> {
                 }
             }
         }
+        // Free prose: a line that is only a date (`March 3, 2025`, `Posted 2025-03-03`)
+        // near the top.
+        if f.date.is_none() {
+            let top = self.doc.paragraphs.iter().filter(|p| p.section == 0 || self.sections.list[p.section - 1].level == 1).take(3);
+            for p in top {
+                let lower = p.text.to_lowercase();
+                let skip = ["posted on", "posted", "published", "updated", "date:"].iter().find(|w| lower.starts_with(*w)).map_or(0, |w| w.len());
+                let rest = p.text[skip..].trim_start();
+                if let Some((DateRead::Date(_) | DateRead::Invalid(_), used)) = time::read_date_prefix(rest) {
+                    if rest[used..].trim().len() <= 2 {
+                        let col = (self.line_text)(p.line).find(&rest[..used]).map_or(1, |b| (self.line_text)(p.line)[..b].chars().count() + 1);
+                        f.date = Some(Located { value: rest[..used].trim().to_string(), line: p.line, col });
+                        break;
+                    }
+                }
+            }
+        }
         // Google SRE `### Date` / `### Authors` sections.
         if f.date.is_none() {
             if let Some(p) = self.doc.paragraphs.iter().find(|p| p.section > 0 && self.sections.list[p.section - 1].kind == Some(K::Date)) {
@@ -499,6 +516,7 @@ impl Extractor<'_> {
                 taken.extend(field.items.iter().map(|&i| self.blocks.items[i].line));
             } else {
                 slot.push(field.value.clone());
+                taken.extend(field.item.map(|i| self.blocks.items[i].line));
             }
         }
         for i in self.sections.of_kind(SectionKind::Lessons) {
@@ -622,7 +640,7 @@ impl Extractor<'_> {
                 !p.starts_bold
                     && !matches!(time::read_date(&p.text), DateRead::Date(_) | DateRead::Invalid(_))
                     && p.text.chars().filter(|c| c.is_alphabetic()).count() > 20
-                    && (p.section == 0 || self.sections.list[p.section - 1].level == 1 || self.sections.list[p.section - 1].kind.is_none())
+                    && self.sections.kinds_at(p.line).next().is_none()
             })
             .map(|p| p.text.clone())
     }

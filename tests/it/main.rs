@@ -2,3 +2,10 @@
 
 mod util;
 mod cli;
+mod dashboard;
+mod links;
+mod render;
+mod security;
+mod serve;
+mod search;
+mod parse;
