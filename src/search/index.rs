@@ -5,10 +5,11 @@
 //! re-indexes only incidents whose indexed text changed (a manifest maps id → content
 //! hash) and rebuilds from scratch when the schema version changes or the index cannot
 //! be opened. The manifest is written only after a successful commit, so an interrupted
-//! update is repaired by the next one. Ranking: every word must match (exactly or, for
-//! words of 5+ letters, within one typo) before results that match only some words are
-//! shown; title and root-cause text weigh more than the summary, which weighs more than
-//! the body; field filters and dates filter without changing scores.
+//! update is repaired by the next one. Ranking: BM25 per field, the best field of each
+//! word counting most (title and root-cause text above the summary above the body);
+//! any word may match, and matching all of them adds the score again, so complete
+//! matches come first. A word of 5+ letters found nowhere is matched within one typo,
+//! at a low constant weight. Field filters and dates filter without changing scores.
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -429,13 +430,9 @@ impl SearchIndex {
     /// Answer `query` with at most `limit` results, best first.
     pub fn search(&self, query: &Query, limit: usize) -> Result<Results> {
         let searcher = self.reader.searcher();
-        let plan = self.plan(query);
-        let mut chosen = plan.build(true);
-        let mut total = searcher.search(&chosen, &Count)?;
-        if total == 0 && plan.texts.len() > 1 {
-            chosen = plan.build(false);
-            total = searcher.search(&chosen, &Count)?;
-        }
+        let plan = self.plan(query, &searcher);
+        let chosen = plan.build();
+        let total = searcher.search(&chosen, &Count)?;
         let limit = limit.max(1);
         let mut found: Vec<(f32, u64, tantivy::DocAddress)> = if plan.texts.is_empty() {
             let top = TopDocs::with_limit(limit).order_by_fast_field::<u64>("day", Order::Desc);
@@ -493,7 +490,7 @@ impl SearchIndex {
         out
     }
 
-    fn plan(&self, query: &Query) -> Plan {
+    fn plan(&self, query: &Query, searcher: &tantivy::Searcher) -> Plan {
         let mut plan = Plan {
             texts: Vec::new(),
             filters: Vec::new(),
@@ -509,10 +506,12 @@ impl SearchIndex {
                     if stems.is_empty() {
                         continue;
                     }
+                    // Typo fallback: only for a long word found nowhere as typed.
                     let fuzzy = matches!(item.clause, Clause::Word(_))
                         && stems.len() == 1
-                        && w.chars().count() >= FUZZY_MIN_CHARS
-                        && !item.negated;
+                        && stems[0].chars().count() >= FUZZY_MIN_CHARS
+                        && !item.negated
+                        && self.nowhere(searcher, &stems[0]);
                     if !item.negated {
                         for s in &stems {
                             if !plan.snippet_terms.contains(s) {
@@ -564,6 +563,14 @@ impl SearchIndex {
         plan
     }
 
+    /// True when no indexed text holds `stem`.
+    fn nowhere(&self, searcher: &tantivy::Searcher, stem: &str) -> bool {
+        let f = self.fields;
+        [f.title, f.root_cause, f.labels, f.summary, f.body]
+            .into_iter()
+            .all(|field| searcher.doc_freq(&Term::from_field_text(field, stem)).map_or(true, |n| n == 0))
+    }
+
     fn snippet(&self, text: &str, plan: &Plan) -> Snippet {
         let mut analyzer = self.analyzer.clone();
         let mut stream = analyzer.token_stream(text);
@@ -604,19 +611,18 @@ struct Plan {
 }
 
 impl Plan {
-    /// `all_words`: every text item must match; otherwise any one must.
-    fn build(&self, all_words: bool) -> BooleanQuery {
+    fn build(&self) -> BooleanQuery {
         let mut clauses: Vec<(Occur, Box<dyn TQuery>)> = Vec::new();
-        if all_words {
-            clauses.extend(self.texts.iter().map(|q| (Occur::Must, q.box_clone())));
-        } else if !self.texts.is_empty() {
-            let any = BooleanQuery::new(
-                self.texts
-                    .iter()
-                    .map(|q| (Occur::Should, q.box_clone()))
-                    .collect(),
-            );
-            clauses.push((Occur::Must, Box::new(any)));
+        match self.texts.len() {
+            0 => {}
+            1 => clauses.push((Occur::Must, self.texts[0].box_clone())),
+            _ => {
+                // Any word may match; matching them all adds the score once more, so
+                // complete matches come before most partial ones without losing recall.
+                let each = |occur: Occur| Box::new(BooleanQuery::new(self.texts.iter().map(|q| (occur, q.box_clone())).collect())) as Box<dyn TQuery>;
+                let text = BooleanQuery::new(vec![(Occur::Should, each(Occur::Must)), (Occur::Should, each(Occur::Should))]);
+                clauses.push((Occur::Must, Box::new(text)));
+            }
         }
         for q in &self.filters {
             clauses.push((

@@ -271,21 +271,17 @@
         for (var d = 0; d < entry.docs; d++) if (keep(d)) results.push([d, 0]);
         return results;
       }
-      function collect(all) {
-        var scores = new Map();
-        pos.forEach(function (m, i) {
-          m.forEach(function (s, doc) {
-            if (all && i > 0 && !scores.has(doc)) return;
-            scores.set(doc, (scores.get(doc) || 0) + s);
-          });
-          if (all) scores.forEach(function (_, doc) { if (!m.has(doc)) scores.delete(doc); });
+      // Any word may match; matching every word doubles the score (as in the CLI).
+      var scores = new Map(), matched = new Map();
+      pos.forEach(function (m) {
+        m.forEach(function (s, doc) {
+          scores.set(doc, (scores.get(doc) || 0) + s);
+          matched.set(doc, (matched.get(doc) || 0) + 1);
         });
-        var out = [];
-        scores.forEach(function (s, doc) { if (keep(doc)) out.push([doc, s]); });
-        return out;
-      }
-      results = collect(true);
-      if (!results.length && pos.length > 1) results = collect(false);
+      });
+      scores.forEach(function (s, doc) {
+        if (keep(doc)) results.push([doc, pos.length > 1 && matched.get(doc) === pos.length ? 2 * s : s]);
+      });
       results.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
       return results;
     }).then(function (results) { return { results: results, items: items }; });
