@@ -83,12 +83,22 @@ struct SuggestionJson<'a> {
 /// Round to three decimals; non-finite scores (which analysis should never produce)
 /// become 0 so the file stays valid JSON.
 pub fn round3(x: f64) -> f64 {
-    if x.is_finite() { (x * 1000.0).round() / 1000.0 } else { 0.0 }
+    if x.is_finite() {
+        (x * 1000.0).round() / 1000.0
+    } else {
+        0.0
+    }
 }
 
 fn incident_json<'a>(site: &Site, insights: &'a Insights, i: &'a Incident) -> IncidentJson<'a> {
-    let mut related: Vec<_> = insights.related.get(&i.id).map(|v| v.iter().collect()).unwrap_or_default();
-    related.sort_by(|a: &&crate::model::Related, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    let mut related: Vec<_> = insights
+        .related
+        .get(&i.id)
+        .map(|v| v.iter().collect())
+        .unwrap_or_default();
+    related.sort_by(|a: &&crate::model::Related, b| {
+        b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id))
+    });
     IncidentJson {
         id: &i.id,
         url: urls::href(&urls::incident(&i.id)),
@@ -96,7 +106,11 @@ fn incident_json<'a>(site: &Site, insights: &'a Insights, i: &'a Incident) -> In
         date: i.date.map(|d| d.to_string()),
         severity: i.severity.as_deref(),
         status: i.status.as_str(),
-        kind: if i.is_near_miss() { "near-miss" } else { "incident" },
+        kind: if i.is_near_miss() {
+            "near-miss"
+        } else {
+            "incident"
+        },
         services: &i.services,
         teams: &i.teams,
         causes: &i.causes,
@@ -123,19 +137,46 @@ fn incident_json<'a>(site: &Site, insights: &'a Insights, i: &'a Incident) -> In
                 overdue: a.status.is_open() && a.due.is_some_and(|d| d < site.as_of),
             })
             .collect(),
-        related: related.into_iter().map(|r| RelatedJson { id: &r.id, score: round3(r.score), reasons: &r.reasons, explicit: r.explicit }).collect(),
-        repeat_of: insights.repeat_of.get(&i.id).map(|r| RepeatJson { id: &r.id, cause: &r.cause, days_between: r.days_between }),
+        related: related
+            .into_iter()
+            .map(|r| RelatedJson {
+                id: &r.id,
+                score: round3(r.score),
+                reasons: &r.reasons,
+                explicit: r.explicit,
+            })
+            .collect(),
+        repeat_of: insights.repeat_of.get(&i.id).map(|r| RepeatJson {
+            id: &r.id,
+            cause: &r.cause,
+            days_between: r.days_between,
+        }),
         cause_suggestions: insights
             .cause_suggestions
             .get(&i.id)
-            .map(|v| v.iter().map(|s| SuggestionJson { cause: &s.cause, score: round3(s.score), from: &s.from }).collect())
+            .map(|v| {
+                v.iter()
+                    .map(|s| SuggestionJson {
+                        cause: &s.cause,
+                        score: round3(s.score),
+                        from: &s.from,
+                    })
+                    .collect()
+            })
             .unwrap_or_default(),
     }
 }
 
 /// The export, incidents in archive order (newest first), pretty-printed.
 pub fn incidents_json(site: &Site, archive: &Archive, insights: &Insights) -> Result<OutputFile> {
-    let export = Export { as_of: site.as_of.to_string(), incidents: archive.incidents.iter().map(|i| incident_json(site, insights, i)).collect() };
+    let export = Export {
+        as_of: site.as_of.to_string(),
+        incidents: archive
+            .incidents
+            .iter()
+            .map(|i| incident_json(site, insights, i))
+            .collect(),
+    };
     let mut bytes = serde_json::to_vec_pretty(&export)?;
     bytes.push(b'\n');
     Ok(OutputFile::new(PATH, bytes))

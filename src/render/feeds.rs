@@ -38,7 +38,11 @@ pub fn xml_escape(s: &str) -> String {
 /// `path` as a link: below `base_url` when set, else relative to the site root.
 fn absolute(site: &Site, path: &str) -> String {
     let base = site.config.base_url.trim().trim_end_matches('/');
-    if base.is_empty() { path.to_string() } else { format!("{base}/{path}") }
+    if base.is_empty() {
+        path.to_string()
+    } else {
+        format!("{base}/{path}")
+    }
 }
 
 fn day_stamp(date: Date) -> String {
@@ -57,17 +61,37 @@ fn entry_id(site: &Site, id: &str) -> String {
 
 pub fn atom(site: &Site, archive: &Archive) -> OutputFile {
     let entries: Vec<_> = archive.incidents.iter().take(FEED_ENTRIES).collect();
-    let updated = entries.iter().filter_map(|i| i.date).max().unwrap_or(site.as_of);
-    let feed_id = if site.config.base_url.trim().is_empty() { format!("urn:hindsight:site:{}", urls::slug(&site.config.title)) } else { absolute(site, "") };
+    let updated = entries
+        .iter()
+        .filter_map(|i| i.date)
+        .max()
+        .unwrap_or(site.as_of);
+    let feed_id = if site.config.base_url.trim().is_empty() {
+        format!("urn:hindsight:site:{}", urls::slug(&site.config.title))
+    } else {
+        absolute(site, "")
+    };
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
     let _ = writeln!(x, "  <title>{}</title>", xml_escape(&site.config.title));
     if !site.config.description.trim().is_empty() {
-        let _ = writeln!(x, "  <subtitle>{}</subtitle>", xml_escape(&site.config.description));
+        let _ = writeln!(
+            x,
+            "  <subtitle>{}</subtitle>",
+            xml_escape(&site.config.description)
+        );
     }
     let _ = writeln!(x, "  <id>{}</id>", xml_escape(&feed_id));
-    let _ = writeln!(x, "  <link rel=\"self\" href=\"{}\"/>", xml_escape(&absolute(site, FEED)));
-    let _ = writeln!(x, "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>", xml_escape(&absolute(site, urls::HOME)));
+    let _ = writeln!(
+        x,
+        "  <link rel=\"self\" href=\"{}\"/>",
+        xml_escape(&absolute(site, FEED))
+    );
+    let _ = writeln!(
+        x,
+        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+        xml_escape(&absolute(site, urls::HOME))
+    );
     let _ = writeln!(x, "  <updated>{}</updated>", day_stamp(updated));
     let _ = writeln!(x, "  <generator>hindsight</generator>");
     for i in entries {
@@ -75,17 +99,33 @@ pub fn atom(site: &Site, archive: &Archive) -> OutputFile {
         x.push_str("  <entry>\n");
         let _ = writeln!(x, "    <title>{}</title>", xml_escape(&i.title));
         let _ = writeln!(x, "    <id>{}</id>", xml_escape(&entry_id(site, &i.id)));
-        let _ = writeln!(x, "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>", xml_escape(&absolute(site, &urls::href(&urls::incident(&i.id)))));
+        let _ = writeln!(
+            x,
+            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
+            xml_escape(&absolute(site, &urls::href(&urls::incident(&i.id))))
+        );
         let _ = writeln!(x, "    <updated>{}</updated>", day_stamp(updated));
         let _ = writeln!(x, "    <published>{}</published>", day_stamp(updated));
         for author in &i.authors {
-            let _ = writeln!(x, "    <author><name>{}</name></author>", xml_escape(author));
+            let _ = writeln!(
+                x,
+                "    <author><name>{}</name></author>",
+                xml_escape(author)
+            );
         }
         if let Some(severity) = i.severity.as_deref() {
-            let _ = writeln!(x, "    <category scheme=\"severity\" term=\"{}\"/>", xml_escape(severity));
+            let _ = writeln!(
+                x,
+                "    <category scheme=\"severity\" term=\"{}\"/>",
+                xml_escape(severity)
+            );
         }
         for cause in &i.causes {
-            let _ = writeln!(x, "    <category scheme=\"cause\" term=\"{}\"/>", xml_escape(cause));
+            let _ = writeln!(
+                x,
+                "    <category scheme=\"cause\" term=\"{}\"/>",
+                xml_escape(cause)
+            );
         }
         let mut summary = String::new();
         if let Some(sev) = &i.severity {
@@ -98,7 +138,11 @@ pub fn atom(site: &Site, archive: &Archive) -> OutputFile {
         summary.push_str(i.summary.as_deref().unwrap_or(""));
         let summary = summary.trim();
         if !summary.is_empty() {
-            let _ = writeln!(x, "    <summary type=\"text\">{}</summary>", xml_escape(summary));
+            let _ = writeln!(
+                x,
+                "    <summary type=\"text\">{}</summary>",
+                xml_escape(summary)
+            );
         }
         x.push_str("  </entry>\n");
     }
@@ -108,12 +152,22 @@ pub fn atom(site: &Site, archive: &Archive) -> OutputFile {
 
 /// Every HTML page among `files` except the 404 page, in path order.
 pub fn sitemap(site: &Site, files: &[OutputFile]) -> OutputFile {
-    let mut paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).filter(|p| p.ends_with(".html") && *p != "404.html" && !p.starts_with("static/")).collect();
+    let mut paths: Vec<&str> = files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|p| p.ends_with(".html") && *p != "404.html" && !p.starts_with("static/"))
+        .collect();
     paths.sort_unstable();
     paths.dedup();
-    let mut x = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
     for p in paths {
-        let _ = writeln!(x, "  <url><loc>{}</loc></url>", xml_escape(&absolute(site, &urls::href(p))));
+        let _ = writeln!(
+            x,
+            "  <url><loc>{}</loc></url>",
+            xml_escape(&absolute(site, &urls::href(p)))
+        );
     }
     x.push_str("</urlset>\n");
     OutputFile::new(SITEMAP, x)
@@ -125,6 +179,9 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_drops_characters_xml_forbids() {
-        assert_eq!(xml_escape("a<b>&\"c'\u{1}\u{7}d\te"), "a&lt;b&gt;&amp;&quot;c&apos;d\te");
+        assert_eq!(
+            xml_escape("a<b>&\"c'\u{1}\u{7}d\te"),
+            "a&lt;b&gt;&amp;&quot;c&apos;d\te"
+        );
     }
 }

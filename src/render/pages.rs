@@ -208,9 +208,22 @@ pub struct SiteModel<'a> {
 
 impl<'a> SiteModel<'a> {
     pub fn new(site: &'a Site, archive: &'a Archive, insights: &'a Insights) -> SiteModel<'a> {
-        let taxonomies = urls::TAXONOMIES.iter().map(|&t| (t, collect_terms(&site.config, archive, t))).collect();
-        let rows = archive.incidents.iter().map(|i| row(site, insights, i)).collect();
-        SiteModel { site, archive, insights, rows, taxonomies }
+        let taxonomies = urls::TAXONOMIES
+            .iter()
+            .map(|&t| (t, collect_terms(&site.config, archive, t)))
+            .collect();
+        let rows = archive
+            .incidents
+            .iter()
+            .map(|i| row(site, insights, i))
+            .collect();
+        SiteModel {
+            site,
+            archive,
+            insights,
+            rows,
+            taxonomies,
+        }
     }
 
     fn rows_of(&self, indices: &[usize]) -> Vec<&Row> {
@@ -254,25 +267,57 @@ fn collect_terms(config: &Config, archive: &Archive, taxonomy: &str) -> Vec<Term
     let mut terms: Vec<Term> = by_slug
         .into_iter()
         .map(|(slug, (spellings, incidents))| {
-            let name = spellings.iter().max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0))).map(|(n, _)| n.clone()).unwrap_or_default();
-            let latest = incidents.iter().filter_map(|&i| archive.incidents[i].date).max().map(|d| d.to_string());
-            Term { url: urls::term(taxonomy, &name), name, slug, count: incidents.len(), latest, incidents }
+            let name = spellings
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                .map(|(n, _)| n.clone())
+                .unwrap_or_default();
+            let latest = incidents
+                .iter()
+                .filter_map(|&i| archive.incidents[i].date)
+                .max()
+                .map(|d| d.to_string());
+            Term {
+                url: urls::term(taxonomy, &name),
+                name,
+                slug,
+                count: incidents.len(),
+                latest,
+                incidents,
+            }
         })
         .collect();
     match taxonomy {
-        "severity" => terms.sort_by(|a, b| config.severity_rank(&a.name).cmp(&config.severity_rank(&b.name)).then_with(|| a.slug.cmp(&b.slug))),
+        "severity" => terms.sort_by(|a, b| {
+            config
+                .severity_rank(&a.name)
+                .cmp(&config.severity_rank(&b.name))
+                .then_with(|| a.slug.cmp(&b.slug))
+        }),
         "year" => terms.sort_by(|a, b| b.name.cmp(&a.name)),
-        _ => terms.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()).then_with(|| a.slug.cmp(&b.slug))),
+        _ => terms.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then_with(|| a.slug.cmp(&b.slug))
+        }),
     }
     terms
 }
 
 fn term_link(taxonomy: &str, value: &str) -> Link {
-    Link { name: value.to_string(), url: urls::href(&urls::term(taxonomy, value)) }
+    Link {
+        name: value.to_string(),
+        url: urls::href(&urls::term(taxonomy, value)),
+    }
 }
 
 fn links(taxonomy: &str, values: &[String]) -> Vec<Link> {
-    values.iter().filter(|v| !v.trim().is_empty()).map(|v| term_link(taxonomy, v.trim())).collect()
+    values
+        .iter()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| term_link(taxonomy, v.trim()))
+        .collect()
 }
 
 pub fn incident_url(id: &str) -> String {
@@ -280,7 +325,10 @@ pub fn incident_url(id: &str) -> String {
 }
 
 fn incident_link(incident: &Incident) -> Link {
-    Link { name: incident.title.clone(), url: incident_url(&incident.id) }
+    Link {
+        name: incident.title.clone(),
+        url: incident_url(&incident.id),
+    }
 }
 
 fn is_overdue(item: &ActionItem, as_of: Date) -> bool {
@@ -289,15 +337,28 @@ fn is_overdue(item: &ActionItem, as_of: Date) -> bool {
 
 fn row(site: &Site, insights: &Insights, i: &Incident) -> Row {
     let open = i.action_items.iter().filter(|a| a.status.is_open()).count();
-    let overdue = i.action_items.iter().filter(|a| is_overdue(a, site.as_of)).count();
+    let overdue = i
+        .action_items
+        .iter()
+        .filter(|a| is_overdue(a, site.as_of))
+        .count();
     Row {
         id: i.id.clone(),
         url: incident_url(&i.id),
         title: i.title.clone(),
         date: i.date.map(|d| d.to_string()),
         year: i.date.map(|d| term_link("year", &d.year().to_string())),
-        severity: i.severity.as_deref().filter(|s| !s.trim().is_empty()).map(|s| term_link("severity", s.trim())),
-        severity_rank: i.severity.as_deref().map_or(site.config.severities.len(), |s| site.config.severity_rank(s.trim())),
+        severity: i
+            .severity
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| term_link("severity", s.trim())),
+        severity_rank: i
+            .severity
+            .as_deref()
+            .map_or(site.config.severities.len(), |s| {
+                site.config.severity_rank(s.trim())
+            }),
         status: i.status.as_str(),
         kind: kind_str(i),
         near_miss: i.is_near_miss(),
@@ -315,12 +376,18 @@ fn row(site: &Site, insights: &Insights, i: &Incident) -> Row {
 }
 
 fn kind_str(i: &Incident) -> &'static str {
-    if i.is_near_miss() { "near-miss" } else { "incident" }
+    if i.is_near_miss() {
+        "near-miss"
+    } else {
+        "incident"
+    }
 }
 
 /// "45 min", "2 h 05 min", "3 d 4 h"; "unknown" for none.
 pub fn minutes_text(minutes: Option<i64>) -> String {
-    let Some(m) = minutes else { return "unknown".to_string() };
+    let Some(m) = minutes else {
+        return "unknown".to_string();
+    };
     let sign = if m < 0 { "-" } else { "" };
     let m = m.unsigned_abs();
     if m < 60 {
@@ -350,22 +417,42 @@ fn action_view(item: &ActionItem, as_of: Date, incident: Option<&Incident>) -> A
         overdue: is_overdue(item, as_of),
         incident: incident.map(incident_link),
         incident_date: incident.and_then(|i| i.date).map(|d| d.to_string()),
-        teams: incident.map(|i| links("team", &i.teams)).unwrap_or_default(),
+        teams: incident
+            .map(|i| links("team", &i.teams))
+            .unwrap_or_default(),
     }
 }
 
 /// Scores are shown with two decimals; the JSON export keeps three.
 fn score_text(score: f64) -> String {
-    if score.is_finite() { format!("{score:.2}") } else { "0.00".to_string() }
+    if score.is_finite() {
+        format!("{score:.2}")
+    } else {
+        "0.00".to_string()
+    }
 }
 
 /// Render every HTML page this module owns, in parallel.
 pub fn render_pages(renderer: &Renderer, model: &SiteModel) -> Result<Vec<OutputFile>> {
-    let mut files = vec![home(renderer, model)?, action_items(renderer, model)?, not_found(renderer, model)?];
-    let incident_pages: Result<Vec<OutputFile>> = (0..model.archive.incidents.len()).into_par_iter().map(|i| incident_page(renderer, model, i)).collect();
+    let mut files = vec![
+        home(renderer, model)?,
+        action_items(renderer, model)?,
+        not_found(renderer, model)?,
+    ];
+    let incident_pages: Result<Vec<OutputFile>> = (0..model.archive.incidents.len())
+        .into_par_iter()
+        .map(|i| incident_page(renderer, model, i))
+        .collect();
     files.extend(incident_pages?);
-    let terms: Vec<(&'static str, &Term)> = model.taxonomies.iter().flat_map(|(t, terms)| terms.iter().map(move |term| (*t, term))).collect();
-    let term_pages: Result<Vec<OutputFile>> = terms.par_iter().map(|(taxonomy, term)| term_page(renderer, model, taxonomy, term)).collect();
+    let terms: Vec<(&'static str, &Term)> = model
+        .taxonomies
+        .iter()
+        .flat_map(|(t, terms)| terms.iter().map(move |term| (*t, term)))
+        .collect();
+    let term_pages: Result<Vec<OutputFile>> = terms
+        .par_iter()
+        .map(|(taxonomy, term)| term_page(renderer, model, taxonomy, term))
+        .collect();
     files.extend(term_pages?);
     for (taxonomy, terms) in &model.taxonomies {
         files.push(taxonomy_page(renderer, taxonomy, terms)?);
@@ -379,12 +466,15 @@ fn home(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
     let overdue: usize = model.rows.iter().map(|r| r.overdue_actions).sum();
     let near_misses = model.rows.iter().filter(|r| r.near_miss).count();
     ctx.insert("incidents", &model.rows);
-    ctx.insert("counts", &serde_json::json!({
-        "incidents": model.rows.len() - near_misses,
-        "near_misses": near_misses,
-        "open_actions": open,
-        "overdue_actions": overdue,
-    }));
+    ctx.insert(
+        "counts",
+        &serde_json::json!({
+            "incidents": model.rows.len() - near_misses,
+            "near_misses": near_misses,
+            "open_actions": open,
+            "overdue_actions": overdue,
+        }),
+    );
     let severities: Vec<&Term> = model.taxonomies["severity"].iter().collect();
     ctx.insert("severities", &severities);
     ctx.insert("taxonomies", &taxonomy_links(model));
@@ -435,11 +525,22 @@ fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result
     ctx.insert("durations", &durations(incident));
     ctx.insert("milestones", &milestones(incident));
     ctx.insert("timeline", &timeline(incident));
-    let items: Vec<ActionView> = incident.action_items.iter().map(|a| action_view(a, as_of, None)).collect();
+    let items: Vec<ActionView> = incident
+        .action_items
+        .iter()
+        .map(|a| action_view(a, as_of, None))
+        .collect();
     ctx.insert("action_items", &items);
     ctx.insert("overdue_count", &items.iter().filter(|a| a.overdue).count());
     ctx.insert("related", &related(model, incident));
-    ctx.insert("repeat_of", &model.insights.repeat_of.get(&incident.id).and_then(|r| repeat_view(model, &r.id, &r.cause, r.days_between)));
+    ctx.insert(
+        "repeat_of",
+        &model
+            .insights
+            .repeat_of
+            .get(&incident.id)
+            .and_then(|r| repeat_view(model, &r.id, &r.cause, r.days_between)),
+    );
     let repeated_by: Vec<RepeatView> = model
         .insights
         .repeat_of
@@ -449,21 +550,38 @@ fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result
         .collect();
     ctx.insert("repeated_by", &repeated_by);
     ctx.insert("cause_suggestions", &suggestions(model, incident));
-    ctx.insert("toc", &incident.toc);
+    ctx.insert("toc", &toc(incident));
     ctx.insert("body_html", &incident.body_html);
     renderer.page("incident.html", &urls::incident(&incident.id), ctx)
+}
+
+/// The table of contents without the report's own title heading, which repeats the
+/// page title (the stylesheet hides that heading for the same reason).
+fn toc(i: &Incident) -> Vec<&crate::model::TocEntry> {
+    let titles = i.toc.iter().filter(|t| t.level == 1).count();
+    let starts_with_title = i.toc.first().is_some_and(|t| t.level == 1) && titles == 1;
+    i.toc.iter().skip(usize::from(starts_with_title)).collect()
 }
 
 fn durations(i: &Incident) -> Vec<Duration> {
     let d = &i.durations;
     [
         ("time_to_detect", "Time to detect", d.time_to_detect),
-        ("time_to_acknowledge", "Time to acknowledge", d.time_to_acknowledge),
+        (
+            "time_to_acknowledge",
+            "Time to acknowledge",
+            d.time_to_acknowledge,
+        ),
         ("time_to_mitigate", "Time to mitigate", d.time_to_mitigate),
         ("time_to_resolve", "Time to resolve", d.time_to_resolve),
     ]
     .into_iter()
-    .map(|(key, label, minutes)| Duration { key, label, minutes, text: minutes_text(minutes) })
+    .map(|(key, label, minutes)| Duration {
+        key,
+        label,
+        minutes,
+        text: minutes_text(minutes),
+    })
     .collect()
 }
 
@@ -480,7 +598,12 @@ fn milestones(i: &Incident) -> Vec<Milestone> {
     .into_iter()
     .filter_map(|(k, l, t)| t.map(|t| (k, l, t)))
     .collect();
-    let (Some(first), Some(last)) = (known.iter().map(|m| m.2).min(), known.iter().map(|m| m.2).max()) else { return Vec::new() };
+    let (Some(first), Some(last)) = (
+        known.iter().map(|m| m.2).min(),
+        known.iter().map(|m| m.2).max(),
+    ) else {
+        return Vec::new();
+    };
     let span = last.as_second() - first.as_second();
     if known.len() < 2 || span <= 0 {
         return Vec::new();
@@ -488,14 +611,22 @@ fn milestones(i: &Incident) -> Vec<Milestone> {
     known
         .into_iter()
         .map(|(key, label, at)| {
-            let pct = ((at.as_second() - first.as_second()) as f64 * 1000.0 / span as f64).round() / 10.0;
-            Milestone { key, label, at: ts_text(at), pct }
+            let pct =
+                ((at.as_second() - first.as_second()) as f64 * 1000.0 / span as f64).round() / 10.0;
+            Milestone {
+                key,
+                label,
+                at: ts_text(at),
+                pct,
+            }
         })
         .collect()
 }
 
 fn timeline(i: &Incident) -> Vec<TimelineView> {
-    let start = i.started_at.or_else(|| i.timeline.iter().filter_map(|e| e.at).min());
+    let start = i
+        .started_at
+        .or_else(|| i.timeline.iter().filter_map(|e| e.at).min());
     i.timeline
         .iter()
         .map(|e| TimelineView {
@@ -505,7 +636,11 @@ fn timeline(i: &Incident) -> Vec<TimelineView> {
             offset: match (start, e.at) {
                 (Some(s), Some(at)) => {
                     let minutes = (at.as_second() - s.as_second()).div_euclid(60);
-                    Some(if minutes >= 0 { format!("+{}", minutes_text(Some(minutes))) } else { minutes_text(Some(minutes)) })
+                    Some(if minutes >= 0 {
+                        format!("+{}", minutes_text(Some(minutes)))
+                    } else {
+                        minutes_text(Some(minutes))
+                    })
                 }
                 _ => None,
             },
@@ -516,7 +651,9 @@ fn timeline(i: &Incident) -> Vec<TimelineView> {
 }
 
 fn related(model: &SiteModel, incident: &Incident) -> Vec<RelatedView> {
-    let Some(list) = model.insights.related.get(&incident.id) else { return Vec::new() };
+    let Some(list) = model.insights.related.get(&incident.id) else {
+        return Vec::new();
+    };
     let mut list: Vec<_> = list.iter().collect();
     list.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     list.into_iter()
@@ -549,19 +686,34 @@ fn repeat_view(model: &SiteModel, id: &str, cause: &str, days_between: i64) -> O
 }
 
 fn suggestions(model: &SiteModel, incident: &Incident) -> Vec<SuggestionView> {
-    let Some(list) = model.insights.cause_suggestions.get(&incident.id) else { return Vec::new() };
+    let Some(list) = model.insights.cause_suggestions.get(&incident.id) else {
+        return Vec::new();
+    };
     let causes = &model.taxonomies["cause"];
     list.iter()
         .map(|s| SuggestionView {
             cause: s.cause.clone(),
-            cause_url: causes.iter().any(|t| t.slug == urls::slug(&s.cause)).then(|| urls::href(&urls::term("cause", &s.cause))),
+            cause_url: causes
+                .iter()
+                .any(|t| t.slug == urls::slug(&s.cause))
+                .then(|| urls::href(&urls::term("cause", &s.cause))),
             score: score_text(s.score),
-            from: s.from.iter().filter_map(|id| model.archive.get(id)).map(incident_link).collect(),
+            from: s
+                .from
+                .iter()
+                .filter_map(|id| model.archive.get(id))
+                .map(incident_link)
+                .collect(),
         })
         .collect()
 }
 
-fn term_page(renderer: &Renderer, model: &SiteModel, taxonomy: &'static str, term: &Term) -> Result<OutputFile> {
+fn term_page(
+    renderer: &Renderer,
+    model: &SiteModel,
+    taxonomy: &'static str,
+    term: &Term,
+) -> Result<OutputFile> {
     let mut ctx = tera::Context::new();
     ctx.insert("taxonomy", taxonomy);
     ctx.insert("taxonomy_label", taxonomy_label(taxonomy));
@@ -581,13 +733,28 @@ fn term_page(renderer: &Renderer, model: &SiteModel, taxonomy: &'static str, ter
 
 /// The cause page's own sections: incidents by month, repeat chains and open follow-ups.
 fn cause_extras(model: &SiteModel, term: &Term, ctx: &mut tera::Context) {
-    let incidents: Vec<&Incident> = term.incidents.iter().map(|&i| &model.archive.incidents[i]).collect();
+    let incidents: Vec<&Incident> = term
+        .incidents
+        .iter()
+        .map(|&i| &model.archive.incidents[i])
+        .collect();
     ctx.insert("months", &months(&incidents));
     ctx.insert("chains", &chains(model, term));
     let as_of = model.site.as_of;
-    let mut open: Vec<ActionView> =
-        incidents.iter().flat_map(|i| i.action_items.iter().filter(|a| a.status.is_open()).map(move |a| action_view(a, as_of, Some(i)))).collect();
-    open.sort_by(|a, b| b.overdue.cmp(&a.overdue).then_with(|| due_key(&a.due).cmp(&due_key(&b.due))));
+    let mut open: Vec<ActionView> = incidents
+        .iter()
+        .flat_map(|i| {
+            i.action_items
+                .iter()
+                .filter(|a| a.status.is_open())
+                .map(move |a| action_view(a, as_of, Some(i)))
+        })
+        .collect();
+    open.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then_with(|| due_key(&a.due).cmp(&due_key(&b.due)))
+    });
     ctx.insert("open_items", &open);
 }
 
@@ -597,14 +764,20 @@ fn months(incidents: &[&Incident]) -> Vec<MonthView> {
     for d in incidents.iter().filter_map(|i| i.date) {
         *counts.entry((d.year(), d.month())).or_default() += 1;
     }
-    let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().next_back()) else { return Vec::new() };
+    let (Some(&first), Some(&last)) = (counts.keys().next(), counts.keys().next_back()) else {
+        return Vec::new();
+    };
     let max = counts.values().copied().max().unwrap_or(1).max(1);
     let mut out = Vec::new();
     let (mut y, mut m) = first;
     // Bounded: at most 50 years of months, whatever dates the archive holds.
     while (y, m) <= last && out.len() < 600 {
         let count = counts.get(&(y, m)).copied().unwrap_or(0);
-        out.push(MonthView { label: format!("{y:04}-{m:02}"), count, pct: (count as f64 * 1000.0 / max as f64).round() / 10.0 });
+        out.push(MonthView {
+            label: format!("{y:04}-{m:02}"),
+            count,
+            pct: (count as f64 * 1000.0 / max as f64).round() / 10.0,
+        });
         (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
     }
     out
@@ -613,25 +786,41 @@ fn months(incidents: &[&Incident]) -> Vec<MonthView> {
 /// Repeat chains of one cause: each chain starts at an incident that repeats nothing
 /// (within this cause) and lists every later incident linked to it by `repeat_of`.
 fn chains(model: &SiteModel, term: &Term) -> Vec<Vec<ChainStep>> {
-    let edges: BTreeMap<&str, &crate::model::RepeatOf> =
-        model.insights.repeat_of.iter().filter(|(_, r)| urls::slug(&r.cause) == term.slug).map(|(id, r)| (id.as_str(), r)).collect();
+    let edges: BTreeMap<&str, &crate::model::RepeatOf> = model
+        .insights
+        .repeat_of
+        .iter()
+        .filter(|(_, r)| urls::slug(&r.cause) == term.slug)
+        .map(|(id, r)| (id.as_str(), r))
+        .collect();
     let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (later, r) in &edges {
         children.entry(r.id.as_str()).or_default().push(later);
     }
-    let roots: Vec<&str> = children.keys().copied().filter(|id| !edges.contains_key(id)).collect();
+    let roots: Vec<&str> = children
+        .keys()
+        .copied()
+        .filter(|id| !edges.contains_key(id))
+        .collect();
     let mut out = Vec::new();
     for root in roots {
         let mut members = vec![root];
         let mut next = 0;
         while next < members.len() && members.len() <= model.archive.incidents.len() {
             if let Some(kids) = children.get(members[next]) {
-                members.extend(kids.iter().copied().filter(|k| !members.contains(k)).collect::<Vec<_>>());
+                members.extend(
+                    kids.iter()
+                        .copied()
+                        .filter(|k| !members.contains(k))
+                        .collect::<Vec<_>>(),
+                );
             }
             next += 1;
         }
-        let mut steps: Vec<(&Incident, Option<&crate::model::RepeatOf>)> =
-            members.iter().filter_map(|id| model.archive.get(id).map(|i| (i, edges.get(id).copied()))).collect();
+        let mut steps: Vec<(&Incident, Option<&crate::model::RepeatOf>)> = members
+            .iter()
+            .filter_map(|id| model.archive.get(id).map(|i| (i, edges.get(id).copied())))
+            .collect();
         steps.sort_by(|a, b| a.0.date.cmp(&b.0.date).then_with(|| a.0.id.cmp(&b.0.id)));
         let chain = steps
             .into_iter()
@@ -673,7 +862,11 @@ fn due_key(due: &Option<String>) -> (bool, String) {
     (due.is_none(), due.clone().unwrap_or_default())
 }
 
-fn taxonomy_page(renderer: &Renderer, taxonomy: &'static str, terms: &[Term]) -> Result<OutputFile> {
+fn taxonomy_page(
+    renderer: &Renderer,
+    taxonomy: &'static str,
+    terms: &[Term],
+) -> Result<OutputFile> {
     let mut ctx = tera::Context::new();
     ctx.insert("taxonomy", taxonomy);
     ctx.insert("taxonomy_title", taxonomy_title(taxonomy));
@@ -692,11 +885,17 @@ fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
         for item in incident.action_items.iter().filter(|a| a.status.is_open()) {
             let view = action_view(item, as_of, Some(incident));
             for team in &view.teams {
-                let entry = teams.entry(team.url.clone()).or_insert_with(|| (team.clone(), 0, 0));
+                let entry = teams
+                    .entry(team.url.clone())
+                    .or_insert_with(|| (team.clone(), 0, 0));
                 entry.1 += 1;
                 entry.2 += usize::from(view.overdue);
             }
-            let owner = view.owner.clone().map(|o| o.trim().to_string()).unwrap_or_default();
+            let owner = view
+                .owner
+                .clone()
+                .map(|o| o.trim().to_string())
+                .unwrap_or_default();
             groups.entry(owner).or_default().push(view);
         }
     }
@@ -710,9 +909,17 @@ fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
                     .then_with(|| b.incident_date.cmp(&a.incident_date))
                     .then_with(|| a.action.cmp(&b.action))
             });
-            let name = if owner.is_empty() { "Unassigned".to_string() } else { owner.clone() };
+            let name = if owner.is_empty() {
+                "Unassigned".to_string()
+            } else {
+                owner.clone()
+            };
             OwnerGroup {
-                anchor: if owner.is_empty() { "owner-unassigned".to_string() } else { urls::owner_anchor(&owner) },
+                anchor: if owner.is_empty() {
+                    "owner-unassigned".to_string()
+                } else {
+                    urls::owner_anchor(&owner)
+                },
                 owner: name,
                 open: items.len(),
                 overdue: items.iter().filter(|i| i.overdue).count(),
@@ -721,7 +928,11 @@ fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
         })
         .collect();
     groups.sort_by(|a, b| {
-        (a.overdue == 0).cmp(&(b.overdue == 0)).then_with(|| b.overdue.cmp(&a.overdue)).then_with(|| (a.owner == "Unassigned").cmp(&(b.owner == "Unassigned"))).then_with(|| a.owner.to_lowercase().cmp(&b.owner.to_lowercase()))
+        (a.overdue == 0)
+            .cmp(&(b.overdue == 0))
+            .then_with(|| b.overdue.cmp(&a.overdue))
+            .then_with(|| (a.owner == "Unassigned").cmp(&(b.owner == "Unassigned")))
+            .then_with(|| a.owner.to_lowercase().cmp(&b.owner.to_lowercase()))
     });
     // Two owners whose names slug alike would share an anchor: number the later ones.
     let mut used: BTreeMap<String, usize> = BTreeMap::new();
@@ -734,9 +945,19 @@ fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
     }
     let mut ctx = tera::Context::new();
     ctx.insert("total_open", &groups.iter().map(|g| g.open).sum::<usize>());
-    ctx.insert("total_overdue", &groups.iter().map(|g| g.overdue).sum::<usize>());
+    ctx.insert(
+        "total_overdue",
+        &groups.iter().map(|g| g.overdue).sum::<usize>(),
+    );
     ctx.insert("groups", &groups);
-    let teams: Vec<TeamCount> = teams.into_values().map(|(team, open, overdue)| TeamCount { team, open, overdue }).collect();
+    let teams: Vec<TeamCount> = teams
+        .into_values()
+        .map(|(team, open, overdue)| TeamCount {
+            team,
+            open,
+            overdue,
+        })
+        .collect();
     ctx.insert("teams", &teams);
     renderer.page("action_items.html", urls::ACTION_ITEMS, ctx)
 }
@@ -746,7 +967,8 @@ fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
 fn not_found(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
     let mut ctx = tera::Context::new();
     let base = model.site.config.base_url.trim();
-    let base_href = (base.starts_with("https://") || base.starts_with("http://")).then(|| format!("{}/", base.trim_end_matches('/')));
+    let base_href = (base.starts_with("https://") || base.starts_with("http://"))
+        .then(|| format!("{}/", base.trim_end_matches('/')));
     ctx.insert("base_href", &base_href);
     ctx.insert("recent", &model.rows.iter().take(5).collect::<Vec<_>>());
     renderer.page("404.html", "404.html", ctx)
