@@ -568,7 +568,11 @@ impl SearchIndex {
         let f = self.fields;
         [f.title, f.root_cause, f.labels, f.summary, f.body]
             .into_iter()
-            .all(|field| searcher.doc_freq(&Term::from_field_text(field, stem)).map_or(true, |n| n == 0))
+            .all(|field| {
+                searcher
+                    .doc_freq(&Term::from_field_text(field, stem))
+                    .map_or(true, |n| n == 0)
+            })
     }
 
     fn snippet(&self, text: &str, plan: &Plan) -> Snippet {
@@ -619,8 +623,15 @@ impl Plan {
             _ => {
                 // Any word may match; matching them all adds the score once more, so
                 // complete matches come before most partial ones without losing recall.
-                let each = |occur: Occur| Box::new(BooleanQuery::new(self.texts.iter().map(|q| (occur, q.box_clone())).collect())) as Box<dyn TQuery>;
-                let text = BooleanQuery::new(vec![(Occur::Should, each(Occur::Must)), (Occur::Should, each(Occur::Should))]);
+                let each = |occur: Occur| {
+                    Box::new(BooleanQuery::new(
+                        self.texts.iter().map(|q| (occur, q.box_clone())).collect(),
+                    )) as Box<dyn TQuery>
+                };
+                let text = BooleanQuery::new(vec![
+                    (Occur::Should, each(Occur::Must)),
+                    (Occur::Should, each(Occur::Should)),
+                ]);
                 clauses.push((Occur::Must, Box::new(text)));
             }
         }

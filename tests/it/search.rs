@@ -30,7 +30,12 @@ const CLOCK_SKEW: &str = "2024-06-30-auth-clock-skew-token-rejections";
 const DELETED_VOLUME: &str = "2023-09-12-storage-migration-deleted-volume";
 
 fn site_at(root: &Path) -> Site {
-    Site { root: root.to_path_buf(), config: Config::load(root).unwrap(), as_of: jiff::civil::Date::constant(2026, 1, 1), include_drafts: false }
+    Site {
+        root: root.to_path_buf(),
+        config: Config::load(root).unwrap(),
+        as_of: jiff::civil::Date::constant(2026, 1, 1),
+        include_drafts: false,
+    }
 }
 
 fn load(root: &Path) -> Archive {
@@ -45,12 +50,20 @@ fn fixture_index() -> (tempfile::TempDir, SearchIndex, Archive) {
     let archive = load(site.path());
     assert_eq!(archive.incidents.len(), 16);
     index::update(&site.path().join(".hindsight"), &archive).unwrap();
-    let index = SearchIndex::open(&site.path().join(".hindsight")).unwrap().expect("index built");
+    let index = SearchIndex::open(&site.path().join(".hindsight"))
+        .unwrap()
+        .expect("index built");
     (site, index, archive)
 }
 
 fn ids(index: &SearchIndex, q: &str) -> Vec<String> {
-    index.search(&query::parse(q).unwrap(), 20).unwrap().hits.into_iter().map(|h| h.id).collect()
+    index
+        .search(&query::parse(q).unwrap(), 20)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.id)
+        .collect()
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -66,29 +79,56 @@ fn set(ids: &[&str]) -> Vec<String> {
 fn ranking_of_phrases_fields_dates_exclusions_typos_and_stems() {
     let (_site, index, _) = fixture_index();
     // Phrase: only the post-mortem with the exact words in order.
-    assert_eq!(ids(&index, r#""connection pool exhausted""#), [PAYMENTS_POOL]);
+    assert_eq!(
+        ids(&index, r#""connection pool exhausted""#),
+        [PAYMENTS_POOL]
+    );
     // Both words: the pool exhaustion first, the retry storm (which mentions a pool) next,
     // then a post-mortem with only one of the words ("could not connect").
-    assert_eq!(ids(&index, "connection pool"), [PAYMENTS_POOL, SESSION_STORM, MOBILE_PINNING]);
+    assert_eq!(
+        ids(&index, "connection pool"),
+        [PAYMENTS_POOL, SESSION_STORM, MOBILE_PINNING]
+    );
     // Stem: "certificates" finds every post-mortem about a certificate, and only those.
-    assert_eq!(sorted(ids(&index, "certificates")), set(&[GATEWAY_CERT, CA_CERT, MOBILE_PINNING]));
+    assert_eq!(
+        sorted(ids(&index, "certificates")),
+        set(&[GATEWAY_CERT, CA_CERT, MOBILE_PINNING])
+    );
     // Typo (one edit) finds the same ones.
-    assert_eq!(sorted(ids(&index, "certifcate")), set(&[GATEWAY_CERT, CA_CERT, MOBILE_PINNING]));
+    assert_eq!(
+        sorted(ids(&index, "certifcate")),
+        set(&[GATEWAY_CERT, CA_CERT, MOBILE_PINNING])
+    );
     assert_eq!(ids(&index, "exhuasted pool")[0], PAYMENTS_POOL);
     // Root cause outranks a mention: "expired" is in both certificate titles and root causes.
-    assert_eq!(sorted(ids(&index, "expired certificate")[..2].to_vec()), set(&[GATEWAY_CERT, CA_CERT]));
+    assert_eq!(
+        sorted(ids(&index, "expired certificate")[..2].to_vec()),
+        set(&[GATEWAY_CERT, CA_CERT])
+    );
     // Field filters only: newest first.
     assert_eq!(ids(&index, "cause:dns"), [DNS_ZONE, KUBE_DNS]);
     assert_eq!(ids(&index, "Team:Network"), [BGP, DNS_ZONE]);
-    assert_eq!(ids(&index, "tag:black-friday"), [PAYMENTS_POOL, BLACK_FRIDAY]);
+    assert_eq!(
+        ids(&index, "tag:black-friday"),
+        [PAYMENTS_POOL, BLACK_FRIDAY]
+    );
     // Dates: after is inclusive, before is exclusive.
     assert_eq!(ids(&index, "cause:dns after:2025-01-20"), [DNS_ZONE]);
     assert_eq!(ids(&index, "cause:dns before:2025-01-20"), [KUBE_DNS]);
     assert_eq!(ids(&index, "before:2024-01-01"), [DELETED_VOLUME]);
     // Exclusions of filters and of words.
-    assert_eq!(ids(&index, "certificate -cause:expired-certificate"), [MOBILE_PINNING]);
-    assert_eq!(sorted(ids(&index, "service:payments -cause:capacity")), set(&[PAYMENTS_POOL, DNS_ZONE, WEBHOOK_BACKLOG]));
-    assert_eq!(sorted(ids(&index, "certificate -android")), set(&[GATEWAY_CERT, CA_CERT]));
+    assert_eq!(
+        ids(&index, "certificate -cause:expired-certificate"),
+        [MOBILE_PINNING]
+    );
+    assert_eq!(
+        sorted(ids(&index, "service:payments -cause:capacity")),
+        set(&[PAYMENTS_POOL, DNS_ZONE, WEBHOOK_BACKLOG])
+    );
+    assert_eq!(
+        sorted(ids(&index, "certificate -android")),
+        set(&[GATEWAY_CERT, CA_CERT])
+    );
     assert_eq!(ids(&index, "-cause:dns status:final").len(), 14);
     // Free text also matches labels and the post-mortems without causes.
     assert_eq!(ids(&index, "severity:sev1 network")[0], BGP);
@@ -105,7 +145,9 @@ fn ranking_of_phrases_fields_dates_exclusions_typos_and_stems() {
 #[test]
 fn snippets_show_the_matching_passage() {
     let (_site, index, _) = fixture_index();
-    let r = index.search(&query::parse("poison message").unwrap(), 5).unwrap();
+    let r = index
+        .search(&query::parse("poison message").unwrap(), 5)
+        .unwrap();
     assert_eq!(r.total, 1);
     let marked = r.hits[0].snippet.marked("[", "]");
     assert!(marked.contains("[poison] [message]"), "{marked}");
@@ -119,7 +161,10 @@ fn json_output_has_the_contract_shape() {
     let site = fixture_copy("search");
     let (code, _, stderr) = run(site.path(), &["build"]);
     assert_eq!(code, 0, "{stderr}");
-    let (code, stdout, stderr) = run(site.path(), &["search", "certificate", "--json", "--limit", "2"]);
+    let (code, stdout, stderr) = run(
+        site.path(),
+        &["search", "certificate", "--json", "--limit", "2"],
+    );
     assert_eq!(code, 0, "{stderr}");
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let keys: Vec<&String> = v.as_object().unwrap().keys().collect();
@@ -130,25 +175,52 @@ fn json_output_has_the_contract_shape() {
     assert_eq!(results.len(), 2);
     for r in results {
         let keys: Vec<&String> = r.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["date", "id", "score", "severity", "snippet", "title", "url"]);
+        assert_eq!(
+            keys,
+            ["date", "id", "score", "severity", "snippet", "title", "url"]
+        );
         let id = r["id"].as_str().unwrap();
         assert_eq!(r["url"], format!("incidents/{id}/index.html"));
-        assert!(site.path().join("public").join(r["url"].as_str().unwrap()).is_file());
+        assert!(
+            site.path()
+                .join("public")
+                .join(r["url"].as_str().unwrap())
+                .is_file()
+        );
         assert!(r["score"].as_f64().unwrap() > 0.0);
-        assert!(r["snippet"].as_str().unwrap().to_lowercase().contains("certificate"), "{r}");
+        assert!(
+            r["snippet"]
+                .as_str()
+                .unwrap()
+                .to_lowercase()
+                .contains("certificate"),
+            "{r}"
+        );
         assert!(r["date"].as_str().unwrap().starts_with("20"));
         assert!(r["severity"].as_str().unwrap().starts_with("SEV"));
     }
     // Human output: title, date · severity · services · id, snippet; no ANSI in a pipe.
     let (code, stdout, stderr) = run(site.path(), &["search", "poison", "message"]);
     assert_eq!(code, 0);
-    assert_eq!(stdout.lines().next(), Some("Payment webhooks delayed by a stuck queue consumer"));
-    assert_eq!(stdout.lines().nth(1), Some(format!("  2025-11-02 · SEV3 · payments, webhooks · {WEBHOOK_BACKLOG}").as_str()));
-    assert!(stdout.lines().nth(2).unwrap().contains("poison message"), "{stdout}");
+    assert_eq!(
+        stdout.lines().next(),
+        Some("Payment webhooks delayed by a stuck queue consumer")
+    );
+    assert_eq!(
+        stdout.lines().nth(1),
+        Some(format!("  2025-11-02 · SEV3 · payments, webhooks · {WEBHOOK_BACKLOG}").as_str())
+    );
+    assert!(
+        stdout.lines().nth(2).unwrap().contains("poison message"),
+        "{stdout}"
+    );
     assert!(!stdout.contains('\x1b'));
     assert_eq!(stderr.trim(), "1 of 1 matching post-mortem");
     // An exclusion may come first; flags may come before or after the query.
-    let (code, stdout, _) = run(site.path(), &["search", "--json", "-cause:dns", "service:payments"]);
+    let (code, stdout, _) = run(
+        site.path(),
+        &["search", "--json", "-cause:dns", "service:payments"],
+    );
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["total"], 3);
@@ -158,11 +230,26 @@ fn json_output_has_the_contract_shape() {
 fn bad_queries_exit_2_with_what_was_expected() {
     let site = fixture_copy("search");
     let cases: [(&[&str], &str); 5] = [
-        (&["search", "disk", "colour:red"], "error: query:6: unknown field `colour`; expected one of cause, service, team, severity, tag, status, after, before"),
-        (&["search", "after:2025-13-01"], "error: query:7: bad date `2025-13-01` for `after:`; expected YYYY-MM-DD, e.g. after:2025-01-31"),
-        (&["search", ""], "error: query:1: empty query; expected words"),
-        (&["search", "\"half open"], "error: query:1: unterminated phrase; expected a closing `\"`"),
-        (&["search", "dns", "--limit", "0"], "error: --limit 0 shows nothing"),
+        (
+            &["search", "disk", "colour:red"],
+            "error: query:6: unknown field `colour`; expected one of cause, service, team, severity, tag, status, after, before",
+        ),
+        (
+            &["search", "after:2025-13-01"],
+            "error: query:7: bad date `2025-13-01` for `after:`; expected YYYY-MM-DD, e.g. after:2025-01-31",
+        ),
+        (
+            &["search", ""],
+            "error: query:1: empty query; expected words",
+        ),
+        (
+            &["search", "\"half open"],
+            "error: query:1: unterminated phrase; expected a closing `\"`",
+        ),
+        (
+            &["search", "dns", "--limit", "0"],
+            "error: --limit 0 shows nothing",
+        ),
     ];
     for (args, want) in cases {
         let (code, stdout, stderr) = run(site.path(), args);
@@ -175,7 +262,10 @@ fn bad_queries_exit_2_with_what_was_expected() {
     let empty = tempfile::tempdir().unwrap();
     let (code, _, stderr) = run(empty.path(), &["search", "dns"]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("no search index and no content folder"), "{stderr}");
+    assert!(
+        stderr.contains("no search index and no content folder"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -185,32 +275,72 @@ fn index_is_built_once_reused_and_updated_per_file() {
     // The first search builds the index; the second reuses it untouched.
     let (code, stdout, stderr) = run(site.path(), &["search", "cause:dns"]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.starts_with("Internal DNS zone push removed service records"), "{stdout}");
+    assert!(
+        stdout.starts_with("Internal DNS zone push removed service records"),
+        "{stdout}"
+    );
     let meta = std::fs::read(cache.join("index/meta.json")).unwrap();
-    let manifest_time = std::fs::metadata(cache.join("search-manifest.json")).unwrap().modified().unwrap();
+    let manifest_time = std::fs::metadata(cache.join("search-manifest.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
     let (code, _, _) = run(site.path(), &["search", "dns"]);
     assert_eq!(code, 0);
     let (code, _, stderr) = run(site.path(), &["build"]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(std::fs::read(cache.join("index/meta.json")).unwrap(), meta, "unchanged content must not rewrite the index");
-    assert_eq!(std::fs::metadata(cache.join("search-manifest.json")).unwrap().modified().unwrap(), manifest_time);
-    assert!(!site.path().join("public/.hindsight").exists(), "the index stays out of the output");
+    assert_eq!(
+        std::fs::read(cache.join("index/meta.json")).unwrap(),
+        meta,
+        "unchanged content must not rewrite the index"
+    );
+    assert_eq!(
+        std::fs::metadata(cache.join("search-manifest.json"))
+            .unwrap()
+            .modified()
+            .unwrap(),
+        manifest_time
+    );
+    assert!(
+        !site.path().join("public/.hindsight").exists(),
+        "the index stays out of the output"
+    );
 
     // Changing one post-mortem re-indexes that one only.
     let archive = load(site.path());
-    assert_eq!(index::update(&cache, &archive).unwrap(), UpdateStats { added: 0, removed: 0, unchanged: 16, rebuilt: false });
+    assert_eq!(
+        index::update(&cache, &archive).unwrap(),
+        UpdateStats {
+            added: 0,
+            removed: 0,
+            unchanged: 16,
+            rebuilt: false
+        }
+    );
     let path = site.path().join(format!("content/{DISK_FULL}.md"));
-    let text = std::fs::read_to_string(&path).unwrap().replace("Log rotation stopped", "Logrotate stopped");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("Log rotation stopped", "Logrotate stopped");
     std::fs::write(&path, text).unwrap();
     std::fs::remove_file(site.path().join(format!("content/{BGP}.md"))).unwrap();
     let archive = load(site.path());
-    assert_eq!(index::update(&cache, &archive).unwrap(), UpdateStats { added: 1, removed: 2, unchanged: 14, rebuilt: false });
+    assert_eq!(
+        index::update(&cache, &archive).unwrap(),
+        UpdateStats {
+            added: 1,
+            removed: 2,
+            unchanged: 14,
+            rebuilt: false
+        }
+    );
     let (code, stdout, _) = run(site.path(), &["search", "logrotate", "--json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["results"][0]["id"], DISK_FULL);
     let (_, stdout, _) = run(site.path(), &["search", "bgp", "--json"]);
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"], 0);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["total"],
+        0
+    );
 }
 
 #[test]
@@ -230,7 +360,10 @@ fn build_publishes_even_when_the_index_cannot_be_written() {
 /// Several use words that are not the cause label, and two targets have no label.
 const JUDGED: [(&str, &[&str]); 16] = [
     ("expired certificate", &[GATEWAY_CERT, CA_CERT]),
-    ("tls handshake failures", &[CA_CERT, GATEWAY_CERT, MOBILE_PINNING]),
+    (
+        "tls handshake failures",
+        &[CA_CERT, GATEWAY_CERT, MOBILE_PINNING],
+    ),
     ("connection pool exhausted", &[PAYMENTS_POOL]),
     ("database connections leaked", &[PAYMENTS_POOL]),
     ("clients retrying without backoff", &[SESSION_STORM]),
@@ -244,17 +377,27 @@ const JUDGED: [(&str, &[&str]); 16] = [
     ("not enough capacity at peak traffic", &[BLACK_FRIDAY]),
     ("invalid config pushed", &[CONFIG_PUSH]),
     ("traffic blackholed", &[BGP]),
-    ("app cannot connect after new certificate", &[MOBILE_PINNING]),
+    (
+        "app cannot connect after new certificate",
+        &[MOBILE_PINNING],
+    ),
 ];
 
 /// (MRR, precision at 3) of rankings against `JUDGED`.
 fn evaluate(rankings: &[Vec<String>]) -> (f64, f64) {
     let (mut mrr, mut p3) = (0.0, 0.0);
     for ((_, relevant), ranking) in JUDGED.iter().zip(rankings) {
-        if let Some(rank) = ranking.iter().position(|id| relevant.contains(&id.as_str())) {
+        if let Some(rank) = ranking
+            .iter()
+            .position(|id| relevant.contains(&id.as_str()))
+        {
             mrr += 1.0 / (rank + 1) as f64;
         }
-        let hits = ranking.iter().take(3).filter(|id| relevant.contains(&id.as_str())).count();
+        let hits = ranking
+            .iter()
+            .take(3)
+            .filter(|id| relevant.contains(&id.as_str()))
+            .count();
         p3 += hits as f64 / relevant.len().min(3) as f64;
     }
     (mrr / JUDGED.len() as f64, p3 / JUDGED.len() as f64)
@@ -268,13 +411,23 @@ fn relevance_is_not_worse_than_plain_bm25() {
     let baseline = index::baseline::rank(&archive, &queries, 20).unwrap();
     for (((q, relevant), a), b) in JUDGED.iter().zip(&ours).zip(&baseline) {
         if a.iter().take(3).collect::<Vec<_>>() != b.iter().take(3).collect::<Vec<_>>() {
-            println!("{q:?} relevant {relevant:?}\n  ours {:?}\n  bm25 {:?}", &a[..a.len().min(3)], &b[..b.len().min(3)]);
+            println!(
+                "{q:?} relevant {relevant:?}\n  ours {:?}\n  bm25 {:?}",
+                &a[..a.len().min(3)],
+                &b[..b.len().min(3)]
+            );
         }
     }
     let (our_mrr, our_p3) = evaluate(&ours);
     let (base_mrr, base_p3) = evaluate(&baseline);
-    println!("relevance on {} judged queries: ours MRR {our_mrr:.3} P@3 {our_p3:.3}; BM25 whole text MRR {base_mrr:.3} P@3 {base_p3:.3}", JUDGED.len());
-    assert!(our_mrr >= base_mrr, "MRR {our_mrr:.3} < baseline {base_mrr:.3}");
+    println!(
+        "relevance on {} judged queries: ours MRR {our_mrr:.3} P@3 {our_p3:.3}; BM25 whole text MRR {base_mrr:.3} P@3 {base_p3:.3}",
+        JUDGED.len()
+    );
+    assert!(
+        our_mrr >= base_mrr,
+        "MRR {our_mrr:.3} < baseline {base_mrr:.3}"
+    );
     assert!(our_p3 >= base_p3, "P@3 {our_p3:.3} < baseline {base_p3:.3}");
     assert!(our_mrr >= 0.9, "MRR {our_mrr:.3}");
 }

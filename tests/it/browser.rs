@@ -1,0 +1,464 @@
+//! End-to-end browser search: build the `search` fixture, open `public/search/index.html`
+//! from disk (file://, no server) in headless Chromium driven by chromedriver over the
+//! WebDriver protocol, type queries and read the results. Also checks that the
+//! JavaScript tokenizer agrees with `hindsight::search::text`.
+//!
+//! Chromium and chromedriver come from Debian (`.ci/run` installs them). Without them
+//! the test fails under CI (env `CI` set) and is skipped with a notice elsewhere.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::util::{fixture_copy, run};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+/// A chromedriver process with one browser session; both end on drop.
+struct Browser {
+    driver: Child,
+    port: u16,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// `None` (after a notice) when Chromium is not installed and we are not under CI.
+    fn start() -> Option<Browser> {
+        let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+            .into_iter()
+            .filter(|p| !Path::new(p).exists())
+            .collect();
+        if !missing.is_empty() {
+            if std::env::var_os("CI").is_some() {
+                panic!(
+                    "browser test needs {missing:?} (Debian packages chromium and chromium-driver; .ci/run installs them)"
+                );
+            }
+            eprintln!(
+                "NOTICE: skipping the browser search test: {missing:?} not installed (apt-get install chromium chromium-driver)"
+            );
+            return None;
+        }
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let profile = tempfile::tempdir().unwrap();
+        let mut browser = Browser {
+            driver,
+            port,
+            session: String::new(),
+            _profile: profile,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(status) = browser.request("GET", "/status", None)
+                && status["value"]["ready"] == true
+            {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not become ready"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-dev-shm-usage",
+            &format!("--user-data-dir={}", browser._profile.path().display()),
+        ];
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {"binary": CHROMIUM, "args": args}}}});
+        let created = browser
+            .request("POST", "/session", Some(&caps))
+            .expect("create a browser session");
+        browser.session = created["value"]["sessionId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {created}"))
+            .to_string();
+        Some(browser)
+    }
+
+    /// One WebDriver call; returns the JSON body (errors as `Err` with the body).
+    fn request(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Value, String> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let body = body.map(|b| b.to_string()).unwrap_or_default();
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            self.port,
+            body.len()
+        );
+        stream
+            .write_all(head.as_bytes())
+            .and_then(|_| stream.write_all(body.as_bytes()))
+            .map_err(|e| e.to_string())?;
+        // chromedriver keeps the connection open: read the headers, then Content-Length bytes.
+        let mut raw = Vec::new();
+        let mut buf = [0u8; 8192];
+        let header_end = loop {
+            if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Err("connection closed before the response headers".into());
+            }
+            raw.extend_from_slice(&buf[..n]);
+        };
+        let headers = String::from_utf8_lossy(&raw[..header_end]).to_string();
+        let length = headers.lines().find_map(|l| {
+            l.split_once(':')
+                .filter(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+                .map(|(_, v)| v.trim().parse::<usize>().unwrap_or(0))
+        });
+        let mut body = raw[header_end..].to_vec();
+        match length {
+            Some(len) => {
+                while body.len() < len {
+                    let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+                    if n == 0 {
+                        break;
+                    }
+                    body.extend_from_slice(&buf[..n]);
+                }
+            }
+            None => {
+                let _ = stream.read_to_end(&mut body);
+            }
+        }
+        let rest = String::from_utf8_lossy(&body).to_string();
+        let payload = if headers
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            dechunk(&rest)
+        } else {
+            rest
+        };
+        let value: Value = serde_json::from_str(&payload).map_err(|e| format!("{e}: {payload}"))?;
+        let ok = headers.starts_with("HTTP/1.1 200");
+        if ok {
+            Ok(value)
+        } else {
+            Err(value.to_string())
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, body: Value) -> Value {
+        let path = format!("/session/{}{path}", self.session);
+        let body = if method == "GET" { None } else { Some(&body) };
+        self.request(method, &path, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))["value"]
+            .clone()
+    }
+
+    fn open(&self, url: &str) {
+        self.call("POST", "/url", json!({ "url": url }));
+    }
+
+    fn script(&self, script: &str, args: Value) -> Value {
+        self.call(
+            "POST",
+            "/execute/sync",
+            json!({ "script": script, "args": args }),
+        )
+    }
+
+    fn element(&self, css: &str) -> String {
+        let v = self.call(
+            "POST",
+            "/element",
+            json!({"using": "css selector", "value": css}),
+        );
+        v[ELEMENT_KEY]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_string()
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css);
+        self.call(
+            "POST",
+            &format!("/element/{id}/value"),
+            json!({ "text": text }),
+        );
+    }
+
+    /// Wait until the result list shows `(title, href)` pairs and the status settled.
+    fn results(&self, expect_first: Option<&str>) -> Vec<(String, String)> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let v = self.script(
+                "return Array.from(document.querySelectorAll('#search-results a.search-title')).map(a => [a.textContent, a.getAttribute('href')]);",
+                json!([]),
+            );
+            let list: Vec<(String, String)> = serde_json::from_value(v).unwrap();
+            let done = match expect_first {
+                Some(title) => list.first().is_some_and(|(t, _)| t == title),
+                None => !list.is_empty(),
+            };
+            if done || Instant::now() > deadline {
+                return list;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn status_text(&self) -> String {
+        self.script(
+            "return document.getElementById('search-status').textContent;",
+            json!([]),
+        )
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if !self.session.is_empty() {
+            let _ = self.request("DELETE", &format!("/session/{}", self.session), None);
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+fn file_url(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+fn built_fixture() -> (tempfile::TempDir, PathBuf) {
+    let site = fixture_copy("search");
+    let (code, _, stderr) = run(site.path(), &["build"]);
+    assert_eq!(code, 0, "{stderr}");
+    let page = site.path().join("public/search/index.html");
+    assert!(page.is_file());
+    (site, page)
+}
+
+#[test]
+fn typing_a_query_on_the_built_site_shows_the_expected_results() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let (_site, page) = built_fixture();
+    browser.open(&file_url(&page));
+
+    // The JavaScript tokenizer and stemmer agree with the Rust ones that built the index.
+    let sample = hindsight::search::text::AGREEMENT_SAMPLE;
+    let js = browser.script(
+        "return window.hindsightSearch.terms(arguments[0]);",
+        json!([sample]),
+    );
+    let js: Vec<String> = serde_json::from_value(js).unwrap();
+    assert_eq!(js, hindsight::search::text::terms(sample));
+
+    // Type a symptom: the pool exhaustion comes first, its snippet marks the words.
+    browser.type_into("#search-q", "connection pool exhausted");
+    let results = browser.results(Some("Payments API exhausted its database connection pool"));
+    assert_eq!(
+        results[0],
+        (
+            "Payments API exhausted its database connection pool".to_string(),
+            "../incidents/2025-10-26-payments-db-connection-pool-exhausted/index.html".to_string()
+        )
+    );
+    let marks = browser.script("return Array.from(document.querySelectorAll('#search-results li:first-child mark')).map(m => m.textContent.toLowerCase());", json!([]));
+    let marks: Vec<String> = serde_json::from_value(marks).unwrap();
+    for word in ["connection", "pool", "exhausted"] {
+        assert!(
+            marks.iter().any(|m| m == word),
+            "{word} not marked in {marks:?}"
+        );
+    }
+    let meta = browser.script(
+        "return document.querySelector('#search-results .search-meta').textContent;",
+        json!([]),
+    );
+    assert!(
+        meta.as_str().unwrap().contains("2025-10-26") && meta.as_str().unwrap().contains("SEV1"),
+        "{meta}"
+    );
+    // Only the index pieces this query needs were loaded.
+    let loaded = browser.script("return Array.from(document.querySelectorAll('script[src*=\"idx/\"]')).map(s => s.getAttribute('src').split('/').pop());", json!([]));
+    let loaded: Vec<String> = serde_json::from_value(loaded).unwrap();
+    assert!(
+        loaded.iter().all(|n| !n.starts_with("f-")),
+        "no facet file without a filter: {loaded:?}"
+    );
+    let fragments = loaded
+        .iter()
+        .filter(|n| n.starts_with('d') && !n.starts_with("dates"))
+        .count();
+    assert!(
+        loaded.contains(&"entry.js".to_string()) && loaded.iter().any(|n| n.starts_with('t')),
+        "{loaded:?}"
+    );
+    assert!(
+        (1..=3).contains(&fragments),
+        "fragments of the 3 results only: {loaded:?}"
+    );
+
+    // Arrow down moves to the first result, Enter opens it.
+    let input = browser.element("#search-q");
+    browser.call(
+        "POST",
+        &format!("/element/{input}/value"),
+        json!({ "text": "\u{E015}" }),
+    );
+    let focused = browser.script("return document.activeElement.textContent;", json!([]));
+    assert_eq!(
+        focused,
+        "Payments API exhausted its database connection pool"
+    );
+    let link = browser.call("GET", "/element/active", json!({}));
+    let link = link[ELEMENT_KEY].as_str().unwrap().to_string();
+    browser.call(
+        "POST",
+        &format!("/element/{link}/value"),
+        json!({ "text": "\u{E007}" }),
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let url = loop {
+        let url = browser
+            .call("GET", "/url", json!({}))
+            .as_str()
+            .unwrap()
+            .to_string();
+        if url.contains("/incidents/") || Instant::now() > deadline {
+            break url;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        url.ends_with("/incidents/2025-10-26-payments-db-connection-pool-exhausted/index.html"),
+        "{url}"
+    );
+}
+
+#[test]
+fn url_queries_filters_stems_typos_and_errors_in_the_browser() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let (_site, page) = built_fixture();
+    let url = file_url(&page);
+
+    // ?q= from the header search form; field filters alone list newest first.
+    browser.open(&format!("{url}?q=cause%3Adns"));
+    let titles: Vec<String> = browser
+        .results(Some("Internal DNS zone push removed service records"))
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Internal DNS zone push removed service records",
+            "Search latency spikes from resolver timeouts in the cluster"
+        ]
+    );
+
+    // A stem and an exclusion.
+    browser.open(&format!("{url}?q=certificates%20-android"));
+    let mut titles: Vec<String> = browser.results(None).into_iter().map(|r| r.0).collect();
+    titles.sort();
+    assert_eq!(
+        titles,
+        [
+            "Checkout down after the gateway TLS certificate expired",
+            "Service-to-service mTLS failures after the internal CA intermediate expired"
+        ]
+    );
+
+    // A typo finds its neighbour in the same shard.
+    browser.open(&format!("{url}?q=webhook%20backog"));
+    assert_eq!(
+        browser.results(Some("Payment webhooks delayed by a stuck queue consumer"))[0].0,
+        "Payment webhooks delayed by a stuck queue consumer"
+    );
+
+    // The year filter (a select) narrows a query; severity too.
+    browser.open(&format!("{url}?q=certificate&year=2024"));
+    let titles: Vec<String> = browser
+        .results(Some(
+            "Service-to-service mTLS failures after the internal CA intermediate expired",
+        ))
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(
+        titles,
+        ["Service-to-service mTLS failures after the internal CA intermediate expired"]
+    );
+    browser.open(&format!("{url}?q=payments&severity=sev3"));
+    let titles: Vec<String> = browser
+        .results(Some("Payment webhooks delayed by a stuck queue consumer"))
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(
+        titles,
+        ["Payment webhooks delayed by a stuck queue consumer"]
+    );
+    browser.open(&format!("{url}?q=after%3A2025-09-01"));
+    let titles: Vec<String> = browser
+        .results(Some("Payment webhooks delayed by a stuck queue consumer"))
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(titles.len(), 3, "{titles:?}");
+
+    // A query the parser cannot read says what was expected.
+    browser.open(&format!("{url}?q=colour%3Ared"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !browser.status_text().starts_with("query:") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        browser
+            .status_text()
+            .starts_with("query:1: unknown field `colour`"),
+        "{}",
+        browser.status_text()
+    );
+}
