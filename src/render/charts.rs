@@ -346,11 +346,14 @@ impl Distribution {
                         y = n(y(s.median))
                     );
                     linked(&mut out, &s.href, "median", &shape, &s.title);
+                    // Whisker from the box up to p90, with a cap.
                     let shape = format!(
-                        r#"<line x1="{}" x2="{}" y1="{y}" y2="{y}"/>"#,
-                        n(cx - box_w / 4.0),
-                        n(cx + box_w / 4.0),
-                        y = n(y(s.p90))
+                        r#"<path d="M{x} {p75}V{p90}M{left} {p90}H{right}"/>"#,
+                        x = n(cx),
+                        p75 = n(y(s.p75)),
+                        p90 = n(y(s.p90)),
+                        left = n(cx - box_w / 4.0),
+                        right = n(cx + box_w / 4.0)
                     );
                     linked(&mut out, &s.href, "p90", &shape, &s.title);
                     median_path.push(Some((cx, y(s.median))));
@@ -424,7 +427,8 @@ pub struct HBar {
     pub cumulative: Option<f64>,
 }
 
-/// Horizontal bars, longest first as given; with `cumulative` values a Pareto chart.
+/// Horizontal bars, longest first as given; with `cumulative` values a Pareto chart,
+/// whose bar values must then be shares (0..=1) like the cumulative ones.
 #[derive(Debug, Clone)]
 pub struct HBars {
     pub title: String,
@@ -438,17 +442,22 @@ impl HBars {
         let row_h = 22.0;
         let height = top + row_h * self.rows.len() as f64 + 8.0;
         let plot_w = WIDTH - label_w - text_w;
-        let max = self
-            .rows
-            .iter()
-            .map(|r| r.mark.value)
-            .fold(0.0, f64::max)
-            .max(1.0);
+        let has_cumulative = self.rows.iter().any(|r| r.cumulative.is_some());
+        // A Pareto chart draws bars and the running share on one 0-100% axis (its bar
+        // values are shares); plain bars scale to the largest value.
+        let max = if has_cumulative {
+            1.0
+        } else {
+            self.rows
+                .iter()
+                .map(|r| r.mark.value)
+                .fold(0.0, f64::max)
+                .max(1.0)
+        };
         let mut out = String::new();
         svg_open(&mut out, &self.title, height);
-        let has_cumulative = self.rows.iter().any(|r| r.cumulative.is_some());
         if has_cumulative {
-            for pct in [0.0, 0.5, 1.0] {
+            for pct in [0.0, 0.25, 0.5, 0.75, 1.0] {
                 let x = label_w + pct * plot_w;
                 let _ = write!(
                     out,
@@ -493,7 +502,12 @@ impl HBars {
             let _ = write!(
                 out,
                 r#"<text class="value" x="{}" y="{}">{}</text>"#,
-                n(label_w + w + 6.0),
+                // Pareto values sit right of the 100% line, clear of the cumulative line.
+                n(if has_cumulative {
+                    label_w + plot_w + 10.0
+                } else {
+                    label_w + w + 6.0
+                }),
                 n(y0 + 15.0),
                 esc(&row.text)
             );
@@ -645,6 +659,11 @@ pub enum Cell {
         text: String,
         href: String,
     },
+    /// A right-aligned number linking to what it counts.
+    NumLink {
+        text: String,
+        href: String,
+    },
 }
 
 /// The data behind a chart, as a table.
@@ -679,6 +698,14 @@ impl Table {
                         let _ = write!(out, r#"<{tag}{scope} class="num">{}</{tag}>"#, esc(t));
                     }
                     Cell::Link { text, href } => {
+                        let _ = write!(
+                            out,
+                            r#"<{tag}{scope}><a href="{}">{}</a></{tag}>"#,
+                            esc(href),
+                            esc(text)
+                        );
+                    }
+                    Cell::NumLink { text, href } => {
                         let _ = write!(
                             out,
                             r#"<{tag}{scope} class="num"><a href="{}">{}</a></{tag}>"#,

@@ -680,7 +680,7 @@ impl Ctx<'_> {
             }
             row.push(Cell::Num(c.near_misses.to_string()));
             row.push(if c.incidents + c.near_misses > 0 {
-                Cell::Link {
+                Cell::NumLink {
                     text: c.incidents.to_string(),
                     href: page.link(ListKind::ByTime, Some(&anchor)),
                 }
@@ -767,7 +767,7 @@ impl Ctx<'_> {
             });
             let mut row = vec![Cell::Text(q.bin.label.clone())];
             row.push(if s.n + s.missing > 0 {
-                Cell::Link {
+                Cell::NumLink {
                     text: s.n.to_string(),
                     href: page.link(ListKind::ByTime, Some(&anchor)),
                 }
@@ -890,7 +890,7 @@ impl Ctx<'_> {
                 label: p.cause.clone(),
                 text: format!("{} · {}", p.count, fmt_pct(p.share)),
                 mark: Mark {
-                    value: p.count as f64,
+                    value: p.share,
                     href: page.link(ListKind::ByCause, Some(&anchors[&p.cause])),
                     title: format!(
                         "{}: {} ({} of cause mentions, {} cumulative)",
@@ -919,7 +919,7 @@ impl Ctx<'_> {
                 .map(|p| {
                     vec![
                         Cell::Text(p.cause.clone()),
-                        Cell::Link {
+                        Cell::NumLink {
                             text: p.count.to_string(),
                             href: page.link(ListKind::ByCause, Some(&anchors[&p.cause])),
                         },
@@ -1100,7 +1100,7 @@ impl Ctx<'_> {
                         })
                     }));
                     row.push(Cell::Num(r.weight.to_string()));
-                    row.push(Cell::Link {
+                    row.push(Cell::NumLink {
                         text: r.count.to_string(),
                         href: page.link(ListKind::ByService, Some(&anchors[&r.service])),
                     });
@@ -1212,7 +1212,7 @@ impl Ctx<'_> {
                     [c.done, c.open, c.overdue, c.not_doing].map(|v| Cell::Num(v.to_string())),
                 );
                 row.push(if c.total > 0 {
-                    Cell::Link {
+                    Cell::NumLink {
                         text: c.total.to_string(),
                         href: link,
                     }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Build the sample archive and screenshot its dashboard with headless Chromium, in the
+# light and the dark colour scheme, to look at by eye. Images go to $OUT (default
+# /tmp/hindsight-screens), never into the repository.
+#
+#   scripts/screenshot.sh [PAGE ...]     PAGE relative to public/, default dashboard/index.html
+#
+# Env: OUT (image folder), AS_OF (default 2026-11-26), CARGO_TARGET_DIR, WIDTH, HEIGHT,
+# OFFSETS (space-separated pixel offsets: one screenshot per offset, scrolled that far
+# down through a wrapper page, so long pages can be looked at part by part).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-/tmp/hindsight-screens}
+AS_OF=${AS_OF:-2026-11-26}
+WIDTH=${WIDTH:-1280}
+HEIGHT=${HEIGHT:-2400}
+pages=("$@")
+[ ${#pages[@]} -eq 0 ] && pages=(dashboard/index.html)
+
+if ! command -v chromium >/dev/null; then
+  echo "chromium not found; installing it with apt-get" >&2
+  sudo apt-get install -y chromium >/dev/null || apt-get install -y chromium >/dev/null
+fi
+
+cargo build --quiet
+bin="${CARGO_TARGET_DIR:-target}/debug/hindsight"
+site=$(mktemp -d)
+trap 'rm -rf "$site"' EXIT
+cp -r site.toml content "$site"/
+"$bin" build --root "$site" --as-of "$AS_OF" >/dev/null
+
+mkdir -p "$OUT"
+OFFSETS=${OFFSETS:-0}
+shots=()
+for page in "${pages[@]}"; do
+  for offset in $OFFSETS; do
+    if [ "$offset" = 0 ]; then
+      shots+=("$page")
+    else
+      wrapper="public/screenshot-$offset-$(echo "$page" | tr '/' '_')"
+      printf '<!doctype html><body style="margin:0;overflow:hidden"><iframe src="%s" style="position:absolute;top:-%spx;left:0;width:%spx;height:%spx;border:0"></iframe>' \
+        "$page" "$offset" "$WIDTH" "$((offset + HEIGHT))" >"$site/$wrapper"
+      shots+=("$(basename "$wrapper")")
+    fi
+  done
+done
+for page in "${shots[@]}"; do
+  name=$(echo "$page" | tr '/#' '__' | sed 's/_index\.html//; s/\.html//')
+  for scheme in light dark; do
+    flags=()
+    [ "$scheme" = dark ] && flags=(--force-dark-mode --blink-settings=preferredColorScheme=0)
+    chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+      --hide-scrollbars "${flags[@]}" --window-size="$WIDTH,$HEIGHT" \
+      --screenshot="$OUT/$name-$scheme.png" "file://$site/public/$page" 2>/dev/null
+    echo "$OUT/$name-$scheme.png"
+  done
+done
