@@ -27,7 +27,11 @@ pub enum Yaml {
 pub struct YamlError {
     pub line: usize,
     pub col: usize,
+    /// What went wrong, without positions.
     pub message: String,
+    /// What the parser was inside when it failed (e.g. `while parsing a flow sequence`)
+    /// and where that construct starts: usually the offending value.
+    pub context: Option<(String, usize, usize)>,
 }
 
 impl Yaml {
@@ -65,9 +69,7 @@ impl Yaml {
                 .unwrap_or_else(|| serde_json::Value::String(n.clone())),
             Yaml::String(s) => serde_json::Value::String(s.clone()),
             Yaml::List(items) => serde_json::Value::Array(items.iter().map(Yaml::to_json).collect()),
-            Yaml::Map(entries) => {
-                serde_json::Value::Object(entries.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
-            }
+            Yaml::Map(entries) => serde_json::Value::Object(entries.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
         }
     }
 }
@@ -82,14 +84,24 @@ impl fmt::Display for YamlError {
 pub fn parse(text: &str) -> Result<Yaml, YamlError> {
     let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        YamlError { line, col, message: clean_message(&e.to_string()) }
+        let full = e.to_string();
+        let (problem, context) = match full.split_once(", while ") {
+            Some((p, c)) => (p, Some(format!("while {c}"))),
+            None => (full.as_str(), None),
+        };
+        let context = context.and_then(|c| {
+            let (what, at) = c.split_once(" at line ")?;
+            let (l, col) = at.split_once(" column ")?;
+            Some((what.to_string(), l.trim().parse().ok()?, col.trim().trim_end_matches('.').parse().ok()?))
+        });
+        YamlError { line, col, message: strip_position(problem), context }
     })?;
     Ok(convert(value))
 }
 
 /// serde_yaml appends " at line X column Y" to its messages; the caller prints the
 /// position itself, so drop it.
-fn clean_message(message: &str) -> String {
+fn strip_position(message: &str) -> String {
     let message = match message.find(" at line ") {
         Some(i) => &message[..i],
         None => message,
@@ -187,10 +199,11 @@ mod tests {
     }
 
     #[test]
-    fn syntax_error_has_position_without_suffix() {
-        let e = parse("title: ok\nservices: [a, b\n").unwrap_err();
-        assert!(e.line >= 2, "{e:?}");
-        assert!(!e.message.contains(" at line "), "{e:?}");
+    fn syntax_error_has_position_and_context() {
+        let e = parse("title: ok\nservices: [a, b\ndate: x\n").unwrap_err();
+        assert_eq!((e.line, e.col), (3, 5), "{e:?}");
+        assert_eq!(e.message, "did not find expected ',' or ']'");
+        assert_eq!(e.context, Some(("while parsing a flow sequence".to_string(), 2, 11)));
     }
 
     #[test]

@@ -181,7 +181,11 @@ fn list_marker(line: &str) -> Option<(usize, bool)> {
         return Some((indent + 2, false));
     }
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    if (1..=9).contains(&digits) && b.len() > digits + 1 && matches!(b[digits], b'.' | b')') && (b[digits + 1] == b' ' || b[digits + 1] == b'\t') {
+    if (1..=9).contains(&digits)
+        && b.len() > digits + 1
+        && matches!(b[digits], b'.' | b')')
+        && (b[digits + 1] == b' ' || b[digits + 1] == b'\t')
+    {
         return Some((indent + digits + 2, true));
     }
     None
@@ -193,11 +197,7 @@ fn field_at(content: &str, line: &str, col_base: usize, no: usize) -> Option<Fie
     let close = inner.find("**")?;
     let name = &inner[..close];
     let after = &inner[close + 2..];
-    let (name, value) = if let Some(n) = name.strip_suffix(':') {
-        (n, after)
-    } else {
-        (name, after.trim_start().strip_prefix(':')?)
-    };
+    let (name, value) = if let Some(n) = name.strip_suffix(':') { (n, after) } else { (name, after.trim_start().strip_prefix(':')?) };
     let name = name.trim();
     if name.is_empty() || name.len() > 80 {
         return None;

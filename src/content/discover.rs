@@ -71,7 +71,13 @@ pub fn read_source(path: &Path) -> Result<String, DiagFor> {
         let col = String::from_utf8_lossy(&prefix[line_start..]).chars().count() + 1;
         let byte = e.as_bytes()[valid_up_to];
         Box::new(move |rel| {
-            Diagnostic::error("not-utf8", rel, line, col, format!("invalid UTF-8 byte 0x{byte:02X}; expected the file to be saved as UTF-8"))
+            Diagnostic::error(
+                "not-utf8",
+                rel,
+                line,
+                col,
+                format!("invalid UTF-8 byte 0x{byte:02X}; expected the file to be saved as UTF-8"),
+            )
         }) as DiagFor
     })
 }

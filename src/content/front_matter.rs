@@ -43,7 +43,7 @@ pub fn split<'a>(text: &'a str, path: &Path) -> (Split<'a>, Option<Diagnostic>) 
     if !is_fence(&text[..first_end], false) || first_end == text.len() {
         let no_fm = Split { yaml: None, body: text, body_line: 1 };
         if is_fence(&text[..first_end], false) {
-            return (no_fm, Some(unterminated(path, text)));
+            return (no_fm, Some(unterminated(path)));
         }
         return (no_fm, None);
     }
@@ -62,10 +62,10 @@ pub fn split<'a>(text: &'a str, path: &Path) -> (Split<'a>, Option<Diagnostic>) 
         pos = end + 1;
         line_no += 1;
     }
-    (Split { yaml: None, body: text, body_line: 1 }, Some(unterminated(path, text)))
+    (Split { yaml: None, body: text, body_line: 1 }, Some(unterminated(path)))
 }
 
-fn unterminated(path: &Path, text: &str) -> Diagnostic {
+fn unterminated(path: &Path) -> Diagnostic {
     Diagnostic::error(
         "unterminated-front-matter",
         path,
@@ -73,7 +73,6 @@ fn unterminated(path: &Path, text: &str) -> Diagnostic {
         1,
         "front matter opened with `---` on line 1 is never closed; expected a line `---` after the YAML (the file is read as Markdown without front matter)",
     )
-    .with_source(text)
 }
 
 /// Front-matter values, typed but not yet interpreted (dates and timestamps are read
@@ -97,13 +96,33 @@ pub struct FrontMatter {
     /// started_at, detected_at, acknowledged_at, mitigated_at, resolved_at.
     pub milestones: [Option<Located<String>>; 5],
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// The block could not be read (syntax error, or never closed): values it may hold
+    /// are unknown, so checks for missing values stay quiet.
+    pub broken: bool,
 }
 
 pub const MILESTONE_KEYS: [&str; 5] = ["started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"];
 
 const KNOWN_KEYS: &[&str] = &[
-    "title", "date", "severity", "status", "kind", "slug", "summary", "services", "teams", "authors", "reviewers", "causes", "tags",
-    "related", "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at",
+    "title",
+    "date",
+    "severity",
+    "status",
+    "kind",
+    "slug",
+    "summary",
+    "services",
+    "teams",
+    "authors",
+    "reviewers",
+    "causes",
+    "tags",
+    "related",
+    "started_at",
+    "detected_at",
+    "acknowledged_at",
+    "mitigated_at",
+    "resolved_at",
 ];
 
 /// Accepted spellings of the known keys.
@@ -129,15 +148,28 @@ fn canonical(key: &str) -> Option<&'static str> {
 }
 
 /// Read the front matter `yaml` (its first line is absolute line `first_line` of `text`).
-pub fn read(yaml_text: &str, first_line: usize, path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> FrontMatter {
+pub fn read(yaml_text: &str, first_line: usize, path: &Path, diags: &mut Vec<Diagnostic>) -> FrontMatter {
     let mut fm = FrontMatter::default();
     let root = match yaml::parse(yaml_text) {
         Ok(root) => root,
         Err(e) => {
-            diags.push(
-                Diagnostic::error("yaml-syntax", path, first_line + e.line - 1, e.col, format!("front matter is not valid YAML: {}", e.message))
-                    .with_source(text),
-            );
+            let problem_line = first_line + e.line - 1;
+            // Point at the construct that was left open (`[api, db` without `]`), which
+            // is where the fix goes, and say where the parser gave up.
+            let d = match e.context {
+                Some((context, line, col)) => Diagnostic::error(
+                    "yaml-syntax",
+                    path,
+                    first_line + line - 1,
+                    col,
+                    format!("front matter is not valid YAML: {} on line {problem_line}, {context} that starts here", e.message),
+                ),
+                None => {
+                    Diagnostic::error("yaml-syntax", path, problem_line, e.col, format!("front matter is not valid YAML: {}", e.message))
+                }
+            };
+            diags.push(d);
+            fm.broken = true;
             return fm;
         }
     };
@@ -145,34 +177,28 @@ pub fn read(yaml_text: &str, first_line: usize, path: &Path, text: &str, diags: 
         Yaml::Map(entries) => entries,
         Yaml::Null => return fm,
         other => {
-            diags.push(
-                Diagnostic::error(
-                    "front-matter-type",
-                    path,
-                    first_line,
-                    1,
-                    format!("front matter must be a mapping of keys to values (`title: ...`), found {}", other.kind_name()),
-                )
-                .with_source(text),
-            );
+            diags.push(Diagnostic::error(
+                "front-matter-type",
+                path,
+                first_line,
+                1,
+                format!("front matter must be a mapping of keys to values (`title: ...`), found {}", other.kind_name()),
+            ));
             return fm;
         }
     };
     for (key, value) in entries {
         let (line, col) = yaml::value_position(yaml_text, &key).map_or((first_line, 1), |(l, c)| (first_line + l - 1, c));
         let key_line = yaml::key_line(yaml_text, &key).map_or(first_line, |l| first_line + l - 1);
-        let mut ctx = Ctx { key: &key, line, col, path, text, diags };
+        let mut ctx = Ctx { key: &key, line, col, path, diags };
         let Some(canon) = canonical(&key) else {
-            ctx.diags.push(
-                Diagnostic::warning(
-                    "unknown-key",
-                    path,
-                    key_line,
-                    1,
-                    format!("unknown front-matter key `{key}`, kept for templates as `extra.{key}`; known keys: {}", KNOWN_KEYS.join(", ")),
-                )
-                .with_source(text),
-            );
+            ctx.diags.push(Diagnostic::warning(
+                "unknown-key",
+                path,
+                key_line,
+                1,
+                format!("unknown front-matter key `{key}`, kept for templates as `extra.{key}`; known keys: {}", KNOWN_KEYS.join(", ")),
+            ));
             fm.extra.insert(key.clone(), value.to_json());
             continue;
         };
@@ -205,7 +231,6 @@ struct Ctx<'a> {
     line: usize,
     col: usize,
     path: &'a Path,
-    text: &'a str,
     diags: &'a mut Vec<Diagnostic>,
 }
 
@@ -216,10 +241,13 @@ impl Ctx<'_> {
             Yaml::Number(n) => format!("the number {n}"),
             other => other.kind_name().to_string(),
         };
-        self.diags.push(
-            Diagnostic::error("front-matter-type", self.path, self.line, self.col, format!("`{}` must be {expected}, found {found}", self.key))
-                .with_source(self.text),
-        );
+        self.diags.push(Diagnostic::error(
+            "front-matter-type",
+            self.path,
+            self.line,
+            self.col,
+            format!("`{}` must be {expected}, found {found}", self.key),
+        ));
     }
 
     fn located<T>(&self, value: T) -> Located<T> {
@@ -293,7 +321,7 @@ mod tests {
         let (s, _) = split(text, Path::new("a.md"));
         let (yaml, first) = s.yaml.unwrap();
         let mut diags = Vec::new();
-        let fm = read(yaml, first, Path::new("a.md"), text, &mut diags);
+        let fm = read(yaml, first, Path::new("a.md"), &mut diags);
         assert_eq!(fm.services.unwrap().value, ["api"]);
         let got: Vec<(&str, usize, usize, &str)> = diags.iter().map(|d| (d.code, d.line, d.col, d.message.as_str())).collect();
         assert_eq!(got[0], ("front-matter-type", 2, 8, "`title` must be a string, found a list"));

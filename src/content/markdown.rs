@@ -354,18 +354,25 @@ fn heading_level(level: HeadingLevel) -> u8 {
 
 /// Slug of the heading text; `section` for text without letters or digits; `-2`, `-3`…
 /// for repeats (skipping any suffix already taken by a heading literally named so).
+/// `used` maps each anchor given out to the next suffix to try for that base, so a file
+/// with thousands of equal headings stays linear.
 fn unique_anchor(text: &str, used: &mut BTreeMap<String, usize>) -> String {
     let base = match crate::render::urls::slug(text) {
         s if s == "-" => "section".to_string(),
         s => s,
     };
-    let mut candidate = base.clone();
-    let mut n = 1;
+    if !used.contains_key(&base) {
+        used.insert(base.clone(), 2);
+        return base;
+    }
+    let mut n = used[&base];
+    let mut candidate = format!("{base}-{n}");
     while used.contains_key(&candidate) {
         n += 1;
         candidate = format!("{base}-{n}");
     }
-    used.insert(candidate.clone(), 1);
+    used.insert(base, n + 1);
+    used.insert(candidate.clone(), 2);
     candidate
 }
 
@@ -403,9 +410,9 @@ mod tests {
 
     #[test]
     fn anchors_are_unique_and_match_toc() {
-        let doc = analyse("# Title\n\n## Impact\n\ntext\n\n## Impact\n\n## 🔥\n", 5, true);
+        let doc = analyse("# Title\n\n## Impact\n\ntext\n\n## Impact\n\n## 🔥\n\n## Impact 3\n\n## Impact\n\n## Impact\n", 5, true);
         let anchors: Vec<&str> = doc.toc.iter().map(|t| t.anchor.as_str()).collect();
-        assert_eq!(anchors, ["title", "impact", "impact-2", "section"]);
+        assert_eq!(anchors, ["title", "impact", "impact-2", "section", "impact-3", "impact-4", "impact-5"]);
         assert!(doc.html.contains("<h2 id=\"impact-2\">Impact</h2>"), "{}", doc.html);
         assert_eq!(doc.headings[1].line, 7);
         assert_eq!(doc.section_text[2], "text");
@@ -413,7 +420,11 @@ mod tests {
 
     #[test]
     fn unsafe_links_and_raw_html_are_neutralised() {
-        let doc = analyse("[x](javascript:alert(1)) <b onclick=\"x()\">b</b>\n\n<script>alert(1)</script>\n\n## H\n\n```rust\nfn main() {}\n```\n", 1, true);
+        let doc = analyse(
+            "[x](javascript:alert(1)) <b onclick=\"x()\">b</b>\n\n<script>alert(1)</script>\n\n## H\n\n```rust\nfn main() {}\n```\n",
+            1,
+            true,
+        );
         assert!(!doc.html.contains("javascript:"), "{}", doc.html);
         assert!(!doc.html.contains("onclick"), "{}", doc.html);
         assert!(!doc.html.contains("<script"), "{}", doc.html);

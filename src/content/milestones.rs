@@ -33,9 +33,10 @@ fn words(text: &str) -> Vec<String> {
 }
 
 fn has_phrase(words: &[String], phrase: &[&str]) -> bool {
-    words.windows(phrase.len()).enumerate().any(|(i, w)| {
-        w.iter().zip(phrase).all(|(a, b)| a == b) && (i == 0 || !matches!(words[i - 1].as_str(), "not" | "no" | "never"))
-    })
+    words
+        .windows(phrase.len())
+        .enumerate()
+        .any(|(i, w)| w.iter().zip(phrase).all(|(a, b)| a == b) && (i == 0 || !matches!(words[i - 1].as_str(), "not" | "no" | "never")))
 }
 
 fn says(words: &[String], phrases: &[&[&str]]) -> bool {
@@ -53,12 +54,27 @@ fn says_started(w: &[String]) -> bool {
 /// Milestones found in the timeline (rows without a resolved time are skipped).
 pub fn from_timeline(events: &[TimelineEvent]) -> Milestones {
     let mut m: Milestones = Default::default();
-    let timed: Vec<(Timestamp, usize, Vec<String>)> =
-        events.iter().filter_map(|e| e.at.map(|at| (at, e.line, words(&format!("{} {}", e.event, e.actor.as_deref().unwrap_or("")))))).collect();
+    let timed: Vec<(Timestamp, usize, Vec<String>)> = events
+        .iter()
+        .filter_map(|e| e.at.map(|at| (at, e.line, words(&format!("{} {}", e.event, e.actor.as_deref().unwrap_or(""))))))
+        .collect();
     m[0] = timed.iter().find(|(_, _, w)| says_started(w)).or(timed.first()).map(|(at, line, _)| (*at, *line));
     let Some((start, _)) = m[0] else { return m };
     let rules: [&[&[&str]]; 4] = [
-        &[&["alert"], &["alerts"], &["alerted"], &["alerting"], &["alarm"], &["alarms"], &["detected"], &["detect"], &["detection"], &["paged"], &["page"], &["noticed"]],
+        &[
+            &["alert"],
+            &["alerts"],
+            &["alerted"],
+            &["alerting"],
+            &["alarm"],
+            &["alarms"],
+            &["detected"],
+            &["detect"],
+            &["detection"],
+            &["paged"],
+            &["page"],
+            &["noticed"],
+        ],
         &[&["acknowledged"], &["acknowledges"], &["ack"], &["acked"], &["acknowledge"]],
         &[&["mitigated"], &["restored"], &["rolled", "back"], &["recovered"], &["failed", "over"]],
         &[&["resolved"], &["incident", "closed"]],
@@ -86,7 +102,12 @@ mod tests {
 
     fn ev(min: i64, text: &str) -> TimelineEvent {
         let base: Timestamp = "2025-10-26T14:00:00Z".parse().unwrap();
-        TimelineEvent { at: Some(base + jiff::SignedDuration::from_mins(min)), event: text.into(), line: min as usize, ..Default::default() }
+        TimelineEvent {
+            at: Some(base + jiff::SignedDuration::from_mins(min)),
+            event: text.into(),
+            line: min as usize,
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -105,7 +126,10 @@ mod tests {
         assert_eq!(mins, [Some(0), Some(7), Some(9), Some(20), Some(40)]);
         let at = m.map(|x| x.map(|(t, _)| t));
         let d = durations(&at, Durations { time_to_detect: Some(99), ..Default::default() });
-        assert_eq!(d, Durations { time_to_detect: Some(7), time_to_acknowledge: Some(2), time_to_mitigate: Some(20), time_to_resolve: Some(40) });
+        assert_eq!(
+            d,
+            Durations { time_to_detect: Some(7), time_to_acknowledge: Some(2), time_to_mitigate: Some(20), time_to_resolve: Some(40) }
+        );
     }
 
     #[test]

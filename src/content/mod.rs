@@ -13,8 +13,8 @@
 //! Causes come only from front matter (`causes:` / `root_cause:`), slugified: the parser
 //! never turns prose into cause categories.
 
-pub mod discover;
 mod blocks;
+pub mod discover;
 mod front_matter;
 mod markdown;
 mod milestones;
@@ -50,11 +50,13 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     let mut diags = Vec::new();
 
     let (split, problem) = front_matter::split(text, path);
+    let unterminated = problem.is_some();
     diags.extend(problem);
-    let fm = match split.yaml {
-        Some((yaml, first_line)) => front_matter::read(yaml, first_line, path, text, &mut diags),
+    let mut fm = match split.yaml {
+        Some((yaml, first_line)) => front_matter::read(yaml, first_line, path, &mut diags),
         None => FrontMatter::default(),
     };
+    fm.broken |= unterminated;
 
     let body = split.body;
     let doc = markdown::analyse(body, split.body_line, config.sanitize_html);
@@ -63,17 +65,34 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     let end_line = split.body_line + body_lines.len();
     let sections = sections::Sections::new(&doc.headings, end_line);
     let line_text = |line: usize| -> String {
-        line.checked_sub(split.body_line)
-            .and_then(|i| body_lines.get(i))
-            .map(|l| l.trim_end_matches('\r').to_string())
-            .unwrap_or_default()
+        line.checked_sub(split.body_line).and_then(|i| body_lines.get(i)).map(|l| l.trim_end_matches('\r').to_string()).unwrap_or_default()
     };
-    let extractor = template::Extractor { doc: &doc, blocks: &blocks, sections: &sections, path, text, line_text: &line_text };
+    let extractor = template::Extractor { doc: &doc, blocks: &blocks, sections: &sections, path, line_text: &line_text };
     let facts = extractor.extract(&mut diags);
 
-    let mut check = Check { path, text, diags };
+    let mut check = Check { path, diags };
     let incident = assemble(source, fm, facts, doc, config, &mut check);
-    Parsed { incident: Some(incident), diagnostics: check.diags }
+    let mut diagnostics = check.diags;
+    attach_source_lines(text, &mut diagnostics);
+    Parsed { incident: Some(incident), diagnostics }
+}
+
+/// Give every diagnostic its source line (what `Diagnostic::with_source` does), indexing
+/// the lines once: a file with thousands of warnings must not be rescanned for each.
+fn attach_source_lines(text: &str, diagnostics: &mut [Diagnostic]) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let mut starts = vec![0];
+    starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+    for d in diagnostics.iter_mut().filter(|d| d.line > 0 && d.source_line.is_none()) {
+        let Some(&start) = starts.get(d.line - 1) else { continue };
+        if start >= text.len() && d.line > 1 {
+            continue; // past the last line
+        }
+        let end = starts.get(d.line).map_or(text.len(), |&e| e - 1);
+        d.source_line = Some(text[start..end.max(start)].trim_end_matches('\r').to_string());
+    }
 }
 
 /// Merge front matter and body facts into the incident, reading and checking values.
@@ -93,7 +112,9 @@ fn assemble(source: &SourceFile, fm: FrontMatter, facts: BodyFacts, doc: markdow
     match fm.title.as_ref().or(facts.title.as_ref()) {
         Some(t) => incident.title = t.value.clone(),
         None => {
-            check.error("missing-title", 1, 0, "no title; expected `title:` in front matter or a `# Title` heading".into());
+            if !fm.broken {
+                check.error("missing-title", 1, 0, "no title; expected `title:` in front matter or a `# Title` heading".into());
+            }
             incident.title = stem.clone();
         }
     }
@@ -151,7 +172,8 @@ fn assemble(source: &SourceFile, fm: FrontMatter, facts: BodyFacts, doc: markdow
     incident.teams = pick(fm.teams, facts.teams);
     incident.authors = pick(fm.authors, facts.authors);
     incident.reviewers = pick(fm.reviewers, facts.reviewers);
-    let mut causes: Vec<String> = fm.causes.map(|c| c.value).unwrap_or_default().iter().map(|c| crate::render::urls::slug(c)).filter(|c| c != "-").collect();
+    let mut causes: Vec<String> =
+        fm.causes.map(|c| c.value).unwrap_or_default().iter().map(|c| crate::render::urls::slug(c)).filter(|c| c != "-").collect();
     dedup_keep_order(&mut causes);
     incident.causes = causes;
     incident.tags = fm.tags.map(|t| t.value).unwrap_or_default();
@@ -202,13 +224,19 @@ fn assemble(source: &SourceFile, fm: FrontMatter, facts: BodyFacts, doc: markdow
     incident.durations = milestones::durations(&at, facts.stated);
 
     if incident.date.is_none() {
-        incident.date = at[0].map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()).or_else(|| match time::read_date_prefix(&stem) {
-            Some((time::DateRead::Date(d), _)) => Some(d),
-            _ => None,
-        });
+        incident.date =
+            at[0].map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()).or_else(|| match time::read_date_prefix(&stem) {
+                Some((time::DateRead::Date(d), _)) => Some(d),
+                _ => None,
+            });
     }
-    if incident.date.is_none() && !date_given {
-        check.error("missing-date", 1, 0, "no incident date; expected `date: YYYY-MM-DD` in front matter or `**Date of Incident**: YYYY-MM-DD`".into());
+    if incident.date.is_none() && !date_given && !fm.broken {
+        check.error(
+            "missing-date",
+            1,
+            0,
+            "no incident date; expected `date: YYYY-MM-DD` in front matter or `**Date of Incident**: YYYY-MM-DD`".into(),
+        );
     }
 
     // Related: front matter ids, then what the body names.
@@ -241,7 +269,13 @@ fn dedup_keep_order(list: &mut Vec<String>) {
 }
 
 /// Warn when front matter and body disagree on `what` (values compared by `same`).
-fn conflict(check: &mut Check, what: &str, fm: Option<&Located<String>>, body: Option<&Located<String>>, same: impl Fn(&str, &str) -> bool) {
+fn conflict(
+    check: &mut Check,
+    what: &str,
+    fm: Option<&Located<String>>,
+    body: Option<&Located<String>>,
+    same: impl Fn(&str, &str) -> bool,
+) {
     if let (Some(a), Some(b)) = (fm, body) {
         if !same(&a.value, &b.value) {
             conflict_warning(check, what, a, b);

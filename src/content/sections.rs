@@ -105,19 +105,34 @@ pub fn kind_of(normalised: &str) -> Option<SectionKind> {
             Resolution
         }
         "detection" | "how was it detected" | "how it was detected" => Detection,
-        "timeline" | "incident timeline" | "detailed timeline" | "timeline of events" | "event timeline" | "sequence of events" => {
-            Timeline
-        }
+        "timeline" | "incident timeline" | "detailed timeline" | "timeline of events" | "event timeline" | "sequence of events" => Timeline,
         "incident timing" | "timing" | "key timestamps" | "start end" | "start and end" | "duration" | "start" | "end" | "start time"
         | "end time" => Timing,
-        "action items" | "action items and followups" | "action items and follow ups" | "follow ups" | "followups"
-        | "follow up actions" | "follow up items" | "corrective actions" | "corrective and preventative measures"
-        | "corrective and preventive actions" | "corrective and preventative actions" | "remediation items" | "next steps" => ActionItems,
+        "action items"
+        | "action items and followups"
+        | "action items and follow ups"
+        | "follow ups"
+        | "followups"
+        | "follow up actions"
+        | "follow up items"
+        | "corrective actions"
+        | "corrective and preventative measures"
+        | "corrective and preventive actions"
+        | "corrective and preventative actions"
+        | "remediation items"
+        | "next steps" => ActionItems,
         "recommendations" | "recommendation" => Recommendations,
         "lessons learned" | "lessons learnt" | "lessons" | "learnings" | "what we learned" => Lessons,
         "what went well" | "what worked well" | "things that went well" | "went well" => WentWell,
-        "what went wrong" | "what went poorly" | "what didn t go well" | "what didn't go well" | "what did not go well"
-        | "what could be better" | "what could be improved" | "things that went wrong" | "what went badly" => WentWrong,
+        "what went wrong"
+        | "what went poorly"
+        | "what didn t go well"
+        | "what didn't go well"
+        | "what did not go well"
+        | "what could be better"
+        | "what could be improved"
+        | "things that went wrong"
+        | "what went badly" => WentWrong,
         "where we got lucky" | "what we got lucky" | "where we were lucky" | "lucky" | "what we got lucky with" => Lucky,
         "five whys" | "5 whys" | "whys" => FiveWhys,
         "contributing factors" | "contributing conditions analysis" | "contributing conditions" | "contributing causes" => {

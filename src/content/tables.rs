@@ -105,23 +105,20 @@ pub fn written_cells(line: &str) -> usize {
 }
 
 /// Warn about rows with fewer cells than the header.
-pub fn check_cells(table: &Table, line_text: &dyn Fn(usize) -> String, path: &std::path::Path, text: &str, out: &mut Vec<Diagnostic>) {
+pub fn check_cells(table: &Table, line_text: &dyn Fn(usize) -> String, path: &std::path::Path, out: &mut Vec<Diagnostic>) {
     let want = table.header.len();
     for row in &table.rows {
         let line = line_text(row.line);
         let written = written_cells(&line);
         if written < want {
             let col = line.trim_end().chars().count() + 1;
-            out.push(
-                Diagnostic::warning(
-                    "table-missing-cells",
-                    path,
-                    row.line,
-                    col,
-                    format!("table row has {written} of {want} cells; expected one cell per column ({})", table.header.join(", ")),
-                )
-                .with_source(text),
-            );
+            out.push(Diagnostic::warning(
+                "table-missing-cells",
+                path,
+                row.line,
+                col,
+                format!("table row has {written} of {want} cells; expected one cell per column ({})", table.header.join(", ")),
+            ));
         }
     }
 }
@@ -250,11 +247,12 @@ pub fn status(text: &str) -> ActionItemStatus {
 fn owner_of(text: Option<&str>) -> Option<String> {
     let t = text?.trim();
     let lower = t.to_lowercase();
-    (!matches!(lower.as_str(), "" | "-" | "—" | "–" | "?" | "tbd" | "tba" | "n/a" | "none" | "unassigned" | "nobody")).then(|| t.to_string())
+    (!matches!(lower.as_str(), "" | "-" | "—" | "–" | "?" | "tbd" | "tba" | "n/a" | "none" | "unassigned" | "nobody"))
+        .then(|| t.to_string())
 }
 
 /// Action items of a table; invalid due dates are reported.
-pub fn action_rows(table: &Table, path: &std::path::Path, text: &str, out: &mut Vec<Diagnostic>) -> Vec<ActionItem> {
+pub fn action_rows(table: &Table, path: &std::path::Path, out: &mut Vec<Diagnostic>) -> Vec<ActionItem> {
     let h = &table.header;
     let number = h.iter().position(|c| matches!(norm(c).as_str(), "#" | "no" | "no." | "id" | "number" | "nr"));
     let taken = [number.unwrap_or(usize::MAX)];
@@ -272,7 +270,7 @@ pub fn action_rows(table: &Table, path: &std::path::Path, text: &str, out: &mut 
         let due_date = due_text.and_then(|d| match time::read_date(d) {
             DateRead::Date(date) => Some(date),
             DateRead::Invalid(msg) => {
-                out.push(Diagnostic::warning("invalid-date", path, row.line, 0, format!("action item due date: {msg}")).with_source(text));
+                out.push(Diagnostic::warning("invalid-date", path, row.line, 0, format!("action item due date: {msg}")));
                 None
             }
             DateRead::NotADate => None,
@@ -297,9 +295,11 @@ pub fn action_rows(table: &Table, path: &std::path::Path, text: &str, out: &mut 
 pub fn related_rows(table: &Table) -> Vec<RelatedRef> {
     let h = &table.header;
     let date = find(h, &["date", "when"], &[]);
-    let note = find(h, &["related", "relation", "relationship", "notes", "note", "how", "why", "description"], &[date.unwrap_or(usize::MAX)]);
+    let note =
+        find(h, &["related", "relation", "relationship", "notes", "note", "how", "why", "description"], &[date.unwrap_or(usize::MAX)]);
     let taken = [date.unwrap_or(usize::MAX), note.unwrap_or(usize::MAX)];
-    let title = find(h, &["bug", "incident", "title", "id", "link", "ticket", "reference", "name"], &taken).or_else(|| (0..h.len()).find(|i| !taken.contains(i)));
+    let title = find(h, &["bug", "incident", "title", "id", "link", "ticket", "reference", "name"], &taken)
+        .or_else(|| (0..h.len()).find(|i| !taken.contains(i)));
     table
         .rows
         .iter()
@@ -313,7 +313,13 @@ pub fn related_rows(table: &Table) -> Vec<RelatedRef> {
             if title_text.is_none() && id.is_none() && date.is_none() {
                 return None;
             }
-            Some(RelatedRef { id, date, title: title_text.map(str::to_string), note: cell(row, note).unwrap_or_default().to_string(), line: row.line })
+            Some(RelatedRef {
+                id,
+                date,
+                title: title_text.map(str::to_string),
+                note: cell(row, note).unwrap_or_default().to_string(),
+                line: row.line,
+            })
         })
         .collect()
 }

@@ -128,7 +128,6 @@ pub struct Extractor<'a> {
     pub blocks: &'a Blocks,
     pub sections: &'a Sections,
     pub path: &'a Path,
-    pub text: &'a str,
     pub line_text: &'a dyn Fn(usize) -> String,
 }
 
@@ -162,7 +161,8 @@ impl Extractor<'_> {
         let h = self.doc.headings.iter().find(|h| h.level == 1)?;
         let mut t = h.text.trim();
         let lower = t.to_lowercase();
-        for prefix in ["post-mortem", "postmortem", "post mortem", "incident report", "incident postmortem", "incident review", "incident"] {
+        for prefix in ["post-mortem", "postmortem", "post mortem", "incident report", "incident postmortem", "incident review", "incident"]
+        {
             if lower.starts_with(prefix) {
                 let rest = t[prefix.len()..].trim_start();
                 if let Some(r) = rest.strip_prefix(':').or_else(|| rest.strip_prefix("- ")).or_else(|| rest.strip_prefix("— ")) {
@@ -184,7 +184,16 @@ impl Extractor<'_> {
     /// Apply one key/value fact (from a bold field, a key/value table or a `Key: value`
     /// line). Returns whether the key was known.
     #[allow(clippy::too_many_arguments)]
-    fn apply(&self, f: &mut BodyFacts, texts: &mut [Option<String>; 6], key: &str, value: &str, line: usize, col: usize, items: &[usize]) -> bool {
+    fn apply(
+        &self,
+        f: &mut BodyFacts,
+        texts: &mut [Option<String>; 6],
+        key: &str,
+        value: &str,
+        line: usize,
+        col: usize,
+        items: &[usize],
+    ) -> bool {
         let Some(target) = target_of(key) else { return false };
         let value = value.trim();
         let located = || Located { value: value.to_string(), line, col };
@@ -248,7 +257,12 @@ impl Extractor<'_> {
             self.apply(f, texts, &field.key, &field.value, field.line, field.col, &field.items);
         }
         // `Key: value` lines without bold: durations anywhere, milestones in timing sections.
-        let plain_lines = self.blocks.items.iter().map(|i| (i.text.as_str(), i.line)).chain(self.blocks.text_lines.iter().map(|t| (t.text.as_str(), t.line)));
+        let plain_lines = self
+            .blocks
+            .items
+            .iter()
+            .map(|i| (i.text.as_str(), i.line))
+            .chain(self.blocks.text_lines.iter().map(|t| (t.text.as_str(), t.line)));
         for (text, line) in plain_lines {
             let Some((key, value)) = text.split_once(':') else { continue };
             let key = blocks::field_key(key);
@@ -264,10 +278,10 @@ impl Extractor<'_> {
 
     fn tables(&self, f: &mut BodyFacts, texts: &mut [Option<String>; 6], diags: &mut Vec<Diagnostic>) {
         for table in &self.doc.tables {
-            tables::check_cells(table, self.line_text, self.path, self.text, diags);
+            tables::check_cells(table, self.line_text, self.path, diags);
             match tables::role(table, self.sections) {
                 Role::Timeline => f.timeline.extend(tables::timeline_rows(table)),
-                Role::ActionItems => f.action_items.extend(tables::action_rows(table, self.path, self.text, diags)),
+                Role::ActionItems => f.action_items.extend(tables::action_rows(table, self.path, diags)),
                 Role::Related => f.related_refs.extend(tables::related_rows(table)),
                 Role::KeyValue => {
                     for (key, value, line) in tables::key_values(table) {
@@ -317,11 +331,13 @@ impl Extractor<'_> {
             let top = self.doc.paragraphs.iter().filter(|p| p.section == 0 || self.sections.list[p.section - 1].level == 1).take(3);
             for p in top {
                 let lower = p.text.to_lowercase();
-                let skip = ["posted on", "posted", "published", "updated", "date:"].iter().find(|w| lower.starts_with(*w)).map_or(0, |w| w.len());
+                let skip =
+                    ["posted on", "posted", "published", "updated", "date:"].iter().find(|w| lower.starts_with(*w)).map_or(0, |w| w.len());
                 let rest = p.text[skip..].trim_start();
                 if let Some((DateRead::Date(_) | DateRead::Invalid(_), used)) = time::read_date_prefix(rest) {
                     if rest[used..].trim().len() <= 2 {
-                        let col = (self.line_text)(p.line).find(&rest[..used]).map_or(1, |b| (self.line_text)(p.line)[..b].chars().count() + 1);
+                        let col =
+                            (self.line_text)(p.line).find(&rest[..used]).map_or(1, |b| (self.line_text)(p.line)[..b].chars().count() + 1);
                         f.date = Some(Located { value: rest[..used].trim().to_string(), line: p.line, col });
                         break;
                     }
@@ -369,7 +385,7 @@ impl Extractor<'_> {
 
     /// Top-level list items between two lines.
     fn top_items(&self, from: usize, to: usize) -> Vec<&Item> {
-        let items: Vec<&Item> = self.blocks.items.iter().filter(|i| i.line > from && i.line < to).collect();
+        let items: Vec<&Item> = between(&self.blocks.items, |i| i.line, from, to).iter().collect();
         let min = items.iter().map(|i| i.indent).min().unwrap_or(0);
         items.into_iter().filter(|i| i.indent == min).collect()
     }
@@ -383,18 +399,12 @@ impl Extractor<'_> {
                 continue;
             }
             let next_bold = bolds.get(n + 1).map_or(usize::MAX, |b| b.line);
-            let next_heading = self.doc.headings.iter().find(|h| h.line > bold.line).map_or(usize::MAX, |h| h.line);
+            let next_heading =
+                self.doc.headings.get(self.doc.headings.partition_point(|h| h.line <= bold.line)).map_or(usize::MAX, |h| h.line);
             let limit = next_bold.min(next_heading);
-            let answer = self
-                .blocks
-                .text_lines
-                .iter()
-                .map(|t| (t.line, t.text.as_str()))
-                .chain(self.blocks.items.iter().map(|i| (i.line, i.text.as_str())))
-                .filter(|(l, _)| *l > bold.line && *l < limit)
-                .min_by_key(|(l, _)| *l)
-                .map(|(_, t)| clean_answer(t))
-                .unwrap_or_default();
+            let next_text = between(&self.blocks.text_lines, |t| t.line, bold.line, limit).first().map(|t| (t.line, t.text.as_str()));
+            let next_item = between(&self.blocks.items, |i| i.line, bold.line, limit).first().map(|i| (i.line, i.text.as_str()));
+            let answer = next_text.into_iter().chain(next_item).min_by_key(|(l, _)| *l).map(|(_, t)| clean_answer(t)).unwrap_or_default();
             whys.push(Why { question: q.to_string(), answer });
         }
         if !whys.is_empty() {
@@ -411,7 +421,10 @@ impl Extractor<'_> {
                         let mut answer = clean_answer(&text[q + 1..]);
                         if answer.is_empty() {
                             // The answer is the nested item below the question, if any.
-                            if let Some(child) = self.blocks.items.iter().find(|c| c.line > items[k].line && c.indent > items[k].indent) {
+                            if let Some(child) = between(&self.blocks.items, |i| i.line, items[k].line, usize::MAX)
+                                .first()
+                                .filter(|c| c.indent > items[k].indent)
+                            {
                                 if items.get(k + 1).is_none_or(|n| child.line < n.line) {
                                     answer = clean_answer(&child.text);
                                 }
@@ -435,22 +448,23 @@ impl Extractor<'_> {
                 continue; // CCADB blocks below are read on their own
             }
             let mut kind = "general".to_string();
-            let fields: Vec<_> = self.blocks.fields.iter().filter(|f| f.line > s.line && f.line < s.end_line && f.item.is_none()).collect();
-            let items: Vec<&Item> = self.blocks.items.iter().filter(|it| it.line > s.line && it.line < s.end_line).collect();
+            let fields: Vec<_> = between(&self.blocks.fields, |f| f.line, s.line, s.end_line).iter().filter(|f| f.item.is_none()).collect();
+            let items: Vec<&Item> = between(&self.blocks.items, |i| i.line, s.line, s.end_line).iter().collect();
             let min = items.iter().map(|i| i.indent).min().unwrap_or(0);
             for item in items.iter().filter(|it| it.indent == min) {
-                if let Some(field) = fields.iter().rev().find(|f| f.line < item.line) {
-                    kind = factor_kind(&field.name);
-                }
-                if let Some(sub) = self.sections.at(item.line).filter(|&j| j != i) {
-                    if !fields.iter().any(|f| f.line > self.sections.list[sub].line && f.line < item.line) {
-                        kind = factor_kind(&self.sections.list[sub].title);
-                    }
+                // The kind is the nearest `**Technical Factors**:` field or sub-heading above.
+                let last_field = fields.partition_point(|f| f.line < item.line).checked_sub(1).map(|k| fields[k]);
+                let sub = self.sections.at(item.line).filter(|&j| j != i).map(|j| &self.sections.list[j]);
+                match (last_field, sub) {
+                    (Some(f), Some(sub)) if f.line > sub.line => kind = factor_kind(&f.name),
+                    (_, Some(sub)) => kind = factor_kind(&sub.title),
+                    (Some(f), None) => kind = factor_kind(&f.name),
+                    (None, None) => {}
                 }
                 out.push(ContributingFactor { kind: kind.clone(), text: item.text.clone() });
             }
             if items.is_empty() {
-                for p in self.doc.paragraphs.iter().filter(|p| p.line > s.line && p.line < s.end_line) {
+                for p in between(&self.doc.paragraphs, |p| p.line, s.line, s.end_line).iter() {
                     out.push(ContributingFactor { kind: "general".into(), text: p.text.clone() });
                 }
             }
@@ -461,13 +475,11 @@ impl Extractor<'_> {
                 Some((l, t)) => (l.trim().to_string(), t.trim().to_string()),
                 None => (s.title.trim().to_string(), String::new()),
             };
-            let description = self
-                .blocks
-                .fields
+            let description = between(&self.blocks.fields, |f| f.line, s.line, s.end_line)
                 .iter()
-                .find(|f| f.line > s.line && f.line < s.end_line && f.key == "description")
+                .find(|f| f.key == "description")
                 .map(|f| f.value.clone())
-                .or_else(|| self.doc.paragraphs.iter().find(|p| p.line > s.line && p.line < s.end_line).map(|p| p.text.clone()))
+                .or_else(|| between(&self.doc.paragraphs, |p| p.line, s.line, s.end_line).first().map(|p| p.text.clone()))
                 .unwrap_or_default();
             let text = match (title.is_empty(), description.is_empty()) {
                 (false, false) => format!("{title}: {description}"),
@@ -494,12 +506,12 @@ impl Extractor<'_> {
 
     fn lessons(&self) -> Lessons {
         let mut lessons = Lessons::default();
-        let mut taken: Vec<usize> = Vec::new();
+        let mut taken: std::collections::BTreeSet<usize> = Default::default();
         for (kind, which) in [(SectionKind::WentWell, 0), (SectionKind::WentWrong, 1), (SectionKind::Lucky, 2)] {
             for i in self.sections.of_kind(kind) {
                 let s = &self.sections.list[i];
                 let entries = self.entries(s.line, s.end_line);
-                taken.extend(self.blocks.items.iter().filter(|it| it.line > s.line && it.line < s.end_line).map(|it| it.line));
+                taken.extend(between(&self.blocks.items, |i| i.line, s.line, s.end_line).iter().map(|it| it.line));
                 lessons_slot(&mut lessons, which).extend(entries);
             }
         }
@@ -527,7 +539,7 @@ impl Extractor<'_> {
                 .any(|c| matches!(c.kind, Some(SectionKind::WentWell | SectionKind::WentWrong | SectionKind::Lucky)));
             lessons.other.extend(items.iter().map(|it| lesson_text(&it.text)).filter(|t| !t.is_empty()));
             if items.is_empty() && !has_sub_kinds {
-                lessons.other.extend(self.doc.paragraphs.iter().filter(|p| p.line > s.line && p.line < s.end_line).map(|p| p.text.clone()));
+                lessons.other.extend(between(&self.doc.paragraphs, |p| p.line, s.line, s.end_line).iter().map(|p| p.text.clone()));
             }
         }
         lessons
@@ -537,7 +549,7 @@ impl Extractor<'_> {
     fn entries(&self, from: usize, to: usize) -> Vec<String> {
         let items = self.top_items(from, to);
         if items.is_empty() {
-            self.doc.paragraphs.iter().filter(|p| p.line > from && p.line < to).map(|p| p.text.clone()).collect()
+            between(&self.doc.paragraphs, |p| p.line, from, to).iter().map(|p| p.text.clone()).collect()
         } else {
             items.iter().map(|it| lesson_text(&it.text)).filter(|t| !t.is_empty()).collect()
         }
@@ -546,7 +558,7 @@ impl Extractor<'_> {
     fn related(&self, f: &mut BodyFacts) {
         for i in self.sections.of_kind(SectionKind::Related) {
             let s = &self.sections.list[i];
-            let all: Vec<&Item> = self.blocks.items.iter().filter(|it| it.line > s.line && it.line < s.end_line).collect();
+            let all: Vec<&Item> = between(&self.blocks.items, |i| i.line, s.line, s.end_line).iter().collect();
             let min = all.iter().map(|i| i.indent).min().unwrap_or(0);
             for (k, item) in all.iter().enumerate().filter(|(_, it)| it.indent == min) {
                 let children: Vec<&str> = all[k + 1..].iter().take_while(|c| c.indent > min).map(|c| c.text.as_str()).collect();
@@ -559,7 +571,13 @@ impl Extractor<'_> {
             if f.related_refs.iter().any(|r| r.id.as_deref() == Some(id.as_str())) {
                 continue;
             }
-            f.related_refs.push(RelatedRef { id: Some(id), date: None, title: Some(link.text.trim().to_string()).filter(|t| !t.is_empty()), note: String::new(), line: link.line });
+            f.related_refs.push(RelatedRef {
+                id: Some(id),
+                date: None,
+                title: Some(link.text.trim().to_string()).filter(|t| !t.is_empty()),
+                note: String::new(),
+                line: link.line,
+            });
         }
     }
 
@@ -571,14 +589,19 @@ impl Extractor<'_> {
         for i in self.sections.of_kind(SectionKind::Timeline) {
             let s = &self.sections.list[i];
             let mut rows: Vec<(usize, RawEvent, bool)> = Vec::new();
-            for item in self.blocks.items.iter().filter(|it| it.line > s.line && it.line < s.end_line) {
+            for item in between(&self.blocks.items, |i| i.line, s.line, s.end_line).iter() {
                 if let Some((time_text, rest)) = split_time_prefix(&item.text) {
                     let event = TimelineEvent { at: None, time_text, event: rest.to_string(), actor: None, line: item.line };
                     rows.push((item.line, RawEvent { event, default_offset: 0 }, false));
                 }
             }
             // Lines that are only a date set the day for the rows below them.
-            let dates = self.blocks.bold_lines.iter().map(|b| (b.line, b.text.as_str())).chain(self.blocks.text_lines.iter().map(|t| (t.line, t.text.as_str())));
+            let dates = self
+                .blocks
+                .bold_lines
+                .iter()
+                .map(|b| (b.line, b.text.as_str()))
+                .chain(self.blocks.text_lines.iter().map(|t| (t.line, t.text.as_str())));
             for (line, text) in dates.filter(|(l, _)| *l > s.line && *l < s.end_line) {
                 if let DateRead::Date(_) = time::read_date(text) {
                     let event = TimelineEvent { at: None, time_text: text.to_string(), event: String::new(), actor: None, line };
@@ -644,6 +667,14 @@ impl Extractor<'_> {
             })
             .map(|p| p.text.clone())
     }
+}
+
+/// The elements of a line-sorted slice strictly between two lines, found by binary
+/// search so that per-section lookups stay cheap on huge files.
+fn between<T>(list: &[T], line_of: impl Fn(&T) -> usize, from: usize, to: usize) -> &[T] {
+    let start = list.partition_point(|x| line_of(x) <= from);
+    let end = list.partition_point(|x| line_of(x) < to).max(start);
+    &list[start..end]
 }
 
 /// Event text that marks a date line of a list timeline (dropped after resolving).
@@ -756,7 +787,12 @@ fn split_time_prefix(text: &str) -> Option<(String, &str)> {
         let prefix = text[..end].trim_end_matches([':', ',', '-', '—']);
         let clean = tokens[..k].iter().enumerate().all(|(n, (_, t))| {
             let t = t.trim_end_matches([':', ',', '-']);
-            n == 0 || t.is_empty() || t.contains(':') || t.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '/') || matches!(t.to_lowercase().as_str(), "am" | "pm" | "at") || time::zone_offset(t).is_some()
+            n == 0
+                || t.is_empty()
+                || t.contains(':')
+                || t.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '/')
+                || matches!(t.to_lowercase().as_str(), "am" | "pm" | "at")
+                || time::zone_offset(t).is_some()
         });
         if !clean {
             continue;
@@ -807,7 +843,14 @@ mod tests {
 
     #[test]
     fn related_items() {
-        let item = Item { line: 3, indent: 0, raw: "**2025-09-15**: DB pool exhausted (similar issue)".into(), text: "2025-09-15: DB pool exhausted (similar issue)".into(), checked: None, ordered: false };
+        let item = Item {
+            line: 3,
+            indent: 0,
+            raw: "**2025-09-15**: DB pool exhausted (similar issue)".into(),
+            text: "2025-09-15: DB pool exhausted (similar issue)".into(),
+            checked: None,
+            ordered: false,
+        };
         let r = related_item(&item, &["Same root cause"]);
         assert_eq!(r.date, Some(jiff::civil::Date::constant(2025, 9, 15)));
         assert_eq!(r.title.as_deref(), Some("DB pool exhausted"));

@@ -96,7 +96,10 @@ fn month_name_date(s: &str) -> Option<(DateRead, usize)> {
         if w.len() < 3 {
             return None;
         }
-        MONTHS.iter().position(|m| m.starts_with(&w) && (w.len() == 3 || w.len() == m.len() || (*m == "september" && w == "sept"))).map(|i| i as i8 + 1)
+        MONTHS
+            .iter()
+            .position(|m| m.starts_with(&w) && (w.len() == 3 || w.len() == m.len() || (*m == "september" && w == "sept")))
+            .map(|i| i as i8 + 1)
     };
     let word_end = |t: &str| t.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.')).unwrap_or(t.len());
     let first_len = word_end(s);
@@ -119,11 +122,7 @@ fn month_name_date(s: &str) -> Option<(DateRead, usize)> {
         let t = t.trim_end_matches("st").trim_end_matches("nd").trim_end_matches("rd").trim_end_matches("th");
         if (1..=2).contains(&t.len()) && digits(t) == t.len() { t.parse().ok() } else { None }
     };
-    let (month, day) = if let Some(m) = month_of(first) {
-        (m, day_text(second)?)
-    } else {
-        (month_of(second)?, day_text(first)?)
-    };
+    let (month, day) = if let Some(m) = month_of(first) { (m, day_text(second)?) } else { (month_of(second)?, day_text(first)?) };
     Some((make_date(year, month, day, &s[..used]), used))
 }
 
@@ -320,7 +319,15 @@ mod tests {
     #[test]
     fn dates_in_common_shapes() {
         let d = Date::constant(2025, 10, 26);
-        for s in ["2025-10-26", "2025/10/26", "October 26, 2025", "Oct 26 2025", "26 October 2025", "Sunday, October 26, 2025", "2025-10-26 (Sunday)"] {
+        for s in [
+            "2025-10-26",
+            "2025/10/26",
+            "October 26, 2025",
+            "Oct 26 2025",
+            "26 October 2025",
+            "Sunday, October 26, 2025",
+            "2025-10-26 (Sunday)",
+        ] {
             assert_eq!(read_date(s), DateRead::Date(d), "{s}");
         }
         assert_eq!(read_date("2025-02-30"), DateRead::Invalid("invalid date `2025-02-30`: February 2025 has 28 days".into()));

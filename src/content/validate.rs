@@ -21,17 +21,16 @@ use crate::model::{DocStatus, Incident, IncidentKind};
 /// Context for one file's diagnostics.
 pub struct Check<'a> {
     pub path: &'a Path,
-    pub text: &'a str,
     pub diags: Vec<Diagnostic>,
 }
 
 impl Check<'_> {
     pub fn error(&mut self, code: &'static str, line: usize, col: usize, message: String) {
-        self.diags.push(Diagnostic::error(code, self.path, line, col, message).with_source(self.text));
+        self.diags.push(Diagnostic::error(code, self.path, line, col, message));
     }
 
     pub fn warning(&mut self, code: &'static str, line: usize, col: usize, message: String) {
-        self.diags.push(Diagnostic::warning(code, self.path, line, col, message).with_source(self.text));
+        self.diags.push(Diagnostic::warning(code, self.path, line, col, message));
     }
 
     /// A date, or an `invalid-date` error at its position.
@@ -56,7 +55,12 @@ impl Check<'_> {
             Some(TimeRead::Full(ts, _)) => Some(ts),
             Some(TimeRead::TimeOfDay { seconds, offset }) if date.is_some() => date.and_then(|d| time::at_date(d, seconds, offset)),
             Some(TimeRead::TimeOfDay { .. }) => {
-                self.error("invalid-timestamp", v.line, v.col, format!("{what} `{}` has no date and the incident date is unknown; {expected}", v.value));
+                self.error(
+                    "invalid-timestamp",
+                    v.line,
+                    v.col,
+                    format!("{what} `{}` has no date and the incident date is unknown; {expected}", v.value),
+                );
                 None
             }
             Some(TimeRead::DateOnly(_)) => {
@@ -173,10 +177,20 @@ pub fn check_incident(check: &mut Check, incident: &Incident, milestone_pos: &[(
             continue;
         }
         if item.owner.is_none() {
-            check.warning("action-item-no-owner", item.line, 0, format!("action item `{}` has no owner; expected someone responsible for it", short(&item.action)));
+            check.warning(
+                "action-item-no-owner",
+                item.line,
+                0,
+                format!("action item `{}` has no owner; expected someone responsible for it", short(&item.action)),
+            );
         }
         if item.due.is_none() {
-            check.warning("action-item-no-due-date", item.line, 0, format!("action item `{}` has no due date; expected a date like 2025-11-30", short(&item.action)));
+            check.warning(
+                "action-item-no-due-date",
+                item.line,
+                0,
+                format!("action item `{}` has no due date; expected a date like 2025-11-30", short(&item.action)),
+            );
         }
     }
 }

@@ -77,7 +77,10 @@ fn template_only_post_mortem_fields() {
     assert_eq!(i.acknowledged_at, ts("2025-03-14T23:46:00Z"));
     assert_eq!(i.mitigated_at, ts("2025-03-15T00:09:00Z"));
     assert_eq!(i.resolved_at, ts("2025-03-15T00:35:00Z"));
-    assert_eq!(i.durations, Durations { time_to_detect: Some(4), time_to_acknowledge: Some(2), time_to_mitigate: Some(29), time_to_resolve: Some(55) });
+    assert_eq!(
+        i.durations,
+        Durations { time_to_detect: Some(4), time_to_acknowledge: Some(2), time_to_mitigate: Some(29), time_to_resolve: Some(55) }
+    );
 
     assert_eq!(
         i.five_whys,
@@ -108,9 +111,33 @@ fn template_only_post_mortem_fields() {
     assert_eq!(
         items,
         [
-            ("1", "Enable pooling in the redis-client config", Some("Wen (Dev)"), date(2025, 3, 15), ActionItemStatus::Done, "✅ Done", 103),
-            ("2", "Alert at 80% of Redis max connections", Some("Priya (SRE)"), date(2025, 3, 21), ActionItemStatus::InProgress, "⏳ In Progress", 104),
-            ("3", "Review changelogs of client library upgrades", Some("Tomás (Eng Mgr)"), date(2025, 4, 1), ActionItemStatus::Planned, "📅 Planned", 105),
+            (
+                "1",
+                "Enable pooling in the redis-client config",
+                Some("Wen (Dev)"),
+                date(2025, 3, 15),
+                ActionItemStatus::Done,
+                "✅ Done",
+                103
+            ),
+            (
+                "2",
+                "Alert at 80% of Redis max connections",
+                Some("Priya (SRE)"),
+                date(2025, 3, 21),
+                ActionItemStatus::InProgress,
+                "⏳ In Progress",
+                104
+            ),
+            (
+                "3",
+                "Review changelogs of client library upgrades",
+                Some("Tomás (Eng Mgr)"),
+                date(2025, 4, 1),
+                ActionItemStatus::Planned,
+                "📅 Planned",
+                105
+            ),
             ("4", "Load test checkout with the new client", None, None, ActionItemStatus::Planned, "📅 Planned", 106),
         ]
     );
@@ -177,7 +204,10 @@ fn front_matter_post_mortem_fields() {
     assert_eq!(i.acknowledged_at, ts("2025-06-02T09:30:00Z"), "offsets are honoured");
     assert_eq!(i.mitigated_at, ts("2025-06-02T10:05:00Z"));
     assert_eq!(i.resolved_at, ts("2025-06-02T11:15:00Z"));
-    assert_eq!(i.durations, Durations { time_to_detect: Some(12), time_to_acknowledge: Some(3), time_to_mitigate: Some(50), time_to_resolve: Some(120) });
+    assert_eq!(
+        i.durations,
+        Durations { time_to_detect: Some(12), time_to_acknowledge: Some(3), time_to_mitigate: Some(50), time_to_resolve: Some(120) }
+    );
     assert_eq!(i.summary.as_deref(), Some("Webhooks to merchants were delayed up to 40 minutes; none were lost."));
     assert_eq!(i.related_refs, vec![RelatedRef { id: Some("2025-03-14-checkout-redis-storm".into()), line: 17, ..Default::default() }]);
     assert_eq!(i.extra.get("runbook"), Some(&serde_json::json!("https://wiki.example.com/runbooks/webhooks")));
@@ -191,7 +221,9 @@ fn front_matter_post_mortem_fields() {
         diags[1].to_string(),
         "content/webhook-backlog.md:4:11: warning[front-matter-conflict]: front matter severity `sev 3` differs from the body's `SEV2` (line 26); using the front matter\n 4 | severity: sev 3\n   |           ^"
     );
-    assert!(diags[0].message.starts_with("unknown front-matter key `runbook`, kept for templates as `extra.runbook`; known keys: title, date,"));
+    assert!(
+        diags[0].message.starts_with("unknown front-matter key `runbook`, kept for templates as `extra.runbook`; known keys: title, date,")
+    );
 }
 
 #[test]
@@ -201,9 +233,15 @@ fn google_sre_template_maps_by_heading() {
     assert_eq!(i.date, date(2025, 1, 20));
     assert_eq!(i.authors, strings(&["leo", "mara"]));
     assert_eq!(i.severity, None);
-    assert_eq!(i.summary.as_deref(), Some("Thumbnails returned 404 for 38% of images for 74 minutes after reads moved to a half-copied bucket."));
+    assert_eq!(
+        i.summary.as_deref(),
+        Some("Thumbnails returned 404 for 38% of images for 74 minutes after reads moved to a half-copied bucket.")
+    );
     assert_eq!(i.impact.as_deref(), Some("38% of thumbnail requests failed. No image data was lost."));
-    assert_eq!(i.root_cause.as_deref(), Some("The migration job copied objects in key order, and the read switch did not check that the copy had finished."));
+    assert_eq!(
+        i.root_cause.as_deref(),
+        Some("The migration job copied objects in key order, and the read switch did not check that the copy had finished.")
+    );
     assert_eq!(i.trigger.as_deref(), Some("A config flag switched reads to the new bucket before the copy completed."));
     assert_eq!(i.resolution.as_deref(), Some("Reads were pointed back at the old bucket; the copy was then completed and verified."));
     assert_eq!(i.detection.as_deref(), Some("A synthetic probe on image URLs alerted the on-call engineer."));
@@ -215,7 +253,10 @@ fn google_sre_template_maps_by_heading() {
     assert_eq!((i.timeline[1].time_text.as_str(), i.timeline[1].event.as_str()), ("14:02", "OUTAGE BEGINS: thumbnails return 404"));
     assert_eq!(i.timeline[1].line, 66);
     assert_eq!(i.started_at, ts("2025-01-20T14:02:00Z"));
-    assert_eq!(i.durations, Durations { time_to_detect: Some(6), time_to_acknowledge: Some(3), time_to_mitigate: Some(38), time_to_resolve: Some(74) });
+    assert_eq!(
+        i.durations,
+        Durations { time_to_detect: Some(6), time_to_acknowledge: Some(3), time_to_mitigate: Some(38), time_to_resolve: Some(74) }
+    );
     let actions: Vec<(&str, Option<&str>, Option<&str>, ActionItemStatus)> =
         i.action_items.iter().map(|a| (a.action.as_str(), a.kind.as_deref(), a.owner.as_deref(), a.status)).collect();
     assert_eq!(
@@ -241,20 +282,29 @@ fn kehoe_template_tables() {
     assert_eq!(i.acknowledged_at, None);
     assert_eq!(i.mitigated_at, ts("2025-05-09T09:05:00Z"));
     assert_eq!(i.resolved_at, ts("2025-05-09T10:40:00Z"));
-    assert_eq!(i.durations, Durations { time_to_detect: Some(15), time_to_acknowledge: None, time_to_mitigate: Some(55), time_to_resolve: Some(150) });
+    assert_eq!(
+        i.durations,
+        Durations { time_to_detect: Some(15), time_to_acknowledge: None, time_to_mitigate: Some(55), time_to_resolve: Some(150) }
+    );
     assert_eq!(i.timeline.len(), 4);
     assert_eq!(i.timeline[1].actor.as_deref(), Some("alerting"));
     assert_eq!(i.timeline[1].event, "Alert: index lag above 10 minutes");
     assert_eq!(i.timeline[1].at, ts("2025-05-09T08:25:00Z"));
     assert_eq!(i.trigger.as_deref(), Some("A malformed product document from a partner feed."));
     assert_eq!(i.root_cause.as_deref(), Some("The consumer retried the same document forever instead of dead-lettering it."));
-    assert_eq!(i.contributing_factors, vec![ContributingFactor { kind: "process".into(), text: "The partner feed had no schema validation.".into() }]);
+    assert_eq!(
+        i.contributing_factors,
+        vec![ContributingFactor { kind: "process".into(), text: "The partner feed had no schema validation.".into() }]
+    );
     assert_eq!(i.impact.as_deref(), Some("Search results were up to 40 minutes stale.\nIndexer CPU stayed at 100% while retrying."));
     assert_eq!(i.summary, None, "a key/value summary table has no summary text");
     assert_eq!(i.lessons.other, strings(&["Every consumer needs a dead-letter queue."]));
     let a = &i.action_items;
     assert_eq!(a.len(), 2);
-    assert_eq!((a[0].kind.as_deref(), a[0].owner.as_deref(), a[0].priority.as_deref(), a[0].due), (Some("Prevent"), Some("Ana Costa"), Some("P1"), date(2025, 5, 30)));
+    assert_eq!(
+        (a[0].kind.as_deref(), a[0].owner.as_deref(), a[0].priority.as_deref(), a[0].due),
+        (Some("Prevent"), Some("Ana Costa"), Some("P1"), date(2025, 5, 30))
+    );
     assert_eq!((a[1].kind.as_deref(), a[1].owner.as_deref()), (Some("Process"), None));
     assert_eq!(codes(&diags), [("action-item-no-owner", 54)]);
 }
@@ -281,7 +331,8 @@ fn ccadb_report() {
     assert_eq!(i.mitigated_at, ts("2025-02-04T17:05:00Z"));
     assert_eq!(i.resolved_at, ts("2025-02-09T12:00:00Z"));
     assert_eq!(i.durations.time_to_detect, Some(1820));
-    let statuses: Vec<(&str, ActionItemStatus, Option<&str>)> = i.action_items.iter().map(|a| (a.status_text.as_str(), a.status, a.kind.as_deref())).collect();
+    let statuses: Vec<(&str, ActionItemStatus, Option<&str>)> =
+        i.action_items.iter().map(|a| (a.status_text.as_str(), a.status, a.kind.as_deref())).collect();
     assert_eq!(
         statuses,
         [
@@ -294,7 +345,13 @@ fn ccadb_report() {
     assert_eq!(
         i.related_refs,
         vec![
-            RelatedRef { id: None, date: date(2024, 4, 1), title: Some("1890123".into()), note: "Similar profile misconfiguration".into(), line: 26 },
+            RelatedRef {
+                id: None,
+                date: date(2024, 4, 1),
+                title: Some("1890123".into()),
+                note: "Similar profile misconfiguration".into(),
+                line: 26
+            },
             RelatedRef {
                 id: Some("2024-09-10-validity-rounding".into()),
                 date: date(2024, 9, 10),
@@ -319,7 +376,9 @@ fn free_prose_keeps_unknowns_unknown() {
     assert_eq!(i.date, date(2025, 3, 3));
     assert_eq!(
         i.summary.as_deref(),
-        Some("For about two hours, services in eu-west could not resolve internal names because a resolver fleet update shipped a broken forwarding rule.")
+        Some(
+            "For about two hours, services in eu-west could not resolve internal names because a resolver fleet update shipped a broken forwarding rule."
+        )
     );
     assert_eq!((i.severity.as_deref(), i.started_at, i.resolved_at), (None, None, None));
     assert_eq!(i.durations, Durations::default());
@@ -370,8 +429,15 @@ fn atlassian_and_cloud_sysadmin_sections() {
             Why { question: "Why was it rejected?".into(), answer: "The chain was incomplete.".into() },
         ]
     );
-    let actions: Vec<(&str, Option<&str>, Option<Date>)> = i.action_items.iter().map(|a| (a.action.as_str(), a.owner.as_deref(), a.due)).collect();
-    assert_eq!(actions, [("Validate chains before rotation @sam due 2025-07-15", Some("sam"), date(2025, 7, 15)), ("Add expiry and chain probe", None, None)]);
+    let actions: Vec<(&str, Option<&str>, Option<Date>)> =
+        i.action_items.iter().map(|a| (a.action.as_str(), a.owner.as_deref(), a.due)).collect();
+    assert_eq!(
+        actions,
+        [
+            ("Validate chains before rotation @sam due 2025-07-15", Some("sam"), date(2025, 7, 15)),
+            ("Add expiry and chain probe", None, None)
+        ]
+    );
     assert_eq!(codes(&diags), [("action-item-no-owner", 21), ("action-item-no-due-date", 21)]);
 
     let cloud = "# Storage latency\n\n## Report status\n\nFinal\n\n## Executive summary\n\nWrites to the block store slowed tenfold for 40 minutes.\n\n## Outage description\n\nA noisy tenant saturated one storage node.\n\n## Start/End\n\nStart: 2025-08-04 10:00 UTC\nEnd: 2025-08-04 10:40 UTC\n\n## Contributing Conditions Analysis\n\n- No per-tenant IO limits\n- Placement ignored node load\n\n## Recommendations\n\n- [ ] Per-tenant IO limits\n- [x] Load-aware placement\n";
@@ -396,7 +462,10 @@ fn atlassian_and_cloud_sysadmin_sections() {
 fn response_timeline_durations_fill_in_without_timestamps() {
     let text = "# Cache miss storm\n\n**Date of Incident**: 2025-09-09\n\n**Response Timeline**:\n- **Time to acknowledge**: 3 minutes\n- **Time to mitigate**: 1.5 hours\n- Time to resolve: 2h 15m\n";
     let (i, _) = parse_text("content/x.md", text, &Config::default());
-    assert_eq!(i.durations, Durations { time_to_detect: None, time_to_acknowledge: Some(3), time_to_mitigate: Some(90), time_to_resolve: Some(135) });
+    assert_eq!(
+        i.durations,
+        Durations { time_to_detect: None, time_to_acknowledge: Some(3), time_to_mitigate: Some(90), time_to_resolve: Some(135) }
+    );
     assert_eq!((i.started_at, i.mitigated_at), (None, None), "durations never become invented timestamps");
 }
 
