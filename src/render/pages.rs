@@ -204,6 +204,8 @@ pub struct SiteModel<'a> {
     pub rows: Vec<Row>,
     /// Taxonomy name → its terms, in display order.
     pub taxonomies: BTreeMap<&'static str, Vec<Term>>,
+    /// Incident id → index in the archive (pages look up many related incidents).
+    by_id: BTreeMap<&'a str, usize>,
 }
 
 impl<'a> SiteModel<'a> {
@@ -217,13 +219,24 @@ impl<'a> SiteModel<'a> {
             .iter()
             .map(|i| row(site, insights, i))
             .collect();
+        let by_id = archive
+            .incidents
+            .iter()
+            .enumerate()
+            .map(|(n, i)| (i.id.as_str(), n))
+            .collect();
         SiteModel {
             site,
             archive,
             insights,
             rows,
             taxonomies,
+            by_id,
         }
+    }
+
+    fn get(&self, id: &str) -> Option<&'a Incident> {
+        self.by_id.get(id).map(|&n| &self.archive.incidents[n])
     }
 
     fn rows_of(&self, indices: &[usize]) -> Vec<&Row> {
@@ -658,7 +671,7 @@ fn related(model: &SiteModel, incident: &Incident) -> Vec<RelatedView> {
     list.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     list.into_iter()
         .filter_map(|r| {
-            let other = model.archive.get(&r.id)?;
+            let other = model.get(&r.id)?;
             Some(RelatedView {
                 id: r.id.clone(),
                 url: incident_url(&r.id),
@@ -674,7 +687,7 @@ fn related(model: &SiteModel, incident: &Incident) -> Vec<RelatedView> {
 }
 
 fn repeat_view(model: &SiteModel, id: &str, cause: &str, days_between: i64) -> Option<RepeatView> {
-    let other = model.archive.get(id)?;
+    let other = model.get(id)?;
     Some(RepeatView {
         id: id.to_string(),
         url: incident_url(id),
@@ -701,7 +714,7 @@ fn suggestions(model: &SiteModel, incident: &Incident) -> Vec<SuggestionView> {
             from: s
                 .from
                 .iter()
-                .filter_map(|id| model.archive.get(id))
+                .filter_map(|id| model.get(id))
                 .map(incident_link)
                 .collect(),
         })
@@ -819,13 +832,13 @@ fn chains(model: &SiteModel, term: &Term) -> Vec<Vec<ChainStep>> {
         }
         let mut steps: Vec<(&Incident, Option<&crate::model::RepeatOf>)> = members
             .iter()
-            .filter_map(|id| model.archive.get(id).map(|i| (i, edges.get(id).copied())))
+            .filter_map(|id| model.get(id).map(|i| (i, edges.get(id).copied())))
             .collect();
         steps.sort_by(|a, b| a.0.date.cmp(&b.0.date).then_with(|| a.0.id.cmp(&b.0.id)));
         let chain = steps
             .into_iter()
             .map(|(incident, edge)| {
-                let prior = edge.and_then(|e| model.archive.get(&e.id));
+                let prior = edge.and_then(|e| model.get(&e.id));
                 let followups: Vec<FollowUp> = prior
                     .map(|p| {
                         p.action_items
