@@ -1319,7 +1319,15 @@ fn fill(template: &str, svc: &str, dep: &str) -> String {
     template.replace("{svc}", svc).replace("{dep}", dep)
 }
 
+/// Upper-case the first letter, except where the text opens with a service name, which
+/// is written as it is deployed (`order-router slowed...`), as engineers write it.
 fn capitalise(text: &str) -> String {
+    if SERVICES.iter().any(|(name, _)| {
+        text.strip_prefix(name)
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric()))
+    }) {
+        return text.to_string();
+    }
     let mut chars = text.chars();
     match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
