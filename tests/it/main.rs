@@ -9,3 +9,4 @@ mod security;
 mod serve;
 mod search;
 mod parse;
+mod corpus;
