@@ -7,6 +7,26 @@
 //! so a theme never needs logic to stay correct. Every value from a post-mortem reaches
 //! the HTML through tera's autoescape except `body_html`, which the parser sanitised.
 //! Output depends only on the archive, the insights, the config and the as-of date.
+//!
+//! Template contexts (besides `site`, `root` and `page_path` from `Renderer::page`; every
+//! `url` is relative to the site root, so templates write `{{ root }}{{ x.url }}`):
+//! - `index.html`: `incidents` [Row], `counts` {incidents, near_misses, open_actions,
+//!   overdue_actions}, `severities` [Term], `taxonomies` [{name, url, count}].
+//! - `incident.html`: `incident` (the model), `row` (Row), `authors`, `durations`
+//!   [{key, label, minutes, text}], `milestones` [{key, label, at, pct}], `timeline`
+//!   [{time_text, at, datetime, offset, event, actor}], `action_items` [ActionView],
+//!   `overdue_count`, `related` [{id, url, title, date, severity, score, reasons,
+//!   explicit}], `repeat_of` / `repeated_by` [{id, url, title, date, cause: Link,
+//!   days_between}], `cause_suggestions` [{cause, cause_url, score, from: [Link]}],
+//!   `toc` [{level, title, anchor}], `body_html`.
+//! - `term.html` and `cause.html`: `taxonomy`, `taxonomy_label`, `taxonomy_title`,
+//!   `taxonomy_url`, `term` (Term), `incidents` [Row], `near_misses`; cause pages add
+//!   `months` [{label, count, pct}], `chains` [[{incident: Link, date, days_after,
+//!   prior_followups, prior_done, prior_total}]] and `open_items` [ActionView].
+//! - `taxonomy.html`: `taxonomy`, `taxonomy_title`, `taxonomy_label`, `terms` [Term].
+//! - `action_items.html`: `groups` [{owner, anchor, open, overdue, items}], `teams`
+//!   [{team: Link, open, overdue}], `total_open`, `total_overdue`.
+//! - `404.html`: `base_href` (set when `base_url` is), `recent` [Row].
 
 use std::collections::BTreeMap;
 
@@ -985,4 +1005,54 @@ fn not_found(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
     ctx.insert("base_href", &base_href);
     ctx.insert("recent", &model.rows.iter().take(5).collect::<Vec<_>>());
     renderer.page("404.html", "404.html", ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minutes_read_as_minutes_hours_or_days() {
+        assert_eq!(minutes_text(None), "unknown");
+        assert_eq!(minutes_text(Some(0)), "0 min");
+        assert_eq!(minutes_text(Some(59)), "59 min");
+        assert_eq!(minutes_text(Some(65)), "1 h 05 min");
+        assert_eq!(minutes_text(Some(3 * 24 * 60 + 4 * 60 + 7)), "3 d 4 h");
+        assert_eq!(minutes_text(Some(-5)), "-5 min");
+        assert_eq!(minutes_text(Some(i64::MIN)).chars().next(), Some('-'));
+    }
+
+    #[test]
+    fn months_fill_the_gaps_between_first_and_last() {
+        let at = |y, m, d| Incident {
+            date: Some(jiff::civil::date(y, m, d)),
+            ..Default::default()
+        };
+        let (a, b, c) = (at(2024, 11, 3), at(2025, 2, 1), at(2025, 2, 20));
+        let months = months(&[&a, &b, &c]);
+        let labels: Vec<(&str, usize)> =
+            months.iter().map(|m| (m.label.as_str(), m.count)).collect();
+        assert_eq!(
+            labels,
+            [
+                ("2024-11", 1),
+                ("2024-12", 0),
+                ("2025-01", 0),
+                ("2025-02", 2)
+            ]
+        );
+        assert_eq!(months[3].pct, 100.0);
+        assert_eq!(months[0].pct, 50.0);
+        assert!(super::months(&[]).is_empty());
+    }
+
+    #[test]
+    fn far_apart_dates_give_a_bounded_strip() {
+        let at = |y| Incident {
+            date: Some(jiff::civil::date(y, 1, 1)),
+            ..Default::default()
+        };
+        let (a, b) = (at(1), at(9999));
+        assert_eq!(months(&[&a, &b]).len(), 600);
+    }
 }
