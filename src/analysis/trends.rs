@@ -635,7 +635,7 @@ impl Ctx<'_> {
             .collect();
         let periods = PeriodKind::EVERY
             .iter()
-            .map(|&p| self.period(p, &dated, &undated))
+            .map(|&p| self.period(p, &dated, &undated, (kind == ScopeKind::Service).then_some(name)))
             .collect();
         ScopeTrends {
             kind,
@@ -650,6 +650,7 @@ impl Ctx<'_> {
         period: PeriodKind,
         dated: &[(usize, Date)],
         undated: &[usize],
+        only_service: Option<&str>,
     ) -> PeriodTrends {
         let as_of = self.as_of;
         let (start, end, granularity, comparison_window) = match period.days() {
@@ -730,7 +731,7 @@ impl Ctx<'_> {
                 .map(|&m| self.metric(m, &incidents, &quarters))
                 .collect(),
             causes: self.causes(&incidents, &quarters),
-            heatmap: self.heatmap(&incidents, &bins),
+            heatmap: self.heatmap(&incidents, &bins, only_service),
             action_items: self.actions(&with_undated, &bins),
             headline,
             members,
@@ -893,7 +894,9 @@ impl Ctx<'_> {
         }
     }
 
-    fn heatmap(&self, incidents: &[usize], bins: &[Bin]) -> HeatMap {
+    /// Services × bins. A service's own dashboard shows its row alone (co-affected
+    /// services are on the organisation's and the teams' maps).
+    fn heatmap(&self, incidents: &[usize], bins: &[Bin], only_service: Option<&str>) -> HeatMap {
         let mut rows: BTreeMap<&str, Vec<HeatCell>> = BTreeMap::new();
         for &idx in incidents {
             let incident = self.incident(idx);
@@ -902,6 +905,9 @@ impl Ctx<'_> {
             };
             let weight = severity_weight(self.config, &severity_key(self.config, incident));
             for service in unique(&incident.services) {
+                if only_service.is_some_and(|only| only != service) {
+                    continue;
+                }
                 let cells = rows.entry(service).or_insert_with(|| {
                     bins.iter()
                         .map(|_| HeatCell {

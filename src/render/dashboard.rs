@@ -29,13 +29,14 @@ use crate::analysis::trends::{
 };
 use crate::config::Config;
 use crate::model::{Archive, Incident, Insights};
+use jiff::civil::Date;
 use crate::pipeline::{OutputFile, Site};
 
 /// Output path of the JSON export.
 pub const TRENDS_JSON: &str = "api/trends.json";
 
 /// Incidents drawn as individual points per quarter; beyond it the box stands alone.
-pub const MAX_POINTS_PER_GROUP: usize = 250;
+pub const MAX_POINTS_PER_GROUP: usize = 100;
 
 /// Causes drawn in the Pareto and causes-by-quarter charts (the data table lists all).
 const MAX_CAUSES_DRAWN: usize = 20;
@@ -48,7 +49,8 @@ pub fn render(
     insights: &Insights,
 ) -> Result<Vec<OutputFile>> {
     let trends = trends::compute(archive, insights, site.as_of, &site.config);
-    let mut json = serde_json::to_string_pretty(&trends)?;
+    // Compact: the export of a large archive runs to megabytes; pretty-printing tripled it.
+    let mut json = serde_json::to_string(&trends)?;
     json.push('\n');
     let scopes = scopes(&trends);
     let ctx = Ctx {
@@ -285,6 +287,15 @@ struct PageCtx<'a> {
     scope: &'a Scope<'a>,
     period: &'a PeriodTrends,
     path: String,
+    /// The period's post-mortems by date (then id).
+    sorted: Vec<&'a Incident>,
+}
+
+/// The incidents of `sorted` (by date) dated `start..=end`; undated ones never match.
+fn within<'s, 'a>(sorted: &'s [&'a Incident], start: Date, end: Date) -> &'s [&'a Incident] {
+    let lo = sorted.partition_point(|i| i.date < Some(start));
+    let hi = sorted.partition_point(|i| i.date <= Some(end));
+    &sorted[lo..hi.max(lo)]
 }
 
 impl PageCtx<'_> {
@@ -326,6 +337,7 @@ impl Ctx<'_> {
             scope,
             period,
             path: path.clone(),
+            sorted: self.sorted(period.members.iter().copied()),
         };
         let periods: Vec<PeriodLink> = PeriodKind::EVERY
             .iter()
@@ -506,7 +518,7 @@ impl Ctx<'_> {
                     plural(h.near_misses, "near miss", "near misses")
                 )
             } else {
-                "near misses are never counted".to_string()
+                "near misses not included".to_string()
             },
             &count_cmp(h.incidents, |p| p.incidents),
         );
@@ -817,20 +829,17 @@ impl Ctx<'_> {
     }
 
     /// One point per incident of the quarter with the metric.
+    /// One point per incident of the quarter with the metric; none when there are more
+    /// than `MAX_POINTS_PER_GROUP` (the chart then draws the box alone).
     fn points(&self, page: &PageCtx, metric: Metric, quarter: &trends::Bin) -> Vec<Mark> {
-        let mut points: Vec<(&Incident, i64)> = page
-            .period
-            .members
+        let points: Vec<(&Incident, i64)> = within(&page.sorted, quarter.start, quarter.end)
             .iter()
-            .map(|&i| &self.archive.incidents[i])
-            .filter(|i| {
-                !i.is_near_miss()
-                    && i.date
-                        .is_some_and(|d| d >= quarter.start && d <= quarter.end)
-            })
-            .filter_map(|i| metric.minutes(&i.durations).map(|m| (i, m)))
+            .filter(|i| !i.is_near_miss())
+            .filter_map(|i| metric.minutes(&i.durations).map(|m| (*i, m)))
             .collect();
-        points.sort_by(|a, b| a.0.date.cmp(&b.0.date).then_with(|| a.0.id.cmp(&b.0.id)));
+        if points.len() > MAX_POINTS_PER_GROUP {
+            return Vec::new();
+        }
         points
             .into_iter()
             .map(|(i, m)| Mark {
@@ -1377,36 +1386,49 @@ impl Ctx<'_> {
         self.renderer.page("dashboard_list.html", &path, ctx)
     }
 
+    /// A table of incidents with their response times (the by-time lists, which the
+    /// duration charts link to).
     fn rows(&self, from: &str, incidents: &[&Incident], out: &mut String) {
-        out.push_str(r#"<div class="table-wrap"><table class="data incidents"><thead><tr><th scope="col">date</th><th scope="col">post-mortem</th><th scope="col">severity</th><th scope="col">services</th><th scope="col">causes</th><th scope="col">detect</th><th scope="col">acknowledge</th><th scope="col">mitigate</th><th scope="col">resolve</th></tr></thead><tbody>"#);
+        out.push_str(r#"<div class="table-wrap"><table class="data incidents"><thead><tr><th scope="col">date</th><th scope="col">post-mortem</th><th scope="col">severity</th><th scope="col">detect</th><th scope="col">acknowledge</th><th scope="col">mitigate</th><th scope="col">resolve</th></tr></thead><tbody>"#);
+        let root = root_prefix(from);
         for i in incidents {
             let _ = write!(
                 out,
-                r#"<tr><td>{}</td><th scope="row"><a href="{}">{}</a>{}</th><td>{}</td><td>{}</td><td>{}</td>"#,
-                i.date
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "no date".into()),
-                esc(&href(from, &urls::incident(&i.id))),
+                r#"<tr><td>{}</td><th scope="row"><a href="{root}{}">{}</a>{}</th><td>{}</td>"#,
+                i.date.map(|d| d.to_string()).unwrap_or_else(|| "no date".into()),
+                esc(&urls::href(&urls::incident(&i.id))),
                 esc(&i.title),
-                if i.is_near_miss() {
-                    r#" <span class="tag">near miss</span>"#
-                } else {
-                    ""
-                },
+                if i.is_near_miss() { r#" <span class="tag">near miss</span>"# } else { "" },
                 esc(&trends::severity_key(self.config, i)),
-                esc(&i.services.join(", ")),
-                esc(&i.causes.join(", ")),
             );
             for m in Metric::EVERY {
-                let text = m
-                    .minutes(&i.durations)
-                    .map(|v| fmt_minutes(v as f64))
-                    .unwrap_or_else(|| "–".into());
-                let _ = write!(out, r#"<td class="num">{text}</td>"#);
+                match m.minutes(&i.durations) {
+                    Some(v) => {
+                        let _ = write!(out, r#"<td class="num">{}</td>"#, fmt_minutes(v as f64));
+                    }
+                    None => out.push_str(r#"<td class="num">–</td>"#),
+                }
             }
             out.push_str("</tr>");
         }
         out.push_str("</tbody></table></div>");
+    }
+
+    /// A compact list of incidents (the by-cause and by-service lists).
+    fn entries(&self, from: &str, incidents: &[&Incident], out: &mut String) {
+        let root = root_prefix(from);
+        out.push_str(r#"<ul class="incident-list">"#);
+        for i in incidents {
+            let _ = write!(
+                out,
+                r#"<li><a href="{root}{}">{}</a> <span class="muted">{} · {}</span></li>"#,
+                esc(&urls::href(&urls::incident(&i.id))),
+                esc(&i.title),
+                i.date.map(|d| d.to_string()).unwrap_or_else(|| "no date".into()),
+                esc(&trends::severity_key(self.config, i)),
+            );
+        }
+        out.push_str("</ul>");
     }
 
     fn sorted(&self, members: impl IntoIterator<Item = usize>) -> Vec<&Incident> {
@@ -1438,13 +1460,7 @@ impl Ctx<'_> {
                 ""
             }
         );
-        let in_range = |b: &trends::Bin| -> Vec<&Incident> {
-            incidents
-                .iter()
-                .copied()
-                .filter(|i| i.date.is_some_and(|d| d >= b.start && d <= b.end))
-                .collect()
-        };
+        let in_range = |b: &trends::Bin| -> Vec<&Incident> { within(&incidents, b.start, b.end).to_vec() };
         for q in &quarters {
             let in_quarter = in_range(q);
             if in_quarter.is_empty() {
@@ -1585,7 +1601,7 @@ impl Ctx<'_> {
                         esc(&q.label),
                         plural(group.len(), "incident", "incidents")
                     );
-                    self.rows(&path, &group, &mut body);
+                    self.entries(&path, &group, &mut body);
                     body.push_str("</section>");
                 }
             }
@@ -1602,7 +1618,7 @@ impl Ctx<'_> {
             plural(without.len(), "incident", "incidents")
         );
         if !without.is_empty() {
-            self.rows(&path, &without, &mut body);
+            self.entries(&path, &without, &mut body);
         }
         body.push_str("</section>");
         let repeats: Vec<&Incident> = incidents
@@ -1701,7 +1717,7 @@ impl Ctx<'_> {
                     plural(group.len(), "incident", "incidents"),
                     cell.weight
                 );
-                self.rows(&path, &group, &mut body);
+                self.entries(&path, &group, &mut body);
                 body.push_str("</section>");
             }
             body.push_str("</section>");
