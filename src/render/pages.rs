@@ -995,14 +995,22 @@ fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
     renderer.page("action_items.html", urls::ACTION_ITEMS, ctx)
 }
 
-/// 404 lives at the root; with `base_url` set it carries `<base href>` so its links and
-/// stylesheet also work when a server shows it for a missing page at any depth.
+/// 404 lives at the root; with `base_url` set it carries `<base href>` so its links also
+/// work when a server shows it for a missing page at any depth.
 fn not_found(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
     let mut ctx = tera::Context::new();
     let base = model.site.config.base_url.trim();
     let base_href = (base.starts_with("https://") || base.starts_with("http://"))
         .then(|| format!("{}/", base.trim_end_matches('/')));
     ctx.insert("base_href", &base_href);
+    // The theme's stylesheet inline, so the page is styled even where `static/` does not
+    // resolve (a server showing it for a deep missing path, without `base_url`).
+    let css = renderer
+        .theme
+        .statics
+        .get("static/style.css")
+        .map(|b| String::from_utf8_lossy(b).replace("</", "<\\/"));
+    ctx.insert("inline_css", &css);
     ctx.insert("recent", &model.rows.iter().take(5).collect::<Vec<_>>());
     renderer.page("404.html", "404.html", ctx)
 }

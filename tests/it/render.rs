@@ -700,6 +700,11 @@ fn feed_and_sitemap_use_base_url_and_no_clock() {
         "404 works at any depth with base_url"
     );
     assert!(!relative["404.html"].contains("<base"));
+    assert!(
+        relative["404.html"].contains("<style>/* hindsight default theme"),
+        "404 carries its styles inline, so it is styled at any depth"
+    );
+    assert!(relative["404.html"].contains(r#"<a href="index.html">All post-mortems</a>"#));
 }
 
 #[test]
