@@ -560,7 +560,7 @@ impl Extractor<'_> {
             let s = &self.sections.list[i];
             let all: Vec<&Item> = between(&self.blocks.items, |i| i.line, s.line, s.end_line).iter().collect();
             let min = all.iter().map(|i| i.indent).min().unwrap_or(0);
-            for (k, item) in all.iter().enumerate().filter(|(_, it)| it.indent == min) {
+            for (k, item) in all.iter().enumerate().filter(|(_, it)| it.indent == min && !is_placeholder(&it.text)) {
                 let children: Vec<&str> = all[k + 1..].iter().take_while(|c| c.indent > min).map(|c| c.text.as_str()).collect();
                 f.related_refs.push(related_item(item, &children));
             }

@@ -493,3 +493,16 @@ fn body_html_is_sanitised_and_anchored() {
     // Same input, same output.
     assert_eq!(parse_text("content/x.md", text, &Config::default()).0, i);
 }
+
+#[test]
+fn new_post_mortem_skeleton_parses_without_errors() {
+    let config = Config::default();
+    let text = hindsight::cli::new_template("Checkout latency after a config push", Date::constant(2025, 11, 3), &config);
+    let (i, diags) = parse_text("content/2025-11-03-checkout-latency.md", &text, &config);
+    assert_eq!(i.title, "Checkout latency after a config push");
+    assert_eq!(i.date, date(2025, 11, 3));
+    assert_eq!(i.status, DocStatus::Draft);
+    assert_eq!(i.severity.as_deref(), Some("SEV4"));
+    assert!(i.related_refs.is_empty(), "the `YYYY-MM-DD` placeholder is no reference: {:?}", i.related_refs);
+    assert!(diags.iter().all(|d| d.level == hindsight::diagnostics::Level::Warning), "{diags:?}");
+}
