@@ -237,6 +237,8 @@ pub fn handle(request: Request, shared: &Arc<Shared>) {
     let r = reply(request.url(), &snapshot);
     drop(snapshot);
     let mut response = Response::from_data(r.body)
+        // The length is known: send it rather than chunks (tiny_http chunks past 32 KiB).
+        .with_chunked_threshold(usize::MAX)
         .with_status_code(r.status)
         .with_header(header("Content-Type", r.content_type))
         // Every request must see the latest build: no browser caching in preview.

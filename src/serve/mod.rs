@@ -216,6 +216,7 @@ fn watch_loop(
 ) {
     let mut layout = watch::Layout::of(builder.site());
     while let Some((first_event, changes)) = watch::next_batch(&events, &layout) {
+        let had_problem = builder.problem().is_some();
         let outcome = builder.apply(&changes);
         let new_layout = watch::Layout::of(builder.site());
         // Folders may have appeared (templates/) or moved (content_dir in site.toml).
@@ -241,7 +242,8 @@ fn watch_loop(
             );
             match builder.problem() {
                 Some(problem) => report_problem(problem),
-                None => eprintln!("the site builds again"),
+                None if had_problem => eprintln!("fixed: the site builds again"),
+                None => {}
             }
         } else {
             eprintln!(

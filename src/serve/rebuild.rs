@@ -271,7 +271,15 @@ impl Builder {
             .par_iter()
             .map(|&i| (i, content::parse(&self.sources[i], &self.site.config)))
             .collect();
+        // A save that parses to the same incident and diagnostics (an edit undone, a
+        // touch, a whitespace change) cannot change any page: the archive-wide stages
+        // are skipped for it.
+        let mut semantic_changes = 0;
         for (i, p) in fresh {
+            let old = &self.parsed[i];
+            if old.incident != p.incident || old.diagnostics != p.diagnostics {
+                semantic_changes += 1;
+            }
             self.parsed[i] = p;
         }
         timings.parse = started.elapsed();
@@ -280,9 +288,11 @@ impl Builder {
             .iter()
             .map(|(p, _)| p)
             .eq(unreadable_before.iter());
-        if to_parse.is_empty() && removed == 0 && unreadable_same && self.last.is_some() {
+        if semantic_changes == 0 && removed == 0 && unreadable_same && self.last.is_some() {
             // Saved without changes (or an editor's own temporary files): nothing to do.
-            return self.unchanged(timings);
+            let mut outcome = self.unchanged(timings);
+            outcome.reparsed = to_parse.len();
+            return outcome;
         }
         self.finish(timings, to_parse.len(), removed)
     }
@@ -438,7 +448,7 @@ impl Builder {
             };
         }
         let started = Instant::now();
-        let rendered = crate::render::render_site(&self.site, &last.archive, &last.insights);
+        let rendered = render_files(&self.site, &last.archive, &last.insights);
         timings.render = started.elapsed();
         let files = match rendered {
             Ok(files) => files,
@@ -495,6 +505,20 @@ impl Builder {
     }
 }
 
+/// Every file `build` publishes (pages, data files, the search page and the browser's
+/// search index), without the CLI's tantivy index: that one lives in the cache, serves
+/// `hindsight search`, and is not worth its time on every save (zola#2133). Kept in step
+/// with `pipeline::build`; tests/it/serve.rs compares the two outputs file by file.
+fn render_files(
+    site: &Site,
+    archive: &Archive,
+    insights: &Insights,
+) -> anyhow::Result<Vec<pipeline::OutputFile>> {
+    let mut files = crate::render::render_site(site, archive, insights)?;
+    files.extend(crate::search::site_files(site, archive)?);
+    Ok(files)
+}
+
 /// The new output as a map, reusing the old buffer of every file whose bytes did not
 /// change; with the number of files added, changed or removed.
 fn merge(old: &Files, files: Vec<pipeline::OutputFile>) -> (Files, usize) {
@@ -518,6 +542,251 @@ fn merge(old: &Files, files: Vec<pipeline::OutputFile>) -> (Files, usize) {
 mod tests {
     use super::*;
     use crate::pipeline::OutputFile;
+
+    fn post(title: &str, date: &str) -> String {
+        format!(
+            "---\ntitle: {title}\ndate: {date}\nseverity: SEV2\nstatus: final\n---\n# Post-Mortem: {title}\n\nWhat happened.\n"
+        )
+    }
+
+    /// A site with two post-mortems, loaded.
+    fn site() -> (tempfile::TempDir, Builder) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content/2025")).unwrap();
+        std::fs::write(dir.path().join("site.toml"), "title = \"T\"\n").unwrap();
+        std::fs::write(
+            dir.path().join("content/a.md"),
+            post("Alpha outage", "2025-01-02"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("content/2025/b.md"),
+            post("Beta outage", "2025-02-03"),
+        )
+        .unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let site = Site {
+            config: Config::load(&root).unwrap(),
+            root,
+            as_of: "2025-12-01".parse().unwrap(),
+            include_drafts: false,
+        };
+        let mut builder = Builder::new(site);
+        let outcome = builder.rebuild_all();
+        assert_eq!(outcome.reparsed, 2);
+        assert!(builder.problem().is_none(), "{:?}", builder.problem());
+        (dir, builder)
+    }
+
+    fn content(builder: &Builder, rel: &str) -> Changes {
+        Changes {
+            content: [builder.site().content_dir().join(rel)].into(),
+            ..Changes::default()
+        }
+    }
+
+    fn page(builder: &Builder, id: &str) -> Option<String> {
+        builder
+            .output()
+            .get(&format!("incidents/{id}/index.html"))
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    }
+
+    #[test]
+    fn an_edit_reparses_one_file_and_changes_its_page() {
+        let (dir, mut b) = site();
+        let before = b.output();
+        std::fs::write(
+            dir.path().join("content/a.md"),
+            post("Alpha outage, revised", "2025-01-02"),
+        )
+        .unwrap();
+        let outcome = b.apply(&content(&b, "a.md"));
+        assert_eq!((outcome.reparsed, outcome.removed), (1, 0));
+        assert!(outcome.changed && outcome.pages_changed > 0);
+        assert!(page(&b, "a").unwrap().contains("Alpha outage, revised"));
+        let after = b.output();
+        assert!(
+            Arc::ptr_eq(&before["static/style.css"], &after["static/style.css"]),
+            "unchanged files share their buffer"
+        );
+        assert!(!Arc::ptr_eq(
+            &before["incidents/a/index.html"],
+            &after["incidents/a/index.html"]
+        ));
+        // Saving again without a change does nothing.
+        let again = b.apply(&content(&b, "a.md"));
+        assert_eq!((again.reparsed, again.changed), (0, false));
+        // A trailing blank line parses to the same incident: re-parsed, nothing rendered.
+        std::fs::write(
+            dir.path().join("content/a.md"),
+            post("Alpha outage, revised", "2025-01-02") + "\n",
+        )
+        .unwrap();
+        let blank = b.apply(&content(&b, "a.md"));
+        assert_eq!((blank.reparsed, blank.changed), (1, false));
+        assert_eq!(
+            blank.timings.render,
+            Duration::ZERO,
+            "no render for a change that changes nothing"
+        );
+    }
+
+    #[test]
+    fn add_rename_and_delete_follow_the_files() {
+        let (dir, mut b) = site();
+        std::fs::write(
+            dir.path().join("content/c.md"),
+            post("Gamma outage", "2025-03-04"),
+        )
+        .unwrap();
+        let outcome = b.apply(&content(&b, "c.md"));
+        assert_eq!(outcome.reparsed, 1);
+        assert!(page(&b, "c").unwrap().contains("Gamma outage"));
+        // A rename arrives as both paths.
+        std::fs::rename(
+            dir.path().join("content/c.md"),
+            dir.path().join("content/d.md"),
+        )
+        .unwrap();
+        let mut changes = content(&b, "c.md");
+        changes.content.insert(b.site().content_dir().join("d.md"));
+        let outcome = b.apply(&changes);
+        assert_eq!((outcome.reparsed, outcome.removed), (1, 1));
+        assert!(page(&b, "c").is_none() && page(&b, "d").is_some());
+        // A folder moved away takes its post-mortems with it; moved back, they return.
+        std::fs::rename(
+            dir.path().join("content/2025"),
+            dir.path().join("elsewhere"),
+        )
+        .unwrap();
+        let outcome = b.apply(&content(&b, "2025"));
+        assert_eq!(outcome.removed, 1);
+        assert!(page(&b, "b").is_none());
+        std::fs::rename(
+            dir.path().join("elsewhere"),
+            dir.path().join("content/2025"),
+        )
+        .unwrap();
+        let outcome = b.apply(&content(&b, "2025"));
+        assert_eq!(outcome.reparsed, 1);
+        assert!(page(&b, "b").is_some());
+        assert_eq!(b.source_count(), 3);
+    }
+
+    #[test]
+    fn hidden_and_non_markdown_files_are_ignored() {
+        let (dir, mut b) = site();
+        std::fs::write(dir.path().join("content/.a.md.swp"), "junk").unwrap();
+        std::fs::write(dir.path().join("content/a.md~"), "junk").unwrap();
+        let mut changes = content(&b, ".a.md.swp");
+        changes.content.insert(b.site().content_dir().join("a.md~"));
+        let outcome = b.apply(&changes);
+        assert_eq!((outcome.reparsed, outcome.changed), (0, false));
+        assert_eq!(b.source_count(), 2);
+    }
+
+    #[test]
+    fn errors_keep_the_last_good_output_until_fixed() {
+        let (dir, mut b) = site();
+        let good = b.output();
+        std::fs::write(
+            dir.path().join("content/a.md"),
+            "---\ntitle: Alpha: [broken\n---\n",
+        )
+        .unwrap();
+        let outcome = b.apply(&content(&b, "a.md"));
+        assert!(outcome.changed, "the overlay appears");
+        assert_eq!(outcome.pages_changed, 0);
+        assert!(
+            Arc::ptr_eq(&good, &b.output()),
+            "the last good output stays"
+        );
+        let Some(Problem::Content(ds)) = b.problem() else {
+            panic!("{:?}", b.problem())
+        };
+        assert!(
+            ds.iter().any(|d| d.level == Level::Error
+                && d.path == Path::new("content/a.md")
+                && d.line == 2),
+            "{ds:?}"
+        );
+        assert!(b.problem().unwrap().overlay().contains("content/a.md:2:"));
+        std::fs::write(
+            dir.path().join("content/a.md"),
+            post("Alpha outage", "2025-01-02"),
+        )
+        .unwrap();
+        let outcome = b.apply(&content(&b, "a.md"));
+        assert!(outcome.changed, "the overlay goes");
+        assert!(b.problem().is_none());
+    }
+
+    #[test]
+    fn config_errors_keep_the_previous_config_and_templates_rerender() {
+        let (dir, mut b) = site();
+        std::fs::write(dir.path().join("site.toml"), "titel = \"typo\"\n").unwrap();
+        let outcome = b.apply(&Changes {
+            config: true,
+            ..Changes::default()
+        });
+        assert!(outcome.changed);
+        let Some(Problem::Config(message)) = b.problem() else {
+            panic!("{:?}", b.problem())
+        };
+        assert!(message.contains("titel"), "{message}");
+        // Content edits still rebuild (with the old config), and the config error stays.
+        std::fs::write(
+            dir.path().join("content/a.md"),
+            post("Alpha outage again", "2025-01-02"),
+        )
+        .unwrap();
+        b.apply(&content(&b, "a.md"));
+        assert!(page(&b, "a").unwrap().contains("Alpha outage again"));
+        assert!(matches!(b.problem(), Some(Problem::Config(_))));
+        std::fs::write(dir.path().join("site.toml"), "title = \"Renamed site\"\n").unwrap();
+        let outcome = b.apply(&Changes {
+            config: true,
+            ..Changes::default()
+        });
+        assert!(outcome.changed && b.problem().is_none());
+        assert_eq!(outcome.reparsed, 2, "a config change re-reads everything");
+        assert!(page(&b, "a").unwrap().contains("Renamed site"));
+        // A template override is picked up without re-parsing.
+        std::fs::create_dir_all(dir.path().join("static")).unwrap();
+        std::fs::write(dir.path().join("static/extra.css"), "p{}").unwrap();
+        let outcome = b.apply(&Changes {
+            statics: true,
+            ..Changes::default()
+        });
+        assert_eq!((outcome.reparsed, outcome.pages_changed), (0, 1));
+        assert_eq!(&*b.output()["static/extra.css"], b"p{}");
+    }
+
+    #[test]
+    fn a_broken_template_is_reported_and_the_site_kept() {
+        let (dir, mut b) = site();
+        let good = b.output();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/incident.html"), "{% if %}").unwrap();
+        let outcome = b.apply(&Changes {
+            templates: true,
+            ..Changes::default()
+        });
+        assert!(outcome.changed);
+        assert!(
+            matches!(b.problem(), Some(Problem::Render(_))),
+            "{:?}",
+            b.problem()
+        );
+        assert!(Arc::ptr_eq(&good, &b.output()));
+        std::fs::remove_file(dir.path().join("templates/incident.html")).unwrap();
+        let outcome = b.apply(&Changes {
+            templates: true,
+            ..Changes::default()
+        });
+        assert!(outcome.changed && b.problem().is_none());
+    }
 
     #[test]
     fn merge_counts_added_changed_and_removed_files_and_shares_the_rest() {

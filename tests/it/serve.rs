@@ -300,6 +300,42 @@ fn serve_answers_with_content_types_the_404_page_and_refuses_traversal() {
         missing.text()
     );
 
+    // Serve renders what build publishes: every published file is served with the same
+    // bytes (HTML pages plus the reload script only).
+    let public = built.path().join("public");
+    let mut compared = 0;
+    for entry in walkdir::WalkDir::new(&public) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() || entry.file_name() == "404.html" {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&public)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let published = std::fs::read(entry.path()).unwrap();
+        let served = server.get(&format!("/{rel}"));
+        assert_eq!(served.status, 200, "{rel}");
+        if rel.ends_with(".html") {
+            let text = served.text();
+            let start = text
+                .rfind("<script data-hindsight-reload>")
+                .unwrap_or_else(|| panic!("{rel} has no reload script"));
+            let end = start + text[start..].find("</script>").unwrap() + "</script>".len();
+            assert_eq!(
+                format!("{}{}", &text[..start], &text[end..]).as_bytes(),
+                &published[..],
+                "{rel} differs from build"
+            );
+        } else {
+            assert!(served.body == published, "{rel} differs from build");
+        }
+        compared += 1;
+    }
+    assert!(compared > 10, "only {compared} files compared");
+
     for attempt in [
         "/../Cargo.toml",
         "/%2e%2e/site.toml",
@@ -407,7 +443,11 @@ fn serve_watch_rebuilds_on_edit_add_delete_and_overlays_errors() {
     // Break the front matter: the last good page stays, under an overlay naming the file
     // and line of the error.
     let good = std::fs::read_to_string(&post).unwrap();
-    std::fs::write(&post, good.replace("severity: SEV1", "severity: SEV1: oops")).unwrap();
+    std::fs::write(
+        &post,
+        good.replace("severity: SEV1", "severity: SEV1: oops"),
+    )
+    .unwrap();
     let broken = server.wait_for(PAGE, "the overlay", |r| {
         r.text().contains("id=\"hindsight-overlay\"")
     });

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Benchmark `hindsight serve --watch` (a report, not a test).
+
+    scripts/bench-serve.py BIN SITE_DIR [--edits N] [--title]
+
+Starts the server on an ephemeral port, opens the live-reload event stream, then saves
+one post-mortem at a time (a different file each time, written in place the way most
+editors do) and measures the wall time from the save to the `reload` event arriving on
+the stream. Also reports the server's own figures (first event → reload sent, and where
+the rebuild time went), the resident memory after the first build and after all edits,
+and checks that Ctrl-C (SIGINT) stops the server cleanly. --title edits the title
+(which changes list pages too) instead of appending a sentence to the body.
+"""
+
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+
+def rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) < 2:
+        sys.exit(__doc__)
+    binary, root = args[0], args[1]
+    edits = int(args[args.index("--edits") + 1]) if "--edits" in args else 30
+    title_edits = "--title" in args
+
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [binary, "serve", "--watch", "--port", "0", "--as-of", "2025-12-01", "--root", root],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    log = []
+    # Read stderr from the start: the first build's warnings could fill the pipe.
+    threading.Thread(target=lambda: log.extend(server.stderr), daemon=True).start()
+    line = server.stdout.readline()
+    startup = time.perf_counter() - started
+    match = re.match(r"serving http://([\d.]+):(\d+)/", line)
+    if not match:
+        server.kill()
+        sys.exit(f"unexpected first line {line!r}: {''.join(log[-5:])}")
+    host, port = match.group(1), int(match.group(2))
+    rss_start = rss_mib(server.pid)
+
+    events = socket.create_connection((host, port))
+    events.sendall(b"GET /__hindsight/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    received = b""
+
+    def wait_for(count):
+        nonlocal received
+        deadline = time.monotonic() + 600
+        while received.count(b"event: reload") < count:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"no reload event #{count}; log:\n{''.join(log[-5:])}")
+            events.settimeout(max(0.01, deadline - time.monotonic()))
+            received += events.recv(65536)
+
+    while b"event: hello" not in received:
+        received += events.recv(65536)
+
+    files = []
+    for dirpath, _, names in os.walk(os.path.join(root, "content")):
+        files += [os.path.join(dirpath, n) for n in names if n.endswith(".md")]
+    files.sort()
+    latencies = []
+    for k in range(edits):
+        path = files[(k * 7919) % len(files)]
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        if title_edits:
+            new = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)} (rev {k})", text, count=1, flags=re.M)
+        else:
+            new = text + f"\nRevision {k}: the author added a sentence.\n"
+        t = time.perf_counter()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(new)
+        wait_for(k + 1)
+        latencies.append((time.perf_counter() - t) * 1000)
+        time.sleep(0.05)
+    time.sleep(0.3)
+    rss_end = rss_mib(server.pid)
+
+    server.send_signal(signal.SIGINT)
+    code = server.wait(timeout=10)
+    events.close()
+
+    reported = [float(m.group(1)) for l in log if (m := re.search(r"reload sent .* ([\d.]+) ms after the first event", l))]
+    rebuilds = [float(m.group(1)) for l in log if (m := re.search(r"\(rebuild ([\d.]+) ms:", l))]
+    breakdown = [l.split("ms: ", 1)[1].strip() for l in log if "(rebuild " in l][-1:]
+    print(f"site: {root} ({len(files)} post-mortems), {edits} {'title' if title_edits else 'body'} edits")
+    print(f"startup to address printed: {startup * 1000:.0f} ms")
+    print(f"save -> reload event (client): median {statistics.median(latencies):.1f} ms, p90 {percentile(latencies, 90):.1f} ms, max {max(latencies):.1f} ms")
+    if reported:
+        print(f"first event -> reload sent (server): median {statistics.median(reported):.1f} ms, max {max(reported):.1f} ms")
+        print(f"rebuild alone: median {statistics.median(rebuilds):.1f} ms; last: {breakdown[0] if breakdown else ''}")
+    print(f"RSS: {rss_start:.0f} MiB after the first build, {rss_end:.0f} MiB after {edits} edits")
+    print(f"exit after SIGINT: {code}")
+
+
+if __name__ == "__main__":
+    main()
