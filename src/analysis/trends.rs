@@ -468,19 +468,24 @@ pub const UNKNOWN_SEVERITY: &str = "unknown";
 /// The configured spelling of the incident's severity, the text as written when it is
 /// not a configured level, or `unknown`.
 pub fn severity_key(config: &Config, incident: &Incident) -> String {
+    severity_ref(config, incident).to_string()
+}
+
+/// `severity_key` without allocating (it runs once per incident per figure).
+pub fn severity_ref<'a>(config: &'a Config, incident: &'a Incident) -> &'a str {
     match incident
         .severity
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        None => UNKNOWN_SEVERITY.to_string(),
+        None => UNKNOWN_SEVERITY,
         Some(s) => config
             .severities
             .iter()
             .find(|c| c.eq_ignore_ascii_case(s))
-            .cloned()
-            .unwrap_or_else(|| s.to_string()),
+            .map(String::as_str)
+            .unwrap_or(s),
     }
 }
 
@@ -635,7 +640,14 @@ impl Ctx<'_> {
             .collect();
         let periods = PeriodKind::EVERY
             .iter()
-            .map(|&p| self.period(p, &dated, &undated, (kind == ScopeKind::Service).then_some(name)))
+            .map(|&p| {
+                self.period(
+                    p,
+                    &dated,
+                    &undated,
+                    (kind == ScopeKind::Service).then_some(name),
+                )
+            })
             .collect();
         ScopeTrends {
             kind,
@@ -747,7 +759,7 @@ impl Ctx<'_> {
             .collect();
         let high_severity = incidents
             .iter()
-            .filter(|i| self.config.severity_rank(&severity_key(self.config, i)) < 2)
+            .filter(|i| self.config.severity_rank(severity_ref(self.config, i)) < 2)
             .count();
         let metric = |m: Metric| {
             let values: Vec<i64> = incidents
@@ -903,7 +915,7 @@ impl Ctx<'_> {
             let Some(b) = incident.date.and_then(|d| bin_of(bins, d)) else {
                 continue;
             };
-            let weight = severity_weight(self.config, &severity_key(self.config, incident));
+            let weight = severity_weight(self.config, severity_ref(self.config, incident));
             for service in unique(&incident.services) {
                 if only_service.is_some_and(|only| only != service) {
                     continue;
@@ -975,16 +987,8 @@ impl Ctx<'_> {
                 let open = matches!(state, ActionState::Overdue | ActionState::Open { .. });
                 let age = incident.date.map(|d| days_between(d, self.as_of));
                 if let (ActionState::Overdue, Some(due)) = (&state, item.due) {
-                    overdue.push(OverdueItem {
-                        incident: incident.id.clone(),
-                        incident_title: incident.title.clone(),
-                        number: item.number.clone(),
-                        action: item.action.clone(),
-                        owner: item.owner.clone(),
-                        priority: item.priority.clone(),
-                        due,
-                        days_overdue: days_between(due, self.as_of),
-                    });
+                    // Cheap keys now; only the listed few become `OverdueItem`s.
+                    overdue.push((due, incident, item));
                 }
                 let priority = item
                     .priority
@@ -1010,13 +1014,25 @@ impl Ctx<'_> {
             }
         }
         overdue.sort_by(|a, b| {
-            a.due
-                .cmp(&b.due)
-                .then_with(|| a.incident.cmp(&b.incident))
-                .then_with(|| a.number.cmp(&b.number))
-                .then_with(|| a.action.cmp(&b.action))
+            a.0.cmp(&b.0)
+                .then_with(|| a.1.id.cmp(&b.1.id))
+                .then_with(|| a.2.number.cmp(&b.2.number))
+                .then_with(|| a.2.action.cmp(&b.2.action))
         });
-        overdue.truncate(OLDEST_OVERDUE_LISTED);
+        let overdue: Vec<OverdueItem> = overdue
+            .into_iter()
+            .take(OLDEST_OVERDUE_LISTED)
+            .map(|(due, incident, item)| OverdueItem {
+                incident: incident.id.clone(),
+                incident_title: incident.title.clone(),
+                number: item.number.clone(),
+                action: item.action.clone(),
+                owner: item.owner.clone(),
+                priority: item.priority.clone(),
+                due,
+                days_overdue: days_between(due, self.as_of),
+            })
+            .collect();
         let group = |(name, (counts, ages, missing)): (String, (ActionCounts, Vec<i64>, usize))| {
             ActionGroup {
                 name,

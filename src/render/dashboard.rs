@@ -29,14 +29,14 @@ use crate::analysis::trends::{
 };
 use crate::config::Config;
 use crate::model::{Archive, Incident, Insights};
-use jiff::civil::Date;
 use crate::pipeline::{OutputFile, Site};
+use jiff::civil::Date;
 
 /// Output path of the JSON export.
 pub const TRENDS_JSON: &str = "api/trends.json";
 
 /// Incidents drawn as individual points per quarter; beyond it the box stands alone.
-pub const MAX_POINTS_PER_GROUP: usize = 100;
+pub const MAX_POINTS_PER_GROUP: usize = 40;
 
 /// Causes drawn in the Pareto and causes-by-quarter charts (the data table lists all).
 const MAX_CAUSES_DRAWN: usize = 20;
@@ -1395,10 +1395,16 @@ impl Ctx<'_> {
             let _ = write!(
                 out,
                 r#"<tr><td>{}</td><th scope="row"><a href="{root}{}">{}</a>{}</th><td>{}</td>"#,
-                i.date.map(|d| d.to_string()).unwrap_or_else(|| "no date".into()),
+                i.date
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "no date".into()),
                 esc(&urls::href(&urls::incident(&i.id))),
                 esc(&i.title),
-                if i.is_near_miss() { r#" <span class="tag">near miss</span>"# } else { "" },
+                if i.is_near_miss() {
+                    r#" <span class="tag">near miss</span>"#
+                } else {
+                    ""
+                },
                 esc(&trends::severity_key(self.config, i)),
             );
             for m in Metric::EVERY {
@@ -1424,7 +1430,9 @@ impl Ctx<'_> {
                 r#"<li><a href="{root}{}">{}</a> <span class="muted">{} · {}</span></li>"#,
                 esc(&urls::href(&urls::incident(&i.id))),
                 esc(&i.title),
-                i.date.map(|d| d.to_string()).unwrap_or_else(|| "no date".into()),
+                i.date
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "no date".into()),
                 esc(&trends::severity_key(self.config, i)),
             );
         }
@@ -1460,7 +1468,8 @@ impl Ctx<'_> {
                 ""
             }
         );
-        let in_range = |b: &trends::Bin| -> Vec<&Incident> { within(&incidents, b.start, b.end).to_vec() };
+        let in_range =
+            |b: &trends::Bin| -> Vec<&Incident> { within(&incidents, b.start, b.end).to_vec() };
         for q in &quarters {
             let in_quarter = in_range(q);
             if in_quarter.is_empty() {
