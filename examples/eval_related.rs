@@ -1,6 +1,6 @@
 //! Evaluate related incidents and cause suggestions against known causes.
 //!
-//! `cargo run --release --example eval_related -- SITE_DIR TRUTH.json [--sample N]`
+//! `cargo run --release --example eval_related -- SITE_DIR TRUTH.json [--sample N] [--show]`
 //!
 //! SITE_DIR is a site root (site.toml + content/) or a folder of post-mortems; TRUTH is
 //! `{"<id>": {"causes": [...]}}` as written by `gen_corpus --hide-causes --truth FILE`.
@@ -20,7 +20,7 @@ use hindsight::pipeline::{self, Site};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: eval_related SITE_DIR TRUTH.json [--sample N]";
+    let usage = "usage: eval_related SITE_DIR TRUTH.json [--sample N] [--show]";
     let (Some(dir), Some(truth_path)) = (args.first(), args.get(1)) else {
         eprintln!("{usage}");
         return ExitCode::from(2);
@@ -68,6 +68,10 @@ fn main() -> ExitCode {
     let (archive, _) = pipeline::load(&site);
     let load_time = started.elapsed();
     let started = Instant::now();
+    let cpu_before = cpu_seconds();
+    let (_, _) = hindsight::analysis::analyse_with(&site.config, &archive, &Default::default());
+    let (analyse_wall, analyse_cpu) = (started.elapsed(), cpu_seconds() - cpu_before);
+    let started = Instant::now();
     let report = eval::evaluate(&archive, &truth, &site.config, sample);
     let eval_time = started.elapsed();
 
@@ -82,14 +86,16 @@ fn main() -> ExitCode {
         rayon::current_num_threads()
     );
     println!(
-        "load: {:.3}s   analyse (causes hidden): {:.3}s   whole evaluation: {:.1}s",
+        "load: {:.3}s   analyse: {:.3}s wall, {:.3}s CPU (all threads)   analyse with causes hidden: {:.3}s wall   whole evaluation: {:.1}s",
         load_time.as_secs_f64(),
+        analyse_wall.as_secs_f64(),
+        analyse_cpu,
         report.analyse_time.as_secs_f64(),
         eval_time.as_secs_f64()
     );
     let row = |name: &str, p: &Precision| {
         println!(
-            "{name:<34} P@1 {:.3}   P@3 {:.3}   P@5 {:.3}   ({} queries)",
+            "{name:<38} P@1 {:.3}   P@3 {:.3}   P@5 {:.3}   ({} queries)",
             p.at1, p.at3, p.at5, p.queries
         )
     };
@@ -103,5 +109,68 @@ fn main() -> ExitCode {
         "cause suggestions: top-1 accuracy {:.3}, coverage {:.3} ({} incidents with causes hidden, 4 in 5 labelled)",
         report.suggestion_accuracy, report.suggestion_coverage, report.suggestion_queries
     );
+    if args.iter().any(|a| a == "--show") {
+        show(&archive, &truth, &site.config);
+    }
     ExitCode::SUCCESS
+}
+
+/// CPU time of this process so far (user + system, all threads), from /proc/self/stat on
+/// Linux; 0 elsewhere. On a shared machine wall time overstates the cost, CPU time does not.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+        return 0.0;
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0
+}
+
+/// Print each labelled incident's top three links, marking right (+) and wrong (-) ones.
+fn show(archive: &hindsight::model::Archive, truth: &eval::Truth, config: &Config) {
+    let hidden = hindsight::model::Archive {
+        incidents: archive
+            .incidents
+            .iter()
+            .cloned()
+            .map(|i| hindsight::model::Incident {
+                causes: Vec::new(),
+                ..i
+            })
+            .collect(),
+    };
+    let mut config = config.clone();
+    config.related.min_score = 0.0;
+    let (insights, _) = hindsight::analysis::analyse_with(&config, &hidden, &Default::default());
+    for incident in &hidden.incidents {
+        let Some(own) = truth.get(&incident.id) else {
+            continue;
+        };
+        println!("{} [{}]", incident.id, own.join(", "));
+        for r in insights
+            .related
+            .get(&incident.id)
+            .into_iter()
+            .flatten()
+            .take(3)
+        {
+            let right = truth
+                .get(&r.id)
+                .is_some_and(|c| c.iter().any(|c| own.contains(c)));
+            println!(
+                "  {} {:.3} {} — {}",
+                if right { '+' } else { '-' },
+                r.score,
+                r.id,
+                r.reasons.join("; ")
+            );
+        }
+    }
 }

@@ -28,7 +28,7 @@ pub fn resolve(incidents: &[Incident]) -> (Links, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     for (from, incident) in incidents.iter().enumerate() {
         for reference in &incident.related_refs {
-            match index.resolve(reference) {
+            match index.resolve(reference, from) {
                 Ok(to) if to == from => {}
                 Ok(to) => {
                     links.insert((from, to));
@@ -150,7 +150,7 @@ impl<'a> Index<'a> {
         }
     }
 
-    fn resolve(&self, reference: &RelatedRef) -> Result<usize, String> {
+    fn resolve(&self, reference: &RelatedRef, from: usize) -> Result<usize, String> {
         let title = reference
             .title
             .as_deref()
@@ -163,25 +163,30 @@ impl<'a> Index<'a> {
             if reference.date.is_none() && title.is_empty() {
                 return Err(format!(
                     "no incident has that id{}",
-                    self.closest_by_id(raw)
+                    self.closest_by_id(raw, from)
                 ));
             }
         }
         match reference.date {
-            Some(date) => self.resolve_dated(date, &title),
-            None if !title.is_empty() => self.resolve_title(&title),
+            Some(date) => self.resolve_dated(date, &title, from),
+            None if !title.is_empty() => self.resolve_title(&title, from),
             None => Err("the reference gives neither an id, a date nor a title".into()),
         }
     }
 
-    fn resolve_dated(&self, date: Date, title: &BTreeSet<String>) -> Result<usize, String> {
+    fn resolve_dated(
+        &self,
+        date: Date,
+        title: &BTreeSet<String>,
+        from: usize,
+    ) -> Result<usize, String> {
         let same_day = self.by_date.get(&date).map(Vec::as_slice).unwrap_or(&[]);
         if title.is_empty() {
             return match same_day {
                 [only] => Ok(*only),
                 [] => Err(format!(
                     "no incident is dated {date}{}",
-                    self.closest_by_date(date)
+                    self.closest_by_date(date, from)
                 )),
                 several => Err(format!(
                     "{} incidents are dated {date} ({}); add the title or use the id",
@@ -218,15 +223,15 @@ impl<'a> Index<'a> {
         } else {
             format!("no incident dated {date} has a similar title")
         };
-        Err(format!("{why}{}", self.closest_by_title(title)))
+        Err(format!("{why}{}", self.closest_by_title(title, from)))
     }
 
-    fn resolve_title(&self, title: &BTreeSet<String>) -> Result<usize, String> {
+    fn resolve_title(&self, title: &BTreeSet<String>, from: usize) -> Result<usize, String> {
         self.best_title(0..self.incidents.len(), title, SIMILAR_NO_DATE)
             .ok_or_else(|| {
                 format!(
                     "no incident has a similar title{}",
-                    self.closest_by_title(title)
+                    self.closest_by_title(title, from)
                 )
             })
     }
@@ -261,19 +266,28 @@ impl<'a> Index<'a> {
         }
     }
 
-    fn closest_by_title(&self, title: &BTreeSet<String>) -> String {
+    fn closest_by_title(&self, title: &BTreeSet<String>, from: usize) -> String {
         let best = (0..self.incidents.len())
+            .filter(|&i| i != from)
             .map(|i| (title_similarity(title, &self.titles[i]), i))
             .filter(|&(s, _)| s > 0.0)
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
         best.map(|(_, i)| self.candidate(i)).unwrap_or_default()
     }
 
-    fn closest_by_date(&self, date: Date) -> String {
-        let after = self.by_date.range(date..).next();
-        let before = self.by_date.range(..date).next_back();
-        let distance = |d: &Date| {
-            date.until(*d)
+    fn closest_by_date(&self, date: Date, from: usize) -> String {
+        let first_other = |list: &Vec<usize>| list.iter().copied().find(|&i| i != from);
+        let after = self
+            .by_date
+            .range(date..)
+            .find_map(|(d, list)| Some((*d, first_other(list)?)));
+        let before = self
+            .by_date
+            .range(..date)
+            .rev()
+            .find_map(|(d, list)| Some((*d, first_other(list)?)));
+        let distance = |d: Date| {
+            date.until(d)
                 .map(|s| s.get_days().abs())
                 .unwrap_or(i32::MAX)
         };
@@ -281,16 +295,16 @@ impl<'a> Index<'a> {
             (Some(b), Some(a)) => Some(if distance(a.0) < distance(b.0) { a } else { b }),
             (b, a) => a.or(b),
         };
-        best.map(|(_, list)| self.candidate(list[0]))
-            .unwrap_or_default()
+        best.map(|(_, i)| self.candidate(i)).unwrap_or_default()
     }
 
-    fn closest_by_id(&self, raw: &str) -> String {
+    fn closest_by_id(&self, raw: &str, from: usize) -> String {
         let wanted = bigrams(&normalise_id(raw));
         let best = self
             .incidents
             .iter()
             .enumerate()
+            .filter(|&(i, _)| i != from)
             .map(|(i, incident)| {
                 (
                     title_similarity(&wanted, &bigrams(&incident.id.to_lowercase())),
@@ -384,7 +398,7 @@ mod tests {
             "incidents/pool-sep/",
         ] {
             assert_eq!(
-                index.resolve(&reference(Some(raw), None, None, 1)),
+                index.resolve(&reference(Some(raw), None, None, 1), usize::MAX),
                 Ok(1),
                 "{raw}"
             );
@@ -401,44 +415,51 @@ mod tests {
             Some("Database connection pool exhausted (similar issue)"),
             3,
         );
-        assert_eq!(index.resolve(&r), Ok(1));
+        assert_eq!(index.resolve(&r, usize::MAX), Ok(1));
         // Two incidents that day: the title decides.
         assert_eq!(
-            index.resolve(&reference(
-                None,
-                Some("2025-08-10"),
-                Some("Payment service OOM crash"),
-                3
-            )),
+            index.resolve(
+                &reference(
+                    None,
+                    Some("2025-08-10"),
+                    Some("Payment service OOM crash"),
+                    3
+                ),
+                usize::MAX
+            ),
             Ok(2)
         );
         assert_eq!(
-            index.resolve(&reference(
-                None,
-                Some("2025-08-10"),
-                Some("dns failures"),
-                3
-            )),
+            index.resolve(
+                &reference(None, Some("2025-08-10"), Some("dns failures"), 3),
+                usize::MAX
+            ),
             Ok(3)
         );
         // Only incident that day and a loosely similar title.
         assert_eq!(
-            index.resolve(&reference(
-                None,
-                Some("2025-10-26"),
-                Some("DB connection pool outage"),
-                3
-            )),
+            index.resolve(
+                &reference(
+                    None,
+                    Some("2025-10-26"),
+                    Some("DB connection pool outage"),
+                    3
+                ),
+                usize::MAX
+            ),
             Ok(0)
         );
         // A day off, same title.
         assert_eq!(
-            index.resolve(&reference(
-                None,
-                Some("2025-09-16"),
-                Some("Database connection pool exhausted"),
-                3
-            )),
+            index.resolve(
+                &reference(
+                    None,
+                    Some("2025-09-16"),
+                    Some("Database connection pool exhausted"),
+                    3
+                ),
+                usize::MAX
+            ),
             Ok(1)
         );
     }

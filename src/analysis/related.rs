@@ -2,12 +2,14 @@
 //! underlying cause, best first, each with a score in [0, 1] and reasons a reader can
 //! check ("same cause: connection-leak", "similar root cause: connection pool, timeout").
 //!
-//! Score (non-explicit pairs) = 0.35 · cause overlap + 0.10 · service overlap (weighted by
-//! rarity: sharing `api` says less than sharing `ledger`) + 0.40 · cosine of the cause
-//! vectors + 0.15 · cosine of the whole-text vectors. When both incidents are labelled and
-//! share no cause, the text part is halved: the authors said the causes differ. An
-//! explicit reference maps a score s to 0.5 + 0.5 · s, so author links rank first and are
-//! always kept, even beyond `related.max`.
+//! Score (non-explicit pairs) = 0.35 · cause overlap + 0.05 · service overlap + text,
+//! where text = (0.45 · √cos(cause vectors) + 0.15 · √cos(whole-text vectors)) · (1 +
+//! 0.25 · service overlap). Service overlap is weighted by rarity (sharing `api` says less
+//! than sharing `ledger`) and mostly *strengthens* text similarity rather than standing on
+//! its own: two incidents of one service are usually unrelated. When both incidents are
+//! labelled and share no cause, the text part is halved: the authors said the causes
+//! differ. An explicit reference maps a score s to 0.5 + 0.5 · s, so author links rank
+//! first and are always kept, even beyond `related.max`.
 //!
 //! Cost: no all-pairs loop. Each incident's cause vector is pruned to its heaviest terms,
 //! an inverted index holds those terms (postings of very common terms capped at their
@@ -50,11 +52,13 @@ impl Default for Params {
 }
 
 const W_CAUSE: f64 = 0.35;
-const W_SERVICE: f64 = 0.10;
-const W_CAUSE_TEXT: f64 = 0.40;
+const W_SERVICE: f64 = 0.05;
+const W_CAUSE_TEXT: f64 = 0.45;
 const W_WHOLE_TEXT: f64 = 0.15;
+/// A shared service strengthens text similarity by up to this factor.
+const SERVICE_BOOST: f64 = 0.25;
 /// Text similarity shown as a reason from this cosine up.
-const TEXT_REASON_MIN: f32 = 0.08;
+const TEXT_REASON_MIN: f32 = 0.03;
 
 /// One scored candidate neighbour of an incident.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,8 +81,7 @@ impl Pair {
 
     /// Similarity of the texts alone (no labels, no links), used for cause suggestions.
     pub fn text_similarity(&self) -> f64 {
-        (W_CAUSE_TEXT * f64::from(self.cause_sim) + W_WHOLE_TEXT * f64::from(self.whole_sim))
-            / (W_CAUSE_TEXT + W_WHOLE_TEXT)
+        text_part(self.cause_sim, self.whole_sim) / (W_CAUSE_TEXT + W_WHOLE_TEXT)
     }
 }
 
@@ -187,11 +190,12 @@ fn score_pair(
     let whole_sim = text::dot(&model.whole[i], &model.whole[j]);
     let cause_overlap = overlap(&a.causes, &b.causes, |_| 1.0);
     let service_overlap = overlap(&a.services, &b.services, |s| labels.service_weight(s));
-    let mut text_part = W_CAUSE_TEXT * f64::from(cause_sim) + W_WHOLE_TEXT * f64::from(whole_sim);
+    let mut text_evidence =
+        text_part(cause_sim, whole_sim) * (1.0 + SERVICE_BOOST * service_overlap);
     if !a.causes.is_empty() && !b.causes.is_empty() && cause_overlap == 0.0 {
-        text_part *= 0.5;
+        text_evidence *= 0.5;
     }
-    let mut score = W_CAUSE * cause_overlap + W_SERVICE * service_overlap + text_part;
+    let mut score = W_CAUSE * cause_overlap + W_SERVICE * service_overlap + text_evidence;
     if refers || referred_by {
         score = 0.5 + 0.5 * score;
     }
@@ -205,6 +209,14 @@ fn score_pair(
     }
 }
 
+/// Text evidence of a pair. TF-IDF cosines of short texts are small (0.02-0.3 for real
+/// neighbours in prose); the square root spreads them onto the scale of label overlap
+/// without changing their order.
+fn text_part(cause_sim: f32, whole_sim: f32) -> f64 {
+    W_CAUSE_TEXT * f64::from(cause_sim.max(0.0)).sqrt()
+        + W_WHOLE_TEXT * f64::from(whole_sim.max(0.0)).sqrt()
+}
+
 pub fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -215,10 +227,21 @@ fn overlap(a: &[String], b: &[String], weight: impl Fn(&str) -> f64) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let a: BTreeSet<&str> = a.iter().map(String::as_str).collect();
-    let b: BTreeSet<&str> = b.iter().map(String::as_str).collect();
-    let shared: f64 = a.intersection(&b).map(|s| weight(s)).sum();
-    let union: f64 = a.union(&b).map(|s| weight(s)).sum();
+    // Label lists are short: linear scans beat building sets for every pair.
+    let first = |list: &[String], k: usize| !list[..k].contains(&list[k]);
+    let (mut shared, mut union) = (0.0, 0.0);
+    for k in (0..a.len()).filter(|&k| first(a, k)) {
+        let w = weight(&a[k]);
+        union += w;
+        if b.contains(&a[k]) {
+            shared += w;
+        }
+    }
+    for k in (0..b.len()).filter(|&k| first(b, k)) {
+        if !a.contains(&b[k]) {
+            union += weight(&b[k]);
+        }
+    }
     if union <= 0.0 {
         0.0
     } else {
@@ -340,22 +363,38 @@ pub fn related_lists(
 fn display_words(incident: &Incident, model: &TextModel, i: usize, chosen: &[&Pair]) -> Words {
     let mut cause_wanted = Vec::new();
     let mut whole_wanted = Vec::new();
+    // Only the words a reason will quote: cause terms when the cause texts are alike,
+    // whole-text terms otherwise (the same rule as `reasons`).
     for p in chosen {
         let j = p.other;
-        cause_wanted.extend(
-            text::top_shared_terms(&model.cause[i], &model.cause[j], SHARED_TERMS_CONSIDERED)
-                .into_iter()
-                .map(|t| model.cause_terms[t as usize]),
-        );
-        whole_wanted.extend(
-            text::top_shared_terms(&model.whole[i], &model.whole[j], SHARED_TERMS_CONSIDERED)
-                .into_iter()
-                .map(|t| model.whole_terms[t as usize]),
-        );
+        if p.cause_sim >= TEXT_REASON_MIN {
+            cause_wanted.extend(
+                text::top_shared_terms(&model.cause[i], &model.cause[j], SHARED_TERMS_CONSIDERED)
+                    .into_iter()
+                    .map(|t| model.cause_terms[t as usize]),
+            );
+        } else if p.whole_sim >= TEXT_REASON_MIN {
+            whole_wanted.extend(
+                text::top_shared_terms(&model.whole[i], &model.whole[j], SHARED_TERMS_CONSIDERED)
+                    .into_iter()
+                    .map(|t| model.whole_terms[t as usize]),
+            );
+        }
     }
-    let (cause_text, _) = text::cause_text(incident);
-    let cause = text::surface_forms(&cause_text, &cause_wanted);
-    let whole = text::surface_forms(&text::whole_text(incident), &whole_wanted);
+    cause_wanted.sort_unstable();
+    cause_wanted.dedup();
+    whole_wanted.sort_unstable();
+    whole_wanted.dedup();
+    let cause = if cause_wanted.is_empty() {
+        HashMap::new()
+    } else {
+        text::surface_forms(&text::cause_text(incident).0, &cause_wanted)
+    };
+    let whole = if whole_wanted.is_empty() {
+        HashMap::new()
+    } else {
+        text::surface_forms(&text::whole_text(incident), &whole_wanted)
+    };
     Words { cause, whole }
 }
 
@@ -574,12 +613,8 @@ mod tests {
         let model = TextModel::build(&incidents);
         let pairs = neighbours(&incidents, &model, &Links::new(), &Params::default());
         let ab = pairs[0].iter().find(|p| p.other == 1).unwrap();
-        let expected = round3(
-            W_SERVICE * 1.0
-                + 0.5
-                    * (W_CAUSE_TEXT * f64::from(ab.cause_sim)
-                        + W_WHOLE_TEXT * f64::from(ab.whole_sim)),
-        );
+        let expected =
+            round3(W_SERVICE + 0.5 * text_part(ab.cause_sim, ab.whole_sim) * (1.0 + SERVICE_BOOST));
         assert!(
             (ab.score - expected).abs() < 0.0011,
             "{} vs {expected}",

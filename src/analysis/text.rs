@@ -11,11 +11,16 @@
 //! Features that occur in one incident only are dropped after normalisation: they cannot
 //! contribute to any similarity.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 
 use rayon::prelude::*;
 
 use crate::model::Incident;
+
+/// Terms kept per whole-text vector (the heaviest), which bounds the cost of scoring.
+pub const WHOLE_TERMS_KEPT: usize = 120;
 
 /// A sparse vector: (term id, weight), sorted by term id.
 pub type SparseVec = Vec<(u32, f32)>;
@@ -24,6 +29,7 @@ pub type SparseVec = Vec<(u32, f32)>;
 #[derive(Debug, Default)]
 pub struct TextModel {
     pub cause: Vec<SparseVec>,
+    /// Pruned to the `WHOLE_TERMS_KEPT` heaviest terms (weights as in the full vector).
     pub whole: Vec<SparseVec>,
     /// True when the cause vector comes from structured root-cause fields rather than
     /// from cue-weighted prose.
@@ -36,7 +42,7 @@ pub struct TextModel {
 impl TextModel {
     /// Build both vectors for every incident, in parallel.
     pub fn build(incidents: &[Incident]) -> TextModel {
-        let docs: Vec<(HashMap<u64, f32>, HashMap<u64, f32>, bool)> = incidents
+        let docs: Vec<(FeatureMap<f32>, FeatureMap<f32>, bool)> = incidents
             .par_iter()
             .map(|incident| {
                 let (text, structured) = cause_text(incident);
@@ -50,6 +56,11 @@ impl TextModel {
             docs.into_iter().map(|(c, w, _)| (c, w)).unzip();
         let (cause, cause_terms) = vectorize(cause_docs);
         let (whole, whole_terms) = vectorize(whole_docs);
+        // Whole texts are long; their heaviest terms carry nearly all of the cosine.
+        let whole = whole
+            .into_par_iter()
+            .map(|v| prune(&v, WHOLE_TERMS_KEPT))
+            .collect();
         TextModel {
             cause,
             whole,
@@ -67,6 +78,10 @@ pub fn cause_text(incident: &Incident) -> (String, bool) {
     if !structured.trim().is_empty() {
         return (structured, true);
     }
+    if !incident.body_text.trim().is_empty() {
+        // The body already holds the summary, the details and every other section.
+        return (incident.body_text.clone(), false);
+    }
     let mut text = String::new();
     for part in [
         &incident.summary,
@@ -80,7 +95,6 @@ pub fn cause_text(incident: &Incident) -> (String, bool) {
         text.push_str(part);
         text.push('\n');
     }
-    text.push_str(&incident.body_text);
     (text, false)
 }
 
@@ -146,14 +160,21 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// One word as it appears (lowercased) and its stem, for non-stop words.
-fn words(sentence: &str) -> impl Iterator<Item = (String, String)> + '_ {
+fn words(sentence: &str) -> impl Iterator<Item = (Cow<'_, str>, String)> + '_ {
     sentence
         .split(|c: char| !c.is_alphanumeric())
         .filter_map(|raw| {
             if raw.len() < 2 || raw.len() > 30 || !raw.chars().any(|c| c.is_alphabetic()) {
                 return None;
             }
-            let lower = raw.to_lowercase();
+            let lower: Cow<str> = if raw
+                .bytes()
+                .any(|b| !b.is_ascii_lowercase() && !b.is_ascii_digit())
+            {
+                Cow::Owned(raw.to_lowercase())
+            } else {
+                Cow::Borrowed(raw)
+            };
             // Ids, hashes and version strings: mostly digits, never shared meaningfully.
             let digits = lower.chars().filter(|c| c.is_ascii_digit()).count();
             if digits * 2 > lower.len() || is_stop_word(&lower) {
@@ -170,7 +191,7 @@ fn words(sentence: &str) -> impl Iterator<Item = (String, String)> + '_ {
 /// Term frequencies of stems and adjacent-stem bigrams, keyed by feature hash.
 /// With `cue_weighted`, causal sentences count fully, the sentence after one counts
 /// half, and the rest a quarter (all count fully when no sentence has a cue).
-pub fn features(text: &str, cue_weighted: bool) -> HashMap<u64, f32> {
+pub fn features(text: &str, cue_weighted: bool) -> FeatureMap<f32> {
     let sentences: Vec<&str> = sentences(text).collect();
     let weights: Vec<f32> = if cue_weighted {
         let cues: Vec<bool> = sentences
@@ -195,7 +216,7 @@ pub fn features(text: &str, cue_weighted: bool) -> HashMap<u64, f32> {
     } else {
         vec![1.0; sentences.len()]
     };
-    let mut tf: HashMap<u64, f32> = HashMap::new();
+    let mut tf: FeatureMap<f32> = FeatureMap::default();
     for (sentence, weight) in sentences.iter().zip(weights) {
         let mut previous: Option<String> = None;
         for (_, stem) in words(sentence) {
@@ -210,22 +231,22 @@ pub fn features(text: &str, cue_weighted: bool) -> HashMap<u64, f32> {
 }
 
 /// Feature hash → the words as written in `text` (first occurrence), for the features
-/// in `wanted`. Bigrams display as "first second".
+/// in `wanted` (sorted). Bigrams display as "first second".
 pub fn surface_forms(text: &str, wanted: &[u64]) -> HashMap<u64, String> {
     let mut out = HashMap::new();
     if wanted.is_empty() {
         return out;
     }
     for sentence in sentences(text) {
-        let mut previous: Option<(String, String)> = None;
+        let mut previous: Option<(Cow<str>, String)> = None;
         for (surface, stem) in words(sentence) {
             let h = unigram_hash(&stem);
-            if wanted.contains(&h) {
-                out.entry(h).or_insert_with(|| surface.clone());
+            if wanted.binary_search(&h).is_ok() {
+                out.entry(h).or_insert_with(|| surface.to_string());
             }
             if let Some((prev_surface, prev_stem)) = &previous {
                 let b = bigram_hash(prev_stem, &stem);
-                if wanted.contains(&b) {
+                if wanted.binary_search(&b).is_ok() {
                     out.entry(b)
                         .or_insert_with(|| format!("{prev_surface} {surface}"));
                 }
@@ -237,6 +258,27 @@ pub fn surface_forms(text: &str, wanted: &[u64]) -> HashMap<u64, String> {
         }
     }
     out
+}
+
+/// Maps keyed by feature hashes. The keys are FNV hashes already, so a single
+/// multiply-mix replaces SipHash (tokenising is most of the cost of analysis).
+pub type FeatureMap<V> = HashMap<u64, V, BuildHasherDefault<FeatureHasher>>;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FeatureHasher(u64);
+
+impl std::hash::Hasher for FeatureHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv(self.0 ^ FNV_OFFSET, bytes);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ (n >> 31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
@@ -264,17 +306,17 @@ fn bigram_hash(first: &str, second: &str) -> u64 {
 /// Turn per-document term frequencies into L2-normalised TF-IDF vectors with
 /// tf' = 1 + ln(tf) and idf = ln(N / df). Term ids follow the sorted hashes, so they do
 /// not depend on thread scheduling. Returns the vectors and term id → hash.
-pub fn vectorize(docs: Vec<HashMap<u64, f32>>) -> (Vec<SparseVec>, Vec<u64>) {
+pub fn vectorize(docs: Vec<FeatureMap<f32>>) -> (Vec<SparseVec>, Vec<u64>) {
     let n = docs.len();
-    let df: HashMap<u64, u32> = docs
+    let df: FeatureMap<u32> = docs
         .par_iter()
-        .fold(HashMap::new, |mut acc: HashMap<u64, u32>, doc| {
+        .fold(FeatureMap::default, |mut acc: FeatureMap<u32>, doc| {
             for &h in doc.keys() {
                 *acc.entry(h).or_default() += 1;
             }
             acc
         })
-        .reduce(HashMap::new, |mut a, b| {
+        .reduce(FeatureMap::default, |mut a, b| {
             let (mut big, small) = if a.len() >= b.len() {
                 (std::mem::take(&mut a), b)
             } else {
@@ -293,7 +335,7 @@ pub fn vectorize(docs: Vec<HashMap<u64, f32>>) -> (Vec<SparseVec>, Vec<u64>) {
         .map(|(&h, _)| h)
         .collect();
     shared.sort_unstable();
-    let ids: HashMap<u64, u32> = shared
+    let ids: FeatureMap<u32> = shared
         .iter()
         .enumerate()
         .map(|(i, &h)| (h, i as u32))
@@ -586,8 +628,12 @@ const STOP_WORDS: &[&str] = &[
     "your",
 ];
 
+/// Membership by 64-bit FNV hash: one hash and one probe per word instead of a binary
+/// search with string compares (this check runs for every word of the archive).
 fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
+    static STOP: std::sync::OnceLock<FeatureMap<()>> = std::sync::OnceLock::new();
+    STOP.get_or_init(|| STOP_WORDS.iter().map(|w| (unigram_hash(w), ())).collect())
+        .contains_key(&unigram_hash(word))
 }
 
 /// A light suffix-stripping stemmer: folds plurals and the common verb and noun endings
@@ -635,7 +681,9 @@ pub fn stem(word: &str) -> String {
             if suffix == "ion" && !base.ends_with(['t', 's', 'x']) {
                 continue;
             }
-            w = format!("{base}{replacement}");
+            let keep = base.len();
+            w.truncate(keep);
+            w.push_str(replacement);
             break;
         }
     }
@@ -733,13 +781,14 @@ mod tests {
 
     #[test]
     fn surface_forms_recover_written_words() {
-        let wanted = [unigram_hash("connect"), bigram_hash("connect", "pool")];
+        let mut wanted = [unigram_hash("connect"), bigram_hash("connect", "pool")];
+        wanted.sort_unstable();
         let forms = surface_forms(
             "Connections leaked. The connection pool filled up.",
             &wanted,
         );
-        assert_eq!(forms[&wanted[0]], "connections");
-        assert_eq!(forms[&wanted[1]], "connection pool");
+        assert_eq!(forms[&unigram_hash("connect")], "connections");
+        assert_eq!(forms[&bigram_hash("connect", "pool")], "connection pool");
     }
 
     #[test]
