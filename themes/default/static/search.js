@@ -168,7 +168,7 @@
 
   // doc -> score for one term: exact, else typo neighbours (5+ letters), plus prefix
   // completions for the word still being typed.
-  function termScores(entry, term, rawPrefix) {
+  function termScores(entry, term, rawPrefix, exactOnly) {
     var first = shardOf(entry, term);
     var keys = [first];
     if (rawPrefix) {
@@ -187,7 +187,7 @@
       }
       var shard = shards[0];
       if (Object.prototype.hasOwnProperty.call(shard, term)) add(shard[term], 1);
-      else if (term.length >= 5) {
+      else if (term.length >= 5 && !exactOnly) {
         Object.keys(shard).forEach(function (t) { if (Math.abs(t.length - term.length) <= 1 && editDistance(t, term) <= 1) add(shard[t], 0.3); });
       }
       if (rawPrefix) {
@@ -240,7 +240,7 @@
       if (!ts.length) return;
       var lastWord = typing && index === items.length - 1 && item.kind === "word" && !item.negated && ts.length === 1;
       var raw = lastWord ? item.value.toLowerCase() : "";
-      var group = Promise.all(ts.map(function (t) { return termScores(entry, t, raw.length >= 3 ? raw : ""); }));
+      var group = Promise.all(ts.map(function (t) { return termScores(entry, t, raw.length >= 3 ? raw : "", item.negated); }));
       (item.negated ? negative : positive).push(group);
     });
     Object.keys(filters).forEach(function (field) {
