@@ -395,5 +395,17 @@ mod tests {
         );
         let bare = snapshot(&[], None);
         assert_eq!(reply("/x", &bare).status, 404);
+        // The first build failed: there is no site yet, but the errors still show.
+        let failed = snapshot(
+            &[],
+            Some("<div id=\"hindsight-overlay\">content/a.md:2:1</div>"),
+        );
+        let r = reply("/", &failed);
+        assert_eq!(r.status, 404);
+        assert!(
+            String::from_utf8(r.body)
+                .unwrap()
+                .contains("content/a.md:2:1")
+        );
     }
 }

@@ -215,9 +215,35 @@ fn watch_loop(
     shared: &Shared,
 ) {
     let mut layout = watch::Layout::of(builder.site());
-    while let Some((first_event, changes)) = watch::next_batch(&events, &layout) {
+    let mut rescan_next = false;
+    while let Some((first_event, mut changes)) = watch::next_batch(&events, &layout) {
+        // After a crash the cache may be half-updated: re-read everything once.
+        let after_crash = std::mem::take(&mut rescan_next);
+        changes.rescan |= after_crash;
         let had_problem = builder.problem().is_some();
-        let outcome = builder.apply(&changes);
+        // A bug in a later stage must not end live reload: report it on the pages and
+        // start over from the disk on the next change.
+        let applied =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.apply(&changes)));
+        let outcome = match applied {
+            Ok(outcome) => outcome,
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("unknown panic");
+                eprintln!("error: the rebuild crashed: {message}");
+                let overlay = Problem::Render(format!(
+                    "the rebuild crashed (a bug in hindsight): {message}"
+                ))
+                .overlay();
+                let generation = shared.publish(builder.output(), Some(overlay));
+                shared.reload.notify(generation);
+                rescan_next = true;
+                continue;
+            }
+        };
         let new_layout = watch::Layout::of(builder.site());
         // Folders may have appeared (templates/) or moved (content_dir in site.toml).
         if let Err(e) = watcher.sync(&new_layout) {
@@ -225,7 +251,8 @@ fn watch_loop(
         }
         layout = new_layout;
         let what = describe(&changes, &layout);
-        if outcome.changed {
+        // After a crash the crash overlay is up: replace it whatever the rebuild found.
+        if outcome.changed || after_crash {
             let generation =
                 shared.publish(builder.output(), builder.problem().map(Problem::overlay));
             let browsers = shared.reload.notify(generation);
