@@ -1179,6 +1179,16 @@ const PEOPLE: &[&str] = &[
     "Hannah Weiss",
 ];
 
+/// Titles that say nothing about the cause, as status pages often write them.
+const GENERIC_TITLES: &[&str] = &[
+    "Elevated error rates on {svc}",
+    "{svc} partial outage",
+    "Degraded performance of {svc}",
+    "Increased latency for requests to {svc}",
+    "{svc} unavailable for some customers",
+    "Intermittent failures in {svc}",
+];
+
 const REGIONS: &[&str] = &[
     "eu-west",
     "eu-central",
@@ -1397,8 +1407,13 @@ pub fn plan(count: usize, seed: u64) -> Vec<Plan> {
             dep
         };
         let cause = &CAUSES[causes[0]];
+        let title_template = if rng.chance(30) {
+            rng.pick(GENERIC_TITLES)
+        } else {
+            rng.pick(cause.titles)
+        };
         let mut title = capitalise(&fill(
-            rng.pick(cause.titles),
+            title_template,
             SERVICES[services[0]].0,
             SERVICES[dep].0,
         ));
