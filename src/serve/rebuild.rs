@@ -522,18 +522,19 @@ fn render_files(
 /// The new output as a map, reusing the old buffer of every file whose bytes did not
 /// change; with the number of files added, changed or removed.
 fn merge(old: &Files, files: Vec<pipeline::OutputFile>) -> (Files, usize) {
-    let mut changed = 0;
-    let mut new = Files::with_capacity(files.len());
-    for f in files {
-        let bytes = match old.get(&f.path) {
-            Some(previous) if **previous == *f.bytes => Arc::clone(previous),
-            _ => {
-                changed += 1;
-                Arc::from(f.bytes)
-            }
-        };
-        new.insert(f.path, bytes);
-    }
+    // Comparing is a pass over every byte of the site: share it between the cores.
+    let compared: Vec<(String, Arc<[u8]>, bool)> = files
+        .into_par_iter()
+        .map(|f| match old.get(&f.path) {
+            Some(previous) if **previous == *f.bytes => (f.path, Arc::clone(previous), false),
+            _ => (f.path, Arc::from(f.bytes), true),
+        })
+        .collect();
+    let mut changed = compared.iter().filter(|(_, _, differs)| *differs).count();
+    let new: Files = compared
+        .into_iter()
+        .map(|(path, bytes, _)| (path, bytes))
+        .collect();
     changed += old.keys().filter(|k| !new.contains_key(*k)).count();
     (new, changed)
 }
