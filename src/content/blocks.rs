@@ -223,6 +223,10 @@ fn bold_line(trimmed: &str) -> Option<String> {
 /// Inline Markdown removed: emphasis markers, code ticks, links and images reduced to
 /// their text, autolinks to their URL. Not a full parser; good for field values.
 pub fn plain(s: &str) -> String {
+    // Most lines have no inline markup: skip the character walk.
+    if !s.contains(['*', '`', '_', '~', '[', '<', '!']) {
+        return s.trim().to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;

@@ -31,9 +31,9 @@ fn norm(cell: &str) -> String {
     cell.to_lowercase().replace(['/', '(', ')', '-', '_', '?', ':', '&'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Whether the normalised header has one of `words` (all single words) as a word.
 fn has_word(header: &str, words: &[&str]) -> bool {
-    let h = format!(" {header} ");
-    words.iter().any(|w| h.contains(&format!(" {w} ")))
+    header.split(' ').any(|hw| words.contains(&hw))
 }
 
 fn find(header: &[String], words: &[&str], taken: &[usize]) -> Option<usize> {
