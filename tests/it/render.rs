@@ -769,6 +769,34 @@ fn odd_ids_are_percent_encoded_in_links() {
     assert!(out["index.html"].contains(r#"href="incidents/2025%2001%20%231%3F/index.html""#));
 }
 
+#[test]
+fn incidents_missing_most_fields_still_render() {
+    let bare = Incident {
+        id: "bare".into(),
+        title: "Bare".into(),
+        action_items: vec![ActionItem {
+            action: "Something".into(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let out = render(
+        &Archive::new(vec![bare]),
+        &Insights::default(),
+        Config::default(),
+    );
+    let row = between(&out["index.html"], "<tbody>", "</tbody>");
+    assert!(row.contains("no date") && row.contains("unrated") && row.contains("not labelled"));
+    let page = &out["incidents/bare/index.html"];
+    assert!(page.contains("<dt>Date</dt><dd><span class=\"muted\">unknown</span>"));
+    assert!(page.contains("unassigned") && page.contains("status-unknown"));
+    assert!(out["action-items/index.html"].contains("Unassigned"));
+    assert!(
+        !out.keys()
+            .any(|k| k.starts_with("years/") && k != "years/index.html")
+    );
+}
+
 /// Build a copy of the fixture site with the CLI; returns (temp dir, public dir).
 pub fn build_fixture(name: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = fixture_copy(name);
