@@ -31,6 +31,13 @@ def rss_mib(pid):
     return float("nan")
 
 
+def cpu_seconds(pid):
+    """User + system CPU time the process has used so far (all threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -82,6 +89,8 @@ def main():
         files += [os.path.join(dirpath, n) for n in names if n.endswith(".md")]
     files.sort()
     latencies = []
+    cpu = []
+    rss_samples = []
     for k in range(edits):
         path = files[(k * 7919) % len(files)]
         with open(path, encoding="utf-8") as f:
@@ -90,12 +99,16 @@ def main():
             new = re.sub(r"^title: (.*)$", lambda m: f"title: {m.group(1)} (rev {k})", text, count=1, flags=re.M)
         else:
             new = text + f"\nRevision {k}: the author added a sentence.\n"
+        c = cpu_seconds(server.pid)
         t = time.perf_counter()
         with open(path, "w", encoding="utf-8") as f:
             f.write(new)
         wait_for(k + 1)
         latencies.append((time.perf_counter() - t) * 1000)
         time.sleep(0.05)
+        cpu.append((cpu_seconds(server.pid) - c) * 1000)
+        if (k + 1) % 10 == 0:
+            rss_samples.append(f"{k + 1}: {rss_mib(server.pid):.0f}")
     time.sleep(0.3)
     rss_end = rss_mib(server.pid)
 
@@ -112,7 +125,9 @@ def main():
     if reported:
         print(f"first event -> reload sent (server): median {statistics.median(reported):.1f} ms, max {max(reported):.1f} ms")
         print(f"rebuild alone: median {statistics.median(rebuilds):.1f} ms; last: {breakdown[0] if breakdown else ''}")
-    print(f"RSS: {rss_start:.0f} MiB after the first build, {rss_end:.0f} MiB after {edits} edits")
+    print(f"server CPU per edit (user+sys, all threads): median {statistics.median(cpu):.0f} ms")
+    print(f"RSS: {rss_start:.0f} MiB after the first build, {rss_end:.0f} MiB after {edits} edits; by edits: {', '.join(rss_samples)}")
+    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"exit after SIGINT: {code}")
 
 
