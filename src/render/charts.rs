@@ -254,7 +254,7 @@ pub struct DistGroup {
     pub points: Vec<Mark>,
 }
 
-/// Durations on a log axis: per group a box (IQR), a median bar, a p90 tick and the
+/// Durations on a log axis: per group a box (IQR), a median bar, a p90 whisker and the
 /// individual values as points; the medians of neighbouring summarised groups are
 /// joined by a line.
 #[derive(Debug, Clone)]

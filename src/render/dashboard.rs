@@ -736,7 +736,7 @@ impl Ctx<'_> {
         let period = page.period;
         let min = self.min();
         let mut out = format!(
-            "<p class=\"note\">Per quarter: the box spans the interquartile range (p25–p75), the bar inside it is the median, the short tick is p90 and each dot is one incident (it links to it); log scale. Quarters resting on fewer than {min} incidents show dots only, and the median line joins only quarters with a box. Percentiles use {}. Near misses are excluded{}.</p>",
+            "<p class=\"note\">Per quarter: the box spans the interquartile range (p25–p75), the bar inside it is the median, the whisker above it reaches p90 and each dot is one incident (it links to it); log scale. Quarters resting on fewer than {min} incidents show dots only, and the median line joins only quarters with a box. Percentiles use {}. Near misses are excluded{}.</p>",
             esc(trends::PERCENTILE_METHOD),
             if period.headline.near_misses > 0 {
                 format!(" ({} in this period)", period.headline.near_misses)
@@ -1579,16 +1579,13 @@ impl Ctx<'_> {
             .into_iter()
             .filter(|i| !i.is_near_miss())
             .collect();
+        let mut by_cause = group_by(&incidents, |i| &i.causes);
         let mut body = String::from(
             r#"<p>Incidents of the period by cause category (an incident naming several causes is listed under each), then by quarter. Near misses are not included.</p>"#,
         );
         for p in &causes.pareto {
             let anchor = &anchors[&p.cause];
-            let with: Vec<&Incident> = incidents
-                .iter()
-                .copied()
-                .filter(|i| i.causes.iter().any(|c| c.trim() == p.cause))
-                .collect();
+            let with = by_cause.remove(p.cause.as_str()).unwrap_or_default();
             let _ = write!(
                 body,
                 r#"<section class="group" id="{anchor}"><h2>{} <span class="count">{}</span></h2>"#,
@@ -1686,6 +1683,7 @@ impl Ctx<'_> {
             .into_iter()
             .filter(|i| !i.is_near_miss())
             .collect();
+        let mut by_service = group_by(&incidents, |i| &i.services);
         let mut body = String::from(
             r#"<p>Incidents of the period by affected service (an incident affecting several services is listed under each), then by month or quarter. Near misses are not included.</p>"#,
         );
@@ -1696,11 +1694,7 @@ impl Ctx<'_> {
         }
         for row in &heat.rows {
             let anchor = &anchors[&row.service];
-            let with: Vec<&Incident> = incidents
-                .iter()
-                .copied()
-                .filter(|i| i.services.iter().any(|s| s.trim() == row.service))
-                .collect();
+            let with = by_service.remove(row.service.as_str()).unwrap_or_default();
             let _ = write!(
                 body,
                 r#"<section class="group" id="{anchor}"><h2>{} <span class="count">{} · weight {}</span></h2>"#,
@@ -1739,6 +1733,24 @@ impl Ctx<'_> {
             body,
         )
     }
+}
+
+/// Incidents (in their order) under each trimmed value of a multi-valued field, in
+/// one pass; an incident naming a value twice is listed once.
+fn group_by<'a>(
+    incidents: &[&'a Incident],
+    field: impl Fn(&'a Incident) -> &'a Vec<String>,
+) -> BTreeMap<&'a str, Vec<&'a Incident>> {
+    let mut groups: BTreeMap<&str, Vec<&Incident>> = BTreeMap::new();
+    for &i in incidents {
+        for value in field(i) {
+            let list = groups.entry(value.trim()).or_default();
+            if !list.last().is_some_and(|last| std::ptr::eq(*last, i)) {
+                list.push(i);
+            }
+        }
+    }
+    groups
 }
 
 fn count_text(incidents: &[&Incident]) -> String {
