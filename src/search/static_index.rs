@@ -24,7 +24,9 @@
 //!
 //! Output is deterministic: sorted maps, no clocks.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 
 use serde_json::json;
 
@@ -65,32 +67,13 @@ fn facet_values<'a>(i: &'a Incident, facet: &str) -> Vec<&'a str> {
 pub fn build(archive: &Archive) -> Vec<OutputFile> {
     let docs = &archive.incidents;
     let n = docs.len();
+    // Term frequencies per document (in parallel), boosted by field.
+    let per_doc: Vec<(Vec<(String, f64)>, f64)> = docs.par_iter().map(doc_terms).collect();
+    let lengths: Vec<f64> = per_doc.iter().map(|(_, len)| *len).collect();
     // term → postings (doc, weighted frequency), docs ascending because we walk in order.
-    let mut postings: BTreeMap<String, Vec<(u32, f64)>> = BTreeMap::new();
-    let mut lengths = Vec::with_capacity(n);
-    for (doc, incident) in docs.iter().enumerate() {
-        let mut freq: BTreeMap<String, f64> = BTreeMap::new();
-        let labels: Vec<String> = FACETS[1..]
-            .iter()
-            .flat_map(|f| facet_values(incident, f))
-            .map(|v| v.replace(['-', '_'], " "))
-            .collect();
-        let fields: [(&str, f64); 5] = [
-            (&incident.title, BOOST_TITLE),
-            (&incident.root_cause_text(), BOOST_ROOT_CAUSE),
-            (&labels.join(" "), BOOST_LABELS),
-            (incident.summary.as_deref().unwrap_or(""), BOOST_SUMMARY),
-            (&incident.body_text, BOOST_BODY),
-        ];
-        let mut length = 0usize;
-        for (text_of_field, boost) in fields {
-            for t in text::terms(text_of_field) {
-                *freq.entry(t).or_default() += boost;
-                length += 1;
-            }
-        }
-        lengths.push(length as f64);
-        for (term, f) in freq {
+    let mut postings: HashMap<String, Vec<(u32, f64)>> = HashMap::new();
+    for (doc, (terms, _)) in per_doc.into_iter().enumerate() {
+        for (term, f) in terms {
             postings.entry(term).or_default().push((doc as u32, f));
         }
     }
@@ -101,7 +84,7 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
     };
 
     let mut terms: Vec<(String, String)> = postings
-        .into_iter()
+        .into_par_iter()
         .map(|(term, list)| {
             let df = list.len() as f64;
             let idf = (1.0 + (n as f64 - df + 0.5) / (df + 0.5)).ln();
@@ -124,7 +107,7 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
         })
         .collect();
     // JavaScript compares strings by UTF-16 code units; sort the same way.
-    terms.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
+    terms.par_sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
 
     let mut files = Vec::new();
     let mut shard_starts: Vec<String> = Vec::new();
@@ -212,28 +195,33 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
         format!("hindsightDates({});\n", serde_json::Value::Array(dates)),
     ));
 
-    for (group, chunk) in docs.chunks(FRAGMENT_GROUP).enumerate() {
-        let items: Vec<serde_json::Value> = chunk
-            .iter()
-            .map(|i| {
-                json!([
-                    i.id,
-                    i.title,
-                    i.date.map(|d| d.to_string()).unwrap_or_default(),
-                    i.severity.clone().unwrap_or_default(),
-                    i.services,
-                    snippet_source(i),
-                ])
-            })
-            .collect();
-        files.push(OutputFile::new(
-            format!("search/idx/d{group}.js"),
-            format!(
-                "hindsightDocs({group},{});\n",
-                serde_json::Value::Array(items)
-            ),
-        ));
-    }
+    let fragments: Vec<OutputFile> = docs
+        .par_chunks(FRAGMENT_GROUP)
+        .enumerate()
+        .map(|(group, chunk)| {
+            let items: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|i| {
+                    json!([
+                        i.id,
+                        i.title,
+                        i.date.map(|d| d.to_string()).unwrap_or_default(),
+                        i.severity.clone().unwrap_or_default(),
+                        i.services,
+                        snippet_source(i)
+                    ])
+                })
+                .collect();
+            OutputFile::new(
+                format!("search/idx/d{group}.js"),
+                format!(
+                    "hindsightDocs({group},{});\n",
+                    serde_json::Value::Array(items)
+                ),
+            )
+        })
+        .collect();
+    files.extend(fragments);
 
     let entry = json!({
         "version": 1,
@@ -248,6 +236,39 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
         format!("hindsightEntry({entry});\n"),
     ));
     files
+}
+
+/// Field-boosted term frequencies of one incident (sorted by term) and its length in terms.
+fn doc_terms(incident: &Incident) -> (Vec<(String, f64)>, f64) {
+    let mut freq: HashMap<String, f64> = HashMap::new();
+    let labels: Vec<String> = FACETS[1..]
+        .iter()
+        .flat_map(|f| facet_values(incident, f))
+        .map(|v| v.replace(['-', '_'], " "))
+        .collect();
+    let root_cause = incident.root_cause_text();
+    let fields: [(&str, f64); 5] = [
+        (&incident.title, BOOST_TITLE),
+        (&root_cause, BOOST_ROOT_CAUSE),
+        (&labels.join(" "), BOOST_LABELS),
+        (incident.summary.as_deref().unwrap_or(""), BOOST_SUMMARY),
+        (&incident.body_text, BOOST_BODY),
+    ];
+    let mut length = 0usize;
+    for (field_text, boost) in fields {
+        text::for_each_token(field_text, |_, _, term| {
+            length += 1;
+            match freq.get_mut(term) {
+                Some(f) => *f += boost,
+                None => {
+                    freq.insert(term.to_string(), boost);
+                }
+            }
+        });
+    }
+    let mut terms: Vec<(String, f64)> = freq.into_iter().collect();
+    terms.sort_by(|a, b| a.0.cmp(&b.0));
+    (terms, length as f64)
 }
 
 /// The text a browser snippet is cut from: root cause, summary, then the body, trimmed

@@ -11,7 +11,7 @@
 //! and finally a trailing `-e` when more than 4 letters remain. So `certificates`,
 //! `certificate` → `certificat`; `expired`, `expires`, `expiring` → `expir`.
 
-/// Words too common to index.
+/// Words too common to index (sorted: looked up by binary search).
 pub const STOP_WORDS: [&str; 33] = [
     "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has",
     "have", "in", "into", "is", "it", "its", "of", "on", "or", "our", "so", "that", "the", "their",
@@ -31,6 +31,27 @@ pub struct Token {
 /// Split `text` into normalised tokens, stop words dropped.
 pub fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
+    for_each_token(text, |start, end, term| {
+        out.push(Token {
+            start,
+            end,
+            term: term.to_string(),
+        })
+    });
+    out
+}
+
+/// Normalised terms of `text` (for queries).
+pub fn terms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_token(text, |_, _, term| out.push(term.to_string()));
+    out
+}
+
+/// Call `f(start, end, term)` for every token, reusing one buffer (the index builder
+/// runs this over every word of the archive).
+pub fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, &str)) {
+    let mut buf = String::new();
     let mut start = None;
     for (i, c) in text
         .char_indices()
@@ -40,39 +61,47 @@ pub fn tokens(text: &str) -> Vec<Token> {
             start.get_or_insert(i);
         } else if let Some(s) = start.take() {
             let word = &text[s..i];
-            let chars = word.chars().count();
-            if (2..=MAX_TOKEN_CHARS).contains(&chars) {
-                let lower = word.to_lowercase();
-                if !STOP_WORDS.contains(&lower.as_str()) {
-                    out.push(Token {
-                        start: s,
-                        end: i,
-                        term: stem(&lower),
-                    });
-                }
+            let chars = if word.is_ascii() {
+                word.len()
+            } else {
+                word.chars().count()
+            };
+            if !(2..=MAX_TOKEN_CHARS).contains(&chars) {
+                continue;
             }
+            buf.clear();
+            if word.is_ascii() {
+                buf.push_str(word);
+                buf.make_ascii_lowercase();
+            } else {
+                buf.push_str(&word.to_lowercase());
+            }
+            if STOP_WORDS.binary_search(&buf.as_str()).is_ok() {
+                continue;
+            }
+            stem_in_place(&mut buf);
+            f(s, i, &buf);
         }
     }
-    out
-}
-
-/// Normalised terms of `text` (for queries).
-pub fn terms(text: &str) -> Vec<String> {
-    tokens(text).into_iter().map(|t| t.term).collect()
 }
 
 /// The light stemmer, on a lower-cased word.
 pub fn stem(word: &str) -> String {
-    if word.len() <= 3 || !word.bytes().all(|b| b.is_ascii_lowercase()) {
-        return word.to_string();
-    }
     let mut w = word.to_string();
+    stem_in_place(&mut w);
+    w
+}
+
+fn stem_in_place(w: &mut String) {
+    if w.len() <= 3 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+        return;
+    }
     if w.ends_with("sses") {
         w.truncate(w.len() - 2);
     } else if (w.ends_with("ies") || w.ends_with("ied")) && w.len() > 4 {
         w.truncate(w.len() - 3);
         w.push('y');
-        return w;
+        return;
     } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
         w.pop();
     }
@@ -81,20 +110,18 @@ pub fn stem(word: &str) -> String {
             && rest.len() >= 3
             && rest.bytes().any(|b| b"aeiouy".contains(&b))
         {
-            let mut rest = rest.to_string();
+            let mut keep = rest.len();
             let b = rest.as_bytes();
-            let n = b.len();
-            if b[n - 1] == b[n - 2] && !b"aeioulsz".contains(&b[n - 1]) {
-                rest.pop();
+            if b[keep - 1] == b[keep - 2] && !b"aeioulsz".contains(&b[keep - 1]) {
+                keep -= 1;
             }
-            w = rest;
+            w.truncate(keep);
             break;
         }
     }
     if w.ends_with('e') && w.len() > 4 {
         w.pop();
     }
-    w
 }
 
 /// Words the browser test stems in JavaScript and compares with [`stem`]/[`terms`].
@@ -133,6 +160,11 @@ mod tests {
         for (word, want) in cases {
             assert_eq!(stem(word), want, "{word}");
         }
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
