@@ -89,13 +89,23 @@ pub struct Timings {
     pub parse: Duration,
     pub assemble: Duration,
     pub analyse: Duration,
+    /// Pages, feeds, data files and charts (`render::render_site`).
     pub render: Duration,
+    /// The search page and the browser's static search index, apart so that search
+    /// indexing can be seen not to dominate a rebuild (zola#2133).
+    pub search: Duration,
     pub compare: Duration,
 }
 
 impl Timings {
     pub fn total(&self) -> Duration {
-        self.read + self.parse + self.assemble + self.analyse + self.render + self.compare
+        self.read
+            + self.parse
+            + self.assemble
+            + self.analyse
+            + self.render
+            + self.search
+            + self.compare
     }
 }
 
@@ -104,12 +114,13 @@ impl std::fmt::Display for Timings {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         write!(
             f,
-            "read {:.1} ms, parse {:.1} ms, assemble {:.1} ms, analyse {:.1} ms, render {:.1} ms, compare {:.1} ms",
+            "read {:.1} ms, parse {:.1} ms, assemble {:.1} ms, analyse {:.1} ms, render {:.1} ms, search files {:.1} ms, compare {:.1} ms",
             ms(self.read),
             ms(self.parse),
             ms(self.assemble),
             ms(self.analyse),
             ms(self.render),
+            ms(self.search),
             ms(self.compare)
         )
     }
@@ -447,9 +458,7 @@ impl Builder {
                 timings,
             };
         }
-        let started = Instant::now();
-        let rendered = render_files(&self.site, &last.archive, &last.insights);
-        timings.render = started.elapsed();
+        let rendered = render_files(&self.site, &last.archive, &last.insights, &mut timings);
         let files = match rendered {
             Ok(files) => files,
             Err(e) => {
@@ -513,9 +522,14 @@ fn render_files(
     site: &Site,
     archive: &Archive,
     insights: &Insights,
+    timings: &mut Timings,
 ) -> anyhow::Result<Vec<pipeline::OutputFile>> {
+    let started = Instant::now();
     let mut files = crate::render::render_site(site, archive, insights)?;
+    timings.render = started.elapsed();
+    let started = Instant::now();
     files.extend(crate::search::site_files(site, archive)?);
+    timings.search = started.elapsed();
     Ok(files)
 }
 
