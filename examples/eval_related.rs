@@ -67,10 +67,11 @@ fn main() -> ExitCode {
     let started = Instant::now();
     let (archive, _) = pipeline::load(&site);
     let load_time = started.elapsed();
-    let started = Instant::now();
     let cpu_before = cpu_seconds();
+    let started = Instant::now();
     let (_, _) = hindsight::analysis::analyse_with(&site.config, &archive, &Default::default());
     let (analyse_wall, analyse_cpu) = (started.elapsed(), cpu_seconds() - cpu_before);
+    stage_times(&archive, &site.config);
     let started = Instant::now();
     let report = eval::evaluate(&archive, &truth, &site.config, sample);
     let eval_time = started.elapsed();
@@ -113,6 +114,37 @@ fn main() -> ExitCode {
         show(&archive, &truth, &site.config);
     }
     ExitCode::SUCCESS
+}
+
+/// CPU seconds of each analysis stage, to see where the time goes.
+fn stage_times(archive: &hindsight::model::Archive, config: &Config) {
+    use hindsight::analysis::{references, related, repeats, suggest, text};
+    let incidents = &archive.incidents;
+    let mut last = cpu_seconds();
+    let mut lap = |name: &str| {
+        let now = cpu_seconds();
+        print!("{name} {:.2}s  ", now - last);
+        last = now;
+    };
+    let (links, _) = references::resolve(incidents);
+    lap("CPU: references");
+    let model = text::TextModel::build(incidents);
+    lap("vectors");
+    let pairs = related::neighbours(incidents, &model, &links, &related::Params::default());
+    lap("neighbours");
+    let _ = related::related_lists(
+        incidents,
+        &model,
+        &pairs,
+        config.related.max,
+        config.related.min_score,
+    );
+    lap("lists+reasons");
+    let _ = suggest::suggest(incidents, &pairs);
+    let _ = repeats::repeats(incidents, &config.repeats);
+    let _ = repeats::possible_repeats(incidents, &pairs, &links, &config.repeats);
+    lap("suggestions+repeats");
+    println!();
 }
 
 /// CPU time of this process so far (user + system, all threads), from /proc/self/stat on

@@ -56,6 +56,9 @@ pub struct RepeatsConfig {
     pub window_days: i64,
     /// Also require a shared service.
     pub require_same_service: bool,
+    /// `check` warns (`possible-repeat`) when a post-mortem strongly resembles an earlier
+    /// one from at most this many days before that it does not reference; 0 turns it off.
+    pub warn_within_days: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -93,7 +96,7 @@ impl Default for RelatedConfig {
 
 impl Default for RepeatsConfig {
     fn default() -> Self {
-        RepeatsConfig { window_days: 90, require_same_service: false }
+        RepeatsConfig { window_days: 90, require_same_service: false, warn_within_days: 365 }
     }
 }
 

@@ -108,8 +108,7 @@ fn check_unique_ids(incidents: &[Incident], diagnostics: &mut Diagnostics) {
 
 /// Derive related incidents, repeats and suggestions from the archive.
 pub fn analyse(site: &Site, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
-    let _ = (site, archive);
-    (Insights::default(), Vec::new())
+    crate::analysis::analyse(site, archive)
 }
 
 /// Write `files` into `out_dir` atomically: everything goes to a temporary sibling

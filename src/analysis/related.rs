@@ -44,7 +44,7 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             index_terms: 30,
-            posting_cap: 2000,
+            posting_cap: 1000,
             text_candidates: 40,
             label_candidates: 4,
         }
@@ -145,7 +145,16 @@ pub fn neighbours(
                     .map(|j| {
                         let refers = links.contains(&(i, j));
                         let referred_by = links.contains(&(j, i));
-                        score_pair(incidents, model, &labels, i, j, refers, referred_by)
+                        score_pair(
+                            incidents,
+                            model,
+                            &pruned,
+                            &labels,
+                            i,
+                            j,
+                            refers,
+                            referred_by,
+                        )
                     })
                     .collect();
                 pairs.sort_by(|a, b| {
@@ -176,9 +185,11 @@ fn inverted_index(pruned: &[SparseVec], terms: usize, cap: usize) -> Vec<Vec<(u3
     postings
 }
 
+#[allow(clippy::too_many_arguments)]
 fn score_pair(
     incidents: &[Incident],
     model: &TextModel,
+    pruned: &[SparseVec],
     labels: &LabelIndex,
     i: usize,
     j: usize,
@@ -186,7 +197,9 @@ fn score_pair(
     referred_by: bool,
 ) -> Pair {
     let (a, b) = (&incidents[i], &incidents[j]);
-    let cause_sim = text::dot(&model.cause[i], &model.cause[j]);
+    // Over the pruned vectors, as in the index: the heaviest terms carry nearly all of
+    // the cosine, and merging 30 + 30 terms keeps exact scoring cheap.
+    let cause_sim = text::dot(&pruned[i], &pruned[j]);
     let whole_sim = text::dot(&model.whole[i], &model.whole[j]);
     let cause_overlap = overlap(&a.causes, &b.causes, |_| 1.0);
     let service_overlap = overlap(&a.services, &b.services, |s| labels.service_weight(s));

@@ -26,10 +26,12 @@ use crate::config::RepeatsConfig;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Incident, RepeatOf};
 
-/// Cause-text cosine for a labelled possible repeat (shared cause and service).
-const LABELLED_TEXT_MIN: f32 = 0.25;
+/// Cause-text cosine for a labelled possible repeat (shared cause and service): some
+/// shared root-cause vocabulary (TF-IDF cosines of short texts are small; 0.04 is the
+/// level where the terms shared are more than filler).
+const LABELLED_TEXT_MIN: f32 = 0.04;
 /// Cause-text cosine for a possible repeat when either incident has no cause label.
-const UNLABELLED_TEXT_MIN: f32 = 0.5;
+const UNLABELLED_TEXT_MIN: f32 = 0.25;
 
 fn days_between(earlier: Date, later: Date) -> i64 {
     earlier
@@ -166,10 +168,7 @@ pub fn possible_repeats(
         if let Some(service) = shares(&incident.services, &other.services) {
             evidence.push(format!("same service {service}"));
         }
-        evidence.push(format!(
-            "similar root cause text ({:.0}% alike)",
-            p.cause_sim * 100.0
-        ));
+        evidence.push("similar root cause text".to_string());
         let when = other.date.map(|d| d.to_string()).unwrap_or_default();
         out.push(Diagnostic::warning(
             "possible-repeat",

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use crate::model::Incident;
 
 /// Terms kept per whole-text vector (the heaviest), which bounds the cost of scoring.
-pub const WHOLE_TERMS_KEPT: usize = 120;
+pub const WHOLE_TERMS_KEPT: usize = 80;
 
 /// A sparse vector: (term id, weight), sorted by term id.
 pub type SparseVec = Vec<(u32, f32)>;

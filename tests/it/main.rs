@@ -9,4 +9,7 @@ mod security;
 mod serve;
 mod search;
 mod parse;
+mod browser;
+mod bad_input;
+mod related;
 mod corpus;
