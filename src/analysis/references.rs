@@ -469,33 +469,34 @@ mod tests {
         let incidents = archive();
         let index = Index::new(&incidents);
         let err = index
-            .resolve(&reference(None, Some("2025-08-10"), None, 3))
+            .resolve(&reference(None, Some("2025-08-10"), None, 3), usize::MAX)
             .unwrap_err();
         assert_eq!(
             err,
             "2 incidents are dated 2025-08-10 (`oom-aug`, `dns-aug`); add the title or use the id"
         );
         let err = index
-            .resolve(&reference(
-                None,
-                Some("2025-07-01"),
-                Some("Payment OOM crash"),
-                3,
-            ))
+            .resolve(
+                &reference(None, Some("2025-07-01"), Some("Payment OOM crash"), 3),
+                usize::MAX,
+            )
             .unwrap_err();
         assert_eq!(
             err,
             "no incident is dated 2025-07-01; closest is `oom-aug` (2025-08-10, Payment service OOM crash)"
         );
         let err = index
-            .resolve(&reference(Some("pool-spe"), None, None, 3))
+            .resolve(&reference(Some("pool-spe"), None, None, 3), usize::MAX)
             .unwrap_err();
         assert!(
             err.starts_with("no incident has that id; closest is `pool-sep`"),
             "{err}"
         );
         let err = index
-            .resolve(&reference(None, Some("2025-10-26"), Some("Kafka lag"), 3))
+            .resolve(
+                &reference(None, Some("2025-10-26"), Some("Kafka lag"), 3),
+                usize::MAX,
+            )
             .unwrap_err();
         assert_eq!(err, "no incident dated 2025-10-26 has a similar title");
     }

@@ -129,10 +129,10 @@ mod tests {
         assert_eq!(
             s.len(),
             1,
-            "cert has 0.1/1.0 of the vote, below the share: {s:?}"
+            "votes are √similarity: cert has √0.1 / (√0.6 + √0.3 + √0.1) ≈ 0.19 of the vote, below the share: {s:?}"
         );
         assert_eq!(s[0].cause, "leak");
-        assert_eq!(s[0].score, 0.9);
+        assert_eq!(s[0].score, 0.807, "(√0.6 + √0.3) / (√0.6 + √0.3 + √0.1)");
         assert_eq!(s[0].from, vec!["a", "b"]);
         assert!(
             !all.contains_key("a"),
