@@ -160,7 +160,8 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// One word as it appears (lowercased) and its stem, for non-stop words.
-fn words(sentence: &str) -> impl Iterator<Item = (Cow<'_, str>, String)> + '_ {
+/// Yields the word as written (lowercased) and the hash of its stem.
+fn words(sentence: &str) -> impl Iterator<Item = (Cow<'_, str>, u64)> + '_ {
     sentence
         .split(|c: char| !c.is_alphanumeric())
         .filter_map(|raw| {
@@ -181,10 +182,11 @@ fn words(sentence: &str) -> impl Iterator<Item = (Cow<'_, str>, String)> + '_ {
                 return None;
             }
             let stem = stem(&lower);
-            if stem.len() < 2 || is_stop_word(&stem) {
+            let hash = unigram_hash(&stem);
+            if stem.len() < 2 || is_stop_hash(hash) {
                 return None;
             }
-            Some((lower, stem))
+            Some((lower, hash))
         })
 }
 
@@ -218,13 +220,13 @@ pub fn features(text: &str, cue_weighted: bool) -> FeatureMap<f32> {
     };
     let mut tf: FeatureMap<f32> = FeatureMap::default();
     for (sentence, weight) in sentences.iter().zip(weights) {
-        let mut previous: Option<String> = None;
-        for (_, stem) in words(sentence) {
-            *tf.entry(unigram_hash(&stem)).or_default() += weight;
-            if let Some(prev) = &previous {
-                *tf.entry(bigram_hash(prev, &stem)).or_default() += weight;
+        let mut previous: Option<u64> = None;
+        for (_, hash) in words(sentence) {
+            *tf.entry(hash).or_default() += weight;
+            if let Some(prev) = previous {
+                *tf.entry(bigram_of(prev, hash)).or_default() += weight;
             }
-            previous = Some(stem);
+            previous = Some(hash);
         }
     }
     tf
@@ -238,20 +240,19 @@ pub fn surface_forms(text: &str, wanted: &[u64]) -> HashMap<u64, String> {
         return out;
     }
     for sentence in sentences(text) {
-        let mut previous: Option<(Cow<str>, String)> = None;
-        for (surface, stem) in words(sentence) {
-            let h = unigram_hash(&stem);
+        let mut previous: Option<(Cow<str>, u64)> = None;
+        for (surface, h) in words(sentence) {
             if wanted.binary_search(&h).is_ok() {
                 out.entry(h).or_insert_with(|| surface.to_string());
             }
-            if let Some((prev_surface, prev_stem)) = &previous {
-                let b = bigram_hash(prev_stem, &stem);
+            if let Some((prev_surface, prev)) = &previous {
+                let b = bigram_of(*prev, h);
                 if wanted.binary_search(&b).is_ok() {
                     out.entry(b)
                         .or_insert_with(|| format!("{prev_surface} {surface}"));
                 }
             }
-            previous = Some((surface, stem));
+            previous = Some((surface, h));
         }
         if out.len() == wanted.len() {
             break;
@@ -296,11 +297,17 @@ fn unigram_hash(stem: &str) -> u64 {
     fnv(FNV_OFFSET, stem.as_bytes())
 }
 
-fn bigram_hash(first: &str, second: &str) -> u64 {
+/// The feature of two adjacent stems, from their hashes (no re-hashing of text).
+fn bigram_of(first: u64, second: u64) -> u64 {
     fnv(
-        fnv(fnv(FNV_OFFSET, first.as_bytes()), b" "),
-        second.as_bytes(),
+        fnv(FNV_OFFSET ^ 0x5bd1_e995, &first.to_le_bytes()),
+        &second.to_le_bytes(),
     )
+}
+
+#[cfg(test)]
+fn bigram_hash(first: &str, second: &str) -> u64 {
+    bigram_of(unigram_hash(first), unigram_hash(second))
 }
 
 /// Turn per-document term frequencies into L2-normalised TF-IDF vectors with
@@ -631,9 +638,13 @@ const STOP_WORDS: &[&str] = &[
 /// Membership by 64-bit FNV hash: one hash and one probe per word instead of a binary
 /// search with string compares (this check runs for every word of the archive).
 fn is_stop_word(word: &str) -> bool {
+    is_stop_hash(unigram_hash(word))
+}
+
+fn is_stop_hash(hash: u64) -> bool {
     static STOP: std::sync::OnceLock<FeatureMap<()>> = std::sync::OnceLock::new();
     STOP.get_or_init(|| STOP_WORDS.iter().map(|w| (unigram_hash(w), ())).collect())
-        .contains_key(&unigram_hash(word))
+        .contains_key(&hash)
 }
 
 /// A light suffix-stripping stemmer: folds plurals and the common verb and noun endings
