@@ -205,9 +205,9 @@ pub fn report(diagnostics: &Diagnostics) {
     for d in &diagnostics.items {
         let _ = writeln!(out, "{d}");
     }
-    let (errors, warnings) = (diagnostics.error_count(), diagnostics.warning_count());
-    if errors + warnings > 0 {
-        let _ = writeln!(out, "{errors} error{}, {warnings} warning{}", plural(errors), plural(warnings));
+    let (errors, warnings, notes) = (diagnostics.error_count(), diagnostics.warning_count(), diagnostics.note_count());
+    if errors + warnings + notes > 0 {
+        let _ = writeln!(out, "{errors} error{}, {warnings} warning{}, {notes} note{}", plural(errors), plural(warnings), plural(notes));
     }
 }
 
@@ -216,7 +216,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn fails(diagnostics: &Diagnostics, strict: bool) -> bool {
-    diagnostics.items.iter().any(|d| d.level == Level::Error || strict)
+    diagnostics.items.iter().any(|d| d.level == Level::Error || strict && d.level == Level::Warning)
 }
 
 fn build(args: &SiteArgs, output: Option<PathBuf>, strict: bool, force: bool) -> Result<(), Failure> {
@@ -266,6 +266,7 @@ fn check(args: &SiteArgs, strict: bool, format: Format) -> Result<(), Failure> {
                 "incidents": archive.incidents.len(),
                 "errors": diagnostics.error_count(),
                 "warnings": diagnostics.warning_count(),
+                "notes": diagnostics.note_count(),
                 "diagnostics": diagnostics.items,
             });
             let mut stdout = std::io::stdout().lock();

@@ -14,6 +14,9 @@ use serde::Serialize;
 pub enum Level {
     Error,
     Warning,
+    /// Information for the author (e.g. suggested causes): shown, never fails a build,
+    /// not even with `--strict`.
+    Note,
 }
 
 /// One problem found in one file.
@@ -39,6 +42,10 @@ pub struct Diagnostic {
 impl Diagnostic {
     pub fn error(code: &'static str, path: impl Into<PathBuf>, line: usize, col: usize, message: impl Into<String>) -> Self {
         Diagnostic { level: Level::Error, code, path: path.into(), line, col, message: message.into(), source_line: None }
+    }
+
+    pub fn note(code: &'static str, path: impl Into<PathBuf>, line: usize, col: usize, message: impl Into<String>) -> Self {
+        Diagnostic { level: Level::Note, code, path: path.into(), line, col, message: message.into(), source_line: None }
     }
 
     pub fn warning(code: &'static str, path: impl Into<PathBuf>, line: usize, col: usize, message: impl Into<String>) -> Self {
@@ -76,6 +83,7 @@ impl fmt::Display for Diagnostic {
         let level = match self.level {
             Level::Error => "error",
             Level::Warning => "warning",
+            Level::Note => "note",
         };
         write!(f, "{}: {level}[{}]: {}", self.location(), self.code, self.message)?;
         if let Some(src) = &self.source_line {
@@ -135,6 +143,10 @@ impl Diagnostics {
 
     pub fn warning_count(&self) -> usize {
         self.items.iter().filter(|d| d.level == Level::Warning).count()
+    }
+
+    pub fn note_count(&self) -> usize {
+        self.items.iter().filter(|d| d.level == Level::Note).count()
     }
 }
 

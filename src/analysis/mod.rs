@@ -13,7 +13,7 @@ use crate::model::{Archive, Insights};
 use crate::pipeline::Site;
 
 /// Related incidents, repeats and cause suggestions for the whole archive, with the
-/// `unresolved-reference`, `possible-repeat` and `cause-suggestion` warnings.
+/// `unresolved-reference` and `possible-repeat` warnings and `cause-suggestion` notes.
 pub fn analyse(site: &Site, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
     analyse_with(&site.config, archive, &related::Params::default())
 }
@@ -30,7 +30,7 @@ pub fn analyse_with(config: &Config, archive: &Archive, params: &related::Params
         let Some(incident) = archive.get(id) else { continue };
         let listed: Vec<String> =
             suggestions.iter().map(|s| format!("{} ({:.0}%, like {})", s.cause, s.score * 100.0, s.from.join(", "))).collect();
-        diagnostics.push(Diagnostic::warning(
+        diagnostics.push(Diagnostic::note(
             "cause-suggestion",
             incident.source.clone(),
             0,

@@ -229,10 +229,10 @@ fn unlabelled_incident_gets_cause_suggestions_not_causes() {
     let warning = warnings
         .iter()
         .find(|w| w.contains("[cause-suggestion]"))
-        .expect("a cause-suggestion warning");
+        .expect("a cause-suggestion note");
     assert!(
         warning.starts_with(&format!(
-            "content/{LEDGER}.md: warning[cause-suggestion]: no cause category; similar post-mortems suggest: connection-leak ("
+            "content/{LEDGER}.md: note[cause-suggestion]: no cause category; similar post-mortems suggest: connection-leak ("
         )),
         "{warning}"
     );
