@@ -46,7 +46,7 @@ fn main() -> anyhow::Result<()> {
     let files = hindsight::render::render_site(&site, &archive, &insights)?;
     let render = t.elapsed();
     let t = Instant::now();
-    let search_files = hindsight::search::site_files(&site, &archive)?;
+    let search_files = hindsight::search::index_files(&archive);
     let static_time = t.elapsed();
     let cache = tempfile::tempdir()?;
     let t = Instant::now();

@@ -125,14 +125,6 @@ impl Scope<'_> {
             ScopeKind::Service => format!("Dashboard: service {}", self.trends.name),
         }
     }
-
-    fn short(&self) -> String {
-        match self.trends.kind {
-            ScopeKind::Org => "all teams and services".to_string(),
-            ScopeKind::Team => format!("team {}", self.trends.name),
-            ScopeKind::Service => format!("service {}", self.trends.name),
-        }
-    }
 }
 
 fn scopes(trends: &Trends) -> Vec<Scope<'_>> {

@@ -79,6 +79,7 @@ pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Resul
     }
     // Other page families (dashboard, search) are added here, before the sitemap.
     files.extend(dashboard::render(&renderer, site, archive, insights)?);
+    files.push(crate::search::search_page(&renderer, archive)?);
     files.push(feeds::sitemap(site, &files));
     Ok(files)
 }

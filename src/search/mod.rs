@@ -1,7 +1,7 @@
 //! Full-text search: the tantivy index for the CLI (`index`, `query`, `snippet`) and the
 //! static index for the browser (`static_index`, with its tokenizer in `text`).
 //!
-//! `hindsight build` calls [`site_files`] for the search page and the static index, and
+//! The renderer calls [`search_page`]; `hindsight build` adds [`index_files`] and calls
 //! [`update_cache`] to bring the tantivy index in the cache folder up to date.
 
 pub mod command;
@@ -17,14 +17,16 @@ use crate::model::Archive;
 use crate::pipeline::{OutputFile, Site};
 use crate::render::Renderer;
 
-/// The search page and every file of the static index.
-pub fn site_files(site: &Site, archive: &Archive) -> Result<Vec<OutputFile>> {
-    let renderer = Renderer::new(site)?;
+/// The search page (rendered with the site's pages, so the sitemap lists it).
+pub fn search_page(renderer: &Renderer, archive: &Archive) -> Result<OutputFile> {
     let mut ctx = tera::Context::new();
     ctx.insert("count", &archive.incidents.len());
-    let mut files = vec![renderer.page("search.html", crate::render::urls::SEARCH, ctx)?];
-    files.extend(static_index::build(archive));
-    Ok(files)
+    renderer.page("search.html", crate::render::urls::SEARCH, ctx)
+}
+
+/// Every file of the static browser index (shards, entry and text files).
+pub fn index_files(archive: &Archive) -> Vec<OutputFile> {
+    static_index::build(archive)
 }
 
 /// Update the tantivy index in the site's cache folder.

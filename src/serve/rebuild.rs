@@ -91,7 +91,7 @@ pub struct Timings {
     pub analyse: Duration,
     /// Pages, feeds, data files and charts (`render::render_site`).
     pub render: Duration,
-    /// The search page and the browser's static search index, apart so that search
+    /// The browser's static search index, apart so that search
     /// indexing can be seen not to dominate a rebuild (zola#2133).
     pub search: Duration,
     pub compare: Duration,
@@ -528,7 +528,7 @@ fn render_files(
     let mut files = crate::render::render_site(site, archive, insights)?;
     timings.render = started.elapsed();
     let started = Instant::now();
-    files.extend(crate::search::site_files(site, archive)?);
+    files.extend(crate::search::index_files(archive));
     timings.search = started.elapsed();
     Ok(files)
 }
