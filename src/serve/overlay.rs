@@ -13,21 +13,9 @@ pub const EVENTS_PATH: &str = "/__hindsight/events";
 /// Id of the overlay element (tests and the reload script look for it).
 pub const OVERLAY_ID: &str = "hindsight-overlay";
 
-/// Escape text for HTML element content and attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escape text for HTML element content and attribute values (the one escaper the
+/// hand-written SVG charts use too).
+pub use crate::render::charts::esc as escape_html;
 
 /// The overlay for a failed rebuild: one block per error (warnings are left to the
 /// terminal so that they do not hide the page), each as `path:line:col: error[code]:
