@@ -2,6 +2,7 @@
 
 mod util;
 mod cli;
+mod discover;
 mod dashboard;
 mod links;
 mod render;
