@@ -321,7 +321,9 @@ fn init(dir: &Path) -> Result<(), Failure> {
     );
     std::fs::write(dir.join("site.toml"), site_toml).map_err(|e| anyhow::anyhow!("writing site.toml: {e}"))?;
     let today = as_of_date(None)?;
-    let example = new_template("Example: checkout latency after a config push", today, &Config::default());
+    // The example is published (not a draft) so the new site shows something at once.
+    let example = new_template("Example: checkout latency after a config push", today, &Config::default())
+        .replacen("status: draft", "status: final", 1);
     let path = content.join(format!("{today}-example-checkout-latency.md"));
     std::fs::write(&path, example).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
     eprintln!("created a new site in {}; run `hindsight build --root {}`", dir.display(), dir.display());

@@ -20,7 +20,9 @@ fn init_creates_a_site_that_builds_at_once() {
     assert_eq!(examples.len(), 1);
     let (code, _, err) = run(&site, &["build", "--as-of", "2026-01-01"]);
     assert_eq!(code, 0, "{err}");
-    assert!(site.join("public/index.html").is_file() || site.join("public/incidents").is_dir(), "{err}");
+    assert!(site.join("public/index.html").is_file(), "{err}");
+    let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
+    assert!(home.contains("Example: checkout latency after a config push"), "the example is listed");
     // A second init must not overwrite the site.
     let (code, _, err) = run(tmp.path(), &["init", "new-site"]);
     assert_eq!(code, 2);
