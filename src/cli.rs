@@ -13,7 +13,11 @@ use crate::diagnostics::{Diagnostics, Level};
 use crate::pipeline::{self, Site};
 
 #[derive(Debug, Parser)]
-#[command(name = "hindsight", version, about = "Build a browsable, searchable site from a folder of Markdown post-mortems")]
+#[command(
+    name = "hindsight",
+    version,
+    about = "Build a browsable, searchable site from a folder of Markdown post-mortems"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -70,9 +74,7 @@ pub enum Command {
         date: Option<String>,
     },
     /// Create a new site in DIR that builds at once.
-    Init {
-        dir: PathBuf,
-    },
+    Init { dir: PathBuf },
     /// Search the archive: words, "phrases", cause:, service:, team:, severity:, tag:,
     /// status:, after:YYYY-MM-DD, before:YYYY-MM-DD, and -item to exclude.
     Search {
@@ -137,7 +139,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(cli) {
@@ -161,17 +167,51 @@ pub fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Build { site, output, strict, force } => build(&site, output, strict, force),
-        Command::Check { site, strict, format } => check(&site, strict, format),
+        Command::Build {
+            site,
+            output,
+            strict,
+            force,
+        } => build(&site, output, strict, force),
+        Command::Check {
+            site,
+            strict,
+            format,
+        } => check(&site, strict, format),
         Command::New { title, root, date } => new_post_mortem(&root, &title, date.as_deref()),
         Command::Init { dir } => init(&dir),
-        Command::Search { query, json, limit, root } => crate::search::command::run(&query, crate::search::command::Options { root, json, limit }),
-        Command::Serve { site, watch, port, bind, open } => crate::serve::command(&site, crate::serve::Options { watch, port, bind, open }),
+        Command::Search {
+            query,
+            json,
+            limit,
+            root,
+        } => crate::search::command::run(
+            &query,
+            crate::search::command::Options { root, json, limit },
+        ),
+        Command::Serve {
+            site,
+            watch,
+            port,
+            bind,
+            open,
+        } => crate::serve::command(
+            &site,
+            crate::serve::Options {
+                watch,
+                port,
+                bind,
+                open,
+            },
+        ),
     }
 }
 
@@ -179,23 +219,34 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 pub fn open_site(args: &SiteArgs) -> Result<Site, Failure> {
     let config = Config::load(&args.root).map_err(|e| Failure::Usage(e.to_string()))?;
     let as_of = as_of_date(args.as_of.as_deref())?;
-    Ok(Site { root: args.root.clone(), config, as_of, include_drafts: args.drafts })
+    Ok(Site {
+        root: args.root.clone(),
+        config,
+        as_of,
+        include_drafts: args.drafts,
+    })
 }
 
 /// `--as-of`, else SOURCE_DATE_EPOCH, else today (UTC).
 pub fn as_of_date(flag: Option<&str>) -> Result<Date, Failure> {
     if let Some(s) = flag {
-        return s.parse::<Date>().map_err(|e| Failure::Usage(format!("--as-of `{s}`: {e}; expected YYYY-MM-DD")));
+        return s
+            .parse::<Date>()
+            .map_err(|e| Failure::Usage(format!("--as-of `{s}`: {e}; expected YYYY-MM-DD")));
     }
     if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        let secs: i64 = epoch
-            .trim()
-            .parse()
-            .map_err(|_| Failure::Usage(format!("SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds")))?;
-        let ts = jiff::Timestamp::from_second(secs).map_err(|e| Failure::Usage(format!("SOURCE_DATE_EPOCH `{epoch}`: {e}")))?;
+        let secs: i64 = epoch.trim().parse().map_err(|_| {
+            Failure::Usage(format!(
+                "SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds"
+            ))
+        })?;
+        let ts = jiff::Timestamp::from_second(secs)
+            .map_err(|e| Failure::Usage(format!("SOURCE_DATE_EPOCH `{epoch}`: {e}")))?;
         return Ok(ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
     }
-    Ok(jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+    Ok(jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date())
 }
 
 /// Print diagnostics to stderr, sorted, with a summary line.
@@ -205,9 +256,19 @@ pub fn report(diagnostics: &Diagnostics) {
     for d in &diagnostics.items {
         let _ = writeln!(out, "{d}");
     }
-    let (errors, warnings, notes) = (diagnostics.error_count(), diagnostics.warning_count(), diagnostics.note_count());
+    let (errors, warnings, notes) = (
+        diagnostics.error_count(),
+        diagnostics.warning_count(),
+        diagnostics.note_count(),
+    );
     if errors + warnings + notes > 0 {
-        let _ = writeln!(out, "{errors} error{}, {warnings} warning{}, {notes} note{}", plural(errors), plural(warnings), plural(notes));
+        let _ = writeln!(
+            out,
+            "{errors} error{}, {warnings} warning{}, {notes} note{}",
+            plural(errors),
+            plural(warnings),
+            plural(notes)
+        );
     }
 }
 
@@ -216,21 +277,44 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn fails(diagnostics: &Diagnostics, strict: bool) -> bool {
-    diagnostics.items.iter().any(|d| d.level == Level::Error || strict && d.level == Level::Warning)
+    diagnostics
+        .items
+        .iter()
+        .any(|d| d.level == Level::Error || strict && d.level == Level::Warning)
 }
 
-fn build(args: &SiteArgs, output: Option<PathBuf>, strict: bool, force: bool) -> Result<(), Failure> {
+fn build(
+    args: &SiteArgs,
+    output: Option<PathBuf>,
+    strict: bool,
+    force: bool,
+) -> Result<(), Failure> {
     let site = open_site(args)?;
-    let out_dir = output.map(|o| if o.is_absolute() { o } else { std::env::current_dir().unwrap_or_default().join(o) }).unwrap_or_else(|| site.output_dir());
-    pipeline::check_output_dir(&site.root, &site.content_dir(), &out_dir, force).map_err(Failure::Usage)?;
+    let out_dir = output
+        .map(|o| {
+            if o.is_absolute() {
+                o
+            } else {
+                std::env::current_dir().unwrap_or_default().join(o)
+            }
+        })
+        .unwrap_or_else(|| site.output_dir());
+    pipeline::check_output_dir(&site.root, &site.content_dir(), &out_dir, force)
+        .map_err(Failure::Usage)?;
     if !site.content_dir().is_dir() {
-        return Err(Failure::Usage(format!("no content folder at {}; expected post-mortems there (or set content_dir in site.toml)", site.content_dir().display())));
+        return Err(Failure::Usage(format!(
+            "no content folder at {}; expected post-mortems there (or set content_dir in site.toml)",
+            site.content_dir().display()
+        )));
     }
     let started = std::time::Instant::now();
     let result = pipeline::build(&site)?;
     report(&result.diagnostics);
     if fails(&result.diagnostics, strict) {
-        eprintln!("not published: fix the errors above; the previous site in {} is unchanged", out_dir.display());
+        eprintln!(
+            "not published: fix the errors above; the previous site in {} is unchanged",
+            out_dir.display()
+        );
         return Err(Failure::Content);
     }
     pipeline::write_site(&out_dir, &result.files)?;
@@ -247,7 +331,10 @@ fn build(args: &SiteArgs, output: Option<PathBuf>, strict: bool, force: bool) ->
 fn check(args: &SiteArgs, strict: bool, format: Format) -> Result<(), Failure> {
     let site = open_site(args)?;
     if !site.content_dir().is_dir() {
-        return Err(Failure::Usage(format!("no content folder at {}", site.content_dir().display())));
+        return Err(Failure::Usage(format!(
+            "no content folder at {}",
+            site.content_dir().display()
+        )));
     }
     let (archive, mut diagnostics) = pipeline::load(&site);
     let (_insights, more) = pipeline::analyse(&site, &archive);
@@ -258,7 +345,10 @@ fn check(args: &SiteArgs, strict: bool, format: Format) -> Result<(), Failure> {
         Format::Human => {
             report(&diagnostics);
             if diagnostics.items.is_empty() {
-                eprintln!("{} post-mortems checked, no problems", archive.incidents.len());
+                eprintln!(
+                    "{} post-mortems checked, no problems",
+                    archive.incidents.len()
+                );
             }
         }
         Format::Json => {
@@ -274,7 +364,11 @@ fn check(args: &SiteArgs, strict: bool, format: Format) -> Result<(), Failure> {
             writeln!(stdout).map_err(anyhow::Error::from)?;
         }
     }
-    if fails(&diagnostics, strict) { Err(Failure::Content) } else { Ok(()) }
+    if fails(&diagnostics, strict) {
+        Err(Failure::Content)
+    } else {
+        Ok(())
+    }
 }
 
 fn new_post_mortem(root: &Path, title: &str, date: Option<&str>) -> Result<(), Failure> {
@@ -285,13 +379,19 @@ fn new_post_mortem(root: &Path, title: &str, date: Option<&str>) -> Result<(), F
     };
     let slug = crate::render::urls::slug(title);
     if slug == "-" {
-        return Err(Failure::Usage(format!("title `{title}` has no letters or digits to make a file name from")));
+        return Err(Failure::Usage(format!(
+            "title `{title}` has no letters or digits to make a file name from"
+        )));
     }
     let dir = root.join(&config.content_dir);
-    std::fs::create_dir_all(&dir).map_err(|e| anyhow::anyhow!("creating {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| anyhow::anyhow!("creating {}: {e}", dir.display()))?;
     let path = dir.join(format!("{date}-{slug}.md"));
     if path.exists() {
-        return Err(Failure::Usage(format!("{} already exists; choose another title or edit that file", path.display())));
+        return Err(Failure::Usage(format!(
+            "{} already exists; choose another title or edit that file",
+            path.display()
+        )));
     }
     let text = new_template(title, date, &config);
     std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
@@ -310,22 +410,39 @@ pub fn new_template(title: &str, date: Date, config: &Config) -> String {
 
 fn init(dir: &Path) -> Result<(), Failure> {
     if dir.join("site.toml").exists() {
-        return Err(Failure::Usage(format!("{} already holds a site.toml; refusing to overwrite it", dir.display())));
+        return Err(Failure::Usage(format!(
+            "{} already holds a site.toml; refusing to overwrite it",
+            dir.display()
+        )));
     }
     let content = dir.join("content");
-    std::fs::create_dir_all(&content).map_err(|e| anyhow::anyhow!("creating {}: {e}", content.display()))?;
-    let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "Post-mortems".into());
+    std::fs::create_dir_all(&content)
+        .map_err(|e| anyhow::anyhow!("creating {}: {e}", content.display()))?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "Post-mortems".into());
     let site_toml = format!(
         "# hindsight site configuration; every key is optional (see README).\ntitle = \"{}\"\ncontent_dir = \"content\"\noutput_dir = \"public\"\nseverities = [\"SEV1\", \"SEV2\", \"SEV3\", \"SEV4\"]\n",
         name.replace('"', "'")
     );
-    std::fs::write(dir.join("site.toml"), site_toml).map_err(|e| anyhow::anyhow!("writing site.toml: {e}"))?;
+    std::fs::write(dir.join("site.toml"), site_toml)
+        .map_err(|e| anyhow::anyhow!("writing site.toml: {e}"))?;
     let today = as_of_date(None)?;
     // The example is published (not a draft) so the new site shows something at once.
-    let example = new_template("Example: checkout latency after a config push", today, &Config::default())
-        .replacen("status: draft", "status: final", 1);
+    let example = new_template(
+        "Example: checkout latency after a config push",
+        today,
+        &Config::default(),
+    )
+    .replacen("status: draft", "status: final", 1);
     let path = content.join(format!("{today}-example-checkout-latency.md"));
-    std::fs::write(&path, example).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
-    eprintln!("created a new site in {}; run `hindsight build --root {}`", dir.display(), dir.display());
+    std::fs::write(&path, example)
+        .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    eprintln!(
+        "created a new site in {}; run `hindsight build --root {}`",
+        dir.display(),
+        dir.display()
+    );
     Ok(())
 }

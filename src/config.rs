@@ -90,13 +90,20 @@ impl Default for Config {
 
 impl Default for RelatedConfig {
     fn default() -> Self {
-        RelatedConfig { max: 5, min_score: 0.15 }
+        RelatedConfig {
+            max: 5,
+            min_score: 0.15,
+        }
     }
 }
 
 impl Default for RepeatsConfig {
     fn default() -> Self {
-        RepeatsConfig { window_days: 90, require_same_service: false, warn_within_days: 365 }
+        RepeatsConfig {
+            window_days: 90,
+            require_same_service: false,
+            warn_within_days: 365,
+        }
     }
 }
 
@@ -121,9 +128,17 @@ impl Config {
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => return Err(ConfigError { path: path.display().to_string(), message: format!("cannot read: {e}") }),
+            Err(e) => {
+                return Err(ConfigError {
+                    path: path.display().to_string(),
+                    message: format!("cannot read: {e}"),
+                });
+            }
         };
-        Config::parse(&text).map_err(|message| ConfigError { path: path.display().to_string(), message })
+        Config::parse(&text).map_err(|message| ConfigError {
+            path: path.display().to_string(),
+            message,
+        })
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {
@@ -138,14 +153,19 @@ impl Config {
             }
         })?;
         if config.severities.is_empty() {
-            return Err("`severities` must list at least one level, e.g. [\"SEV1\", \"SEV2\"]".into());
+            return Err(
+                "`severities` must list at least one level, e.g. [\"SEV1\", \"SEV2\"]".into(),
+            );
         }
         Ok(config)
     }
 
     /// Rank of a severity (0 = most severe); unknown severities sort last.
     pub fn severity_rank(&self, severity: &str) -> usize {
-        self.severities.iter().position(|s| s.eq_ignore_ascii_case(severity)).unwrap_or(self.severities.len())
+        self.severities
+            .iter()
+            .position(|s| s.eq_ignore_ascii_case(severity))
+            .unwrap_or(self.severities.len())
     }
 }
 

@@ -40,22 +40,67 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(code: &'static str, path: impl Into<PathBuf>, line: usize, col: usize, message: impl Into<String>) -> Self {
-        Diagnostic { level: Level::Error, code, path: path.into(), line, col, message: message.into(), source_line: None }
+    pub fn error(
+        code: &'static str,
+        path: impl Into<PathBuf>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            level: Level::Error,
+            code,
+            path: path.into(),
+            line,
+            col,
+            message: message.into(),
+            source_line: None,
+        }
     }
 
-    pub fn note(code: &'static str, path: impl Into<PathBuf>, line: usize, col: usize, message: impl Into<String>) -> Self {
-        Diagnostic { level: Level::Note, code, path: path.into(), line, col, message: message.into(), source_line: None }
+    pub fn note(
+        code: &'static str,
+        path: impl Into<PathBuf>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            level: Level::Note,
+            code,
+            path: path.into(),
+            line,
+            col,
+            message: message.into(),
+            source_line: None,
+        }
     }
 
-    pub fn warning(code: &'static str, path: impl Into<PathBuf>, line: usize, col: usize, message: impl Into<String>) -> Self {
-        Diagnostic { level: Level::Warning, code, path: path.into(), line, col, message: message.into(), source_line: None }
+    pub fn warning(
+        code: &'static str,
+        path: impl Into<PathBuf>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            level: Level::Warning,
+            code,
+            path: path.into(),
+            line,
+            col,
+            message: message.into(),
+            source_line: None,
+        }
     }
 
     /// Attach the source line `self.line` from `text` (the whole file).
     pub fn with_source(mut self, text: &str) -> Self {
         if self.line > 0 {
-            self.source_line = text.lines().nth(self.line - 1).map(|l| l.trim_end_matches('\r').to_string());
+            self.source_line = text
+                .lines()
+                .nth(self.line - 1)
+                .map(|l| l.trim_end_matches('\r').to_string());
         }
         self
     }
@@ -85,13 +130,23 @@ impl fmt::Display for Diagnostic {
             Level::Warning => "warning",
             Level::Note => "note",
         };
-        write!(f, "{}: {level}[{}]: {}", self.location(), self.code, self.message)?;
+        write!(
+            f,
+            "{}: {level}[{}]: {}",
+            self.location(),
+            self.code,
+            self.message
+        )?;
         if let Some(src) = &self.source_line {
             let gutter = self.line.to_string();
             write!(f, "\n {gutter} | {src}")?;
             if self.col > 0 {
                 // Caret under the column, counting characters not bytes.
-                let pad: String = src.chars().take(self.col - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                let pad: String = src
+                    .chars()
+                    .take(self.col - 1)
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
                 write!(f, "\n {} | {pad}^", " ".repeat(gutter.len()))?;
             }
         }
@@ -115,7 +170,10 @@ impl Diagnostics {
     }
 
     /// Re-level each diagnostic by the `[checks]` table: code → "error" | "warning" | "off".
-    pub fn apply_levels(&mut self, checks: &std::collections::BTreeMap<String, crate::config::CheckLevel>) {
+    pub fn apply_levels(
+        &mut self,
+        checks: &std::collections::BTreeMap<String, crate::config::CheckLevel>,
+    ) {
         use crate::config::CheckLevel;
         self.items.retain_mut(|d| match checks.get(d.code) {
             Some(CheckLevel::Off) => false,
@@ -138,11 +196,17 @@ impl Diagnostics {
     }
 
     pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.level == Level::Error).count()
+        self.items
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .count()
     }
 
     pub fn warning_count(&self) -> usize {
-        self.items.iter().filter(|d| d.level == Level::Warning).count()
+        self.items
+            .iter()
+            .filter(|d| d.level == Level::Warning)
+            .count()
     }
 
     pub fn note_count(&self) -> usize {
@@ -182,8 +246,14 @@ mod tests {
 
     #[test]
     fn display_shows_caret_under_column() {
-        let d = Diagnostic::error("bad-date", "content/a.md", 2, 7, "invalid date `2025-02-30`, expected YYYY-MM-DD")
-            .with_source("---\ndate: 2025-02-30\n---\n");
+        let d = Diagnostic::error(
+            "bad-date",
+            "content/a.md",
+            2,
+            7,
+            "invalid date `2025-02-30`, expected YYYY-MM-DD",
+        )
+        .with_source("---\ndate: 2025-02-30\n---\n");
         assert_eq!(
             d.to_string(),
             "content/a.md:2:7: error[bad-date]: invalid date `2025-02-30`, expected YYYY-MM-DD\n 2 | date: 2025-02-30\n   |       ^"

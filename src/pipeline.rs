@@ -50,19 +50,30 @@ pub struct OutputFile {
 
 impl OutputFile {
     pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-        OutputFile { path: path.into(), bytes: bytes.into() }
+        OutputFile {
+            path: path.into(),
+            bytes: bytes.into(),
+        }
     }
 }
 
 /// Discover and parse every post-mortem, then check the archive as a whole.
 pub fn load(site: &Site) -> (Archive, Diagnostics) {
     let (sources, problems) = content::discover::discover(&site.root, &site.content_dir());
-    let parsed: Vec<Parsed> = sources.par_iter().map(|s| content::parse(s, &site.config)).collect();
+    let parsed: Vec<Parsed> = sources
+        .par_iter()
+        .map(|s| content::parse(s, &site.config))
+        .collect();
     assemble(site, &sources, parsed, problems)
 }
 
 /// Build the archive from parsed files (shared by `load` and serve's cached rebuilds).
-pub fn assemble(site: &Site, sources: &[SourceFile], parsed: Vec<Parsed>, problems: Vec<Diagnostic>) -> (Archive, Diagnostics) {
+pub fn assemble(
+    site: &Site,
+    sources: &[SourceFile],
+    parsed: Vec<Parsed>,
+    problems: Vec<Diagnostic>,
+) -> (Archive, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(problems);
     let mut incidents: Vec<Incident> = Vec::with_capacity(parsed.len());
@@ -91,7 +102,10 @@ fn check_unique_ids(incidents: &[Incident], diagnostics: &mut Diagnostics) {
     }
     for (id, group) in by_id {
         if group.len() > 1 {
-            let mut paths: Vec<String> = group.iter().map(|i| i.source.display().to_string()).collect();
+            let mut paths: Vec<String> = group
+                .iter()
+                .map(|i| i.source.display().to_string())
+                .collect();
             paths.sort();
             for i in &group[1..] {
                 diagnostics.push(Diagnostic::error(
@@ -115,8 +129,15 @@ pub fn analyse(site: &Site, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
 /// folder first and is swapped in only when complete, so a failed build leaves the
 /// previous site as it was.
 pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
-    let parent = out_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = out_dir.file_name().context("output directory has no name")?.to_string_lossy().into_owned();
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out_dir
+        .file_name()
+        .context("output directory has no name")?
+        .to_string_lossy()
+        .into_owned();
     std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     let staging = tempfile::Builder::new()
         .prefix(&format!(".{name}.tmp-"))
@@ -125,17 +146,22 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
     let mut dirs = BTreeSet::new();
     for f in files {
         if f.path.split('/').any(|c| c == ".." || c.is_empty()) || f.path.starts_with('/') {
-            bail!("refusing to write output file with unsafe path `{}`", f.path);
+            bail!(
+                "refusing to write output file with unsafe path `{}`",
+                f.path
+            );
         }
         if let Some((dir, _)) = f.path.rsplit_once('/') {
             dirs.insert(dir.to_string());
         }
     }
     for dir in &dirs {
-        std::fs::create_dir_all(staging.path().join(dir)).with_context(|| format!("creating {dir}"))?;
+        std::fs::create_dir_all(staging.path().join(dir))
+            .with_context(|| format!("creating {dir}"))?;
     }
     files.par_iter().try_for_each(|f| {
-        std::fs::write(staging.path().join(&f.path), &f.bytes).with_context(|| format!("writing {}", f.path))
+        std::fs::write(staging.path().join(&f.path), &f.bytes)
+            .with_context(|| format!("writing {}", f.path))
     })?;
     let staged = staging.keep();
     let old = parent.join(format!(".{name}.old"));
@@ -143,7 +169,8 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
         std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
     }
     if out_dir.exists() {
-        std::fs::rename(out_dir, &old).with_context(|| format!("moving the previous {} aside", out_dir.display()))?;
+        std::fs::rename(out_dir, &old)
+            .with_context(|| format!("moving the previous {} aside", out_dir.display()))?;
     }
     if let Err(e) = std::fs::rename(&staged, out_dir) {
         // Put the previous site back before reporting.
@@ -159,9 +186,18 @@ pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
 
 /// Refuse output directories that would destroy the site: the root itself, a folder
 /// containing the content, or anything outside the root (unless forced).
-pub fn check_output_dir(root: &Path, content_dir: &Path, out_dir: &Path, force: bool) -> Result<(), String> {
+pub fn check_output_dir(
+    root: &Path,
+    content_dir: &Path,
+    out_dir: &Path,
+    force: bool,
+) -> Result<(), String> {
     let norm = |p: &Path| -> PathBuf {
-        let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+        let abs = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default().join(p)
+        };
         let mut out = PathBuf::new();
         for c in abs.components() {
             match c {
@@ -176,13 +212,24 @@ pub fn check_output_dir(root: &Path, content_dir: &Path, out_dir: &Path, force: 
     };
     let (root, content, out) = (norm(root), norm(content_dir), norm(out_dir));
     if out == root {
-        return Err(format!("output directory {} is the site root; expected a folder inside it such as `public`", out.display()));
+        return Err(format!(
+            "output directory {} is the site root; expected a folder inside it such as `public`",
+            out.display()
+        ));
     }
     if content.starts_with(&out) {
-        return Err(format!("output directory {} contains the content folder {}; building would delete it", out.display(), content.display()));
+        return Err(format!(
+            "output directory {} contains the content folder {}; building would delete it",
+            out.display(),
+            content.display()
+        ));
     }
     if !out.starts_with(&root) && !force {
-        return Err(format!("output directory {} lies outside the site {}; pass --force to write there anyway", out.display(), root.display()));
+        return Err(format!(
+            "output directory {} lies outside the site {}; pass --force to write there anyway",
+            out.display(),
+            root.display()
+        ));
     }
     Ok(())
 }
@@ -218,5 +265,10 @@ pub fn build(site: &Site) -> Result<BuildResult> {
         diagnostics.finish();
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(BuildResult { archive, insights, diagnostics, files })
+    Ok(BuildResult {
+        archive,
+        insights,
+        diagnostics,
+        files,
+    })
 }

@@ -65,11 +65,23 @@ impl Yaml {
                 .parse::<i64>()
                 .map(serde_json::Value::from)
                 .ok()
-                .or_else(|| n.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(serde_json::Value::Number))
+                .or_else(|| {
+                    n.parse::<f64>()
+                        .ok()
+                        .and_then(serde_json::Number::from_f64)
+                        .map(serde_json::Value::Number)
+                })
                 .unwrap_or_else(|| serde_json::Value::String(n.clone())),
             Yaml::String(s) => serde_json::Value::String(s.clone()),
-            Yaml::List(items) => serde_json::Value::Array(items.iter().map(Yaml::to_json).collect()),
-            Yaml::Map(entries) => serde_json::Value::Object(entries.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Yaml::List(items) => {
+                serde_json::Value::Array(items.iter().map(Yaml::to_json).collect())
+            }
+            Yaml::Map(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -92,9 +104,18 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
         let context = context.and_then(|c| {
             let (what, at) = c.split_once(" at line ")?;
             let (l, col) = at.split_once(" column ")?;
-            Some((what.to_string(), l.trim().parse().ok()?, col.trim().trim_end_matches('.').parse().ok()?))
+            Some((
+                what.to_string(),
+                l.trim().parse().ok()?,
+                col.trim().trim_end_matches('.').parse().ok()?,
+            ))
         });
-        YamlError { line, col, message: strip_position(problem), context }
+        YamlError {
+            line,
+            col,
+            message: strip_position(problem),
+            context,
+        }
     })?;
     Ok(convert(value))
 }
@@ -141,7 +162,9 @@ pub fn value_position(text: &str, key: &str) -> Option<(usize, usize)> {
     let lines: Vec<&str> = text.lines().collect();
     for (i, raw) in lines.iter().enumerate() {
         let line = raw.trim_end_matches('\r');
-        let Some(rest) = strip_key(line, key) else { continue };
+        let Some(rest) = strip_key(line, key) else {
+            continue;
+        };
         let after = rest.trim_start();
         if !after.is_empty() && !after.starts_with('#') {
             let col = line[..line.len() - after.len()].chars().count() + 1;
@@ -165,7 +188,9 @@ pub fn value_position(text: &str, key: &str) -> Option<(usize, usize)> {
 
 /// 1-based line of top-level key `key`, if written on a line of its own.
 pub fn key_line(text: &str, key: &str) -> Option<usize> {
-    text.lines().position(|l| strip_key(l.trim_end_matches('\r'), key).is_some()).map(|i| i + 1)
+    text.lines()
+        .position(|l| strip_key(l.trim_end_matches('\r'), key).is_some())
+        .map(|i| i + 1)
 }
 
 /// When `line` is `key: ...` (key unquoted or quoted, at column 1), the text after the colon.
@@ -175,11 +200,16 @@ fn strip_key<'a>(line: &'a str, key: &str) -> Option<&'a str> {
         line.strip_prefix('"')
             .and_then(|l| l.strip_prefix(key))
             .and_then(|l| l.strip_prefix('"'))
-            .or_else(|| line.strip_prefix('\'').and_then(|l| l.strip_prefix(key)).and_then(|l| l.strip_prefix('\'')))
+            .or_else(|| {
+                line.strip_prefix('\'')
+                    .and_then(|l| l.strip_prefix(key))
+                    .and_then(|l| l.strip_prefix('\''))
+            })
     };
     let rest = unquoted.or_else(quoted)?;
     let rest = rest.trim_start_matches([' ', '\t']);
-    rest.strip_prefix(':').filter(|r| r.is_empty() || r.starts_with([' ', '\t']))
+    rest.strip_prefix(':')
+        .filter(|r| r.is_empty() || r.starts_with([' ', '\t']))
 }
 
 #[cfg(test)]
@@ -193,7 +223,10 @@ mod tests {
             y,
             Yaml::Map(vec![
                 ("b".into(), Yaml::Number("1.1".into())),
-                ("a".into(), Yaml::List(vec![Yaml::String("x".into()), Yaml::String("y".into())])),
+                (
+                    "a".into(),
+                    Yaml::List(vec![Yaml::String("x".into()), Yaml::String("y".into())])
+                ),
             ])
         );
     }
@@ -203,7 +236,10 @@ mod tests {
         let e = parse("title: ok\nservices: [a, b\ndate: x\n").unwrap_err();
         assert_eq!((e.line, e.col), (3, 5), "{e:?}");
         assert_eq!(e.message, "did not find expected ',' or ']'");
-        assert_eq!(e.context, Some(("while parsing a flow sequence".to_string(), 2, 11)));
+        assert_eq!(
+            e.context,
+            Some(("while parsing a flow sequence".to_string(), 2, 11))
+        );
     }
 
     #[test]

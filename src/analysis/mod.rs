@@ -19,26 +19,62 @@ pub fn analyse(site: &Site, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
 }
 
 /// `analyse` with explicit neighbour-search parameters (used by the evaluation).
-pub fn analyse_with(config: &Config, archive: &Archive, params: &related::Params) -> (Insights, Vec<Diagnostic>) {
+pub fn analyse_with(
+    config: &Config,
+    archive: &Archive,
+    params: &related::Params,
+) -> (Insights, Vec<Diagnostic>) {
     let incidents = &archive.incidents;
     let (links, mut diagnostics) = references::resolve(incidents);
     let model = text::TextModel::build(incidents);
     let pairs = related::neighbours(incidents, &model, &links, params);
-    let related = related::related_lists(incidents, &model, &pairs, config.related.max, config.related.min_score);
+    let related = related::related_lists(
+        incidents,
+        &model,
+        &pairs,
+        config.related.max,
+        config.related.min_score,
+    );
     let cause_suggestions = suggest::suggest(incidents, &pairs);
     for (id, suggestions) in &cause_suggestions {
-        let Some(incident) = archive.get(id) else { continue };
-        let listed: Vec<String> =
-            suggestions.iter().map(|s| format!("{} ({:.0}%, like {})", s.cause, s.score * 100.0, s.from.join(", "))).collect();
+        let Some(incident) = archive.get(id) else {
+            continue;
+        };
+        let listed: Vec<String> = suggestions
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} ({:.0}%, like {})",
+                    s.cause,
+                    s.score * 100.0,
+                    s.from.join(", ")
+                )
+            })
+            .collect();
         diagnostics.push(Diagnostic::note(
             "cause-suggestion",
             incident.source.clone(),
             0,
             0,
-            format!("no cause category; similar post-mortems suggest: {} — add `causes:` if one fits", listed.join("; ")),
+            format!(
+                "no cause category; similar post-mortems suggest: {} — add `causes:` if one fits",
+                listed.join("; ")
+            ),
         ));
     }
     let repeat_of = repeats::repeats(incidents, &config.repeats);
-    diagnostics.extend(repeats::possible_repeats(incidents, &pairs, &links, &config.repeats));
-    (Insights { related, repeat_of, cause_suggestions }, diagnostics)
+    diagnostics.extend(repeats::possible_repeats(
+        incidents,
+        &pairs,
+        &links,
+        &config.repeats,
+    ));
+    (
+        Insights {
+            related,
+            repeat_of,
+            cause_suggestions,
+        },
+        diagnostics,
+    )
 }

@@ -111,14 +111,23 @@ pub fn scan(body: &str, first_line: usize, doc: &MdDoc) -> Blocks {
                 }
             }
             let item_index = blocks.items.len();
-            blocks.items.push(Item { line: no, indent, raw: content.trim().to_string(), text: String::new(), checked, ordered });
+            blocks.items.push(Item {
+                line: no,
+                indent,
+                raw: content.trim().to_string(),
+                text: String::new(),
+                checked,
+                ordered,
+            });
             let col = line.len() - content.len();
             if let Some(mut field) = field_at(content, line, col, no) {
                 field.item = Some(item_index);
                 blocks.fields.push(field);
             }
             match list_field {
-                Some(f) if indent >= field_indent(&blocks, f) => blocks.fields[f].items.push(item_index),
+                Some(f) if indent >= field_indent(&blocks, f) => {
+                    blocks.fields[f].items.push(item_index)
+                }
                 _ => list_field = None,
             }
             open = Open::Item(item_index);
@@ -145,7 +154,10 @@ pub fn scan(body: &str, first_line: usize, doc: &MdDoc) -> Blocks {
             blocks.fields.push(field);
             open = Open::Field(idx);
         } else if let Some(bold) = bold_line(trimmed) {
-            blocks.bold_lines.push(BoldLine { text: bold, line: no });
+            blocks.bold_lines.push(BoldLine {
+                text: bold,
+                line: no,
+            });
             open = Open::None;
         } else if let Open::Field(idx) = open {
             let f = &mut blocks.fields[idx];
@@ -157,7 +169,10 @@ pub fn scan(body: &str, first_line: usize, doc: &MdDoc) -> Blocks {
                 f.value.push_str(&more);
             }
         } else {
-            blocks.text_lines.push(TextLine { text: plain(trimmed), line: no });
+            blocks.text_lines.push(TextLine {
+                text: plain(trimmed),
+                line: no,
+            });
         }
         blank_before = false;
     }
@@ -168,7 +183,9 @@ pub fn scan(body: &str, first_line: usize, doc: &MdDoc) -> Blocks {
 }
 
 fn field_indent(blocks: &Blocks, field: usize) -> usize {
-    blocks.fields[field].item.map_or(0, |i| blocks.items[i].indent + 1)
+    blocks.fields[field]
+        .item
+        .map_or(0, |i| blocks.items[i].indent + 1)
 }
 
 /// End of the list marker (and following space) when `line` is a list item.
@@ -197,21 +214,42 @@ fn field_at(content: &str, line: &str, col_base: usize, no: usize) -> Option<Fie
     let close = inner.find("**")?;
     let name = &inner[..close];
     let after = &inner[close + 2..];
-    let (name, value) = if let Some(n) = name.strip_suffix(':') { (n, after) } else { (name, after.trim_start().strip_prefix(':')?) };
+    let (name, value) = if let Some(n) = name.strip_suffix(':') {
+        (n, after)
+    } else {
+        (name, after.trim_start().strip_prefix(':')?)
+    };
     let name = name.trim();
     if name.is_empty() || name.len() > 80 {
         return None;
     }
     let value_start = value.len() - value.trim_start().len();
     let value_byte = col_base + (content.len() - value.len()) + value_start;
-    let col = line.get(..value_byte.min(line.len())).map_or(1, |p| p.chars().count() + 1);
-    Some(Field { name: plain(name), key: field_key(name), value: plain(value.trim()), line: no, col, item: None, items: Vec::new() })
+    let col = line
+        .get(..value_byte.min(line.len()))
+        .map_or(1, |p| p.chars().count() + 1);
+    Some(Field {
+        name: plain(name),
+        key: field_key(name),
+        value: plain(value.trim()),
+        line: no,
+        col,
+        item: None,
+        items: Vec::new(),
+    })
 }
 
 /// Normalised field name.
 pub fn field_key(name: &str) -> String {
-    let lower = plain(name).to_lowercase().replace("(s)", "s").replace(['-', '_'], " ");
-    lower.trim_end_matches([':', '?']).split_whitespace().collect::<Vec<_>>().join(" ")
+    let lower = plain(name)
+        .to_lowercase()
+        .replace("(s)", "s")
+        .replace(['-', '_'], " ");
+    lower
+        .trim_end_matches([':', '?'])
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The text of a line that is entirely bold.
@@ -234,14 +272,23 @@ pub fn plain(s: &str) -> String {
         let c = chars[i];
         match c {
             '*' | '`' => {}
-            '_' if (i + 1 < chars.len() && chars[i + 1] == '_') || (i > 0 && chars[i - 1] == '_') => {}
+            '_' if (i + 1 < chars.len() && chars[i + 1] == '_')
+                || (i > 0 && chars[i - 1] == '_') => {}
             '~' if i + 1 < chars.len() && chars[i + 1] == '~' => i += 1,
             '!' if chars.get(i + 1) == Some(&'[') => {}
             '[' => {
                 // `[text](url)` → text; `[text]` stays.
-                if let Some(close) = chars[i + 1..].iter().position(|&c| c == ']').map(|p| i + 1 + p) {
+                if let Some(close) = chars[i + 1..]
+                    .iter()
+                    .position(|&c| c == ']')
+                    .map(|p| i + 1 + p)
+                {
                     if chars.get(close + 1) == Some(&'(') {
-                        if let Some(end) = chars[close + 2..].iter().position(|&c| c == ')').map(|p| close + 2 + p) {
+                        if let Some(end) = chars[close + 2..]
+                            .iter()
+                            .position(|&c| c == ')')
+                            .map(|p| close + 2 + p)
+                        {
                             let text: String = chars[i + 1..close].iter().collect();
                             out.push_str(&plain(&text));
                             i = end + 1;
@@ -252,7 +299,11 @@ pub fn plain(s: &str) -> String {
                 out.push(c);
             }
             '<' => {
-                if let Some(close) = chars[i + 1..].iter().position(|&c| c == '>').map(|p| i + 1 + p) {
+                if let Some(close) = chars[i + 1..]
+                    .iter()
+                    .position(|&c| c == '>')
+                    .map(|p| i + 1 + p)
+                {
                     let inner: String = chars[i + 1..close].iter().collect();
                     if inner.contains("://") || inner.starts_with("mailto:") {
                         out.push_str(&inner);
@@ -282,7 +333,11 @@ mod tests {
     fn fields_items_and_bold_lines() {
         let body = "# T\n\n**Date of Incident**: 2025-10-26\n**Severity:** SEV2\n\n**What Happened**: It broke\nand stayed broken.\n\n**Services Affected**:\n- ✅ API (down)\n  - detail\n- ❌ Auth\n\n**1. Why did it break?**\n→ Because.\n\n```\n**Not**: a field\n```\n- [x] **Owner**: [Jane](x.md) done\n";
         let b = blocks(body);
-        let keys: Vec<(&str, &str, usize, usize)> = b.fields.iter().map(|f| (f.key.as_str(), f.value.as_str(), f.line, f.col)).collect();
+        let keys: Vec<(&str, &str, usize, usize)> = b
+            .fields
+            .iter()
+            .map(|f| (f.key.as_str(), f.value.as_str(), f.line, f.col))
+            .collect();
         assert_eq!(
             keys,
             [
@@ -296,14 +351,23 @@ mod tests {
         assert_eq!(b.fields[3].items, [0, 1, 2]);
         assert_eq!(b.items[0].text, "✅ API (down)");
         assert_eq!(b.items[1].indent, 2);
-        assert_eq!(b.bold_lines, [BoldLine { text: "1. Why did it break?".into(), line: 14 }]);
+        assert_eq!(
+            b.bold_lines,
+            [BoldLine {
+                text: "1. Why did it break?".into(),
+                line: 14
+            }]
+        );
         assert_eq!(b.text_lines[0].text, "→ Because.");
         assert_eq!(b.items[3].checked, Some(true));
     }
 
     #[test]
     fn plain_strips_inline_markdown() {
-        assert_eq!(plain("**Bold** and `code` [link](http://x) ~~old~~ <https://a.b>"), "Bold and code link old https://a.b");
+        assert_eq!(
+            plain("**Bold** and `code` [link](http://x) ~~old~~ <https://a.b>"),
+            "Bold and code link old https://a.b"
+        );
         assert_eq!(plain("snake_case stays"), "snake_case stays");
     }
 }

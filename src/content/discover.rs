@@ -32,11 +32,19 @@ pub fn discover(site_root: &Path, content_dir: &Path) -> (Vec<SourceFile>, Vec<D
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                let path = err.path().map(|p| relative(site_root, p)).unwrap_or_else(|| relative(site_root, content_dir));
+                let path = err
+                    .path()
+                    .map(|p| relative(site_root, p))
+                    .unwrap_or_else(|| relative(site_root, content_dir));
                 let message = if err.loop_ancestor().is_some() {
-                    "symbolic link loop, skipped; expected links to point outside their own folder".to_string()
+                    "symbolic link loop, skipped; expected links to point outside their own folder"
+                        .to_string()
                 } else {
-                    format!("cannot read: {}", err.io_error().map_or_else(|| err.to_string(), |e| e.to_string()))
+                    format!(
+                        "cannot read: {}",
+                        err.io_error()
+                            .map_or_else(|| err.to_string(), |e| e.to_string())
+                    )
                 };
                 problems.push(Diagnostic::error("unreadable", path, 0, 0, message));
                 continue;
@@ -47,7 +55,11 @@ pub fn discover(site_root: &Path, content_dir: &Path) -> (Vec<SourceFile>, Vec<D
         }
         let rel = relative(site_root, entry.path());
         match read_source(entry.path()) {
-            Ok(text) => files.push(SourceFile { path: entry.path().to_path_buf(), rel, text }),
+            Ok(text) => files.push(SourceFile {
+                path: entry.path().to_path_buf(),
+                rel,
+                text,
+            }),
             Err(diag) => problems.push(diag(rel)),
         }
     }
@@ -60,15 +72,28 @@ type DiagFor = Box<dyn FnOnce(PathBuf) -> Diagnostic>;
 pub fn read_source(path: &Path) -> Result<String, DiagFor> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) => return Err(Box::new(move |rel| Diagnostic::error("unreadable", rel, 0, 0, format!("cannot read: {e}")))),
+        Err(e) => {
+            return Err(Box::new(move |rel| {
+                Diagnostic::error("unreadable", rel, 0, 0, format!("cannot read: {e}"))
+            }));
+        }
     };
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").map(<[u8]>::to_vec).unwrap_or(bytes);
+    let bytes = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
     String::from_utf8(bytes).map_err(|e| {
         let valid_up_to = e.utf8_error().valid_up_to();
         let prefix = &e.as_bytes()[..valid_up_to];
         let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = prefix.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let col = String::from_utf8_lossy(&prefix[line_start..]).chars().count() + 1;
+        let line_start = prefix
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let col = String::from_utf8_lossy(&prefix[line_start..])
+            .chars()
+            .count()
+            + 1;
         let byte = e.as_bytes()[valid_up_to];
         Box::new(move |rel| {
             Diagnostic::error(

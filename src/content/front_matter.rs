@@ -41,7 +41,11 @@ fn is_fence(line: &str, closing: bool) -> bool {
 pub fn split<'a>(text: &'a str, path: &Path) -> (Split<'a>, Option<Diagnostic>) {
     let first_end = text.find('\n').unwrap_or(text.len());
     if !is_fence(&text[..first_end], false) || first_end == text.len() {
-        let no_fm = Split { yaml: None, body: text, body_line: 1 };
+        let no_fm = Split {
+            yaml: None,
+            body: text,
+            body_line: 1,
+        };
         if is_fence(&text[..first_end], false) {
             return (no_fm, Some(unterminated(path)));
         }
@@ -54,7 +58,14 @@ pub fn split<'a>(text: &'a str, path: &Path) -> (Split<'a>, Option<Diagnostic>) 
         let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
         if is_fence(&text[pos..end], true) {
             let body_start = (end + 1).min(text.len());
-            return (Split { yaml: Some((&text[yaml_start..pos], 2)), body: &text[body_start..], body_line: line_no + 1 }, None);
+            return (
+                Split {
+                    yaml: Some((&text[yaml_start..pos], 2)),
+                    body: &text[body_start..],
+                    body_line: line_no + 1,
+                },
+                None,
+            );
         }
         if end == text.len() {
             break;
@@ -62,7 +73,14 @@ pub fn split<'a>(text: &'a str, path: &Path) -> (Split<'a>, Option<Diagnostic>) 
         pos = end + 1;
         line_no += 1;
     }
-    (Split { yaml: None, body: text, body_line: 1 }, Some(unterminated(path)))
+    (
+        Split {
+            yaml: None,
+            body: text,
+            body_line: 1,
+        },
+        Some(unterminated(path)),
+    )
 }
 
 fn unterminated(path: &Path) -> Diagnostic {
@@ -101,7 +119,13 @@ pub struct FrontMatter {
     pub broken: bool,
 }
 
-pub const MILESTONE_KEYS: [&str; 5] = ["started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"];
+pub const MILESTONE_KEYS: [&str; 5] = [
+    "started_at",
+    "detected_at",
+    "acknowledged_at",
+    "mitigated_at",
+    "resolved_at",
+];
 
 const KNOWN_KEYS: &[&str] = &[
     "title",
@@ -148,7 +172,12 @@ fn canonical(key: &str) -> Option<&'static str> {
 }
 
 /// Read the front matter `yaml` (its first line is absolute line `first_line` of `text`).
-pub fn read(yaml_text: &str, first_line: usize, path: &Path, diags: &mut Vec<Diagnostic>) -> FrontMatter {
+pub fn read(
+    yaml_text: &str,
+    first_line: usize,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> FrontMatter {
     let mut fm = FrontMatter::default();
     let root = match yaml::parse(yaml_text) {
         Ok(root) => root,
@@ -162,11 +191,18 @@ pub fn read(yaml_text: &str, first_line: usize, path: &Path, diags: &mut Vec<Dia
                     path,
                     first_line + line - 1,
                     col,
-                    format!("front matter is not valid YAML: {} on line {problem_line}, {context} that starts here", e.message),
+                    format!(
+                        "front matter is not valid YAML: {} on line {problem_line}, {context} that starts here",
+                        e.message
+                    ),
                 ),
-                None => {
-                    Diagnostic::error("yaml-syntax", path, problem_line, e.col, format!("front matter is not valid YAML: {}", e.message))
-                }
+                None => Diagnostic::error(
+                    "yaml-syntax",
+                    path,
+                    problem_line,
+                    e.col,
+                    format!("front matter is not valid YAML: {}", e.message),
+                ),
             };
             diags.push(d);
             fm.broken = true;
@@ -182,15 +218,25 @@ pub fn read(yaml_text: &str, first_line: usize, path: &Path, diags: &mut Vec<Dia
                 path,
                 first_line,
                 1,
-                format!("front matter must be a mapping of keys to values (`title: ...`), found {}", other.kind_name()),
+                format!(
+                    "front matter must be a mapping of keys to values (`title: ...`), found {}",
+                    other.kind_name()
+                ),
             ));
             return fm;
         }
     };
     for (key, value) in entries {
-        let (line, col) = yaml::value_position(yaml_text, &key).map_or((first_line, 1), |(l, c)| (first_line + l - 1, c));
+        let (line, col) = yaml::value_position(yaml_text, &key)
+            .map_or((first_line, 1), |(l, c)| (first_line + l - 1, c));
         let key_line = yaml::key_line(yaml_text, &key).map_or(first_line, |l| first_line + l - 1);
-        let mut ctx = Ctx { key: &key, line, col, path, diags };
+        let mut ctx = Ctx {
+            key: &key,
+            line,
+            col,
+            path,
+            diags,
+        };
         let Some(canon) = canonical(&key) else {
             ctx.diags.push(Diagnostic::warning(
                 "unknown-key",
@@ -218,7 +264,10 @@ pub fn read(yaml_text: &str, first_line: usize, path: &Path, diags: &mut Vec<Dia
             "tags" => fm.tags = ctx.list(&value),
             "related" => fm.related = ctx.list(&value),
             milestone => {
-                let i = MILESTONE_KEYS.iter().position(|k| *k == milestone).unwrap_or(0);
+                let i = MILESTONE_KEYS
+                    .iter()
+                    .position(|k| *k == milestone)
+                    .unwrap_or(0);
                 fm.milestones[i] = ctx.string(&value, "a timestamp like 2025-10-26T14:00:00Z");
             }
         }
@@ -251,7 +300,11 @@ impl Ctx<'_> {
     }
 
     fn located<T>(&self, value: T) -> Located<T> {
-        Located { value, line: self.line, col: self.col }
+        Located {
+            value,
+            line: self.line,
+            col: self.col,
+        }
     }
 
     /// A scalar as text; null and empty strings are "not given".
@@ -262,7 +315,11 @@ impl Ctx<'_> {
                 self.wrong_type(expected, value);
                 None
             }
-            scalar => scalar.as_scalar_text().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).map(|s| self.located(s)),
+            scalar => scalar
+                .as_scalar_text()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .map(|s| self.located(s)),
         }
     }
 
@@ -290,7 +347,11 @@ impl Ctx<'_> {
                 }
                 Some(self.located(out))
             }
-            scalar => scalar.as_scalar_text().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).map(|s| self.located(vec![s])),
+            scalar => scalar
+                .as_scalar_text()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .map(|s| self.located(vec![s])),
         }
     }
 }
@@ -323,8 +384,19 @@ mod tests {
         let mut diags = Vec::new();
         let fm = read(yaml, first, Path::new("a.md"), &mut diags);
         assert_eq!(fm.services.unwrap().value, ["api"]);
-        let got: Vec<(&str, usize, usize, &str)> = diags.iter().map(|d| (d.code, d.line, d.col, d.message.as_str())).collect();
-        assert_eq!(got[0], ("front-matter-type", 2, 8, "`title` must be a string, found a list"));
+        let got: Vec<(&str, usize, usize, &str)> = diags
+            .iter()
+            .map(|d| (d.code, d.line, d.col, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            got[0],
+            (
+                "front-matter-type",
+                2,
+                8,
+                "`title` must be a string, found a list"
+            )
+        );
         assert_eq!(got[1].0, "front-matter-type");
         assert_eq!((got[1].1, got[1].2), (5, 3));
         assert_eq!((got[2].0, got[2].1), ("unknown-key", 6));

@@ -111,14 +111,22 @@ impl LineIndex {
 }
 
 fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS | Options::ENABLE_FOOTNOTES
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_FOOTNOTES
 }
 
 /// Parse `body`, whose first line is line `first_line` of the file.
 pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
     let index = LineIndex::new(body, first_line);
-    let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options()).into_offset_iter().collect();
-    let mut doc = MdDoc { section_text: vec![String::new()], ..MdDoc::default() };
+    let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
+    let mut doc = MdDoc {
+        section_text: vec![String::new()],
+        ..MdDoc::default()
+    };
 
     assign_heading_anchors(&mut events, &index, &mut doc);
 
@@ -148,7 +156,12 @@ pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
                 }
                 Tag::Paragraph => {
                     if list_depth == 0 && quote_depth == 0 && !in_table {
-                        paragraph = Some(Paragraph { line: index.line(range.start), text: String::new(), starts_bold: false, section });
+                        paragraph = Some(Paragraph {
+                            line: index.line(range.start),
+                            text: String::new(),
+                            starts_bold: false,
+                            section,
+                        });
                     }
                 }
                 Tag::Strong => {
@@ -167,9 +180,19 @@ pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
                     in_table = true;
                     let last = index.line(range.end.saturating_sub(1).max(range.start));
                     doc.table_lines.push((index.line(range.start), last));
-                    table = Some(Table { line: index.line(range.start), section, last_line: last, ..Table::default() });
+                    table = Some(Table {
+                        line: index.line(range.start),
+                        section,
+                        last_line: last,
+                        ..Table::default()
+                    });
                 }
-                Tag::TableHead | Tag::TableRow => row = Some(TableRow { line: index.line(range.start), ..TableRow::default() }),
+                Tag::TableHead | Tag::TableRow => {
+                    row = Some(TableRow {
+                        line: index.line(range.start),
+                        ..TableRow::default()
+                    })
+                }
                 Tag::TableCell => cell = Some((String::new(), None)),
                 Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
                     if !url_is_safe(dest_url) {
@@ -178,7 +201,12 @@ pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
                     if let Some((_, link)) = cell.as_mut().filter(|(_, l)| l.is_none()) {
                         *link = Some(dest_url.to_string());
                     }
-                    link_stack.push(Link { dest: dest_url.to_string(), text: String::new(), line: index.line(range.start), section });
+                    link_stack.push(Link {
+                        dest: dest_url.to_string(),
+                        text: String::new(),
+                        line: index.line(range.start),
+                        section,
+                    });
                 }
                 Tag::Item => {
                     if !in_heading {
@@ -247,10 +275,30 @@ pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
                 _ => {}
             },
             Event::Text(t) | Event::Code(t) => {
-                push_text(t, in_heading, in_table, in_code, section, &mut doc, &mut paragraph, &mut cell, &mut link_stack);
+                push_text(
+                    t,
+                    in_heading,
+                    in_table,
+                    in_code,
+                    section,
+                    &mut doc,
+                    &mut paragraph,
+                    &mut cell,
+                    &mut link_stack,
+                );
             }
             Event::SoftBreak | Event::HardBreak => {
-                push_text(" ", in_heading, in_table, in_code, section, &mut doc, &mut paragraph, &mut cell, &mut link_stack);
+                push_text(
+                    " ",
+                    in_heading,
+                    in_table,
+                    in_code,
+                    section,
+                    &mut doc,
+                    &mut paragraph,
+                    &mut cell,
+                    &mut link_stack,
+                );
             }
             Event::Html(_) | Event::InlineHtml(_) => has_raw_html = true,
             Event::TaskListMarker(done) => {
@@ -263,7 +311,11 @@ pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
 
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
-    doc.html = if sanitize && has_raw_html { SANITIZER.clean(&html).to_string() } else { html };
+    doc.html = if sanitize && has_raw_html {
+        SANITIZER.clean(&html).to_string()
+    } else {
+        html
+    };
     let trimmed = doc.text.trim_end().len();
     doc.text.truncate(trimmed);
     for text in &mut doc.section_text {
@@ -310,13 +362,20 @@ fn end_block(text: &mut String) {
 }
 
 /// Give every heading a unique anchor, record it in `headings` and `toc`.
-fn assign_heading_anchors(events: &mut [(Event, Range<usize>)], index: &LineIndex, doc: &mut MdDoc) {
+fn assign_heading_anchors(
+    events: &mut [(Event, Range<usize>)],
+    index: &LineIndex,
+    doc: &mut MdDoc,
+) {
     let mut used: BTreeMap<String, usize> = BTreeMap::new();
     let mut i = 0;
     while i < events.len() {
         if let (Event::Start(Tag::Heading { level, .. }), range) = &events[i] {
             let level = heading_level(*level);
-            let (line, last_line) = (index.line(range.start), index.line(range.end.saturating_sub(1).max(range.start)));
+            let (line, last_line) = (
+                index.line(range.start),
+                index.line(range.end.saturating_sub(1).max(range.start)),
+            );
             let mut text = String::new();
             let mut j = i + 1;
             while j < events.len() {
@@ -333,8 +392,18 @@ fn assign_heading_anchors(events: &mut [(Event, Range<usize>)], index: &LineInde
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[i].0 {
                 *id = Some(CowStr::from(anchor.clone()));
             }
-            doc.toc.push(TocEntry { level, title: text.clone(), anchor: anchor.clone() });
-            doc.headings.push(Heading { level, text, anchor, line, last_line });
+            doc.toc.push(TocEntry {
+                level,
+                title: text.clone(),
+                anchor: anchor.clone(),
+            });
+            doc.headings.push(Heading {
+                level,
+                text,
+                anchor,
+                line,
+                last_line,
+            });
             i = j;
         }
         i += 1;
@@ -378,13 +447,21 @@ fn unique_anchor(text: &str, used: &mut BTreeMap<String, usize>) -> String {
 
 /// URLs without a scheme (relative, `#anchor`) and with a known-safe scheme pass.
 pub fn url_is_safe(url: &str) -> bool {
-    let cleaned: String = url.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).collect();
-    let Some(colon) = cleaned.find(':') else { return true };
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .collect();
+    let Some(colon) = cleaned.find(':') else {
+        return true;
+    };
     let scheme = &cleaned[..colon];
     if scheme.contains(['/', '?', '#']) {
         return true; // the colon is in the path or query
     }
-    matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https" | "mailto" | "tel" | "ftp")
+    matches!(
+        scheme.to_ascii_lowercase().as_str(),
+        "http" | "https" | "mailto" | "tel" | "ftp"
+    )
 }
 
 /// The sanitiser for raw HTML: ammonia's defaults (no scripts, iframes, event handlers,
@@ -410,10 +487,23 @@ mod tests {
 
     #[test]
     fn anchors_are_unique_and_match_toc() {
-        let doc = analyse("# Title\n\n## Impact\n\ntext\n\n## Impact\n\n## 🔥\n\n## Impact 3\n\n## Impact\n\n## Impact\n", 5, true);
+        let doc = analyse(
+            "# Title\n\n## Impact\n\ntext\n\n## Impact\n\n## 🔥\n\n## Impact 3\n\n## Impact\n\n## Impact\n",
+            5,
+            true,
+        );
         let anchors: Vec<&str> = doc.toc.iter().map(|t| t.anchor.as_str()).collect();
-        assert_eq!(anchors, ["title", "impact", "impact-2", "section", "impact-3", "impact-4", "impact-5"]);
-        assert!(doc.html.contains("<h2 id=\"impact-2\">Impact</h2>"), "{}", doc.html);
+        assert_eq!(
+            anchors,
+            [
+                "title", "impact", "impact-2", "section", "impact-3", "impact-4", "impact-5"
+            ]
+        );
+        assert!(
+            doc.html.contains("<h2 id=\"impact-2\">Impact</h2>"),
+            "{}",
+            doc.html
+        );
         assert_eq!(doc.headings[1].line, 7);
         assert_eq!(doc.section_text[2], "text");
     }
@@ -431,12 +521,20 @@ mod tests {
         assert!(doc.html.contains("<h2 id=\"h\">"), "{}", doc.html);
         assert!(doc.html.contains("class=\"language-rust\""), "{}", doc.html);
         let raw = analyse("<b onclick=\"x()\">b</b>\n", 1, false);
-        assert!(raw.html.contains("onclick"), "opt-out keeps raw HTML: {}", raw.html);
+        assert!(
+            raw.html.contains("onclick"),
+            "opt-out keeps raw HTML: {}",
+            raw.html
+        );
     }
 
     #[test]
     fn tables_carry_lines_and_cells() {
-        let doc = analyse("| Time | Event |\n|---|---|\n| 14:00 | [Alert](a.md) fired |\n| 14:05 |\n", 10, true);
+        let doc = analyse(
+            "| Time | Event |\n|---|---|\n| 14:00 | [Alert](a.md) fired |\n| 14:05 |\n",
+            10,
+            true,
+        );
         let t = &doc.tables[0];
         assert_eq!(t.header, ["Time", "Event"]);
         assert_eq!(t.rows[0].line, 12);

@@ -29,14 +29,18 @@ use crate::model::{Durations, TimelineEvent};
 pub type Milestones = [Option<(Timestamp, usize)>; 5];
 
 fn words(text: &str) -> Vec<String> {
-    text.to_lowercase().split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect()
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn has_phrase(words: &[String], phrase: &[&str]) -> bool {
-    words
-        .windows(phrase.len())
-        .enumerate()
-        .any(|(i, w)| w.iter().zip(phrase).all(|(a, b)| a == b) && (i == 0 || !matches!(words[i - 1].as_str(), "not" | "no" | "never")))
+    words.windows(phrase.len()).enumerate().any(|(i, w)| {
+        w.iter().zip(phrase).all(|(a, b)| a == b)
+            && (i == 0 || !matches!(words[i - 1].as_str(), "not" | "no" | "never"))
+    })
 }
 
 fn says(words: &[String], phrases: &[&[&str]]) -> bool {
@@ -44,11 +48,23 @@ fn says(words: &[String], phrases: &[&[&str]]) -> bool {
 }
 
 fn says_started(w: &[String]) -> bool {
-    let subject = ["impact", "outage", "incident", "errors", "error", "degradation", "issue", "problems", "latency"];
+    let subject = [
+        "impact",
+        "outage",
+        "incident",
+        "errors",
+        "error",
+        "degradation",
+        "issue",
+        "problems",
+        "latency",
+    ];
     if says(w, &[&["began"], &["begins"], &["start", "of"], &["onset"]]) {
         return true;
     }
-    w.iter().any(|x| matches!(x.as_str(), "started" | "starts" | "start")) && w.iter().any(|x| subject.contains(&x.as_str()))
+    w.iter()
+        .any(|x| matches!(x.as_str(), "started" | "starts" | "start"))
+        && w.iter().any(|x| subject.contains(&x.as_str()))
 }
 
 /// Milestones found in the timeline (rows without a resolved time are skipped).
@@ -56,9 +72,21 @@ pub fn from_timeline(events: &[TimelineEvent]) -> Milestones {
     let mut m: Milestones = Default::default();
     let timed: Vec<(Timestamp, usize, Vec<String>)> = events
         .iter()
-        .filter_map(|e| e.at.map(|at| (at, e.line, words(&format!("{} {}", e.event, e.actor.as_deref().unwrap_or(""))))))
+        .filter_map(|e| {
+            e.at.map(|at| {
+                (
+                    at,
+                    e.line,
+                    words(&format!("{} {}", e.event, e.actor.as_deref().unwrap_or(""))),
+                )
+            })
+        })
         .collect();
-    m[0] = timed.iter().find(|(_, _, w)| says_started(w)).or(timed.first()).map(|(at, line, _)| (*at, *line));
+    m[0] = timed
+        .iter()
+        .find(|(_, _, w)| says_started(w))
+        .or(timed.first())
+        .map(|(at, line, _)| (*at, *line));
     let Some((start, _)) = m[0] else { return m };
     let rules: [&[&[&str]]; 4] = [
         &[
@@ -75,12 +103,27 @@ pub fn from_timeline(events: &[TimelineEvent]) -> Milestones {
             &["page"],
             &["noticed"],
         ],
-        &[&["acknowledged"], &["acknowledges"], &["ack"], &["acked"], &["acknowledge"]],
-        &[&["mitigated"], &["restored"], &["rolled", "back"], &["recovered"], &["failed", "over"]],
+        &[
+            &["acknowledged"],
+            &["acknowledges"],
+            &["ack"],
+            &["acked"],
+            &["acknowledge"],
+        ],
+        &[
+            &["mitigated"],
+            &["restored"],
+            &["rolled", "back"],
+            &["recovered"],
+            &["failed", "over"],
+        ],
         &[&["resolved"], &["incident", "closed"]],
     ];
     for (k, phrases) in rules.iter().enumerate() {
-        m[k + 1] = timed.iter().find(|(at, _, w)| *at >= start && says(w, phrases)).map(|(at, line, _)| (*at, *line));
+        m[k + 1] = timed
+            .iter()
+            .find(|(at, _, w)| *at >= start && says(w, phrases))
+            .map(|(at, line, _)| (*at, *line));
     }
     m
 }
@@ -125,16 +168,30 @@ mod tests {
         let mins: Vec<Option<usize>> = m.iter().map(|x| x.map(|(_, l)| l)).collect();
         assert_eq!(mins, [Some(0), Some(7), Some(9), Some(20), Some(40)]);
         let at = m.map(|x| x.map(|(t, _)| t));
-        let d = durations(&at, Durations { time_to_detect: Some(99), ..Default::default() });
+        let d = durations(
+            &at,
+            Durations {
+                time_to_detect: Some(99),
+                ..Default::default()
+            },
+        );
         assert_eq!(
             d,
-            Durations { time_to_detect: Some(7), time_to_acknowledge: Some(2), time_to_mitigate: Some(20), time_to_resolve: Some(40) }
+            Durations {
+                time_to_detect: Some(7),
+                time_to_acknowledge: Some(2),
+                time_to_mitigate: Some(20),
+                time_to_resolve: Some(40)
+            }
         );
     }
 
     #[test]
     fn stated_durations_fill_gaps_only() {
-        let stated = Durations { time_to_mitigate: Some(15), ..Default::default() };
+        let stated = Durations {
+            time_to_mitigate: Some(15),
+            ..Default::default()
+        };
         assert_eq!(durations(&[None; 5], stated), stated);
     }
 }

@@ -65,16 +65,28 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     let end_line = split.body_line + body_lines.len();
     let sections = sections::Sections::new(&doc.headings, end_line);
     let line_text = |line: usize| -> String {
-        line.checked_sub(split.body_line).and_then(|i| body_lines.get(i)).map(|l| l.trim_end_matches('\r').to_string()).unwrap_or_default()
+        line.checked_sub(split.body_line)
+            .and_then(|i| body_lines.get(i))
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .unwrap_or_default()
     };
-    let extractor = template::Extractor { doc: &doc, blocks: &blocks, sections: &sections, path, line_text: &line_text };
+    let extractor = template::Extractor {
+        doc: &doc,
+        blocks: &blocks,
+        sections: &sections,
+        path,
+        line_text: &line_text,
+    };
     let facts = extractor.extract(&mut diags);
 
     let mut check = Check { path, diags };
     let incident = assemble(source, fm, facts, doc, config, &mut check);
     let mut diagnostics = check.diags;
     attach_source_lines(text, &mut diagnostics);
-    Parsed { incident: Some(incident), diagnostics }
+    Parsed {
+        incident: Some(incident),
+        diagnostics,
+    }
 }
 
 /// Give every diagnostic its source line (what `Diagnostic::with_source` does), indexing
@@ -85,19 +97,39 @@ fn attach_source_lines(text: &str, diagnostics: &mut [Diagnostic]) {
     }
     let mut starts = vec![0];
     starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-    for d in diagnostics.iter_mut().filter(|d| d.line > 0 && d.source_line.is_none()) {
-        let Some(&start) = starts.get(d.line - 1) else { continue };
+    for d in diagnostics
+        .iter_mut()
+        .filter(|d| d.line > 0 && d.source_line.is_none())
+    {
+        let Some(&start) = starts.get(d.line - 1) else {
+            continue;
+        };
         if start >= text.len() && d.line > 1 {
             continue; // past the last line
         }
         let end = starts.get(d.line).map_or(text.len(), |&e| e - 1);
-        d.source_line = Some(text[start..end.max(start)].trim_end_matches('\r').to_string());
+        d.source_line = Some(
+            text[start..end.max(start)]
+                .trim_end_matches('\r')
+                .to_string(),
+        );
     }
 }
 
 /// Merge front matter and body facts into the incident, reading and checking values.
-fn assemble(source: &SourceFile, fm: FrontMatter, facts: BodyFacts, doc: markdown::MdDoc, config: &Config, check: &mut Check) -> Incident {
-    let stem = source.rel.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+fn assemble(
+    source: &SourceFile,
+    fm: FrontMatter,
+    facts: BodyFacts,
+    doc: markdown::MdDoc,
+    config: &Config,
+    check: &mut Check,
+) -> Incident {
+    let stem = source
+        .rel
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let id = match &fm.slug {
         Some(slug) => {
             let s = crate::render::urls::slug(&slug.value);
@@ -105,23 +137,44 @@ fn assemble(source: &SourceFile, fm: FrontMatter, facts: BodyFacts, doc: markdow
         }
         None => stem.clone(),
     };
-    let mut incident = Incident { id, source: source.rel.clone(), ..Incident::default() };
+    let mut incident = Incident {
+        id,
+        source: source.rel.clone(),
+        ..Incident::default()
+    };
 
     // Title.
-    conflict(check, "title", fm.title.as_ref(), facts.title.as_ref(), |a, b| a.trim().eq_ignore_ascii_case(b.trim()));
+    conflict(
+        check,
+        "title",
+        fm.title.as_ref(),
+        facts.title.as_ref(),
+        |a, b| a.trim().eq_ignore_ascii_case(b.trim()),
+    );
     match fm.title.as_ref().or(facts.title.as_ref()) {
         Some(t) => incident.title = t.value.clone(),
         None => {
             if !fm.broken {
-                check.error("missing-title", 1, 0, "no title; expected `title:` in front matter or a `# Title` heading".into());
+                check.error(
+                    "missing-title",
+                    1,
+                    0,
+                    "no title; expected `title:` in front matter or a `# Title` heading".into(),
+                );
             }
             incident.title = stem.clone();
         }
     }
 
     // Date.
-    let body_date = facts.date.as_ref().filter(|d| !template::is_placeholder(&d.value));
-    let fm_date = fm.date.as_ref().and_then(|d| check.date("`date`", d).map(|v| (v, d)));
+    let body_date = facts
+        .date
+        .as_ref()
+        .filter(|d| !template::is_placeholder(&d.value));
+    let fm_date = fm
+        .date
+        .as_ref()
+        .and_then(|d| check.date("`date`", d).map(|v| (v, d)));
     let body_date_value = body_date.and_then(|d| {
         if fm_date.is_some() {
             match time::read_date(&d.value) {
@@ -141,14 +194,23 @@ fn assemble(source: &SourceFile, fm: FrontMatter, facts: BodyFacts, doc: markdow
     let date_given = fm.date.is_some() || body_date.is_some();
 
     // Severity.
-    let fm_sev = fm.severity.as_ref().and_then(|s| check.severity(s, config).map(|v| (v, s)));
-    let body_sev = facts.severity.as_ref().filter(|s| !template::is_placeholder(&s.value)).and_then(|s| {
-        if fm.severity.is_some() {
-            validate::canonical_severity(&s.value, &config.severities).ok().map(|v| (v, s))
-        } else {
-            check.severity(s, config).map(|v| (v, s))
-        }
-    });
+    let fm_sev = fm
+        .severity
+        .as_ref()
+        .and_then(|s| check.severity(s, config).map(|v| (v, s)));
+    let body_sev = facts
+        .severity
+        .as_ref()
+        .filter(|s| !template::is_placeholder(&s.value))
+        .and_then(|s| {
+            if fm.severity.is_some() {
+                validate::canonical_severity(&s.value, &config.severities)
+                    .ok()
+                    .map(|v| (v, s))
+            } else {
+                check.severity(s, config).map(|v| (v, s))
+            }
+        });
     if let (Some((a, fa)), Some((b, fb))) = (&fm_sev, &body_sev) {
         if a != b {
             conflict_warning(check, "severity", fa, fb);
@@ -161,19 +223,35 @@ fn assemble(source: &SourceFile, fm: FrontMatter, facts: BodyFacts, doc: markdow
         .status
         .as_ref()
         .and_then(|s| check.status(s, true))
-        .or_else(|| facts.status.as_ref().and_then(|s| validate::doc_status(&s.value)))
+        .or_else(|| {
+            facts
+                .status
+                .as_ref()
+                .and_then(|s| validate::doc_status(&s.value))
+        })
         .unwrap_or(DocStatus::Final);
-    incident.kind = fm.kind.as_ref().and_then(|k| check.kind(k)).unwrap_or(IncidentKind::Incident);
+    incident.kind = fm
+        .kind
+        .as_ref()
+        .and_then(|k| check.kind(k))
+        .unwrap_or(IncidentKind::Incident);
 
     // People, services, labels: front matter wins as a whole list.
-    let pick = |fm: Option<Located<Vec<String>>>, body: Vec<String>| fm.map(|l| l.value).unwrap_or(body);
+    let pick =
+        |fm: Option<Located<Vec<String>>>, body: Vec<String>| fm.map(|l| l.value).unwrap_or(body);
     incident.services = pick(fm.services, facts.services);
     incident.services_unaffected = facts.services_unaffected;
     incident.teams = pick(fm.teams, facts.teams);
     incident.authors = pick(fm.authors, facts.authors);
     incident.reviewers = pick(fm.reviewers, facts.reviewers);
-    let mut causes: Vec<String> =
-        fm.causes.map(|c| c.value).unwrap_or_default().iter().map(|c| crate::render::urls::slug(c)).filter(|c| c != "-").collect();
+    let mut causes: Vec<String> = fm
+        .causes
+        .map(|c| c.value)
+        .unwrap_or_default()
+        .iter()
+        .map(|c| crate::render::urls::slug(c))
+        .filter(|c| c != "-")
+        .collect();
     dedup_keep_order(&mut causes);
     incident.causes = causes;
     incident.tags = fm.tags.map(|t| t.value).unwrap_or_default();
@@ -207,7 +285,9 @@ fn assemble(source: &SourceFile, fm: FrontMatter, facts: BodyFacts, doc: markdow
         }
     }
     // The timeline needs a date for times of day: the incident date, else the start.
-    let timeline_date = incident.date.or_else(|| at[0].map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()));
+    let timeline_date = incident
+        .date
+        .or_else(|| at[0].map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()));
     let mut timeline = tables::resolve_timeline(facts.timeline, timeline_date);
     timeline.retain(|e| e.event != template::DATE_MARKER);
     let from_timeline = milestones::from_timeline(&timeline);
@@ -220,12 +300,19 @@ fn assemble(source: &SourceFile, fm: FrontMatter, facts: BodyFacts, doc: markdow
         }
     }
     incident.timeline = timeline;
-    [incident.started_at, incident.detected_at, incident.acknowledged_at, incident.mitigated_at, incident.resolved_at] = at;
+    [
+        incident.started_at,
+        incident.detected_at,
+        incident.acknowledged_at,
+        incident.mitigated_at,
+        incident.resolved_at,
+    ] = at;
     incident.durations = milestones::durations(&at, facts.stated);
 
     if incident.date.is_none() {
-        incident.date =
-            at[0].map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()).or_else(|| match time::read_date_prefix(&stem) {
+        incident.date = at[0]
+            .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+            .or_else(|| match time::read_date_prefix(&stem) {
                 Some((time::DateRead::Date(d), _)) => Some(d),
                 _ => None,
             });
@@ -243,7 +330,11 @@ fn assemble(source: &SourceFile, fm: FrontMatter, facts: BodyFacts, doc: markdow
     let mut related: Vec<RelatedRef> = Vec::new();
     if let Some(ids) = fm.related {
         for id in ids.value {
-            related.push(RelatedRef { id: Some(id.trim_end_matches(".md").to_string()), line: ids.line, ..RelatedRef::default() });
+            related.push(RelatedRef {
+                id: Some(id.trim_end_matches(".md").to_string()),
+                line: ids.line,
+                ..RelatedRef::default()
+            });
         }
     }
     for r in facts.related_refs {

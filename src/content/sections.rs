@@ -57,13 +57,18 @@ pub fn normalise(text: &str) -> String {
         let punctuated = core.len() < w.len();
         let numeric = core.chars().all(|c| c.is_ascii_digit() || c == '.');
         let roman = core.len() <= 4 && core.chars().all(|c| "ivxlc".contains(c));
-        !core.is_empty() && ((numeric && (punctuated || core.contains('.'))) || (punctuated && (roman || core.len() == 1)))
+        !core.is_empty()
+            && ((numeric && (punctuated || core.contains('.')))
+                || (punctuated && (roman || core.len() == 1)))
     });
     let t = match numbering {
         Some(n) => t[n.len()..].trim_start(),
         None => t,
     };
-    s = t.replace("(s)", "s").replace('&', " and ").replace(['-', '_', '/'], " ");
+    s = t
+        .replace("(s)", "s")
+        .replace('&', " and ")
+        .replace(['-', '_', '/'], " ");
     // Trailing parenthetical (`timeline (utc)`), colon, question mark.
     loop {
         let trimmed = s.trim_end().trim_end_matches([':', '?', '.', '!']);
@@ -79,7 +84,10 @@ pub fn normalise(text: &str) -> String {
     let s = s.trim_end_matches(|c: char| !c.is_alphanumeric());
     let words: Vec<&str> = s.split_whitespace().collect();
     let joined = words.join(" ");
-    joined.strip_prefix("the ").map(str::to_string).unwrap_or(joined)
+    joined
+        .strip_prefix("the ")
+        .map(str::to_string)
+        .unwrap_or(joined)
 }
 
 /// The kind of a heading, by alias.
@@ -93,21 +101,36 @@ pub fn kind_of(normalised: &str) -> Option<SectionKind> {
         }
     }
     let kind = match n {
-        "summary" | "executive summary" | "incident summary" | "overview" | "what happened" | "tl;dr" | "tldr" | "synopsis"
-        | "incident overview" => Summary,
+        "summary" | "executive summary" | "incident summary" | "overview" | "what happened"
+        | "tl;dr" | "tldr" | "synopsis" | "incident overview" => Summary,
         "outage description" | "description" | "incident description" => OutageDescription,
-        "impact" | "customer impact" | "user impact" | "affected users" | "impact assessment" | "impact and severity" => Impact,
-        "root cause" | "root causes" | "root cause analysis" | "root cause and analysis" | "causes" | "cause" | "rca" => RootCause,
+        "impact"
+        | "customer impact"
+        | "user impact"
+        | "affected users"
+        | "impact assessment"
+        | "impact and severity" => Impact,
+        "root cause"
+        | "root causes"
+        | "root cause analysis"
+        | "root cause and analysis"
+        | "causes"
+        | "cause"
+        | "rca" => RootCause,
         "fault" => Fault,
         "trigger" | "triggers" => Trigger,
         "leadup" | "lead up" => Leadup,
-        "resolution" | "recovery" | "mitigation" | "resolution and recovery" | "mitigation and resolution" | "recovery and resolution" => {
-            Resolution
-        }
+        "resolution"
+        | "recovery"
+        | "mitigation"
+        | "resolution and recovery"
+        | "mitigation and resolution"
+        | "recovery and resolution" => Resolution,
         "detection" | "how was it detected" | "how it was detected" => Detection,
-        "timeline" | "incident timeline" | "detailed timeline" | "timeline of events" | "event timeline" | "sequence of events" => Timeline,
-        "incident timing" | "timing" | "key timestamps" | "start end" | "start and end" | "duration" | "start" | "end" | "start time"
-        | "end time" => Timing,
+        "timeline" | "incident timeline" | "detailed timeline" | "timeline of events"
+        | "event timeline" | "sequence of events" => Timeline,
+        "incident timing" | "timing" | "key timestamps" | "start end" | "start and end"
+        | "duration" | "start" | "end" | "start time" | "end time" => Timing,
         "action items"
         | "action items and followups"
         | "action items and follow ups"
@@ -122,7 +145,9 @@ pub fn kind_of(normalised: &str) -> Option<SectionKind> {
         | "remediation items"
         | "next steps" => ActionItems,
         "recommendations" | "recommendation" => Recommendations,
-        "lessons learned" | "lessons learnt" | "lessons" | "learnings" | "what we learned" => Lessons,
+        "lessons learned" | "lessons learnt" | "lessons" | "learnings" | "what we learned" => {
+            Lessons
+        }
         "what went well" | "what worked well" | "things that went well" | "went well" => WentWell,
         "what went wrong"
         | "what went poorly"
@@ -133,12 +158,18 @@ pub fn kind_of(normalised: &str) -> Option<SectionKind> {
         | "what could be improved"
         | "things that went wrong"
         | "what went badly" => WentWrong,
-        "where we got lucky" | "what we got lucky" | "where we were lucky" | "lucky" | "what we got lucky with" => Lucky,
+        "where we got lucky"
+        | "what we got lucky"
+        | "where we were lucky"
+        | "lucky"
+        | "what we got lucky with" => Lucky,
         "five whys" | "5 whys" | "whys" => FiveWhys,
-        "contributing factors" | "contributing conditions analysis" | "contributing conditions" | "contributing causes" => {
-            ContributingFactors
-        }
-        "related incidents" | "related" | "previous incidents" | "similar incidents" | "related issues" => Related,
+        "contributing factors"
+        | "contributing conditions analysis"
+        | "contributing conditions"
+        | "contributing causes" => ContributingFactors,
+        "related incidents" | "related" | "previous incidents" | "similar incidents"
+        | "related issues" => Related,
         "services affected" | "affected services" => ServicesAffected,
         "date" | "incident date" | "date of incident" => Date,
         "authors" | "author" => Authors,
@@ -226,13 +257,20 @@ impl Sections {
 
     /// Indices of the sections of `kind`, in document order.
     pub fn of_kind(&self, kind: SectionKind) -> impl Iterator<Item = usize> + '_ {
-        self.list.iter().enumerate().filter(move |(_, s)| s.kind == Some(kind)).map(|(i, _)| i)
+        self.list
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| s.kind == Some(kind))
+            .map(|(i, _)| i)
     }
 
     /// Section `i` and its subsections: indices `i..end`.
     pub fn subtree(&self, i: usize) -> std::ops::Range<usize> {
         let end_line = self.list[i].end_line;
-        let end = self.list[i + 1..].iter().position(|s| s.line >= end_line).map_or(self.list.len(), |p| i + 1 + p);
+        let end = self.list[i + 1..]
+            .iter()
+            .position(|s| s.line >= end_line)
+            .map_or(self.list.len(), |p| i + 1 + p);
         i..end
     }
 
@@ -269,13 +307,25 @@ mod tests {
     fn headings_normalise_to_aliases() {
         assert_eq!(normalise("3.1 Root Cause(s):"), "root causes");
         assert_eq!(normalise("## 🔥 Timeline (UTC)"), "timeline");
-        assert_eq!(normalise("IV. Action Items & Followups"), "action items and followups");
-        assert_eq!(normalise("What caused the incident?"), "what caused the incident");
+        assert_eq!(
+            normalise("IV. Action Items & Followups"),
+            "action items and followups"
+        );
+        assert_eq!(
+            normalise("What caused the incident?"),
+            "what caused the incident"
+        );
         assert_eq!(normalise("The Five Whys"), "five whys");
         assert_eq!(normalise("5-Whys"), "5 whys");
         assert_eq!(normalise("2024 review"), "2024 review");
-        assert_eq!(kind_of(&normalise("Contributing Factor #2: stale cache")), Some(SectionKind::FactorBlock));
-        assert_eq!(kind_of(&normalise("What Went Well")), Some(SectionKind::WentWell));
+        assert_eq!(
+            kind_of(&normalise("Contributing Factor #2: stale cache")),
+            Some(SectionKind::FactorBlock)
+        );
+        assert_eq!(
+            kind_of(&normalise("What Went Well")),
+            Some(SectionKind::WentWell)
+        );
         assert_eq!(kind_of(&normalise("Start/End")), Some(SectionKind::Timing));
         assert_eq!(kind_of(&normalise("Acknowledgments")), None);
     }

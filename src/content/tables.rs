@@ -28,7 +28,11 @@ pub enum Role {
 
 /// Normalised header cell: lower case words.
 fn norm(cell: &str) -> String {
-    cell.to_lowercase().replace(['/', '(', ')', '-', '_', '?', ':', '&'], " ").split_whitespace().collect::<Vec<_>>().join(" ")
+    cell.to_lowercase()
+        .replace(['/', '(', ')', '-', '_', '?', ':', '&'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Whether the normalised header has one of `words` (all single words) as a word.
@@ -37,14 +41,55 @@ fn has_word(header: &str, words: &[&str]) -> bool {
 }
 
 fn find(header: &[String], words: &[&str], taken: &[usize]) -> Option<usize> {
-    header.iter().enumerate().find(|(i, h)| !taken.contains(i) && has_word(&norm(h), words)).map(|(i, _)| i)
+    header
+        .iter()
+        .enumerate()
+        .find(|(i, h)| !taken.contains(i) && has_word(&norm(h), words))
+        .map(|(i, _)| i)
 }
 
 const TIME_WORDS: &[&str] = &["time", "date", "when", "timestamp", "utc"];
-const EVENT_WORDS: &[&str] = &["event", "events", "action", "description", "what", "details", "impact", "update", "activity", "happened"];
-const ACTOR_WORDS: &[&str] = &["actor", "who", "by", "responder", "person", "team", "source"];
-const ACTION_WORDS: &[&str] = &["action", "actions", "task", "item", "remediation", "description", "follow", "fix", "what"];
-const OWNER_WORDS: &[&str] = &["owner", "owners", "who", "assignee", "responsible", "assigned", "dri"];
+const EVENT_WORDS: &[&str] = &[
+    "event",
+    "events",
+    "action",
+    "description",
+    "what",
+    "details",
+    "impact",
+    "update",
+    "activity",
+    "happened",
+];
+const ACTOR_WORDS: &[&str] = &[
+    "actor",
+    "who",
+    "by",
+    "responder",
+    "person",
+    "team",
+    "source",
+];
+const ACTION_WORDS: &[&str] = &[
+    "action",
+    "actions",
+    "task",
+    "item",
+    "remediation",
+    "description",
+    "follow",
+    "fix",
+    "what",
+];
+const OWNER_WORDS: &[&str] = &[
+    "owner",
+    "owners",
+    "who",
+    "assignee",
+    "responsible",
+    "assigned",
+    "dri",
+];
 const DUE_WORDS: &[&str] = &["due", "deadline", "eta", "target"];
 const STATUS_WORDS: &[&str] = &["status", "state"];
 const PRIORITY_WORDS: &[&str] = &["priority", "pri", "prio", "p"];
@@ -57,15 +102,33 @@ pub fn role(table: &Table, sections: &Sections) -> Role {
     let innermost = kinds.first().copied();
     let time = find(h, TIME_WORDS, &[]);
     let action = find(h, ACTION_WORDS, &[]);
-    let action_extra = [OWNER_WORDS, DUE_WORDS, STATUS_WORDS, PRIORITY_WORDS, KIND_WORDS].iter().any(|w| find(h, w, &[]).is_some());
+    let action_extra = [
+        OWNER_WORDS,
+        DUE_WORDS,
+        STATUS_WORDS,
+        PRIORITY_WORDS,
+        KIND_WORDS,
+    ]
+    .iter()
+    .any(|w| find(h, w, &[]).is_some());
     match innermost {
         Some(SectionKind::Timing) => return Role::KeyValue,
         Some(SectionKind::Timeline) if time.is_some() => return Role::Timeline,
-        Some(SectionKind::ActionItems | SectionKind::Recommendations) if action.is_some() || action_extra => return Role::ActionItems,
+        Some(SectionKind::ActionItems | SectionKind::Recommendations)
+            if action.is_some() || action_extra =>
+        {
+            return Role::ActionItems;
+        }
         Some(SectionKind::Related) => return Role::Related,
         _ => {}
     }
-    if action.is_some() && action_extra && find(h, DUE_WORDS, &[]).or(find(h, OWNER_WORDS, &[])).or(find(h, STATUS_WORDS, &[])).is_some() {
+    if action.is_some()
+        && action_extra
+        && find(h, DUE_WORDS, &[])
+            .or(find(h, OWNER_WORDS, &[]))
+            .or(find(h, STATUS_WORDS, &[]))
+            .is_some()
+    {
         return Role::ActionItems;
     }
     if let Some(t) = time {
@@ -74,7 +137,10 @@ pub fn role(table: &Table, sections: &Sections) -> Role {
             return Role::Timeline;
         }
     }
-    if h.len() == 2 || (table.rows.len() == 1 && matches!(innermost, Some(SectionKind::Summary | SectionKind::Timing))) {
+    if h.len() == 2
+        || (table.rows.len() == 1
+            && matches!(innermost, Some(SectionKind::Summary | SectionKind::Timing)))
+    {
         return Role::KeyValue;
     }
     Role::Other
@@ -105,7 +171,12 @@ pub fn written_cells(line: &str) -> usize {
 }
 
 /// Warn about rows with fewer cells than the header.
-pub fn check_cells(table: &Table, line_text: &dyn Fn(usize) -> String, path: &std::path::Path, out: &mut Vec<Diagnostic>) {
+pub fn check_cells(
+    table: &Table,
+    line_text: &dyn Fn(usize) -> String,
+    path: &std::path::Path,
+    out: &mut Vec<Diagnostic>,
+) {
     let want = table.header.len();
     for row in &table.rows {
         let line = line_text(row.line);
@@ -117,14 +188,19 @@ pub fn check_cells(table: &Table, line_text: &dyn Fn(usize) -> String, path: &st
                 path,
                 row.line,
                 col,
-                format!("table row has {written} of {want} cells; expected one cell per column ({})", table.header.join(", ")),
+                format!(
+                    "table row has {written} of {want} cells; expected one cell per column ({})",
+                    table.header.join(", ")
+                ),
             ));
         }
     }
 }
 
 fn cell(row: &TableRow, i: Option<usize>) -> Option<&str> {
-    i.and_then(|i| row.cells.get(i)).map(|s| s.trim()).filter(|s| !s.is_empty())
+    i.and_then(|i| row.cells.get(i))
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
 }
 
 /// A timeline row before its time is resolved against the incident date.
@@ -137,10 +213,15 @@ pub struct RawEvent {
 
 pub fn timeline_rows(table: &Table) -> Vec<RawEvent> {
     let h = &table.header;
-    let Some(t) = find(h, TIME_WORDS, &[]) else { return Vec::new() };
+    let Some(t) = find(h, TIME_WORDS, &[]) else {
+        return Vec::new();
+    };
     let actor = find(h, ACTOR_WORDS, &[t]);
     let event = find(h, EVENT_WORDS, &[t, actor.unwrap_or(usize::MAX)]);
-    let default_offset = h[t].find('(').and_then(|i| time::zone_offset(&h[t][i + 1..])).unwrap_or(0);
+    let default_offset = h[t]
+        .find('(')
+        .and_then(|i| time::zone_offset(&h[t][i + 1..]))
+        .unwrap_or(0);
     table
         .rows
         .iter()
@@ -212,22 +293,74 @@ pub fn resolve_timeline(rows: Vec<RawEvent>, incident_date: Option<Date>) -> Vec
 pub fn status(text: &str) -> ActionItemStatus {
     use ActionItemStatus::*;
     let lower = text.to_lowercase();
-    let words: String = lower.chars().map(|c| if c.is_alphanumeric() || c == '\'' { c } else { ' ' }).collect();
-    let words = format!(" {} ", words.split_whitespace().collect::<Vec<_>>().join(" "));
+    let words: String = lower
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '\'' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let words = format!(
+        " {} ",
+        words.split_whitespace().collect::<Vec<_>>().join(" ")
+    );
     let has = |phrases: &[&str]| phrases.iter().any(|p| words.contains(&format!(" {p} ")));
-    if has(&["canceled", "cancelled", "won't do", "wont do", "wontfix", "won't fix", "not doing", "dropped", "rejected", "obsolete"]) {
+    if has(&[
+        "canceled",
+        "cancelled",
+        "won't do",
+        "wont do",
+        "wontfix",
+        "won't fix",
+        "not doing",
+        "dropped",
+        "rejected",
+        "obsolete",
+    ]) {
         return NotDoing;
     }
-    if has(&["not started", "not done", "todo", "to do", "planned", "open", "backlog", "scheduled", "new", "pending"]) {
+    if has(&[
+        "not started",
+        "not done",
+        "todo",
+        "to do",
+        "planned",
+        "open",
+        "backlog",
+        "scheduled",
+        "new",
+        "pending",
+    ]) {
         return Planned;
     }
-    if has(&["in progress", "ongoing", "started", "wip", "in review", "doing", "underway"]) {
+    if has(&[
+        "in progress",
+        "ongoing",
+        "started",
+        "wip",
+        "in review",
+        "doing",
+        "underway",
+    ]) {
         return InProgress;
     }
     if has(&["delayed", "blocked", "overdue", "stalled", "on hold"]) {
         return Delayed;
     }
-    if has(&["done", "complete", "completed", "fixed", "closed", "resolved", "shipped", "deployed", "finished"]) {
+    if has(&[
+        "done",
+        "complete",
+        "completed",
+        "fixed",
+        "closed",
+        "resolved",
+        "shipped",
+        "deployed",
+        "finished",
+    ]) {
         return Done;
     }
     for (marks, s) in [
@@ -247,30 +380,53 @@ pub fn status(text: &str) -> ActionItemStatus {
 fn owner_of(text: Option<&str>) -> Option<String> {
     let t = text?.trim();
     let lower = t.to_lowercase();
-    (!matches!(lower.as_str(), "" | "-" | "—" | "–" | "?" | "tbd" | "tba" | "n/a" | "none" | "unassigned" | "nobody"))
-        .then(|| t.to_string())
+    (!matches!(
+        lower.as_str(),
+        "" | "-" | "—" | "–" | "?" | "tbd" | "tba" | "n/a" | "none" | "unassigned" | "nobody"
+    ))
+    .then(|| t.to_string())
 }
 
 /// Action items of a table; invalid due dates are reported.
-pub fn action_rows(table: &Table, path: &std::path::Path, out: &mut Vec<Diagnostic>) -> Vec<ActionItem> {
+pub fn action_rows(
+    table: &Table,
+    path: &std::path::Path,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<ActionItem> {
     let h = &table.header;
-    let number = h.iter().position(|c| matches!(norm(c).as_str(), "#" | "no" | "no." | "id" | "number" | "nr"));
+    let number = h.iter().position(|c| {
+        matches!(
+            norm(c).as_str(),
+            "#" | "no" | "no." | "id" | "number" | "nr"
+        )
+    });
     let taken = [number.unwrap_or(usize::MAX)];
     let owner = find(h, OWNER_WORDS, &taken);
     let due = find(h, DUE_WORDS, &taken);
     let status_col = find(h, STATUS_WORDS, &taken);
     let kind = find(h, KIND_WORDS, &taken);
     let priority = find(h, PRIORITY_WORDS, &taken);
-    let used: Vec<usize> = [number, owner, due, status_col, kind, priority].into_iter().flatten().collect();
+    let used: Vec<usize> = [number, owner, due, status_col, kind, priority]
+        .into_iter()
+        .flatten()
+        .collect();
     let action = find(h, ACTION_WORDS, &used).or_else(|| (0..h.len()).find(|i| !used.contains(i)));
     let mut items = Vec::new();
     for row in &table.rows {
-        let Some(action_text) = cell(row, action) else { continue };
+        let Some(action_text) = cell(row, action) else {
+            continue;
+        };
         let due_text = cell(row, due);
         let due_date = due_text.and_then(|d| match time::read_date(d) {
             DateRead::Date(date) => Some(date),
             DateRead::Invalid(msg) => {
-                out.push(Diagnostic::warning("invalid-date", path, row.line, 0, format!("action item due date: {msg}")));
+                out.push(Diagnostic::warning(
+                    "invalid-date",
+                    path,
+                    row.line,
+                    0,
+                    format!("action item due date: {msg}"),
+                ));
                 None
             }
             DateRead::NotADate => None,
@@ -295,17 +451,45 @@ pub fn action_rows(table: &Table, path: &std::path::Path, out: &mut Vec<Diagnost
 pub fn related_rows(table: &Table) -> Vec<RelatedRef> {
     let h = &table.header;
     let date = find(h, &["date", "when"], &[]);
-    let note =
-        find(h, &["related", "relation", "relationship", "notes", "note", "how", "why", "description"], &[date.unwrap_or(usize::MAX)]);
+    let note = find(
+        h,
+        &[
+            "related",
+            "relation",
+            "relationship",
+            "notes",
+            "note",
+            "how",
+            "why",
+            "description",
+        ],
+        &[date.unwrap_or(usize::MAX)],
+    );
     let taken = [date.unwrap_or(usize::MAX), note.unwrap_or(usize::MAX)];
-    let title = find(h, &["bug", "incident", "title", "id", "link", "ticket", "reference", "name"], &taken)
-        .or_else(|| (0..h.len()).find(|i| !taken.contains(i)));
+    let title = find(
+        h,
+        &[
+            "bug",
+            "incident",
+            "title",
+            "id",
+            "link",
+            "ticket",
+            "reference",
+            "name",
+        ],
+        &taken,
+    )
+    .or_else(|| (0..h.len()).find(|i| !taken.contains(i)));
     table
         .rows
         .iter()
         .filter_map(|row| {
             let title_text = cell(row, title);
-            let id = title.and_then(|i| row.links.get(i)).and_then(|l| l.as_deref()).and_then(incident_link_id);
+            let id = title
+                .and_then(|i| row.links.get(i))
+                .and_then(|l| l.as_deref())
+                .and_then(incident_link_id);
             let date = cell(row, date).and_then(|d| match time::read_date(d) {
                 DateRead::Date(d) => Some(d),
                 _ => None,
@@ -340,7 +524,10 @@ pub fn incident_link_id(dest: &str) -> Option<String> {
 pub fn key_values(table: &Table) -> Vec<(String, String, usize)> {
     let mut out = Vec::new();
     if table.header.len() == 2 && table.rows.iter().all(|r| r.cells.len() <= 2) {
-        let labels = ["", "field", "key", "value", "item", "property", "detail", "details", "name", "fact", "info"];
+        let labels = [
+            "", "field", "key", "value", "item", "property", "detail", "details", "name", "fact",
+            "info",
+        ];
         if !labels.contains(&norm(&table.header[0]).as_str()) {
             out.push((table.header[0].clone(), table.header[1].clone(), table.line));
         }
@@ -396,7 +583,10 @@ mod tests {
 
     #[test]
     fn incident_links() {
-        assert_eq!(incident_link_id("../2025/db-pool.md#timeline").as_deref(), Some("db-pool"));
+        assert_eq!(
+            incident_link_id("../2025/db-pool.md#timeline").as_deref(),
+            Some("db-pool")
+        );
         assert_eq!(incident_link_id("https://x/y.md"), None);
         assert_eq!(incident_link_id("notes.txt"), None);
     }

@@ -35,7 +35,10 @@ use crate::content::sections::{SectionKind, Sections};
 use crate::content::tables::{self, RawEvent, Role};
 use crate::content::time::{self, DateRead, TimeRead};
 use crate::diagnostics::Diagnostic;
-use crate::model::{ActionItem, ActionItemStatus, ContributingFactor, Durations, Lessons, RelatedRef, TimelineEvent, Why};
+use crate::model::{
+    ActionItem, ActionItemStatus, ContributingFactor, Durations, Lessons, RelatedRef,
+    TimelineEvent, Why,
+};
 
 /// What the body says.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -95,29 +98,39 @@ enum Target {
 fn target_of(key: &str) -> Option<Target> {
     use Target::*;
     Some(match key {
-        "date of incident" | "incident date" | "date" | "date of the incident" | "incident start date" => Date,
+        "date of incident"
+        | "incident date"
+        | "date"
+        | "date of the incident"
+        | "incident start date" => Date,
         "severity" | "incident severity" | "sev" | "severity level" => Severity,
         "status" | "report status" | "document status" | "postmortem status" => Status,
-        "author" | "authors" | "postmortem author" | "post mortem author" | "postmortem authors" | "written by" | "postmortem lead"
-        | "postmortem owner" => Authors,
+        "author" | "authors" | "postmortem author" | "post mortem author"
+        | "postmortem authors" | "written by" | "postmortem lead" | "postmortem owner" => Authors,
         "reviewers" | "reviewer" | "reviewed by" => Reviewers,
         "team" | "teams" | "owning team" | "owning teams" => Teams,
-        "services affected" | "affected services" | "services" | "affected systems" | "systems affected" => Services,
-        "what happened" | "summary" | "executive summary" | "incident summary" | "tl;dr" | "tldr" => Text(Scalar::Summary),
+        "services affected" | "affected services" | "services" | "affected systems"
+        | "systems affected" => Services,
+        "what happened" | "summary" | "executive summary" | "incident summary" | "tl;dr"
+        | "tldr" => Text(Scalar::Summary),
         "impact" | "customer impact" | "user impact" => Text(Scalar::Impact),
         "root cause" | "root causes" => Text(Scalar::RootCause),
         "trigger" | "triggers" => Text(Scalar::Trigger),
         "resolution" | "how it was fixed" => Text(Scalar::Resolution),
         "how detected" | "detection" | "how was it detected" => Text(Scalar::Detection),
-        "start" | "start time" | "started" | "started at" | "incident start" | "impact start" | "start of impact" => Milestone(0),
+        "start" | "start time" | "started" | "started at" | "incident start" | "impact start"
+        | "start of impact" => Milestone(0),
         "detection time" | "detected" | "detected at" | "time detected" => Milestone(1),
         "acknowledged" | "acknowledged at" | "acknowledgement time" | "ack time" => Milestone(2),
         "mitigation time" | "mitigated" | "mitigated at" | "time mitigated" => Milestone(3),
-        "resolution time" | "resolved" | "resolved at" | "end" | "end time" | "time resolved" => Milestone(4),
+        "resolution time" | "resolved" | "resolved at" | "end" | "end time" | "time resolved" => {
+            Milestone(4)
+        }
         "time to detect" | "time to detection" | "ttd" => Duration(0),
         "time to acknowledge" | "time to ack" | "time to acknowledgement" | "tta" => Duration(1),
         "time to mitigate" | "time to mitigation" | "ttm" => Duration(2),
-        "time to resolve" | "time to resolution" | "ttr" | "time to recover" | "time to recovery" => Duration(3),
+        "time to resolve" | "time to resolution" | "ttr" | "time to recover"
+        | "time to recovery" => Duration(3),
         _ => return None,
     })
 }
@@ -133,7 +146,10 @@ pub struct Extractor<'a> {
 
 impl Extractor<'_> {
     pub fn extract(&self, diags: &mut Vec<Diagnostic>) -> BodyFacts {
-        let mut f = BodyFacts { title: self.title(), ..BodyFacts::default() };
+        let mut f = BodyFacts {
+            title: self.title(),
+            ..BodyFacts::default()
+        };
         let mut texts: [Option<String>; 6] = Default::default();
         self.fields(&mut f, &mut texts);
         self.tables(&mut f, &mut texts, diags);
@@ -149,7 +165,8 @@ impl Extractor<'_> {
         }
         let [summary, impact, root_cause, trigger, resolution, detection] = texts;
         f.summary = summary.or_else(|| self.first_paragraph());
-        (f.impact, f.root_cause, f.trigger, f.resolution, f.detection) = (impact, root_cause, trigger, resolution, detection);
+        (f.impact, f.root_cause, f.trigger, f.resolution, f.detection) =
+            (impact, root_cause, trigger, resolution, detection);
         f
     }
 
@@ -161,11 +178,22 @@ impl Extractor<'_> {
         let h = self.doc.headings.iter().find(|h| h.level == 1)?;
         let mut t = h.text.trim();
         let lower = t.to_lowercase();
-        for prefix in ["post-mortem", "postmortem", "post mortem", "incident report", "incident postmortem", "incident review", "incident"]
-        {
+        for prefix in [
+            "post-mortem",
+            "postmortem",
+            "post mortem",
+            "incident report",
+            "incident postmortem",
+            "incident review",
+            "incident",
+        ] {
             if lower.starts_with(prefix) {
                 let rest = t[prefix.len()..].trim_start();
-                if let Some(r) = rest.strip_prefix(':').or_else(|| rest.strip_prefix("- ")).or_else(|| rest.strip_prefix("— ")) {
+                if let Some(r) = rest
+                    .strip_prefix(':')
+                    .or_else(|| rest.strip_prefix("- "))
+                    .or_else(|| rest.strip_prefix("— "))
+                {
                     t = r.trim();
                     break;
                 }
@@ -177,8 +205,14 @@ impl Extractor<'_> {
                 t = t[..i].trim();
             }
         }
-        let col = (self.line_text)(h.line).find(|c: char| c != '#' && c != ' ').map_or(1, |i| i + 1);
-        (!t.is_empty()).then(|| Located { value: t.to_string(), line: h.line, col })
+        let col = (self.line_text)(h.line)
+            .find(|c: char| c != '#' && c != ' ')
+            .map_or(1, |i| i + 1);
+        (!t.is_empty()).then(|| Located {
+            value: t.to_string(),
+            line: h.line,
+            col,
+        })
     }
 
     /// Apply one key/value fact (from a bold field, a key/value table or a `Key: value`
@@ -194,9 +228,15 @@ impl Extractor<'_> {
         col: usize,
         items: &[usize],
     ) -> bool {
-        let Some(target) = target_of(key) else { return false };
+        let Some(target) = target_of(key) else {
+            return false;
+        };
         let value = value.trim();
-        let located = || Located { value: value.to_string(), line, col };
+        let located = || Located {
+            value: value.to_string(),
+            line,
+            col,
+        };
         let set = |slot: &mut Option<Located<String>>| {
             if slot.is_none() && !value.is_empty() {
                 *slot = Some(located());
@@ -221,7 +261,11 @@ impl Extractor<'_> {
             }
             Target::Text(which) => {
                 let slot = &mut texts[which as usize];
-                let text = if value.is_empty() { self.items_text(items) } else { value.to_string() };
+                let text = if value.is_empty() {
+                    self.items_text(items)
+                } else {
+                    value.to_string()
+                };
                 if slot.is_none() && !text.is_empty() && !is_placeholder(&text) {
                     *slot = Some(text);
                 }
@@ -244,7 +288,12 @@ impl Extractor<'_> {
     }
 
     fn items_text(&self, items: &[usize]) -> String {
-        items.iter().map(|&i| self.blocks.items[i].text.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join("\n")
+        items
+            .iter()
+            .map(|&i| self.blocks.items[i].text.as_str())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     fn fields(&self, f: &mut BodyFacts, texts: &mut [Option<String>; 6]) {
@@ -254,7 +303,15 @@ impl Extractor<'_> {
             }
             // Plain words like `Status` or `Start` are only facts at the top level of a
             // section, not deep inside a list about something else.
-            self.apply(f, texts, &field.key, &field.value, field.line, field.col, &field.items);
+            self.apply(
+                f,
+                texts,
+                &field.key,
+                &field.value,
+                field.line,
+                field.col,
+                &field.items,
+            );
         }
         // `Key: value` lines without bold: durations anywhere, milestones in timing sections.
         let plain_lines = self
@@ -262,31 +319,49 @@ impl Extractor<'_> {
             .items
             .iter()
             .map(|i| (i.text.as_str(), i.line))
-            .chain(self.blocks.text_lines.iter().map(|t| (t.text.as_str(), t.line)));
+            .chain(
+                self.blocks
+                    .text_lines
+                    .iter()
+                    .map(|t| (t.text.as_str(), t.line)),
+            );
         for (text, line) in plain_lines {
-            let Some((key, value)) = text.split_once(':') else { continue };
+            let Some((key, value)) = text.split_once(':') else {
+                continue;
+            };
             let key = blocks::field_key(key);
             match target_of(&key) {
                 Some(Target::Duration(_)) => {}
                 Some(Target::Milestone(_)) if self.sections.within(line, SectionKind::Timing) => {}
                 _ => continue,
             }
-            let col = (self.line_text)(line).find(value.trim()).map_or(0, |b| (self.line_text)(line)[..b].chars().count() + 1);
+            let col = (self.line_text)(line)
+                .find(value.trim())
+                .map_or(0, |b| (self.line_text)(line)[..b].chars().count() + 1);
             self.apply(f, texts, &key, value, line, col, &[]);
         }
     }
 
-    fn tables(&self, f: &mut BodyFacts, texts: &mut [Option<String>; 6], diags: &mut Vec<Diagnostic>) {
+    fn tables(
+        &self,
+        f: &mut BodyFacts,
+        texts: &mut [Option<String>; 6],
+        diags: &mut Vec<Diagnostic>,
+    ) {
         for table in &self.doc.tables {
             tables::check_cells(table, self.line_text, self.path, diags);
             match tables::role(table, self.sections) {
                 Role::Timeline => f.timeline.extend(tables::timeline_rows(table)),
-                Role::ActionItems => f.action_items.extend(tables::action_rows(table, self.path, diags)),
+                Role::ActionItems => f
+                    .action_items
+                    .extend(tables::action_rows(table, self.path, diags)),
                 Role::Related => f.related_refs.extend(tables::related_rows(table)),
                 Role::KeyValue => {
                     for (key, value, line) in tables::key_values(table) {
                         let line_text = (self.line_text)(line);
-                        let col = line_text.find(&value).map_or(0, |b| line_text[..b].chars().count() + 1);
+                        let col = line_text
+                            .find(&value)
+                            .map_or(0, |b| line_text[..b].chars().count() + 1);
                         self.apply(f, texts, &blocks::field_key(&key), &value, line, col, &[]);
                     }
                 }
@@ -328,17 +403,31 @@ impl Extractor<'_> {
         // Free prose: a line that is only a date (`March 3, 2025`, `Posted 2025-03-03`)
         // near the top.
         if f.date.is_none() {
-            let top = self.doc.paragraphs.iter().filter(|p| p.section == 0 || self.sections.list[p.section - 1].level == 1).take(3);
+            let top = self
+                .doc
+                .paragraphs
+                .iter()
+                .filter(|p| p.section == 0 || self.sections.list[p.section - 1].level == 1)
+                .take(3);
             for p in top {
                 let lower = p.text.to_lowercase();
-                let skip =
-                    ["posted on", "posted", "published", "updated", "date:"].iter().find(|w| lower.starts_with(*w)).map_or(0, |w| w.len());
+                let skip = ["posted on", "posted", "published", "updated", "date:"]
+                    .iter()
+                    .find(|w| lower.starts_with(*w))
+                    .map_or(0, |w| w.len());
                 let rest = p.text[skip..].trim_start();
-                if let Some((DateRead::Date(_) | DateRead::Invalid(_), used)) = time::read_date_prefix(rest) {
+                if let Some((DateRead::Date(_) | DateRead::Invalid(_), used)) =
+                    time::read_date_prefix(rest)
+                {
                     if rest[used..].trim().len() <= 2 {
-                        let col =
-                            (self.line_text)(p.line).find(&rest[..used]).map_or(1, |b| (self.line_text)(p.line)[..b].chars().count() + 1);
-                        f.date = Some(Located { value: rest[..used].trim().to_string(), line: p.line, col });
+                        let col = (self.line_text)(p.line)
+                            .find(&rest[..used])
+                            .map_or(1, |b| (self.line_text)(p.line)[..b].chars().count() + 1);
+                        f.date = Some(Located {
+                            value: rest[..used].trim().to_string(),
+                            line: p.line,
+                            col,
+                        });
                         break;
                     }
                 }
@@ -346,8 +435,16 @@ impl Extractor<'_> {
         }
         // Google SRE `### Date` / `### Authors` sections.
         if f.date.is_none() {
-            if let Some(p) = self.doc.paragraphs.iter().find(|p| p.section > 0 && self.sections.list[p.section - 1].kind == Some(K::Date)) {
-                f.date = Some(Located { value: p.text.clone(), line: p.line, col: 1 });
+            if let Some(p) =
+                self.doc.paragraphs.iter().find(|p| {
+                    p.section > 0 && self.sections.list[p.section - 1].kind == Some(K::Date)
+                })
+            {
+                f.date = Some(Located {
+                    value: p.text.clone(),
+                    line: p.line,
+                    col: 1,
+                });
             }
         }
         if f.authors.is_empty() {
@@ -370,13 +467,18 @@ impl Extractor<'_> {
         let min_indent = items.iter().map(|i| i.indent).min().unwrap_or(0);
         for item in items.iter().filter(|i| i.indent == min_indent) {
             let text = item.text.trim();
-            let unaffected = text.starts_with('❌') || text.starts_with('✗') || text.starts_with("[ ]");
+            let unaffected =
+                text.starts_with('❌') || text.starts_with('✗') || text.starts_with("[ ]");
             let name = text.trim_start_matches(|c: char| !c.is_alphanumeric());
             let name = cut_name(name);
             if name.is_empty() {
                 continue;
             }
-            let list = if unaffected { &mut f.services_unaffected } else { &mut f.services };
+            let list = if unaffected {
+                &mut f.services_unaffected
+            } else {
+                &mut f.services
+            };
             if !list.iter().any(|s| s == name) {
                 list.push(name.to_string());
             }
@@ -385,7 +487,9 @@ impl Extractor<'_> {
 
     /// Top-level list items between two lines.
     fn top_items(&self, from: usize, to: usize) -> Vec<&Item> {
-        let items: Vec<&Item> = between(&self.blocks.items, |i| i.line, from, to).iter().collect();
+        let items: Vec<&Item> = between(&self.blocks.items, |i| i.line, from, to)
+            .iter()
+            .collect();
         let min = items.iter().map(|i| i.indent).min().unwrap_or(0);
         items.into_iter().filter(|i| i.indent == min).collect()
     }
@@ -399,13 +503,28 @@ impl Extractor<'_> {
                 continue;
             }
             let next_bold = bolds.get(n + 1).map_or(usize::MAX, |b| b.line);
-            let next_heading =
-                self.doc.headings.get(self.doc.headings.partition_point(|h| h.line <= bold.line)).map_or(usize::MAX, |h| h.line);
+            let next_heading = self
+                .doc
+                .headings
+                .get(self.doc.headings.partition_point(|h| h.line <= bold.line))
+                .map_or(usize::MAX, |h| h.line);
             let limit = next_bold.min(next_heading);
-            let next_text = between(&self.blocks.text_lines, |t| t.line, bold.line, limit).first().map(|t| (t.line, t.text.as_str()));
-            let next_item = between(&self.blocks.items, |i| i.line, bold.line, limit).first().map(|i| (i.line, i.text.as_str()));
-            let answer = next_text.into_iter().chain(next_item).min_by_key(|(l, _)| *l).map(|(_, t)| clean_answer(t)).unwrap_or_default();
-            whys.push(Why { question: q.to_string(), answer });
+            let next_text = between(&self.blocks.text_lines, |t| t.line, bold.line, limit)
+                .first()
+                .map(|t| (t.line, t.text.as_str()));
+            let next_item = between(&self.blocks.items, |i| i.line, bold.line, limit)
+                .first()
+                .map(|i| (i.line, i.text.as_str()));
+            let answer = next_text
+                .into_iter()
+                .chain(next_item)
+                .min_by_key(|(l, _)| *l)
+                .map(|(_, t)| clean_answer(t))
+                .unwrap_or_default();
+            whys.push(Why {
+                question: q.to_string(),
+                answer,
+            });
         }
         if !whys.is_empty() {
             return whys;
@@ -421,18 +540,25 @@ impl Extractor<'_> {
                         let mut answer = clean_answer(&text[q + 1..]);
                         if answer.is_empty() {
                             // The answer is the nested item below the question, if any.
-                            if let Some(child) = between(&self.blocks.items, |i| i.line, items[k].line, usize::MAX)
-                                .first()
-                                .filter(|c| c.indent > items[k].indent)
+                            if let Some(child) =
+                                between(&self.blocks.items, |i| i.line, items[k].line, usize::MAX)
+                                    .first()
+                                    .filter(|c| c.indent > items[k].indent)
                             {
                                 if items.get(k + 1).is_none_or(|n| child.line < n.line) {
                                     answer = clean_answer(&child.text);
                                 }
                             }
                         }
-                        whys.push(Why { question: text[..=q].trim().to_string(), answer });
+                        whys.push(Why {
+                            question: text[..=q].trim().to_string(),
+                            answer,
+                        });
                     }
-                    _ => whys.push(Why { question: String::new(), answer: text.to_string() }),
+                    _ => whys.push(Why {
+                        question: String::new(),
+                        answer: text.to_string(),
+                    }),
                 }
                 k += 1;
             }
@@ -444,28 +570,49 @@ impl Extractor<'_> {
         let mut out = Vec::new();
         for i in self.sections.of_kind(SectionKind::ContributingFactors) {
             let s = &self.sections.list[i];
-            if self.sections.list[self.sections.subtree(i)].iter().any(|c| c.kind == Some(SectionKind::FactorBlock)) {
+            if self.sections.list[self.sections.subtree(i)]
+                .iter()
+                .any(|c| c.kind == Some(SectionKind::FactorBlock))
+            {
                 continue; // CCADB blocks below are read on their own
             }
             let mut kind = "general".to_string();
-            let fields: Vec<_> = between(&self.blocks.fields, |f| f.line, s.line, s.end_line).iter().filter(|f| f.item.is_none()).collect();
-            let items: Vec<&Item> = between(&self.blocks.items, |i| i.line, s.line, s.end_line).iter().collect();
+            let fields: Vec<_> = between(&self.blocks.fields, |f| f.line, s.line, s.end_line)
+                .iter()
+                .filter(|f| f.item.is_none())
+                .collect();
+            let items: Vec<&Item> = between(&self.blocks.items, |i| i.line, s.line, s.end_line)
+                .iter()
+                .collect();
             let min = items.iter().map(|i| i.indent).min().unwrap_or(0);
             for item in items.iter().filter(|it| it.indent == min) {
                 // The kind is the nearest `**Technical Factors**:` field or sub-heading above.
-                let last_field = fields.partition_point(|f| f.line < item.line).checked_sub(1).map(|k| fields[k]);
-                let sub = self.sections.at(item.line).filter(|&j| j != i).map(|j| &self.sections.list[j]);
+                let last_field = fields
+                    .partition_point(|f| f.line < item.line)
+                    .checked_sub(1)
+                    .map(|k| fields[k]);
+                let sub = self
+                    .sections
+                    .at(item.line)
+                    .filter(|&j| j != i)
+                    .map(|j| &self.sections.list[j]);
                 match (last_field, sub) {
                     (Some(f), Some(sub)) if f.line > sub.line => kind = factor_kind(&f.name),
                     (_, Some(sub)) => kind = factor_kind(&sub.title),
                     (Some(f), None) => kind = factor_kind(&f.name),
                     (None, None) => {}
                 }
-                out.push(ContributingFactor { kind: kind.clone(), text: item.text.clone() });
+                out.push(ContributingFactor {
+                    kind: kind.clone(),
+                    text: item.text.clone(),
+                });
             }
             if items.is_empty() {
                 for p in between(&self.doc.paragraphs, |p| p.line, s.line, s.end_line).iter() {
-                    out.push(ContributingFactor { kind: "general".into(), text: p.text.clone() });
+                    out.push(ContributingFactor {
+                        kind: "general".into(),
+                        text: p.text.clone(),
+                    });
                 }
             }
         }
@@ -479,7 +626,11 @@ impl Extractor<'_> {
                 .iter()
                 .find(|f| f.key == "description")
                 .map(|f| f.value.clone())
-                .or_else(|| between(&self.doc.paragraphs, |p| p.line, s.line, s.end_line).first().map(|p| p.text.clone()))
+                .or_else(|| {
+                    between(&self.doc.paragraphs, |p| p.line, s.line, s.end_line)
+                        .first()
+                        .map(|p| p.text.clone())
+                })
                 .unwrap_or_default();
             let text = match (title.is_empty(), description.is_empty()) {
                 (false, false) => format!("{title}: {description}"),
@@ -490,13 +641,22 @@ impl Extractor<'_> {
         }
         // Kehoe: "Process Breakdown(s)" under "What caused the incident?".
         for field in &self.blocks.fields {
-            if matches!(field.key.as_str(), "process breakdown" | "process breakdowns") {
+            if matches!(
+                field.key.as_str(),
+                "process breakdown" | "process breakdowns"
+            ) {
                 if field.value.is_empty() {
                     for &it in &field.items {
-                        out.push(ContributingFactor { kind: "process".into(), text: self.blocks.items[it].text.clone() });
+                        out.push(ContributingFactor {
+                            kind: "process".into(),
+                            text: self.blocks.items[it].text.clone(),
+                        });
                     }
                 } else {
-                    out.push(ContributingFactor { kind: "process".into(), text: field.value.clone() });
+                    out.push(ContributingFactor {
+                        kind: "process".into(),
+                        text: field.value.clone(),
+                    });
                 }
             }
         }
@@ -507,24 +667,42 @@ impl Extractor<'_> {
     fn lessons(&self) -> Lessons {
         let mut lessons = Lessons::default();
         let mut taken: std::collections::BTreeSet<usize> = Default::default();
-        for (kind, which) in [(SectionKind::WentWell, 0), (SectionKind::WentWrong, 1), (SectionKind::Lucky, 2)] {
+        for (kind, which) in [
+            (SectionKind::WentWell, 0),
+            (SectionKind::WentWrong, 1),
+            (SectionKind::Lucky, 2),
+        ] {
             for i in self.sections.of_kind(kind) {
                 let s = &self.sections.list[i];
                 let entries = self.entries(s.line, s.end_line);
-                taken.extend(between(&self.blocks.items, |i| i.line, s.line, s.end_line).iter().map(|it| it.line));
+                taken.extend(
+                    between(&self.blocks.items, |i| i.line, s.line, s.end_line)
+                        .iter()
+                        .map(|it| it.line),
+                );
                 lessons_slot(&mut lessons, which).extend(entries);
             }
         }
         for field in &self.blocks.fields {
             let which = match field.key.as_str() {
                 "what went well" | "what worked well" | "went well" => 0,
-                "what went wrong" | "what could be improved" | "what could be better" | "what didn't go well" | "what went poorly" => 1,
+                "what went wrong"
+                | "what could be improved"
+                | "what could be better"
+                | "what didn't go well"
+                | "what went poorly" => 1,
                 "where we got lucky" | "what we got lucky" | "lucky" => 2,
                 _ => continue,
             };
             let slot = lessons_slot(&mut lessons, which);
             if field.value.is_empty() {
-                slot.extend(field.items.iter().map(|&i| lesson_text(&self.blocks.items[i].text)).filter(|t| !t.is_empty()));
+                slot.extend(
+                    field
+                        .items
+                        .iter()
+                        .map(|&i| lesson_text(&self.blocks.items[i].text))
+                        .filter(|t| !t.is_empty()),
+                );
                 taken.extend(field.items.iter().map(|&i| self.blocks.items[i].line));
             } else {
                 slot.push(field.value.clone());
@@ -533,13 +711,31 @@ impl Extractor<'_> {
         }
         for i in self.sections.of_kind(SectionKind::Lessons) {
             let s = &self.sections.list[i];
-            let items: Vec<&Item> = self.top_items(s.line, s.end_line).into_iter().filter(|it| !taken.contains(&it.line)).collect();
+            let items: Vec<&Item> = self
+                .top_items(s.line, s.end_line)
+                .into_iter()
+                .filter(|it| !taken.contains(&it.line))
+                .collect();
             let has_sub_kinds = self.sections.list[self.sections.subtree(i)]
                 .iter()
-                .any(|c| matches!(c.kind, Some(SectionKind::WentWell | SectionKind::WentWrong | SectionKind::Lucky)));
-            lessons.other.extend(items.iter().map(|it| lesson_text(&it.text)).filter(|t| !t.is_empty()));
+                .any(|c| {
+                    matches!(
+                        c.kind,
+                        Some(SectionKind::WentWell | SectionKind::WentWrong | SectionKind::Lucky)
+                    )
+                });
+            lessons.other.extend(
+                items
+                    .iter()
+                    .map(|it| lesson_text(&it.text))
+                    .filter(|t| !t.is_empty()),
+            );
             if items.is_empty() && !has_sub_kinds {
-                lessons.other.extend(between(&self.doc.paragraphs, |p| p.line, s.line, s.end_line).iter().map(|p| p.text.clone()));
+                lessons.other.extend(
+                    between(&self.doc.paragraphs, |p| p.line, s.line, s.end_line)
+                        .iter()
+                        .map(|p| p.text.clone()),
+                );
             }
         }
         lessons
@@ -549,26 +745,48 @@ impl Extractor<'_> {
     fn entries(&self, from: usize, to: usize) -> Vec<String> {
         let items = self.top_items(from, to);
         if items.is_empty() {
-            between(&self.doc.paragraphs, |p| p.line, from, to).iter().map(|p| p.text.clone()).collect()
+            between(&self.doc.paragraphs, |p| p.line, from, to)
+                .iter()
+                .map(|p| p.text.clone())
+                .collect()
         } else {
-            items.iter().map(|it| lesson_text(&it.text)).filter(|t| !t.is_empty()).collect()
+            items
+                .iter()
+                .map(|it| lesson_text(&it.text))
+                .filter(|t| !t.is_empty())
+                .collect()
         }
     }
 
     fn related(&self, f: &mut BodyFacts) {
         for i in self.sections.of_kind(SectionKind::Related) {
             let s = &self.sections.list[i];
-            let all: Vec<&Item> = between(&self.blocks.items, |i| i.line, s.line, s.end_line).iter().collect();
+            let all: Vec<&Item> = between(&self.blocks.items, |i| i.line, s.line, s.end_line)
+                .iter()
+                .collect();
             let min = all.iter().map(|i| i.indent).min().unwrap_or(0);
-            for (k, item) in all.iter().enumerate().filter(|(_, it)| it.indent == min && !is_placeholder(&it.text)) {
-                let children: Vec<&str> = all[k + 1..].iter().take_while(|c| c.indent > min).map(|c| c.text.as_str()).collect();
+            for (k, item) in all
+                .iter()
+                .enumerate()
+                .filter(|(_, it)| it.indent == min && !is_placeholder(&it.text))
+            {
+                let children: Vec<&str> = all[k + 1..]
+                    .iter()
+                    .take_while(|c| c.indent > min)
+                    .map(|c| c.text.as_str())
+                    .collect();
                 f.related_refs.push(related_item(item, &children));
             }
         }
         // Links to other post-mortems anywhere in the body.
         for link in &self.doc.links {
-            let Some(id) = tables::incident_link_id(&link.dest) else { continue };
-            if f.related_refs.iter().any(|r| r.id.as_deref() == Some(id.as_str())) {
+            let Some(id) = tables::incident_link_id(&link.dest) else {
+                continue;
+            };
+            if f.related_refs
+                .iter()
+                .any(|r| r.id.as_deref() == Some(id.as_str()))
+            {
                 continue;
             }
             f.related_refs.push(RelatedRef {
@@ -591,8 +809,21 @@ impl Extractor<'_> {
             let mut rows: Vec<(usize, RawEvent, bool)> = Vec::new();
             for item in between(&self.blocks.items, |i| i.line, s.line, s.end_line).iter() {
                 if let Some((time_text, rest)) = split_time_prefix(&item.text) {
-                    let event = TimelineEvent { at: None, time_text, event: rest.to_string(), actor: None, line: item.line };
-                    rows.push((item.line, RawEvent { event, default_offset: 0 }, false));
+                    let event = TimelineEvent {
+                        at: None,
+                        time_text,
+                        event: rest.to_string(),
+                        actor: None,
+                        line: item.line,
+                    };
+                    rows.push((
+                        item.line,
+                        RawEvent {
+                            event,
+                            default_offset: 0,
+                        },
+                        false,
+                    ));
                 }
             }
             // Lines that are only a date set the day for the rows below them.
@@ -601,20 +832,39 @@ impl Extractor<'_> {
                 .bold_lines
                 .iter()
                 .map(|b| (b.line, b.text.as_str()))
-                .chain(self.blocks.text_lines.iter().map(|t| (t.line, t.text.as_str())));
+                .chain(
+                    self.blocks
+                        .text_lines
+                        .iter()
+                        .map(|t| (t.line, t.text.as_str())),
+                );
             for (line, text) in dates.filter(|(l, _)| *l > s.line && *l < s.end_line) {
                 if let DateRead::Date(_) = time::read_date(text) {
-                    let event = TimelineEvent { at: None, time_text: text.to_string(), event: String::new(), actor: None, line };
-                    rows.push((line, RawEvent { event, default_offset: 0 }, true));
+                    let event = TimelineEvent {
+                        at: None,
+                        time_text: text.to_string(),
+                        event: String::new(),
+                        actor: None,
+                        line,
+                    };
+                    rows.push((
+                        line,
+                        RawEvent {
+                            event,
+                            default_offset: 0,
+                        },
+                        true,
+                    ));
                 }
             }
             rows.sort_by_key(|(l, _, _)| *l);
-            f.timeline.extend(rows.into_iter().map(|(_, mut r, marker)| {
-                if marker {
-                    r.event.event = DATE_MARKER.to_string();
-                }
-                r
-            }));
+            f.timeline
+                .extend(rows.into_iter().map(|(_, mut r, marker)| {
+                    if marker {
+                        r.event.event = DATE_MARKER.to_string();
+                    }
+                    r
+                }));
         }
     }
 
@@ -649,7 +899,17 @@ impl Extractor<'_> {
                 written if item.checked.is_none() => written,
                 _ => status,
             };
-            out.push(ActionItem { number: None, action, kind: None, priority: None, owner, due, status, status_text, line: item.line });
+            out.push(ActionItem {
+                number: None,
+                action,
+                kind: None,
+                priority: None,
+                owner,
+                due,
+                status,
+                status_text,
+                line: item.line,
+            });
         }
         out
     }
@@ -661,7 +921,10 @@ impl Extractor<'_> {
             .iter()
             .find(|p| {
                 !p.starts_bold
-                    && !matches!(time::read_date(&p.text), DateRead::Date(_) | DateRead::Invalid(_))
+                    && !matches!(
+                        time::read_date(&p.text),
+                        DateRead::Date(_) | DateRead::Invalid(_)
+                    )
                     && p.text.chars().filter(|c| c.is_alphabetic()).count() > 20
                     && self.sections.kinds_at(p.line).next().is_none()
             })
@@ -690,7 +953,9 @@ fn lessons_slot(lessons: &mut Lessons, which: usize) -> &mut Vec<String> {
 
 /// A lesson or list entry without its leading mark (✅, ❌, bullets).
 fn lesson_text(text: &str) -> String {
-    text.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '"' && c != '`').trim().to_string()
+    text.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '"' && c != '`')
+        .trim()
+        .to_string()
 }
 
 /// Names in `Jane Doe, Mike and Tom` or `[jane, mike]`.
@@ -734,7 +999,10 @@ fn strip_numbering(text: &str) -> &str {
 }
 
 fn clean_answer(text: &str) -> String {
-    let t = text.trim().trim_start_matches(['→', '-', '—', '–', '>', ':', ' ']).trim();
+    let t = text
+        .trim()
+        .trim_start_matches(['→', '-', '—', '–', '>', ':', ' '])
+        .trim();
     let lower = t.to_lowercase();
     for prefix in ["a:", "answer:", "because:"] {
         if lower.starts_with(prefix) {
@@ -746,13 +1014,24 @@ fn clean_answer(text: &str) -> String {
 
 fn factor_kind(name: &str) -> String {
     let n = crate::content::sections::normalise(name);
-    let n = n.trim_end_matches(" factors").trim_end_matches(" factor").trim_end_matches(" conditions").trim();
-    if n.is_empty() { "general".into() } else { n.to_string() }
+    let n = n
+        .trim_end_matches(" factors")
+        .trim_end_matches(" factor")
+        .trim_end_matches(" conditions")
+        .trim();
+    if n.is_empty() {
+        "general".into()
+    } else {
+        n.to_string()
+    }
 }
 
 /// One item of a Related Incidents list.
 fn related_item(item: &Item, children: &[&str]) -> RelatedRef {
-    let mut r = RelatedRef { line: item.line, ..RelatedRef::default() };
+    let mut r = RelatedRef {
+        line: item.line,
+        ..RelatedRef::default()
+    };
     // A link to another post-mortem names it.
     if let Some(start) = item.raw.find("](") {
         if let Some(end) = item.raw[start + 2..].find(')') {
@@ -780,7 +1059,11 @@ fn related_item(item: &Item, children: &[&str]) -> RelatedRef {
 
 /// `14:51 News reports…`, `2025-10-21 14:51 UTC: …`, `14:51 - …` → (time, rest).
 fn split_time_prefix(text: &str) -> Option<(String, &str)> {
-    let tokens: Vec<(usize, &str)> = text.split_whitespace().take(5).map(|t| (t.as_ptr() as usize - text.as_ptr() as usize, t)).collect();
+    let tokens: Vec<(usize, &str)> = text
+        .split_whitespace()
+        .take(5)
+        .map(|t| (t.as_ptr() as usize - text.as_ptr() as usize, t))
+        .collect();
     for k in (1..=tokens.len().min(4)).rev() {
         let (start, last) = tokens[k - 1];
         let end = start + last.len();
@@ -790,7 +1073,8 @@ fn split_time_prefix(text: &str) -> Option<(String, &str)> {
             n == 0
                 || t.is_empty()
                 || t.contains(':')
-                || t.chars().all(|c| c.is_ascii_digit() || c == '-' || c == '/')
+                || t.chars()
+                    .all(|c| c.is_ascii_digit() || c == '-' || c == '/')
                 || matches!(t.to_lowercase().as_str(), "am" | "pm" | "at")
                 || time::zone_offset(t).is_some()
         });
@@ -835,9 +1119,18 @@ mod tests {
 
     #[test]
     fn time_prefixes() {
-        assert_eq!(split_time_prefix("14:51 News reports start"), Some(("14:51".into(), "News reports start")));
-        assert_eq!(split_time_prefix("2025-10-21 14:51 UTC: paged"), Some(("2025-10-21 14:51 UTC".into(), "paged")));
-        assert_eq!(split_time_prefix("2:05 PM - rollback"), Some(("2:05 PM".into(), "rollback")));
+        assert_eq!(
+            split_time_prefix("14:51 News reports start"),
+            Some(("14:51".into(), "News reports start"))
+        );
+        assert_eq!(
+            split_time_prefix("2025-10-21 14:51 UTC: paged"),
+            Some(("2025-10-21 14:51 UTC".into(), "paged"))
+        );
+        assert_eq!(
+            split_time_prefix("2:05 PM - rollback"),
+            Some(("2:05 PM".into(), "rollback"))
+        );
         assert_eq!(split_time_prefix("News at 14:51"), None);
     }
 

@@ -21,8 +21,20 @@ pub enum DateRead {
     NotADate,
 }
 
-const MONTHS: [&str; 12] =
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
 
 /// Read a date at the start of `s` (leading weekday allowed, trailing text ignored when
 /// separated by a non-alphanumeric character).
@@ -40,8 +52,18 @@ pub fn read_date_prefix(s: &str) -> Option<(DateRead, usize)> {
 }
 
 fn skip_weekday(s: &str) -> (usize, &str) {
-    const DAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-    let word_len = s.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(s.len());
+    const DAYS: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let word_len = s
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(s.len());
     let word = s[..word_len].to_ascii_lowercase();
     if word.len() >= 3 && DAYS.iter().any(|d| d.starts_with(&word)) {
         let rest = s[word_len..].trim_start_matches([',', ' ']);
@@ -79,7 +101,8 @@ fn numeric_date(s: &str) -> Option<(DateRead, usize)> {
         return None;
     }
     let end = d_start + d_len;
-    let rfc3339_time = s[end..].starts_with(['T', 't']) && s[end + 1..].starts_with(|c: char| c.is_ascii_digit());
+    let rfc3339_time =
+        s[end..].starts_with(['T', 't']) && s[end + 1..].starts_with(|c: char| c.is_ascii_digit());
     if !ends_word(s, end) && !rfc3339_time {
         return None;
     }
@@ -98,10 +121,16 @@ fn month_name_date(s: &str) -> Option<(DateRead, usize)> {
         }
         MONTHS
             .iter()
-            .position(|m| m.starts_with(&w) && (w.len() == 3 || w.len() == m.len() || (*m == "september" && w == "sept")))
+            .position(|m| {
+                m.starts_with(&w)
+                    && (w.len() == 3 || w.len() == m.len() || (*m == "september" && w == "sept"))
+            })
             .map(|i| i as i8 + 1)
     };
-    let word_end = |t: &str| t.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.')).unwrap_or(t.len());
+    let word_end = |t: &str| {
+        t.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+            .unwrap_or(t.len())
+    };
     let first_len = word_end(s);
     let first = &s[..first_len];
     let rest = s[first_len..].trim_start_matches([' ', ',']);
@@ -119,24 +148,42 @@ fn month_name_date(s: &str) -> Option<(DateRead, usize)> {
     }
     let year: i16 = rest2[..4].parse().ok()?;
     let day_text = |t: &str| -> Option<i8> {
-        let t = t.trim_end_matches("st").trim_end_matches("nd").trim_end_matches("rd").trim_end_matches("th");
-        if (1..=2).contains(&t.len()) && digits(t) == t.len() { t.parse().ok() } else { None }
+        let t = t
+            .trim_end_matches("st")
+            .trim_end_matches("nd")
+            .trim_end_matches("rd")
+            .trim_end_matches("th");
+        if (1..=2).contains(&t.len()) && digits(t) == t.len() {
+            t.parse().ok()
+        } else {
+            None
+        }
     };
-    let (month, day) = if let Some(m) = month_of(first) { (m, day_text(second)?) } else { (month_of(second)?, day_text(first)?) };
+    let (month, day) = if let Some(m) = month_of(first) {
+        (m, day_text(second)?)
+    } else {
+        (month_of(second)?, day_text(first)?)
+    };
     Some((make_date(year, month, day, &s[..used]), used))
 }
 
 fn make_date(year: i16, month: i8, day: i8, text: &str) -> DateRead {
     if !(1..=12).contains(&month) {
-        return DateRead::Invalid(format!("invalid date `{text}`: there is no month {month}; expected YYYY-MM-DD"));
+        return DateRead::Invalid(format!(
+            "invalid date `{text}`: there is no month {month}; expected YYYY-MM-DD"
+        ));
     }
     match Date::new(year, month, day) {
         Ok(d) => DateRead::Date(d),
         Err(_) => {
-            let days = Date::new(year, month, 1).map(|d| d.days_in_month()).unwrap_or(31);
+            let days = Date::new(year, month, 1)
+                .map(|d| d.days_in_month())
+                .unwrap_or(31);
             let name = MONTHS[month as usize - 1];
             let name = format!("{}{}", name[..1].to_uppercase(), &name[1..]);
-            DateRead::Invalid(format!("invalid date `{text}`: {name} {year} has {days} days"))
+            DateRead::Invalid(format!(
+                "invalid date `{text}`: {name} {year} has {days} days"
+            ))
         }
     }
 }
@@ -157,12 +204,19 @@ pub enum TimeRead {
 pub fn read_time(s: &str, default_offset: i32) -> Option<TimeRead> {
     let s = s.trim();
     if let Some((read, used)) = read_date_prefix(s) {
-        let DateRead::Date(date) = read else { return None };
+        let DateRead::Date(date) = read else {
+            return None;
+        };
         let rest = s[used..].trim_start_matches([' ', 'T', 't', ',']);
         let rest = rest.strip_prefix("at ").unwrap_or(rest);
         return match time_of_day(rest, default_offset) {
             Some((seconds, offset)) => {
-                let dt = date.at((seconds / 3600) as i8, (seconds / 60 % 60) as i8, (seconds % 60) as i8, 0);
+                let dt = date.at(
+                    (seconds / 3600) as i8,
+                    (seconds / 60 % 60) as i8,
+                    (seconds % 60) as i8,
+                    0,
+                );
                 let ts = Offset::from_seconds(offset).ok()?.to_timestamp(dt).ok()?;
                 Some(TimeRead::Full(ts, date))
             }
@@ -174,7 +228,12 @@ pub fn read_time(s: &str, default_offset: i32) -> Option<TimeRead> {
 
 /// Complete a time of day with a date.
 pub fn at_date(date: Date, seconds: i32, offset: i32) -> Option<Timestamp> {
-    let dt: DateTime = date.at((seconds / 3600) as i8, (seconds / 60 % 60) as i8, (seconds % 60) as i8, 0);
+    let dt: DateTime = date.at(
+        (seconds / 3600) as i8,
+        (seconds / 60 % 60) as i8,
+        (seconds % 60) as i8,
+        0,
+    );
     Offset::from_seconds(offset).ok()?.to_timestamp(dt).ok()
 }
 
@@ -233,7 +292,10 @@ pub fn zone_offset(s: &str) -> Option<i32> {
         let (h, m) = match h_len {
             1 | 2 => {
                 let h: i32 = t[..h_len].parse().ok()?;
-                let m = t[h_len..].strip_prefix(':').filter(|r| digits(r) >= 2).map_or(Some(0), |r| r[..2].parse().ok())?;
+                let m = t[h_len..]
+                    .strip_prefix(':')
+                    .filter(|r| digits(r) >= 2)
+                    .map_or(Some(0), |r| r[..2].parse().ok())?;
                 (h, m)
             }
             4 => (t[..2].parse().ok()?, t[2..4].parse().ok()?),
@@ -244,7 +306,9 @@ pub fn zone_offset(s: &str) -> Option<i32> {
     if let Some(n) = numeric(s) {
         return Some(n);
     }
-    let word_len = s.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(s.len());
+    let word_len = s
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(s.len());
     let word = s[..word_len].to_ascii_uppercase();
     let base = match word.as_str() {
         "Z" | "UTC" | "GMT" => 0,
@@ -279,13 +343,19 @@ pub fn read_duration_minutes(s: &str) -> Option<i64> {
     let mut total = 0.0f64;
     let mut found = false;
     loop {
-        let n_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let n_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         if n_len == 0 {
             break;
         }
-        let Ok(n) = rest[..n_len].parse::<f64>() else { break };
+        let Ok(n) = rest[..n_len].parse::<f64>() else {
+            break;
+        };
         let after = rest[n_len..].trim_start();
-        let u_len = after.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(after.len());
+        let u_len = after
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(after.len());
         let unit = after[..u_len].to_ascii_lowercase();
         let minutes = match unit.as_str() {
             "s" | "sec" | "secs" | "second" | "seconds" => n / 60.0,
@@ -330,8 +400,14 @@ mod tests {
         ] {
             assert_eq!(read_date(s), DateRead::Date(d), "{s}");
         }
-        assert_eq!(read_date("2025-02-30"), DateRead::Invalid("invalid date `2025-02-30`: February 2025 has 28 days".into()));
-        assert_eq!(read_date("2024-02-30"), DateRead::Invalid("invalid date `2024-02-30`: February 2024 has 29 days".into()));
+        assert_eq!(
+            read_date("2025-02-30"),
+            DateRead::Invalid("invalid date `2025-02-30`: February 2025 has 28 days".into())
+        );
+        assert_eq!(
+            read_date("2024-02-30"),
+            DateRead::Invalid("invalid date `2024-02-30`: February 2024 has 29 days".into())
+        );
         assert_eq!(read_date("YYYY-MM-DD"), DateRead::NotADate);
         assert_eq!(read_date("20251026"), DateRead::NotADate);
         assert_eq!(read_date("2025-10-261"), DateRead::NotADate);
@@ -339,14 +415,41 @@ mod tests {
 
     #[test]
     fn times_and_zones() {
-        assert_eq!(read_time("14:05", 0), Some(TimeRead::TimeOfDay { seconds: 14 * 3600 + 300, offset: 0 }));
-        assert_eq!(read_time("2:05 PM", 0), Some(TimeRead::TimeOfDay { seconds: 14 * 3600 + 300, offset: 0 }));
-        assert_eq!(read_time("12:10 am PDT", 0), Some(TimeRead::TimeOfDay { seconds: 600, offset: -7 * 3600 }));
+        assert_eq!(
+            read_time("14:05", 0),
+            Some(TimeRead::TimeOfDay {
+                seconds: 14 * 3600 + 300,
+                offset: 0
+            })
+        );
+        assert_eq!(
+            read_time("2:05 PM", 0),
+            Some(TimeRead::TimeOfDay {
+                seconds: 14 * 3600 + 300,
+                offset: 0
+            })
+        );
+        assert_eq!(
+            read_time("12:10 am PDT", 0),
+            Some(TimeRead::TimeOfDay {
+                seconds: 600,
+                offset: -7 * 3600
+            })
+        );
         let ts: Timestamp = "2025-10-26T12:00:00Z".parse().unwrap();
         let d = Date::constant(2025, 10, 26);
-        assert_eq!(read_time("2025-10-26T14:00:00+02:00", 0), Some(TimeRead::Full(ts, d)));
-        assert_eq!(read_time("2025-10-26 12:00 UTC", 3600), Some(TimeRead::Full(ts, d)));
-        assert_eq!(read_time("2025-10-26 13:00", 3600), Some(TimeRead::Full(ts, d)));
+        assert_eq!(
+            read_time("2025-10-26T14:00:00+02:00", 0),
+            Some(TimeRead::Full(ts, d))
+        );
+        assert_eq!(
+            read_time("2025-10-26 12:00 UTC", 3600),
+            Some(TimeRead::Full(ts, d))
+        );
+        assert_eq!(
+            read_time("2025-10-26 13:00", 3600),
+            Some(TimeRead::Full(ts, d))
+        );
         assert_eq!(read_time("2025-10-26", 0), Some(TimeRead::DateOnly(d)));
         assert_eq!(read_time("25:00", 0), None);
         assert_eq!(read_time("soon", 0), None);
@@ -354,7 +457,10 @@ mod tests {
 
     #[test]
     fn durations_in_minutes() {
-        assert_eq!(read_duration_minutes("2 minutes (target: <5 min) ✅"), Some(2));
+        assert_eq!(
+            read_duration_minutes("2 minutes (target: <5 min) ✅"),
+            Some(2)
+        );
         assert_eq!(read_duration_minutes("1.5 hours"), Some(90));
         assert_eq!(read_duration_minutes("2h 30m"), Some(150));
         assert_eq!(read_duration_minutes("1 hour and 15 minutes"), Some(75));

@@ -26,11 +26,13 @@ pub struct Check<'a> {
 
 impl Check<'_> {
     pub fn error(&mut self, code: &'static str, line: usize, col: usize, message: String) {
-        self.diags.push(Diagnostic::error(code, self.path, line, col, message));
+        self.diags
+            .push(Diagnostic::error(code, self.path, line, col, message));
     }
 
     pub fn warning(&mut self, code: &'static str, line: usize, col: usize, message: String) {
-        self.diags.push(Diagnostic::warning(code, self.path, line, col, message));
+        self.diags
+            .push(Diagnostic::warning(code, self.path, line, col, message));
     }
 
     /// A date, or an `invalid-date` error at its position.
@@ -42,29 +44,49 @@ impl Check<'_> {
                 None
             }
             DateRead::NotADate => {
-                self.error("invalid-date", v.line, v.col, format!("{what} `{}` is not a date; expected YYYY-MM-DD", v.value));
+                self.error(
+                    "invalid-date",
+                    v.line,
+                    v.col,
+                    format!("{what} `{}` is not a date; expected YYYY-MM-DD", v.value),
+                );
                 None
             }
         }
     }
 
     /// A timestamp: RFC 3339 or `YYYY-MM-DD HH:MM` (UTC); a bare time of day needs `date`.
-    pub fn timestamp(&mut self, what: &str, v: &Located<String>, date: Option<Date>) -> Option<Timestamp> {
+    pub fn timestamp(
+        &mut self,
+        what: &str,
+        v: &Located<String>,
+        date: Option<Date>,
+    ) -> Option<Timestamp> {
         let expected = "expected RFC 3339 like 2025-10-26T14:00:00Z, or `2025-10-26 14:00` (UTC)";
         match time::read_time(&v.value, 0) {
             Some(TimeRead::Full(ts, _)) => Some(ts),
-            Some(TimeRead::TimeOfDay { seconds, offset }) if date.is_some() => date.and_then(|d| time::at_date(d, seconds, offset)),
+            Some(TimeRead::TimeOfDay { seconds, offset }) if date.is_some() => {
+                date.and_then(|d| time::at_date(d, seconds, offset))
+            }
             Some(TimeRead::TimeOfDay { .. }) => {
                 self.error(
                     "invalid-timestamp",
                     v.line,
                     v.col,
-                    format!("{what} `{}` has no date and the incident date is unknown; {expected}", v.value),
+                    format!(
+                        "{what} `{}` has no date and the incident date is unknown; {expected}",
+                        v.value
+                    ),
                 );
                 None
             }
             Some(TimeRead::DateOnly(_)) => {
-                self.error("invalid-timestamp", v.line, v.col, format!("{what} `{}` has no time of day; {expected}", v.value));
+                self.error(
+                    "invalid-timestamp",
+                    v.line,
+                    v.col,
+                    format!("{what} `{}` has no time of day; {expected}", v.value),
+                );
                 None
             }
             None => {
@@ -87,7 +109,11 @@ impl Check<'_> {
                     "unknown-severity",
                     v.line,
                     v.col,
-                    format!("{why} `{}`; expected one of {} (site.toml `severities`)", v.value, config.severities.join(", ")),
+                    format!(
+                        "{why} `{}`; expected one of {} (site.toml `severities`)",
+                        v.value,
+                        config.severities.join(", ")
+                    ),
                 );
                 None
             }
@@ -97,7 +123,15 @@ impl Check<'_> {
     pub fn status(&mut self, v: &Located<String>, strict: bool) -> Option<DocStatus> {
         let status = doc_status(&v.value);
         if status.is_none() && strict {
-            self.error("invalid-value", v.line, v.col, format!("unknown status `{}`; expected one of draft, in-review, final", v.value));
+            self.error(
+                "invalid-value",
+                v.line,
+                v.col,
+                format!(
+                    "unknown status `{}`; expected one of draft, in-review, final",
+                    v.value
+                ),
+            );
         }
         status
     }
@@ -108,7 +142,12 @@ impl Check<'_> {
             "incident" => Some(IncidentKind::Incident),
             "near-miss" | "nearmiss" => Some(IncidentKind::NearMiss),
             _ => {
-                self.error("invalid-value", v.line, v.col, format!("unknown kind `{}`; expected incident or near-miss", v.value));
+                self.error(
+                    "invalid-value",
+                    v.line,
+                    v.col,
+                    format!("unknown kind `{}`; expected incident or near-miss", v.value),
+                );
                 None
             }
         }
@@ -120,7 +159,10 @@ pub fn canonical_severity(raw: &str, allowed: &[String]) -> Result<String, &'sta
     let norm = |s: &str| s.to_uppercase().replace([' ', '-', '_'], "");
     let written = norm(raw);
     let tokens: Vec<String> = raw.split(['/', ',', '|']).map(norm).collect();
-    let mentioned = allowed.iter().filter(|a| tokens.iter().any(|t| t.starts_with(&norm(a)))).count();
+    let mentioned = allowed
+        .iter()
+        .filter(|a| tokens.iter().any(|t| t.starts_with(&norm(a))))
+        .count();
     if mentioned > 1 && tokens.len() > 1 {
         return Err("more than one severity in");
     }
@@ -143,19 +185,38 @@ pub fn canonical_severity(raw: &str, allowed: &[String]) -> Result<String, &'sta
 
 pub fn doc_status(raw: &str) -> Option<DocStatus> {
     let first = raw.to_lowercase().replace(['_', '-'], " ");
-    let first = first.split([',', ';', '(']).next().unwrap_or("").trim().to_string();
+    let first = first
+        .split([',', ';', '('])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
     match first.as_str() {
         "draft" | "wip" => Some(DocStatus::Draft),
         "in review" | "review" | "reviewing" | "under review" => Some(DocStatus::InReview),
-        "final" | "published" | "complete" | "completed" | "approved" | "done" => Some(DocStatus::Final),
+        "final" | "published" | "complete" | "completed" | "approved" | "done" => {
+            Some(DocStatus::Final)
+        }
         _ => None,
     }
 }
 
 /// Checks on the assembled incident. `lines[i]` is the line that gave milestone `i`.
 pub fn check_incident(check: &mut Check, incident: &Incident, milestone_pos: &[(usize, usize); 5]) {
-    const NAMES: [&str; 5] = ["started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at"];
-    let at = [incident.started_at, incident.detected_at, incident.acknowledged_at, incident.mitigated_at, incident.resolved_at];
+    const NAMES: [&str; 5] = [
+        "started_at",
+        "detected_at",
+        "acknowledged_at",
+        "mitigated_at",
+        "resolved_at",
+    ];
+    let at = [
+        incident.started_at,
+        incident.detected_at,
+        incident.acknowledged_at,
+        incident.mitigated_at,
+        incident.resolved_at,
+    ];
     // (earlier, later): start before everything, detection before acknowledgement,
     // mitigation before resolution.
     let pairs = [(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (3, 4)];
@@ -167,7 +228,10 @@ pub fn check_incident(check: &mut Check, incident: &Incident, milestone_pos: &[(
                     "timestamps-out-of-order",
                     line,
                     col,
-                    format!("{} {} is before {} {}; expected {} not to come before {}", NAMES[b], y, NAMES[a], x, NAMES[b], NAMES[a]),
+                    format!(
+                        "{} {} is before {} {}; expected {} not to come before {}",
+                        NAMES[b], y, NAMES[a], x, NAMES[b], NAMES[a]
+                    ),
                 );
             }
         }
@@ -181,7 +245,10 @@ pub fn check_incident(check: &mut Check, incident: &Incident, milestone_pos: &[(
                 "action-item-no-owner",
                 item.line,
                 0,
-                format!("action item `{}` has no owner; expected someone responsible for it", short(&item.action)),
+                format!(
+                    "action item `{}` has no owner; expected someone responsible for it",
+                    short(&item.action)
+                ),
             );
         }
         if item.due.is_none() {
@@ -189,7 +256,10 @@ pub fn check_incident(check: &mut Check, incident: &Incident, milestone_pos: &[(
                 "action-item-no-due-date",
                 item.line,
                 0,
-                format!("action item `{}` has no due date; expected a date like 2025-11-30", short(&item.action)),
+                format!(
+                    "action item `{}` has no due date; expected a date like 2025-11-30",
+                    short(&item.action)
+                ),
             );
         }
     }
@@ -212,10 +282,22 @@ mod tests {
         let allowed: Vec<String> = ["SEV1", "SEV2", "SEV10"].map(String::from).to_vec();
         assert_eq!(canonical_severity("sev 1", &allowed), Ok("SEV1".into()));
         assert_eq!(canonical_severity("Sev-2", &allowed), Ok("SEV2".into()));
-        assert_eq!(canonical_severity("SEV2 (major)", &allowed), Ok("SEV2".into()));
+        assert_eq!(
+            canonical_severity("SEV2 (major)", &allowed),
+            Ok("SEV2".into())
+        );
         assert_eq!(canonical_severity("SEV10", &allowed), Ok("SEV10".into()));
-        assert_eq!(canonical_severity("SEV1 / SEV2", &allowed), Err("more than one severity in"));
-        assert_eq!(canonical_severity("SEV5", &allowed), Err("unknown severity"));
-        assert_eq!(canonical_severity("critical", &allowed), Err("unknown severity"));
+        assert_eq!(
+            canonical_severity("SEV1 / SEV2", &allowed),
+            Err("more than one severity in")
+        );
+        assert_eq!(
+            canonical_severity("SEV5", &allowed),
+            Err("unknown severity")
+        );
+        assert_eq!(
+            canonical_severity("critical", &allowed),
+            Err("unknown severity")
+        );
     }
 }

@@ -42,11 +42,25 @@ impl Renderer {
         let theme = Theme::load(&site.root)?;
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
-        tera.add_raw_templates(theme.templates.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .map_err(|e| anyhow::anyhow!("{e}"))
-            .context("loading templates")?;
-        let vars = SiteVars { title: site.config.title.clone(), description: site.config.description.clone(), as_of: site.as_of.to_string(), base_url: site.config.base_url.clone() };
-        Ok(Renderer { tera, theme, site: vars })
+        tera.add_raw_templates(
+            theme
+                .templates
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("loading templates")?;
+        let vars = SiteVars {
+            title: site.config.title.clone(),
+            description: site.config.description.clone(),
+            as_of: site.as_of.to_string(),
+            base_url: site.config.base_url.clone(),
+        };
+        Ok(Renderer {
+            tera,
+            theme,
+            site: vars,
+        })
     }
 
     /// Render `template` to the page at `path` (e.g. `incidents/x/index.html`).
@@ -56,7 +70,11 @@ impl Renderer {
         ctx.insert("site", &self.site);
         ctx.insert("root", &root_prefix(path));
         ctx.insert("page_path", path);
-        let html = self.tera.render(template, &ctx).map_err(|e| anyhow::anyhow!("{e}")).with_context(|| format!("rendering {path} with {template}"))?;
+        let html = self
+            .tera
+            .render(template, &ctx)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("rendering {path} with {template}"))?;
         Ok(OutputFile::new(path, html))
     }
 }

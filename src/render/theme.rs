@@ -22,7 +22,10 @@ impl Theme {
         let mut theme = Theme::default();
         for (path, bytes) in THEME_FILES {
             if let Some(name) = path.strip_prefix("templates/") {
-                theme.templates.insert(name.to_string(), String::from_utf8_lossy(bytes).into_owned());
+                theme.templates.insert(
+                    name.to_string(),
+                    String::from_utf8_lossy(bytes).into_owned(),
+                );
             } else if path.starts_with("static/") {
                 theme.statics.insert(path.to_string(), bytes.to_vec());
             }
@@ -32,8 +35,14 @@ impl Theme {
             for entry in walkdir::WalkDir::new(&overrides).sort_by_file_name() {
                 let entry = entry.with_context(|| format!("reading {}", overrides.display()))?;
                 if entry.file_type().is_file() {
-                    let name = entry.path().strip_prefix(&overrides).unwrap().to_string_lossy().replace('\\', "/");
-                    let text = std::fs::read_to_string(entry.path()).with_context(|| format!("reading {}", entry.path().display()))?;
+                    let name = entry
+                        .path()
+                        .strip_prefix(&overrides)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    let text = std::fs::read_to_string(entry.path())
+                        .with_context(|| format!("reading {}", entry.path().display()))?;
                     theme.templates.insert(name, text);
                 }
             }
@@ -43,8 +52,14 @@ impl Theme {
             for entry in walkdir::WalkDir::new(&statics).sort_by_file_name() {
                 let entry = entry.with_context(|| format!("reading {}", statics.display()))?;
                 if entry.file_type().is_file() {
-                    let rel = entry.path().strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-                    let bytes = std::fs::read(entry.path()).with_context(|| format!("reading {}", entry.path().display()))?;
+                    let rel = entry
+                        .path()
+                        .strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    let bytes = std::fs::read(entry.path())
+                        .with_context(|| format!("reading {}", entry.path().display()))?;
                     theme.statics.insert(rel, bytes);
                 }
             }

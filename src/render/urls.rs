@@ -14,7 +14,11 @@ pub fn slug(s: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-');
-    if out.is_empty() { "-".to_string() } else { out.to_string() }
+    if out.is_empty() {
+        "-".to_string()
+    } else {
+        out.to_string()
+    }
 }
 
 /// `path` made safe to put in an `href`: every byte outside the unreserved set and `/`
@@ -81,13 +85,25 @@ mod tests {
         assert_eq!(slug("  DNS / resolver!! "), "dns-resolver");
         assert_eq!(slug("🔥"), "-");
         assert_eq!(term("severity", "SEV1"), "severities/sev1/index.html");
-        assert_eq!(term("cause", "connection-leak"), "causes/connection-leak/index.html");
+        assert_eq!(
+            term("cause", "connection-leak"),
+            "causes/connection-leak/index.html"
+        );
     }
 
     #[test]
     fn hrefs_percent_encode_everything_but_path_characters() {
-        assert_eq!(href("incidents/2025-01-02-db/index.html"), "incidents/2025-01-02-db/index.html");
-        assert_eq!(href("incidents/a b#c?/index.html"), "incidents/a%20b%23c%3F/index.html");
-        assert_eq!(href("incidents/é/index.html"), "incidents/%C3%A9/index.html");
+        assert_eq!(
+            href("incidents/2025-01-02-db/index.html"),
+            "incidents/2025-01-02-db/index.html"
+        );
+        assert_eq!(
+            href("incidents/a b#c?/index.html"),
+            "incidents/a%20b%23c%3F/index.html"
+        );
+        assert_eq!(
+            href("incidents/é/index.html"),
+            "incidents/%C3%A9/index.html"
+        );
     }
 }

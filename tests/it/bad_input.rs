@@ -39,7 +39,13 @@ const EXPECTED: &[(&str, &str, &str, usize, usize)] = &[
     ("table-only.md", "error", "missing-date", 1, 0),
     ("table-only.md", "warning", "table-missing-cells", 3, 6),
     ("unknown-severity.md", "error", "unknown-severity", 4, 11),
-    ("unterminated.md", "error", "unterminated-front-matter", 1, 1),
+    (
+        "unterminated.md",
+        "error",
+        "unterminated-front-matter",
+        1,
+        1,
+    ),
     ("wrong-types.md", "error", "front-matter-type", 2, 8),
     ("wrong-types.md", "error", "invalid-date", 3, 7),
     ("wrong-types.md", "error", "front-matter-type", 4, 11),
@@ -56,7 +62,10 @@ fn location(file: &str, line: usize, col: usize) -> String {
 /// A 5 MB post-mortem: the template fixture repeated, with a growing timeline and
 /// thousands of equal headings.
 fn write_huge_files(content: &Path) {
-    let chunk = std::fs::read_to_string(fixtures().join("parse/content/2025-03-14-checkout-redis-storm.md")).unwrap();
+    let chunk = std::fs::read_to_string(
+        fixtures().join("parse/content/2025-03-14-checkout-redis-storm.md"),
+    )
+    .unwrap();
     let mut big = String::with_capacity(5_300_000);
     while big.len() < 5 * 1024 * 1024 {
         big.push_str(&chunk);
@@ -64,7 +73,11 @@ fn write_huge_files(content: &Path) {
     }
     std::fs::write(content.join("huge-5mb.md"), &big).unwrap();
     let line: String = "pool exhausted again ".repeat(100_000);
-    std::fs::write(content.join("huge-line.md"), format!("# Huge line\n\n**Date of Incident**: 2025-01-02\n\n{line}\n")).unwrap();
+    std::fs::write(
+        content.join("huge-line.md"),
+        format!("# Huge line\n\n**Date of Incident**: 2025-01-02\n\n{line}\n"),
+    )
+    .unwrap();
 }
 
 fn read_lossy(path: &Path) -> String {
@@ -77,7 +90,10 @@ fn read_lossy(path: &Path) -> String {
 fn check_reports_every_problem_with_its_position_and_never_panics() {
     let site = fixture_copy("bad");
     // The JSON format carries the same positions.
-    let (code, stdout, _) = run(site.path(), &["check", "--as-of", "2025-12-01", "--format", "json"]);
+    let (code, stdout, _) = run(
+        site.path(),
+        &["check", "--as-of", "2025-12-01", "--format", "json"],
+    );
     assert_eq!(code, 1);
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let unknown = json["diagnostics"]
@@ -86,8 +102,14 @@ fn check_reports_every_problem_with_its_position_and_never_panics() {
         .iter()
         .find(|d| d["code"] == "unknown-severity" && d["path"] == "content/crlf-severity.md")
         .unwrap();
-    assert_eq!((unknown["line"].as_u64(), unknown["col"].as_u64()), (Some(4), Some(11)));
-    assert_eq!(unknown["source_line"], "severity: SEV9", "the CR of a CRLF line is not shown");
+    assert_eq!(
+        (unknown["line"].as_u64(), unknown["col"].as_u64()),
+        (Some(4), Some(11))
+    );
+    assert_eq!(
+        unknown["source_line"], "severity: SEV9",
+        "the CR of a CRLF line is not shown"
+    );
 
     write_huge_files(&site.path().join("content"));
     let (code, stdout, stderr) = run(site.path(), &["check", "--as-of", "2025-12-01"]);
@@ -96,12 +118,20 @@ fn check_reports_every_problem_with_its_position_and_never_panics() {
     assert!(stdout.is_empty(), "{stdout}");
     for (file, level, code, line, col) in EXPECTED {
         let prefix = format!("{}: {level}[{code}]", location(file, *line, *col));
-        assert!(stderr.lines().any(|l| l.starts_with(&prefix)), "missing `{prefix}` in\n{stderr}");
+        assert!(
+            stderr.lines().any(|l| l.starts_with(&prefix)),
+            "missing `{prefix}` in\n{stderr}"
+        );
     }
     // Nothing else: every reported problem is one of the expected ones, and the huge
     // files (the template repeated) only repeat its warnings.
-    let reported: Vec<&str> = stderr.lines().filter(|l| l.starts_with("content/")).collect();
-    let (huge, rest): (Vec<&str>, Vec<&str>) = reported.iter().partition(|l| l.starts_with("content/huge-"));
+    let reported: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("content/"))
+        .collect();
+    let (huge, rest): (Vec<&str>, Vec<&str>) = reported
+        .iter()
+        .partition(|l| l.starts_with("content/huge-"));
     assert_eq!(rest.len(), EXPECTED.len(), "{stderr}");
     assert!(
         huge.len() > 1000 && huge.iter().all(|l| l.contains(": warning[")),
@@ -111,7 +141,11 @@ fn check_reports_every_problem_with_its_position_and_never_panics() {
     );
     let errors = EXPECTED.iter().filter(|e| e.1 == "error").count();
     let warnings = EXPECTED.len() - errors + huge.len();
-    assert!(stderr.ends_with(&format!("{errors} errors, {warnings} warnings, 0 notes\n")), "{}", &stderr[stderr.len() - 200..]);
+    assert!(
+        stderr.ends_with(&format!("{errors} errors, {warnings} warnings, 0 notes\n")),
+        "{}",
+        &stderr[stderr.len() - 200..]
+    );
 }
 
 #[test]
@@ -120,26 +154,44 @@ fn parse_never_panics_and_reports_positions() {
     let content_dir = site.path().join("content");
     write_huge_files(&content_dir);
     let config = Config::default();
-    let mut names: Vec<String> =
-        std::fs::read_dir(&content_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(&content_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     assert!(names.len() >= 20, "{names:?}");
     let mut seen = Vec::new();
     for name in &names {
         let path = content_dir.join(name);
         let rel = format!("content/{name}");
-        let source = SourceFile { path: path.clone(), rel: rel.clone().into(), text: read_lossy(&path) };
+        let source = SourceFile {
+            path: path.clone(),
+            rel: rel.clone().into(),
+            text: read_lossy(&path),
+        };
         let parsed = content::parse(&source, &config);
-        let incident = parsed.incident.unwrap_or_else(|| panic!("{name}: an incident, even from bad input"));
+        let incident = parsed
+            .incident
+            .unwrap_or_else(|| panic!("{name}: an incident, even from bad input"));
         assert!(!incident.id.is_empty(), "{name}");
         for d in parsed.diagnostics {
             assert!(d.path == Path::new(&rel), "{name}: {d}");
             seen.push((name.clone(), d.code, d.line, d.col));
         }
         if name == "huge-5mb.md" {
-            assert_eq!(incident.title, "Checkout outage from Redis connection storm");
-            assert!(incident.timeline.len() > 7000, "{}", incident.timeline.len());
-            assert!(incident.timeline.windows(2).all(|w| w[0].at <= w[1].at), "times keep rolling forward");
+            assert_eq!(
+                incident.title,
+                "Checkout outage from Redis connection storm"
+            );
+            assert!(
+                incident.timeline.len() > 7000,
+                "{}",
+                incident.timeline.len()
+            );
+            assert!(
+                incident.timeline.windows(2).all(|w| w[0].at <= w[1].at),
+                "times keep rolling forward"
+            );
             assert!(incident.toc.iter().any(|t| t.anchor == "timeline-900"));
         }
         if name == "huge-line.md" {
@@ -152,9 +204,13 @@ fn parse_never_panics_and_reports_positions() {
     }
     // Discovery reports non-UTF-8 files and duplicate ids belong to the archive; every
     // other expected diagnostic comes from parse itself.
-    for (file, _, code, line, col) in EXPECTED.iter().filter(|e| !matches!(e.2, "not-utf8" | "duplicate-id")) {
+    for (file, _, code, line, col) in EXPECTED
+        .iter()
+        .filter(|e| !matches!(e.2, "not-utf8" | "duplicate-id"))
+    {
         assert!(
-            seen.iter().any(|(f, c, l, k)| f == file && c == code && l == line && k == col),
+            seen.iter()
+                .any(|(f, c, l, k)| f == file && c == code && l == line && k == col),
             "{file}: {code} at {line}:{col} in {seen:?}"
         );
     }
@@ -165,7 +221,9 @@ fn messages_read_as_written() {
     let site = fixture_copy("bad");
     let (_, _, stderr) = run(site.path(), &["check", "--as-of", "2025-12-01"]);
     let block = |prefix: &str| -> String {
-        let start = stderr.find(prefix).unwrap_or_else(|| panic!("{prefix} in {stderr}"));
+        let start = stderr
+            .find(prefix)
+            .unwrap_or_else(|| panic!("{prefix} in {stderr}"));
         let rest = &stderr[start..];
         let end = rest[1..].find("\ncontent/").map_or(rest.len(), |i| i + 1);
         rest[..end].trim_end().to_string()
@@ -201,7 +259,12 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.unwrap();
         if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             out.insert(rel, std::fs::read(entry.path()).unwrap());
         }
     }
@@ -215,14 +278,25 @@ fn failed_build_leaves_the_published_site_byte_identical() {
     assert_eq!(code, 0, "{stderr}");
     let public = site.path().join("public");
     let before = snapshot(&public);
-    assert!(before.contains_key("index.html") && before.len() > 10, "{:?}", before.keys().collect::<Vec<_>>());
+    assert!(
+        before.contains_key("index.html") && before.len() > 10,
+        "{:?}",
+        before.keys().collect::<Vec<_>>()
+    );
 
     for name in ["broken-yaml.md", "impossible-date.md", "binary-invalid.md"] {
-        std::fs::copy(fixtures().join("bad/content").join(name), site.path().join("content").join(name)).unwrap();
+        std::fs::copy(
+            fixtures().join("bad/content").join(name),
+            site.path().join("content").join(name),
+        )
+        .unwrap();
     }
     let (code, _, stderr) = run(site.path(), &["build", "--as-of", "2025-12-01"]);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("content/broken-yaml.md:3:11: error[yaml-syntax]"), "{stderr}");
+    assert!(
+        stderr.contains("content/broken-yaml.md:3:11: error[yaml-syntax]"),
+        "{stderr}"
+    );
     assert!(stderr.contains("not published"), "{stderr}");
     assert_eq!(snapshot(&public), before, "the previous site is untouched");
     let leftovers: Vec<String> = std::fs::read_dir(site.path())

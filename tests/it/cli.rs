@@ -22,7 +22,10 @@ fn init_creates_a_site_that_builds_at_once() {
     assert_eq!(code, 0, "{err}");
     assert!(site.join("public/index.html").is_file(), "{err}");
     let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
-    assert!(home.contains("Example: checkout latency after a config push"), "the example is listed");
+    assert!(
+        home.contains("Example: checkout latency after a config push"),
+        "the example is listed"
+    );
     // A second init must not overwrite the site.
     let (code, _, err) = run(tmp.path(), &["init", "new-site"]);
     assert_eq!(code, 2);
@@ -32,15 +35,40 @@ fn init_creates_a_site_that_builds_at_once() {
 #[test]
 fn new_writes_a_dated_slugged_post_mortem_from_the_template() {
     let tmp = tempfile::tempdir().unwrap();
-    let (code, out, err) = run(tmp.path(), &["new", "DNS outage: resolver timeouts!", "--date", "2026-02-03"]);
+    let (code, out, err) = run(
+        tmp.path(),
+        &[
+            "new",
+            "DNS outage: resolver timeouts!",
+            "--date",
+            "2026-02-03",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
-    let path = tmp.path().join("content/2026-02-03-dns-outage-resolver-timeouts.md");
-    assert!(out.trim().ends_with("content/2026-02-03-dns-outage-resolver-timeouts.md"), "{out}");
+    let path = tmp
+        .path()
+        .join("content/2026-02-03-dns-outage-resolver-timeouts.md");
+    assert!(
+        out.trim()
+            .ends_with("content/2026-02-03-dns-outage-resolver-timeouts.md"),
+        "{out}"
+    );
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("---\ntitle: \"DNS outage: resolver timeouts!\"\ndate: 2026-02-03\n"), "{text}");
+    assert!(
+        text.starts_with("---\ntitle: \"DNS outage: resolver timeouts!\"\ndate: 2026-02-03\n"),
+        "{text}"
+    );
     assert!(text.contains("| Time (UTC) | Event | Actor |"));
     // The same title twice is refused rather than overwritten.
-    let (code, _, err) = run(tmp.path(), &["new", "DNS outage: resolver timeouts!", "--date", "2026-02-03"]);
+    let (code, _, err) = run(
+        tmp.path(),
+        &[
+            "new",
+            "DNS outage: resolver timeouts!",
+            "--date",
+            "2026-02-03",
+        ],
+    );
     assert_eq!(code, 2);
     assert!(err.contains("already exists"), "{err}");
 }
@@ -48,11 +76,17 @@ fn new_writes_a_dated_slugged_post_mortem_from_the_template() {
 #[test]
 fn unknown_config_key_is_a_usage_error_naming_the_key() {
     let tmp = tempfile::tempdir().unwrap();
-    write(&tmp.path().join("site.toml"), "title = \"x\"\noutput_dri = \"out\"\n");
+    write(
+        &tmp.path().join("site.toml"),
+        "title = \"x\"\noutput_dri = \"out\"\n",
+    );
     write(&tmp.path().join("content/a.md"), GOOD);
     let (code, _, err) = run(tmp.path(), &["build"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("site.toml: 2:1: unknown field `output_dri`"), "{err}");
+    assert!(
+        err.contains("site.toml: 2:1: unknown field `output_dri`"),
+        "{err}"
+    );
     assert!(err.contains("output_dir"), "lists the allowed keys: {err}");
 }
 
@@ -63,7 +97,10 @@ fn output_folder_that_would_destroy_the_site_is_refused() {
     for (args, expected) in [
         (vec!["build", "--output", "."], "is the site root"),
         (vec!["build", "--output", "content/.."], "is the site root"),
-        (vec!["build", "--output", "content"], "contains the content folder"),
+        (
+            vec!["build", "--output", "content"],
+            "contains the content folder",
+        ),
     ] {
         let (code, _, err) = run(tmp.path(), &args);
         assert_eq!(code, 2, "{args:?}: {err}");
@@ -73,12 +110,21 @@ fn output_folder_that_would_destroy_the_site_is_refused() {
     let target = outside.path().join("site-out");
     let (code, _, err) = run(tmp.path(), &["build", "--output", target.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains("lies outside the site") && err.contains("--force"), "{err}");
+    assert!(
+        err.contains("lies outside the site") && err.contains("--force"),
+        "{err}"
+    );
     assert!(!target.exists());
-    let (code, _, err) = run(tmp.path(), &["build", "--force", "--output", target.to_str().unwrap()]);
+    let (code, _, err) = run(
+        tmp.path(),
+        &["build", "--force", "--output", target.to_str().unwrap()],
+    );
     assert_eq!(code, 0, "{err}");
     assert!(target.join("incidents/a/index.html").is_file());
-    assert!(tmp.path().join("content/a.md").is_file(), "content untouched");
+    assert!(
+        tmp.path().join("content/a.md").is_file(),
+        "content untouched"
+    );
 }
 
 #[test]
@@ -95,7 +141,10 @@ fn bad_as_of_is_a_usage_error() {
     write(&tmp.path().join("content/a.md"), GOOD);
     let (code, _, err) = run(tmp.path(), &["build", "--as-of", "2025-13-01"]);
     assert_eq!(code, 2);
-    assert!(err.contains("--as-of `2025-13-01`") && err.contains("expected YYYY-MM-DD"), "{err}");
+    assert!(
+        err.contains("--as-of `2025-13-01`") && err.contains("expected YYYY-MM-DD"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -109,14 +158,20 @@ fn unknown_subcommand_exits_2() {
 fn build_replaces_the_previous_output_and_leaves_no_temporary_folders() {
     let site = tempfile::tempdir().unwrap();
     write(&site.path().join("content/a.md"), GOOD);
-    write(&site.path().join("content/b.md"), &GOOD.replace("Cache stampede", "Queue backlog"));
+    write(
+        &site.path().join("content/b.md"),
+        &GOOD.replace("Cache stampede", "Queue backlog"),
+    );
     let (code, _, err) = run(site.path(), &["build", "--as-of", "2026-01-01"]);
     assert_eq!(code, 0, "{err}");
     assert!(site.path().join("public/incidents/b/index.html").is_file());
     std::fs::remove_file(site.path().join("content/b.md")).unwrap();
     let (code, _, err) = run(site.path(), &["build", "--as-of", "2026-01-01"]);
     assert_eq!(code, 0, "{err}");
-    assert!(!site.path().join("public/incidents/b").exists(), "stale pages are removed");
+    assert!(
+        !site.path().join("public/incidents/b").exists(),
+        "stale pages are removed"
+    );
     let leftovers: Vec<_> = std::fs::read_dir(site.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -144,7 +199,10 @@ fn check_json_lists_every_diagnostic_with_position() {
 #[test]
 fn checks_table_in_site_toml_demotes_an_error_to_a_warning() {
     let site = tempfile::tempdir().unwrap();
-    write(&site.path().join("site.toml"), "[checks]\nduplicate-id = \"warning\"\n");
+    write(
+        &site.path().join("site.toml"),
+        "[checks]\nduplicate-id = \"warning\"\n",
+    );
     write(&site.path().join("content/a.md"), GOOD);
     write(&site.path().join("content/sub/a.md"), GOOD);
     let (code, _, err) = run(site.path(), &["check"]);

@@ -26,7 +26,14 @@ fn walks_subfolders_skips_hidden_and_non_markdown_in_sorted_order() {
     let (files, problems) = discover(site.path(), &content);
     assert!(problems.is_empty(), "{problems:?}");
     let rel: Vec<String> = files.iter().map(|f| f.rel.display().to_string()).collect();
-    assert_eq!(rel, ["content/2025/a.md", "content/2025/b.md", "content/team-x/2026/c.md"]);
+    assert_eq!(
+        rel,
+        [
+            "content/2025/a.md",
+            "content/2025/b.md",
+            "content/team-x/2026/c.md"
+        ]
+    );
 }
 
 #[test]
@@ -35,7 +42,11 @@ fn bom_is_dropped_and_non_utf8_is_reported_at_its_line() {
     let content = site.path().join("content");
     write(&content.join("bom.md"), &format!("\u{feff}{DOC}"));
     std::fs::create_dir_all(&content).unwrap();
-    std::fs::write(content.join("latin1.md"), b"---\ntitle: Caf\xe9 outage\n---\n").unwrap();
+    std::fs::write(
+        content.join("latin1.md"),
+        b"---\ntitle: Caf\xe9 outage\n---\n",
+    )
+    .unwrap();
     let (files, problems) = discover(site.path(), &content);
     assert_eq!(files.len(), 1);
     assert!(files[0].text.starts_with("---\ntitle: A"));
@@ -61,7 +72,11 @@ fn symlink_loop_and_unreadable_file_are_reported_and_the_rest_is_read() {
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert_eq!(problems[0].code, "unreadable");
     assert_eq!(problems[0].path, Path::new("content/loop/back"));
-    assert!(problems[0].message.contains("symbolic link loop"), "{}", problems[0].message);
+    assert!(
+        problems[0].message.contains("symbolic link loop"),
+        "{}",
+        problems[0].message
+    );
 
     // An unreadable file (permissions do not stop root, so only check as another user).
     let secret = content.join("secret.md");
@@ -70,6 +85,11 @@ fn symlink_loop_and_unreadable_file_are_reported_and_the_rest_is_read() {
     if std::fs::read(&secret).is_err() {
         let (files, problems) = discover(site.path(), &content);
         assert_eq!(files.len(), 2);
-        assert!(problems.iter().any(|p| p.path == Path::new("content/secret.md") && p.code == "unreadable"), "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.path == Path::new("content/secret.md") && p.code == "unreadable"),
+            "{problems:?}"
+        );
     }
 }

@@ -1,16 +1,16 @@
 //! The one integration test binary: a module per feature.
 
-mod util;
+mod bad_input;
+mod browser;
 mod cli;
-mod discover;
+mod corpus;
 mod dashboard;
+mod discover;
 mod links;
+mod parse;
+mod related;
 mod render;
+mod search;
 mod security;
 mod serve;
-mod search;
-mod parse;
-mod browser;
-mod bad_input;
-mod related;
-mod corpus;
+mod util;

@@ -6,12 +6,19 @@ use std::path::PathBuf;
 use hindsight::config::Config;
 use hindsight::content::{self, SourceFile};
 use hindsight::diagnostics::Diagnostic;
-use hindsight::model::{ActionItemStatus, ContributingFactor, DocStatus, Durations, Incident, IncidentKind, RelatedRef, Why};
+use hindsight::model::{
+    ActionItemStatus, ContributingFactor, DocStatus, Durations, Incident, IncidentKind, RelatedRef,
+    Why,
+};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 pub fn parse_text(rel: &str, text: &str, config: &Config) -> (Incident, Vec<Diagnostic>) {
-    let source = SourceFile { path: PathBuf::from(rel), rel: PathBuf::from(rel), text: text.to_string() };
+    let source = SourceFile {
+        path: PathBuf::from(rel),
+        rel: PathBuf::from(rel),
+        text: text.to_string(),
+    };
     let parsed = content::parse(&source, config);
     (parsed.incident.expect("an incident"), parsed.diagnostics)
 }
@@ -21,7 +28,11 @@ fn fixture_text(name: &str) -> String {
 }
 
 fn fixture(name: &str) -> (Incident, Vec<Diagnostic>) {
-    parse_text(&format!("content/{name}"), &fixture_text(name), &Config::default())
+    parse_text(
+        &format!("content/{name}"),
+        &fixture_text(name),
+        &Config::default(),
+    )
 }
 
 fn ts(s: &str) -> Option<Timestamp> {
@@ -44,10 +55,17 @@ fn codes(diags: &[Diagnostic]) -> Vec<(&str, usize)> {
 fn template_only_post_mortem_fields() {
     let (i, diags) = fixture("2025-03-14-checkout-redis-storm.md");
     assert_eq!(i.id, "2025-03-14-checkout-redis-storm");
-    assert_eq!(i.source, PathBuf::from("content/2025-03-14-checkout-redis-storm.md"));
+    assert_eq!(
+        i.source,
+        PathBuf::from("content/2025-03-14-checkout-redis-storm.md")
+    );
     assert_eq!(i.title, "Checkout outage from Redis connection storm");
     assert_eq!(i.date, date(2025, 3, 14));
-    assert_eq!(i.severity.as_deref(), Some("SEV2"), "the SEV1 inside the code block is not a field");
+    assert_eq!(
+        i.severity.as_deref(),
+        Some("SEV2"),
+        "the SEV1 inside the code block is not a field"
+    );
     assert_eq!(i.status, DocStatus::Final);
     assert_eq!(i.kind, IncidentKind::Incident);
     assert_eq!(i.authors, strings(&["Priya Natarajan"]));
@@ -55,10 +73,28 @@ fn template_only_post_mortem_fields() {
     assert_eq!(i.services, strings(&["Checkout", "Cart service"]));
     assert_eq!(i.services_unaffected, strings(&["Search"]));
     assert!(i.causes.is_empty(), "causes are never invented from prose");
-    assert!(i.summary.as_deref().unwrap().starts_with("Between 23:40 and 00:35 UTC the checkout page"));
-    assert_eq!(i.impact.as_deref(), Some("About 4,200 checkout attempts failed over 55 minutes; roughly $18,000 in orders were delayed."));
-    assert!(i.root_cause.as_deref().unwrap().starts_with("A client library upgrade turned off connection pooling"));
-    assert_eq!(i.resolution.as_deref(), Some("The upgrade was rolled back and the Redis connection limit was raised."));
+    assert!(
+        i.summary
+            .as_deref()
+            .unwrap()
+            .starts_with("Between 23:40 and 00:35 UTC the checkout page")
+    );
+    assert_eq!(
+        i.impact.as_deref(),
+        Some(
+            "About 4,200 checkout attempts failed over 55 minutes; roughly $18,000 in orders were delayed."
+        )
+    );
+    assert!(
+        i.root_cause
+            .as_deref()
+            .unwrap()
+            .starts_with("A client library upgrade turned off connection pooling")
+    );
+    assert_eq!(
+        i.resolution.as_deref(),
+        Some("The upgrade was rolled back and the Redis connection limit was raised.")
+    );
 
     // Timeline: times of day on the incident date, rolling over midnight.
     assert_eq!(i.timeline.len(), 8);
@@ -72,14 +108,23 @@ fn template_only_post_mortem_fields() {
 
     // Milestones from the timeline; durations from them (the stated "25 minutes" to
     // mitigate is only a fallback).
-    assert_eq!(i.started_at, ts("2025-03-14T23:40:00Z"), "the row saying impact starts, not the deploy");
+    assert_eq!(
+        i.started_at,
+        ts("2025-03-14T23:40:00Z"),
+        "the row saying impact starts, not the deploy"
+    );
     assert_eq!(i.detected_at, ts("2025-03-14T23:44:00Z"));
     assert_eq!(i.acknowledged_at, ts("2025-03-14T23:46:00Z"));
     assert_eq!(i.mitigated_at, ts("2025-03-15T00:09:00Z"));
     assert_eq!(i.resolved_at, ts("2025-03-15T00:35:00Z"));
     assert_eq!(
         i.durations,
-        Durations { time_to_detect: Some(4), time_to_acknowledge: Some(2), time_to_mitigate: Some(29), time_to_resolve: Some(55) }
+        Durations {
+            time_to_detect: Some(4),
+            time_to_acknowledge: Some(2),
+            time_to_mitigate: Some(29),
+            time_to_resolve: Some(55)
+        }
     );
 
     assert_eq!(
@@ -96,17 +141,44 @@ fn template_only_post_mortem_fields() {
     assert_eq!(
         i.contributing_factors,
         vec![
-            ContributingFactor { kind: "technical".into(), text: "redis-client 7 disables pooling unless pool: true is set".into() },
-            ContributingFactor { kind: "technical".into(), text: "No alert on the Redis connection count".into() },
-            ContributingFactor { kind: "process".into(), text: "Nobody read the changelog of the library upgrade".into() },
+            ContributingFactor {
+                kind: "technical".into(),
+                text: "redis-client 7 disables pooling unless pool: true is set".into()
+            },
+            ContributingFactor {
+                kind: "technical".into(),
+                text: "No alert on the Redis connection count".into()
+            },
+            ContributingFactor {
+                kind: "process".into(),
+                text: "Nobody read the changelog of the library upgrade".into()
+            },
         ]
     );
 
     // Action items: the table; the checkbox list repeats it and is not added again.
-    let items: Vec<(&str, &str, Option<&str>, Option<Date>, ActionItemStatus, &str, usize)> = i
+    let items: Vec<(
+        &str,
+        &str,
+        Option<&str>,
+        Option<Date>,
+        ActionItemStatus,
+        &str,
+        usize,
+    )> = i
         .action_items
         .iter()
-        .map(|a| (a.number.as_deref().unwrap(), a.action.as_str(), a.owner.as_deref(), a.due, a.status, a.status_text.as_str(), a.line))
+        .map(|a| {
+            (
+                a.number.as_deref().unwrap(),
+                a.action.as_str(),
+                a.owner.as_deref(),
+                a.due,
+                a.status,
+                a.status_text.as_str(),
+                a.line,
+            )
+        })
         .collect();
     assert_eq!(
         items,
@@ -138,14 +210,37 @@ fn template_only_post_mortem_fields() {
                 "📅 Planned",
                 105
             ),
-            ("4", "Load test checkout with the new client", None, None, ActionItemStatus::Planned, "📅 Planned", 106),
+            (
+                "4",
+                "Load test checkout with the new client",
+                None,
+                None,
+                ActionItemStatus::Planned,
+                "📅 Planned",
+                106
+            ),
         ]
     );
     assert_eq!(i.action_items[0].priority.as_deref(), Some("P1"));
 
-    assert_eq!(i.lessons.went_well, strings(&["Fast rollback", "The SLO alert fired four minutes after impact began"]));
-    assert_eq!(i.lessons.went_wrong, strings(&["Silent default change", "No dashboard showed Redis connections"]));
-    assert_eq!(i.lessons.lucky, strings(&["The incident happened at night, with little traffic"]));
+    assert_eq!(
+        i.lessons.went_well,
+        strings(&[
+            "Fast rollback",
+            "The SLO alert fired four minutes after impact began"
+        ])
+    );
+    assert_eq!(
+        i.lessons.went_wrong,
+        strings(&[
+            "Silent default change",
+            "No dashboard showed Redis connections"
+        ])
+    );
+    assert_eq!(
+        i.lessons.lucky,
+        strings(&["The incident happened at night, with little traffic"])
+    );
     assert!(i.lessons.other.is_empty());
 
     assert_eq!(
@@ -155,7 +250,8 @@ fn template_only_post_mortem_fields() {
                 id: None,
                 date: date(2024, 11, 2),
                 title: Some("Session cache evictions during sale".into()),
-                note: "same cache cluster; Pool settings were tuned then, not for new clients".into(),
+                note: "same cache cluster; Pool settings were tuned then, not for new clients"
+                    .into(),
                 line: 139,
             },
             RelatedRef {
@@ -169,7 +265,13 @@ fn template_only_post_mortem_fields() {
     );
 
     // Only the open item without owner and due date is reported.
-    assert_eq!(codes(&diags), [("action-item-no-owner", 106), ("action-item-no-due-date", 106)]);
+    assert_eq!(
+        codes(&diags),
+        [
+            ("action-item-no-owner", 106),
+            ("action-item-no-due-date", 106)
+        ]
+    );
     assert_eq!(
         diags[0].to_string(),
         "content/2025-03-14-checkout-redis-storm.md:106: warning[action-item-no-owner]: action item `Load test checkout with the new client` has no owner; expected someone responsible for it\n 106 | | 4 | Load test checkout with the new client | P3 | TBD | | 📅 Planned |"
@@ -177,46 +279,109 @@ fn template_only_post_mortem_fields() {
 
     // Table of contents and anchors.
     let anchors: Vec<&str> = i.toc.iter().map(|t| t.anchor.as_str()).collect();
-    assert_eq!(anchors[..3], ["post-mortem-checkout-outage-from-redis-connection-storm", "executive-summary", "incident-details"]);
+    assert_eq!(
+        anchors[..3],
+        [
+            "post-mortem-checkout-outage-from-redis-connection-storm",
+            "executive-summary",
+            "incident-details"
+        ]
+    );
     for t in &i.toc {
-        assert!(i.body_html.contains(&format!(" id=\"{}\"", t.anchor)), "anchor {} in the HTML", t.anchor);
+        assert!(
+            i.body_html.contains(&format!(" id=\"{}\"", t.anchor)),
+            "anchor {} in the HTML",
+            t.anchor
+        );
     }
-    assert!(i.body_text.contains("Redis had reached its 10,000 connection limit."));
-    assert!(!i.body_text.contains("**What Happened**"), "plain text has no Markdown markers");
+    assert!(
+        i.body_text
+            .contains("Redis had reached its 10,000 connection limit.")
+    );
+    assert!(
+        !i.body_text.contains("**What Happened**"),
+        "plain text has no Markdown markers"
+    );
 }
 
 #[test]
 fn front_matter_post_mortem_fields() {
     let (i, diags) = fixture("webhook-backlog.md");
-    assert_eq!(i.id, "webhook-backlog", "slug: overrides the file name, slugified");
+    assert_eq!(
+        i.id, "webhook-backlog",
+        "slug: overrides the file name, slugified"
+    );
     assert_eq!(i.title, "Payment webhooks delayed by queue backlog");
     assert_eq!(i.date, date(2025, 6, 2));
-    assert_eq!(i.severity.as_deref(), Some("SEV3"), "`sev 3` is read as SEV3 and wins over the body");
+    assert_eq!(
+        i.severity.as_deref(),
+        Some("SEV3"),
+        "`sev 3` is read as SEV3 and wins over the body"
+    );
     assert_eq!(i.status, DocStatus::InReview);
     assert_eq!(i.kind, IncidentKind::NearMiss);
     assert_eq!(i.services, strings(&["payments-api", "webhook-dispatcher"]));
-    assert_eq!(i.teams, strings(&["payments"]), "a scalar is a one-element list");
+    assert_eq!(
+        i.teams,
+        strings(&["payments"]),
+        "a scalar is a one-element list"
+    );
     assert_eq!(i.authors, strings(&["amara"]));
-    assert_eq!(i.causes, strings(&["queue-saturation", "missing-backpressure"]), "root_cause: alias, slugified");
+    assert_eq!(
+        i.causes,
+        strings(&["queue-saturation", "missing-backpressure"]),
+        "root_cause: alias, slugified"
+    );
     assert_eq!(i.tags, strings(&["queues", "webhooks"]));
     assert_eq!(i.started_at, ts("2025-06-02T09:15:00Z"));
-    assert_eq!(i.detected_at, ts("2025-06-02T09:27:00Z"), "`YYYY-MM-DD HH:MM` is UTC");
-    assert_eq!(i.acknowledged_at, ts("2025-06-02T09:30:00Z"), "offsets are honoured");
+    assert_eq!(
+        i.detected_at,
+        ts("2025-06-02T09:27:00Z"),
+        "`YYYY-MM-DD HH:MM` is UTC"
+    );
+    assert_eq!(
+        i.acknowledged_at,
+        ts("2025-06-02T09:30:00Z"),
+        "offsets are honoured"
+    );
     assert_eq!(i.mitigated_at, ts("2025-06-02T10:05:00Z"));
     assert_eq!(i.resolved_at, ts("2025-06-02T11:15:00Z"));
     assert_eq!(
         i.durations,
-        Durations { time_to_detect: Some(12), time_to_acknowledge: Some(3), time_to_mitigate: Some(50), time_to_resolve: Some(120) }
+        Durations {
+            time_to_detect: Some(12),
+            time_to_acknowledge: Some(3),
+            time_to_mitigate: Some(50),
+            time_to_resolve: Some(120)
+        }
     );
-    assert_eq!(i.summary.as_deref(), Some("Webhooks to merchants were delayed up to 40 minutes; none were lost."));
-    assert_eq!(i.related_refs, vec![RelatedRef { id: Some("2025-03-14-checkout-redis-storm".into()), line: 17, ..Default::default() }]);
-    assert_eq!(i.extra.get("runbook"), Some(&serde_json::json!("https://wiki.example.com/runbooks/webhooks")));
+    assert_eq!(
+        i.summary.as_deref(),
+        Some("Webhooks to merchants were delayed up to 40 minutes; none were lost.")
+    );
+    assert_eq!(
+        i.related_refs,
+        vec![RelatedRef {
+            id: Some("2025-03-14-checkout-redis-storm".into()),
+            line: 17,
+            ..Default::default()
+        }]
+    );
+    assert_eq!(
+        i.extra.get("runbook"),
+        Some(&serde_json::json!(
+            "https://wiki.example.com/runbooks/webhooks"
+        ))
+    );
     assert_eq!(i.timeline.len(), 2, "the body timeline is kept");
     assert_eq!(i.timeline[0].at, ts("2025-06-02T09:00:00Z"));
     assert_eq!(i.action_items[0].status, ActionItemStatus::Planned);
     assert_eq!(i.action_items[0].status_text, "Not started");
 
-    assert_eq!(codes(&diags), [("unknown-key", 19), ("front-matter-conflict", 4)]);
+    assert_eq!(
+        codes(&diags),
+        [("unknown-key", 19), ("front-matter-conflict", 4)]
+    );
     assert_eq!(
         diags[1].to_string(),
         "content/webhook-backlog.md:4:11: warning[front-matter-conflict]: front matter severity `sev 3` differs from the body's `SEV2` (line 26); using the front matter\n 4 | severity: sev 3\n   |           ^"
@@ -229,53 +394,128 @@ fn front_matter_post_mortem_fields() {
 #[test]
 fn google_sre_template_maps_by_heading() {
     let (i, diags) = fixture("google-thumbnails.md");
-    assert_eq!(i.title, "Image thumbnails unavailable after storage migration");
+    assert_eq!(
+        i.title,
+        "Image thumbnails unavailable after storage migration"
+    );
     assert_eq!(i.date, date(2025, 1, 20));
     assert_eq!(i.authors, strings(&["leo", "mara"]));
     assert_eq!(i.severity, None);
     assert_eq!(
         i.summary.as_deref(),
-        Some("Thumbnails returned 404 for 38% of images for 74 minutes after reads moved to a half-copied bucket.")
+        Some(
+            "Thumbnails returned 404 for 38% of images for 74 minutes after reads moved to a half-copied bucket."
+        )
     );
-    assert_eq!(i.impact.as_deref(), Some("38% of thumbnail requests failed. No image data was lost."));
+    assert_eq!(
+        i.impact.as_deref(),
+        Some("38% of thumbnail requests failed. No image data was lost.")
+    );
     assert_eq!(
         i.root_cause.as_deref(),
-        Some("The migration job copied objects in key order, and the read switch did not check that the copy had finished.")
+        Some(
+            "The migration job copied objects in key order, and the read switch did not check that the copy had finished."
+        )
     );
-    assert_eq!(i.trigger.as_deref(), Some("A config flag switched reads to the new bucket before the copy completed."));
-    assert_eq!(i.resolution.as_deref(), Some("Reads were pointed back at the old bucket; the copy was then completed and verified."));
-    assert_eq!(i.detection.as_deref(), Some("A synthetic probe on image URLs alerted the on-call engineer."));
-    assert_eq!(i.lessons.went_well, strings(&["The synthetic probe caught the problem within six minutes."]));
-    assert_eq!(i.lessons.went_wrong, strings(&["The switch flag had no guard on copy progress."]));
-    assert_eq!(i.lessons.lucky, strings(&["Originals were untouched, so no image was lost."]));
+    assert_eq!(
+        i.trigger.as_deref(),
+        Some("A config flag switched reads to the new bucket before the copy completed.")
+    );
+    assert_eq!(
+        i.resolution.as_deref(),
+        Some(
+            "Reads were pointed back at the old bucket; the copy was then completed and verified."
+        )
+    );
+    assert_eq!(
+        i.detection.as_deref(),
+        Some("A synthetic probe on image URLs alerted the on-call engineer.")
+    );
+    assert_eq!(
+        i.lessons.went_well,
+        strings(&["The synthetic probe caught the problem within six minutes."])
+    );
+    assert_eq!(
+        i.lessons.went_wrong,
+        strings(&["The switch flag had no guard on copy progress."])
+    );
+    assert_eq!(
+        i.lessons.lucky,
+        strings(&["Originals were untouched, so no image was lost."])
+    );
     // A list timeline under a date line.
     assert_eq!(i.timeline.len(), 6);
-    assert_eq!((i.timeline[1].time_text.as_str(), i.timeline[1].event.as_str()), ("14:02", "OUTAGE BEGINS: thumbnails return 404"));
+    assert_eq!(
+        (
+            i.timeline[1].time_text.as_str(),
+            i.timeline[1].event.as_str()
+        ),
+        ("14:02", "OUTAGE BEGINS: thumbnails return 404")
+    );
     assert_eq!(i.timeline[1].line, 66);
     assert_eq!(i.started_at, ts("2025-01-20T14:02:00Z"));
     assert_eq!(
         i.durations,
-        Durations { time_to_detect: Some(6), time_to_acknowledge: Some(3), time_to_mitigate: Some(38), time_to_resolve: Some(74) }
+        Durations {
+            time_to_detect: Some(6),
+            time_to_acknowledge: Some(3),
+            time_to_mitigate: Some(38),
+            time_to_resolve: Some(74)
+        }
     );
-    let actions: Vec<(&str, Option<&str>, Option<&str>, ActionItemStatus)> =
-        i.action_items.iter().map(|a| (a.action.as_str(), a.kind.as_deref(), a.owner.as_deref(), a.status)).collect();
+    let actions: Vec<(&str, Option<&str>, Option<&str>, ActionItemStatus)> = i
+        .action_items
+        .iter()
+        .map(|a| {
+            (
+                a.action.as_str(),
+                a.kind.as_deref(),
+                a.owner.as_deref(),
+                a.status,
+            )
+        })
+        .collect();
     assert_eq!(
         actions,
         [
-            ("Verify copy completeness before switching reads", Some("prevent"), Some("leo"), ActionItemStatus::Unknown),
-            ("Alert on the thumbnail 404 rate", Some("detect"), Some("mara"), ActionItemStatus::Unknown),
+            (
+                "Verify copy completeness before switching reads",
+                Some("prevent"),
+                Some("leo"),
+                ActionItemStatus::Unknown
+            ),
+            (
+                "Alert on the thumbnail 404 rate",
+                Some("detect"),
+                Some("mara"),
+                ActionItemStatus::Unknown
+            ),
         ]
     );
-    assert_eq!(codes(&diags), [("action-item-no-due-date", 44), ("action-item-no-due-date", 45)]);
+    assert_eq!(
+        codes(&diags),
+        [
+            ("action-item-no-due-date", 44),
+            ("action-item-no-due-date", 45)
+        ]
+    );
 }
 
 #[test]
 fn kehoe_template_tables() {
     let (i, diags) = fixture("kehoe-search-lag.md");
     assert_eq!(i.title, "Search index lag from a poison document");
-    assert_eq!(i.severity.as_deref(), Some("SEV2"), "`Sev-2` in the summary table");
+    assert_eq!(
+        i.severity.as_deref(),
+        Some("SEV2"),
+        "`Sev-2` in the summary table"
+    );
     assert_eq!(i.authors, strings(&["Ana Costa"]), "Postmortem Lead");
-    assert_eq!(i.date, date(2025, 5, 9), "no incident date field: the start time's date");
+    assert_eq!(
+        i.date,
+        date(2025, 5, 9),
+        "no incident date field: the start time's date"
+    );
     // The timing table gives the milestones; TTD/TTM/TTR agree with them.
     assert_eq!(i.started_at, ts("2025-05-09T08:10:00Z"));
     assert_eq!(i.detected_at, ts("2025-05-09T08:25:00Z"));
@@ -284,39 +524,91 @@ fn kehoe_template_tables() {
     assert_eq!(i.resolved_at, ts("2025-05-09T10:40:00Z"));
     assert_eq!(
         i.durations,
-        Durations { time_to_detect: Some(15), time_to_acknowledge: None, time_to_mitigate: Some(55), time_to_resolve: Some(150) }
+        Durations {
+            time_to_detect: Some(15),
+            time_to_acknowledge: None,
+            time_to_mitigate: Some(55),
+            time_to_resolve: Some(150)
+        }
     );
     assert_eq!(i.timeline.len(), 4);
     assert_eq!(i.timeline[1].actor.as_deref(), Some("alerting"));
     assert_eq!(i.timeline[1].event, "Alert: index lag above 10 minutes");
     assert_eq!(i.timeline[1].at, ts("2025-05-09T08:25:00Z"));
-    assert_eq!(i.trigger.as_deref(), Some("A malformed product document from a partner feed."));
-    assert_eq!(i.root_cause.as_deref(), Some("The consumer retried the same document forever instead of dead-lettering it."));
+    assert_eq!(
+        i.trigger.as_deref(),
+        Some("A malformed product document from a partner feed.")
+    );
+    assert_eq!(
+        i.root_cause.as_deref(),
+        Some("The consumer retried the same document forever instead of dead-lettering it.")
+    );
     assert_eq!(
         i.contributing_factors,
-        vec![ContributingFactor { kind: "process".into(), text: "The partner feed had no schema validation.".into() }]
+        vec![ContributingFactor {
+            kind: "process".into(),
+            text: "The partner feed had no schema validation.".into()
+        }]
     );
-    assert_eq!(i.impact.as_deref(), Some("Search results were up to 40 minutes stale.\nIndexer CPU stayed at 100% while retrying."));
-    assert_eq!(i.summary, None, "a key/value summary table has no summary text");
-    assert_eq!(i.lessons.other, strings(&["Every consumer needs a dead-letter queue."]));
+    assert_eq!(
+        i.impact.as_deref(),
+        Some(
+            "Search results were up to 40 minutes stale.\nIndexer CPU stayed at 100% while retrying."
+        )
+    );
+    assert_eq!(
+        i.summary, None,
+        "a key/value summary table has no summary text"
+    );
+    assert_eq!(
+        i.lessons.other,
+        strings(&["Every consumer needs a dead-letter queue."])
+    );
     let a = &i.action_items;
     assert_eq!(a.len(), 2);
     assert_eq!(
-        (a[0].kind.as_deref(), a[0].owner.as_deref(), a[0].priority.as_deref(), a[0].due),
-        (Some("Prevent"), Some("Ana Costa"), Some("P1"), date(2025, 5, 30))
+        (
+            a[0].kind.as_deref(),
+            a[0].owner.as_deref(),
+            a[0].priority.as_deref(),
+            a[0].due
+        ),
+        (
+            Some("Prevent"),
+            Some("Ana Costa"),
+            Some("P1"),
+            date(2025, 5, 30)
+        )
     );
-    assert_eq!((a[1].kind.as_deref(), a[1].owner.as_deref()), (Some("Process"), None));
+    assert_eq!(
+        (a[1].kind.as_deref(), a[1].owner.as_deref()),
+        (Some("Process"), None)
+    );
     assert_eq!(codes(&diags), [("action-item-no-owner", 54)]);
 }
 
 #[test]
 fn ccadb_report() {
     let (i, diags) = fixture("ccadb-validity.md");
-    assert_eq!(i.title, "Certificates issued with a 398-day validity plus one second");
+    assert_eq!(
+        i.title,
+        "Certificates issued with a 398-day validity plus one second"
+    );
     assert_eq!(i.date, date(2025, 2, 3), "from the first timeline row");
-    assert!(i.summary.as_deref().unwrap().starts_with("A profile change made certificates valid"));
-    assert_eq!(i.impact.as_deref(), Some("1,204 TLS certificates were misissued and had to be revoked within five days."));
-    assert_eq!(i.root_cause, None, "factor blocks are contributing factors, not one root cause");
+    assert!(
+        i.summary
+            .as_deref()
+            .unwrap()
+            .starts_with("A profile change made certificates valid")
+    );
+    assert_eq!(
+        i.impact.as_deref(),
+        Some("1,204 TLS certificates were misissued and had to be revoked within five days.")
+    );
+    assert_eq!(
+        i.root_cause, None,
+        "factor blocks are contributing factors, not one root cause"
+    );
     assert_eq!(
         i.contributing_factors,
         vec![
@@ -331,8 +623,11 @@ fn ccadb_report() {
     assert_eq!(i.mitigated_at, ts("2025-02-04T17:05:00Z"));
     assert_eq!(i.resolved_at, ts("2025-02-09T12:00:00Z"));
     assert_eq!(i.durations.time_to_detect, Some(1820));
-    let statuses: Vec<(&str, ActionItemStatus, Option<&str>)> =
-        i.action_items.iter().map(|a| (a.status_text.as_str(), a.status, a.kind.as_deref())).collect();
+    let statuses: Vec<(&str, ActionItemStatus, Option<&str>)> = i
+        .action_items
+        .iter()
+        .map(|a| (a.status_text.as_str(), a.status, a.kind.as_deref()))
+        .collect();
     assert_eq!(
         statuses,
         [
@@ -361,12 +656,24 @@ fn ccadb_report() {
             },
         ]
     );
-    assert_eq!(i.lessons.went_well, strings(&["Issuance was paused within an hour of the report."]));
-    assert_eq!(i.lessons.went_wrong, strings(&["The linter did not run on profile edits."]));
-    assert_eq!(i.lessons.lucky, strings(&["The extra second was caught before renewal season."]));
+    assert_eq!(
+        i.lessons.went_well,
+        strings(&["Issuance was paused within an hour of the report."])
+    );
+    assert_eq!(
+        i.lessons.went_wrong,
+        strings(&["The linter did not run on profile edits."])
+    );
+    assert_eq!(
+        i.lessons.lucky,
+        strings(&["The extra second was caught before renewal season."])
+    );
     assert!(i.lessons.other.is_empty(), "{:?}", i.lessons.other);
     // Open items without an owner; done and canceled ones need none.
-    assert_eq!(codes(&diags), [("action-item-no-owner", 55), ("action-item-no-owner", 56)]);
+    assert_eq!(
+        codes(&diags),
+        [("action-item-no-owner", 55), ("action-item-no-owner", 56)]
+    );
 }
 
 #[test]
@@ -380,16 +687,32 @@ fn free_prose_keeps_unknowns_unknown() {
             "For about two hours, services in eu-west could not resolve internal names because a resolver fleet update shipped a broken forwarding rule."
         )
     );
-    assert_eq!((i.severity.as_deref(), i.started_at, i.resolved_at), (None, None, None));
+    assert_eq!(
+        (i.severity.as_deref(), i.started_at, i.resolved_at),
+        (None, None, None)
+    );
     assert_eq!(i.durations, Durations::default());
-    assert!(i.timeline.is_empty() && i.action_items.is_empty() && i.services.is_empty() && i.causes.is_empty() && i.five_whys.is_empty());
+    assert!(
+        i.timeline.is_empty()
+            && i.action_items.is_empty()
+            && i.services.is_empty()
+            && i.causes.is_empty()
+            && i.five_whys.is_empty()
+    );
     assert!(diags.is_empty(), "{diags:?}");
-    assert!(i.body_text.contains("We rolled the resolver update back region by region."));
+    assert!(
+        i.body_text
+            .contains("We rolled the resolver update back region by region.")
+    );
 }
 
 #[test]
 fn crlf_and_bom_parse_like_lf() {
-    for name in ["2025-03-14-checkout-redis-storm.md", "webhook-backlog.md", "kehoe-search-lag.md"] {
+    for name in [
+        "2025-03-14-checkout-redis-storm.md",
+        "webhook-backlog.md",
+        "kehoe-search-lag.md",
+    ] {
         let lf = fixture_text(name);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(name);
@@ -409,9 +732,19 @@ fn crlf_and_bom_parse_like_lf() {
         assert_eq!(strip(crlf), strip(plain), "{name}");
         assert_eq!(crlf_diags, plain_diags, "{name}");
         // A BOM left in the text (a caller that did not strip it) is handled too.
-        let (with_bom, _) = parse_text(&rel, &format!("\u{FEFF}{}", lf.replace('\n', "\r\n")), &Config::default());
-        assert_eq!(with_bom.title, parse_text(&rel, &lf, &Config::default()).0.title);
-        assert_eq!(with_bom.date, parse_text(&rel, &lf, &Config::default()).0.date);
+        let (with_bom, _) = parse_text(
+            &rel,
+            &format!("\u{FEFF}{}", lf.replace('\n', "\r\n")),
+            &Config::default(),
+        );
+        assert_eq!(
+            with_bom.title,
+            parse_text(&rel, &lf, &Config::default()).0.title
+        );
+        assert_eq!(
+            with_bom.date,
+            parse_text(&rel, &lf, &Config::default()).0.date
+        );
     }
 }
 
@@ -420,29 +753,57 @@ fn atlassian_and_cloud_sysadmin_sections() {
     let atlassian = "# Incident: Login failures\n\n**Date of Incident**: 2025-07-01\n\n## Leadup\n\nA certificate rotation job ran at 09:00.\n\n## Fault\n\nThe new certificate lacked the intermediate chain.\n\n## Five Whys\n\n1. Why did logins fail? Clients rejected the certificate.\n2. Why was it rejected? The chain was incomplete.\n\n## Corrective actions\n\n- Validate chains before rotation @sam due 2025-07-15\n- Add expiry and chain probe\n";
     let (i, diags) = parse_text("content/a.md", atlassian, &Config::default());
     assert_eq!(i.title, "Login failures");
-    assert_eq!(i.trigger.as_deref(), Some("A certificate rotation job ran at 09:00."));
-    assert_eq!(i.root_cause.as_deref(), Some("The new certificate lacked the intermediate chain."));
+    assert_eq!(
+        i.trigger.as_deref(),
+        Some("A certificate rotation job ran at 09:00.")
+    );
+    assert_eq!(
+        i.root_cause.as_deref(),
+        Some("The new certificate lacked the intermediate chain.")
+    );
     assert_eq!(
         i.five_whys,
         vec![
-            Why { question: "Why did logins fail?".into(), answer: "Clients rejected the certificate.".into() },
-            Why { question: "Why was it rejected?".into(), answer: "The chain was incomplete.".into() },
+            Why {
+                question: "Why did logins fail?".into(),
+                answer: "Clients rejected the certificate.".into()
+            },
+            Why {
+                question: "Why was it rejected?".into(),
+                answer: "The chain was incomplete.".into()
+            },
         ]
     );
-    let actions: Vec<(&str, Option<&str>, Option<Date>)> =
-        i.action_items.iter().map(|a| (a.action.as_str(), a.owner.as_deref(), a.due)).collect();
+    let actions: Vec<(&str, Option<&str>, Option<Date>)> = i
+        .action_items
+        .iter()
+        .map(|a| (a.action.as_str(), a.owner.as_deref(), a.due))
+        .collect();
     assert_eq!(
         actions,
         [
-            ("Validate chains before rotation @sam due 2025-07-15", Some("sam"), date(2025, 7, 15)),
+            (
+                "Validate chains before rotation @sam due 2025-07-15",
+                Some("sam"),
+                date(2025, 7, 15)
+            ),
             ("Add expiry and chain probe", None, None)
         ]
     );
-    assert_eq!(codes(&diags), [("action-item-no-owner", 21), ("action-item-no-due-date", 21)]);
+    assert_eq!(
+        codes(&diags),
+        [
+            ("action-item-no-owner", 21),
+            ("action-item-no-due-date", 21)
+        ]
+    );
 
     let cloud = "# Storage latency\n\n## Report status\n\nFinal\n\n## Executive summary\n\nWrites to the block store slowed tenfold for 40 minutes.\n\n## Outage description\n\nA noisy tenant saturated one storage node.\n\n## Start/End\n\nStart: 2025-08-04 10:00 UTC\nEnd: 2025-08-04 10:40 UTC\n\n## Contributing Conditions Analysis\n\n- No per-tenant IO limits\n- Placement ignored node load\n\n## Recommendations\n\n- [ ] Per-tenant IO limits\n- [x] Load-aware placement\n";
     let (i, _) = parse_text("content/2025-08-04-storage.md", cloud, &Config::default());
-    assert_eq!(i.summary.as_deref(), Some("Writes to the block store slowed tenfold for 40 minutes."));
+    assert_eq!(
+        i.summary.as_deref(),
+        Some("Writes to the block store slowed tenfold for 40 minutes.")
+    );
     assert_eq!(i.started_at, ts("2025-08-04T10:00:00Z"));
     assert_eq!(i.resolved_at, ts("2025-08-04T10:40:00Z"));
     assert_eq!(i.durations.time_to_resolve, Some(40));
@@ -450,12 +811,28 @@ fn atlassian_and_cloud_sysadmin_sections() {
     assert_eq!(
         i.contributing_factors,
         vec![
-            ContributingFactor { kind: "general".into(), text: "No per-tenant IO limits".into() },
-            ContributingFactor { kind: "general".into(), text: "Placement ignored node load".into() },
+            ContributingFactor {
+                kind: "general".into(),
+                text: "No per-tenant IO limits".into()
+            },
+            ContributingFactor {
+                kind: "general".into(),
+                text: "Placement ignored node load".into()
+            },
         ]
     );
-    let recs: Vec<(&str, ActionItemStatus)> = i.action_items.iter().map(|a| (a.action.as_str(), a.status)).collect();
-    assert_eq!(recs, [("Per-tenant IO limits", ActionItemStatus::Planned), ("Load-aware placement", ActionItemStatus::Done)]);
+    let recs: Vec<(&str, ActionItemStatus)> = i
+        .action_items
+        .iter()
+        .map(|a| (a.action.as_str(), a.status))
+        .collect();
+    assert_eq!(
+        recs,
+        [
+            ("Per-tenant IO limits", ActionItemStatus::Planned),
+            ("Load-aware placement", ActionItemStatus::Done)
+        ]
+    );
 }
 
 #[test]
@@ -464,9 +841,18 @@ fn response_timeline_durations_fill_in_without_timestamps() {
     let (i, _) = parse_text("content/x.md", text, &Config::default());
     assert_eq!(
         i.durations,
-        Durations { time_to_detect: None, time_to_acknowledge: Some(3), time_to_mitigate: Some(90), time_to_resolve: Some(135) }
+        Durations {
+            time_to_detect: None,
+            time_to_acknowledge: Some(3),
+            time_to_mitigate: Some(90),
+            time_to_resolve: Some(135)
+        }
     );
-    assert_eq!((i.started_at, i.mitigated_at), (None, None), "durations never become invented timestamps");
+    assert_eq!(
+        (i.started_at, i.mitigated_at),
+        (None, None),
+        "durations never become invented timestamps"
+    );
 }
 
 #[test]
@@ -476,19 +862,46 @@ fn body_html_is_sanitised_and_anchored() {
     for bad in ["<script", "onerror", "javascript:", "<iframe"] {
         assert!(!i.body_html.contains(bad), "{bad} in {}", i.body_html);
     }
-    assert!(i.body_html.contains("<h1 id=\"notes\">Notes</h1>"), "{}", i.body_html);
-    assert!(i.body_html.contains("<h2 id=\"notes-2\">Notes</h2>"), "{}", i.body_html);
-    assert_eq!(i.toc.iter().map(|t| t.anchor.as_str()).collect::<Vec<_>>(), ["notes", "notes-2"]);
-    assert!(i.body_html.contains("class=\"language-rust\""), "{}", i.body_html);
+    assert!(
+        i.body_html.contains("<h1 id=\"notes\">Notes</h1>"),
+        "{}",
+        i.body_html
+    );
+    assert!(
+        i.body_html.contains("<h2 id=\"notes-2\">Notes</h2>"),
+        "{}",
+        i.body_html
+    );
+    assert_eq!(
+        i.toc.iter().map(|t| t.anchor.as_str()).collect::<Vec<_>>(),
+        ["notes", "notes-2"]
+    );
+    assert!(
+        i.body_html.contains("class=\"language-rust\""),
+        "{}",
+        i.body_html
+    );
     assert!(i.body_html.contains("<del>c</del>"));
     assert!(i.body_html.contains("type=\"checkbox\""));
     assert!(i.body_html.contains("footnote-definition"));
-    assert_eq!(i.title, "Hostile <b>title</b>", "escaping is the renderer's job; the value is kept as written");
+    assert_eq!(
+        i.title, "Hostile <b>title</b>",
+        "escaping is the renderer's job; the value is kept as written"
+    );
 
-    let trusting = Config { sanitize_html: false, ..Config::default() };
+    let trusting = Config {
+        sanitize_html: false,
+        ..Config::default()
+    };
     let (raw, _) = parse_text("content/x.md", text, &trusting);
-    assert!(raw.body_html.contains("<script>alert(1)</script>"), "opting out keeps raw HTML");
-    assert!(!raw.body_html.contains("javascript:alert(4)"), "Markdown links never get a javascript: URL");
+    assert!(
+        raw.body_html.contains("<script>alert(1)</script>"),
+        "opting out keeps raw HTML"
+    );
+    assert!(
+        !raw.body_html.contains("javascript:alert(4)"),
+        "Markdown links never get a javascript: URL"
+    );
 
     // Same input, same output.
     assert_eq!(parse_text("content/x.md", text, &Config::default()).0, i);
@@ -497,12 +910,25 @@ fn body_html_is_sanitised_and_anchored() {
 #[test]
 fn new_post_mortem_skeleton_parses_without_errors() {
     let config = Config::default();
-    let text = hindsight::cli::new_template("Checkout latency after a config push", Date::constant(2025, 11, 3), &config);
+    let text = hindsight::cli::new_template(
+        "Checkout latency after a config push",
+        Date::constant(2025, 11, 3),
+        &config,
+    );
     let (i, diags) = parse_text("content/2025-11-03-checkout-latency.md", &text, &config);
     assert_eq!(i.title, "Checkout latency after a config push");
     assert_eq!(i.date, date(2025, 11, 3));
     assert_eq!(i.status, DocStatus::Draft);
     assert_eq!(i.severity.as_deref(), Some("SEV4"));
-    assert!(i.related_refs.is_empty(), "the `YYYY-MM-DD` placeholder is no reference: {:?}", i.related_refs);
-    assert!(diags.iter().all(|d| d.level == hindsight::diagnostics::Level::Warning), "{diags:?}");
+    assert!(
+        i.related_refs.is_empty(),
+        "the `YYYY-MM-DD` placeholder is no reference: {:?}",
+        i.related_refs
+    );
+    assert!(
+        diags
+            .iter()
+            .all(|d| d.level == hindsight::diagnostics::Level::Warning),
+        "{diags:?}"
+    );
 }

@@ -682,8 +682,14 @@ fn feed_and_sitemap_use_base_url_and_no_clock() {
             && sitemap.contains("<loc>causes/dns/index.html</loc>")
     );
     // Regression: the search page was added after the sitemap was made.
-    assert!(sitemap.contains("<loc>search/index.html</loc>"), "{sitemap}");
-    assert!(sitemap.contains("<loc>dashboard/index.html</loc>"), "{sitemap}");
+    assert!(
+        sitemap.contains("<loc>search/index.html</loc>"),
+        "{sitemap}"
+    );
+    assert!(
+        sitemap.contains("<loc>dashboard/index.html</loc>"),
+        "{sitemap}"
+    );
     assert!(!sitemap.contains("404.html"));
     let config = Config {
         base_url: "https://pm.example.com/".into(),

@@ -42,5 +42,9 @@ pub fn run(cwd: &Path, args: &[&str]) -> (i32, String, String) {
         .env_remove("SOURCE_DATE_EPOCH")
         .output()
         .unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
