@@ -309,7 +309,17 @@ fn build(
     }
     let started = std::time::Instant::now();
     let result = pipeline::build(&site)?;
-    report(&result.diagnostics);
+    // Notes (suggestions) are for authors at `check` time; a build only counts them.
+    let mut problems = result.diagnostics.clone();
+    problems.items.retain(|d| d.level != Level::Note);
+    report(&problems);
+    let notes = result.diagnostics.note_count();
+    if notes > 0 {
+        eprintln!(
+            "{notes} note{} (suggestions); `hindsight check` lists them",
+            plural(notes)
+        );
+    }
     if fails(&result.diagnostics, strict) {
         eprintln!(
             "not published: fix the errors above; the previous site in {} is unchanged",

@@ -211,3 +211,34 @@ fn checks_table_in_site_toml_demotes_an_error_to_a_warning() {
     let (code, _, _) = run(site.path(), &["check", "--strict"]);
     assert_eq!(code, 1, "--strict fails on warnings");
 }
+
+/// The bundled sample archive builds cleanly even with `--strict`: cause suggestions are
+/// notes, counted by `build` and listed by `check`, and never fail either.
+#[test]
+fn sample_archive_builds_strictly_and_notes_are_listed_only_by_check() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = tempfile::tempdir().unwrap();
+    crate::util::copy_dir(&root.join("content"), &site.path().join("content"));
+    std::fs::copy(root.join("site.toml"), site.path().join("site.toml")).unwrap();
+    let (code, _, err) = run(site.path(), &["build", "--strict", "--as-of", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("note[cause-suggestion]"), "{err}");
+    let notes: usize = err
+        .lines()
+        .find_map(|l| l.strip_suffix(" notes (suggestions); `hindsight check` lists them"))
+        .expect("build counts the notes")
+        .parse()
+        .unwrap();
+    assert!(notes > 0);
+    let (code, _, err) = run(site.path(), &["check", "--strict", "--as-of", "2026-11-26"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        err.matches("note[cause-suggestion]").count(),
+        notes,
+        "{err}"
+    );
+    assert!(
+        err.ends_with(&format!("0 errors, 0 warnings, {notes} notes\n")),
+        "{err}"
+    );
+}
