@@ -40,6 +40,26 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    pub fn new(
+        level: Level,
+        code: &'static str,
+        path: impl Into<PathBuf>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        let (path, message) = (path.into(), message.into());
+        Diagnostic {
+            level,
+            code,
+            path,
+            line,
+            col,
+            message,
+            source_line: None,
+        }
+    }
+
     pub fn error(
         code: &'static str,
         path: impl Into<PathBuf>,
@@ -47,33 +67,7 @@ impl Diagnostic {
         col: usize,
         message: impl Into<String>,
     ) -> Self {
-        Diagnostic {
-            level: Level::Error,
-            code,
-            path: path.into(),
-            line,
-            col,
-            message: message.into(),
-            source_line: None,
-        }
-    }
-
-    pub fn note(
-        code: &'static str,
-        path: impl Into<PathBuf>,
-        line: usize,
-        col: usize,
-        message: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            level: Level::Note,
-            code,
-            path: path.into(),
-            line,
-            col,
-            message: message.into(),
-            source_line: None,
-        }
+        Diagnostic::new(Level::Error, code, path, line, col, message)
     }
 
     pub fn warning(
@@ -83,15 +77,17 @@ impl Diagnostic {
         col: usize,
         message: impl Into<String>,
     ) -> Self {
-        Diagnostic {
-            level: Level::Warning,
-            code,
-            path: path.into(),
-            line,
-            col,
-            message: message.into(),
-            source_line: None,
-        }
+        Diagnostic::new(Level::Warning, code, path, line, col, message)
+    }
+
+    pub fn note(
+        code: &'static str,
+        path: impl Into<PathBuf>,
+        line: usize,
+        col: usize,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic::new(Level::Note, code, path, line, col, message)
     }
 
     /// Attach the source line `self.line` from `text` (the whole file).
