@@ -176,18 +176,45 @@ fn words(sentence: &str) -> impl Iterator<Item = (Cow<'_, str>, u64)> + '_ {
             } else {
                 Cow::Borrowed(raw)
             };
-            // Ids, hashes and version strings: mostly digits, never shared meaningfully.
-            let digits = lower.chars().filter(|c| c.is_ascii_digit()).count();
-            if digits * 2 > lower.len() || is_stop_word(&lower) {
-                return None;
-            }
-            let stem = stem(&lower);
-            let hash = unigram_hash(&stem);
-            if stem.len() < 2 || is_stop_hash(hash) {
-                return None;
-            }
+            let hash = word_feature(&lower)?;
             Some((lower, hash))
         })
+}
+
+/// Per-thread memo of `word → stem hash` (None for words that are not features): an
+/// archive repeats a small vocabulary, and stemming allocates, so each distinct word is
+/// stemmed once per thread. Pure memoisation: results are the same with or without it.
+fn word_feature(lower: &str) -> Option<u64> {
+    thread_local! {
+        static MEMO: std::cell::RefCell<HashMap<String, Option<u64>>> = std::cell::RefCell::new(HashMap::new());
+    }
+    MEMO.with(|memo| {
+        if let Some(&known) = memo.borrow().get(lower) {
+            return known;
+        }
+        let feature = compute_word_feature(lower);
+        let mut memo = memo.borrow_mut();
+        // Bound the memory a long-running `serve` can hold for rare words.
+        if memo.len() >= 500_000 {
+            memo.clear();
+        }
+        memo.insert(lower.to_string(), feature);
+        feature
+    })
+}
+
+fn compute_word_feature(lower: &str) -> Option<u64> {
+    // Ids, hashes and version strings: mostly digits, never shared meaningfully.
+    let digits = lower.chars().filter(|c| c.is_ascii_digit()).count();
+    if digits * 2 > lower.len() || is_stop_word(lower) {
+        return None;
+    }
+    let stem = stem(lower);
+    let hash = unigram_hash(&stem);
+    if stem.len() < 2 || is_stop_hash(hash) {
+        return None;
+    }
+    Some(hash)
 }
 
 /// Term frequencies of stems and adjacent-stem bigrams, keyed by feature hash.
