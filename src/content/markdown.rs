@@ -274,22 +274,13 @@ pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
                 }
                 _ => {}
             },
-            Event::Text(t) | Event::Code(t) => {
+            Event::Text(_) | Event::Code(_) | Event::SoftBreak | Event::HardBreak => {
+                let text = match &event {
+                    Event::Text(t) | Event::Code(t) => t.as_ref(),
+                    _ => " ", // a line break inside a paragraph reads as a space
+                };
                 push_text(
-                    t,
-                    in_heading,
-                    in_table,
-                    in_code,
-                    section,
-                    &mut doc,
-                    &mut paragraph,
-                    &mut cell,
-                    &mut link_stack,
-                );
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                push_text(
-                    " ",
+                    text,
                     in_heading,
                     in_table,
                     in_code,

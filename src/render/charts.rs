@@ -12,6 +12,16 @@
 
 use std::fmt::Write as _;
 
+/// A row label cut to 26 characters (with an ellipsis) so it fits left of the plot;
+/// the full text stays in the tooltip and the data table.
+fn short_label(label: &str) -> String {
+    if label.chars().count() > 26 {
+        label.chars().take(25).chain(['…']).collect()
+    } else {
+        label.to_string()
+    }
+}
+
 /// Escape text for HTML and SVG (content and attribute values).
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -473,11 +483,7 @@ impl HBars {
         for (i, row) in self.rows.iter().enumerate() {
             let y0 = top + row_h * i as f64;
             let w = (row.mark.value / max * plot_w).max(1.0);
-            let label: String = if row.label.chars().count() > 26 {
-                row.label.chars().take(25).chain(['…']).collect()
-            } else {
-                row.label.clone()
-            };
+            let label = short_label(&row.label);
             let _ = write!(
                 out,
                 r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#,
@@ -590,11 +596,7 @@ impl Grid {
         let show_text = cell_w >= 18.0;
         for (ri, row) in self.rows.iter().enumerate() {
             let y0 = top + row_h * ri as f64;
-            let label: String = if row.label.chars().count() > 26 {
-                row.label.chars().take(25).chain(['…']).collect()
-            } else {
-                row.label.clone()
-            };
+            let label = short_label(&row.label);
             let _ = write!(
                 out,
                 r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#,
