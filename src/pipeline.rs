@@ -251,7 +251,6 @@ pub fn build(site: &Site) -> Result<BuildResult> {
     diagnostics.apply_levels(&site.config.checks);
     diagnostics.finish();
     let mut files = crate::render::render_site(site, &archive, &insights)?;
-    files.extend(crate::search::index_files(&archive));
     // The CLI's search index lives in the cache; failing to update it must not stop
     // the site from being published, so it is reported but does not block.
     if let Err(e) = crate::search::update_cache(site, &archive) {

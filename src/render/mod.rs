@@ -12,6 +12,7 @@ pub mod theme;
 pub mod urls;
 
 use anyhow::{Context as _, Result};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::{Archive, Insights};
@@ -84,21 +85,147 @@ pub fn root_prefix(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
-/// Render every page and data file of the site. Pages render in parallel; the sitemap
-/// comes last because it lists every HTML file rendered before it.
+/// One independently rendered part of the site. `build` renders every unit; `serve`
+/// renders a unit the first time one of its files is asked for. Every file belongs to
+/// exactly one unit, found from its path alone (`Unit::for_path`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    Home,
+    ActionItems,
+    NotFound,
+    Incident(String),
+    Taxonomy(&'static str),
+    /// A taxonomy and the slug of one of its terms.
+    Term(&'static str, String),
+    IncidentsJson,
+    Feed,
+    Statics,
+    /// Every dashboard page, its drill-down lists and `api/trends.json`.
+    Dashboards,
+    SearchPage,
+    /// The browser's sharded search index.
+    SearchIndex,
+    /// Lists every HTML file of the other units, so it is rendered after them.
+    Sitemap,
+}
+
+impl Unit {
+    /// The unit whose output includes `path` (relative to the output root), if any.
+    pub fn for_path(path: &str) -> Option<Unit> {
+        let unit = match path {
+            urls::HOME => Unit::Home,
+            urls::ACTION_ITEMS => Unit::ActionItems,
+            "404.html" => Unit::NotFound,
+            api::PATH => Unit::IncidentsJson,
+            feeds::FEED => Unit::Feed,
+            feeds::SITEMAP => Unit::Sitemap,
+            dashboard::TRENDS_JSON => Unit::Dashboards,
+            urls::SEARCH => Unit::SearchPage,
+            _ if path.starts_with("static/") => Unit::Statics,
+            _ if path.starts_with("dashboard/") => Unit::Dashboards,
+            _ if path.starts_with("search/") => Unit::SearchIndex,
+            _ => {
+                let (folder, rest) = path.split_once('/')?;
+                let inner = rest.strip_suffix("index.html")?;
+                if folder == "incidents" {
+                    let id = inner.strip_suffix('/')?;
+                    return (!id.is_empty()).then(|| Unit::Incident(id.to_string()));
+                }
+                let taxonomy = *urls::TAXONOMIES
+                    .iter()
+                    .find(|t| urls::taxonomy_folder(t) == folder)?;
+                if inner.is_empty() {
+                    Unit::Taxonomy(taxonomy)
+                } else {
+                    let slug = inner.strip_suffix('/')?;
+                    if slug.is_empty() || slug.contains('/') {
+                        return None;
+                    }
+                    Unit::Term(taxonomy, slug.to_string())
+                }
+            }
+        };
+        Some(unit)
+    }
+}
+
+/// Every unit of the site, the sitemap last.
+pub fn units(archive: &Archive, data: &pages::PageData) -> Vec<Unit> {
+    let mut units = vec![Unit::Home, Unit::ActionItems, Unit::NotFound];
+    units.extend(
+        archive
+            .incidents
+            .iter()
+            .map(|i| Unit::Incident(i.id.clone())),
+    );
+    for (taxonomy, terms) in &data.taxonomies {
+        units.push(Unit::Taxonomy(taxonomy));
+        units.extend(terms.iter().map(|t| Unit::Term(taxonomy, t.slug.clone())));
+    }
+    units.extend([
+        Unit::IncidentsJson,
+        Unit::Feed,
+        Unit::Statics,
+        Unit::Dashboards,
+        Unit::SearchPage,
+        Unit::SearchIndex,
+        Unit::Sitemap,
+    ]);
+    units
+}
+
+/// The files of one unit. The sitemap needs the other units' files: pass them in
+/// `rendered` (they are ignored for every other unit).
+pub fn render_unit(
+    renderer: &Renderer,
+    model: &pages::SiteModel,
+    unit: &Unit,
+    rendered: &[OutputFile],
+) -> Result<Vec<OutputFile>> {
+    use pages::Page;
+    let page = |p: Page| -> Result<Vec<OutputFile>> {
+        Ok(pages::render_page(renderer, model, p)?
+            .into_iter()
+            .collect())
+    };
+    let (site, archive, insights) = (model.site, model.archive, model.insights);
+    match unit {
+        Unit::Home => page(Page::Home),
+        Unit::ActionItems => page(Page::ActionItems),
+        Unit::NotFound => page(Page::NotFound),
+        Unit::Incident(id) => page(Page::Incident(id)),
+        Unit::Taxonomy(t) => page(Page::Taxonomy(t)),
+        Unit::Term(t, slug) => page(Page::Term(t, slug)),
+        Unit::IncidentsJson => Ok(vec![api::incidents_json(site, archive, insights)?]),
+        Unit::Feed => Ok(vec![feeds::atom(site, archive)]),
+        Unit::Statics => Ok(renderer
+            .theme
+            .statics
+            .iter()
+            .map(|(path, bytes)| OutputFile::new(path.clone(), bytes.clone()))
+            .collect()),
+        Unit::Dashboards => dashboard::render(renderer, site, archive, insights),
+        Unit::SearchPage => Ok(vec![crate::search::search_page(renderer, archive)?]),
+        Unit::SearchIndex => Ok(crate::search::index_files(archive)),
+        Unit::Sitemap => Ok(vec![feeds::sitemap(site, rendered)]),
+    }
+}
+
+/// Render every page and data file of the site: every unit in parallel, then the
+/// sitemap over the rest.
 pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Result<Vec<OutputFile>> {
     let renderer = Renderer::new(site)?;
-    let model = pages::SiteModel::new(site, archive, insights);
-    let mut files = pages::render_pages(&renderer, &model)?;
-    files.push(api::incidents_json(site, archive, insights)?);
-    files.push(feeds::atom(site, archive));
-    for (path, bytes) in &renderer.theme.statics {
-        files.push(OutputFile::new(path.clone(), bytes.clone()));
-    }
-    // Other page families (dashboard, search) are added here, before the sitemap.
-    files.extend(dashboard::render(&renderer, site, archive, insights)?);
-    files.push(crate::search::search_page(&renderer, archive)?);
-    files.push(feeds::sitemap(site, &files));
+    let data = pages::PageData::new(site, archive, insights);
+    let model = pages::SiteModel::new(site, archive, insights, &data);
+    let all = units(archive, &data);
+    let (last, rest) = all.split_last().expect("the plan always has units");
+    let parts: Vec<Vec<OutputFile>> = rest
+        .par_iter()
+        .map(|unit| render_unit(&renderer, &model, unit, &[]))
+        .collect::<Result<_>>()?;
+    let mut files: Vec<OutputFile> = parts.into_iter().flatten().collect();
+    let sitemap = render_unit(&renderer, &model, last, &files)?;
+    files.extend(sitemap);
     Ok(files)
 }
 

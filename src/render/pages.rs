@@ -28,7 +28,7 @@
 //!   [{team: Link, open, overdue}], `total_open`, `total_overdue`.
 //! - `404.html`: `base_href` (set when `base_url` is), `recent` [Row].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 use jiff::Timestamp;
@@ -216,51 +216,91 @@ struct TeamCount {
     overdue: usize,
 }
 
-/// Everything derived once from the archive and shared by all pages.
-pub struct SiteModel<'a> {
-    pub site: &'a Site,
-    pub archive: &'a Archive,
-    pub insights: &'a Insights,
+/// What the pages share, derived once from the archive and the insights and owned, so
+/// that `serve` can keep it between requests.
+pub struct PageData {
     pub rows: Vec<Row>,
     /// Taxonomy name → its terms, in display order.
     pub taxonomies: BTreeMap<&'static str, Vec<Term>>,
     /// Incident id → index in the archive (pages look up many related incidents).
-    by_id: BTreeMap<&'a str, usize>,
+    by_id: HashMap<String, usize>,
 }
 
-impl<'a> SiteModel<'a> {
-    pub fn new(site: &'a Site, archive: &'a Archive, insights: &'a Insights) -> SiteModel<'a> {
+impl PageData {
+    pub fn new(site: &Site, archive: &Archive, insights: &Insights) -> PageData {
         let taxonomies = urls::TAXONOMIES
-            .iter()
+            .par_iter()
             .map(|&t| (t, collect_terms(&site.config, archive, t)))
             .collect();
         let rows = archive
             .incidents
-            .iter()
+            .par_iter()
             .map(|i| row(site, insights, i))
             .collect();
         let by_id = archive
             .incidents
             .iter()
             .enumerate()
-            .map(|(n, i)| (i.id.as_str(), n))
+            .map(|(n, i)| (i.id.clone(), n))
             .collect();
-        SiteModel {
-            site,
-            archive,
-            insights,
+        PageData {
             rows,
             taxonomies,
             by_id,
         }
     }
 
-    fn get(&self, id: &str) -> Option<&'a Incident> {
-        self.by_id.get(id).map(|&n| &self.archive.incidents[n])
+    /// The term of `taxonomy` whose list page lives at `slug`.
+    pub fn term(&self, taxonomy: &str, slug: &str) -> Option<&Term> {
+        self.taxonomies
+            .get(taxonomy)?
+            .iter()
+            .find(|t| t.slug == slug)
+    }
+}
+
+/// Everything a page is rendered from.
+#[derive(Clone, Copy)]
+pub struct SiteModel<'a> {
+    pub site: &'a Site,
+    pub archive: &'a Archive,
+    pub insights: &'a Insights,
+    pub data: &'a PageData,
+}
+
+impl<'a> SiteModel<'a> {
+    pub fn new(
+        site: &'a Site,
+        archive: &'a Archive,
+        insights: &'a Insights,
+        data: &'a PageData,
+    ) -> SiteModel<'a> {
+        SiteModel {
+            site,
+            archive,
+            insights,
+            data,
+        }
     }
 
-    fn rows_of(&self, indices: &[usize]) -> Vec<&Row> {
-        indices.iter().map(|&i| &self.rows[i]).collect()
+    fn get(&self, id: &str) -> Option<&'a Incident> {
+        self.data.by_id.get(id).map(|&n| &self.archive.incidents[n])
+    }
+
+    fn rows_of(&self, indices: &[usize]) -> Vec<&'a Row> {
+        indices.iter().map(|&i| &self.data.rows[i]).collect()
+    }
+
+    fn rows(&self) -> &'a [Row] {
+        &self.data.rows
+    }
+
+    fn taxonomy(&self, taxonomy: &str) -> &'a [Term] {
+        self.data
+            .taxonomies
+            .get(taxonomy)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 }
 
@@ -465,50 +505,59 @@ fn score_text(score: f64) -> String {
     }
 }
 
-/// Render every HTML page this module owns, in parallel.
-pub fn render_pages(renderer: &Renderer, model: &SiteModel) -> Result<Vec<OutputFile>> {
-    let mut files = vec![
-        home(renderer, model)?,
-        action_items(renderer, model)?,
-        not_found(renderer, model)?,
-    ];
-    let incident_pages: Result<Vec<OutputFile>> = (0..model.archive.incidents.len())
-        .into_par_iter()
-        .map(|i| incident_page(renderer, model, i))
-        .collect();
-    files.extend(incident_pages?);
-    let terms: Vec<(&'static str, &Term)> = model
-        .taxonomies
-        .iter()
-        .flat_map(|(t, terms)| terms.iter().map(move |term| (*t, term)))
-        .collect();
-    let term_pages: Result<Vec<OutputFile>> = terms
-        .par_iter()
-        .map(|(taxonomy, term)| term_page(renderer, model, taxonomy, term))
-        .collect();
-    files.extend(term_pages?);
-    for (taxonomy, terms) in &model.taxonomies {
-        files.push(taxonomy_page(renderer, taxonomy, terms)?);
-    }
-    Ok(files)
+/// One HTML page of this module, as the render plan (`render::Unit`) names it.
+pub enum Page<'k> {
+    Home,
+    ActionItems,
+    NotFound,
+    Incident(&'k str),
+    Taxonomy(&'static str),
+    /// A taxonomy and the slug of one of its terms.
+    Term(&'static str, &'k str),
 }
 
-fn home(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
+/// Render one page; `None` when the incident or term does not exist (any more).
+pub fn render_page(
+    renderer: &Renderer,
+    model: &SiteModel,
+    page: Page,
+) -> Result<Option<OutputFile>> {
+    Ok(Some(match page {
+        Page::Home => home(renderer, model)?,
+        Page::ActionItems => action_items(renderer, model)?,
+        Page::NotFound => not_found(renderer, model)?,
+        Page::Incident(id) => {
+            let Some(&index) = model.data.by_id.get(id) else {
+                return Ok(None);
+            };
+            incident_page(renderer, model, index)?
+        }
+        Page::Taxonomy(taxonomy) => taxonomy_page(renderer, taxonomy, model.taxonomy(taxonomy))?,
+        Page::Term(taxonomy, slug) => {
+            let Some(term) = model.data.term(taxonomy, slug) else {
+                return Ok(None);
+            };
+            term_page(renderer, model, taxonomy, term)?
+        }
+    }))
+}
+
+fn home(renderer: &Renderer, model: &SiteModel<'_>) -> Result<OutputFile> {
     let mut ctx = tera::Context::new();
-    let open: usize = model.rows.iter().map(|r| r.open_actions).sum();
-    let overdue: usize = model.rows.iter().map(|r| r.overdue_actions).sum();
-    let near_misses = model.rows.iter().filter(|r| r.near_miss).count();
-    ctx.insert("incidents", &model.rows);
+    let open: usize = model.rows().iter().map(|r| r.open_actions).sum();
+    let overdue: usize = model.rows().iter().map(|r| r.overdue_actions).sum();
+    let near_misses = model.rows().iter().filter(|r| r.near_miss).count();
+    ctx.insert("incidents", model.rows());
     ctx.insert(
         "counts",
         &serde_json::json!({
-            "incidents": model.rows.len() - near_misses,
+            "incidents": model.rows().len() - near_misses,
             "near_misses": near_misses,
             "open_actions": open,
             "overdue_actions": overdue,
         }),
     );
-    let severities: Vec<&Term> = model.taxonomies["severity"].iter().collect();
+    let severities: Vec<&Term> = model.taxonomy("severity").iter().collect();
     ctx.insert("severities", &severities);
     ctx.insert("taxonomies", &taxonomy_links(model));
     renderer.page("index.html", urls::HOME, ctx)
@@ -516,6 +565,7 @@ fn home(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
 
 fn taxonomy_links(model: &SiteModel) -> Vec<serde_json::Value> {
     model
+        .data
         .taxonomies
         .iter()
         .map(|(t, terms)| serde_json::json!({"name": taxonomy_title(t), "url": urls::taxonomy(t), "count": terms.len()}))
@@ -553,7 +603,7 @@ fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result
     let as_of = model.site.as_of;
     let mut ctx = tera::Context::new();
     ctx.insert("incident", incident);
-    ctx.insert("row", &model.rows[index]);
+    ctx.insert("row", &model.rows()[index]);
     ctx.insert("authors", &incident.authors);
     ctx.insert("durations", &durations(incident));
     ctx.insert("milestones", &milestones(incident));
@@ -722,7 +772,7 @@ fn suggestions(model: &SiteModel, incident: &Incident) -> Vec<SuggestionView> {
     let Some(list) = model.insights.cause_suggestions.get(&incident.id) else {
         return Vec::new();
     };
-    let causes = &model.taxonomies["cause"];
+    let causes = model.taxonomy("cause");
     list.iter()
         .map(|s| SuggestionView {
             cause: s.cause.clone(),
@@ -1011,7 +1061,7 @@ fn not_found(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
         .get("static/style.css")
         .map(|b| String::from_utf8_lossy(b).replace("</", "<\\/"));
     ctx.insert("inline_css", &css);
-    ctx.insert("recent", &model.rows.iter().take(5).collect::<Vec<_>>());
+    ctx.insert("recent", &model.rows().iter().take(5).collect::<Vec<_>>());
     renderer.page("404.html", "404.html", ctx)
 }
 

@@ -58,6 +58,11 @@ pub fn taxonomy(taxonomy: &str) -> String {
     format!("{}/index.html", plural(taxonomy))
 }
 
+/// The folder of a taxonomy's pages, e.g. `services`.
+pub fn taxonomy_folder(taxonomy: &str) -> String {
+    plural(taxonomy)
+}
+
 fn plural(taxonomy: &str) -> String {
     match taxonomy {
         "severity" => "severities".to_string(),

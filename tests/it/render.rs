@@ -958,3 +958,68 @@ fn site_templates_and_static_files_override_the_theme() {
         "files not overridden stay"
     );
 }
+
+/// The render plan that `serve` renders lazily from: every file of the site belongs to
+/// exactly one unit, found again from the file's path alone, and rendering unit by unit
+/// gives what `render_site` gives.
+#[test]
+fn every_file_maps_back_to_the_unit_that_renders_it() {
+    use hindsight::render::{self, Renderer, Unit, pages};
+    let dir = fixture_copy("site");
+    let root = dir.path().to_path_buf();
+    let site = Site {
+        config: Config::load(&root).unwrap(),
+        root,
+        as_of: date(2025, 12, 1),
+        include_drafts: false,
+    };
+    let (archive, diagnostics) = hindsight::pipeline::load(&site);
+    assert_eq!(diagnostics.error_count(), 0, "{diagnostics:?}");
+    let (insights, _) = hindsight::pipeline::analyse(&site, &archive);
+    let renderer = Renderer::new(&site).unwrap();
+    let data = pages::PageData::new(&site, &archive, &insights);
+    let model = pages::SiteModel::new(&site, &archive, &insights, &data);
+    let units = render::units(&archive, &data);
+    assert_eq!(units.last(), Some(&Unit::Sitemap));
+    let mut by_unit: Vec<hindsight::pipeline::OutputFile> = Vec::new();
+    let mut kinds = std::collections::HashSet::new();
+    for unit in &units {
+        let files = render::render_unit(&renderer, &model, unit, &by_unit).unwrap();
+        assert!(!files.is_empty(), "{unit:?} rendered nothing");
+        for f in &files {
+            assert_eq!(Unit::for_path(&f.path).as_ref(), Some(unit), "{}", f.path);
+        }
+        kinds.insert(std::mem::discriminant(unit));
+        by_unit.extend(files);
+    }
+    assert_eq!(kinds.len(), 13, "every kind of unit is in the plan");
+    let mut whole = render::render_site(&site, &archive, &insights).unwrap();
+    whole.sort_by(|a, b| a.path.cmp(&b.path));
+    by_unit.sort_by(|a, b| a.path.cmp(&b.path));
+    let paths: Vec<&str> = by_unit.iter().map(|f| f.path.as_str()).collect();
+    let mut unique = paths.clone();
+    unique.dedup();
+    assert_eq!(paths, unique, "no file is rendered by two units");
+    assert!(
+        whole == by_unit,
+        "render_site equals the units rendered one by one"
+    );
+    // Paths that name nothing the site can have.
+    for path in [
+        "incidents/index.html",
+        "incidents//index.html",
+        "services/a/b/index.html",
+        "nowhere/x.html",
+    ] {
+        assert_eq!(Unit::for_path(path), None, "{path}");
+    }
+    assert_eq!(
+        Unit::for_path("incidents/gone/index.html"),
+        Some(Unit::Incident("gone".into()))
+    );
+    let gone = render::render_unit(&renderer, &model, &Unit::Incident("gone".into()), &[]).unwrap();
+    assert!(
+        gone.is_empty(),
+        "an unknown incident renders nothing (a 404 in serve)"
+    );
+}
