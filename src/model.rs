@@ -239,9 +239,16 @@ pub struct Archive {
 }
 
 impl Archive {
-    pub fn new(mut incidents: Vec<Incident>) -> Archive {
-        incidents.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
-        Archive { incidents }
+    pub fn new(incidents: Vec<Incident>) -> Archive {
+        let mut archive = Archive { incidents };
+        archive.sort();
+        archive
+    }
+
+    /// Newest first, then by id. Call after changing `incidents` in place.
+    pub fn sort(&mut self) {
+        self.incidents
+            .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
     }
 
     pub fn get(&self, id: &str) -> Option<&Incident> {
@@ -274,7 +281,7 @@ pub struct CauseSuggestion {
 }
 
 /// What analysis derives from the whole archive. Maps are keyed by incident id.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Insights {
     pub related: BTreeMap<String, Vec<Related>>,
     /// Id of the earlier incident this one repeats, with the shared cause.

@@ -74,28 +74,55 @@ pub fn assemble(
     parsed: Vec<Parsed>,
     problems: Vec<Diagnostic>,
 ) -> (Archive, Diagnostics) {
-    let mut diagnostics = Diagnostics::default();
-    diagnostics.extend(problems);
-    let mut incidents: Vec<Incident> = Vec::with_capacity(parsed.len());
-    for (source, p) in sources.iter().zip(parsed) {
-        diagnostics.extend(p.diagnostics);
-        if let Some(incident) = p.incident {
-            let _ = source;
-            incidents.push(incident);
-        }
-    }
-    check_unique_ids(&incidents, &mut diagnostics);
-    let publish_drafts = site.config.publish_drafts || site.include_drafts;
-    incidents.retain(|i| publish_drafts || i.status != DocStatus::Draft);
-    let mut seen = BTreeSet::new();
-    incidents.retain(|i| seen.insert(i.id.clone()));
-    let archive = Archive::new(incidents);
-    diagnostics.apply_levels(&site.config.checks);
-    diagnostics.finish();
-    (archive, diagnostics)
+    let _ = sources;
+    let diagnostics = content_diagnostics(site, &parsed, problems);
+    let incidents = parsed.into_iter().filter_map(|p| p.incident);
+    (Archive::new(published(site, incidents)), diagnostics)
 }
 
-fn check_unique_ids(incidents: &[Incident], diagnostics: &mut Diagnostics) {
+/// Every diagnostic of the parsed files and of the archive as a whole (duplicate ids),
+/// with the configured levels applied, sorted.
+pub fn content_diagnostics(
+    site: &Site,
+    parsed: &[Parsed],
+    problems: Vec<Diagnostic>,
+) -> Diagnostics {
+    let mut diagnostics = Diagnostics::default();
+    diagnostics.extend(problems);
+    for p in parsed {
+        diagnostics.extend(p.diagnostics.iter().cloned());
+    }
+    check_unique_ids(
+        parsed.iter().filter_map(|p| p.incident.as_ref()),
+        &mut diagnostics,
+    );
+    diagnostics.apply_levels(&site.config.checks);
+    diagnostics.finish();
+    diagnostics
+}
+
+/// The incidents that are published, in the order given: drafts only when the site or
+/// the command asks for them, and the first of several with the same id (a duplicate id
+/// is an error, so a site with one is not published anyway).
+pub fn published<'a, I>(site: &Site, incidents: impl IntoIterator<Item = I>) -> Vec<I>
+where
+    I: std::borrow::Borrow<Incident> + 'a,
+{
+    let publish_drafts = site.config.publish_drafts || site.include_drafts;
+    let mut seen = BTreeSet::new();
+    incidents
+        .into_iter()
+        .filter(|i| {
+            let i = i.borrow();
+            (publish_drafts || i.status != DocStatus::Draft) && seen.insert(i.id.clone())
+        })
+        .collect()
+}
+
+fn check_unique_ids<'a>(
+    incidents: impl Iterator<Item = &'a Incident>,
+    diagnostics: &mut Diagnostics,
+) {
     let mut by_id: std::collections::BTreeMap<&str, Vec<&Incident>> = Default::default();
     for i in incidents {
         by_id.entry(&i.id).or_default().push(i);

@@ -24,9 +24,20 @@ pub fn analyse_with(
     archive: &Archive,
     params: &related::Params,
 ) -> (Insights, Vec<Diagnostic>) {
+    analyse_cached(config, archive, params, &mut text::FeatureCache::default())
+}
+
+/// `analyse_with`, reusing the tokenised texts in `cache` (see `text::FeatureCache`):
+/// `serve` keeps one between rebuilds. Same result as without a cache.
+pub fn analyse_cached(
+    config: &Config,
+    archive: &Archive,
+    params: &related::Params,
+    cache: &mut text::FeatureCache,
+) -> (Insights, Vec<Diagnostic>) {
     let incidents = &archive.incidents;
     let (links, mut diagnostics) = references::resolve(incidents);
-    let model = text::TextModel::build(incidents);
+    let model = text::TextModel::build_cached(incidents, cache);
     let pairs = related::neighbours(incidents, &model, &links, params);
     let related = related::related_lists(
         incidents,

@@ -14,6 +14,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -39,23 +40,57 @@ pub struct TextModel {
     pub whole_terms: Vec<u64>,
 }
 
+/// The term frequencies of one incident's two texts: the costly, per-document part of
+/// the model (tokenising and stemming), which depends on that incident alone.
+#[derive(Debug, Clone, Default)]
+pub struct DocFeatures {
+    pub cause: FeatureMap<f32>,
+    pub whole: FeatureMap<f32>,
+    pub structured: bool,
+}
+
+impl DocFeatures {
+    pub fn of(incident: &Incident) -> DocFeatures {
+        let (text, structured) = cause_text(incident);
+        DocFeatures {
+            cause: features(&text, !structured),
+            whole: features(&whole_text(incident), false),
+            structured,
+        }
+    }
+}
+
+/// `DocFeatures` by incident id, kept between rebuilds by `serve`: an incident whose
+/// text did not change is not tokenised again. The owner removes the ids it re-parsed.
+pub type FeatureCache = HashMap<String, Arc<DocFeatures>>;
+
 impl TextModel {
     /// Build both vectors for every incident, in parallel.
     pub fn build(incidents: &[Incident]) -> TextModel {
-        let docs: Vec<(FeatureMap<f32>, FeatureMap<f32>, bool)> = incidents
+        Self::build_cached(incidents, &mut FeatureCache::default())
+    }
+
+    /// `build`, taking each incident's features from `cache` when there and adding
+    /// the ones it computes. The result is the same as `build`'s.
+    pub fn build_cached(incidents: &[Incident], cache: &mut FeatureCache) -> TextModel {
+        let docs: Vec<Arc<DocFeatures>> = incidents
             .par_iter()
-            .map(|incident| {
-                let (text, structured) = cause_text(incident);
-                let cause = features(&text, !structured);
-                let whole = features(&whole_text(incident), false);
-                (cause, whole, structured)
+            .map(|incident| match cache.get(&incident.id) {
+                Some(cached) => Arc::clone(cached),
+                None => Arc::new(DocFeatures::of(incident)),
             })
             .collect();
-        let structured = docs.iter().map(|d| d.2).collect();
-        let (cause_docs, whole_docs): (Vec<_>, Vec<_>) =
-            docs.into_iter().map(|(c, w, _)| (c, w)).unzip();
-        let (cause, cause_terms) = vectorize(cause_docs);
-        let (whole, whole_terms) = vectorize(whole_docs);
+        // Keep exactly the current incidents (renamed or deleted ones go).
+        let mut kept = FeatureCache::with_capacity(incidents.len());
+        for (incident, doc) in incidents.iter().zip(&docs) {
+            kept.insert(incident.id.clone(), Arc::clone(doc));
+        }
+        *cache = kept;
+        let structured = docs.iter().map(|d| d.structured).collect();
+        let cause_docs: Vec<&FeatureMap<f32>> = docs.iter().map(|d| &d.cause).collect();
+        let whole_docs: Vec<&FeatureMap<f32>> = docs.iter().map(|d| &d.whole).collect();
+        let (cause, cause_terms) = vectorize(&cause_docs);
+        let (whole, whole_terms) = vectorize(&whole_docs);
         // Whole texts are long; their heaviest terms carry nearly all of the cosine.
         let whole = whole
             .into_par_iter()
@@ -340,12 +375,15 @@ fn bigram_hash(first: &str, second: &str) -> u64 {
 /// Turn per-document term frequencies into L2-normalised TF-IDF vectors with
 /// tf' = 1 + ln(tf) and idf = ln(N / df). Term ids follow the sorted hashes, so they do
 /// not depend on thread scheduling. Returns the vectors and term id → hash.
-pub fn vectorize(docs: Vec<FeatureMap<f32>>) -> (Vec<SparseVec>, Vec<u64>) {
+pub fn vectorize<D>(docs: &[D]) -> (Vec<SparseVec>, Vec<u64>)
+where
+    D: std::borrow::Borrow<FeatureMap<f32>> + Sync,
+{
     let n = docs.len();
     let df: FeatureMap<u32> = docs
         .par_iter()
         .fold(FeatureMap::default, |mut acc: FeatureMap<u32>, doc| {
-            for &h in doc.keys() {
+            for &h in doc.borrow().keys() {
                 *acc.entry(h).or_default() += 1;
             }
             acc
@@ -376,11 +414,12 @@ pub fn vectorize(docs: Vec<FeatureMap<f32>>) -> (Vec<SparseVec>, Vec<u64>) {
         .collect();
     let n_f = n.max(1) as f32;
     let vectors = docs
-        .into_par_iter()
+        .par_iter()
         .map(|doc| {
+            let doc = doc.borrow();
             let mut norm = 0.0f32;
             let mut v: SparseVec = Vec::with_capacity(doc.len());
-            for (h, tf) in doc {
+            for (&h, &tf) in doc {
                 let d = df[&h] as f32;
                 let w = (1.0 + tf.max(1e-6).ln()).max(0.0) * (n_f / d).ln();
                 norm += w * w;
@@ -808,7 +847,7 @@ mod tests {
             features("connection pool leak", false),
             features("disk full", false),
         ];
-        let (vectors, terms) = vectorize(docs);
+        let (vectors, terms) = vectorize(&docs);
         assert_eq!(vectors.len(), 3);
         assert!(vectors[2].is_empty(), "nothing of doc 3 is shared");
         assert!(terms.contains(&unigram_hash("pool")));

@@ -13,8 +13,31 @@ use std::sync::Arc;
 
 use tiny_http::{Header, Method, Request, Response};
 
-use super::overlay::{self, EVENTS_PATH};
-use super::{Shared, Snapshot};
+use super::Shared;
+use super::overlay::{self, EVENTS_PATH, STATUS_PATH};
+
+/// One consistent version of the site to answer a request from.
+pub trait Source {
+    fn generation(&self) -> u64;
+    /// Shown on every HTML page while the latest changes cannot be built.
+    fn overlay(&self) -> Option<&str>;
+    /// The bytes of the file at `key`; `Err` with a message when it failed to render.
+    fn file(&self, key: &str) -> Result<Option<Arc<[u8]>>, String>;
+}
+
+impl Source for super::live::View<'_> {
+    fn generation(&self) -> u64 {
+        super::live::View::generation(self)
+    }
+
+    fn overlay(&self) -> Option<&str> {
+        super::live::View::overlay(self)
+    }
+
+    fn file(&self, key: &str) -> Result<Option<Arc<[u8]>>, String> {
+        super::live::View::file(self, key)
+    }
+}
 
 /// What to send back for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,6 +67,8 @@ pub enum Target {
     File { key: String, ends_with_slash: bool },
     /// The live-reload event stream.
     Events,
+    /// Whether the preview is up to date (`{"generation":…,"analysing":…}`).
+    Status,
     /// A traversal attempt or a path that cannot name a file of the site.
     Forbidden,
     /// Not a valid path at all (bad percent-encoding, not UTF-8).
@@ -55,6 +80,9 @@ pub fn target(url: &str) -> Target {
     let path = url.split(['?', '#']).next().unwrap_or("");
     if path == EVENTS_PATH {
         return Target::Events;
+    }
+    if path == STATUS_PATH {
+        return Target::Status;
     }
     let Some(rest) = path.strip_prefix('/') else {
         return Target::BadRequest;
@@ -138,10 +166,11 @@ pub fn content_type(key: &str) -> &'static str {
     }
 }
 
-/// The reply to a GET or HEAD of `url` from `snapshot`.
-pub fn reply(url: &str, snapshot: &Snapshot) -> Reply {
+/// The reply to a GET or HEAD of `url` from `site`.
+pub fn reply(url: &str, site: &dyn Source) -> Reply {
     match target(url) {
         Target::Events => Reply::text(400, "the event stream is served by the stream handler\n"),
+        Target::Status => Reply::text(400, "the status is answered by the request handler\n"),
         Target::BadRequest => Reply::text(
             400,
             "400 bad request: the path is not valid percent-encoded UTF-8\n",
@@ -151,11 +180,13 @@ pub fn reply(url: &str, snapshot: &Snapshot) -> Reply {
             key,
             ends_with_slash,
         } => {
-            if let Some(bytes) = snapshot.files.get(&key) {
-                return page(200, &key, bytes, snapshot);
+            match site.file(&key) {
+                Ok(Some(bytes)) => return page(200, &key, &bytes, site),
+                Ok(None) => {}
+                Err(message) => return render_failed(&key, &message, site),
             }
             let folder_index = format!("{key}/index.html");
-            if !ends_with_slash && snapshot.files.contains_key(&folder_index) {
+            if !ends_with_slash && matches!(site.file(&folder_index), Ok(Some(_))) {
                 let path = url.split(['?', '#']).next().unwrap_or("");
                 let query = &url[path.len()..];
                 return Reply {
@@ -165,30 +196,39 @@ pub fn reply(url: &str, snapshot: &Snapshot) -> Reply {
                     location: Some(format!("{path}/{query}")),
                 };
             }
-            not_found(snapshot)
+            not_found(site)
         }
     }
 }
 
-fn not_found(snapshot: &Snapshot) -> Reply {
-    match snapshot.files.get("404.html") {
-        Some(bytes) => page(404, "404.html", bytes, snapshot),
+fn not_found(site: &dyn Source) -> Reply {
+    match site.file("404.html") {
+        Ok(Some(bytes)) => page(404, "404.html", &bytes, site),
         // No site yet (the first build failed): still show the overlay.
-        None if snapshot.overlay.is_some() => page(
-            404,
-            "404.html",
-            b"<!doctype html><title>hindsight</title><body></body>",
-            snapshot,
-        ),
-        None => Reply::text(404, "404 not found\n"),
+        _ if site.overlay().is_some() => page(404, "404.html", BLANK, site),
+        _ => Reply::text(404, "404 not found\n"),
     }
 }
 
-fn page(status: u16, key: &str, bytes: &[u8], snapshot: &Snapshot) -> Reply {
+const BLANK: &[u8] = b"<!doctype html><title>hindsight</title><body></body>";
+
+/// A page whose template failed: the error, on a page that reloads once it is fixed.
+fn render_failed(key: &str, message: &str, site: &dyn Source) -> Reply {
+    let mut reply = page(500, key, BLANK, site);
+    reply.content_type = "text/html; charset=utf-8";
+    let overlay = overlay::render_message_overlay(
+        &format!("hindsight: /{key} could not be rendered"),
+        message,
+    );
+    reply.body = overlay::inject(&reply.body, &overlay);
+    reply
+}
+
+fn page(status: u16, key: &str, bytes: &[u8], site: &dyn Source) -> Reply {
     let content_type = content_type(key);
     let body = if content_type.starts_with("text/html") {
-        let mut extra = overlay::reload_script(snapshot.generation);
-        if let Some(o) = &snapshot.overlay {
+        let mut extra = overlay::reload_script(site.generation());
+        if let Some(o) = site.overlay() {
             extra.push_str(o);
         }
         overlay::inject(bytes, &extra)
@@ -224,7 +264,7 @@ pub fn handle(request: Request, shared: &Arc<Shared>) {
             .name("hindsight-sse".into())
             .spawn(move || {
                 let receiver = shared.reload.subscribe();
-                let generation = shared.current().generation;
+                let generation = shared.live.view().generation();
                 let writer = request.into_writer();
                 super::reload::stream(writer, receiver, generation);
             });
@@ -233,9 +273,22 @@ pub fn handle(request: Request, shared: &Arc<Shared>) {
         }
         return;
     }
-    let snapshot = shared.current();
-    let r = reply(request.url(), &snapshot);
-    drop(snapshot);
+    let r = if target(request.url()) == Target::Status {
+        let status = format!(
+            "{{\"generation\":{},\"analysing\":{}}}\n",
+            shared.live.view().generation(),
+            shared.live.analysing()
+        );
+        Reply {
+            status: 200,
+            content_type: "application/json",
+            body: status.into_bytes(),
+            location: None,
+        }
+    } else {
+        let view = shared.live.view();
+        reply(request.url(), &view)
+    };
     let mut response = Response::from_data(r.body)
         // The length is known: send it rather than chunks (tiny_http chunks past 32 KiB).
         .with_chunked_threshold(usize::MAX)
@@ -269,15 +322,35 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
+    /// A site of fixed files; `broken.html` fails to render.
+    struct Snapshot {
+        files: HashMap<String, Arc<[u8]>>,
+        overlay: Option<String>,
+    }
+
+    impl Source for Snapshot {
+        fn generation(&self) -> u64 {
+            7
+        }
+
+        fn overlay(&self) -> Option<&str> {
+            self.overlay.as_deref()
+        }
+
+        fn file(&self, key: &str) -> Result<Option<Arc<[u8]>>, String> {
+            if key == "broken.html" {
+                return Err("rendering broken.html: Variable `x` not found".into());
+            }
+            Ok(self.files.get(key).cloned())
+        }
+    }
+
     fn snapshot(files: &[(&str, &str)], overlay: Option<&str>) -> Snapshot {
         Snapshot {
-            generation: 7,
-            files: Arc::new(
-                files
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), Arc::from(v.as_bytes())))
-                    .collect::<HashMap<_, _>>(),
-            ),
+            files: files
+                .iter()
+                .map(|(k, v)| (k.to_string(), Arc::from(v.as_bytes())))
+                .collect(),
             overlay: overlay.map(String::from),
         }
     }
@@ -407,5 +480,21 @@ mod tests {
                 .unwrap()
                 .contains("content/a.md:2:1")
         );
+    }
+
+    #[test]
+    fn a_page_that_fails_to_render_says_why_and_reloads() {
+        let r = reply("/broken.html", &snapshot(&[], None));
+        assert_eq!(
+            (r.status, r.content_type),
+            (500, "text/html; charset=utf-8")
+        );
+        let html = String::from_utf8(r.body).unwrap();
+        assert!(
+            html.contains("/broken.html could not be rendered"),
+            "{html}"
+        );
+        assert!(html.contains("Variable `x` not found"), "{html}");
+        assert!(html.contains("data-hindsight-reload"), "{html}");
     }
 }

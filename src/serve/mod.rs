@@ -1,18 +1,22 @@
 //! `hindsight serve [--watch]`: a local preview of the site, with live reload.
 //!
-//! The site is built once with the same stages as `build` and kept in memory (nothing is
-//! written to disk): a map from path to bytes, swapped as a whole behind an `Arc` after
-//! each successful rebuild, so a request always sees one consistent version. With
-//! `--watch`, a watcher thread turns file events into incremental rebuilds
-//! (`rebuild`), publishes the new version and tells browsers to reload over server-sent
-//! events (`reload`). Content, config or template errors never stop the server: the
-//! last good version stays up, with an overlay listing the errors (`overlay`).
+//! The site is parsed and analysed once with the same stages as `build` and kept in
+//! memory (nothing is written to disk); pages are rendered on request from the same
+//! render plan and kept until the next change (`live`). With `--watch`, a watcher
+//! thread turns file events into incremental rebuilds (`rebuild`) and tells browsers to
+//! reload over server-sent events (`reload`); the whole-archive analysis then catches up
+//! on its own thread (`analyst`). Content, config or template errors never stop the
+//! server: the last good version stays up, with an overlay listing the errors
+//! (`overlay`).
 //!
 //! Threads: a few workers answer page requests (`http`); each event stream has its own
-//! thread; one thread watches and rebuilds; the main thread waits for Ctrl-C (SIGINT or
-//! SIGTERM) and then stops the others.
+//! thread; one thread watches and rebuilds; one analyses; the main thread waits for
+//! Ctrl-C (SIGINT or SIGTERM) and then stops the others.
+
+pub mod analyst;
 
 pub mod http;
+pub mod live;
 pub mod overlay;
 pub mod rebuild;
 pub mod reload;
@@ -20,13 +24,15 @@ pub mod watch;
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
-use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use crate::cli::{self, Failure, SiteArgs};
 use crate::diagnostics::{Diagnostics, Level};
-use rebuild::{Builder, Changes, Files, Outcome, Problem};
+use analyst::Analyst;
+use live::Live;
+use rebuild::{Analysis, Builder, Changes, Outcome, Problem};
 
 /// Threads answering page requests (event streams get their own).
 const WORKERS: usize = 4;
@@ -40,50 +46,16 @@ pub struct Options {
     pub open: bool,
 }
 
-/// One published version of the site.
-#[derive(Debug)]
-pub struct Snapshot {
-    /// Goes up by one each time something visible changes; pages carry the number they
-    /// were served from, so they can tell whether they are stale.
-    pub generation: u64,
-    pub files: Arc<Files>,
-    /// Shown on every HTML page while the latest changes cannot be built.
-    pub overlay: Option<String>,
-}
-
-/// State shared by the HTTP threads and the watcher.
+/// State shared by the HTTP threads, the watcher and the analysis thread.
 pub struct Shared {
-    snapshot: RwLock<Arc<Snapshot>>,
+    pub live: Arc<Live>,
     pub reload: reload::Broadcaster,
 }
 
 impl Shared {
-    pub fn new(files: Arc<Files>, overlay: Option<String>) -> Shared {
-        Shared {
-            snapshot: RwLock::new(Arc::new(Snapshot {
-                generation: 1,
-                files,
-                overlay,
-            })),
-            reload: reload::Broadcaster::new(),
-        }
-    }
-
-    /// The version to answer a request from; held only as long as the request.
-    pub fn current(&self) -> Arc<Snapshot> {
-        Arc::clone(&self.snapshot.read().unwrap_or_else(|e| e.into_inner()))
-    }
-
-    /// Swap in a new version; returns its generation.
-    pub fn publish(&self, files: Arc<Files>, overlay: Option<String>) -> u64 {
-        let mut slot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
-        let generation = slot.generation + 1;
-        *slot = Arc::new(Snapshot {
-            generation,
-            files,
-            overlay,
-        });
-        generation
+    /// Tell browsers about a new generation, saying why in the terminal.
+    fn announce(&self, generation: u64) -> usize {
+        self.reload.notify(generation)
     }
 }
 
@@ -103,13 +75,20 @@ pub fn command(args: &SiteArgs, options: Options) -> Result<(), Failure> {
     }
 
     let started = Instant::now();
-    let mut builder = Builder::new(site);
+    let live = Arc::new(Live::new(site.clone()));
+    let analyst = Arc::new(Analyst::new(Arc::clone(&live)));
+    let (jobs_tx, jobs_rx) = mpsc::channel();
+    let mut builder = Builder::new(
+        site,
+        Arc::clone(&live),
+        Arc::clone(&analyst),
+        Analysis::Background(jobs_tx),
+    );
     let outcome = builder.rebuild_all();
     report(&outcome);
     eprintln!(
-        "built {} post-mortems ({} files) in {:.2?}{}",
+        "loaded {} post-mortems in {:.2?}; pages are rendered when asked for{}",
         builder.source_count(),
-        builder.output().len(),
         started.elapsed(),
         if builder.problem().is_some() {
             "; errors are shown on every page until fixed"
@@ -117,10 +96,28 @@ pub fn command(args: &SiteArgs, options: Options) -> Result<(), Failure> {
             ""
         }
     );
-    let shared = Arc::new(Shared::new(
-        builder.output(),
-        builder.problem().map(Problem::overlay),
-    ));
+    let shared = Arc::new(Shared {
+        live,
+        reload: reload::Broadcaster::new(),
+    });
+    {
+        let shared = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("hindsight-analyse".into())
+            .spawn(move || {
+                analyst.work(jobs_rx, |applied| {
+                    let browsers = shared.announce(applied.generation);
+                    eprintln!(
+                        "analysis caught up: related incidents, repeats or suggestions of {} incident{} changed; reload sent to {browsers} browser{} ({:.1} ms)",
+                        applied.incidents,
+                        plural(applied.incidents),
+                        plural(browsers),
+                        applied.elapsed.as_secs_f64() * 1000.0
+                    );
+                })
+            })
+            .map_err(anyhow::Error::from)?;
+    }
 
     let requested = SocketAddr::new(options.bind, options.port);
     let server = tiny_http::Server::http(requested)
@@ -238,8 +235,8 @@ fn watch_loop(
                     "the rebuild crashed (a bug in hindsight): {message}"
                 ))
                 .overlay();
-                let generation = shared.publish(builder.output(), Some(overlay));
-                shared.reload.notify(generation);
+                let (_, generation) = shared.live.update(|state| state.overlay = Some(overlay));
+                shared.announce(generation);
                 rescan_next = true;
                 continue;
             }
@@ -253,15 +250,18 @@ fn watch_loop(
         let what = describe(&changes, &layout);
         // After a crash the crash overlay is up: replace it whatever the rebuild found.
         if outcome.changed || after_crash {
-            let generation =
-                shared.publish(builder.output(), builder.problem().map(Problem::overlay));
-            let browsers = shared.reload.notify(generation);
+            let generation = if after_crash {
+                let overlay = builder.problem().map(Problem::overlay);
+                shared.live.update(|state| state.overlay = overlay).1
+            } else {
+                shared.live.view().generation()
+            };
+            let browsers = shared.announce(generation);
             let latency = first_event.elapsed();
             eprintln!(
-                "{what}: {} file{} changed, {} re-parsed; reload sent to {browsers} browser{} {:.1} ms after the first event (rebuild {:.1} ms: {})",
-                outcome.pages_changed,
-                plural(outcome.pages_changed),
+                "{what}: {} re-parsed, {} removed; reload sent to {browsers} browser{} {:.1} ms after the first event (rebuild {:.1} ms: {})",
                 outcome.reparsed,
+                outcome.removed,
                 plural(browsers),
                 latency.as_secs_f64() * 1000.0,
                 outcome.timings.total().as_secs_f64() * 1000.0,
@@ -274,7 +274,7 @@ fn watch_loop(
             }
         } else {
             eprintln!(
-                "{what}: no page changed (rebuild {:.1} ms)",
+                "{what}: nothing changed (rebuild {:.1} ms)",
                 outcome.timings.total().as_secs_f64() * 1000.0
             );
         }

@@ -9,6 +9,8 @@ use crate::diagnostics::{Diagnostic, Level};
 
 /// The URL of the server-sent event stream that tells pages to reload.
 pub const EVENTS_PATH: &str = "/__hindsight/events";
+/// Whether the preview has caught up: `{"generation":N,"analysing":false}`.
+pub const STATUS_PATH: &str = "/__hindsight/status";
 
 /// Id of the overlay element (tests and the reload script look for it).
 pub const OVERLAY_ID: &str = "hindsight-overlay";

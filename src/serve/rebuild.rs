@@ -1,32 +1,36 @@
 //! Incremental rebuilds for `serve --watch`.
 //!
 //! The builder keeps every post-mortem's text and its parsed form, in path order (the
-//! order `content::discover` yields). A change to content re-reads only the files that
-//! changed, re-parses only those whose text differs, then re-runs the cheap whole-archive
-//! stages (`pipeline::assemble` → `analyse` → render) on the cached rest: the same stages
-//! as `build`, so serve cannot drift from it. Template and static edits skip parsing and
-//! reuse the last archive; site.toml edits rebuild everything.
+//! order `content::discover` yields). A save re-reads only the files that changed and
+//! re-parses only those whose text differs. When they parse to something new, the
+//! served archive (`live::Live`) is patched in place (the changed incidents out, their
+//! new versions in), the previous analysis is carried over (`carry_insights`), and the
+//! browsers reload; pages are rendered when they are asked for. The full analysis then
+//! runs on its own thread (`analyst`) and replaces the insights if they differ, so the
+//! site ends exactly as `build` would publish it. Template and static edits swap the
+//! theme; site.toml edits rebuild everything.
 //!
-//! The served output only ever moves from one good build to the next: a build with
-//! errors (content, config or template) keeps the previous output and records the
-//! problems for the overlay. Pages whose bytes did not change keep their shared buffer,
-//! so memory follows the size of the archive, not the number of edits.
+//! The served site only ever moves from one good build to the next: errors (content,
+//! config or template) keep the previous site and record the problems for the overlay.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::config::Config;
+use super::analyst::{Analyst, Job};
+use super::live::{Content, Live};
+use crate::config::{Config, RepeatsConfig};
 use crate::content::{self, Parsed, SourceFile, discover};
 use crate::diagnostics::{Diagnostic, Diagnostics, Level};
-use crate::model::{Archive, Insights};
+use crate::model::{Archive, Incident, Insights};
 use crate::pipeline::{self, Site};
-
-/// The site's files by path (`incidents/x/index.html`), shared with the HTTP threads.
-pub type Files = HashMap<String, Arc<[u8]>>;
+use crate::render::pages::{PageData, SiteModel};
+use crate::render::{self, Renderer, Unit};
 
 /// What changed on disk since the last rebuild.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,30 +86,23 @@ impl Problem {
     }
 }
 
-/// Where the time of one rebuild went.
+/// Where the time of one rebuild went (rendering happens later, per request).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Timings {
     pub read: Duration,
     pub parse: Duration,
-    pub assemble: Duration,
+    /// Diagnostics of the whole content (parse errors, duplicate ids).
+    pub check: Duration,
+    /// Bringing the archive up to date (in place for a few files).
+    pub archive: Duration,
+    /// The whole-archive analysis when it runs before publishing (full rebuilds), or
+    /// carrying the previous one over (saves; the full one follows on its own thread).
     pub analyse: Duration,
-    /// Pages, feeds, data files and charts (`render::render_site`).
-    pub render: Duration,
-    /// The browser's static search index, apart so that search
-    /// indexing can be seen not to dominate a rebuild (zola#2133).
-    pub search: Duration,
-    pub compare: Duration,
 }
 
 impl Timings {
     pub fn total(&self) -> Duration {
-        self.read
-            + self.parse
-            + self.assemble
-            + self.analyse
-            + self.render
-            + self.search
-            + self.compare
+        self.read + self.parse + self.check + self.archive + self.analyse
     }
 }
 
@@ -114,14 +111,12 @@ impl std::fmt::Display for Timings {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         write!(
             f,
-            "read {:.1} ms, parse {:.1} ms, assemble {:.1} ms, analyse {:.1} ms, render {:.1} ms, search files {:.1} ms, compare {:.1} ms",
+            "read {:.1} ms, parse {:.1} ms, check {:.1} ms, archive {:.1} ms, analyse {:.1} ms",
             ms(self.read),
             ms(self.parse),
-            ms(self.assemble),
-            ms(self.analyse),
-            ms(self.render),
-            ms(self.search),
-            ms(self.compare)
+            ms(self.check),
+            ms(self.archive),
+            ms(self.analyse)
         )
     }
 }
@@ -133,13 +128,19 @@ pub struct Outcome {
     pub reparsed: usize,
     /// Files that disappeared from the archive.
     pub removed: usize,
-    /// Output files added, removed or with different bytes; 0 when the output was kept.
-    pub pages_changed: usize,
-    /// True when the served files or the overlay differ from before: browsers reload.
+    /// True when the served site or the overlay changed: browsers reload.
     pub changed: bool,
     /// Every diagnostic of the build (errors and warnings), sorted.
     pub diagnostics: Vec<Diagnostic>,
     pub timings: Timings,
+}
+
+/// How the whole-archive analysis runs after a save.
+pub enum Analysis {
+    /// Right away, before `apply` returns (tests; the result is then exact at once).
+    Inline,
+    /// On the analysis thread (`serve`): the save is shown first.
+    Background(Sender<Job>),
 }
 
 /// The cached state of a site between rebuilds.
@@ -150,31 +151,30 @@ pub struct Builder {
     parsed: Vec<Parsed>,
     /// Files that could not be read (or folders that could not be walked), by absolute path.
     unreadable: Vec<(PathBuf, Diagnostic)>,
-    /// The archive and insights of the last assembled content, and whether it had errors.
-    last: Option<Assembled>,
-    output: Arc<Files>,
+    live: Arc<Live>,
+    analyst: Arc<Analyst>,
+    analysis: Analysis,
+    /// The served archive is exactly what `parsed` publishes; false while content
+    /// errors hold the last good archive back (the next good save re-assembles).
+    in_sync: bool,
     /// site.toml failed to load: the previous config stays in use until it is fixed.
     config_problem: Option<Problem>,
     /// The latest content failed to build or render.
     build_problem: Option<Problem>,
 }
 
-struct Assembled {
-    archive: Archive,
-    insights: Insights,
-    diagnostics: Diagnostics,
-}
-
 impl Builder {
     /// A builder with nothing loaded yet; call `rebuild_all` next.
-    pub fn new(site: Site) -> Builder {
+    pub fn new(site: Site, live: Arc<Live>, analyst: Arc<Analyst>, analysis: Analysis) -> Builder {
         Builder {
             site,
             sources: Vec::new(),
             parsed: Vec::new(),
             unreadable: Vec::new(),
-            last: None,
-            output: Arc::new(Files::new()),
+            live,
+            analyst,
+            analysis,
+            in_sync: false,
             config_problem: None,
             build_problem: None,
         }
@@ -184,9 +184,8 @@ impl Builder {
         &self.site
     }
 
-    /// The output currently served (the last good build).
-    pub fn output(&self) -> Arc<Files> {
-        Arc::clone(&self.output)
+    pub fn live(&self) -> &Arc<Live> {
+        &self.live
     }
 
     /// What keeps the latest changes from being served, if anything.
@@ -199,7 +198,7 @@ impl Builder {
         self.sources.len()
     }
 
-    /// Read, parse and render everything.
+    /// Read, parse and analyse everything.
     pub fn rebuild_all(&mut self) -> Outcome {
         let before = self.problem().cloned();
         let outcome = self.load_everything();
@@ -213,9 +212,13 @@ impl Builder {
         self.settle(before, outcome)
     }
 
-    /// Browsers reload when a page changed or the overlay appeared, changed or went.
+    /// A change of problem (the overlay appearing, changing or going) is a change too.
     fn settle(&self, before: Option<Problem>, mut outcome: Outcome) -> Outcome {
-        outcome.changed = outcome.pages_changed > 0 || self.problem() != before.as_ref();
+        if self.problem() != before.as_ref() {
+            outcome.changed = true;
+            let overlay = self.problem().map(Problem::overlay);
+            self.live.update(|state| state.overlay = overlay);
+        }
         outcome
     }
 
@@ -237,7 +240,61 @@ impl Builder {
             .into_iter()
             .map(|d| (self.site.root.join(&d.path), d))
             .collect();
-        self.finish(timings, reparsed, removed)
+        let mut outcome = self.publish_all(timings);
+        outcome.reparsed = reparsed;
+        outcome.removed = removed;
+        outcome
+    }
+
+    /// Assemble and analyse everything, then publish it with a fresh theme when good.
+    fn publish_all(&mut self, mut timings: Timings) -> Outcome {
+        let started = Instant::now();
+        let diagnostics = self.content_diagnostics(&[]);
+        timings.check = started.elapsed();
+        if has_errors(&diagnostics) {
+            return self.hold_back(diagnostics, timings);
+        }
+        let started = Instant::now();
+        let incidents = self.parsed.iter().filter_map(|p| p.incident.clone());
+        let archive = Archive::new(pipeline::published(&self.site, incidents));
+        timings.archive = started.elapsed();
+        let started = Instant::now();
+        // Everything may have changed: no cached tokens are trusted.
+        self.analyst.forget();
+        let (insights, analysis_diagnostics) =
+            self.analyst.analyse(&self.site.config, &archive, &[]);
+        timings.analyse = started.elapsed();
+        let mut all = diagnostics;
+        all.extend(analysis_diagnostics.iter().cloned());
+        sort(&mut all);
+        if has_errors(&all) {
+            return self.hold_back(all, timings);
+        }
+        let renderer = match Renderer::new(&self.site) {
+            Ok(r) => Arc::new(r),
+            Err(e) => return self.render_failed(&e, all, timings),
+        };
+        let content = Content::new(renderer, Arc::new(archive), insights);
+        if let Err(message) = probe(&self.site, &content) {
+            self.build_problem = Some(Problem::Render(message));
+            return self.unchanged(all, timings);
+        }
+        let site = self.site.clone();
+        self.live.update(|state| {
+            state.site = site;
+            state.content = Some(content);
+            state.version += 1;
+            state.analysis_diagnostics = analysis_diagnostics;
+        });
+        self.in_sync = true;
+        self.build_problem = None;
+        Outcome {
+            reparsed: 0,
+            removed: 0,
+            changed: true,
+            diagnostics: all,
+            timings,
+        }
     }
 
     fn apply_changes(&mut self, changes: &Changes) -> Outcome {
@@ -246,7 +303,7 @@ impl Builder {
                 Err(e) => {
                     // Keep building with the previous config; say so on every page.
                     self.config_problem = Some(Problem::Config(e.to_string()));
-                    return self.unchanged(Timings::default());
+                    return self.unchanged(self.current_diagnostics(), Timings::default());
                 }
                 Ok(config) => {
                     // Any setting may change how files are parsed or pages look.
@@ -256,21 +313,21 @@ impl Builder {
                 }
             }
         }
-        if changes.rescan {
+        if changes.rescan || !self.live.view().ready() && changes.content.is_empty() {
             return self.load_everything();
         }
         if changes.content.is_empty() {
             // Templates or static files only: the archive is as it was.
-            return self.rerender(Timings::default());
+            return self.retheme();
         }
         let mut timings = Timings::default();
         let started = Instant::now();
         let unreadable_before: Vec<PathBuf> =
             self.unreadable.iter().map(|(p, _)| p.clone()).collect();
         let mut changed_paths = BTreeSet::new();
-        let mut removed = 0;
+        let mut removed_sources = Vec::new();
         for path in &changes.content {
-            removed += self.refresh_path(path, &mut changed_paths);
+            self.refresh_path(path, &mut changed_paths, &mut removed_sources);
         }
         let to_parse: Vec<usize> = changed_paths
             .iter()
@@ -283,15 +340,17 @@ impl Builder {
             .map(|&i| (i, content::parse(&self.sources[i], &self.site.config)))
             .collect();
         // A save that parses to the same incident and diagnostics (an edit undone, a
-        // touch, a whitespace change) cannot change any page: the archive-wide stages
-        // are skipped for it.
-        let mut semantic_changes = 0;
+        // touch, a whitespace change) cannot change any page: nothing else runs for it.
+        let mut touched: Vec<Touched> = removed_sources;
         for (i, p) in fresh {
-            let old = &self.parsed[i];
-            if old.incident != p.incident || old.diagnostics != p.diagnostics {
-                semantic_changes += 1;
+            let old = std::mem::replace(&mut self.parsed[i], p);
+            let new = &self.parsed[i];
+            if old.incident != new.incident || old.diagnostics != new.diagnostics {
+                touched.push(Touched {
+                    rel: self.sources[i].rel.clone(),
+                    old_id: old.incident.map(|i| i.id),
+                });
             }
-            self.parsed[i] = p;
         }
         timings.parse = started.elapsed();
         let unreadable_same = self
@@ -299,31 +358,229 @@ impl Builder {
             .iter()
             .map(|(p, _)| p)
             .eq(unreadable_before.iter());
-        if semantic_changes == 0 && removed == 0 && unreadable_same && self.last.is_some() {
+        if touched.is_empty() && unreadable_same {
             // Saved without changes (or an editor's own temporary files): nothing to do.
-            let mut outcome = self.unchanged(timings);
+            let mut outcome = self.unchanged(self.current_diagnostics(), timings);
             outcome.reparsed = to_parse.len();
             return outcome;
         }
-        self.finish(timings, to_parse.len(), removed)
+        let removed = touched
+            .iter()
+            .filter(|t| self.position(&self.site.root.join(&t.rel)).is_err())
+            .count();
+        let mut outcome = self.publish_changes(&touched, timings);
+        outcome.reparsed = to_parse.len();
+        outcome.removed = removed;
+        outcome
+    }
+
+    /// Publish the archive with the `touched` files' new versions: patched in place, with
+    /// the previous insights carried over, and the full analysis queued.
+    fn publish_changes(&mut self, touched: &[Touched], mut timings: Timings) -> Outcome {
+        let started = Instant::now();
+        let analysis_before = self.live.inspect(|s| s.analysis_diagnostics.clone());
+        let mut diagnostics = self.content_diagnostics(&analysis_before);
+        timings.check = started.elapsed();
+        if has_errors(&diagnostics) {
+            return self.hold_back(diagnostics, timings);
+        }
+        let started = Instant::now();
+        let touched_rel: BTreeSet<&Path> = touched.iter().map(|t| t.rel.as_path()).collect();
+        let replacements: Vec<Incident> = if self.in_sync {
+            let incidents = self
+                .sources
+                .iter()
+                .zip(&self.parsed)
+                .filter(|(s, _)| touched_rel.contains(s.rel.as_path()))
+                .filter_map(|(_, p)| p.incident.clone());
+            pipeline::published(&self.site, incidents)
+        } else {
+            Vec::new()
+        };
+        let whole: Option<Archive> = (!self.in_sync).then(|| {
+            let incidents = self.parsed.iter().filter_map(|p| p.incident.clone());
+            Archive::new(pipeline::published(&self.site, incidents))
+        });
+        let mut changed_ids: Vec<String> =
+            touched.iter().filter_map(|t| t.old_id.clone()).collect();
+        changed_ids.extend(replacements.iter().map(|i| i.id.clone()));
+        let repeats_config = self.site.config.repeats.clone();
+        let mut archive_time = Duration::ZERO;
+        let mut insights_time = Duration::ZERO;
+        let (job, _) = self.live.update(|state| {
+            let content = state.content.as_mut()?;
+            let archive_started = Instant::now();
+            match whole {
+                Some(archive) => content.archive = Arc::new(archive),
+                None => {
+                    let archive = Arc::make_mut(&mut content.archive);
+                    archive
+                        .incidents
+                        .retain(|i| !touched_rel.contains(i.source.as_path()));
+                    archive.incidents.extend(replacements);
+                    archive.sort();
+                }
+            }
+            archive_time = archive_started.elapsed();
+            let insights_started = Instant::now();
+            carry_insights(&mut content.insights, &content.archive, &repeats_config);
+            insights_time = insights_started.elapsed();
+            state.version += 1;
+            Some(Job {
+                version: state.version,
+                archive: Arc::clone(&content.archive),
+                config: state.site.config.clone(),
+                changed_ids,
+            })
+        });
+        timings.archive = started
+            .elapsed()
+            .saturating_sub(insights_time)
+            .max(archive_time);
+        timings.analyse = insights_time;
+        let Some(job) = job else {
+            // No good build yet: this is the first.
+            return self.publish_all(timings);
+        };
+        self.in_sync = true;
+        self.build_problem = None;
+        match &self.analysis {
+            Analysis::Inline => {
+                self.analyst.run(job);
+                diagnostics = self.current_diagnostics();
+            }
+            Analysis::Background(jobs) => {
+                self.live.pending_analyses.fetch_add(1, Ordering::SeqCst);
+                if jobs.send(job).is_err() {
+                    self.live.pending_analyses.fetch_sub(1, Ordering::SeqCst);
+                }
+            }
+        }
+        Outcome {
+            reparsed: 0,
+            removed: 0,
+            changed: true,
+            diagnostics,
+            timings,
+        }
+    }
+
+    /// Templates or static files changed: a new theme over the same content.
+    fn retheme(&mut self) -> Outcome {
+        let diagnostics = self.current_diagnostics();
+        let renderer = match Renderer::new(&self.site) {
+            Ok(r) => Arc::new(r),
+            Err(e) => return self.render_failed(&e, diagnostics, Timings::default()),
+        };
+        let checked = self.live.inspect(|state| {
+            let content = state.content.as_ref()?;
+            let trial = Content::new(
+                Arc::clone(&renderer),
+                Arc::clone(&content.archive),
+                content.insights.clone(),
+            );
+            Some(probe(&state.site, &trial))
+        });
+        match checked {
+            None => return self.load_everything(),
+            Some(Err(message)) => {
+                self.build_problem = Some(Problem::Render(message));
+                return self.unchanged(diagnostics, Timings::default());
+            }
+            Some(Ok(())) => {}
+        }
+        self.live.update(|state| {
+            if let Some(content) = &mut state.content {
+                content.renderer = renderer;
+            }
+        });
+        // Content errors, if any, still hold the content back.
+        if !matches!(self.build_problem, Some(Problem::Content(_))) {
+            self.build_problem = None;
+        }
+        Outcome {
+            reparsed: 0,
+            removed: 0,
+            changed: true,
+            diagnostics,
+            timings: Timings::default(),
+        }
+    }
+
+    /// The diagnostics of every file and of the archive, with `analysis` (the last
+    /// analysis's findings) for files that still exist.
+    fn content_diagnostics(&self, analysis: &[Diagnostic]) -> Vec<Diagnostic> {
+        let problems: Vec<Diagnostic> = self.unreadable.iter().map(|(_, d)| d.clone()).collect();
+        let mut diagnostics =
+            pipeline::content_diagnostics(&self.site, &self.parsed, problems).items;
+        let known: BTreeSet<&Path> = self.sources.iter().map(|s| s.rel.as_path()).collect();
+        diagnostics.extend(
+            analysis
+                .iter()
+                .filter(|d| known.contains(d.path.as_path()))
+                .cloned(),
+        );
+        sort(&mut diagnostics);
+        diagnostics
+    }
+
+    fn current_diagnostics(&self) -> Vec<Diagnostic> {
+        let analysis = self.live.inspect(|s| s.analysis_diagnostics.clone());
+        self.content_diagnostics(&analysis)
+    }
+
+    /// Errors in the content: the served archive stays as it was.
+    fn hold_back(&mut self, diagnostics: Vec<Diagnostic>, timings: Timings) -> Outcome {
+        self.build_problem = Some(Problem::Content(diagnostics.clone()));
+        self.in_sync = false;
+        self.unchanged(diagnostics, timings)
+    }
+
+    fn render_failed(
+        &mut self,
+        error: &anyhow::Error,
+        diagnostics: Vec<Diagnostic>,
+        timings: Timings,
+    ) -> Outcome {
+        let message = error
+            .chain()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join("\n  caused by: ");
+        self.build_problem = Some(Problem::Render(message));
+        self.unchanged(diagnostics, timings)
+    }
+
+    fn unchanged(&self, diagnostics: Vec<Diagnostic>, timings: Timings) -> Outcome {
+        Outcome {
+            reparsed: 0,
+            removed: 0,
+            changed: false,
+            diagnostics,
+            timings,
+        }
     }
 
     /// Bring the cache in line with `path` (a file or folder that changed, appeared or
-    /// vanished). Pushes indices to re-parse; returns how many files were dropped.
-    fn refresh_path(&mut self, path: &Path, to_parse: &mut BTreeSet<PathBuf>) -> usize {
+    /// vanished): collects the files to re-parse and the ones that went.
+    fn refresh_path(
+        &mut self,
+        path: &Path,
+        to_parse: &mut BTreeSet<PathBuf>,
+        removed: &mut Vec<Touched>,
+    ) {
         let content_dir = self.site.content_dir();
         let Ok(rel_to_content) = path.strip_prefix(&content_dir) else {
-            return 0;
+            return;
         };
         if rel_to_content
             .components()
             .any(|c| c.as_os_str().to_str().is_some_and(|s| s.starts_with('.')))
         {
-            return 0;
+            return;
         }
         self.unreadable.retain(|(p, _)| !p.starts_with(path));
-        let metadata = std::fs::metadata(path);
-        match metadata {
+        match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => {
                 // A folder moved in (or created): take every post-mortem in it.
                 let (files, problems) = discover::discover(&self.site.root, path);
@@ -332,7 +589,6 @@ impl Builder {
                         .into_iter()
                         .map(|d| (self.site.root.join(&d.path), d)),
                 );
-                let mut removed = 0;
                 let known: BTreeSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
                 // Files under it that are gone (a folder replaced by another of the same name).
                 let stale: Vec<PathBuf> = self
@@ -342,33 +598,29 @@ impl Builder {
                     .map(|s| s.path.clone())
                     .collect();
                 for p in stale {
-                    removed += self.remove(&p);
+                    removed.extend(self.remove(&p));
                 }
                 for file in files {
                     self.upsert(file, to_parse);
                 }
-                removed
             }
             Ok(m) if m.is_file() => {
                 if path.extension().is_none_or(|e| e != "md") {
-                    return 0;
+                    return;
                 }
                 let rel = discover::relative(&self.site.root, path);
                 match discover::read_source(path) {
-                    Ok(text) => {
-                        self.upsert(
-                            SourceFile {
-                                path: path.to_path_buf(),
-                                rel,
-                                text,
-                            },
-                            to_parse,
-                        );
-                        0
-                    }
+                    Ok(text) => self.upsert(
+                        SourceFile {
+                            path: path.to_path_buf(),
+                            rel,
+                            text,
+                        },
+                        to_parse,
+                    ),
                     Err(diag) => {
                         self.unreadable.push((path.to_path_buf(), diag(rel)));
-                        self.remove(path)
+                        removed.extend(self.remove(path));
                     }
                 }
             }
@@ -380,7 +632,9 @@ impl Builder {
                     .filter(|s| s.path.starts_with(path))
                     .map(|s| s.path.clone())
                     .collect();
-                gone.iter().map(|p| self.remove(p)).sum()
+                for p in gone {
+                    removed.extend(self.remove(&p));
+                }
             }
         }
     }
@@ -406,162 +660,117 @@ impl Builder {
         }
     }
 
-    fn remove(&mut self, path: &Path) -> usize {
-        match self.position(path) {
-            Ok(i) => {
-                self.sources.remove(i);
-                self.parsed.remove(i);
-                1
-            }
-            Err(_) => 0,
-        }
+    fn remove(&mut self, path: &Path) -> Option<Touched> {
+        let i = self.position(path).ok()?;
+        let source = self.sources.remove(i);
+        let parsed = self.parsed.remove(i);
+        Some(Touched {
+            rel: source.rel,
+            old_id: parsed.incident.map(|i| i.id),
+        })
     }
+}
 
-    /// Assemble and analyse the cached files, then render unless there are errors.
-    fn finish(&mut self, mut timings: Timings, reparsed: usize, removed: usize) -> Outcome {
-        let started = Instant::now();
-        let problems: Vec<Diagnostic> = self.unreadable.iter().map(|(_, d)| d.clone()).collect();
-        let (archive, mut diagnostics) =
-            pipeline::assemble(&self.site, &self.sources, self.parsed.clone(), problems);
-        timings.assemble = started.elapsed();
-        let started = Instant::now();
-        let (insights, more) = pipeline::analyse(&self.site, &archive);
-        diagnostics.extend(more);
-        diagnostics.apply_levels(&self.site.config.checks);
-        diagnostics.finish();
-        timings.analyse = started.elapsed();
-        self.last = Some(Assembled {
-            archive,
-            insights,
-            diagnostics,
-        });
-        let mut outcome = self.rerender(timings);
-        outcome.reparsed = reparsed;
-        outcome.removed = removed;
-        outcome
-    }
+/// A post-mortem file whose parsed form changed, appeared or went.
+struct Touched {
+    /// Relative to the site root, as `Incident::source`.
+    rel: PathBuf,
+    /// The id it had before, if it had an incident.
+    old_id: Option<String>,
+}
 
-    /// Render the last assembled archive and swap it in when it is good.
-    fn rerender(&mut self, mut timings: Timings) -> Outcome {
-        let Some(last) = &self.last else {
-            return self.load_everything();
-        };
-        let diagnostics = last.diagnostics.items.clone();
-        if diagnostics.iter().any(|d| d.level == Level::Error) {
-            self.build_problem = Some(Problem::Content(diagnostics.clone()));
-            return Outcome {
-                reparsed: 0,
-                removed: 0,
-                pages_changed: 0,
-                changed: false,
-                diagnostics,
-                timings,
-            };
+/// The previous analysis, made to fit the new archive until the full one arrives:
+/// entries of incidents that are gone are dropped and links to them removed; repeats,
+/// cheap and decided by dates and labels, are computed again in full.
+pub fn carry_insights(insights: &mut Insights, archive: &Archive, repeats: &RepeatsConfig) {
+    let ids: HashSet<&str> = archive.incidents.iter().map(|i| i.id.as_str()).collect();
+    insights.related.retain(|id, list| {
+        list.retain(|r| ids.contains(r.id.as_str()));
+        ids.contains(id.as_str())
+    });
+    insights.cause_suggestions.retain(|id, list| {
+        for s in list.iter_mut() {
+            s.from.retain(|f| ids.contains(f.as_str()));
         }
-        let rendered = render_files(&self.site, &last.archive, &last.insights, &mut timings);
-        let files = match rendered {
-            Ok(files) => files,
-            Err(e) => {
-                let message = e
-                    .chain()
+        ids.contains(id.as_str())
+    });
+    insights.repeat_of = crate::analysis::repeats::repeats(&archive.incidents, repeats);
+}
+
+/// Render a page of each kind with `content`, so that a template error is found before
+/// the new theme or content is served rather than by the next request.
+fn probe(site: &Site, content: &Content) -> Result<(), String> {
+    let data = PageData::new(site, &content.archive, &content.insights);
+    let model = SiteModel::new(site, &content.archive, &content.insights, &data);
+    let mut units = vec![
+        Unit::Home,
+        Unit::NotFound,
+        Unit::ActionItems,
+        Unit::SearchPage,
+    ];
+    units.extend(
+        content
+            .archive
+            .incidents
+            .first()
+            .map(|i| Unit::Incident(i.id.clone())),
+    );
+    for (taxonomy, terms) in &data.taxonomies {
+        units.push(Unit::Taxonomy(taxonomy));
+        units.extend(terms.first().map(|t| Unit::Term(taxonomy, t.slug.clone())));
+    }
+    units.par_iter().try_for_each(|unit| {
+        render::render_unit(&content.renderer, &model, unit, &[])
+            .map(|_| ())
+            .map_err(|e| {
+                e.chain()
                     .map(|c| c.to_string())
                     .collect::<Vec<_>>()
-                    .join("\n  caused by: ");
-                self.build_problem = Some(Problem::Render(message));
-                return Outcome {
-                    reparsed: 0,
-                    removed: 0,
-                    pages_changed: 0,
-                    changed: false,
-                    diagnostics,
-                    timings,
-                };
-            }
-        };
-        let started = Instant::now();
-        let (output, pages_changed) = merge(&self.output, files);
-        timings.compare = started.elapsed();
-        self.build_problem = None;
-        if pages_changed > 0 {
-            self.output = Arc::new(output);
-        }
-        Outcome {
-            reparsed: 0,
-            removed: 0,
-            pages_changed,
-            changed: false,
-            diagnostics,
-            timings,
-        }
-    }
-
-    fn unchanged(&self, timings: Timings) -> Outcome {
-        Outcome {
-            reparsed: 0,
-            removed: 0,
-            pages_changed: 0,
-            changed: false,
-            diagnostics: self.current_diagnostics(),
-            timings,
-        }
-    }
-
-    fn current_diagnostics(&self) -> Vec<Diagnostic> {
-        self.last
-            .as_ref()
-            .map(|l| l.diagnostics.items.clone())
-            .unwrap_or_default()
-    }
+                    .join("\n  caused by: ")
+            })
+    })
 }
 
-/// Every file `build` publishes (pages, data files, the search page and the browser's
-/// search index), without the CLI's tantivy index: that one lives in the cache, serves
-/// `hindsight search`, and is not worth its time on every save (zola#2133). Kept in step
-/// with `pipeline::build`; tests/it/serve.rs compares the two outputs file by file.
-fn render_files(
-    site: &Site,
-    archive: &Archive,
-    insights: &Insights,
-    timings: &mut Timings,
-) -> anyhow::Result<Vec<pipeline::OutputFile>> {
-    let started = Instant::now();
-    let mut files = crate::render::render_site(site, archive, insights)?;
-    timings.render = started.elapsed();
-    let started = Instant::now();
-    files.extend(crate::search::index_files(archive));
-    timings.search = started.elapsed();
-    Ok(files)
+fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.level == Level::Error)
 }
 
-/// The new output as a map, reusing the old buffer of every file whose bytes did not
-/// change; with the number of files added, changed or removed.
-fn merge(old: &Files, files: Vec<pipeline::OutputFile>) -> (Files, usize) {
-    // Comparing is a pass over every byte of the site: share it between the cores.
-    let compared: Vec<(String, Arc<[u8]>, bool)> = files
-        .into_par_iter()
-        .map(|f| match old.get(&f.path) {
-            Some(previous) if **previous == *f.bytes => (f.path, Arc::clone(previous), false),
-            _ => (f.path, Arc::from(f.bytes), true),
-        })
-        .collect();
-    let mut changed = compared.iter().filter(|(_, _, differs)| *differs).count();
-    let new: Files = compared
-        .into_iter()
-        .map(|(path, bytes, _)| (path, bytes))
-        .collect();
-    changed += old.keys().filter(|k| !new.contains_key(*k)).count();
-    (new, changed)
+fn sort(diagnostics: &mut Vec<Diagnostic>) {
+    let mut all = Diagnostics {
+        items: std::mem::take(diagnostics),
+    };
+    all.finish();
+    *diagnostics = all.items;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::OutputFile;
 
     fn post(title: &str, date: &str) -> String {
         format!(
             "---\ntitle: {title}\ndate: {date}\nseverity: SEV2\nstatus: final\n---\n# Post-Mortem: {title}\n\nWhat happened.\n"
         )
+    }
+
+    /// A post-mortem with a cause and a service, so that related lists and repeats exist.
+    fn labelled(title: &str, date: &str, cause: &str, body: &str) -> String {
+        format!(
+            "---\ntitle: {title}\ndate: {date}\nseverity: SEV2\nstatus: final\ncauses: [{cause}]\nservices: [checkout]\n---\n# Post-Mortem: {title}\n\n## Root Cause\n\n{body}\n"
+        )
+    }
+
+    fn new_site(dir: &Path) -> Builder {
+        let root = dir.canonicalize().unwrap();
+        let site = Site {
+            config: Config::load(&root).unwrap(),
+            root,
+            as_of: "2025-12-01".parse().unwrap(),
+            include_drafts: false,
+        };
+        let live = Arc::new(Live::new(site.clone()));
+        let analyst = Arc::new(Analyst::new(Arc::clone(&live)));
+        Builder::new(site, live, analyst, Analysis::Inline)
     }
 
     /// A site with two post-mortems, loaded.
@@ -579,14 +788,7 @@ mod tests {
             post("Beta outage", "2025-02-03"),
         )
         .unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        let site = Site {
-            config: Config::load(&root).unwrap(),
-            root,
-            as_of: "2025-12-01".parse().unwrap(),
-            include_drafts: false,
-        };
-        let mut builder = Builder::new(site);
+        let mut builder = new_site(dir.path());
         let outcome = builder.rebuild_all();
         assert_eq!(outcome.reparsed, 2);
         assert!(builder.problem().is_none(), "{:?}", builder.problem());
@@ -600,17 +802,51 @@ mod tests {
         }
     }
 
-    fn page(builder: &Builder, id: &str) -> Option<String> {
+    fn file(builder: &Builder, path: &str) -> Option<String> {
         builder
-            .output()
-            .get(&format!("incidents/{id}/index.html"))
-            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .live()
+            .view()
+            .file(path)
+            .unwrap()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    }
+
+    fn page(builder: &Builder, id: &str) -> Option<String> {
+        file(builder, &format!("incidents/{id}/index.html"))
+    }
+
+    fn generation(builder: &Builder) -> u64 {
+        builder.live().view().generation()
+    }
+
+    /// What `build` would render for the site as it is on disk now.
+    fn full_render(builder: &Builder) -> Vec<pipeline::OutputFile> {
+        let site = builder.site();
+        let (archive, diagnostics) = pipeline::load(site);
+        assert_eq!(diagnostics.error_count(), 0, "{diagnostics:?}");
+        let (insights, _) = pipeline::analyse(site, &archive);
+        let mut files = render::render_site(site, &archive, &insights).unwrap();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+
+    fn assert_same_as_full_build(builder: &Builder) {
+        let served = builder.live().view().all_files().unwrap();
+        let built = full_render(builder);
+        let paths = |fs: &[pipeline::OutputFile]| -> Vec<String> {
+            fs.iter().map(|f| f.path.clone()).collect()
+        };
+        assert_eq!(paths(&served), paths(&built));
+        for (s, b) in served.iter().zip(&built) {
+            assert!(s.bytes == b.bytes, "{} differs from a full build", s.path);
+        }
     }
 
     #[test]
     fn an_edit_reparses_one_file_and_changes_its_page() {
         let (dir, mut b) = site();
-        let before = b.output();
+        let css = b.live().view().file("static/style.css").unwrap().unwrap();
+        let before = generation(&b);
         std::fs::write(
             dir.path().join("content/a.md"),
             post("Alpha outage, revised", "2025-01-02"),
@@ -618,21 +854,22 @@ mod tests {
         .unwrap();
         let outcome = b.apply(&content(&b, "a.md"));
         assert_eq!((outcome.reparsed, outcome.removed), (1, 0));
-        assert!(outcome.changed && outcome.pages_changed > 0);
+        assert!(outcome.changed && generation(&b) > before);
         assert!(page(&b, "a").unwrap().contains("Alpha outage, revised"));
-        let after = b.output();
         assert!(
-            Arc::ptr_eq(&before["static/style.css"], &after["static/style.css"]),
-            "unchanged files share their buffer"
+            file(&b, "index.html")
+                .unwrap()
+                .contains("Alpha outage, revised")
         );
-        assert!(!Arc::ptr_eq(
-            &before["incidents/a/index.html"],
-            &after["incidents/a/index.html"]
-        ));
+        assert_eq!(
+            b.live().view().file("static/style.css").unwrap().unwrap(),
+            css
+        );
         // Saving again without a change does nothing.
+        let at = generation(&b);
         let again = b.apply(&content(&b, "a.md"));
         assert_eq!((again.reparsed, again.changed), (0, false));
-        // A trailing blank line parses to the same incident: re-parsed, nothing rendered.
+        // A trailing blank line parses to the same incident: re-parsed, nothing else.
         std::fs::write(
             dir.path().join("content/a.md"),
             post("Alpha outage, revised", "2025-01-02") + "\n",
@@ -641,10 +878,143 @@ mod tests {
         let blank = b.apply(&content(&b, "a.md"));
         assert_eq!((blank.reparsed, blank.changed), (1, false));
         assert_eq!(
-            blank.timings.render,
-            Duration::ZERO,
-            "no render for a change that changes nothing"
+            generation(&b),
+            at,
+            "no new version for a change that changes nothing"
         );
+        assert_eq!(blank.timings.archive, Duration::ZERO);
+        assert_same_as_full_build(&b);
+    }
+
+    #[test]
+    fn saves_patch_the_archive_and_the_analysis_catches_up_exactly() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content")).unwrap();
+        std::fs::write(dir.path().join("site.toml"), "title = \"T\"\n").unwrap();
+        let posts = [
+            (
+                "a",
+                "Pool exhausted at checkout",
+                "2025-01-02",
+                "connection-pool",
+                "The database connection pool was exhausted by a leak in the retry path.",
+            ),
+            (
+                "b",
+                "Checkout pool exhausted again",
+                "2025-03-04",
+                "connection-pool",
+                "A connection leak in the retry path exhausted the database pool again.",
+            ),
+            (
+                "c",
+                "Certificate expired on the edge",
+                "2025-05-06",
+                "certificate-expiry",
+                "The edge certificate expired because renewal was manual.",
+            ),
+            (
+                "d",
+                "DNS records vanished",
+                "2025-07-08",
+                "dns",
+                "A zone push removed the DNS records of the checkout service.",
+            ),
+        ];
+        for (id, title, date, cause, body) in posts {
+            std::fs::write(
+                dir.path().join(format!("content/{id}.md")),
+                labelled(title, date, cause, body),
+            )
+            .unwrap();
+        }
+        let mut b = new_site(dir.path());
+        b.rebuild_all();
+        assert!(b.problem().is_none(), "{:?}", b.problem());
+        assert_same_as_full_build(&b);
+        // Rewrite d so that it shares c's cause: its related list and repeats change.
+        std::fs::write(
+            dir.path().join("content/d.md"),
+            labelled(
+                "Certificate expired on the API",
+                "2025-07-08",
+                "certificate-expiry",
+                "The API certificate expired because renewal was manual.",
+            ),
+        )
+        .unwrap();
+        b.apply(&content(&b, "d.md"));
+        assert!(
+            page(&b, "d")
+                .unwrap()
+                .contains("Certificate expired on the API")
+        );
+        let d = page(&b, "d").unwrap();
+        assert!(
+            d.contains("incidents/c/index.html"),
+            "d is now related to c (same cause): {d}"
+        );
+        assert_same_as_full_build(&b);
+        // Add one, delete one, rename one.
+        std::fs::write(
+            dir.path().join("content/e.md"),
+            labelled(
+                "Pool exhausted a third time",
+                "2025-09-01",
+                "connection-pool",
+                "The retry path leaked connections until the pool was exhausted.",
+            ),
+        )
+        .unwrap();
+        b.apply(&content(&b, "e.md"));
+        assert_same_as_full_build(&b);
+        std::fs::remove_file(dir.path().join("content/a.md")).unwrap();
+        b.apply(&content(&b, "a.md"));
+        assert!(page(&b, "a").is_none());
+        assert_same_as_full_build(&b);
+        std::fs::rename(
+            dir.path().join("content/b.md"),
+            dir.path().join("content/b2.md"),
+        )
+        .unwrap();
+        let mut changes = content(&b, "b.md");
+        changes.content.insert(b.site().content_dir().join("b2.md"));
+        b.apply(&changes);
+        assert!(page(&b, "b").is_none() && page(&b, "b2").is_some());
+        assert_same_as_full_build(&b);
+    }
+
+    #[test]
+    fn carried_insights_drop_incidents_that_are_gone() {
+        use crate::model::{Incident, Related, RepeatOf};
+        let incident = |id: &str| Incident {
+            id: id.into(),
+            ..Default::default()
+        };
+        let related = |id: &str| Related {
+            id: id.into(),
+            score: 0.5,
+            reasons: Vec::new(),
+            explicit: false,
+        };
+        let mut insights = Insights::default();
+        insights
+            .related
+            .insert("a".into(), vec![related("b"), related("gone")]);
+        insights.related.insert("gone".into(), vec![related("a")]);
+        insights.repeat_of.insert(
+            "a".into(),
+            RepeatOf {
+                id: "gone".into(),
+                cause: "dns".into(),
+                days_between: 3,
+            },
+        );
+        let archive = Archive::new(vec![incident("a"), incident("b")]);
+        carry_insights(&mut insights, &archive, &RepeatsConfig::default());
+        assert_eq!(insights.related.len(), 1);
+        assert_eq!(insights.related["a"], vec![related("b")]);
+        assert!(insights.repeat_of.is_empty(), "repeats are computed again");
     }
 
     #[test]
@@ -687,6 +1057,7 @@ mod tests {
         assert_eq!(outcome.reparsed, 1);
         assert!(page(&b, "b").is_some());
         assert_eq!(b.source_count(), 3);
+        assert_same_as_full_build(&b);
     }
 
     #[test]
@@ -702,9 +1073,9 @@ mod tests {
     }
 
     #[test]
-    fn errors_keep_the_last_good_output_until_fixed() {
+    fn errors_keep_the_last_good_site_until_fixed() {
         let (dir, mut b) = site();
-        let good = b.output();
+        let good = page(&b, "a").unwrap();
         std::fs::write(
             dir.path().join("content/a.md"),
             "---\ntitle: Alpha: [broken\n---\n",
@@ -712,11 +1083,7 @@ mod tests {
         .unwrap();
         let outcome = b.apply(&content(&b, "a.md"));
         assert!(outcome.changed, "the overlay appears");
-        assert_eq!(outcome.pages_changed, 0);
-        assert!(
-            Arc::ptr_eq(&good, &b.output()),
-            "the last good output stays"
-        );
+        assert_eq!(page(&b, "a").unwrap(), good, "the last good page stays");
         let Some(Problem::Content(ds)) = b.problem() else {
             panic!("{:?}", b.problem())
         };
@@ -727,6 +1094,21 @@ mod tests {
             "{ds:?}"
         );
         assert!(b.problem().unwrap().overlay().contains("content/a.md:2:"));
+        assert!(
+            b.live()
+                .view()
+                .overlay()
+                .unwrap()
+                .contains("content/a.md:2:")
+        );
+        // Another file edited meanwhile is held back too, then published with the fix.
+        std::fs::write(
+            dir.path().join("content/2025/b.md"),
+            post("Beta outage, revised", "2025-02-03"),
+        )
+        .unwrap();
+        b.apply(&content(&b, "2025/b.md"));
+        assert!(!page(&b, "b").unwrap().contains("revised"));
         std::fs::write(
             dir.path().join("content/a.md"),
             post("Alpha outage", "2025-01-02"),
@@ -734,7 +1116,9 @@ mod tests {
         .unwrap();
         let outcome = b.apply(&content(&b, "a.md"));
         assert!(outcome.changed, "the overlay goes");
-        assert!(b.problem().is_none());
+        assert!(b.problem().is_none() && b.live().view().overlay().is_none());
+        assert!(page(&b, "b").unwrap().contains("Beta outage, revised"));
+        assert_same_as_full_build(&b);
     }
 
     #[test]
@@ -767,67 +1151,43 @@ mod tests {
         assert!(outcome.changed && b.problem().is_none());
         assert_eq!(outcome.reparsed, 2, "a config change re-reads everything");
         assert!(page(&b, "a").unwrap().contains("Renamed site"));
-        // A template override is picked up without re-parsing.
+        // A static file is picked up without re-parsing.
         std::fs::create_dir_all(dir.path().join("static")).unwrap();
         std::fs::write(dir.path().join("static/extra.css"), "p{}").unwrap();
         let outcome = b.apply(&Changes {
             statics: true,
             ..Changes::default()
         });
-        assert_eq!((outcome.reparsed, outcome.pages_changed), (0, 1));
-        assert_eq!(&*b.output()["static/extra.css"], b"p{}");
+        assert_eq!((outcome.reparsed, outcome.changed), (0, true));
+        assert_eq!(file(&b, "static/extra.css").unwrap(), "p{}");
+        assert_same_as_full_build(&b);
     }
 
     #[test]
     fn a_broken_template_is_reported_and_the_site_kept() {
         let (dir, mut b) = site();
-        let good = b.output();
+        let good = page(&b, "a").unwrap();
         std::fs::create_dir_all(dir.path().join("templates")).unwrap();
-        std::fs::write(dir.path().join("templates/incident.html"), "{% if %}").unwrap();
-        let outcome = b.apply(&Changes {
-            templates: true,
-            ..Changes::default()
-        });
-        assert!(outcome.changed);
-        assert!(
-            matches!(b.problem(), Some(Problem::Render(_))),
-            "{:?}",
-            b.problem()
-        );
-        assert!(Arc::ptr_eq(&good, &b.output()));
+        // One that does not parse, and one that parses but fails when rendered.
+        for broken in ["{% if %}", "{{ no_such_value.field }}"] {
+            std::fs::write(dir.path().join("templates/incident.html"), broken).unwrap();
+            let outcome = b.apply(&Changes {
+                templates: true,
+                ..Changes::default()
+            });
+            assert!(outcome.changed, "{broken}");
+            assert!(
+                matches!(b.problem(), Some(Problem::Render(_))),
+                "{broken}: {:?}",
+                b.problem()
+            );
+            assert_eq!(page(&b, "a").unwrap(), good, "{broken}");
+        }
         std::fs::remove_file(dir.path().join("templates/incident.html")).unwrap();
         let outcome = b.apply(&Changes {
             templates: true,
             ..Changes::default()
         });
         assert!(outcome.changed && b.problem().is_none());
-    }
-
-    #[test]
-    fn merge_counts_added_changed_and_removed_files_and_shares_the_rest() {
-        let (old, n) = merge(
-            &Files::new(),
-            vec![
-                OutputFile::new("a", "1"),
-                OutputFile::new("b", "2"),
-                OutputFile::new("c", "3"),
-            ],
-        );
-        assert_eq!(n, 3);
-        let (new, n) = merge(
-            &old,
-            vec![
-                OutputFile::new("a", "1"),
-                OutputFile::new("b", "two"),
-                OutputFile::new("d", "4"),
-            ],
-        );
-        assert_eq!(n, 3, "b changed, d added, c removed");
-        assert!(
-            Arc::ptr_eq(&old["a"], &new["a"]),
-            "unchanged bytes keep their buffer"
-        );
-        assert_eq!(&*new["b"], b"two");
-        assert!(!new.contains_key("c"));
     }
 }

@@ -302,39 +302,7 @@ fn serve_answers_with_content_types_the_404_page_and_refuses_traversal() {
 
     // Serve renders what build publishes: every published file is served with the same
     // bytes (HTML pages plus the reload script only).
-    let public = built.path().join("public");
-    let mut compared = 0;
-    for entry in walkdir::WalkDir::new(&public) {
-        let entry = entry.unwrap();
-        if !entry.file_type().is_file() || entry.file_name() == "404.html" {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(&public)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        let published = std::fs::read(entry.path()).unwrap();
-        let served = server.get(&format!("/{rel}"));
-        assert_eq!(served.status, 200, "{rel}");
-        if rel.ends_with(".html") {
-            let text = served.text();
-            let start = text
-                .rfind("<script data-hindsight-reload>")
-                .unwrap_or_else(|| panic!("{rel} has no reload script"));
-            let end = start + text[start..].find("</script>").unwrap() + "</script>".len();
-            assert_eq!(
-                format!("{}{}", &text[..start], &text[end..]).as_bytes(),
-                &published[..],
-                "{rel} differs from build"
-            );
-        } else {
-            assert!(served.body == published, "{rel} differs from build");
-        }
-        compared += 1;
-    }
-    assert!(compared > 10, "only {compared} files compared");
+    assert_serves_what_build_publishes(&server, built.path());
 
     for attempt in [
         "/../Cargo.toml",
@@ -490,4 +458,59 @@ fn serve_watch_rebuilds_on_edit_add_delete_and_overlays_errors() {
         fixed.text()
     );
     events.wait_for("event: reload", 5);
+
+    // After all these saves, the served site is what a full build publishes.
+    assert_serves_what_build_publishes(&server, site.path());
+}
+
+/// Every file `build` publishes for the site at `root` is served with the same bytes
+/// (HTML pages plus the reload script only), once the server has caught up.
+fn assert_serves_what_build_publishes(server: &Server, root: &Path) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while server
+        .get("/__hindsight/status")
+        .text()
+        .contains("\"analysing\":true")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the analysis never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let (code, _, stderr) = crate::util::run(root, &["build", "--as-of", "2025-12-01"]);
+    assert_eq!(code, 0, "{stderr}");
+    let public = root.join("public");
+    let mut compared = 0;
+    for entry in walkdir::WalkDir::new(&public) {
+        let entry = entry.unwrap();
+        if !entry.file_type().is_file() || entry.file_name() == "404.html" {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(&public)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let published = std::fs::read(entry.path()).unwrap();
+        let served = server.get(&format!("/{rel}"));
+        assert_eq!(served.status, 200, "{rel}");
+        if rel.ends_with(".html") {
+            let text = served.text();
+            let start = text
+                .rfind("<script data-hindsight-reload>")
+                .unwrap_or_else(|| panic!("{rel} has no reload script"));
+            let end = start + text[start..].find("</script>").unwrap() + "</script>".len();
+            assert_eq!(
+                format!("{}{}", &text[..start], &text[end..]).as_bytes(),
+                &published[..],
+                "{rel} differs from build"
+            );
+        } else {
+            assert!(served.body == published, "{rel} differs from build");
+        }
+        compared += 1;
+    }
+    assert!(compared > 10, "only {compared} files compared");
 }

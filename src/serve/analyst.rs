@@ -1,0 +1,157 @@
+//! The whole-archive analysis behind `serve`: related incidents, repeats, suggestions.
+//!
+//! A save is shown at once with the previous analysis carried over (see
+//! `rebuild::carry_insights`); this analysis then runs over the new archive, on its
+//! own thread, and replaces the insights when they differ, so the served site converges
+//! to exactly what `build` publishes. Tokenised texts are cached by incident id between
+//! runs (`analysis::text::FeatureCache`), so a run after one edit tokenises one file.
+
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Receiver;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::live::Live;
+use crate::analysis::{self, related, text::FeatureCache};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{Archive, Insights};
+
+/// One analysis to run.
+pub struct Job {
+    /// `State::version` of the archive below; the result is dropped if it moved on.
+    pub version: u64,
+    pub archive: Arc<Archive>,
+    pub config: Config,
+    /// Incidents whose text changed since the last run (their cached tokens are stale).
+    pub changed_ids: Vec<String>,
+}
+
+/// What a run changed on the served site.
+#[derive(Debug, Clone)]
+pub struct Applied {
+    pub generation: u64,
+    /// Incidents whose related list, repeat or suggestions changed.
+    pub incidents: usize,
+    pub elapsed: Duration,
+}
+
+/// Runs analyses and applies their results to the served site.
+pub struct Analyst {
+    live: Arc<Live>,
+    features: Mutex<FeatureCache>,
+}
+
+impl Analyst {
+    pub fn new(live: Arc<Live>) -> Analyst {
+        Analyst {
+            live,
+            features: Mutex::new(FeatureCache::default()),
+        }
+    }
+
+    /// Drop every cached token list (after a full re-read, any text may have changed).
+    pub fn forget(&self) {
+        self.features
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+
+    /// Analyse `archive` now, with the configured diagnostic levels applied.
+    pub fn analyse(
+        &self,
+        config: &Config,
+        archive: &Archive,
+        changed_ids: &[String],
+    ) -> (Insights, Vec<Diagnostic>) {
+        let mut features = self.features.lock().unwrap_or_else(|e| e.into_inner());
+        for id in changed_ids {
+            features.remove(id);
+        }
+        let (insights, found) =
+            analysis::analyse_cached(config, archive, &related::Params::default(), &mut features);
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.extend(found);
+        diagnostics.apply_levels(&config.checks);
+        diagnostics.finish();
+        (insights, diagnostics.items)
+    }
+
+    /// Run `job` and apply the result if the archive is still the one analysed and
+    /// something differs. `None` when nothing was changed.
+    pub fn run(&self, job: Job) -> Option<Applied> {
+        let started = Instant::now();
+        let (insights, diagnostics) = self.analyse(&job.config, &job.archive, &job.changed_ids);
+        drop(job.archive);
+        let current = self.live.inspect(|state| {
+            let content = state.content.as_ref()?;
+            (state.version == job.version).then(|| {
+                (
+                    changed_incidents(&content.insights, &insights),
+                    state.analysis_diagnostics == diagnostics,
+                )
+            })
+        });
+        let (incidents, same_diagnostics) = current?;
+        if incidents == 0 && same_diagnostics {
+            return None;
+        }
+        let (applied, generation) = self.live.update(|state| {
+            // Re-checked under the write lock: a save may have landed in between.
+            if state.version != job.version {
+                return false;
+            }
+            let Some(content) = &mut state.content else {
+                return false;
+            };
+            content.insights = insights;
+            state.analysis_diagnostics = diagnostics;
+            true
+        });
+        applied.then(|| Applied {
+            generation,
+            incidents,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// The analysis thread: runs the newest job of each burst (the older ones describe
+    /// archives that are gone), calling `on_applied` after each change it makes.
+    pub fn work(&self, jobs: Receiver<Job>, on_applied: impl Fn(&Applied)) {
+        while let Ok(mut job) = jobs.recv() {
+            let mut taken = 1;
+            while let Ok(newer) = jobs.try_recv() {
+                let mut changed = std::mem::take(&mut job.changed_ids);
+                changed.extend(newer.changed_ids.iter().cloned());
+                job = newer;
+                job.changed_ids = changed;
+                taken += 1;
+            }
+            let applied = self.run(job);
+            self.live
+                .pending_analyses
+                .fetch_sub(taken, Ordering::SeqCst);
+            if let Some(applied) = applied {
+                on_applied(&applied);
+            }
+        }
+    }
+}
+
+/// Number of incidents whose insights differ between `old` and `new`.
+pub fn changed_incidents(old: &Insights, new: &Insights) -> usize {
+    let mut ids: std::collections::BTreeSet<&String> = old.related.keys().collect();
+    ids.extend(new.related.keys());
+    ids.extend(old.repeat_of.keys());
+    ids.extend(new.repeat_of.keys());
+    ids.extend(old.cause_suggestions.keys());
+    ids.extend(new.cause_suggestions.keys());
+    ids.into_iter()
+        .filter(|id| {
+            old.related.get(*id) != new.related.get(*id)
+                || old.repeat_of.get(*id) != new.repeat_of.get(*id)
+                || old.cause_suggestions.get(*id) != new.cause_suggestions.get(*id)
+        })
+        .count()
+}
