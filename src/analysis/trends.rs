@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::ToSpan;
 use jiff::civil::Date;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -49,7 +50,7 @@ pub struct Trends {
     pub services: BTreeMap<String, ScopeTrends>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ScopeKind {
     Org,
@@ -420,25 +421,48 @@ pub struct PeriodTrends {
 }
 
 /// Compute every figure. `as_of` ends the windowed periods and decides what is overdue.
+/// Scopes are computed in parallel; the result does not depend on the order.
 pub fn compute(archive: &Archive, insights: &Insights, as_of: Date, config: &Config) -> Trends {
-    let ctx = Ctx {
-        archive,
-        insights,
+    let names = ScopeNames::of(archive);
+    let scope = |kind, name: &str| scope(archive, insights, as_of, config, kind, name);
+    let (org, (teams, services)) = rayon::join(
+        || scope(ScopeKind::Org, ""),
+        || {
+            rayon::join(
+                || {
+                    names
+                        .teams
+                        .par_iter()
+                        .map(|n| (n.clone(), scope(ScopeKind::Team, n)))
+                        .collect::<Vec<_>>()
+                },
+                || {
+                    names
+                        .services
+                        .par_iter()
+                        .map(|n| (n.clone(), scope(ScopeKind::Service, n)))
+                        .collect::<Vec<_>>()
+                },
+            )
+        },
+    );
+    assemble(
         as_of,
         config,
-    };
-    let everyone: Vec<usize> = (0..archive.incidents.len()).collect();
-    let mut by_team: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    let mut by_service: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (idx, incident) in archive.incidents.iter().enumerate() {
-        for team in unique(&incident.teams) {
-            by_team.entry(team).or_default().push(idx);
-        }
-        for service in unique(&incident.services) {
-            by_service.entry(service).or_default().push(idx);
-        }
-    }
-    let scope = |kind, name: &str, members: &[usize]| ctx.scope(kind, name, members);
+        org,
+        teams.into_iter().collect(),
+        services.into_iter().collect(),
+    )
+}
+
+/// `Trends` from scopes computed one by one (`scope`): the archive-wide fields added.
+pub fn assemble(
+    as_of: Date,
+    config: &Config,
+    org: ScopeTrends,
+    teams: BTreeMap<String, ScopeTrends>,
+    services: BTreeMap<String, ScopeTrends>,
+) -> Trends {
     let mut severities = config.severities.clone();
     severities.push(UNKNOWN_SEVERITY.to_string());
     Trends {
@@ -450,16 +474,72 @@ pub fn compute(archive: &Archive, insights: &Insights, as_of: Date, config: &Con
             .map(|s| (s.clone(), severity_weight(config, s)))
             .collect(),
         severities,
-        org: scope(ScopeKind::Org, "", &everyone),
-        teams: by_team
-            .iter()
-            .map(|(name, m)| (name.to_string(), scope(ScopeKind::Team, name, m)))
-            .collect(),
-        services: by_service
-            .iter()
-            .map(|(name, m)| (name.to_string(), scope(ScopeKind::Service, name, m)))
-            .collect(),
+        org,
+        teams,
+        services,
     }
+}
+
+/// The names of the teams and services the archive's post-mortems name (trimmed,
+/// sorted, each once): the scopes `compute` covers besides the organisation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeNames {
+    pub teams: BTreeSet<String>,
+    pub services: BTreeSet<String>,
+}
+
+impl ScopeNames {
+    pub fn of(archive: &Archive) -> ScopeNames {
+        let mut names = ScopeNames::default();
+        for incident in &archive.incidents {
+            for team in unique(&incident.teams) {
+                if !names.teams.contains(team) {
+                    names.teams.insert(team.to_string());
+                }
+            }
+            for service in unique(&incident.services) {
+                if !names.services.contains(service) {
+                    names.services.insert(service.to_string());
+                }
+            }
+        }
+        names
+    }
+}
+
+/// Archive indices of the post-mortems of a scope: every one for the organisation,
+/// those naming the team or service (trimmed) otherwise.
+pub fn scope_members(archive: &Archive, kind: ScopeKind, name: &str) -> Vec<usize> {
+    let names = |i: &Incident| match kind {
+        ScopeKind::Org => true,
+        ScopeKind::Team => i.teams.iter().any(|t| t.trim() == name),
+        ScopeKind::Service => i.services.iter().any(|s| s.trim() == name),
+    };
+    archive
+        .incidents
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| names(i))
+        .map(|(idx, _)| idx)
+        .collect()
+}
+
+/// The figures of one scope alone, equal to its entry in `compute`'s result.
+pub fn scope(
+    archive: &Archive,
+    insights: &Insights,
+    as_of: Date,
+    config: &Config,
+    kind: ScopeKind,
+    name: &str,
+) -> ScopeTrends {
+    let ctx = Ctx {
+        archive,
+        insights,
+        as_of,
+        config,
+    };
+    ctx.scope(kind, name, &scope_members(archive, kind, name))
 }
 
 /// Severity key of incidents that give none.

@@ -4,11 +4,14 @@
 //! mark, CSS classes instead of colours (so they follow light, dark and print styles
 //! through `currentColor` and CSS variables in `static/dashboard.css`) and byte-identical
 //! output; a few hundred lines of careful string building give all of that.
-//! Guarantees: every bar, point and cell is an `<a href>` holding a shape with a
-//! `<title>`; every text from a post-mortem is escaped; numbers are formatted with fixed
-//! precision; nothing depends on anything but the input. Each chart comes with a
-//! `Table`, rendered as a `<details>` data table for screen readers and for reading
-//! exact values.
+//! Guarantees: every bar, point, box and cell is an `<a href>` whose first child is a
+//! `<title>` (the tooltip and accessible name of the mark); every text from a post-mortem
+//! is escaped; numbers are formatted with fixed precision; nothing depends on anything
+//! but the input. Each chart comes with a `Table`, rendered as a `<details>` data table
+//! for screen readers and for reading exact values.
+//! The markup is kept small because a large archive has thousands of marks per page:
+//! classes sit on a `<g>` around marks that share them, text alignment and sizes come
+//! from the stylesheet, and coordinates have one decimal.
 
 use std::fmt::Write as _;
 
@@ -25,23 +28,32 @@ fn short_label(label: &str) -> String {
 /// Escape text for HTML and SVG (content and attribute values).
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    esc_into(&mut out, s);
     out
 }
 
-/// Fixed two-decimal coordinates: enough precision, identical on every platform.
+/// `esc` appended to `out`; text without special characters is copied in one go.
+pub fn esc_into(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.push_str(&rest[..at]);
+        out.push_str(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+}
+
+/// Fixed one-decimal coordinates (a tenth of a unit is under 0.15 px at the widest
+/// layout): enough precision, identical on every platform.
 fn n(v: f64) -> String {
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
+    let s = format!("{v:.1}");
+    let s = s.strip_suffix(".0").unwrap_or(&s);
     if s == "-0" {
         "0".to_string()
     } else {
@@ -98,34 +110,60 @@ fn nice_step(max: f64) -> f64 {
 }
 
 fn svg_open(out: &mut String, title: &str, height: f64) {
+    let title = esc(title);
     let _ = write!(
         out,
-        r#"<svg class="chart" viewBox="0 0 {} {}" role="group" aria-label="{}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>"#,
+        r#"<svg class="chart" viewBox="0 0 {} {}" role="group" aria-label="{title}"><title>{title}</title>"#,
         n(WIDTH),
         n(height),
-        esc(title),
-        esc(title)
     );
 }
 
-fn linked(out: &mut String, href: &str, class: &str, shape: &str, title: &str) {
+/// A link around `shape` (a self-closing element), its tooltip first.
+fn linked(out: &mut String, href: &str, class: Option<&str>, title: &str, shape: &str) {
+    out.push_str("<a href=\"");
+    esc_into(out, href);
+    if let Some(class) = class {
+        out.push_str("\" class=\"");
+        esc_into(out, class);
+    }
+    out.push_str("\"><title>");
+    esc_into(out, title);
+    out.push_str("</title>");
+    out.push_str(shape);
+    out.push_str("</a>");
+}
+
+/// A horizontal gridline with its value at the left of the plot.
+fn y_tick(out: &mut String, left: f64, right: f64, y: f64, label: &str) {
     let _ = write!(
         out,
-        r#"<a href="{}" class="{}">{}><title>{}</title></{}></a>"#,
-        esc(href),
-        esc(class),
-        shape.trim_end_matches("/>"),
-        esc(title),
-        shape_name(shape)
+        r#"<path class="grid" d="M{} {y}H{}"/><text class="yt" x="{}" y="{}">{label}</text>"#,
+        n(left),
+        n(right),
+        n(left - 6.0),
+        n(y + 4.0),
+        y = n(y)
     );
 }
 
-fn shape_name(shape: &str) -> &str {
-    shape
-        .trim_start_matches('<')
-        .split(|c: char| c.is_whitespace())
-        .next()
-        .unwrap_or("g")
+fn y_label(out: &mut String, middle: f64, label: &str) {
+    let _ = write!(
+        out,
+        r#"<text class="axis-label" transform="translate(12 {}) rotate(-90)">{}</text>"#,
+        n(middle),
+        esc(label)
+    );
+}
+
+fn x_axis(out: &mut String, left: f64, right: f64, y: f64) {
+    let _ = write!(
+        out,
+        r#"<path class="axis" d="M{} {}H{}"/>"#,
+        n(left),
+        n(y),
+        n(right)
+    );
 }
 
 /// Labels every `k`-th column so that labels never overlap.
@@ -151,37 +189,41 @@ impl StackedBars {
         svg_open(&mut out, &self.title, height);
         let mut tick = 0.0;
         while tick <= top_value + 1e-9 {
-            let _ = write!(
-                out,
-                r#"<line class="grid" x1="{}" x2="{}" y1="{y}" y2="{y}"/><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#,
-                n(left),
-                n(WIDTH - right),
-                n(left - 6.0),
-                n(y(tick) + 4.0),
-                n(tick),
-                y = n(y(tick))
-            );
+            y_tick(&mut out, left, WIDTH - right, y(tick), &n(tick));
             tick += step;
         }
-        let _ = write!(
-            out,
-            r#"<text class="axis-label" x="12" y="{}" transform="rotate(-90 12 {})" text-anchor="middle">{}</text>"#,
-            n(top + plot_h / 2.0),
-            n(top + plot_h / 2.0),
-            esc(&self.y_label)
-        );
+        y_label(&mut out, top + plot_h / 2.0, &self.y_label);
         let slot = plot_w / self.groups.len().max(1) as f64;
         let bar_w = (slot * 0.72).min(48.0);
         let stride = label_stride(self.groups.len(), plot_w, 52.0);
-        for (gi, group) in self.groups.iter().enumerate() {
-            let x = left + slot * gi as f64 + (slot - bar_w) / 2.0;
-            let mut base = 0.0;
-            for (si, mark) in group.segments.iter().enumerate() {
-                let Some(mark) = mark else { continue };
+        // Segments are drawn series by series so that each series' class is written
+        // once, on a group; `bases` holds where the next segment of each bar starts.
+        let mut bases = vec![0.0; self.groups.len()];
+        let segments = self.series.len().max(
+            self.groups
+                .iter()
+                .map(|g| g.segments.len())
+                .max()
+                .unwrap_or(0),
+        );
+        for si in 0..segments {
+            let class = self.series.get(si).map(|s| s.class.as_str()).unwrap_or("");
+            let mut opened = false;
+            for (gi, group) in self.groups.iter().enumerate() {
+                let Some(Some(mark)) = group.segments.get(si) else {
+                    continue;
+                };
                 if mark.value <= 0.0 {
                     continue;
                 }
-                let (y0, y1) = (y(base), y(base + mark.value));
+                if !opened {
+                    out.push_str("<g class=\"bar ");
+                    esc_into(&mut out, class);
+                    out.push_str("\">");
+                    opened = true;
+                }
+                let x = left + slot * gi as f64 + (slot - bar_w) / 2.0;
+                let (y0, y1) = (y(bases[gi]), y(bases[gi] + mark.value));
                 let shape = format!(
                     r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#,
                     n(x),
@@ -189,34 +231,25 @@ impl StackedBars {
                     n(bar_w),
                     n(y0 - y1)
                 );
-                let class = self.series.get(si).map(|s| s.class.as_str()).unwrap_or("");
-                linked(
-                    &mut out,
-                    &mark.href,
-                    &format!("bar {class}"),
-                    &shape,
-                    &mark.title,
-                );
-                base += mark.value;
+                linked(&mut out, &mark.href, None, &mark.title, &shape);
+                bases[gi] += mark.value;
             }
+            if opened {
+                out.push_str("</g>");
+            }
+        }
+        for (gi, group) in self.groups.iter().enumerate() {
             if gi % stride == 0 {
                 let _ = write!(
                     out,
-                    r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                    r#"<text class="tick" x="{}" y="{}">{}</text>"#,
                     n(left + slot * (gi as f64 + 0.5)),
                     n(top + plot_h + 16.0),
                     esc(&group.label)
                 );
             }
         }
-        let _ = write!(
-            out,
-            r#"<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>"#,
-            n(left),
-            n(WIDTH - right),
-            n(top + plot_h),
-            n(top + plot_h)
-        );
+        x_axis(&mut out, left, WIDTH - right, top + plot_h);
         out.push_str("</svg>");
         out
     }
@@ -316,23 +349,9 @@ impl Distribution {
         let mut out = String::new();
         svg_open(&mut out, &self.title, height);
         for (value, label) in TIME_TICKS.iter().filter(|t| t.0.log10() <= hi + 1e-9) {
-            let _ = write!(
-                out,
-                r#"<line class="grid" x1="{}" x2="{}" y1="{y}" y2="{y}"/><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#,
-                n(left),
-                n(WIDTH - right),
-                n(left - 6.0),
-                n(y(*value) + 4.0),
-                label,
-                y = n(y(*value))
-            );
+            y_tick(&mut out, left, WIDTH - right, y(*value), label);
         }
-        let _ = write!(
-            out,
-            r#"<text class="axis-label" x="12" y="{}" transform="rotate(-90 12 {})" text-anchor="middle">minutes (log scale)</text>"#,
-            n(top + plot_h / 2.0),
-            n(top + plot_h / 2.0)
-        );
+        y_label(&mut out, top + plot_h / 2.0, "minutes (log scale)");
         let slot = plot_w / self.groups.len().max(1) as f64;
         let box_w = (slot * 0.5).min(40.0);
         let stride = label_stride(self.groups.len(), plot_w, 64.0);
@@ -341,36 +360,29 @@ impl Distribution {
             let cx = left + slot * (gi as f64 + 0.5);
             match &group.summary {
                 Some(s) => {
+                    // One link for the box (IQR), its median bar and the p90 whisker.
                     let shape = format!(
-                        r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#,
+                        r#"<rect x="{}" y="{}" width="{}" height="{}"/><path class="w" d="M{x} {p75}V{p90}M{wl} {p90}H{wr}"/><path class="m" d="M{bl} {m}H{br}"/>"#,
                         n(cx - box_w / 2.0),
                         n(y(s.p75)),
                         n(box_w),
-                        n((y(s.p25) - y(s.p75)).max(1.0))
-                    );
-                    linked(&mut out, &s.href, "iqr", &shape, &s.title);
-                    let shape = format!(
-                        r#"<line x1="{}" x2="{}" y1="{y}" y2="{y}"/>"#,
-                        n(cx - box_w / 2.0),
-                        n(cx + box_w / 2.0),
-                        y = n(y(s.median))
-                    );
-                    linked(&mut out, &s.href, "median", &shape, &s.title);
-                    // Whisker from the box up to p90, with a cap.
-                    let shape = format!(
-                        r#"<path d="M{x} {p75}V{p90}M{left} {p90}H{right}"/>"#,
+                        n((y(s.p25) - y(s.p75)).max(1.0)),
                         x = n(cx),
                         p75 = n(y(s.p75)),
                         p90 = n(y(s.p90)),
-                        left = n(cx - box_w / 4.0),
-                        right = n(cx + box_w / 4.0)
+                        wl = n(cx - box_w / 4.0),
+                        wr = n(cx + box_w / 4.0),
+                        bl = n(cx - box_w / 2.0),
+                        br = n(cx + box_w / 2.0),
+                        m = n(y(s.median)),
                     );
-                    linked(&mut out, &s.href, "p90", &shape, &s.title);
+                    linked(&mut out, &s.href, Some("box"), &s.title, &shape);
                     median_path.push(Some((cx, y(s.median))));
                 }
                 None => median_path.push(None),
             }
-            if group.points.len() <= self.max_points {
+            if !group.points.is_empty() && group.points.len() <= self.max_points {
+                out.push_str(r#"<g class="point">"#);
                 for (pi, p) in group.points.iter().enumerate() {
                     // Deterministic spread so that equal values stay visible.
                     let jitter = ((pi * 7) % 11) as f64 / 10.0 - 0.5;
@@ -379,23 +391,19 @@ impl Distribution {
                         n(cx + jitter * box_w * 0.9),
                         n(y(p.value))
                     );
-                    linked(&mut out, &p.href, "point", &shape, &p.title);
+                    linked(&mut out, &p.href, None, &p.title, &shape);
                 }
+                out.push_str("</g>");
             }
             if gi % stride == 0 {
                 let _ = write!(
                     out,
-                    r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#,
-                    n(cx),
+                    r#"<text class="tick" x="{x}" y="{}">{}</text><text class="note" x="{x}" y="{}">{}</text>"#,
                     n(top + plot_h + 16.0),
-                    esc(&group.label)
-                );
-                let _ = write!(
-                    out,
-                    r#"<text class="note" x="{}" y="{}" text-anchor="middle">{}</text>"#,
-                    n(cx),
+                    esc(&group.label),
                     n(top + plot_h + 30.0),
-                    esc(&group.note)
+                    esc(&group.note),
+                    x = n(cx),
                 );
             }
         }
@@ -405,7 +413,7 @@ impl Distribution {
             if let [Some((x1, y1)), Some((x2, y2))] = pair {
                 let _ = write!(
                     out,
-                    r#"<line class="trend" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
+                    r#"<path class="trend" d="M{} {}L{} {}"/>"#,
                     n(*x1),
                     n(*y1),
                     n(*x2),
@@ -413,14 +421,7 @@ impl Distribution {
                 );
             }
         }
-        let _ = write!(
-            out,
-            r#"<line class="axis" x1="{}" x2="{}" y1="{}" y2="{}"/>"#,
-            n(left),
-            n(WIDTH - right),
-            n(top + plot_h),
-            n(top + plot_h)
-        );
+        x_axis(&mut out, left, WIDTH - right, top + plot_h);
         out.push_str("</svg>");
         out
     }
@@ -471,7 +472,7 @@ impl HBars {
                 let x = label_w + pct * plot_w;
                 let _ = write!(
                     out,
-                    r#"<line class="grid" x1="{x}" x2="{x}" y1="{}" y2="{}"/><text class="tick" x="{x}" y="12" text-anchor="middle">{}%</text>"#,
+                    r#"<path class="grid" d="M{x} {}V{}"/><text class="tick" x="{x}" y="12">{}%</text>"#,
                     n(top - 4.0),
                     n(height - 8.0),
                     n(pct * 100.0),
@@ -479,18 +480,21 @@ impl HBars {
                 );
             }
         }
+        for (i, row) in self.rows.iter().enumerate() {
+            let y0 = top + row_h * i as f64;
+            let _ = write!(
+                out,
+                r#"<text class="label" x="{}" y="{}">{}</text>"#,
+                n(label_w - 6.0),
+                n(y0 + 15.0),
+                esc(&short_label(&row.label))
+            );
+        }
+        let _ = write!(out, r#"<g class="bar {}">"#, esc(&self.class));
         let mut line = Vec::new();
         for (i, row) in self.rows.iter().enumerate() {
             let y0 = top + row_h * i as f64;
             let w = (row.mark.value / max * plot_w).max(1.0);
-            let label = short_label(&row.label);
-            let _ = write!(
-                out,
-                r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#,
-                n(label_w - 6.0),
-                n(y0 + 15.0),
-                esc(&label)
-            );
             let shape = format!(
                 r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#,
                 n(label_w),
@@ -498,13 +502,15 @@ impl HBars {
                 n(w),
                 n(row_h - 6.0)
             );
-            linked(
-                &mut out,
-                &row.mark.href,
-                &format!("bar {}", self.class),
-                &shape,
-                &row.mark.title,
-            );
+            linked(&mut out, &row.mark.href, None, &row.mark.title, &shape);
+            if let Some(c) = row.cumulative {
+                line.push((label_w + c * plot_w, y0 + row_h / 2.0));
+            }
+        }
+        out.push_str("</g>");
+        for (i, row) in self.rows.iter().enumerate() {
+            let y0 = top + row_h * i as f64;
+            let w = (row.mark.value / max * plot_w).max(1.0);
             let _ = write!(
                 out,
                 r#"<text class="value" x="{}" y="{}">{}</text>"#,
@@ -517,9 +523,6 @@ impl HBars {
                 n(y0 + 15.0),
                 esc(&row.text)
             );
-            if let Some(c) = row.cumulative {
-                line.push((label_w + c * plot_w, y0 + row_h / 2.0));
-            }
         }
         if line.len() > 1 {
             let points: Vec<String> = line
@@ -586,32 +589,32 @@ impl Grid {
             if ci % stride == 0 {
                 let _ = write!(
                     out,
-                    r#"<text class="tick" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                    r#"<text class="tick" x="{}" y="{}">{}</text>"#,
                     n(label_w + cell_w * (ci as f64 + 0.5)),
                     n(top - 10.0),
                     esc(column)
                 );
             }
         }
-        let show_text = cell_w >= 18.0;
         for (ri, row) in self.rows.iter().enumerate() {
             let y0 = top + row_h * ri as f64;
-            let label = short_label(&row.label);
             let _ = write!(
                 out,
-                r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                r#"<text class="label" x="{}" y="{}">{}</text><rect class="row-bg" x="{}" y="{}" width="{}" height="{}"/>"#,
                 n(label_w - 6.0),
                 n(y0 + 14.0),
-                esc(&label)
-            );
-            let _ = write!(
-                out,
-                r#"<rect class="row-bg" x="{}" y="{}" width="{}" height="{}"/>"#,
+                esc(&short_label(&row.label)),
                 n(label_w),
                 n(y0 + 1.0),
                 n(cell_w * cols as f64),
                 n(row_h - 2.0)
             );
+        }
+        let show_text = cell_w >= 18.0;
+        let (w, h) = (n(cell_w - 2.0), n(row_h - 2.0));
+        out.push_str(r#"<g class="cell">"#);
+        for (ri, row) in self.rows.iter().enumerate() {
+            let y0 = top + row_h * ri as f64;
             for (ci, cell) in row.cells.iter().enumerate() {
                 let Some(cell) = cell else { continue };
                 let level = if max > 0.0 {
@@ -620,33 +623,30 @@ impl Grid {
                     1
                 };
                 let x = label_w + cell_w * ci as f64;
-                let shape = format!(
-                    r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#,
+                let mut shape = format!(
+                    r#"<rect x="{}" y="{}" width="{w}" height="{h}"/>"#,
                     n(x + 1.0),
                     n(y0 + 1.0),
-                    n(cell_w - 2.0),
-                    n(row_h - 2.0)
-                );
-                let _ = write!(
-                    out,
-                    r#"<a href="{}" class="cell h{level}">{}><title>{}</title></rect>"#,
-                    esc(&cell.mark.href),
-                    shape.trim_end_matches("/>"),
-                    esc(&cell.mark.title)
                 );
                 if show_text {
                     let _ = write!(
-                        out,
-                        r#"<text x="{}" y="{}" text-anchor="middle">{}</text>"#,
+                        shape,
+                        r#"<text x="{}" y="{}">{}</text>"#,
                         n(x + cell_w / 2.0),
                         n(y0 + 14.0),
                         esc(&cell.text)
                     );
                 }
-                out.push_str("</a>");
+                linked(
+                    &mut out,
+                    &cell.mark.href,
+                    Some(&format!("h{level}")),
+                    &cell.mark.title,
+                    &shape,
+                );
             }
         }
-        out.push_str("</svg>");
+        out.push_str("</g></svg>");
         out
     }
 }
@@ -677,6 +677,8 @@ pub struct Table {
 }
 
 impl Table {
+    /// Body cells (`td`) are numbers, right-aligned by the stylesheet, unless marked
+    /// `class="t"` (text); the first cell of a row is its header (`th`).
     pub fn html(&self) -> String {
         let mut out = String::from(r#"<div class="table-wrap"><table class="data">"#);
         let _ = write!(out, "<caption>{}</caption><thead><tr>", esc(&self.caption));
@@ -687,35 +689,23 @@ impl Table {
         for row in &self.rows {
             out.push_str("<tr>");
             for (i, cell) in row.iter().enumerate() {
-                let (tag, scope) = if i == 0 {
-                    ("th", r#" scope="row""#)
-                } else {
-                    ("td", "")
+                let header = i == 0;
+                let (tag, attrs) = match (header, cell) {
+                    (true, Cell::Num(_) | Cell::NumLink { .. }) => {
+                        ("th", r#" scope="row" class="num""#)
+                    }
+                    (true, _) => ("th", r#" scope="row""#),
+                    (false, Cell::Text(_) | Cell::Link { .. }) => ("td", r#" class="t""#),
+                    (false, _) => ("td", ""),
                 };
+                let _ = write!(out, "<{tag}{attrs}>");
                 match cell {
-                    Cell::Text(t) => {
-                        let _ = write!(out, "<{tag}{scope}>{}</{tag}>", esc(t));
-                    }
-                    Cell::Num(t) => {
-                        let _ = write!(out, r#"<{tag}{scope} class="num">{}</{tag}>"#, esc(t));
-                    }
-                    Cell::Link { text, href } => {
-                        let _ = write!(
-                            out,
-                            r#"<{tag}{scope}><a href="{}">{}</a></{tag}>"#,
-                            esc(href),
-                            esc(text)
-                        );
-                    }
-                    Cell::NumLink { text, href } => {
-                        let _ = write!(
-                            out,
-                            r#"<{tag}{scope} class="num"><a href="{}">{}</a></{tag}>"#,
-                            esc(href),
-                            esc(text)
-                        );
+                    Cell::Text(t) | Cell::Num(t) => esc_into(&mut out, t),
+                    Cell::Link { text, href } | Cell::NumLink { text, href } => {
+                        let _ = write!(out, r#"<a href="{}">{}</a>"#, esc(href), esc(text));
                     }
                 }
+                let _ = write!(out, "</{tag}>");
             }
             out.push_str("</tr>");
         }
@@ -777,13 +767,60 @@ mod tests {
         .svg();
         assert_eq!(chart.matches("<rect").count(), 1);
         assert!(
-            chart.contains(r#"<a href="x/index.html" class="bar sev0"><rect"#),
+            chart.contains(
+                r#"<g class="bar sev0"><a href="x/index.html"><title>t &lt;1&gt;</title><rect"#
+            ),
             "{chart}"
         );
-        assert!(
-            chart.contains("<title>t &lt;1&gt;</title></rect></a>"),
-            "{chart}"
+        // Value 2 of a 0–2 axis fills the plot height (240 − 12 − 40).
+        assert!(chart.contains(r#"height="188"/></a></g>"#), "{chart}");
+    }
+
+    #[test]
+    fn escaping_copies_plain_runs_and_replaces_specials() {
+        assert_eq!(esc("plain text"), "plain text");
+        assert_eq!(esc(r#"a<b>&"c'd"#), "a&lt;b&gt;&amp;&quot;c&#39;d");
+        assert_eq!(esc("é & ü"), "é &amp; ü");
+    }
+
+    #[test]
+    fn grid_cells_link_with_title_first_and_shade_class() {
+        let cell = |v: f64| {
+            Some(GridCell {
+                text: format!("{v}"),
+                mark: mark(v),
+            })
+        };
+        let svg = Grid {
+            title: "g".into(),
+            columns: vec!["Q1".into(), "Q2".into()],
+            rows: vec![
+                GridRow {
+                    label: "api".into(),
+                    cells: vec![cell(1.0), None],
+                },
+                GridRow {
+                    label: "db".into(),
+                    cells: vec![cell(5.0), cell(3.0)],
+                },
+            ],
+        }
+        .svg();
+        assert_eq!(
+            svg.matches("<a href").count(),
+            3,
+            "one link per non-empty cell"
         );
+        // 1 of max 5 → level 1; 3 of 5 → level 3; 5 → level 5.
+        for level in ["h1", "h3", "h5"] {
+            assert!(
+                svg.contains(&format!(
+                    r#"class="{level}"><title>t &lt;1&gt;</title><rect"#
+                )),
+                "{level}: {svg}"
+            );
+        }
+        assert!(svg.contains(r#"<g class="cell">"#));
     }
 
     #[test]
@@ -796,9 +833,11 @@ mod tests {
 
     #[test]
     fn coordinates_have_fixed_precision() {
-        assert_eq!(n(1.0 / 3.0), "0.33");
+        assert_eq!(n(1.0 / 3.0), "0.3");
         assert_eq!(n(2.0), "2");
+        assert_eq!(n(2.96), "3");
         assert_eq!(n(-0.001), "0");
+        assert_eq!(n(-1.25), "-1.2");
     }
 
     #[test]
@@ -831,5 +870,11 @@ mod tests {
             "no line across the gap"
         );
         assert_eq!(svg.matches("<circle").count(), 3);
+        // One link per box, holding the box, the whisker and the median bar.
+        assert_eq!(
+            svg.matches(r#"<a href="l/index.html" class="box"><title>s</title><rect"#)
+                .count(),
+            2
+        );
     }
 }

@@ -8,24 +8,29 @@
 //! (by time, `causes/` and `services/`). Each list holds every post-mortem of the scope
 //! and period once per grouping, with an anchor per bin, severity, cause and service, so
 //! the section a bar links to lists exactly the incidents the bar counts.
-//! Figures come from `analysis::trends`; this module only lays them out. Scopes render
-//! in parallel and the output is deterministic.
+//! Figures come from `analysis::trends`; this module only lays them out.
+//!
+//! A scope (`ScopeKey`) renders alone (`render_scope`, for `serve`'s pages on demand):
+//! it computes only its own figures, and every file it writes lies under its folder
+//! (`scope_base`), which is found again from a path with `scope_for_path`. `render`
+//! renders every scope in parallel plus `trends_json`, and equals the union of those,
+//! byte for byte. The output is deterministic.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::charts::{
     self, BarGroup, BoxSummary, Cell, DistGroup, Distribution, Grid, GridCell, GridRow, HBar,
-    HBars, Mark, Series, StackedBars, Table, esc,
+    HBars, Mark, Series, StackedBars, Table, esc, esc_into,
 };
 use super::{Renderer, root_prefix, urls};
 use crate::analysis::trends::{
-    self, Granularity, Headline, Metric, PeriodKind, PeriodTrends, ScopeKind, ScopeTrends, Stats,
-    Trends,
+    self, Granularity, Headline, Metric, PeriodKind, PeriodTrends, ScopeKind, ScopeNames,
+    ScopeTrends, Stats,
 };
 use crate::config::Config;
 use crate::model::{Archive, Incident, Insights};
@@ -41,35 +46,188 @@ pub const MAX_POINTS_PER_GROUP: usize = 40;
 /// Causes drawn in the Pareto and causes-by-quarter charts (the data table lists all).
 const MAX_CAUSES_DRAWN: usize = 20;
 
-/// Render every dashboard page, drill-down list and `api/trends.json`.
+/// One dashboard: the organisation's (`name` empty), a team's or a service's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ScopeKey {
+    pub kind: ScopeKind,
+    pub name: String,
+}
+
+impl ScopeKey {
+    pub fn org() -> ScopeKey {
+        ScopeKey {
+            kind: ScopeKind::Org,
+            name: String::new(),
+        }
+    }
+
+    /// The folder every file of this scope lives under (`scope_base`).
+    pub fn base(&self) -> String {
+        scope_base(self.kind, &self.name)
+    }
+}
+
+/// Every scope `render` builds: the organisation first, then teams, then services,
+/// each sorted by name. Teams (or services) whose names share a slug share a folder, so
+/// only the first by name gets a dashboard. Cheap: one pass over the archive's labels.
+pub fn scope_keys(archive: &Archive) -> Vec<ScopeKey> {
+    Catalog::new(archive)
+        .entries
+        .into_iter()
+        .map(|e| e.key)
+        .collect()
+}
+
+/// The scope that writes `path` (relative to the output root), if any. Needed because
+/// the organisation's folder `dashboard/` is a prefix of every other scope's folder: a
+/// path is the organisation's only when it is one of the organisation's own files.
+pub fn scope_for_path(archive: &Archive, path: &str) -> Option<ScopeKey> {
+    let rest = path.strip_prefix("dashboard/")?;
+    let (kind, rest) = if let Some(r) = rest.strip_prefix("teams/") {
+        (ScopeKind::Team, r)
+    } else if let Some(r) = rest.strip_prefix("services/") {
+        (ScopeKind::Service, r)
+    } else {
+        return SCOPE_FILES.contains(&rest).then(ScopeKey::org);
+    };
+    let (slug, file) = rest.split_once('/')?;
+    if !SCOPE_FILES.contains(&file) {
+        return None;
+    }
+    Catalog::new(archive)
+        .entries
+        .into_iter()
+        .map(|e| e.key)
+        .find(|k| k.kind == kind && urls::slug(&k.name) == slug)
+}
+
+/// Files of a scope, relative to its folder: a page per period and three drill-down
+/// lists per period.
+const SCOPE_FILES: [&str; 12] = [
+    "index.html",
+    "last-year/index.html",
+    "last-90-days/index.html",
+    "lists/all/index.html",
+    "lists/all/causes/index.html",
+    "lists/all/services/index.html",
+    "lists/last-year/index.html",
+    "lists/last-year/causes/index.html",
+    "lists/last-year/services/index.html",
+    "lists/last-90-days/index.html",
+    "lists/last-90-days/causes/index.html",
+    "lists/last-90-days/services/index.html",
+];
+
+/// Every path a scope writes, in the order `render_scope` returns them.
+pub fn scope_paths(kind: ScopeKind, name: &str) -> Vec<String> {
+    let base = scope_base(kind, name);
+    PeriodKind::EVERY
+        .iter()
+        .flat_map(|&p| {
+            [
+                page_path(&base, p),
+                list_path(&base, p, ListKind::ByTime),
+                list_path(&base, p, ListKind::ByCause),
+                list_path(&base, p, ListKind::ByService),
+            ]
+        })
+        .collect()
+}
+
+/// Render every dashboard page, drill-down list and `api/trends.json`: every scope's
+/// figures computed once, in parallel, for the pages and the export alike.
 pub fn render(
     renderer: &Renderer,
     site: &Site,
     archive: &Archive,
     insights: &Insights,
 ) -> Result<Vec<OutputFile>> {
-    let trends = trends::compute(archive, insights, site.as_of, &site.config);
-    // Compact: the export of a large archive runs to megabytes; pretty-printing tripled it.
-    let mut json = serde_json::to_string(&trends)?;
-    json.push('\n');
-    let scopes = scopes(&trends);
-    let ctx = Ctx {
-        renderer,
-        config: &site.config,
-        archive,
-        insights,
-        trends: &trends,
-        scopes: &scopes,
-    };
-    let rendered: Vec<Result<Vec<OutputFile>>> = scopes
+    let names = ScopeNames::of(archive);
+    // Every team and service gets figures in the export, even one whose slug another
+    // name already took (it gets no pages).
+    let mut keys = vec![ScopeKey::org()];
+    for (kind, set) in [
+        (ScopeKind::Team, &names.teams),
+        (ScopeKind::Service, &names.services),
+    ] {
+        keys.extend(set.iter().map(|name| ScopeKey {
+            kind,
+            name: name.clone(),
+        }));
+    }
+    let mut computed: Vec<ScopeTrends> = keys
         .par_iter()
-        .map(|scope| ctx.scope_files(scope))
+        .map(|k| trends::scope(archive, insights, site.as_of, &site.config, k.kind, &k.name))
         .collect();
-    let mut files = vec![OutputFile::new(TRENDS_JSON, json)];
+    let org = computed.remove(0);
+    let (mut teams, mut services) = (BTreeMap::new(), BTreeMap::new());
+    for scope in computed {
+        match scope.kind {
+            ScopeKind::Team => teams.insert(scope.name.clone(), scope),
+            _ => services.insert(scope.name.clone(), scope),
+        };
+    }
+    let all = trends::assemble(site.as_of, &site.config, org, teams, services);
+    let json = export(&all)?;
+    let catalog = Catalog::new(archive);
+    let ctx = Ctx::new(renderer, site, archive, insights, &catalog);
+    let rendered: Vec<Result<Vec<OutputFile>>> = catalog
+        .entries
+        .par_iter()
+        .map(|e| {
+            let scope = match e.key.kind {
+                ScopeKind::Org => &all.org,
+                ScopeKind::Team => &all.teams[&e.key.name],
+                ScopeKind::Service => &all.services[&e.key.name],
+            };
+            ctx.scope_files(&Scope::new(scope))
+        })
+        .collect();
+    let mut files = vec![json];
     for r in rendered {
         files.extend(r?);
     }
     Ok(files)
+}
+
+/// The files of one scope (`scope_paths`), computing only that scope's figures.
+pub fn render_scope(
+    renderer: &Renderer,
+    site: &Site,
+    archive: &Archive,
+    insights: &Insights,
+    key: &ScopeKey,
+) -> Result<Vec<OutputFile>> {
+    let catalog = Catalog::new(archive);
+    if !catalog.entries.iter().any(|e| &e.key == key) {
+        bail!("no dashboard for {} `{}`", key.kind.as_str(), key.name);
+    }
+    let figures = trends::scope(
+        archive,
+        insights,
+        site.as_of,
+        &site.config,
+        key.kind,
+        &key.name,
+    );
+    Ctx::new(renderer, site, archive, insights, &catalog).scope_files(&Scope::new(&figures))
+}
+
+/// `api/trends.json`: every figure of every scope (`trends::compute`).
+pub fn trends_json(site: &Site, archive: &Archive, insights: &Insights) -> Result<OutputFile> {
+    export(&trends::compute(
+        archive,
+        insights,
+        site.as_of,
+        &site.config,
+    ))
+}
+
+fn export(figures: &trends::Trends) -> Result<OutputFile> {
+    // Compact: the export of a large archive runs to megabytes; pretty-printing tripled it.
+    let mut json = serde_json::to_string(figures)?;
+    json.push('\n');
+    Ok(OutputFile::new(TRENDS_JSON, json))
 }
 
 /// Folder of a scope's dashboard, e.g. `dashboard/teams/payments/`.
@@ -110,14 +268,81 @@ fn list_path(base: &str, period: PeriodKind, kind: ListKind) -> String {
     format!("{base}lists/{}/{sub}index.html", period.key())
 }
 
-/// A scope that gets pages: teams or services whose names share a slug share a folder,
-/// so only the first (by name) is rendered there.
+/// The scopes that get pages, with their folders and sizes, from the archive alone.
+struct Catalog {
+    entries: Vec<CatalogEntry>,
+}
+
+struct CatalogEntry {
+    key: ScopeKey,
+    base: String,
+    /// Post-mortems in the scope, near misses and undated ones included.
+    post_mortems: usize,
+}
+
+impl Catalog {
+    fn new(archive: &Archive) -> Catalog {
+        let names = ScopeNames::of(archive);
+        let mut counts: BTreeMap<(ScopeKind, &str), usize> = BTreeMap::new();
+        for incident in &archive.incidents {
+            for (kind, values) in [
+                (ScopeKind::Team, &incident.teams),
+                (ScopeKind::Service, &incident.services),
+            ] {
+                let mut seen: Vec<&str> = values
+                    .iter()
+                    .map(|v| v.trim())
+                    .filter(|v| !v.is_empty())
+                    .collect();
+                seen.sort_unstable();
+                seen.dedup();
+                for v in seen {
+                    *counts.entry((kind, v)).or_default() += 1;
+                }
+            }
+        }
+        let mut entries = vec![CatalogEntry {
+            key: ScopeKey::org(),
+            base: scope_base(ScopeKind::Org, ""),
+            post_mortems: archive.incidents.len(),
+        }];
+        let mut seen = std::collections::BTreeSet::new();
+        for (kind, set) in [
+            (ScopeKind::Team, &names.teams),
+            (ScopeKind::Service, &names.services),
+        ] {
+            for name in set {
+                let base = scope_base(kind, name);
+                if seen.insert(base.clone()) {
+                    entries.push(CatalogEntry {
+                        post_mortems: counts.get(&(kind, name.as_str())).copied().unwrap_or(0),
+                        key: ScopeKey {
+                            kind,
+                            name: name.clone(),
+                        },
+                        base,
+                    });
+                }
+            }
+        }
+        Catalog { entries }
+    }
+}
+
+/// A scope being rendered: its figures and folder.
 struct Scope<'a> {
     trends: &'a ScopeTrends,
     base: String,
 }
 
 impl Scope<'_> {
+    fn new(trends: &ScopeTrends) -> Scope<'_> {
+        Scope {
+            base: scope_base(trends.kind, &trends.name),
+            trends,
+        }
+    }
+
     fn heading(&self) -> String {
         match self.trends.kind {
             ScopeKind::Org => "Dashboard".to_string(),
@@ -127,36 +352,21 @@ impl Scope<'_> {
     }
 }
 
-fn scopes(trends: &Trends) -> Vec<Scope<'_>> {
-    let mut out = vec![Scope {
-        trends: &trends.org,
-        base: scope_base(ScopeKind::Org, ""),
-    }];
-    let mut seen = std::collections::BTreeSet::new();
-    for (kind, map) in [
-        (ScopeKind::Team, &trends.teams),
-        (ScopeKind::Service, &trends.services),
-    ] {
-        for (name, scope) in map {
-            let base = scope_base(kind, name);
-            if seen.insert(base.clone()) {
-                out.push(Scope {
-                    trends: scope,
-                    base,
-                });
-            }
+/// Relative link from the page at `from` to the site path `to`, as short as it gets:
+/// the folders both paths share are left out (`lists/all/index.html` from the
+/// dashboard beside it, `../../incidents/x/index.html` from elsewhere).
+fn href(from: &str, to: &str) -> String {
+    let from_dir = &from[..from.rfind('/').map_or(0, |i| i + 1)];
+    let mut common = 0;
+    for (i, _) in from_dir.match_indices('/') {
+        if to.len() > i && to.as_bytes()[..=i] == from_dir.as_bytes()[..=i] {
+            common = i + 1;
+        } else {
+            break;
         }
     }
-    out
-}
-
-/// Relative link from the page at `from` to the site path `to`.
-fn href(from: &str, to: &str) -> String {
-    format!("{}{}", root_prefix(from), urls::href(to))
-}
-
-fn href_anchor(from: &str, to: &str, anchor: &str) -> String {
-    format!("{}#{}", href(from, to), anchor)
+    let up = from_dir[common..].matches('/').count();
+    format!("{}{}", "../".repeat(up), urls::href(&to[common..]))
 }
 
 /// `12.5`, `15`: one decimal at most, none when whole.
@@ -270,17 +480,39 @@ struct Ctx<'a> {
     config: &'a Config,
     archive: &'a Archive,
     insights: &'a Insights,
-    trends: &'a Trends,
-    scopes: &'a [Scope<'a>],
+    as_of: Date,
+    catalog: &'a Catalog,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(
+        renderer: &'a Renderer,
+        site: &'a Site,
+        archive: &'a Archive,
+        insights: &'a Insights,
+        catalog: &'a Catalog,
+    ) -> Ctx<'a> {
+        Ctx {
+            renderer,
+            config: &site.config,
+            archive,
+            insights,
+            as_of: site.as_of,
+            catalog,
+        }
+    }
 }
 
 /// What one page needs to know about where it is.
 struct PageCtx<'a> {
-    scope: &'a Scope<'a>,
     period: &'a PeriodTrends,
     path: String,
     /// The period's post-mortems by date (then id).
     sorted: Vec<&'a Incident>,
+    /// Relative links to the period's three lists (by `ListKind`), made once per page.
+    lists: [String; 3],
+    /// The way back to the site root, for links to incidents.
+    root: String,
 }
 
 /// The incidents of `sorted` (by date) dated `start..=end`; undated ones never match.
@@ -290,20 +522,33 @@ fn within<'s, 'a>(sorted: &'s [&'a Incident], start: Date, end: Date) -> &'s [&'
     &sorted[lo..hi.max(lo)]
 }
 
-impl PageCtx<'_> {
-    fn list(&self, kind: ListKind) -> String {
-        list_path(&self.scope.base, self.period.period, kind)
+impl<'a> PageCtx<'a> {
+    fn new(scope: &Scope, period: &'a PeriodTrends, sorted: Vec<&'a Incident>) -> Self {
+        let path = page_path(&scope.base, period.period);
+        let list = |kind| href(&path, &list_path(&scope.base, period.period, kind));
+        PageCtx {
+            lists: [
+                list(ListKind::ByTime),
+                list(ListKind::ByCause),
+                list(ListKind::ByService),
+            ],
+            root: root_prefix(&path),
+            period,
+            path,
+            sorted,
+        }
     }
 
     fn link(&self, kind: ListKind, anchor: Option<&str>) -> String {
+        let list = &self.lists[kind as usize];
         match anchor {
-            Some(a) => href_anchor(&self.path, &self.list(kind), a),
-            None => href(&self.path, &self.list(kind)),
+            Some(a) => format!("{list}#{a}"),
+            None => list.clone(),
         }
     }
 
     fn incident(&self, id: &str) -> String {
-        href(&self.path, &urls::incident(id))
+        format!("{}{}", self.root, urls::href(&urls::incident(id)))
     }
 }
 
@@ -320,17 +565,12 @@ impl Ctx<'_> {
     }
 
     fn min(&self) -> usize {
-        self.trends.min_incidents
+        self.config.dashboard.min_incidents
     }
 
     fn dashboard_page(&self, scope: &Scope, period: &PeriodTrends) -> Result<OutputFile> {
-        let path = page_path(&scope.base, period.period);
-        let page = PageCtx {
-            scope,
-            period,
-            path: path.clone(),
-            sorted: self.sorted(period.members.iter().copied()),
-        };
+        let page = PageCtx::new(scope, period, self.sorted(period.members.iter().copied()));
+        let path = page.path.clone();
         let periods: Vec<PeriodLink> = PeriodKind::EVERY
             .iter()
             .map(|&p| PeriodLink {
@@ -424,7 +664,7 @@ impl Ctx<'_> {
 
     /// On the organisation's dashboard: links to every team and service dashboard.
     fn scope_links(&self, scope: &Scope, from: &str) -> String {
-        if scope.trends.kind != ScopeKind::Org || self.scopes.len() < 2 {
+        if scope.trends.kind != ScopeKind::Org || self.catalog.entries.len() < 2 {
             return String::new();
         }
         let mut out = String::from(
@@ -432,17 +672,13 @@ impl Ctx<'_> {
         );
         for (kind, title) in [(ScopeKind::Team, "Teams"), (ScopeKind::Service, "Services")] {
             let _ = write!(out, "<div><h3>{title}</h3><ul>");
-            for s in self.scopes.iter().filter(|s| s.trends.kind == kind) {
+            for s in self.catalog.entries.iter().filter(|s| s.key.kind == kind) {
                 let _ = write!(
                     out,
                     r#"<li><a href="{}">{}</a> <span class="muted">{}</span></li>"#,
                     esc(&href(from, &page_path(&s.base, PeriodKind::All))),
-                    esc(&s.trends.name),
-                    esc(&plural(
-                        s.trends.post_mortems,
-                        "post-mortem",
-                        "post-mortems"
-                    ))
+                    esc(&s.key.name),
+                    esc(&plural(s.post_mortems, "post-mortem", "post-mortems"))
                 );
             }
             out.push_str("</ul></div>");
@@ -609,7 +845,7 @@ impl Ctx<'_> {
             &format!(
                 "of {} · due before {}",
                 plural(a.counts.total, "item", "items"),
-                self.trends.as_of
+                self.as_of
             ),
             "",
         );
@@ -837,11 +1073,11 @@ impl Ctx<'_> {
             .map(|(i, m)| Mark {
                 value: m as f64,
                 href: page.incident(&i.id),
+                // The chart names the metric; the tooltip names the incident.
                 title: format!(
-                    "{} ({}): {} {}",
+                    "{} ({}): {}",
                     i.title,
                     i.date.map(|d| d.to_string()).unwrap_or_default(),
-                    metric.label().to_lowercase(),
                     fmt_minutes(m as f64)
                 ),
             })
@@ -1031,11 +1267,14 @@ impl Ctx<'_> {
         }
         let anchors = anchors("s", heat.rows.iter().map(|r| r.service.as_str()));
         let weights = self
-            .trends
-            .severity_weights
+            .config
+            .severities
             .iter()
-            .filter(|(k, _)| *k != trends::UNKNOWN_SEVERITY)
-            .map(|(k, w)| (self.config.severity_rank(k), format!("{k} = {w}")))
+            .filter(|k| *k != trends::UNKNOWN_SEVERITY)
+            .map(|k| {
+                let w = trends::severity_weight(self.config, k);
+                (self.config.severity_rank(k), format!("{k} = {w}"))
+            })
             .collect::<BTreeMap<_, _>>();
         let weights: Vec<String> = weights.into_values().collect();
         let columns: Vec<String> = period.counts.iter().map(|c| c.bin.label.clone()).collect();
@@ -1130,7 +1369,7 @@ impl Ctx<'_> {
     fn actions_section(&self, page: &PageCtx) -> String {
         let period = page.period;
         let a = &period.action_items;
-        let as_of = self.trends.as_of;
+        let as_of = self.as_of;
         let mut out = String::new();
         if a.counts.total == 0 {
             out.push_str(
@@ -1379,32 +1618,36 @@ impl Ctx<'_> {
     }
 
     /// A table of incidents with their response times (the by-time lists, which the
-    /// duration charts link to).
+    /// duration charts link to). Lists run to thousands of rows, so the markup is lean:
+    /// alignment comes from the stylesheet (`table.data.incidents`).
     fn rows(&self, from: &str, incidents: &[&Incident], out: &mut String) {
         out.push_str(r#"<div class="table-wrap"><table class="data incidents"><thead><tr><th scope="col">date</th><th scope="col">post-mortem</th><th scope="col">severity</th><th scope="col">detect</th><th scope="col">acknowledge</th><th scope="col">mitigate</th><th scope="col">resolve</th></tr></thead><tbody>"#);
         let root = root_prefix(from);
         for i in incidents {
-            let _ = write!(
-                out,
-                r#"<tr><td>{}</td><th scope="row"><a href="{root}{}">{}</a>{}</th><td>{}</td>"#,
-                i.date
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "no date".into()),
-                esc(&urls::href(&urls::incident(&i.id))),
-                esc(&i.title),
-                if i.is_near_miss() {
-                    r#" <span class="tag">near miss</span>"#
-                } else {
-                    ""
-                },
-                esc(&trends::severity_key(self.config, i)),
-            );
+            out.push_str("<tr><td>");
+            match i.date {
+                Some(d) => {
+                    let _ = write!(out, "{d}");
+                }
+                None => out.push_str("no date"),
+            }
+            let _ = write!(out, r#"</td><th><a href="{root}"#);
+            esc_into(out, &urls::href(&urls::incident(&i.id)));
+            out.push_str("\">");
+            esc_into(out, &i.title);
+            out.push_str("</a>");
+            if i.is_near_miss() {
+                out.push_str(r#" <span class="tag">near miss</span>"#);
+            }
+            out.push_str("</th><td>");
+            esc_into(out, trends::severity_ref(self.config, i));
+            out.push_str("</td>");
             for m in Metric::EVERY {
                 match m.minutes(&i.durations) {
                     Some(v) => {
-                        let _ = write!(out, r#"<td class="num">{}</td>"#, fmt_minutes(v as f64));
+                        let _ = write!(out, "<td>{}</td>", fmt_minutes(v as f64));
                     }
-                    None => out.push_str(r#"<td class="num">–</td>"#),
+                    None => out.push_str("<td>–</td>"),
                 }
             }
             out.push_str("</tr>");
@@ -1417,16 +1660,20 @@ impl Ctx<'_> {
         let root = root_prefix(from);
         out.push_str(r#"<ul class="incident-list">"#);
         for i in incidents {
-            let _ = write!(
-                out,
-                r#"<li><a href="{root}{}">{}</a> <span class="muted">{} · {}</span></li>"#,
-                esc(&urls::href(&urls::incident(&i.id))),
-                esc(&i.title),
-                i.date
-                    .map(|d| d.to_string())
-                    .unwrap_or_else(|| "no date".into()),
-                esc(&trends::severity_key(self.config, i)),
-            );
+            let _ = write!(out, r#"<li><a href="{root}"#);
+            esc_into(out, &urls::href(&urls::incident(&i.id)));
+            out.push_str("\">");
+            esc_into(out, &i.title);
+            out.push_str("</a> <small>");
+            match i.date {
+                Some(d) => {
+                    let _ = write!(out, "{d}");
+                }
+                None => out.push_str("no date"),
+            }
+            out.push_str(" · ");
+            esc_into(out, trends::severity_ref(self.config, i));
+            out.push_str("</small></li>");
         }
         out.push_str("</ul>");
     }

@@ -390,12 +390,13 @@ fn medians_and_p90s_with_n_and_missing() {
     );
     assert!(chart.contains("n=3 · 1 missing"), "n beside the quarter");
     // Q3 rests on one incident (< 3): dots only, no box; Q4 has a box.
-    assert_eq!(chart.matches(r#"class="iqr""#).count(), 1);
-    // One dot per incident with the duration: a0, a1, a2, a3.
-    assert_eq!(chart.matches(r#"class="point""#).count(), 4);
+    assert_eq!(chart.matches(r#"class="box""#).count(), 1);
+    // One dot per incident with the duration: a0, a1, a2, a3, each linking to it.
+    assert_eq!(chart.matches("<circle").count(), 4);
+    assert!(chart.contains(r#"<a href="../incidents/a0/index.html"><title>Incident a0 (2025-07-14): 45 min</title><circle"#));
     // Headline: median 25 min, n and missing beside it, p90.
-    assert!(html.contains(r#"<dt>Median time to mitigate</dt><dd><a class="value" href="../dashboard/lists/all/index.html">25 min</a><span class="detail">n=4 · 1 missing · p90 40.5 min</span>"#), "headline");
-    assert!(html.contains(r#"<dt>Median time to resolve</dt><dd><a class="value" href="../dashboard/lists/all/index.html">1.3 h</a><span class="detail">n=4 · 1 missing · p90 1.9 h</span>"#), "75 min = 1.25 h shown as 1.3 h");
+    assert!(html.contains(r#"<dt>Median time to mitigate</dt><dd><a class="value" href="lists/all/index.html">25 min</a><span class="detail">n=4 · 1 missing · p90 40.5 min</span>"#), "headline");
+    assert!(html.contains(r#"<dt>Median time to resolve</dt><dd><a class="value" href="lists/all/index.html">1.3 h</a><span class="detail">n=4 · 1 missing · p90 1.9 h</span>"#), "75 min = 1.25 h shown as 1.3 h");
 }
 
 #[test]
@@ -459,7 +460,7 @@ fn causes_repeats_and_heat_map() {
     );
 
     let html = &files["dashboard/index.html"];
-    assert!(html.contains(r#"<strong>Repeat rate: <a href="../dashboard/lists/all/causes/index.html#repeats">20%</a></strong> — 1 of 5 incidents"#));
+    assert!(html.contains(r#"<strong>Repeat rate: <a href="lists/all/causes/index.html#repeats">20%</a></strong> — 1 of 5 incidents"#));
     // Columns: Jul .. Dec | total weight | incidents.
     assert_eq!(
         row(figure(html, "chart-heatmap"), "api"),
@@ -589,11 +590,11 @@ fn min_incidents_rule_withholds_trends_and_comparisons() {
         html.contains("No comparison: the previous 90 days rest on 1 incident (fewer than 3).")
     );
     assert!(
-        html.contains(r#"<a href="../../dashboard/last-year/index.html">Last year</a>"#),
+        html.contains(r#"<a href="../last-year/index.html">Last year</a>"#),
         "period switch works without JS"
     );
     assert!(html.contains(
-        r#"<a href="../../dashboard/last-90-days/index.html" aria-current="page">Last 90 days</a>"#
+        r#"<a href="index.html" aria-current="page">Last 90 days</a>"#
     ));
 
     // Team frontend: a3 and a4 only (2 < 3): no charts, a message instead.
@@ -634,7 +635,7 @@ fn one_incident_archive_shows_message_and_no_trend() {
     let html = &files["dashboard/index.html"];
     assert!(html.contains("1 incident in this period (2025-11-03 to 2025-12-31). Trends and comparisons need at least 3, so no charts are drawn"));
     assert!(!html.contains("<svg"));
-    assert!(html.contains(r#"<dt>Median time to mitigate</dt><dd><a class="value" href="../dashboard/lists/all/index.html">12 min</a><span class="detail">n=1 · 0 missing"#));
+    assert!(html.contains(r#"<dt>Median time to mitigate</dt><dd><a class="value" href="lists/all/index.html">12 min</a><span class="detail">n=1 · 0 missing"#));
     let trends = json(&files);
     let all = period(&trends["org"], "all");
     assert_eq!(
@@ -692,16 +693,19 @@ fn every_chart_has_a_data_table_and_every_mark_a_title_and_link() {
                 if is_decor {
                     continue;
                 }
+                let a = a_open
+                    .filter(|a| !before[*a..].contains("</a>"))
+                    .unwrap_or_else(|| {
+                        panic!("mark not inside a link: {}", &after[..80.min(after.len())])
+                    });
+                // The tooltip is the link's first child, so it names the whole mark.
+                let link = &before[a..];
+                let title_start = link.find("><title>").expect("title first");
                 assert!(
-                    a_open.is_some_and(|a| !before[a..].contains("</a>")),
-                    "mark not inside a link: {}",
-                    &after[..80.min(after.len())]
-                );
-                let end = after.find("</a>").unwrap();
-                assert!(
-                    after[..end].contains("<title>"),
-                    "mark without a title: {}",
-                    &after[..end]
+                    !link[..title_start].contains('>')
+                        && link[title_start..].contains("</title>")
+                        && !link[title_start + 8..].starts_with("</title>"),
+                    "mark without a title: {link}"
                 );
             }
         }
