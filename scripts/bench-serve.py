@@ -6,7 +6,8 @@
 Starts the server on an ephemeral port, opens the live-reload event stream, then saves
 one post-mortem at a time (a different file each time, written in place the way most
 editors do) and measures the wall time from the save to the `reload` event arriving on
-the stream. Also reports the server's own figures (first event → reload sent, and where
+the stream, to the edited page being served, and to the background analysis having
+caught up (`/__hindsight/status`). Also reports the server's own figures (first event → reload sent, and where
 the rebuild time went), the resident memory after the first build and after all edits,
 and checks that Ctrl-C (SIGINT) stops the server cleanly. --title edits the title
 (which changes list pages too) instead of appending a sentence to the body.
@@ -72,6 +73,19 @@ def main():
     events.sendall(b"GET /__hindsight/events HTTP/1.1\r\nHost: x\r\n\r\n")
     received = b""
 
+    def get(path):
+        """GET `path` on the server; returns (status, body bytes)."""
+        with socket.create_connection((host, port)) as c:
+            c.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            data = b""
+            while chunk := c.recv(1 << 20):
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        return int(head.split()[1]), body
+
+    def settled():
+        return b'"analysing":false' in get("/__hindsight/status")[1]
+
     def wait_for(count):
         nonlocal received
         deadline = time.monotonic() + 600
@@ -89,9 +103,24 @@ def main():
         files += [os.path.join(dirpath, n) for n in names if n.endswith(".md")]
     files.sort()
     latencies = []
+    served = []
+    caught_up = []
     cpu = []
     rss_samples = []
     for k in range(edits):
+        # Start each edit from a settled server, so that the reload counted is the save's.
+        while not settled():
+            time.sleep(0.01)
+        time.sleep(0.05)
+        # Take in the events already sent (the analysis's reload of the last edit).
+        events.setblocking(False)
+        try:
+            while chunk := events.recv(65536):
+                received += chunk
+        except BlockingIOError:
+            pass
+        events.setblocking(True)
+        before = received.count(b"event: reload")
         path = files[(k * 7919) % len(files)]
         with open(path, encoding="utf-8") as f:
             text = f.read()
@@ -103,9 +132,16 @@ def main():
         t = time.perf_counter()
         with open(path, "w", encoding="utf-8") as f:
             f.write(new)
-        wait_for(k + 1)
+        wait_for(before + 1)
         latencies.append((time.perf_counter() - t) * 1000)
-        time.sleep(0.05)
+        stem = os.path.splitext(os.path.basename(path))[0]
+        status, _ = get(f"/incidents/{stem}/")
+        if status != 200:
+            raise SystemExit(f"/incidents/{stem}/ answered {status}")
+        served.append((time.perf_counter() - t) * 1000)
+        while not settled():
+            time.sleep(0.005)
+        caught_up.append((time.perf_counter() - t) * 1000)
         cpu.append((cpu_seconds(server.pid) - c) * 1000)
         if (k + 1) % 10 == 0:
             rss_samples.append(f"{k + 1}: {rss_mib(server.pid):.0f}")
@@ -122,6 +158,8 @@ def main():
     print(f"site: {root} ({len(files)} post-mortems), {edits} {'title' if title_edits else 'body'} edits")
     print(f"startup to address printed: {startup * 1000:.0f} ms")
     print(f"save -> reload event (client): median {statistics.median(latencies):.1f} ms, p90 {percentile(latencies, 90):.1f} ms, max {max(latencies):.1f} ms")
+    print(f"save -> edited page served (reload event, then GET of the page): median {statistics.median(served):.1f} ms, max {max(served):.1f} ms")
+    print(f"save -> full analysis caught up: median {statistics.median(caught_up):.1f} ms, max {max(caught_up):.1f} ms")
     if reported:
         print(f"first event -> reload sent (server): median {statistics.median(reported):.1f} ms, max {max(reported):.1f} ms")
         print(f"rebuild alone: median {statistics.median(rebuilds):.1f} ms; last: {breakdown[0] if breakdown else ''}")

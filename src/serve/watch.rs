@@ -21,7 +21,7 @@ use super::rebuild::Changes;
 use crate::pipeline::Site;
 
 /// A batch ends after this long without a new event.
-pub const QUIET: Duration = Duration::from_millis(50);
+pub const QUIET: Duration = Duration::from_millis(25);
 /// A batch never waits longer than this in total (a long copy still shows progress).
 pub const MAX_BATCH: Duration = Duration::from_millis(1000);
 
