@@ -15,6 +15,7 @@ use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::analysis::trends::ScopeKind;
 use crate::model::{Archive, Insights};
 use crate::pipeline::{OutputFile, Site};
 
@@ -100,8 +101,11 @@ pub enum Unit {
     IncidentsJson,
     Feed,
     Statics,
-    /// Every dashboard page, its drill-down lists and `api/trends.json`.
-    Dashboards,
+    /// The dashboard of the organisation (empty slug), or of the team or service whose
+    /// name has this slug: its pages and drill-down lists.
+    Dashboard(ScopeKind, String),
+    /// `api/trends.json`, every scope's figures.
+    TrendsJson,
     SearchPage,
     /// The browser's sharded search index.
     SearchIndex,
@@ -119,10 +123,22 @@ impl Unit {
             api::PATH => Unit::IncidentsJson,
             feeds::FEED => Unit::Feed,
             feeds::SITEMAP => Unit::Sitemap,
-            dashboard::TRENDS_JSON => Unit::Dashboards,
+            dashboard::TRENDS_JSON => Unit::TrendsJson,
             urls::SEARCH => Unit::SearchPage,
             _ if path.starts_with("static/") => Unit::Statics,
-            _ if path.starts_with("dashboard/") => Unit::Dashboards,
+            _ if path.starts_with("dashboard/") => {
+                let rest = &path["dashboard/".len()..];
+                let scoped = [
+                    ("teams/", ScopeKind::Team),
+                    ("services/", ScopeKind::Service),
+                ]
+                .into_iter()
+                .find_map(|(folder, kind)| {
+                    let (slug, _) = rest.strip_prefix(folder)?.split_once('/')?;
+                    (!slug.is_empty()).then(|| Unit::Dashboard(kind, slug.to_string()))
+                });
+                scoped.unwrap_or(Unit::Dashboard(ScopeKind::Org, String::new()))
+            }
             _ if path.starts_with("search/") => Unit::SearchIndex,
             _ => {
                 let (folder, rest) = path.split_once('/')?;
@@ -149,6 +165,14 @@ impl Unit {
     }
 }
 
+/// The slug a dashboard unit is known by: empty for the organisation.
+fn dashboard_slug(key: &dashboard::ScopeKey) -> String {
+    match key.kind {
+        ScopeKind::Org => String::new(),
+        _ => urls::slug(&key.name),
+    }
+}
+
 /// Every unit of the site, the sitemap last.
 pub fn units(archive: &Archive, data: &pages::PageData) -> Vec<Unit> {
     let mut units = vec![Unit::Home, Unit::ActionItems, Unit::NotFound];
@@ -166,11 +190,14 @@ pub fn units(archive: &Archive, data: &pages::PageData) -> Vec<Unit> {
         Unit::IncidentsJson,
         Unit::Feed,
         Unit::Statics,
-        Unit::Dashboards,
-        Unit::SearchPage,
-        Unit::SearchIndex,
-        Unit::Sitemap,
+        Unit::TrendsJson,
     ]);
+    units.extend(
+        dashboard::scope_keys(archive)
+            .into_iter()
+            .map(|k| Unit::Dashboard(k.kind, dashboard_slug(&k))),
+    );
+    units.extend([Unit::SearchPage, Unit::SearchIndex, Unit::Sitemap]);
     units
 }
 
@@ -204,7 +231,16 @@ pub fn render_unit(
             .iter()
             .map(|(path, bytes)| OutputFile::new(path.clone(), bytes.clone()))
             .collect()),
-        Unit::Dashboards => dashboard::render(renderer, site, archive, insights),
+        Unit::Dashboard(kind, slug) => {
+            let key = dashboard::scope_keys(archive)
+                .into_iter()
+                .find(|k| k.kind == *kind && dashboard_slug(k) == *slug);
+            match key {
+                Some(key) => dashboard::render_scope(renderer, site, archive, insights, &key),
+                None => Ok(Vec::new()),
+            }
+        }
+        Unit::TrendsJson => Ok(vec![dashboard::trends_json(site, archive, insights)?]),
         Unit::SearchPage => Ok(vec![crate::search::search_page(renderer, archive)?]),
         Unit::SearchIndex => Ok(crate::search::index_files(archive)),
         Unit::Sitemap => Ok(vec![feeds::sitemap(site, rendered)]),
@@ -212,16 +248,27 @@ pub fn render_unit(
 }
 
 /// Render every page and data file of the site: every unit in parallel, then the
-/// sitemap over the rest.
+/// sitemap over the rest. The dashboards are rendered together, so that the figures of
+/// every scope are computed once for their pages and for `api/trends.json`.
 pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Result<Vec<OutputFile>> {
     let renderer = Renderer::new(site)?;
     let data = pages::PageData::new(site, archive, insights);
     let model = pages::SiteModel::new(site, archive, insights, &data);
     let all = units(archive, &data);
     let (last, rest) = all.split_last().expect("the plan always has units");
-    let parts: Vec<Vec<OutputFile>> = rest
+    let mut tasks: Vec<Option<&Unit>> = rest
+        .iter()
+        .filter(|u| !matches!(u, Unit::Dashboard(..) | Unit::TrendsJson))
+        .map(Some)
+        .collect();
+    // `None` stands for every dashboard and the trends export at once.
+    tasks.insert(0, None);
+    let parts: Vec<Vec<OutputFile>> = tasks
         .par_iter()
-        .map(|unit| render_unit(&renderer, &model, unit, &[]))
+        .map(|task| match task {
+            Some(unit) => render_unit(&renderer, &model, unit, &[]),
+            None => dashboard::render(&renderer, site, archive, insights),
+        })
         .collect::<Result<_>>()?;
     let mut files: Vec<OutputFile> = parts.into_iter().flatten().collect();
     let sitemap = render_unit(&renderer, &model, last, &files)?;

@@ -992,7 +992,7 @@ fn every_file_maps_back_to_the_unit_that_renders_it() {
         kinds.insert(std::mem::discriminant(unit));
         by_unit.extend(files);
     }
-    assert_eq!(kinds.len(), 13, "every kind of unit is in the plan");
+    assert_eq!(kinds.len(), 14, "every kind of unit is in the plan");
     let mut whole = render::render_site(&site, &archive, &insights).unwrap();
     whole.sort_by(|a, b| a.path.cmp(&b.path));
     by_unit.sort_by(|a, b| a.path.cmp(&b.path));
