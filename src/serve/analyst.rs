@@ -128,7 +128,16 @@ impl Analyst {
                 job.changed_ids = changed;
                 taken += 1;
             }
-            let applied = self.run(job);
+            // A bug in the analysis must not end live reload: the save is already shown,
+            // only the related lists stay as they were.
+            let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.run(job)))
+                .unwrap_or_else(|panic| {
+                    eprintln!(
+                        "error: the analysis crashed (a bug in hindsight): {}",
+                        super::panic_message(panic.as_ref())
+                    );
+                    None
+                });
             self.live
                 .pending_analyses
                 .fetch_sub(taken, Ordering::SeqCst);

@@ -225,11 +225,7 @@ fn watch_loop(
         let outcome = match applied {
             Ok(outcome) => outcome,
             Err(panic) => {
-                let message = panic
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| panic.downcast_ref::<&str>().copied())
-                    .unwrap_or("unknown panic");
+                let message = panic_message(panic.as_ref());
                 eprintln!("error: the rebuild crashed: {message}");
                 let overlay = Problem::Render(format!(
                     "the rebuild crashed (a bug in hindsight): {message}"
@@ -279,6 +275,15 @@ fn watch_loop(
             );
         }
     }
+}
+
+/// The text a panic was raised with.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic")
 }
 
 fn describe(changes: &Changes, layout: &watch::Layout) -> String {
