@@ -213,12 +213,7 @@ impl View<'_> {
             render::render_unit(&content.renderer, &model, unit, &[])
         };
         let files: UnitFiles = rendered
-            .map_err(|e| {
-                e.chain()
-                    .map(|c| c.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n  caused by: ")
-            })?
+            .map_err(|e| super::error_text(&e))?
             .into_iter()
             .map(|f| (f.path, Arc::from(f.bytes)))
             .collect();

@@ -277,6 +277,15 @@ fn watch_loop(
     }
 }
 
+/// An error with its causes, one per line, for the terminal and the overlay.
+pub fn error_text(error: &anyhow::Error) -> String {
+    error
+        .chain()
+        .map(|c| c.to_string())
+        .collect::<Vec<_>>()
+        .join("\n  caused by: ")
+}
+
 /// The text a panic was raised with.
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
     panic

@@ -542,11 +542,7 @@ impl Builder {
         diagnostics: Vec<Diagnostic>,
         timings: Timings,
     ) -> Outcome {
-        let message = error
-            .chain()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>()
-            .join("\n  caused by: ");
+        let message = super::error_text(error);
         self.build_problem = Some(Problem::Render(message));
         self.unchanged(diagnostics, timings)
     }
@@ -722,12 +718,7 @@ fn probe(site: &Site, content: &Content) -> Result<(), String> {
     units.par_iter().try_for_each(|unit| {
         render::render_unit(&content.renderer, &model, unit, &[])
             .map(|_| ())
-            .map_err(|e| {
-                e.chain()
-                    .map(|c| c.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n  caused by: ")
-            })
+            .map_err(|e| super::error_text(&e))
     })
 }
 
