@@ -49,9 +49,10 @@ fn main() -> anyhow::Result<()> {
     let renderer = Renderer::new(&site)?;
     let mut last = Vec::new();
     for run in 1..=runs {
-        let t = Instant::now();
+        let (t, cpu) = (Instant::now(), cpu_seconds());
         let figures = trends::compute(&archive, &insights, site.as_of, &site.config);
         let compute = t.elapsed().as_secs_f64();
+        let compute_cpu = cpu_seconds() - cpu;
         drop(figures);
         let (t, cpu) = (Instant::now(), cpu_seconds());
         let files = dashboard::render(&renderer, &site, &archive, &insights)?;
@@ -63,7 +64,7 @@ fn main() -> anyhow::Result<()> {
         let write = t.elapsed().as_secs_f64();
         let bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
         println!(
-            "run {run}: trends::compute {compute:.3} s (inside render) · render {render:.3} s ({render_cpu:.2} s CPU) · write {write:.3} s · total {:.3} s · {} files, {:.1} MB",
+            "run {run}: trends::compute {compute:.3} s ({compute_cpu:.2} s CPU; inside render) · render {render:.3} s ({render_cpu:.2} s CPU) · write {write:.3} s · total {:.3} s · {} files, {:.1} MB",
             render + write,
             files.len(),
             bytes as f64 / 1e6

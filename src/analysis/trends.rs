@@ -423,8 +423,9 @@ pub struct PeriodTrends {
 /// Compute every figure. `as_of` ends the windowed periods and decides what is overdue.
 /// Scopes are computed in parallel; the result does not depend on the order.
 pub fn compute(archive: &Archive, insights: &Insights, as_of: Date, config: &Config) -> Trends {
+    let prepared = Prepared::new(archive, insights, as_of, config);
     let names = ScopeNames::of(archive);
-    let scope = |kind, name: &str| scope(archive, insights, as_of, config, kind, name);
+    let scope = |kind, name: &str| prepared.scope(kind, name);
     let (org, (teams, services)) = rayon::join(
         || scope(ScopeKind::Org, ""),
         || {
@@ -507,23 +508,6 @@ impl ScopeNames {
     }
 }
 
-/// Archive indices of the post-mortems of a scope: every one for the organisation,
-/// those naming the team or service (trimmed) otherwise.
-pub fn scope_members(archive: &Archive, kind: ScopeKind, name: &str) -> Vec<usize> {
-    let names = |i: &Incident| match kind {
-        ScopeKind::Org => true,
-        ScopeKind::Team => i.teams.iter().any(|t| t.trim() == name),
-        ScopeKind::Service => i.services.iter().any(|s| s.trim() == name),
-    };
-    archive
-        .incidents
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| names(i))
-        .map(|(idx, _)| idx)
-        .collect()
-}
-
 /// The figures of one scope alone, equal to its entry in `compute`'s result.
 pub fn scope(
     archive: &Archive,
@@ -533,13 +517,79 @@ pub fn scope(
     kind: ScopeKind,
     name: &str,
 ) -> ScopeTrends {
-    let ctx = Ctx {
-        archive,
-        insights,
-        as_of,
-        config,
-    };
-    ctx.scope(kind, name, &scope_members(archive, kind, name))
+    Prepared::new(archive, insights, as_of, config).scope(kind, name)
+}
+
+/// The inputs of the figures with what every scope needs of each post-mortem worked
+/// out once (severity, weight, trimmed labels), so that scopes can be computed one at
+/// a time (`scope`) or all together without redoing it.
+pub struct Prepared<'a> {
+    archive: &'a Archive,
+    insights: &'a Insights,
+    as_of: Date,
+    config: &'a Config,
+    facts: Vec<Facts<'a>>,
+}
+
+/// What the figures need of one post-mortem.
+struct Facts<'a> {
+    severity: &'a str,
+    /// One of the two most severe levels.
+    high: bool,
+    weight: u32,
+    /// Trimmed, non-empty, each once, sorted.
+    causes: Vec<&'a str>,
+    services: Vec<&'a str>,
+    teams: Vec<&'a str>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(
+        archive: &'a Archive,
+        insights: &'a Insights,
+        as_of: Date,
+        config: &'a Config,
+    ) -> Prepared<'a> {
+        let facts = archive
+            .incidents
+            .par_iter()
+            .map(|i| {
+                let severity = severity_ref(config, i);
+                Facts {
+                    severity,
+                    high: config.severity_rank(severity) < 2,
+                    weight: severity_weight(config, severity),
+                    causes: unique(&i.causes).into_iter().collect(),
+                    services: unique(&i.services).into_iter().collect(),
+                    teams: unique(&i.teams).into_iter().collect(),
+                }
+            })
+            .collect();
+        Prepared {
+            archive,
+            insights,
+            as_of,
+            config,
+            facts,
+        }
+    }
+
+    /// The figures of one scope (`name` is ignored for the organisation).
+    pub fn scope(&self, kind: ScopeKind, name: &str) -> ScopeTrends {
+        let members: Vec<usize> = match kind {
+            ScopeKind::Org => (0..self.facts.len()).collect(),
+            ScopeKind::Team => self.members(|f| f.teams.contains(&name)),
+            ScopeKind::Service => self.members(|f| f.services.contains(&name)),
+        };
+        let name = if kind == ScopeKind::Org { "" } else { name };
+        self.scope_of(kind, name, &members)
+    }
+
+    fn members(&self, named: impl Fn(&Facts) -> bool) -> Vec<usize> {
+        (0..self.facts.len())
+            .filter(|&i| named(&self.facts[i]))
+            .collect()
+    }
 }
 
 /// Severity key of incidents that give none.
@@ -696,19 +746,12 @@ enum ActionState {
     Open { has_due: bool },
 }
 
-struct Ctx<'a> {
-    archive: &'a Archive,
-    insights: &'a Insights,
-    as_of: Date,
-    config: &'a Config,
-}
-
-impl Ctx<'_> {
+impl Prepared<'_> {
     fn incident(&self, idx: usize) -> &Incident {
         &self.archive.incidents[idx]
     }
 
-    fn scope(&self, kind: ScopeKind, name: &str, members: &[usize]) -> ScopeTrends {
+    fn scope_of(&self, kind: ScopeKind, name: &str, members: &[usize]) -> ScopeTrends {
         let dated: Vec<(usize, Date)> = members
             .iter()
             .filter_map(|&i| self.incident(i).date.map(|d| (i, d)))
@@ -837,9 +880,9 @@ impl Ctx<'_> {
             .map(|&i| self.incident(i))
             .filter(|i| !i.is_near_miss())
             .collect();
-        let high_severity = incidents
+        let high_severity = members
             .iter()
-            .filter(|i| self.config.severity_rank(severity_ref(self.config, i)) < 2)
+            .filter(|&&i| self.facts[i].high && !self.incident(i).is_near_miss())
             .count();
         let metric = |m: Metric| {
             let values: Vec<i64> = incidents
@@ -891,10 +934,13 @@ impl Ctx<'_> {
                 out[b].near_misses += 1;
             } else {
                 out[b].incidents += 1;
-                *out[b]
-                    .by_severity
-                    .entry(severity_key(self.config, incident))
-                    .or_default() += 1;
+                let severity = self.facts[idx].severity;
+                match out[b].by_severity.get_mut(severity) {
+                    Some(count) => *count += 1,
+                    None => {
+                        out[b].by_severity.insert(severity.to_string(), 1);
+                    }
+                }
             }
         }
         out
@@ -942,15 +988,20 @@ impl Ctx<'_> {
         let mut without = 0;
         for &idx in incidents {
             let incident = self.incident(idx);
-            let causes = unique(&incident.causes);
+            let causes = &self.facts[idx].causes;
             if causes.is_empty() {
                 without += 1;
             }
             let q = incident.date.and_then(|d| bin_of(quarters, d));
-            for cause in causes {
+            for &cause in causes {
                 *totals.entry(cause).or_default() += 1;
                 if let Some(q) = q {
-                    *by_quarter[q].entry(cause.to_string()).or_default() += 1;
+                    match by_quarter[q].get_mut(cause) {
+                        Some(count) => *count += 1,
+                        None => {
+                            by_quarter[q].insert(cause.to_string(), 1);
+                        }
+                    }
                 }
             }
         }
@@ -995,8 +1046,8 @@ impl Ctx<'_> {
             let Some(b) = incident.date.and_then(|d| bin_of(bins, d)) else {
                 continue;
             };
-            let weight = severity_weight(self.config, severity_ref(self.config, incident));
-            for service in unique(&incident.services) {
+            let weight = self.facts[idx].weight;
+            for &service in &self.facts[idx].services {
                 if only_service.is_some_and(|only| only != service) {
                     continue;
                 }
@@ -1048,20 +1099,17 @@ impl Ctx<'_> {
     fn actions(&self, members: &[usize], bins: &[Bin]) -> ActionTrends {
         let mut counts = ActionCounts::default();
         let mut cohorts: Vec<ActionCounts> = vec![ActionCounts::default(); bins.len()];
-        let mut teams: BTreeMap<String, (ActionCounts, Vec<i64>, usize)> = BTreeMap::new();
+        let mut teams: BTreeMap<&str, (ActionCounts, Vec<i64>, usize)> = BTreeMap::new();
         let mut priorities: BTreeMap<String, (ActionCounts, Vec<i64>, usize)> = BTreeMap::new();
         let (mut ages, mut age_missing) = (Vec::new(), 0);
         let mut overdue = Vec::new();
         for &idx in members {
             let incident = self.incident(idx);
             let bin = incident.date.and_then(|d| bin_of(bins, d));
-            let mut incident_teams: Vec<String> = unique(&incident.teams)
-                .into_iter()
-                .map(str::to_string)
-                .collect();
-            if incident_teams.is_empty() {
-                incident_teams.push("no team".to_string());
-            }
+            let incident_teams: &[&str] = match self.facts[idx].teams.as_slice() {
+                [] => &["no team"],
+                teams => teams,
+            };
             for item in &incident.action_items {
                 let state = self.state(item.status, item.due);
                 let open = matches!(state, ActionState::Overdue | ActionState::Open { .. });
@@ -1077,8 +1125,8 @@ impl Ctx<'_> {
                     .filter(|p| !p.is_empty())
                     .map(str::to_uppercase)
                     .unwrap_or_else(|| "unset".to_string());
-                for team in &incident_teams {
-                    add_to_group(teams.entry(team.clone()).or_default(), state, open, age);
+                for &team in incident_teams {
+                    add_to_group(teams.entry(team).or_default(), state, open, age);
                 }
                 add_to_group(priorities.entry(priority).or_default(), state, open, age);
                 if open {
@@ -1135,7 +1183,10 @@ impl Ctx<'_> {
                     counts,
                 })
                 .collect(),
-            by_team: teams.into_iter().map(group).collect(),
+            by_team: teams
+                .into_iter()
+                .map(|(name, g)| group((name.to_string(), g)))
+                .collect(),
             by_priority: priorities.into_iter().map(group).collect(),
             oldest_overdue: overdue,
         }

@@ -155,9 +155,10 @@ pub fn render(
             name: name.clone(),
         }));
     }
+    let prepared = trends::Prepared::new(archive, insights, site.as_of, &site.config);
     let mut computed: Vec<ScopeTrends> = keys
         .par_iter()
-        .map(|k| trends::scope(archive, insights, site.as_of, &site.config, k.kind, &k.name))
+        .map(|k| prepared.scope(k.kind, &k.name))
         .collect();
     let org = computed.remove(0);
     let (mut teams, mut services) = (BTreeMap::new(), BTreeMap::new());
@@ -508,7 +509,7 @@ struct PageCtx<'a> {
     period: &'a PeriodTrends,
     path: String,
     /// The period's post-mortems by date (then id).
-    sorted: Vec<&'a Incident>,
+    sorted: &'a [&'a Incident],
     /// Relative links to the period's three lists (by `ListKind`), made once per page.
     lists: [String; 3],
     /// The way back to the site root, for links to incidents.
@@ -523,7 +524,7 @@ fn within<'s, 'a>(sorted: &'s [&'a Incident], start: Date, end: Date) -> &'s [&'
 }
 
 impl<'a> PageCtx<'a> {
-    fn new(scope: &Scope, period: &'a PeriodTrends, sorted: Vec<&'a Incident>) -> Self {
+    fn new(scope: &Scope, period: &'a PeriodTrends, sorted: &'a [&'a Incident]) -> Self {
         let path = page_path(&scope.base, period.period);
         let list = |kind| href(&path, &list_path(&scope.base, period.period, kind));
         PageCtx {
@@ -556,10 +557,16 @@ impl Ctx<'_> {
     fn scope_files(&self, scope: &Scope) -> Result<Vec<OutputFile>> {
         let mut files = Vec::new();
         for period in &scope.trends.periods {
-            files.push(self.dashboard_page(scope, period)?);
-            files.push(self.list_by_time(scope, period)?);
-            files.push(self.list_by_cause(scope, period)?);
-            files.push(self.list_by_service(scope, period)?);
+            let sorted = self.sorted(period.members.iter().copied());
+            files.push(self.dashboard_page(scope, period, &sorted)?);
+            files.push(self.list_by_time(scope, period, &sorted)?);
+            let incidents: Vec<&Incident> = sorted
+                .iter()
+                .copied()
+                .filter(|i| !i.is_near_miss())
+                .collect();
+            files.push(self.list_by_cause(scope, period, &incidents)?);
+            files.push(self.list_by_service(scope, period, &incidents)?);
         }
         Ok(files)
     }
@@ -568,8 +575,14 @@ impl Ctx<'_> {
         self.config.dashboard.min_incidents
     }
 
-    fn dashboard_page(&self, scope: &Scope, period: &PeriodTrends) -> Result<OutputFile> {
-        let page = PageCtx::new(scope, period, self.sorted(period.members.iter().copied()));
+    /// `sorted`: the period's post-mortems by date.
+    fn dashboard_page(
+        &self,
+        scope: &Scope,
+        period: &PeriodTrends,
+        sorted: &[&Incident],
+    ) -> Result<OutputFile> {
+        let page = PageCtx::new(scope, period, sorted);
         let path = page.path.clone();
         let periods: Vec<PeriodLink> = PeriodKind::EVERY
             .iter()
@@ -1618,41 +1631,56 @@ impl Ctx<'_> {
     }
 
     /// A table of incidents with their response times (the by-time lists, which the
-    /// duration charts link to). Lists run to thousands of rows, so the markup is lean:
-    /// alignment comes from the stylesheet (`table.data.incidents`).
-    fn rows(&self, from: &str, incidents: &[&Incident], out: &mut String) {
-        out.push_str(r#"<div class="table-wrap"><table class="data incidents"><thead><tr><th scope="col">date</th><th scope="col">post-mortem</th><th scope="col">severity</th><th scope="col">detect</th><th scope="col">acknowledge</th><th scope="col">mitigate</th><th scope="col">resolve</th></tr></thead><tbody>"#);
+    /// duration charts link to), one `<tbody>` per non-empty group. Lists run to
+    /// thousands of rows, so the markup is lean: alignment comes from the stylesheet
+    /// (`table.data.incidents`).
+    fn rows(&self, from: &str, groups: &[RowGroup], out: &mut String) {
+        out.push_str(r#"<div class="table-wrap"><table class="data incidents"><thead><tr><th scope="col">date</th><th scope="col">post-mortem</th><th scope="col">severity</th><th scope="col">detect</th><th scope="col">acknowledge</th><th scope="col">mitigate</th><th scope="col">resolve</th></tr></thead>"#);
         let root = root_prefix(from);
-        for i in incidents {
-            out.push_str("<tr><td>");
-            match i.date {
-                Some(d) => {
-                    let _ = write!(out, "{d}");
-                }
-                None => out.push_str("no date"),
+        for group in groups.iter().filter(|g| !g.incidents.is_empty()) {
+            if group.id.is_empty() {
+                out.push_str("<tbody>");
+            } else {
+                let _ = write!(
+                    out,
+                    r#"<tbody id="{}"><tr><th colspan="7" scope="rowgroup">{} <span class="count">{}</span></th></tr>"#,
+                    group.id,
+                    group.heading,
+                    plural(group.incidents.len(), group.noun.0, group.noun.1)
+                );
             }
-            let _ = write!(out, r#"</td><th><a href="{root}"#);
-            esc_into(out, &urls::href(&urls::incident(&i.id)));
-            out.push_str("\">");
-            esc_into(out, &i.title);
-            out.push_str("</a>");
-            if i.is_near_miss() {
-                out.push_str(r#" <span class="tag">near miss</span>"#);
-            }
-            out.push_str("</th><td>");
-            esc_into(out, trends::severity_ref(self.config, i));
-            out.push_str("</td>");
-            for m in Metric::EVERY {
-                match m.minutes(&i.durations) {
-                    Some(v) => {
-                        let _ = write!(out, "<td>{}</td>", fmt_minutes(v as f64));
+            for i in &group.incidents {
+                out.push_str("<tr><td>");
+                match i.date {
+                    Some(d) => {
+                        let _ = write!(out, "{d}");
                     }
-                    None => out.push_str("<td>–</td>"),
+                    None => out.push_str("no date"),
                 }
+                let _ = write!(out, r#"</td><th><a href="{root}"#);
+                esc_into(out, &urls::href(&urls::incident(&i.id)));
+                out.push_str("\">");
+                esc_into(out, &i.title);
+                out.push_str("</a>");
+                if i.is_near_miss() {
+                    out.push_str(r#" <span class="tag">near miss</span>"#);
+                }
+                out.push_str("</th><td>");
+                esc_into(out, trends::severity_ref(self.config, i));
+                out.push_str("</td>");
+                for m in Metric::EVERY {
+                    match m.minutes(&i.durations) {
+                        Some(v) => {
+                            let _ = write!(out, "<td>{}</td>", fmt_minutes(v as f64));
+                        }
+                        None => out.push_str("<td>–</td>"),
+                    }
+                }
+                out.push_str("</tr>");
             }
-            out.push_str("</tr>");
+            out.push_str("</tbody>");
         }
-        out.push_str("</tbody></table></div>");
+        out.push_str("</table></div>");
     }
 
     /// A compact list of incidents (the by-cause and by-service lists).
@@ -1687,12 +1715,16 @@ impl Ctx<'_> {
         v
     }
 
-    fn list_by_time(&self, scope: &Scope, period: &PeriodTrends) -> Result<OutputFile> {
+    fn list_by_time(
+        &self,
+        scope: &Scope,
+        period: &PeriodTrends,
+        incidents: &[&Incident],
+    ) -> Result<OutputFile> {
         let path = list_path(&scope.base, period.period, ListKind::ByTime);
         let sev = Severities::new(self.config, period);
         let quarters = trends::bins_for_quarters(period.start, period.end);
         let bins = &period.counts;
-        let incidents = self.sorted(period.members.iter().copied());
         let mut body = String::new();
         let _ = write!(
             body,
@@ -1744,42 +1776,35 @@ impl Ctx<'_> {
                         esc(&count_text(&in_bin))
                     );
                 }
-                for key in &sev.keys {
-                    let group: Vec<&Incident> = in_bin
+                // One table per bin; each severity (and the near misses) is a `<tbody>`
+                // with its own anchor, so one header row serves every group.
+                let mut groups: Vec<RowGroup> = sev
+                    .keys
+                    .iter()
+                    .map(|key| RowGroup {
+                        id: format!("{anchor}-{}", urls::slug(key)),
+                        heading: format!("{} · {}", esc(&bin.label), esc(key)),
+                        incidents: in_bin
+                            .iter()
+                            .copied()
+                            .filter(|i| {
+                                !i.is_near_miss() && trends::severity_ref(self.config, i) == key
+                            })
+                            .collect(),
+                        noun: ("incident", "incidents"),
+                    })
+                    .collect();
+                groups.push(RowGroup {
+                    id: format!("{anchor}-near-miss"),
+                    heading: format!("{} · near misses", esc(&bin.label)),
+                    incidents: in_bin
                         .iter()
                         .copied()
-                        .filter(|i| {
-                            !i.is_near_miss() && &trends::severity_key(self.config, i) == key
-                        })
-                        .collect();
-                    if !group.is_empty() {
-                        let _ = write!(
-                            body,
-                            r#"<section class="group" id="{anchor}-{}"><h4>{} · {} <span class="count">{}</span></h4>"#,
-                            urls::slug(key),
-                            esc(&bin.label),
-                            esc(key),
-                            plural(group.len(), "incident", "incidents")
-                        );
-                        self.rows(&path, &group, &mut body);
-                        body.push_str("</section>");
-                    }
-                }
-                let near: Vec<&Incident> = in_bin
-                    .iter()
-                    .copied()
-                    .filter(|i| i.is_near_miss())
-                    .collect();
-                if !near.is_empty() {
-                    let _ = write!(
-                        body,
-                        r#"<section class="group" id="{anchor}-near-miss"><h4>{} · near misses <span class="count">{}</span></h4>"#,
-                        esc(&bin.label),
-                        near.len()
-                    );
-                    self.rows(&path, &near, &mut body);
-                    body.push_str("</section>");
-                }
+                        .filter(|i| i.is_near_miss())
+                        .collect(),
+                    noun: ("near miss", "near misses"),
+                });
+                self.rows(&path, &groups, &mut body);
                 if nested {
                     body.push_str("</section>");
                 }
@@ -1793,7 +1818,16 @@ impl Ctx<'_> {
                 r#"<section class="group" id="undated"><h2>Without a date <span class="count">{}</span></h2>"#,
                 undated.len()
             );
-            self.rows(&path, &undated, &mut body);
+            self.rows(
+                &path,
+                &[RowGroup {
+                    id: String::new(),
+                    heading: String::new(),
+                    incidents: undated,
+                    noun: ("post-mortem", "post-mortems"),
+                }],
+                &mut body,
+            );
             body.push_str("</section>");
         }
         if incidents.is_empty() && period.undated_members.is_empty() {
@@ -1808,17 +1842,18 @@ impl Ctx<'_> {
         )
     }
 
-    fn list_by_cause(&self, scope: &Scope, period: &PeriodTrends) -> Result<OutputFile> {
+    /// `incidents`: the period's incidents by date, near misses left out.
+    fn list_by_cause(
+        &self,
+        scope: &Scope,
+        period: &PeriodTrends,
+        incidents: &[&Incident],
+    ) -> Result<OutputFile> {
         let path = list_path(&scope.base, period.period, ListKind::ByCause);
         let causes = &period.causes;
         let anchors = anchors("c", causes.pareto.iter().map(|p| p.cause.as_str()));
         let quarters = trends::bins_for_quarters(period.start, period.end);
-        let incidents: Vec<&Incident> = self
-            .sorted(period.members.iter().copied())
-            .into_iter()
-            .filter(|i| !i.is_near_miss())
-            .collect();
-        let mut by_cause = group_by(&incidents, |i| &i.causes);
+        let mut by_cause = group_by(incidents, |i| &i.causes);
         let mut body = String::from(
             r#"<p>Incidents of the period by cause category (an incident naming several causes is listed under each), then by quarter. Near misses are not included.</p>"#,
         );
@@ -1913,16 +1948,17 @@ impl Ctx<'_> {
         self.list_page(scope, period, ListKind::ByCause, "Incidents by cause", body)
     }
 
-    fn list_by_service(&self, scope: &Scope, period: &PeriodTrends) -> Result<OutputFile> {
+    /// `incidents`: the period's incidents by date, near misses left out.
+    fn list_by_service(
+        &self,
+        scope: &Scope,
+        period: &PeriodTrends,
+        incidents: &[&Incident],
+    ) -> Result<OutputFile> {
         let path = list_path(&scope.base, period.period, ListKind::ByService);
         let heat = &period.heatmap;
         let anchors = anchors("s", heat.rows.iter().map(|r| r.service.as_str()));
-        let incidents: Vec<&Incident> = self
-            .sorted(period.members.iter().copied())
-            .into_iter()
-            .filter(|i| !i.is_near_miss())
-            .collect();
-        let mut by_service = group_by(&incidents, |i| &i.services);
+        let mut by_service = group_by(incidents, |i| &i.services);
         let mut body = String::from(
             r#"<p>Incidents of the period by affected service (an incident affecting several services is listed under each), then by month or quarter. Near misses are not included.</p>"#,
         );
@@ -1972,6 +2008,17 @@ impl Ctx<'_> {
             body,
         )
     }
+}
+
+/// Rows of a by-time list under one heading: a severity (or the near misses) of a bin.
+struct RowGroup<'a> {
+    /// Anchor of the `<tbody>`; empty for a table of one group without a heading.
+    id: String,
+    /// Escaped HTML.
+    heading: String,
+    incidents: Vec<&'a Incident>,
+    /// How to count them: singular, plural.
+    noun: (&'static str, &'static str),
 }
 
 /// Incidents (in their order) under each trimmed value of a multi-valued field, in

@@ -593,9 +593,7 @@ fn min_incidents_rule_withholds_trends_and_comparisons() {
         html.contains(r#"<a href="../last-year/index.html">Last year</a>"#),
         "period switch works without JS"
     );
-    assert!(html.contains(
-        r#"<a href="index.html" aria-current="page">Last 90 days</a>"#
-    ));
+    assert!(html.contains(r#"<a href="index.html" aria-current="page">Last 90 days</a>"#));
 
     // Team frontend: a3 and a4 only (2 < 3): no charts, a message instead.
     let frontend = period(&trends["teams"]["frontend"], "all");
@@ -814,11 +812,15 @@ fn drill_down_sections_list_exactly_the_counted_incidents() {
     assert!(section(causes, "no-cause").contains("Incident a4"));
 }
 
+/// The element with `id` (a `<section>` or a list's `<tbody>`), up to its first closing tag.
 fn section<'a>(html: &'a str, id: &str) -> &'a str {
     let start = html
-        .find(&format!(r#"id="{id}""#))
+        .find(&format!(r#" id="{id}""#))
         .unwrap_or_else(|| panic!("no section {id}"));
-    let end = html[start..].find("</section>").unwrap() + start;
+    let tag_start = html[..start].rfind('<').unwrap() + 1;
+    let tag = html[tag_start..start].split(' ').next().unwrap();
+    let close = format!("</{tag}>");
+    let end = html[start..].find(&close).unwrap() + start;
     &html[start..end]
 }
 
@@ -866,4 +868,126 @@ fn fixture_site_builds_dashboards() {
             .join("public/dashboard/teams/payments/last-90-days/index.html")
             .is_file()
     );
+}
+
+fn site(config: Config) -> (tempfile::TempDir, Site) {
+    let root = tempfile::tempdir().unwrap();
+    let site = Site {
+        root: root.path().to_path_buf(),
+        config,
+        as_of: AS_OF,
+        include_drafts: false,
+    };
+    (root, site)
+}
+
+#[test]
+fn scopes_render_alone_and_together_byte_for_byte() {
+    let (mut archive, insights) = archive();
+    // "Web" and "web " share the slug of `web`: only the first by name gets pages.
+    archive.incidents[3].services.push("Web".into());
+    let archive = Archive::new(archive.incidents);
+    let (_root, site) = site(Config::default());
+    let renderer = Renderer::new(&site).unwrap();
+    let keys = dashboard::scope_keys(&archive);
+    let names: Vec<(&str, &str)> = keys
+        .iter()
+        .map(|k| (k.kind.as_str(), k.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("org", ""),
+            ("team", "frontend"),
+            ("team", "payments"),
+            ("service", "Web"),
+            ("service", "api"),
+            ("service", "db"),
+        ],
+        "org, teams, services, sorted; `web` shares Web's folder"
+    );
+    let whole: BTreeMap<String, Vec<u8>> = dashboard::render(&renderer, &site, &archive, &insights)
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.path, f.bytes))
+        .collect();
+    let mut parts: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let json = dashboard::trends_json(&site, &archive, &insights).unwrap();
+    assert_eq!(json.path, dashboard::TRENDS_JSON);
+    parts.insert(json.path, json.bytes);
+    for key in &keys {
+        let files = dashboard::render_scope(&renderer, &site, &archive, &insights, key).unwrap();
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            dashboard::scope_paths(key.kind, &key.name),
+            "{key:?} writes exactly its listed files"
+        );
+        for f in files {
+            assert!(
+                f.path.starts_with(&key.base()),
+                "{} outside {}",
+                f.path,
+                key.base()
+            );
+            assert_eq!(
+                dashboard::scope_for_path(&archive, &f.path).as_ref(),
+                Some(key),
+                "{} found again",
+                f.path
+            );
+            assert!(
+                parts.insert(f.path.clone(), f.bytes).is_none(),
+                "{} twice",
+                f.path
+            );
+        }
+    }
+    assert_eq!(parts.len(), whole.len());
+    for (path, bytes) in &whole {
+        assert!(parts.get(path) == Some(bytes), "{path} differs");
+    }
+    // The export still covers `web`, which has no pages of its own.
+    let trends: Value = serde_json::from_slice(&whole[dashboard::TRENDS_JSON]).unwrap();
+    assert_eq!(trends["services"]["web"]["post_mortems"], 2);
+}
+
+#[test]
+fn paths_map_to_their_scope_and_nothing_else() {
+    let (archive, _) = archive();
+    let find = |p: &str| dashboard::scope_for_path(&archive, p).map(|k| (k.kind.as_str(), k.name));
+    assert_eq!(find("dashboard/index.html"), Some(("org", String::new())));
+    assert_eq!(
+        find("dashboard/lists/last-year/causes/index.html"),
+        Some(("org", String::new()))
+    );
+    // The organisation's folder is a prefix of every other: no longest-prefix guessing.
+    assert_eq!(
+        find("dashboard/teams/payments/last-90-days/index.html"),
+        Some(("team", "payments".to_string()))
+    );
+    assert_eq!(
+        find("dashboard/services/db/lists/all/services/index.html"),
+        Some(("service", "db".to_string()))
+    );
+    for not_a_page in [
+        "dashboard/teams/index.html",
+        "dashboard/teams/nobody/index.html",
+        "dashboard/services/db/extra/index.html",
+        "dashboard/lists/index.html",
+        "dashboard/",
+        "incidents/a0/index.html",
+        "api/trends.json",
+    ] {
+        assert_eq!(find(not_a_page), None, "{not_a_page}");
+    }
+    let (_root, site) = site(Config::default());
+    let renderer = Renderer::new(&site).unwrap();
+    let nobody = dashboard::ScopeKey {
+        kind: hindsight::analysis::trends::ScopeKind::Team,
+        name: "nobody".into(),
+    };
+    let err = dashboard::render_scope(&renderer, &site, &archive, &Insights::default(), &nobody)
+        .unwrap_err();
+    assert_eq!(err.to_string(), "no dashboard for team `nobody`");
 }
