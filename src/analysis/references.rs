@@ -11,8 +11,10 @@
 //! incident, if any. References to the incident itself are ignored.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 use jiff::civil::Date;
+use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{Incident, RelatedRef};
@@ -21,27 +23,37 @@ use crate::model::{Incident, RelatedRef};
 /// into the archive). Relations are shown both ways; the direction only changes wording.
 pub type Links = BTreeSet<(usize, usize)>;
 
-/// Resolve every incident's `related_refs`.
+/// Resolve every incident's `related_refs` (in parallel; the result does not depend on
+/// the scheduling).
 pub fn resolve(incidents: &[Incident]) -> (Links, Vec<Diagnostic>) {
     let index = Index::new(incidents);
+    let found: Vec<(Vec<usize>, Vec<Diagnostic>)> = incidents
+        .par_iter()
+        .enumerate()
+        .map(|(from, incident)| {
+            let mut to = Vec::new();
+            let mut diagnostics = Vec::new();
+            for reference in &incident.related_refs {
+                match index.resolve(reference, from) {
+                    Ok(i) if i == from => {}
+                    Ok(i) => to.push(i),
+                    Err(why) => diagnostics.push(Diagnostic::warning(
+                        "unresolved-reference",
+                        incident.source.clone(),
+                        reference.line,
+                        0,
+                        format!("related incident {} not found: {why}", describe(reference)),
+                    )),
+                }
+            }
+            (to, diagnostics)
+        })
+        .collect();
     let mut links = Links::new();
     let mut diagnostics = Vec::new();
-    for (from, incident) in incidents.iter().enumerate() {
-        for reference in &incident.related_refs {
-            match index.resolve(reference, from) {
-                Ok(to) if to == from => {}
-                Ok(to) => {
-                    links.insert((from, to));
-                }
-                Err(why) => diagnostics.push(Diagnostic::warning(
-                    "unresolved-reference",
-                    incident.source.clone(),
-                    reference.line,
-                    0,
-                    format!("related incident {} not found: {why}", describe(reference)),
-                )),
-            }
-        }
+    for (from, (to, found)) in found.into_iter().enumerate() {
+        links.extend(to.into_iter().map(|to| (from, to)));
+        diagnostics.extend(found);
     }
     (links, diagnostics)
 }
@@ -129,6 +141,8 @@ struct Index<'a> {
     by_id: HashMap<String, usize>,
     by_date: BTreeMap<Date, Vec<usize>>,
     titles: Vec<BTreeSet<String>>,
+    /// Character bigrams of every id, made on the first mistyped id.
+    id_bigrams: OnceLock<Vec<BTreeSet<String>>>,
 }
 
 impl<'a> Index<'a> {
@@ -141,12 +155,16 @@ impl<'a> Index<'a> {
                 by_date.entry(date).or_default().push(i);
             }
         }
-        let titles = incidents.iter().map(|i| title_words(&i.title)).collect();
+        let titles = incidents
+            .par_iter()
+            .map(|i| title_words(&i.title))
+            .collect();
         Index {
             incidents,
             by_id,
             by_date,
             titles,
+            id_bigrams: OnceLock::new(),
         }
     }
 
@@ -300,17 +318,17 @@ impl<'a> Index<'a> {
 
     fn closest_by_id(&self, raw: &str, from: usize) -> String {
         let wanted = bigrams(&normalise_id(raw));
-        let best = self
-            .incidents
+        let ids = self.id_bigrams.get_or_init(|| {
+            self.incidents
+                .iter()
+                .map(|i| bigrams(&i.id.to_lowercase()))
+                .collect()
+        });
+        let best = ids
             .iter()
             .enumerate()
             .filter(|&(i, _)| i != from)
-            .map(|(i, incident)| {
-                (
-                    title_similarity(&wanted, &bigrams(&incident.id.to_lowercase())),
-                    i,
-                )
-            })
+            .map(|(i, id)| (title_similarity(&wanted, id), i))
             .filter(|&(s, _)| s >= 0.3)
             .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
         best.map(|(_, i)| self.candidate(i)).unwrap_or_default()
