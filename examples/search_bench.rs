@@ -3,13 +3,17 @@
 //!
 //! `cargo run --release --example search_bench -- SITE_DIR [QUERY...]`
 //! (generate a site with `cargo run --release --example gen_corpus -- --count 10000
-//! --out SITE_DIR/content`). Uses a temporary cache folder, never the site's own.
+//! --out SITE_DIR`). Uses a temporary cache folder, never the site's own.
+//!
+//! `search_bench --no-search SITE_DIR` instead times what `hindsight build` does minus
+//! the two search indexes (load, analyse, render, write to a temporary folder), the
+//! reference the search overhead is measured against.
 
 use std::time::Instant;
 
 use hindsight::config::Config;
 use hindsight::pipeline::{self, Site};
-use hindsight::search::{index, query, static_index};
+use hindsight::search::{fresh, index, query, static_index};
 
 const DEFAULT_QUERIES: [&str; 8] = [
     "connection pool exhausted",
@@ -23,7 +27,11 @@ const DEFAULT_QUERIES: [&str; 8] = [
 ];
 
 fn main() -> anyhow::Result<()> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--no-search") {
+        args.remove(0);
+        return build_without_search(args.first().map(String::as_str).unwrap_or("."));
+    }
     let root = std::path::PathBuf::from(args.first().map(String::as_str).unwrap_or("."));
     let queries: Vec<String> = if args.len() > 1 {
         args[1..].to_vec()
@@ -48,6 +56,11 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let search_files = hindsight::search::index_files(&archive);
     let static_time = t.elapsed();
+    let out = tempfile::tempdir_in(&root)?;
+    let t = Instant::now();
+    pipeline::write_site(&out.path().join("public"), &search_files)?;
+    let write_static = t.elapsed();
+    drop(out);
     let cache = tempfile::tempdir()?;
     let t = Instant::now();
     let stats = index::update(cache.path(), &archive)?;
@@ -63,7 +76,7 @@ fn main() -> anyhow::Result<()> {
     );
     println!("load+parse {load:.2?}, render {render:.2?}");
     println!(
-        "static index {static_time:.2?}; tantivy full {tantivy_full:.2?} ({stats:?}); unchanged {tantivy_noop:.2?} ({again:?})"
+        "static index {static_time:.2?} (writing it {write_static:.2?}); tantivy full {tantivy_full:.2?} ({stats:?}); unchanged {tantivy_noop:.2?} ({again:?})"
     );
 
     let idx: Vec<_> = search_files
@@ -85,7 +98,10 @@ fn main() -> anyhow::Result<()> {
     println!("static index: {} files, {} bytes", idx.len(), total);
     for (name, prefix) in [
         ("term shards", "t"),
-        ("fragments", "d"),
+        ("pair shards", "p"),
+        ("pair starts", "pairs"),
+        ("document heads", "x/"),
+        ("document tails", "y/"),
         ("facets", "f-"),
         ("entry", "entry"),
         ("dates", "dates"),
@@ -93,9 +109,38 @@ fn main() -> anyhow::Result<()> {
         let (count, bytes, max) = of(prefix);
         println!("  {name}: {count} files, {bytes} bytes, largest {max}");
     }
-    let _ = static_index::SHARD_TARGET_BYTES;
+    println!("(shard target {} bytes)", static_index::SHARD_TARGET_BYTES);
 
+    // What `hindsight search` does before answering, on an unchanged archive.
+    let site_with_cache = Site {
+        config: Config {
+            cache_dir: cache.path().to_path_buf(),
+            ..site.config.clone()
+        },
+        ..site.clone()
+    };
+    index::update_with_files(
+        cache.path(),
+        &archive,
+        fresh::stamps_of(&site_with_cache, &archive),
+    )?;
+    let t = Instant::now();
+    let manifest = index::read_manifest(cache.path());
+    let read_manifest = t.elapsed();
+    let t = Instant::now();
+    let stamps = fresh::stamps(&site_with_cache);
+    let walk = t.elapsed();
+    let t = Instant::now();
+    let refresh = fresh::refresh(&site_with_cache)?;
+    let refresh_time = t.elapsed();
+    let t = Instant::now();
     let searcher = index::SearchIndex::open(cache.path())?.expect("index");
+    let open = t.elapsed();
+    println!(
+        "CLI freshness: manifest of {} files read in {read_manifest:.2?}, walk of {} files {walk:.2?}, whole check {refresh_time:.2?} ({refresh:?}); opening the index {open:.2?}",
+        manifest.files.len(),
+        stamps.len()
+    );
     for q in &queries {
         let parsed = query::parse(q).map_err(|e| anyhow::anyhow!("{e}"))?;
         let t = Instant::now();
@@ -112,5 +157,48 @@ fn main() -> anyhow::Result<()> {
             r.hits.first().map(|h| &h.title)
         );
     }
+    Ok(())
+}
+
+/// The build minus search: the same stages as `pipeline::build` and `write_site`.
+fn build_without_search(root: &str) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let root = std::path::PathBuf::from(root);
+    let config = Config::load(&root)?;
+    let site = Site {
+        root: root.clone(),
+        config,
+        as_of: jiff::civil::Date::constant(2026, 1, 1),
+        include_drafts: false,
+    };
+    let (archive, _) = pipeline::load(&site);
+    let (insights, _) = pipeline::analyse(&site, &archive);
+    // `render_site` minus its search-index unit.
+    use hindsight::render::{self, Unit, pages};
+    use rayon::prelude::*;
+    let renderer = render::Renderer::new(&site)?;
+    let data = pages::PageData::new(&site, &archive, &insights);
+    let model = pages::SiteModel::new(&site, &archive, &insights, &data);
+    let units: Vec<Unit> = render::units(&archive, &data)
+        .into_iter()
+        .filter(|u| !matches!(u, Unit::SearchIndex))
+        .collect();
+    let (last, rest) = units.split_last().expect("units");
+    let parts: Vec<Vec<hindsight::pipeline::OutputFile>> = rest
+        .par_iter()
+        .map(|u| render::render_unit(&renderer, &model, u, &[]))
+        .collect::<anyhow::Result<_>>()?;
+    let mut files: Vec<_> = parts.into_iter().flatten().collect();
+    let sitemap = render::render_unit(&renderer, &model, last, &files)?;
+    files.extend(sitemap);
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let out = tempfile::tempdir_in(&root)?;
+    pipeline::write_site(&out.path().join("public"), &files)?;
+    println!(
+        "build without search: {} post-mortems, {} files in {:.2?}",
+        archive.incidents.len(),
+        files.len(),
+        started.elapsed()
+    );
     Ok(())
 }

@@ -1,14 +1,15 @@
 //! `hindsight search QUERY`: answer from the tantivy index in the cache folder, building
-//! it first when there is none. Results go to stdout (human or `--json`); progress and
+//! it first when there is none and bringing it up to date with edits made since the
+//! last build (see `fresh`). Results go to stdout (human or `--json`); progress and
 //! the result count go to stderr, so `hindsight search x | head` stays clean.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
 use super::index::{Hit, SearchIndex};
-use super::query;
+use super::{fresh, query};
 use crate::cli::Failure;
 use crate::config::Config;
 use crate::pipeline::{self, Site};
@@ -86,10 +87,24 @@ pub fn run(words: &[String], options: Options) -> Result<(), Failure> {
         ));
     }
     let config = Config::load(root).map_err(|e| Failure::Usage(e.to_string()))?;
-    let cache_dir = root.join(&config.cache_dir);
-    let index = match SearchIndex::open(&cache_dir)? {
-        Some(index) => index,
-        None => build_index(root, config)?,
+    let site = Site {
+        root: root.to_path_buf(),
+        config,
+        as_of: crate::cli::as_of_date(None)?,
+        include_drafts: false,
+    };
+    // Edits since the last build are indexed before answering; if that fails (another
+    // hindsight holds the index), answer from the index as it is and say so.
+    let fresh = match fresh::refresh(&site) {
+        Ok(r) => r.is_some(),
+        Err(e) => {
+            eprintln!("warning: search index not brought up to date: {e:#}");
+            true
+        }
+    };
+    let index = match SearchIndex::open(&site.cache_dir())? {
+        Some(index) if fresh => index,
+        _ => build_index(site)?,
     };
     let results = index.search(&query, limit)?;
     let stdout = std::io::stdout();
@@ -161,13 +176,7 @@ fn write_hit(out: &mut impl Write, hit: &Hit, bold: &str, plain: &str) -> std::i
 }
 
 /// Build the index from the content, telling a person at a terminal why they wait.
-fn build_index(root: &Path, config: Config) -> Result<SearchIndex, Failure> {
-    let site = Site {
-        root: root.to_path_buf(),
-        config,
-        as_of: crate::cli::as_of_date(None)?,
-        include_drafts: false,
-    };
+fn build_index(site: Site) -> Result<SearchIndex, Failure> {
     if !site.content_dir().is_dir() {
         return Err(Failure::Usage(format!(
             "no search index and no content folder at {}; expected a site folder (use --root DIR)",

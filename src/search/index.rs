@@ -26,15 +26,17 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TantivyDocument,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, Order, ReloadPolicy, Term};
 
 use super::query::{Clause, Field as QField, Query};
 use super::snippet::{self, Snippet, TokenHit};
+use super::text;
 use crate::model::{Archive, Incident};
 
 /// Bump whenever the schema or what goes into a field changes: the index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
+/// The tokenizer name registered on every opened index: [`super::text::TantivyTokenizer`].
+const TOKENIZER: &str = "hindsight";
 
 /// Field weights (tantivy boosts) for free-text matches.
 const BOOST_TITLE: f32 = 3.0;
@@ -90,7 +92,7 @@ fn schema() -> (Schema, Fields) {
         };
         TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer("en_stem")
+                .set_tokenizer(TOKENIZER)
                 .set_index_option(record),
         )
     };
@@ -251,11 +253,27 @@ fn day_number(date: &str) -> u64 {
         .fold(0u64, |n, b| n * 10 + u64::from(b - b'0'))
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Manifest {
-    schema: u32,
+/// What the index was built from: the indexed text of every document, and the content
+/// files as they were (so `hindsight search` can tell cheaply whether any changed).
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub schema: u32,
     /// id → content hash of what was indexed.
-    docs: BTreeMap<String, String>,
+    pub docs: BTreeMap<String, String>,
+    /// Content file (relative to the site root, `/` separators) → how it was.
+    #[serde(default)]
+    pub files: BTreeMap<String, FileStamp>,
+}
+
+/// A content file's size and modification time when it was indexed, and the id of the
+/// published post-mortem it holds (none for a draft or a file that does not parse).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileStamp {
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch (0 when the file system cannot tell).
+    pub modified: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 /// What `update` did.
@@ -270,90 +288,183 @@ pub struct UpdateStats {
     pub rebuilt: bool,
 }
 
-/// Bring the index in `cache_dir` up to date with `archive`.
+/// Bring the index in `cache_dir` up to date with `archive` (no record of the content
+/// files: the next `hindsight search` re-reads them all once).
 pub fn update(cache_dir: &Path, archive: &Archive) -> Result<UpdateStats> {
-    let dir = index_dir(cache_dir);
-    let (schema, fields) = schema();
-    let mut manifest = read_manifest(cache_dir);
-    let mut rebuilt = false;
-    let index = match (manifest.schema == SCHEMA_VERSION
-        && read_version(cache_dir) == Some(SCHEMA_VERSION))
-    .then(|| Index::open_in_dir(&dir))
-    {
-        Some(Ok(index)) if index.schema() == schema => index,
-        _ => {
-            rebuilt = true;
-            manifest = Manifest {
-                schema: SCHEMA_VERSION,
-                docs: BTreeMap::new(),
-            };
-            if dir.exists() {
-                std::fs::remove_dir_all(&dir)
-                    .with_context(|| format!("removing the old search index {}", dir.display()))?;
-            }
-            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-            let _ = std::fs::remove_file(manifest_path(cache_dir));
-            std::fs::write(version_path(cache_dir), SCHEMA_VERSION.to_string())
-                .with_context(|| format!("writing {}", version_path(cache_dir).display()))?;
-            Index::create_in_dir(&dir, schema)
-                .with_context(|| format!("creating the search index in {}", dir.display()))?
-        }
-    };
+    update_with_files(cache_dir, archive, BTreeMap::new())
+}
+
+/// Bring the index in `cache_dir` up to date with `archive`, read from `files`.
+pub fn update_with_files(
+    cache_dir: &Path,
+    archive: &Archive,
+    files: BTreeMap<String, FileStamp>,
+) -> Result<UpdateStats> {
     let docs: Vec<IndexedDoc> = archive.incidents.iter().map(IndexedDoc::of).collect();
     let wanted: BTreeMap<&str, (String, &IndexedDoc)> =
         docs.iter().map(|d| (d.id, (d.hash(), d))).collect();
-    let mut stats = UpdateStats {
-        rebuilt,
-        ..Default::default()
-    };
-    let stale: Vec<&String> = manifest
-        .docs
-        .iter()
-        .filter(|&(id, hash)| wanted.get(id.as_str()).is_none_or(|(h, _)| h != hash))
-        .map(|(id, _)| id)
-        .collect();
-    let fresh: Vec<(&str, &(String, &IndexedDoc))> = wanted
-        .iter()
-        .filter(|(id, (h, _))| manifest.docs.get(**id) != Some(h))
-        .map(|(id, v)| (*id, v))
-        .collect();
-    stats.removed = stale.len();
-    stats.added = fresh.len();
-    stats.unchanged = wanted.len() - fresh.len();
-    if stale.is_empty() && fresh.is_empty() && !rebuilt {
-        return Ok(stats);
-    }
-    let mut writer = index
-        .writer_with_num_threads::<TantivyDocument>(
-            std::thread::available_parallelism()
-                .map_or(1, |n| n.get())
-                .min(4),
-            120_000_000,
-        )
-        .with_context(|| {
-            format!(
-                "opening the search index in {} for writing (is another hindsight running?)",
-                dir.display()
-            )
-        })?;
-    for id in &stale {
-        writer.delete_term(Term::from_field_text(fields.id, id));
-    }
-    for (_, (_, doc)) in &fresh {
-        writer
-            .add_document(doc.to_document(&fields))
-            .context("adding a document to the search index")?;
-    }
-    writer.commit().context("committing the search index")?;
-    writer
-        .wait_merging_threads()
-        .context("merging search index segments")?;
-    manifest.docs = wanted
+    let store = Store::open(cache_dir)?;
+    let docs: BTreeMap<String, String> = wanted
         .iter()
         .map(|(id, (h, _))| (id.to_string(), h.clone()))
         .collect();
-    write_manifest(cache_dir, &manifest)?;
-    Ok(stats)
+    let fresh: Vec<&IndexedDoc> = wanted
+        .iter()
+        .filter(|(id, (h, _))| store.manifest.docs.get(**id) != Some(h))
+        .map(|(_, (_, d))| *d)
+        .collect();
+    store.apply(docs, &fresh, files)
+}
+
+/// Update the index for some changed documents: `docs` is every document that should
+/// be indexed (id → hash), `changed` those among them to (re-)index.
+pub fn update_documents(
+    cache_dir: &Path,
+    docs: BTreeMap<String, String>,
+    changed: &[&Incident],
+    files: BTreeMap<String, FileStamp>,
+) -> Result<UpdateStats> {
+    let store = Store::open(cache_dir)?;
+    let changed: Vec<IndexedDoc> = changed.iter().map(|i| IndexedDoc::of(i)).collect();
+    let fresh: Vec<&IndexedDoc> = changed
+        .iter()
+        .filter(|d| store.manifest.docs.get(d.id) != docs.get(d.id))
+        .collect();
+    store.apply(docs, &fresh, files)
+}
+
+/// The content hash `update` records for an incident.
+pub fn document_hash(incident: &Incident) -> String {
+    IndexedDoc::of(incident).hash()
+}
+
+/// The index and its manifest, opened for an update.
+struct Store {
+    cache_dir: PathBuf,
+    index: Index,
+    fields: Fields,
+    manifest: Manifest,
+    rebuilt: bool,
+}
+
+impl Store {
+    /// Open the index, or create it when it is missing, unreadable or of another version.
+    fn open(cache_dir: &Path) -> Result<Store> {
+        let dir = index_dir(cache_dir);
+        let (schema, fields) = schema();
+        let manifest = read_manifest(cache_dir);
+        let opened = (manifest.schema == SCHEMA_VERSION
+            && read_version(cache_dir) == Some(SCHEMA_VERSION))
+        .then(|| open_index(&dir));
+        if let Some(Ok(index)) = opened
+            && index.schema() == schema
+        {
+            return Ok(Store {
+                cache_dir: cache_dir.to_path_buf(),
+                index,
+                fields,
+                manifest,
+                rebuilt: false,
+            });
+        }
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .with_context(|| format!("removing the old search index {}", dir.display()))?;
+        }
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let _ = std::fs::remove_file(manifest_path(cache_dir));
+        std::fs::write(version_path(cache_dir), SCHEMA_VERSION.to_string())
+            .with_context(|| format!("writing {}", version_path(cache_dir).display()))?;
+        let index = Index::create_in_dir(&dir, schema)
+            .with_context(|| format!("creating the search index in {}", dir.display()))?;
+        register_tokenizer(&index);
+        Ok(Store {
+            cache_dir: cache_dir.to_path_buf(),
+            index,
+            fields,
+            manifest: Manifest {
+                schema: SCHEMA_VERSION,
+                ..Default::default()
+            },
+            rebuilt: true,
+        })
+    }
+
+    /// Make the index hold exactly `docs` (id → hash), adding `fresh` (new or changed
+    /// documents) and deleting whatever is stale; then record `docs` and `files`.
+    fn apply(
+        mut self,
+        docs: BTreeMap<String, String>,
+        fresh: &[&IndexedDoc],
+        files: BTreeMap<String, FileStamp>,
+    ) -> Result<UpdateStats> {
+        let stale: Vec<&String> = self
+            .manifest
+            .docs
+            .iter()
+            .filter(|&(id, hash)| docs.get(id) != Some(hash))
+            .map(|(id, _)| id)
+            .collect();
+        let stats = UpdateStats {
+            added: fresh.len(),
+            removed: stale.len(),
+            unchanged: docs.len() - fresh.len(),
+            rebuilt: self.rebuilt,
+        };
+        if !stale.is_empty() || !fresh.is_empty() || self.rebuilt {
+            // A full build uses every core and a large budget (one segment per thread,
+            // so no merging); a few changed files need little.
+            let (threads, budget) = if fresh.len() > 200 {
+                let threads = std::thread::available_parallelism()
+                    .map_or(1, |n| n.get())
+                    .min(4);
+                (threads, 200_000_000 * threads)
+            } else {
+                (1, 30_000_000)
+            };
+            let dir = index_dir(&self.cache_dir);
+            let mut writer = self
+                .index
+                .writer_with_num_threads::<TantivyDocument>(threads, budget)
+                .with_context(|| {
+                    format!(
+                        "opening the search index in {} for writing (is another hindsight running?)",
+                        dir.display()
+                    )
+                })?;
+            for id in &stale {
+                writer.delete_term(Term::from_field_text(self.fields.id, id));
+            }
+            for doc in fresh {
+                writer
+                    .add_document(doc.to_document(&self.fields))
+                    .context("adding a document to the search index")?;
+            }
+            writer.commit().context("committing the search index")?;
+            writer
+                .wait_merging_threads()
+                .context("merging search index segments")?;
+        } else if self.manifest.files == files {
+            return Ok(stats);
+        }
+        self.manifest.docs = docs;
+        self.manifest.files = files;
+        write_manifest(&self.cache_dir, &self.manifest)?;
+        Ok(stats)
+    }
+}
+
+/// Open the index in `dir` with our tokenizer registered (tantivy does not store it).
+fn open_index(dir: &Path) -> tantivy::Result<Index> {
+    let index = Index::open_in_dir(dir)?;
+    register_tokenizer(&index);
+    Ok(index)
+}
+
+fn register_tokenizer(index: &Index) {
+    index
+        .tokenizers()
+        .register(TOKENIZER, text::TantivyTokenizer::default());
 }
 
 fn read_version(cache_dir: &Path) -> Option<u32> {
@@ -364,7 +475,8 @@ fn read_version(cache_dir: &Path) -> Option<u32> {
         .ok()
 }
 
-fn read_manifest(cache_dir: &Path) -> Manifest {
+/// The manifest of the index in `cache_dir` (empty when missing or unreadable).
+pub fn read_manifest(cache_dir: &Path) -> Manifest {
     std::fs::read(manifest_path(cache_dir))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
@@ -402,7 +514,6 @@ pub struct Results {
 pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
-    analyzer: TextAnalyzer,
 }
 
 impl SearchIndex {
@@ -412,19 +523,14 @@ impl SearchIndex {
         if read_version(cache_dir) != Some(SCHEMA_VERSION) || !dir.join("meta.json").is_file() {
             return Ok(None);
         }
-        let index = Index::open_in_dir(&dir)
+        let index = open_index(&dir)
             .with_context(|| format!("opening the search index in {}", dir.display()))?;
         let fields = fields_of(&index.schema())?;
-        let analyzer = index.tokenizer_for_field(fields.title)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        Ok(Some(SearchIndex {
-            reader,
-            fields,
-            analyzer,
-        }))
+        Ok(Some(SearchIndex { reader, fields }))
     }
 
     /// Answer `query` with at most `limit` results, best first.
@@ -481,13 +587,7 @@ impl SearchIndex {
     }
 
     fn stems(&self, text: &str) -> Vec<String> {
-        let mut analyzer = self.analyzer.clone();
-        let mut stream = analyzer.token_stream(text);
-        let mut out = Vec::new();
-        while let Some(token) = stream.next() {
-            out.push(token.text.clone());
-        }
-        out
+        text::terms(text)
     }
 
     fn plan(&self, query: &Query, searcher: &tantivy::Searcher) -> Plan {
@@ -576,31 +676,24 @@ impl SearchIndex {
     }
 
     fn snippet(&self, text: &str, plan: &Plan) -> Snippet {
-        let mut analyzer = self.analyzer.clone();
-        let mut stream = analyzer.token_stream(text);
         let mut hits = Vec::new();
-        while let Some(token) = stream.next() {
+        text::for_each_token(text, |start, end, token| {
             let term = plan
                 .snippet_terms
                 .iter()
-                .position(|t| *t == token.text)
+                .position(|t| t == token)
                 .or_else(|| {
                     plan.fuzzy_terms
                         .iter()
                         .find(|t| {
-                            token.text.len() + 1 >= t.len()
-                                && snippet::edit_distance(t, &token.text) <= 1
+                            token.len() + 1 >= t.len() && snippet::edit_distance(t, token) <= 1
                         })
                         .and_then(|t| plan.snippet_terms.iter().position(|s| s == t))
                 });
             if let Some(term) = term {
-                hits.push(TokenHit {
-                    start: token.offset_from,
-                    end: token.offset_to,
-                    term,
-                });
+                hits.push(TokenHit { start, end, term });
             }
-        }
+        });
         snippet::make(text, &hits, SNIPPET_CHARS)
     }
 }

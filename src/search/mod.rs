@@ -5,6 +5,7 @@
 //! [`update_cache`] to bring the tantivy index in the cache folder up to date.
 
 pub mod command;
+pub mod fresh;
 pub mod index;
 pub mod query;
 pub mod snippet;
@@ -29,7 +30,8 @@ pub fn index_files(archive: &Archive) -> Vec<OutputFile> {
     static_index::build(archive)
 }
 
-/// Update the tantivy index in the site's cache folder.
+/// Update the tantivy index in the site's cache folder, recording the content files it
+/// was built from (so `hindsight search` notices later edits).
 pub fn update_cache(site: &Site, archive: &Archive) -> Result<index::UpdateStats> {
-    index::update(&site.cache_dir(), archive)
+    index::update_with_files(&site.cache_dir(), archive, fresh::stamps_of(site, archive))
 }

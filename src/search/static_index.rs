@@ -5,7 +5,7 @@
 //! tag, because Chromium refuses `fetch()` of local files. The files:
 //! - `search/idx/entry.js`: the first term of every term shard, facet values with counts,
 //!   the document range of each year (documents are numbered newest first, so a year is
-//!   a contiguous range), and the fragment group size. Small and loaded once.
+//!   a contiguous range). Small and loaded once.
 //! - `search/idx/t<N>.js`: term shards. Terms are sorted and cut into shards of about
 //!   [`SHARD_TARGET_BYTES`], like Pagefind's index chunks: a fixed prefix scheme (`ab`,
 //!   `ac`...) would give a few huge shards for common prefixes and thousands of tiny
@@ -14,17 +14,25 @@
 //!   to `[idf, postings]`; postings are (document gap, weight) pairs as base-64 varints.
 //!   The weight is the BM25 term-frequency part computed over field-boosted frequencies
 //!   (title and root cause above summary above body, as in the CLI), quantised to 1..31.
+//! - `search/idx/p<N>.js`: word pairs for exact phrases, beside term shard N: for each
+//!   term of that shard, the terms that directly follow it somewhere (stop words
+//!   skipped, never across fields) with the documents where they do, as varint gaps. A
+//!   phrase `"a b c"` keeps the documents holding the pairs `a b` and `b c`; loaded only
+//!   for phrase queries.
 //! - `search/idx/f-<facet>.js`: document lists per facet value (severity, service,
-//!   cause, team, tag), loaded only when a query filters on that facet.
+//!   cause, team, tag, status), loaded only when a query filters on that facet.
 //! - `search/idx/dates.js`: the first document of each distinct date, for
 //!   `after:`/`before:`, loaded only when a query uses them.
-//! - `search/idx/d<N>.js`: fragments of [`FRAGMENT_GROUP`] consecutive documents (id,
-//!   title, date, severity, services, and the opening of root cause + summary + body for
-//!   snippets), loaded for the results shown.
+//! - `search/idx/x/<N>.js`: one per document: id, title, date, severity, services and
+//!   the whole searchable text (root cause, summary, body), loaded only for the results
+//!   shown, so a snippet can come from wherever the words matched.
 //!
-//! Output is deterministic: sorted maps, no clocks.
+//! The builder tokenises each document once (in parallel), keyed by 64-bit term hashes
+//! so the per-document work allocates a string only for a term new to its batch.
+//! Output is deterministic: sorted terms, documents in archive order, no clocks.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
@@ -36,21 +44,23 @@ use crate::pipeline::OutputFile;
 
 /// Bytes of term data per shard before a new shard starts.
 pub const SHARD_TARGET_BYTES: usize = 16 * 1024;
-/// Documents per fragment file.
-pub const FRAGMENT_GROUP: usize = 4;
-/// Characters of text kept per document for snippets.
-pub const SNIPPET_SOURCE_CHARS: usize = 700;
+/// Bytes of searchable text in a document's first file; the rest comes on demand.
+pub const HEAD_BYTES: usize = 3000;
+/// Version of the file format, in `entry.js`.
+pub const FORMAT_VERSION: u32 = 2;
 
-const BOOST_TITLE: f64 = 3.0;
-const BOOST_ROOT_CAUSE: f64 = 2.5;
-const BOOST_LABELS: f64 = 2.0;
-const BOOST_SUMMARY: f64 = 1.5;
-const BOOST_BODY: f64 = 1.0;
+const BOOST_TITLE: f32 = 3.0;
+const BOOST_ROOT_CAUSE: f32 = 2.5;
+const BOOST_LABELS: f32 = 2.0;
+const BOOST_SUMMARY: f32 = 1.5;
+const BOOST_BODY: f32 = 1.0;
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
 /// The facets with filter files, and how to read them from an incident.
-const FACETS: [&str; 5] = ["severity", "service", "cause", "team", "tag"];
+const FACETS: [&str; 6] = ["severity", "service", "cause", "team", "tag", "status"];
+/// Facets whose values are also searchable words (as in the CLI's `labels` field).
+const LABEL_FACETS: [&str; 4] = ["service", "cause", "team", "tag"];
 
 fn facet_values<'a>(i: &'a Incident, facet: &str) -> Vec<&'a str> {
     match facet {
@@ -59,7 +69,159 @@ fn facet_values<'a>(i: &'a Incident, facet: &str) -> Vec<&'a str> {
         "cause" => i.causes.iter().map(String::as_str).collect(),
         "team" => i.teams.iter().map(String::as_str).collect(),
         "tag" => i.tags.iter().map(String::as_str).collect(),
+        "status" => vec![i.status.as_str()],
         _ => Vec::new(),
+    }
+}
+
+/// Hash maps keyed by [`term_hash`] values, which are already well mixed.
+#[derive(Default)]
+struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type ByHash<V> = HashMap<u64, V, BuildHasherDefault<PassThrough>>;
+
+/// FNV-1a with a final mix. Two distinct terms sharing a hash (odds about 1 in 10^9
+/// for a million terms) would share postings: a harmless extra match, never a crash.
+fn term_hash(term: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in term.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^ (h >> 33)
+}
+
+/// One document, tokenised: boosted frequency per term, the distinct word pairs, its
+/// length in tokens, and its searchable text cut into head and tail with the terms
+/// found only in the tail.
+struct DocIndex {
+    terms: Vec<(u64, f32)>,
+    pairs: Vec<(u64, u64)>,
+    length: u32,
+    text: String,
+    head_end: usize,
+    tail_terms: Vec<Box<str>>,
+}
+
+/// Tokenise a batch of documents; the batch's terms by hash.
+fn index_batch(docs: &[Incident]) -> (Vec<DocIndex>, ByHash<Box<str>>) {
+    let mut vocab: ByHash<Box<str>> = ByHash::default();
+    let mut freq: ByHash<f32> = ByHash::default();
+    let mut in_head: ByHash<bool> = ByHash::default();
+    let mut buf = String::new();
+    let mut out = Vec::with_capacity(docs.len());
+    for incident in docs {
+        freq.clear();
+        in_head.clear();
+        let mut pairs = Vec::new();
+        let mut length = 0u32;
+        let labels: Vec<String> = LABEL_FACETS
+            .iter()
+            .flat_map(|f| facet_values(incident, f))
+            .map(|v| v.replace(['-', '_'], " "))
+            .collect();
+        let labels = labels.join(" ");
+        let (text, parts) = searchable_text(incident);
+        let head_end = head_end(&text);
+        // (text, its offset in `text` or None, boost, whether phrases may match in it:
+        // labels are separate values).
+        let fields: [(&str, Option<usize>, f32, bool); 5] = [
+            (&incident.title, None, BOOST_TITLE, true),
+            (&labels, None, BOOST_LABELS, false),
+            (
+                &text[parts[0].clone()],
+                Some(parts[0].start),
+                BOOST_ROOT_CAUSE,
+                true,
+            ),
+            (
+                &text[parts[1].clone()],
+                Some(parts[1].start),
+                BOOST_SUMMARY,
+                true,
+            ),
+            (
+                &text[parts[2].clone()],
+                Some(parts[2].start),
+                BOOST_BODY,
+                true,
+            ),
+        ];
+        for (field_text, offset, boost, phrases) in fields {
+            let mut previous: Option<u64> = None;
+            let mut tokens = text::TokenIter::new(field_text);
+            while let Some((start, _)) = tokens.next_into(&mut buf) {
+                let h = term_hash(&buf);
+                vocab.entry(h).or_insert_with(|| buf.as_str().into());
+                *freq.entry(h).or_insert(0.0) += boost;
+                length += 1;
+                if let Some(offset) = offset {
+                    let head = offset + start < head_end;
+                    let seen = in_head.entry(h).or_insert(head);
+                    *seen |= head;
+                }
+                if phrases {
+                    if let Some(p) = previous {
+                        pairs.push((p, h));
+                    }
+                    previous = Some(h);
+                }
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut tail_terms: Vec<Box<str>> = in_head
+            .iter()
+            .filter(|(_, head)| !**head)
+            .map(|(h, _)| vocab[h].clone())
+            .collect();
+        tail_terms.sort_unstable();
+        out.push(DocIndex {
+            terms: freq.iter().map(|(h, f)| (*h, *f)).collect(),
+            pairs,
+            length,
+            text,
+            head_end,
+            tail_terms,
+        });
+    }
+    (out, vocab)
+}
+
+/// Where the head of a searchable text ends: after about [`HEAD_BYTES`], at a space.
+fn head_end(text: &str) -> usize {
+    if text.len() <= HEAD_BYTES {
+        return text.len();
+    }
+    let mut cut = HEAD_BYTES;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text[..cut].rfind(' ').filter(|&i| i > 0).unwrap_or(cut)
+}
+
+/// JavaScript compares strings by UTF-16 code units; sort the same way.
+fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.cmp(b)
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
     }
 }
 
@@ -67,30 +229,72 @@ fn facet_values<'a>(i: &'a Incident, facet: &str) -> Vec<&'a str> {
 pub fn build(archive: &Archive) -> Vec<OutputFile> {
     let docs = &archive.incidents;
     let n = docs.len();
-    // Term frequencies per document (in parallel), boosted by field.
-    let per_doc: Vec<(Vec<(String, f64)>, f64)> = docs.par_iter().map(doc_terms).collect();
-    let lengths: Vec<f64> = per_doc.iter().map(|(_, len)| *len).collect();
-    // term → postings (doc, weighted frequency), docs ascending because we walk in order.
-    let mut postings: HashMap<String, Vec<(u32, f64)>> = HashMap::new();
-    for (doc, (terms, _)) in per_doc.into_iter().enumerate() {
-        for (term, f) in terms {
-            postings.entry(term).or_default().push((doc as u32, f));
+    let batch = (n / 32).clamp(16, 512);
+    let batches: Vec<(Vec<DocIndex>, ByHash<Box<str>>)> =
+        docs.par_chunks(batch).map(index_batch).collect();
+    let mut per_doc: Vec<DocIndex> = Vec::with_capacity(n);
+    let mut vocab: ByHash<Box<str>> = ByHash::default();
+    for (indexed, words) in batches {
+        per_doc.extend(indexed);
+        if vocab.is_empty() {
+            vocab = words;
+        } else {
+            for (h, t) in words {
+                vocab.entry(h).or_insert(t);
+            }
         }
     }
+    let lengths: Vec<f64> = per_doc.iter().map(|d| f64::from(d.length)).collect();
     let avg_len = if n == 0 {
         1.0
     } else {
         (lengths.iter().sum::<f64>() / n as f64).max(1.0)
     };
+    // term → postings (doc, boosted frequency) and first term → (next term, doc), both
+    // in ascending document order because documents are walked in order.
+    let (postings, pairs) = rayon::join(
+        || {
+            let mut postings: ByHash<Vec<(u32, f32)>> =
+                ByHash::with_capacity_and_hasher(vocab.len(), Default::default());
+            for (doc, d) in per_doc.iter().enumerate() {
+                for &(h, f) in &d.terms {
+                    postings.entry(h).or_default().push((doc as u32, f));
+                }
+            }
+            postings
+        },
+        || {
+            let mut pairs: ByHash<Vec<(u64, u32)>> =
+                ByHash::with_capacity_and_hasher(vocab.len(), Default::default());
+            for (doc, d) in per_doc.iter().enumerate() {
+                for &(a, b) in &d.pairs {
+                    pairs.entry(a).or_default().push((b, doc as u32));
+                }
+            }
+            pairs
+        },
+    );
 
-    let mut terms: Vec<(String, String)> = postings
-        .into_par_iter()
-        .map(|(term, list)| {
+    let mut sorted: Vec<(&str, u64)> = vocab.iter().map(|(h, t)| (&**t, *h)).collect();
+    sorted.par_sort_unstable_by(|a, b| js_order(a.0, b.0));
+    let rank: ByHash<u32> = sorted
+        .iter()
+        .enumerate()
+        .map(|(r, (_, h))| (*h, r as u32))
+        .collect();
+    let values: Vec<String> = sorted
+        .par_iter()
+        .map(|(_, h)| {
+            let list = &postings[h];
             let df = list.len() as f64;
             let idf = (1.0 + (n as f64 - df + 0.5) / (df + 0.5)).ln();
-            let mut encoded = String::with_capacity(list.len() * 2);
+            let mut encoded = String::with_capacity(list.len() * 2 + 12);
+            encoded.push('[');
+            encoded.push_str(&round3(idf).to_string());
+            encoded.push_str(",\"");
             let mut prev = 0u32;
-            for (doc, f) in list {
+            for &(doc, f) in list {
+                let f = f64::from(f);
                 let norm = K1 * (1.0 - B + B * lengths[doc as usize] / avg_len);
                 let tf_part = f * (K1 + 1.0) / (f + norm); // in 0..K1+1
                 let weight = ((tf_part / (K1 + 1.0)) * 31.0).round().clamp(1.0, 31.0) as u32;
@@ -98,43 +302,119 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
                 push_varint(&mut encoded, weight);
                 prev = doc;
             }
-            let value = format!(
-                "[{},{}]",
-                round3(idf),
-                serde_json::to_string(&encoded).unwrap_or_default()
-            );
-            (term, value)
+            encoded.push_str("\"]");
+            encoded
         })
         .collect();
-    // JavaScript compares strings by UTF-16 code units; sort the same way.
-    terms.par_sort_unstable_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
 
-    let mut files = Vec::new();
-    let mut shard_starts: Vec<String> = Vec::new();
-    let mut body = String::new();
-    let flush = |body: &mut String, files: &mut Vec<OutputFile>, number: usize| {
-        files.push(OutputFile::new(
-            format!("search/idx/t{number}.js"),
-            format!("hindsightShard({number},{{{body}}});\n"),
-        ));
-        body.clear();
-    };
-    for (term, value) in &terms {
-        if !body.is_empty() && body.len() + term.len() + value.len() > SHARD_TARGET_BYTES {
-            flush(&mut body, &mut files, shard_starts.len() - 1);
+    // Cut the sorted terms into shards: `shards[k]` is the range of terms in shard k.
+    let mut shards: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut bytes = 0;
+    for (k, ((term, _), value)) in sorted.iter().zip(&values).enumerate() {
+        let size = term.len() + value.len() + 4;
+        match shards.last_mut() {
+            Some(r) if bytes + size <= SHARD_TARGET_BYTES => {
+                r.end = k + 1;
+                bytes += size;
+            }
+            _ => {
+                shards.push(k..k + 1);
+                bytes = size;
+            }
         }
-        if body.is_empty() {
-            shard_starts.push(term.clone());
-        } else {
-            body.push(',');
+    }
+    let shard_starts: Vec<&str> = shards.iter().map(|r| sorted[r.start].0).collect();
+    let mut files: Vec<OutputFile> = shards
+        .par_iter()
+        .enumerate()
+        .map(|(number, range)| {
+            let mut terms = String::with_capacity(SHARD_TARGET_BYTES + 64);
+            for k in range.clone() {
+                if !terms.is_empty() {
+                    terms.push(',');
+                }
+                push_json_str(&mut terms, sorted[k].0);
+                terms.push(':');
+                terms.push_str(&values[k]);
+            }
+            OutputFile::new(
+                format!("search/idx/t{number}.js"),
+                format!("hindsightShard({number},{{{terms}}});\n"),
+            )
+        })
+        .collect();
+
+    // Word pairs, sorted by (first, next) term and cut into shards of their own.
+    let follows: Vec<Vec<(&str, String)>> = sorted
+        .par_iter()
+        .map(|(_, h)| {
+            let Some(list) = pairs.get(h) else {
+                return Vec::new();
+            };
+            let mut list: Vec<(u32, u32)> = list.iter().map(|&(b, doc)| (rank[&b], doc)).collect();
+            list.sort_unstable();
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < list.len() {
+                let next = list[i].0;
+                let mut docs = String::new();
+                let mut prev = 0;
+                while i < list.len() && list[i].0 == next {
+                    push_varint(&mut docs, list[i].1 - prev);
+                    prev = list[i].1;
+                    i += 1;
+                }
+                out.push((sorted[next as usize].0, docs));
+            }
+            out
+        })
+        .collect();
+    let mut pair_starts: Vec<[&str; 2]> = Vec::new();
+    let mut pair_shards: Vec<Vec<(&str, &[(&str, String)])>> = Vec::new();
+    let mut bytes = 0;
+    for ((first, _), list) in sorted.iter().zip(&follows) {
+        let mut rest: &[(&str, String)] = list;
+        while !rest.is_empty() {
+            if pair_shards.is_empty() || bytes >= SHARD_TARGET_BYTES {
+                pair_starts.push([first, rest[0].0]);
+                pair_shards.push(Vec::new());
+                bytes = 0;
+            }
+            let mut take = 0;
+            while take < rest.len() && bytes < SHARD_TARGET_BYTES {
+                bytes += rest[take].0.len() + rest[take].1.len() + 6;
+                take += 1;
+            }
+            let shard = pair_shards.last_mut().expect("a shard was just pushed");
+            shard.push((first, &rest[..take]));
+            bytes += first.len() + 6;
+            rest = &rest[take..];
         }
-        body.push_str(&serde_json::to_string(term).unwrap_or_default());
-        body.push(':');
-        body.push_str(value);
     }
-    if !body.is_empty() {
-        flush(&mut body, &mut files, shard_starts.len() - 1);
-    }
+    files.par_extend(pair_shards.par_iter().enumerate().map(|(number, shard)| {
+        let mut body = String::with_capacity(SHARD_TARGET_BYTES + 256);
+        for (k, (first, nexts)) in shard.iter().enumerate() {
+            if k > 0 {
+                body.push(',');
+            }
+            push_json_str(&mut body, first);
+            body.push_str(":{");
+            for (j, (next, docs)) in nexts.iter().enumerate() {
+                if j > 0 {
+                    body.push(',');
+                }
+                push_json_str(&mut body, next);
+                body.push_str(":\"");
+                body.push_str(docs);
+                body.push('"');
+            }
+            body.push('}');
+        }
+        OutputFile::new(
+            format!("search/idx/p{number}.js"),
+            format!("hindsightPairs({number},{{{body}}});\n"),
+        )
+    }));
 
     // Facets: values (display name, count) for the filters, doc lists on demand.
     let mut facet_counts = serde_json::Map::new();
@@ -195,38 +475,51 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
         format!("hindsightDates({});\n", serde_json::Value::Array(dates)),
     ));
 
-    let fragments: Vec<OutputFile> = docs
-        .par_chunks(FRAGMENT_GROUP)
-        .enumerate()
-        .map(|(group, chunk)| {
-            let items: Vec<serde_json::Value> = chunk
-                .iter()
-                .map(|i| {
-                    json!([
-                        i.id,
-                        i.title,
-                        i.date.map(|d| d.to_string()).unwrap_or_default(),
-                        i.severity.clone().unwrap_or_default(),
-                        i.services,
-                        snippet_source(i)
-                    ])
-                })
-                .collect();
-            OutputFile::new(
-                format!("search/idx/d{group}.js"),
-                format!(
-                    "hindsightDocs({group},{});\n",
-                    serde_json::Value::Array(items)
-                ),
-            )
-        })
-        .collect();
-    files.extend(fragments);
+    files.par_extend(
+        docs.par_iter()
+            .zip(per_doc.par_iter())
+            .enumerate()
+            .flat_map_iter(|(doc, (i, d))| {
+                let (head, tail) = d.text.split_at(d.head_end);
+                let record = (
+                    &i.id,
+                    &i.title,
+                    i.date.map(|d| d.to_string()).unwrap_or_default(),
+                    i.severity.as_deref().unwrap_or(""),
+                    &i.services,
+                    head,
+                    d.tail_terms.join(" "),
+                );
+                let head_file = OutputFile::new(
+                    format!("search/idx/x/{doc}.js"),
+                    format!(
+                        "hindsightDoc({doc},{});\n",
+                        serde_json::to_string(&record).unwrap_or_default()
+                    ),
+                );
+                let tail_file = (!tail.is_empty()).then(|| {
+                    OutputFile::new(
+                        format!("search/idx/y/{doc}.js"),
+                        format!(
+                            "hindsightTail({doc},{});\n",
+                            serde_json::to_string(tail).unwrap_or_default()
+                        ),
+                    )
+                });
+                std::iter::once(head_file).chain(tail_file)
+            }),
+    );
 
+    files.push(OutputFile::new(
+        "search/idx/pairs.js",
+        format!(
+            "hindsightPairStarts({});\n",
+            serde_json::to_string(&pair_starts).unwrap_or_default()
+        ),
+    ));
     let entry = json!({
-        "version": 1,
+        "version": FORMAT_VERSION,
         "docs": n,
-        "group": FRAGMENT_GROUP,
         "shards": shard_starts,
         "facets": facet_counts,
         "years": years,
@@ -238,61 +531,42 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
     files
 }
 
-/// Field-boosted term frequencies of one incident (sorted by term) and its length in terms.
-fn doc_terms(incident: &Incident) -> (Vec<(String, f64)>, f64) {
-    let mut freq: HashMap<String, f64> = HashMap::new();
-    let labels: Vec<String> = FACETS[1..]
-        .iter()
-        .flat_map(|f| facet_values(incident, f))
-        .map(|v| v.replace(['-', '_'], " "))
-        .collect();
-    let root_cause = incident.root_cause_text();
-    let fields: [(&str, f64); 5] = [
-        (&incident.title, BOOST_TITLE),
-        (&root_cause, BOOST_ROOT_CAUSE),
-        (&labels.join(" "), BOOST_LABELS),
-        (incident.summary.as_deref().unwrap_or(""), BOOST_SUMMARY),
-        (&incident.body_text, BOOST_BODY),
-    ];
-    let mut length = 0usize;
-    for (field_text, boost) in fields {
-        text::for_each_token(field_text, |_, _, term| {
-            length += 1;
-            match freq.get_mut(term) {
-                Some(f) => *f += boost,
-                None => {
-                    freq.insert(term.to_string(), boost);
-                }
-            }
-        });
+fn push_json_str(out: &mut String, s: &str) {
+    if s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into()));
     }
-    let mut terms: Vec<(String, f64)> = freq.into_iter().collect();
-    terms.sort_by(|a, b| a.0.cmp(&b.0));
-    (terms, length as f64)
 }
 
-/// The text a browser snippet is cut from: root cause, summary, then the body, trimmed
-/// to about [`SNIPPET_SOURCE_CHARS`] characters at a word boundary.
-fn snippet_source(i: &Incident) -> String {
+/// The text a browser snippet is cut from: root cause, summary, then the body, with
+/// runs of whitespace made single spaces; and where each of the three parts lies in it.
+fn searchable_text(i: &Incident) -> (String, [std::ops::Range<usize>; 3]) {
+    let root_cause = i.root_cause_text();
     let parts = [
-        i.root_cause_text(),
-        i.summary.clone().unwrap_or_default(),
-        i.body_text.clone(),
+        root_cause.as_str(),
+        i.summary.as_deref().unwrap_or(""),
+        i.body_text.as_str(),
     ];
-    let joined = parts
-        .iter()
-        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" · ");
-    if joined.chars().count() <= SNIPPET_SOURCE_CHARS {
-        return joined;
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum::<usize>() + 8);
+    let mut ranges: [std::ops::Range<usize>; 3] = Default::default();
+    for (part, range) in parts.into_iter().zip(&mut ranges) {
+        let mut words = part.split_whitespace().peekable();
+        if words.peek().is_some() && !out.is_empty() {
+            out.push_str(" · ");
+        }
+        range.start = out.len();
+        for (k, w) in words.enumerate() {
+            if k > 0 {
+                out.push(' ');
+            }
+            out.push_str(w);
+        }
+        range.end = out.len();
     }
-    let cut: String = joined.chars().take(SNIPPET_SOURCE_CHARS).collect();
-    match cut.rfind(' ') {
-        Some(space) if space > cut.len() / 2 => cut[..space].to_string(),
-        _ => cut,
-    }
+    (out, ranges)
 }
 
 fn round3(x: f64) -> f64 {
@@ -352,7 +626,7 @@ mod tests {
     }
 
     #[test]
-    fn shards_facets_years_and_fragments() {
+    fn shards_pairs_facets_years_and_documents() {
         let incident = |id: &str, date: &str, title: &str, cause: &str| Incident {
             id: id.into(),
             title: title.into(),
@@ -362,6 +636,11 @@ mod tests {
             root_cause: Some(format!("{title} because of {cause}")),
             ..Default::default()
         };
+        let mut long = incident("c", "2025-01-01", "Pool exhausted", "connection-leak");
+        long.body_text = format!(
+            "{} The zone file was rotated late.",
+            "Filler words. ".repeat(300)
+        );
         let archive = Archive::new(vec![
             incident(
                 "a",
@@ -370,7 +649,7 @@ mod tests {
                 "expired-certificate",
             ),
             incident("b", "2025-02-01", "DNS zone push", "dns"),
-            incident("c", "2025-01-01", "Pool exhausted", "connection-leak"),
+            long,
         ]);
         let files = build(&archive);
         let file = |p: &str| {
@@ -383,6 +662,10 @@ mod tests {
             "{entry}"
         );
         assert!(entry.contains(r#"["dns","dns",1]"#), "{entry}");
+        assert!(
+            entry.contains(r#""status":[["final","final",3]]"#),
+            "{entry}"
+        );
         let shard = file("search/idx/t0.js");
         // "certificat" occurs in document 2 (a, the oldest) only.
         let start = shard.find("\"certificat\":[").unwrap();
@@ -391,6 +674,20 @@ mod tests {
         let values = read_varints(encoded);
         assert_eq!(values[0], 2);
         assert!((1..=31).contains(&values[1]));
+        // Word pairs: "dns zone" in document 0 (title and root cause) only, "zone push"
+        // too; "zone file" in document 1 (the body of c); never across fields.
+        let pairs = file("search/idx/p0.js");
+        assert!(pairs.starts_with("hindsightPairs(0,{"), "{pairs}");
+        assert!(pairs.contains(r#""dns":{"#), "{pairs}");
+        assert!(
+            pairs.contains(r#""zone":{"file":"B","push":"A"}"#),
+            "{pairs}"
+        );
+        assert!(pairs.contains(r#""push":{"becaus":"A"}"#), "{pairs}");
+        assert!(
+            file("search/idx/pairs.js").starts_with("hindsightPairStarts([[\""),
+            "one pair shard, starting at its first pair"
+        );
         assert_eq!(
             file("search/idx/f-cause.js"),
             "hindsightFacet(\"cause\",{\"connection-leak\":\"B\",\"dns\":\"A\",\"expired-certificate\":\"C\"});\n"
@@ -399,6 +696,21 @@ mod tests {
             file("search/idx/dates.js"),
             "hindsightDates([\"2025-02-01\",0,\"2025-01-01\",1,\"2024-05-01\",2]);\n"
         );
-        assert!(file("search/idx/d0.js").starts_with("hindsightDocs(0,[[\"b\",\"DNS zone push\",\"2025-02-01\",\"SEV1\",[],\"DNS zone push because of dns\"]"));
+        assert_eq!(
+            file("search/idx/x/0.js"),
+            "hindsightDoc(0,[\"b\",\"DNS zone push\",\"2025-02-01\",\"SEV1\",[],\"DNS zone push because of dns\",\"\"]);\n"
+        );
+        assert!(!files.iter().any(|f| f.path == "search/idx/y/0.js"));
+        // The long document: its head stops near HEAD_BYTES; the tail holds the rest
+        // and the head lists the words found only there.
+        let head = file("search/idx/x/1.js");
+        assert!(head.len() < HEAD_BYTES + 300, "{}", head.len());
+        assert!(head.ends_with(",\"file late rotat zone\"]);\n"), "{head}");
+        let tail = file("search/idx/y/1.js");
+        assert!(tail.starts_with("hindsightTail(1,\" "), "{tail}");
+        assert!(
+            tail.ends_with("The zone file was rotated late.\");\n"),
+            "{tail}"
+        );
     }
 }

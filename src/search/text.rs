@@ -1,14 +1,16 @@
-//! The tokenizer and light English stemmer of the browser search, implemented twice:
-//! here (to build the static index) and in `themes/default/static/search.js` (to read
-//! queries). The two must agree word for word, so both are deliberately small and
+//! The tokenizer and light English stemmer of both searches, implemented twice: here
+//! (for the static browser index, and for tantivy through [`TantivyTokenizer`], so the
+//! CLI and the browser agree on words and phrases) and in
+//! `themes/default/static/search.js` (to read queries in the browser). The two must agree word for word, so both are deliberately small and
 //! rule-based; `tests/it/browser.rs` runs the JavaScript copy in Chromium over
 //! [`AGREEMENT_SAMPLE`] and compares.
 //!
 //! Rules: a token is a maximal run of letters and digits, lower-cased, 2 to 40
 //! characters, not a stop word. Pure-ASCII tokens longer than 3 letters lose plural and
 //! verb endings (`-sses`→`-ss`, `-ies`/`-ied`→`-y`, `-s` except after s/u/i, then `-ing`/`-ed`
-//! when at least 3 letters with a vowel remain, undoubling a final consonant except l/s/z)
-//! and finally a trailing `-e` when more than 4 letters remain. So `certificates`,
+//! when at least 3 letters with a vowel remain, undoubling a final consonant except l/s/z),
+//! then `-ion` after t/s when 4 letters remain (`connection` → `connect`), else a
+//! trailing `-e` when more than 4 letters remain. So `certificates`,
 //! `certificate` → `certificat`; `expired`, `expires`, `expiring` → `expir`.
 
 /// Words too common to index (sorted: looked up by binary search).
@@ -52,16 +54,38 @@ pub fn terms(text: &str) -> Vec<String> {
 /// runs this over every word of the archive).
 pub fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, &str)) {
     let mut buf = String::new();
-    let mut start = None;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        if c.is_alphanumeric() {
-            start.get_or_insert(i);
-        } else if let Some(s) = start.take() {
-            let word = &text[s..i];
-            let chars = if word.is_ascii() {
+    let mut it = TokenIter::new(text);
+    while let Some((start, end)) = it.next_into(&mut buf) {
+        f(start, end, &buf);
+    }
+}
+
+/// The tokenizer as a pull iterator: each call writes the next term into a reused buffer.
+pub struct TokenIter<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> TokenIter<'a> {
+    pub fn new(text: &'a str) -> Self {
+        TokenIter { text, pos: 0 }
+    }
+
+    /// The byte range of the next token, its term written into `buf`; `None` at the end.
+    pub fn next_into(&mut self, buf: &mut String) -> Option<(usize, usize)> {
+        let text = self.text;
+        loop {
+            let rest = &text[self.pos..];
+            let (offset, _) = rest.char_indices().find(|(_, c)| c.is_alphanumeric())?;
+            let s = self.pos + offset;
+            let e = text[s..]
+                .char_indices()
+                .find(|(_, c)| !c.is_alphanumeric())
+                .map_or(text.len(), |(i, _)| s + i);
+            self.pos = e;
+            let word = &text[s..e];
+            let ascii = word.is_ascii();
+            let chars = if ascii {
                 word.len()
             } else {
                 word.chars().count()
@@ -70,7 +94,7 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, &str)) {
                 continue;
             }
             buf.clear();
-            if word.is_ascii() {
+            if ascii {
                 buf.push_str(word);
                 buf.make_ascii_lowercase();
             } else {
@@ -79,9 +103,61 @@ pub fn for_each_token(text: &str, mut f: impl FnMut(usize, usize, &str)) {
             if STOP_WORDS.binary_search(&buf.as_str()).is_ok() {
                 continue;
             }
-            stem_in_place(&mut buf);
-            f(s, i, &buf);
+            stem_in_place(buf);
+            return Some((s, e));
         }
+    }
+}
+
+/// The same tokenizer for tantivy, so `hindsight search` and the browser agree on what
+/// a word is. Positions count kept tokens only, so a phrase skips stop words the same
+/// way in both (`"pool of connections"` matches `pool connections`).
+#[derive(Clone, Default)]
+pub struct TantivyTokenizer {
+    token: tantivy::tokenizer::Token,
+}
+
+/// A running [`TantivyTokenizer`] over one text.
+pub struct TantivyTokenStream<'a> {
+    iter: TokenIter<'a>,
+    token: &'a mut tantivy::tokenizer::Token,
+    position: usize,
+}
+
+impl tantivy::tokenizer::Tokenizer for TantivyTokenizer {
+    type TokenStream<'a> = TantivyTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TantivyTokenStream<'a> {
+        self.token.reset();
+        TantivyTokenStream {
+            iter: TokenIter::new(text),
+            token: &mut self.token,
+            position: 0,
+        }
+    }
+}
+
+impl tantivy::tokenizer::TokenStream for TantivyTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        match self.iter.next_into(&mut self.token.text) {
+            Some((start, end)) => {
+                self.token.offset_from = start;
+                self.token.offset_to = end;
+                self.token.position = self.position;
+                self.token.position_length = 1;
+                self.position += 1;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn token(&self) -> &tantivy::tokenizer::Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut tantivy::tokenizer::Token {
+        self.token
     }
 }
 
@@ -119,6 +195,11 @@ fn stem_in_place(w: &mut String) {
             break;
         }
     }
+    // Nouns in -tion/-sion meet their verbs: connection → connect, exhaustion → exhaust.
+    if (w.ends_with("tion") || w.ends_with("sion")) && w.len() >= 7 {
+        w.truncate(w.len() - 3);
+        return;
+    }
     if w.ends_with('e') && w.len() > 4 {
         w.pop();
     }
@@ -129,7 +210,8 @@ pub const AGREEMENT_SAMPLE: &str = "Certificates certificate expired expires exp
      caches cached caching processes status analysis DNS pods failed failures timeouts degraded exhausted \
      pool's don't Größe Ünïcödé naïve ÇA 10:32 v2 x 2025-10-26 connection-pool A the and rolling rolled \
      misconfigured misconfiguration deployed deploys deploying leaks leaking leaked hosts hosting fixes fixing \
-     fizzes buzzing filled filling sees agreed ties dies is us bus gas gases classes address addressed";
+     fizzes buzzing filled filling sees agreed ties dies is us bus gas gases classes address addressed \
+     connection connections exhaustion rotation sessions version lion motion";
 
 #[cfg(test)]
 mod tests {
@@ -156,6 +238,13 @@ mod tests {
             ("buzzing", "buzz"),
             ("dns", "dns"),
             ("größe", "größe"),
+            ("connection", "connect"),
+            ("connections", "connect"),
+            ("exhaustion", "exhaust"),
+            ("exhausted", "exhaust"),
+            ("rotation", "rotat"),
+            ("rotated", "rotat"),
+            ("motion", "motion"),
         ];
         for (word, want) in cases {
             assert_eq!(stem(word), want, "{word}");

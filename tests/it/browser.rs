@@ -318,24 +318,25 @@ fn typing_a_query_on_the_built_site_shows_the_expected_results() {
         meta.as_str().unwrap().contains("2025-10-26") && meta.as_str().unwrap().contains("SEV1"),
         "{meta}"
     );
-    // Only the index pieces this query needs were loaded.
-    let loaded = browser.script("return Array.from(document.querySelectorAll('script[src*=\"idx/\"]')).map(s => s.getAttribute('src').split('/').pop());", json!([]));
+    // Only the index pieces this query needs were loaded: no facet, no word pairs (no
+    // phrase), and one document file per result shown.
+    let loaded = browser.script("return Array.from(document.querySelectorAll('script[src*=\"idx/\"]')).map(s => s.getAttribute('src').replace(/^idx\\//, ''));", json!([]));
     let loaded: Vec<String> = serde_json::from_value(loaded).unwrap();
     assert!(
-        loaded.iter().all(|n| !n.starts_with("f-")),
-        "no facet file without a filter: {loaded:?}"
+        loaded
+            .iter()
+            .all(|n| !n.starts_with("f-") && !n.starts_with('p')),
+        "no facet or pair file without a filter or phrase: {loaded:?}"
     );
-    let fragments = loaded
-        .iter()
-        .filter(|n| n.starts_with('d') && !n.starts_with("dates"))
-        .count();
     assert!(
         loaded.contains(&"entry.js".to_string()) && loaded.iter().any(|n| n.starts_with('t')),
         "{loaded:?}"
     );
-    assert!(
-        (1..=3).contains(&fragments),
-        "fragments of the 3 results only: {loaded:?}"
+    let shown = browser.results(None).len();
+    assert_eq!(
+        loaded.iter().filter(|n| n.starts_with("x/")).count(),
+        shown,
+        "one document file per result: {loaded:?}"
     );
 
     // Arrow down moves to the first result, Enter opens it.

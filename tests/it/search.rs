@@ -1,4 +1,4 @@
-//! Search: ranking on the `search` fixture archive (16 post-mortems, two without cause
+//! Search: ranking on the `search` fixture archive (17 post-mortems, two without cause
 //! labels), the CLI's JSON shape and errors, index reuse, and a small relevance
 //! evaluation against plain BM25 over the whole text.
 
@@ -8,7 +8,7 @@ use hindsight::config::Config;
 use hindsight::model::Archive;
 use hindsight::pipeline::{self, Site};
 use hindsight::search::index::{self, SearchIndex, UpdateStats};
-use hindsight::search::query;
+use hindsight::search::{fresh, query};
 
 use crate::util::{fixture_copy, run};
 
@@ -28,6 +28,8 @@ const DOUBLE_CHARGE: &str = "2025-08-08-billing-cron-double-charge";
 const WEBHOOK_BACKLOG: &str = "2025-11-02-payment-webhook-queue-backlog";
 const CLOCK_SKEW: &str = "2024-06-30-auth-clock-skew-token-rejections";
 const DELETED_VOLUME: &str = "2023-09-12-storage-migration-deleted-volume";
+/// In review (every other one is final), with a passage deep in its body.
+const NIGHTLY_BATCH: &str = "2025-12-04-nightly-report-jobs-overlapped";
 
 fn site_at(root: &Path) -> Site {
     Site {
@@ -48,7 +50,7 @@ fn load(root: &Path) -> Archive {
 fn fixture_index() -> (tempfile::TempDir, SearchIndex, Archive) {
     let site = fixture_copy("search");
     let archive = load(site.path());
-    assert_eq!(archive.incidents.len(), 16);
+    assert_eq!(archive.incidents.len(), 17);
     index::update(&site.path().join(".hindsight"), &archive).unwrap();
     let index = SearchIndex::open(&site.path().join(".hindsight"))
         .unwrap()
@@ -312,7 +314,7 @@ fn index_is_built_once_reused_and_updated_per_file() {
         UpdateStats {
             added: 0,
             removed: 0,
-            unchanged: 16,
+            unchanged: 17,
             rebuilt: false
         }
     );
@@ -328,7 +330,7 @@ fn index_is_built_once_reused_and_updated_per_file() {
         UpdateStats {
             added: 1,
             removed: 2,
-            unchanged: 14,
+            unchanged: 15,
             rebuilt: false
         }
     );
@@ -382,6 +384,100 @@ const JUDGED: [(&str, &[&str]); 16] = [
         &[MOBILE_PINNING],
     ),
 ];
+
+#[test]
+fn phrases_match_words_in_order_and_status_filters() {
+    let (_site, index, _) = fixture_index();
+    // Both words anywhere: the disk-full post-mortem and the batch one (whose backup
+    // "filled the scratch disk" after "the full backup"); as a phrase, only the first.
+    assert_eq!(
+        sorted(ids(&index, "disk full")),
+        set(&[DISK_FULL, NIGHTLY_BATCH])
+    );
+    assert_eq!(ids(&index, r#""disk full""#), [DISK_FULL]);
+    assert_eq!(ids(&index, r#""full disk""#), Vec::<String>::new());
+    // Stop words inside a phrase are skipped, as in the browser.
+    assert_eq!(ids(&index, r#""ran out of disk space""#), [DISK_FULL]);
+    // A word that splits in two (`connection-pool`) is a phrase too.
+    assert_eq!(
+        ids(&index, "connection-pool")[..2].to_vec(),
+        [PAYMENTS_POOL, SESSION_STORM]
+    );
+    assert!(!ids(&index, "connection-pool").contains(&MOBILE_PINNING.to_string()));
+    // status: filters like the other labels; excluding it works too.
+    assert_eq!(ids(&index, "status:in-review"), [NIGHTLY_BATCH]);
+    assert_eq!(ids(&index, "warehouse status:final"), Vec::<String>::new());
+    assert!(!ids(&index, "-status:in-review").contains(&NIGHTLY_BATCH.to_string()));
+}
+
+#[test]
+fn search_notices_edits_made_after_the_build() {
+    let site = fixture_copy("search");
+    let (code, _, stderr) = run(site.path(), &["build"]);
+    assert_eq!(code, 0, "{stderr}");
+    let found = |q: &str| -> Vec<String> {
+        let (code, stdout, stderr) = run(site.path(), &["search", q, "--json"]);
+        assert_eq!(code, 0, "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(found("quokka").is_empty());
+
+    // An edit after the build: the next search finds the new words, and the snippet
+    // comes from them.
+    let path = site.path().join(format!("content/{DISK_FULL}.md"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replace(
+            "Log rotation had stopped",
+            "A quokka-themed agent had stopped",
+        ),
+    )
+    .unwrap();
+    assert_eq!(found("quokka"), [DISK_FULL]);
+    let (_, stdout, _) = run(site.path(), &["search", "quokka", "--json"]);
+    assert!(stdout.contains("A quokka-themed agent"), "{stdout}");
+
+    // A new file and a removed one.
+    std::fs::write(
+        site.path().join("content/2025-12-20-new-quokka-outage.md"),
+        "---\ntitle: \"Quokka gateway outage\"\ndate: 2025-12-20\nseverity: SEV2\nstatus: final\n---\n\n# Quokka gateway outage\n\n**Root Cause**: The quokka gateway ran out of file handles.\n",
+    )
+    .unwrap();
+    std::fs::remove_file(site.path().join(format!("content/{BGP}.md"))).unwrap();
+    assert_eq!(
+        found("quokka"),
+        ["2025-12-20-new-quokka-outage", DISK_FULL],
+        "title and root cause above the body"
+    );
+    assert!(found("bgp").is_empty());
+
+    // Through the library: nothing changed now; a touched but unchanged file is parsed
+    // again and not re-indexed; a draft leaves the index.
+    let s = site_at(site.path());
+    let r = fresh::refresh(&s).unwrap().unwrap();
+    assert_eq!((r.files_changed, r.reloaded), (0, false));
+    std::fs::write(&path, std::fs::read(&path).unwrap()).unwrap();
+    let file = std::fs::File::options().append(true).open(&path).unwrap();
+    file.set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(7))
+        .unwrap();
+    drop(file);
+    let r = fresh::refresh(&s).unwrap().unwrap();
+    assert_eq!(r.files_changed, 1);
+    assert_eq!((r.stats.added, r.stats.removed), (0, 0));
+    let new = site.path().join("content/2025-12-20-new-quokka-outage.md");
+    let draft = std::fs::read_to_string(&new)
+        .unwrap()
+        .replace("status: final", "status: draft");
+    std::fs::write(&new, draft).unwrap();
+    assert_eq!(found("quokka"), [DISK_FULL]);
+}
 
 /// (MRR, precision at 3) of rankings against judged queries.
 fn evaluate(judged: &[(&str, &[&str])], rankings: &[Vec<String>]) -> (f64, f64) {

@@ -1,6 +1,7 @@
-// hindsight: progressive enhancement for tables. Without JavaScript every table is
-// complete and readable; with it, `data-sortable` tables get sortable column headers
-// and `data-filterable` tables a filter bar. No network, no dependencies.
+// hindsight: progressive enhancement for every page. Without JavaScript every table is
+// complete and readable; with it, `data-sortable` tables get sortable column headers,
+// `data-filterable` tables a filter bar, and `/` focuses the search box (the search
+// page's own box, else the one in the header). No network, no dependencies.
 (function () {
   "use strict";
 
@@ -112,6 +113,18 @@
     kind.addEventListener("change", apply);
     apply();
   }
+
+  // `/` jumps to search, unless the reader is typing somewhere already.
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) return;
+    var active = document.activeElement;
+    if (active && (active.isContentEditable || /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName))) return;
+    var box = document.getElementById("search-q") || document.getElementById("site-search-q");
+    if (!box) return;
+    e.preventDefault();
+    box.focus();
+    box.select();
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable]"), makeSortable);

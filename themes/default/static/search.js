@@ -1,8 +1,9 @@
 // hindsight: search in the published archive, from static files only (works from disk).
 // Index pieces are JavaScript files loaded with <script> tags (Chromium blocks fetch()
 // of file:// URLs); each calls one of the window.hindsight* registration functions
-// below. A query loads search/idx/entry.js once, the term shards of its words, facet
-// files only when it filters, and the fragment files of the results it shows. See
+// below. A query loads search/idx/entry.js once, the term shards of its words, the
+// word-pair shards of its phrases, facet files only when it filters, and the document
+// files of the results it shows (a document's tail only when its head lacks a word). See
 // src/search/static_index.rs for the format. Tokenizer and stemmer mirror
 // src/search/text.rs rule for rule. Data is only ever inserted with textContent.
 (function () {
@@ -33,6 +34,7 @@
         break;
       }
     }
+    if ((endsWith(w, "tion") || endsWith(w, "sion")) && w.length >= 7) return w.slice(0, -3);
     if (endsWith(w, "e") && w.length > 4) w = w.slice(0, -1);
     return w;
   }
@@ -65,8 +67,8 @@
     return prev[b.length];
   }
 
-  // ---- query language (the CLI's, minus status:) ----
-  var FIELDS = ["cause", "service", "team", "severity", "tag", "year", "after", "before"];
+  // ---- query language (the CLI's, plus year:) ----
+  var FIELDS = ["cause", "service", "team", "severity", "tag", "status", "year", "after", "before"];
 
   function parseQuery(text) {
     var items = [], i = 0, n = text.length;
@@ -126,7 +128,10 @@
   window.hindsightShard = function (n, d) { settle("t" + n, d); };
   window.hindsightFacet = function (name, d) { settle("f-" + name, d); };
   window.hindsightDates = function (d) { settle("dates", d); };
-  window.hindsightDocs = function (n, d) { settle("d" + n, d); };
+  window.hindsightPairStarts = function (d) { settle("pairs", d); };
+  window.hindsightPairs = function (n, d) { settle("p" + n, d); };
+  window.hindsightDoc = function (n, d) { settle("x/" + n, d); };
+  window.hindsightTail = function (n, d) { settle("y/" + n, d); };
 
   function load(key) {
     if (key in cache) return Promise.resolve(cache[key]);
@@ -200,6 +205,35 @@
     });
   }
 
+  // Documents holding the phrase `ts` (stemmed terms, 2 or more): those with every pair
+  // of neighbouring terms next to each other. Pair shards are cut by (first, next).
+  function phraseDocs(ts) {
+    return load("pairs").then(function (starts) {
+      function shardOfPair(a, b) {
+        var lo = 0, hi = starts.length - 1, ans = 0;
+        while (lo <= hi) {
+          var mid = (lo + hi) >> 1, s = starts[mid];
+          if (s[0] < a || (s[0] === a && s[1] <= b)) { ans = mid; lo = mid + 1; } else hi = mid - 1;
+        }
+        return ans;
+      }
+      var wanted = [];
+      for (var i = 0; i + 1 < ts.length; i++) wanted.push([ts[i], ts[i + 1]]);
+      return Promise.all(wanted.map(function (p) { return load("p" + shardOfPair(p[0], p[1])); })).then(function (shards) {
+        var result = null;
+        wanted.forEach(function (p, k) {
+          var firsts = shards[k], docs = new Set(), doc = 0;
+          var has = Object.prototype.hasOwnProperty;
+          if (has.call(firsts, p[0]) && has.call(firsts[p[0]], p[1])) decode(firsts[p[0]][p[1]]).forEach(function (g) { doc += g; docs.add(doc); });
+          result = result === null ? docs : new Set(Array.from(result).filter(function (d) { return docs.has(d); }));
+        });
+        var out = new Map();
+        result.forEach(function (d) { out.set(d, 0); });
+        return out;
+      });
+    });
+  }
+
   function facetDocs(facet, value) {
     return load("f-" + facet).then(function (f) {
       var set = new Set(), doc = 0;
@@ -240,7 +274,11 @@
       if (!ts.length) return;
       var lastWord = typing && index === items.length - 1 && item.kind === "word" && !item.negated && ts.length === 1;
       var raw = lastWord ? item.value.toLowerCase() : "";
-      var group = Promise.all(ts.map(function (t) { return termScores(entry, t, raw.length >= 3 ? raw : "", item.negated); }));
+      var lookups = ts.map(function (t) { return termScores(entry, t, raw.length >= 3 ? raw : "", item.negated || ts.length > 1); });
+      // A quoted phrase, or a word that splits in several (`connection-pool`), must
+      // match as a phrase: its words next to each other, in order.
+      if (ts.length > 1) lookups.push(phraseDocs(ts));
+      var group = Promise.all(lookups);
       (item.negated ? negative : positive).push(group);
     });
     Object.keys(filters).forEach(function (field) {
@@ -250,7 +288,8 @@
       else checks.push(facetDocs(field, value).then(function (set) { return { negated: false, test: function (doc) { return set.has(doc); } }; }));
     });
     return Promise.all([Promise.all(positive), Promise.all(negative), Promise.all(checks)]).then(function (parts) {
-      // Each item: doc -> score, a phrase or multi-part word needing all its terms.
+      // Each item: doc -> score, a phrase or multi-part word needing all its terms
+      // (and its word pairs).
       function combine(maps) {
         var out = new Map();
         maps[0].forEach(function (s, doc) {
@@ -373,23 +412,32 @@
     }).catch(function (e) { if (mine === serial) setStatus(e.message, true); });
   }
 
+  // The text to cut a result's snippet from: the document's head, and its tail too
+  // when a wanted word occurs only there.
+  function snippetText(doc, wanted) {
+    var rec = cache["x/" + doc], head = rec[5];
+    var late = rec[6] ? rec[6].split(" ") : [];
+    var inHead = new Set(terms(head));
+    var needTail = late.some(function (t) { return wanted.has(t) && !inHead.has(t); });
+    if (!needTail) return Promise.resolve(head);
+    return load("y/" + doc).then(function (tail) { return head + tail; }, function () { return head; });
+  }
+
   function showMore(entry, mine) {
     var batch = current.results.slice(shown, shown + PAGE);
     shown += batch.length;
     more.hidden = shown >= current.results.length;
-    var groups = [];
-    batch.forEach(function (r) { var g = Math.floor(r[0] / entry.group); if (groups.indexOf(g) < 0) groups.push(g); });
-    return Promise.all(groups.map(function (g) { return load("d" + g); })).then(function () {
+    var wanted = current.wanted;
+    return Promise.all(batch.map(function (r) {
+      return load("x/" + r[0]).then(function () { return snippetText(r[0], wanted); });
+    })).then(function (texts) {
       if (mine !== serial) return;
-      batch.forEach(function (r) {
-        var doc = cache["d" + Math.floor(r[0] / entry.group)][r[0] % entry.group];
-        list.appendChild(renderResult(doc, current.wanted));
-      });
+      batch.forEach(function (r, k) { list.appendChild(renderResult(cache["x/" + r[0]], texts[k], wanted)); });
     });
   }
 
-  function renderResult(doc, wanted) {
-    // doc = [id, title, date, severity, services, text]
+  function renderResult(doc, text, wanted) {
+    // doc = [id, title, date, severity, services, head text, terms only in the tail]
     var li = el("li", "search-result");
     var a = el("a", "search-title", doc[1]);
     a.href = "../incidents/" + encodeURIComponent(doc[0]) + "/index.html";
@@ -399,9 +447,9 @@
     if (doc[3]) meta.appendChild(el("span", "search-severity", doc[3]));
     if (doc[4].length) meta.appendChild(el("span", "search-services", doc[4].join(", ")));
     li.appendChild(meta);
-    if (doc[5]) {
+    if (text) {
       var p = el("p", "search-snippet");
-      snippetParts(doc[5], wanted, 200).forEach(function (part) {
+      snippetParts(text, wanted, 200).forEach(function (part) {
         if (!part[0]) return;
         p.appendChild(part[1] ? el("mark", null, part[0]) : document.createTextNode(part[0]));
       });
@@ -448,10 +496,9 @@
       search(entry);
     }, function (e) { setStatus(e.message, true); });
 
+    // `/` focuses the search box on every page: static/hindsight.js handles it.
     document.addEventListener("keydown", function (e) {
       var active = document.activeElement;
-      var typing = active && (active.tagName === "INPUT" || active.tagName === "SELECT" || active.tagName === "TEXTAREA");
-      if (e.key === "/" && !typing) { e.preventDefault(); input.focus(); input.select(); return; }
       if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
       var ls = links();
       if (!ls.length) return;

@@ -1,0 +1,234 @@
+//! Keeping the CLI's index in step with the content folder between builds.
+//!
+//! `hindsight build` records every content file's size and modification time in the
+//! index manifest ([`stamps`]). Before answering, `hindsight search` walks the content
+//! folder and stats each file ([`refresh`]): when nothing differs it answers at once;
+//! files that differ are parsed again and only the post-mortems whose indexed text
+//! changed are re-indexed (a touched but unchanged file costs one parse). Removed files
+//! drop their post-mortems. When ids move between files (a duplicate id, a renamed
+//! `slug:`), it falls back to loading the whole archive, which is always right.
+//!
+//! The walk follows the same rules as content discovery: `.md` files, hidden entries
+//! skipped, symbolic links followed (to a depth of 32 folders, which ends a loop).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use anyhow::Result;
+use rayon::prelude::*;
+
+use super::index::{self, FileStamp, UpdateStats};
+use crate::content::{self, SourceFile, discover};
+use crate::model::{Archive, DocStatus};
+use crate::pipeline::{self, Site};
+
+/// Every content file of `site` with its size and modification time (ids unset).
+pub fn stamps(site: &Site) -> BTreeMap<String, FileStamp> {
+    let mut found = Vec::new();
+    walk(&site.content_dir(), 0, &mut found);
+    found
+        .into_iter()
+        .map(|(path, meta)| {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as u64);
+            let rel = discover::relative(&site.root, &path);
+            (
+                rel.to_string_lossy().into_owned(),
+                FileStamp {
+                    size: meta.len(),
+                    modified,
+                    id: None,
+                },
+            )
+        })
+        .collect()
+}
+
+/// Symbolic links to folders are followed this deep at most (a loop ends here).
+const MAX_DEPTH: usize = 32;
+
+/// Collect the `.md` files under `dir` with their metadata: one `stat` per file (the
+/// entry type comes with the listing), sub-folders in parallel.
+fn walk(dir: &Path, depth: usize, out: &mut Vec<(PathBuf, std::fs::Metadata)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut dirs = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if name.to_str().is_some_and(|s| s.starts_with('.')) {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        let meta = if kind.is_symlink() {
+            std::fs::metadata(&path)
+        } else if kind.is_file() {
+            entry.metadata()
+        } else if kind.is_dir() {
+            dirs.push(path);
+            continue;
+        } else {
+            continue;
+        };
+        let Ok(meta) = meta else { continue };
+        if meta.is_dir() {
+            dirs.push(path);
+        } else if meta.is_file() && path.extension().is_some_and(|e| e == "md") {
+            out.push((path, meta));
+        }
+    }
+    if depth >= MAX_DEPTH {
+        return;
+    }
+    let nested: Vec<Vec<(PathBuf, std::fs::Metadata)>> = dirs
+        .par_iter()
+        .map(|d| {
+            let mut found = Vec::new();
+            walk(d, depth + 1, &mut found);
+            found
+        })
+        .collect();
+    out.extend(nested.into_iter().flatten());
+}
+
+/// `stamps`, with the id each file's published post-mortem has in `archive`.
+pub fn stamps_of(site: &Site, archive: &Archive) -> BTreeMap<String, FileStamp> {
+    let mut files = stamps(site);
+    for incident in &archive.incidents {
+        let rel = incident.source.to_string_lossy().replace('\\', "/");
+        if let Some(stamp) = files.get_mut(&rel) {
+            stamp.id = Some(incident.id.clone());
+        }
+    }
+    files
+}
+
+/// What [`refresh`] found and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Refresh {
+    /// Content files new, changed (size or time) or removed since the index was made.
+    pub files_changed: usize,
+    /// The whole archive had to be loaded again.
+    pub reloaded: bool,
+    pub stats: UpdateStats,
+}
+
+/// Bring the index in the site's cache up to date with the content folder, cheaply when
+/// little changed. `None` when there is no index of the current version to refresh.
+pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
+    let cache = site.cache_dir();
+    // Walk the content folder while the manifest is read.
+    let (manifest, now) = std::thread::scope(|s| {
+        let walk = s.spawn(|| stamps(site));
+        let manifest = index::read_manifest(&cache);
+        (manifest, walk.join())
+    });
+    let now = now.map_err(|_| anyhow::anyhow!("walking the content folder failed"))?;
+    if manifest.schema != index::SCHEMA_VERSION || !index::index_dir(&cache).is_dir() {
+        return Ok(None);
+    }
+    let same =
+        |old: &FileStamp, new: &FileStamp| old.size == new.size && old.modified == new.modified;
+    let changed: Vec<&String> = now
+        .iter()
+        .filter(|(path, stamp)| {
+            manifest
+                .files
+                .get(*path)
+                .is_none_or(|old| !same(old, stamp))
+        })
+        .map(|(path, _)| path)
+        .collect();
+    let removed: Vec<&String> = manifest
+        .files
+        .keys()
+        .filter(|path| !now.contains_key(*path))
+        .collect();
+    let files_changed = changed.len() + removed.len();
+    if files_changed == 0 {
+        return Ok(Some(Refresh::default()));
+    }
+
+    // Parse what changed; drafts are not published unless the site says so.
+    let publish_drafts = site.config.publish_drafts || site.include_drafts;
+    let mut parsed = BTreeMap::new();
+    for path in &changed {
+        let incident = content::discover::read_source(&site.root.join(path))
+            .ok()
+            .and_then(|text| {
+                let source = SourceFile {
+                    path: site.root.join(path),
+                    rel: path.into(),
+                    text,
+                };
+                content::parse(&source, &site.config).incident
+            })
+            .filter(|i| publish_drafts || i.status != DocStatus::Draft);
+        parsed.insert(path.as_str(), incident);
+    }
+
+    // Who holds which id now. The whole archive decides (first file in path order
+    // wins, as in a build) when an id is claimed twice, or when a file lost its id while
+    // an unchanged file holds none: that file may be a duplicate that now wins.
+    let mut files = now.clone();
+    for (path, stamp) in files.iter_mut() {
+        stamp.id = match parsed.get(path.as_str()) {
+            Some(incident) => incident.as_ref().map(|i| i.id.clone()),
+            None => manifest.files.get(path).and_then(|old| old.id.clone()),
+        };
+    }
+    let mut owners: BTreeSet<&str> = BTreeSet::new();
+    let mut moved = false;
+    for stamp in files.values() {
+        if let Some(id) = &stamp.id {
+            moved |= !owners.insert(id);
+        }
+    }
+    let lost_an_id = manifest
+        .files
+        .iter()
+        .any(|(path, old)| old.id.is_some() && files.get(path).is_none_or(|new| new.id != old.id));
+    let idle_file = files
+        .iter()
+        .any(|(path, stamp)| stamp.id.is_none() && !parsed.contains_key(path.as_str()));
+    moved |= lost_an_id && idle_file;
+    if moved {
+        let (archive, _) = pipeline::load(site);
+        let stats = index::update_with_files(&cache, &archive, stamps_of(site, &archive))?;
+        return Ok(Some(Refresh {
+            files_changed,
+            reloaded: true,
+            stats,
+        }));
+    }
+
+    let mut docs: BTreeMap<String, String> = BTreeMap::new();
+    let mut changed_docs = Vec::new();
+    for (path, stamp) in &files {
+        let Some(id) = &stamp.id else { continue };
+        match parsed.get(path.as_str()) {
+            Some(Some(incident)) => {
+                docs.insert(id.clone(), index::document_hash(incident));
+                changed_docs.push(incident);
+            }
+            _ => {
+                if let Some(hash) = manifest.docs.get(id) {
+                    docs.insert(id.clone(), hash.clone());
+                }
+            }
+        }
+    }
+    let stats = index::update_documents(&cache, docs, &changed_docs, files)?;
+    Ok(Some(Refresh {
+        files_changed,
+        reloaded: false,
+        stats,
+    }))
+}
