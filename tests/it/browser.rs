@@ -443,11 +443,13 @@ fn url_queries_filters_stems_typos_and_errors_in_the_browser() {
     );
     browser.open(&format!("{url}?q=after%3A2025-09-01"));
     let titles: Vec<String> = browser
-        .results(Some("Payment webhooks delayed by a stuck queue consumer"))
+        .results(Some(
+            "Nightly report jobs overlapped and starved the warehouse",
+        ))
         .into_iter()
         .map(|r| r.0)
         .collect();
-    assert_eq!(titles.len(), 3, "{titles:?}");
+    assert_eq!(titles.len(), 4, "newest first: {titles:?}");
 
     // A query the parser cannot read says what was expected.
     browser.open(&format!("{url}?q=colour%3Ared"));
@@ -462,6 +464,126 @@ fn url_queries_filters_stems_typos_and_errors_in_the_browser() {
         "{}",
         browser.status_text()
     );
+}
+
+/// Wait until the status line says how many post-mortems match, then read the titles.
+fn settled_titles(browser: &Browser) -> (String, Vec<String>) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let status = browser.status_text();
+        if status.contains("match") || Instant::now() > deadline {
+            let expected = if status.starts_with("No ") { 0 } else { 1 };
+            let titles: Vec<String> = if expected == 0 {
+                Vec::new()
+            } else {
+                browser.results(None).into_iter().map(|r| r.0).collect()
+            };
+            return (status, titles);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn phrases_status_deep_snippets_and_the_slash_key_in_the_browser() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let (site, page) = built_fixture();
+    let url = file_url(&page);
+    const DISK_FULL: &str = "Log shipping stopped when the logging volume filled up";
+    const NIGHTLY: &str = "Nightly report jobs overlapped and starved the warehouse";
+
+    // Typed words match anywhere; typed as a phrase, only in order and side by side
+    // (the batch post-mortem has "the full backup ... filled the scratch disk").
+    browser.open(&url);
+    browser.type_into("#search-q", "disk full ");
+    let (_, mut titles) = settled_titles(&browser);
+    titles.sort();
+    assert_eq!(titles, [DISK_FULL, NIGHTLY]);
+    let input = browser.element("#search-q");
+    browser.call("POST", &format!("/element/{input}/clear"), json!({}));
+    browser.type_into("#search-q", "\"disk full\"");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while browser.status_text() != "1 post-mortem matches." && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(settled_titles(&browser).1, [DISK_FULL]);
+    let loaded = browser.script(
+        "return Array.from(document.querySelectorAll('script[src*=\"idx/\"]')).map(s => s.getAttribute('src'));",
+        json!([]),
+    );
+    let loaded: Vec<String> = serde_json::from_value(loaded).unwrap();
+    assert!(
+        loaded.contains(&"idx/pairs.js".to_string())
+            && loaded.iter().any(|s| s.starts_with("idx/p")),
+        "a phrase loads word pairs: {loaded:?}"
+    );
+    browser.open(&format!("{url}?q=%22full%20disk%22"));
+    assert_eq!(
+        settled_titles(&browser),
+        ("No post-mortems match.".to_string(), vec![])
+    );
+
+    // status: like the CLI, alone or excluded.
+    browser.open(&format!("{url}?q=status%3Ain-review"));
+    assert_eq!(settled_titles(&browser).1, [NIGHTLY]);
+    browser.open(&format!("{url}?q=warehouse%20-status%3Ain-review"));
+    assert_eq!(settled_titles(&browser).0, "No post-mortems match.");
+
+    // A word found only deep in a long post-mortem: its snippet shows that passage,
+    // fetched from the document's tail file.
+    browser.open(&format!("{url}?q=lighthouse"));
+    assert_eq!(settled_titles(&browser).1, [NIGHTLY]);
+    let snippet = browser
+        .script(
+            "return document.querySelector('#search-results .search-snippet').textContent;",
+            json!([]),
+        )
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        snippet.contains("A forgotten lighthouse cron entry on the old reporting host"),
+        "{snippet}"
+    );
+    let marks = browser.script(
+        "return Array.from(document.querySelectorAll('#search-results mark')).map(m => m.textContent);",
+        json!([]),
+    );
+    assert_eq!(marks, json!(["lighthouse"]));
+    let loaded = browser.script(
+        "return Array.from(document.querySelectorAll('script[src*=\"idx/y/\"]')).length;",
+        json!([]),
+    );
+    assert_eq!(loaded, json!(1), "the tail of the one result shown");
+
+    // `/` on an incident page focuses the header's search box (without typing a slash).
+    let incident = site
+        .path()
+        .join("public/incidents/2025-12-04-nightly-report-jobs-overlapped/index.html");
+    browser.open(&file_url(&incident));
+    let before = browser.script("return document.activeElement.id;", json!([]));
+    assert_ne!(before, json!("site-search-q"));
+    browser.call(
+        "POST",
+        "/actions",
+        json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": "/"}, {"type": "keyUp", "value": "/"}
+        ]}]}),
+    );
+    let focused = browser.script(
+        "return [document.activeElement.id, document.activeElement.value];",
+        json!([]),
+    );
+    assert_eq!(focused, json!(["site-search-q", ""]));
+    // Typed inside a box, `/` is just a character.
+    browser.type_into("#site-search-q", "a/b");
+    let value = browser.script(
+        "return document.getElementById('site-search-q').value;",
+        json!([]),
+    );
+    assert_eq!(value, json!("a/b"));
 }
 
 /// Transfer measurement, not a check: `HINDSIGHT_MEASURE_SITE=/path/to/public cargo test
