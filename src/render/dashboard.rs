@@ -88,50 +88,42 @@ pub fn scope_for_path(archive: &Archive, path: &str) -> Option<ScopeKey> {
     } else if let Some(r) = rest.strip_prefix("services/") {
         (ScopeKind::Service, r)
     } else {
-        return SCOPE_FILES.contains(&rest).then(ScopeKey::org);
+        let org = ScopeKey::org();
+        let paths = scope_paths(org.kind, &org.name);
+        return paths.iter().any(|p| p == path).then_some(org);
     };
-    let (slug, file) = rest.split_once('/')?;
-    if !SCOPE_FILES.contains(&file) {
-        return None;
-    }
-    Catalog::new(archive)
+    let slug = rest.split_once('/')?.0;
+    let key = Catalog::new(archive)
         .entries
         .into_iter()
         .map(|e| e.key)
-        .find(|k| k.kind == kind && urls::slug(&k.name) == slug)
+        .find(|k| k.kind == kind && urls::slug(&k.name) == slug)?;
+    scope_paths(key.kind, &key.name)
+        .iter()
+        .any(|p| p == path)
+        .then_some(key)
 }
 
-/// Files of a scope, relative to its folder: a page per period and three drill-down
-/// lists per period.
-const SCOPE_FILES: [&str; 12] = [
-    "index.html",
-    "last-year/index.html",
-    "last-90-days/index.html",
-    "lists/all/index.html",
-    "lists/all/causes/index.html",
-    "lists/all/services/index.html",
-    "lists/last-year/index.html",
-    "lists/last-year/causes/index.html",
-    "lists/last-year/services/index.html",
-    "lists/last-90-days/index.html",
-    "lists/last-90-days/causes/index.html",
-    "lists/last-90-days/services/index.html",
-];
+/// The drill-down lists of a scope. A service's dashboard has no list by service: its
+/// heat map is its own row, whose cells link to the by-time list.
+fn list_kinds(kind: ScopeKind) -> &'static [ListKind] {
+    match kind {
+        ScopeKind::Service => &[ListKind::ByTime, ListKind::ByCause],
+        _ => &[ListKind::ByTime, ListKind::ByCause, ListKind::ByService],
+    }
+}
 
-/// Every path a scope writes, in the order `render_scope` returns them.
+/// Every path a scope writes, in the order `render_scope` returns them: per period the
+/// dashboard page, then its drill-down lists by time, by cause and (except for a
+/// service) by service.
 pub fn scope_paths(kind: ScopeKind, name: &str) -> Vec<String> {
     let base = scope_base(kind, name);
-    PeriodKind::EVERY
-        .iter()
-        .flat_map(|&p| {
-            [
-                page_path(&base, p),
-                list_path(&base, p, ListKind::ByTime),
-                list_path(&base, p, ListKind::ByCause),
-                list_path(&base, p, ListKind::ByService),
-            ]
-        })
-        .collect()
+    let mut paths = Vec::new();
+    for p in PeriodKind::EVERY {
+        paths.push(page_path(&base, p));
+        paths.extend(list_kinds(kind).iter().map(|&k| list_path(&base, p, k)));
+    }
+    paths
 }
 
 /// Render every dashboard page, drill-down list and `api/trends.json`: every scope's
@@ -506,6 +498,7 @@ impl<'a> Ctx<'a> {
 
 /// What one page needs to know about where it is.
 struct PageCtx<'a> {
+    kind: ScopeKind,
     period: &'a PeriodTrends,
     path: String,
     /// The period's post-mortems by date (then id).
@@ -534,6 +527,7 @@ impl<'a> PageCtx<'a> {
                 list(ListKind::ByService),
             ],
             root: root_prefix(&path),
+            kind: scope.trends.kind,
             period,
             path,
             sorted,
@@ -566,7 +560,9 @@ impl Ctx<'_> {
                 .filter(|i| !i.is_near_miss())
                 .collect();
             files.push(self.list_by_cause(scope, period, &incidents)?);
-            files.push(self.list_by_service(scope, period, &incidents)?);
+            if list_kinds(scope.trends.kind).contains(&ListKind::ByService) {
+                files.push(self.list_by_service(scope, period, &incidents)?);
+            }
         }
         Ok(files)
     }
@@ -1279,6 +1275,8 @@ impl Ctx<'_> {
                 .to_string();
         }
         let anchors = anchors("s", heat.rows.iter().map(|r| r.service.as_str()));
+        // A service's dashboard has no list by service (see `list_kinds`).
+        let own_row = page.kind == ScopeKind::Service;
         let weights = self
             .config
             .severities
@@ -1305,14 +1303,21 @@ impl Ctx<'_> {
                             text: cell.weight.to_string(),
                             mark: Mark {
                                 value: cell.weight as f64,
-                                href: page.link(
-                                    ListKind::ByService,
-                                    Some(&format!(
-                                        "{}-{}",
-                                        anchors[&r.service],
-                                        c.bin.key.to_lowercase()
-                                    )),
-                                ),
+                                href: if own_row {
+                                    page.link(
+                                        ListKind::ByTime,
+                                        Some(&format!("{}-incidents", time_anchor(&c.bin.key))),
+                                    )
+                                } else {
+                                    page.link(
+                                        ListKind::ByService,
+                                        Some(&format!(
+                                            "{}-{}",
+                                            anchors[&r.service],
+                                            c.bin.key.to_lowercase()
+                                        )),
+                                    )
+                                },
                                 title: format!(
                                     "{} · {}: weight {} from {}",
                                     r.service,
@@ -1353,9 +1358,14 @@ impl Ctx<'_> {
                         })
                     }));
                     row.push(Cell::Num(r.weight.to_string()));
-                    row.push(Cell::NumLink {
-                        text: r.count.to_string(),
-                        href: page.link(ListKind::ByService, Some(&anchors[&r.service])),
+                    // A service's own row totals the period's incidents: the by-time list.
+                    row.push(if own_row {
+                        Cell::Num(r.count.to_string())
+                    } else {
+                        Cell::NumLink {
+                            text: r.count.to_string(),
+                            href: page.link(ListKind::ByService, Some(&anchors[&r.service])),
+                        }
                     });
                     row
                 })
@@ -1619,6 +1629,7 @@ impl Ctx<'_> {
             ("By service", ListKind::ByService),
         ]
         .into_iter()
+        .filter(|(_, k)| list_kinds(scope.trends.kind).contains(k))
         .map(|(label, k)| PeriodLink {
             label,
             href: href(&path, &list_path(&scope.base, period.period, k)),
@@ -1631,11 +1642,16 @@ impl Ctx<'_> {
     }
 
     /// A table of incidents with their response times (the by-time lists, which the
-    /// duration charts link to), one `<tbody>` per non-empty group. Lists run to
+    /// duration charts link to), one `<tbody>` per non-empty group; `table_id` anchors
+    /// the whole table. Lists run to
     /// thousands of rows, so the markup is lean: alignment comes from the stylesheet
     /// (`table.data.incidents`).
-    fn rows(&self, from: &str, groups: &[RowGroup], out: &mut String) {
-        out.push_str(r#"<div class="table-wrap"><table class="data incidents"><thead><tr><th scope="col">date</th><th scope="col">post-mortem</th><th scope="col">severity</th><th scope="col">detect</th><th scope="col">acknowledge</th><th scope="col">mitigate</th><th scope="col">resolve</th></tr></thead>"#);
+    fn rows(&self, from: &str, table_id: Option<&str>, groups: &[RowGroup], out: &mut String) {
+        out.push_str(r#"<div class="table-wrap"><table class="data incidents""#);
+        if let Some(id) = table_id {
+            let _ = write!(out, r#" id="{id}""#);
+        }
+        out.push_str(r#"><thead><tr><th scope="col">date</th><th scope="col">post-mortem</th><th scope="col">severity</th><th scope="col">detect</th><th scope="col">acknowledge</th><th scope="col">mitigate</th><th scope="col">resolve</th></tr></thead>"#);
         let root = root_prefix(from);
         for group in groups.iter().filter(|g| !g.incidents.is_empty()) {
             if group.id.is_empty() {
@@ -1778,7 +1794,7 @@ impl Ctx<'_> {
                 }
                 // One table per bin; each severity (and the near misses) is a `<tbody>`
                 // with its own anchor, so one header row serves every group.
-                let mut groups: Vec<RowGroup> = sev
+                let groups: Vec<RowGroup> = sev
                     .keys
                     .iter()
                     .map(|key| RowGroup {
@@ -1794,7 +1810,9 @@ impl Ctx<'_> {
                         noun: ("incident", "incidents"),
                     })
                     .collect();
-                groups.push(RowGroup {
+                // The incidents' table is itself a target (a service's heat map cells
+                // link to it); near misses follow in a table of their own.
+                let near = RowGroup {
                     id: format!("{anchor}-near-miss"),
                     heading: format!("{} · near misses", esc(&bin.label)),
                     incidents: in_bin
@@ -1803,8 +1821,18 @@ impl Ctx<'_> {
                         .filter(|i| i.is_near_miss())
                         .collect(),
                     noun: ("near miss", "near misses"),
-                });
-                self.rows(&path, &groups, &mut body);
+                };
+                if groups.iter().any(|g| !g.incidents.is_empty()) {
+                    self.rows(
+                        &path,
+                        Some(&format!("{anchor}-incidents")),
+                        &groups,
+                        &mut body,
+                    );
+                }
+                if !near.incidents.is_empty() {
+                    self.rows(&path, None, &[near], &mut body);
+                }
                 if nested {
                     body.push_str("</section>");
                 }
@@ -1820,6 +1848,7 @@ impl Ctx<'_> {
             );
             self.rows(
                 &path,
+                None,
                 &[RowGroup {
                     id: String::new(),
                     heading: String::new(),

@@ -810,6 +810,25 @@ fn drill_down_sections_list_exactly_the_counted_incidents() {
     let causes = &files["dashboard/lists/all/causes/index.html"];
     assert!(section(causes, "c-connection-leak-2025-q4").contains("Incident a2"));
     assert!(section(causes, "no-cause").contains("Incident a4"));
+    // A service's heat map is its own row: its cells link to the by-time list's table
+    // of the month's incidents (near misses apart), and it has no list by service.
+    let mut config = Config::default();
+    config.dashboard.min_incidents = 1;
+    let files = render(&archive, &insights, config);
+    let db = &files["dashboard/services/db/index.html"];
+    let heat = figure(db, "chart-heatmap");
+    assert!(
+        heat.contains(r#"<a href="lists/all/index.html#t-2025-10-incidents" class="h5"><title>db · Oct 2025: weight 8 from 1 incident</title>"#),
+        "{heat}"
+    );
+    let db_list = &files["dashboard/services/db/lists/all/index.html"];
+    let october = section(db_list, "t-2025-10-incidents");
+    assert!(october.contains("Incident a1") && !october.contains("Incident a0"));
+    // December holds only the near miss nm: no incidents' table, the near miss apart.
+    assert!(!db_list.contains(r#"id="t-2025-12-incidents""#));
+    assert!(section(db_list, "t-2025-12-near-miss").contains("Incident nm"));
+    assert!(!files.contains_key("dashboard/services/db/lists/all/services/index.html"));
+    assert!(!db.contains("lists/all/services/"), "no link to a list by service");
 }
 
 /// The element with `id` (a `<section>` or a list's `<tbody>`), up to its first closing tag.
@@ -967,13 +986,15 @@ fn paths_map_to_their_scope_and_nothing_else() {
         Some(("team", "payments".to_string()))
     );
     assert_eq!(
-        find("dashboard/services/db/lists/all/services/index.html"),
+        find("dashboard/services/db/lists/all/causes/index.html"),
         Some(("service", "db".to_string()))
     );
     for not_a_page in [
         "dashboard/teams/index.html",
         "dashboard/teams/nobody/index.html",
         "dashboard/services/db/extra/index.html",
+        // A service has no list by service.
+        "dashboard/services/db/lists/all/services/index.html",
         "dashboard/lists/index.html",
         "dashboard/",
         "incidents/a0/index.html",
