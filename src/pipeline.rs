@@ -273,14 +273,24 @@ pub struct BuildResult {
 /// Load, analyse and render the whole site in memory.
 pub fn build(site: &Site) -> Result<BuildResult> {
     let (archive, mut diagnostics) = load(site);
-    let (insights, more) = analyse(site, &archive);
+    // The CLI's search index (in the cache) is updated on its own thread while the
+    // site is analysed and rendered. Failing to update it must not stop the site from
+    // being published, so it is reported but does not block.
+    let (rendered, search_index) = std::thread::scope(|s| {
+        let search_index = s.spawn(|| crate::search::update_cache(site, &archive));
+        let (insights, more) = analyse(site, &archive);
+        let files = crate::render::render_site(site, &archive, &insights);
+        let search_index = search_index
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the search indexer stopped unexpectedly")));
+        ((insights, more, files), search_index)
+    });
+    let (insights, more, files) = rendered;
     diagnostics.extend(more);
     diagnostics.apply_levels(&site.config.checks);
     diagnostics.finish();
-    let mut files = crate::render::render_site(site, &archive, &insights)?;
-    // The CLI's search index lives in the cache; failing to update it must not stop
-    // the site from being published, so it is reported but does not block.
-    if let Err(e) = crate::search::update_cache(site, &archive) {
+    let mut files = files?;
+    if let Err(e) = search_index {
         diagnostics.push(Diagnostic::warning(
             "search-index",
             site.config.cache_dir.clone(),
