@@ -7,7 +7,10 @@
 #
 # Env: OUT (image folder), AS_OF (default 2026-11-26), CARGO_TARGET_DIR, WIDTH, HEIGHT,
 # OFFSETS (space-separated pixel offsets: one screenshot per offset, scrolled that far
-# down through a wrapper page, so long pages can be looked at part by part).
+# down through a wrapper page, so long pages can be looked at part by part),
+# PRINT=1 (also print each page to PDF as Chromium prints it, in the dark colour scheme
+# too so that the print stylesheet must undo it, and turn the PDF's pages into PNGs
+# with pdftoppm, installed with apt-get when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/hindsight-screens}
@@ -17,10 +20,14 @@ HEIGHT=${HEIGHT:-2400}
 pages=("$@")
 [ ${#pages[@]} -eq 0 ] && pages=(dashboard/index.html)
 
-if ! command -v chromium >/dev/null; then
-  echo "chromium not found; installing it with apt-get" >&2
-  sudo apt-get install -y chromium >/dev/null || apt-get install -y chromium >/dev/null
-fi
+need() { # command, Debian package
+  if ! command -v "$1" >/dev/null; then
+    echo "$1 not found; installing $2 with apt-get" >&2
+    sudo apt-get install -y "$2" >/dev/null || apt-get install -y "$2" >/dev/null
+  fi
+}
+need chromium chromium
+[ "${PRINT:-0}" = 1 ] && need pdftoppm poppler-utils
 
 cargo build --quiet
 bin="${CARGO_TARGET_DIR:-target}/debug/hindsight"
@@ -55,3 +62,17 @@ for page in "${shots[@]}"; do
     echo "$OUT/$name-$scheme.png"
   done
 done
+if [ "${PRINT:-0}" = 1 ]; then
+  for page in "${pages[@]}"; do
+    name=$(echo "$page" | tr '/#' '__' | sed 's/_index\.html//; s/\.html//')
+    for scheme in light dark; do
+      flags=()
+      [ "$scheme" = dark ] && flags=(--force-dark-mode --blink-settings=preferredColorScheme=0)
+      chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+        "${flags[@]}" --no-pdf-header-footer --print-to-pdf="$OUT/$name-print-$scheme.pdf" \
+        "file://$site/public/$page" 2>/dev/null
+      pdftoppm -png -r 60 "$OUT/$name-print-$scheme.pdf" "$OUT/$name-print-$scheme"
+      ls "$OUT/$name-print-$scheme"*.png
+    done
+  done
+fi
