@@ -425,45 +425,29 @@ pub struct PeriodTrends {
 pub fn compute(archive: &Archive, insights: &Insights, as_of: Date, config: &Config) -> Trends {
     let prepared = Prepared::new(archive, insights, as_of, config);
     let names = ScopeNames::of(archive);
-    let scope = |kind, name: &str| prepared.scope(kind, name);
-    let (org, (teams, services)) = rayon::join(
-        || scope(ScopeKind::Org, ""),
-        || {
-            rayon::join(
-                || {
-                    names
-                        .teams
-                        .par_iter()
-                        .map(|n| (n.clone(), scope(ScopeKind::Team, n)))
-                        .collect::<Vec<_>>()
-                },
-                || {
-                    names
-                        .services
-                        .par_iter()
-                        .map(|n| (n.clone(), scope(ScopeKind::Service, n)))
-                        .collect::<Vec<_>>()
-                },
-            )
-        },
-    );
-    assemble(
-        as_of,
-        config,
-        org,
-        teams.into_iter().collect(),
-        services.into_iter().collect(),
-    )
-}
-
-/// `Trends` from scopes computed one by one (`scope`): the archive-wide fields added.
-pub fn assemble(
-    as_of: Date,
-    config: &Config,
-    org: ScopeTrends,
-    teams: BTreeMap<String, ScopeTrends>,
-    services: BTreeMap<String, ScopeTrends>,
-) -> Trends {
+    let keys: Vec<(ScopeKind, &str)> = [(ScopeKind::Org, "")]
+        .into_iter()
+        .chain(names.teams.iter().map(|n| (ScopeKind::Team, n.as_str())))
+        .chain(
+            names
+                .services
+                .iter()
+                .map(|n| (ScopeKind::Service, n.as_str())),
+        )
+        .collect();
+    let computed: Vec<ScopeTrends> = keys
+        .par_iter()
+        .map(|&(kind, name)| prepared.scope(kind, name))
+        .collect();
+    let mut computed = computed.into_iter();
+    let org = computed.next().expect("the organisation comes first");
+    let (mut teams, mut services) = (BTreeMap::new(), BTreeMap::new());
+    for scope in computed {
+        match scope.kind {
+            ScopeKind::Team => teams.insert(scope.name.clone(), scope),
+            _ => services.insert(scope.name.clone(), scope),
+        };
+    }
     let mut severities = config.severities.clone();
     severities.push(UNKNOWN_SEVERITY.to_string());
     Trends {
@@ -597,11 +581,6 @@ pub const UNKNOWN_SEVERITY: &str = "unknown";
 
 /// The configured spelling of the incident's severity, the text as written when it is
 /// not a configured level, or `unknown`.
-pub fn severity_key(config: &Config, incident: &Incident) -> String {
-    severity_ref(config, incident).to_string()
-}
-
-/// `severity_key` without allocating (it runs once per incident per figure).
 pub fn severity_ref<'a>(config: &'a Config, incident: &'a Incident) -> &'a str {
     match incident
         .severity

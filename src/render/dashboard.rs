@@ -127,40 +127,15 @@ pub fn scope_paths(kind: ScopeKind, name: &str) -> Vec<String> {
 }
 
 /// Render every dashboard page, drill-down list and `api/trends.json`: every scope's
-/// figures computed once, in parallel, for the pages and the export alike.
+/// figures computed once (in parallel) for the pages and the export alike, then every
+/// scope's pages in parallel.
 pub fn render(
     renderer: &Renderer,
     site: &Site,
     archive: &Archive,
     insights: &Insights,
 ) -> Result<Vec<OutputFile>> {
-    let names = ScopeNames::of(archive);
-    // Every team and service gets figures in the export, even one whose slug another
-    // name already took (it gets no pages).
-    let mut keys = vec![ScopeKey::org()];
-    for (kind, set) in [
-        (ScopeKind::Team, &names.teams),
-        (ScopeKind::Service, &names.services),
-    ] {
-        keys.extend(set.iter().map(|name| ScopeKey {
-            kind,
-            name: name.clone(),
-        }));
-    }
-    let prepared = trends::Prepared::new(archive, insights, site.as_of, &site.config);
-    let mut computed: Vec<ScopeTrends> = keys
-        .par_iter()
-        .map(|k| prepared.scope(k.kind, &k.name))
-        .collect();
-    let org = computed.remove(0);
-    let (mut teams, mut services) = (BTreeMap::new(), BTreeMap::new());
-    for scope in computed {
-        match scope.kind {
-            ScopeKind::Team => teams.insert(scope.name.clone(), scope),
-            _ => services.insert(scope.name.clone(), scope),
-        };
-    }
-    let all = trends::assemble(site.as_of, &site.config, org, teams, services);
+    let all = trends::compute(archive, insights, site.as_of, &site.config);
     let json = export(&all)?;
     let catalog = Catalog::new(archive);
     let ctx = Ctx::new(renderer, site, archive, insights, &catalog);
