@@ -25,7 +25,9 @@
 //!   `after:`/`before:`, loaded only when a query uses them.
 //! - `search/idx/x/<N>.js`: one per document: id, title, date, severity, services and
 //!   the whole searchable text (root cause, summary, body), loaded only for the results
-//!   shown, so a snippet can come from wherever the words matched.
+//!   shown, so a snippet can come from wherever the words matched. One file per
+//!   document, not a head and a tail or passages: writing many small files is what a
+//!   build pays for most, and a whole post-mortem is a few KB.
 //!
 //! The builder tokenises each document once (in parallel), keyed by 64-bit term hashes
 //! so the per-document work allocates a string only for a term new to its batch.
@@ -44,8 +46,6 @@ use crate::pipeline::OutputFile;
 
 /// Bytes of term data per shard before a new shard starts.
 pub const SHARD_TARGET_BYTES: usize = 16 * 1024;
-/// Bytes of searchable text in a document's first file; the rest comes on demand.
-pub const HEAD_BYTES: usize = 3000;
 /// Version of the file format, in `entry.js`.
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -108,27 +108,22 @@ fn term_hash(term: &str) -> u64 {
 }
 
 /// One document, tokenised: boosted frequency per term, the distinct word pairs, its
-/// length in tokens, and its searchable text cut into head and tail with the terms
-/// found only in the tail.
+/// length in tokens, and its searchable text.
 struct DocIndex {
     terms: Vec<(u64, f32)>,
     pairs: Vec<(u64, u64)>,
     length: u32,
     text: String,
-    head_end: usize,
-    tail_terms: Vec<Box<str>>,
 }
 
 /// Tokenise a batch of documents; the batch's terms by hash.
 fn index_batch(docs: &[Incident]) -> (Vec<DocIndex>, ByHash<Box<str>>) {
     let mut vocab: ByHash<Box<str>> = ByHash::default();
     let mut freq: ByHash<f32> = ByHash::default();
-    let mut in_head: ByHash<bool> = ByHash::default();
     let mut buf = String::new();
     let mut out = Vec::with_capacity(docs.len());
     for incident in docs {
         freq.clear();
-        in_head.clear();
         let mut pairs = Vec::new();
         let mut length = 0u32;
         let labels: Vec<String> = LABEL_FACETS
@@ -138,44 +133,22 @@ fn index_batch(docs: &[Incident]) -> (Vec<DocIndex>, ByHash<Box<str>>) {
             .collect();
         let labels = labels.join(" ");
         let (text, parts) = searchable_text(incident);
-        let head_end = head_end(&text);
-        // (text, its offset in `text` or None, boost, whether phrases may match in it:
-        // labels are separate values).
-        let fields: [(&str, Option<usize>, f32, bool); 5] = [
-            (&incident.title, None, BOOST_TITLE, true),
-            (&labels, None, BOOST_LABELS, false),
-            (
-                &text[parts[0].clone()],
-                Some(parts[0].start),
-                BOOST_ROOT_CAUSE,
-                true,
-            ),
-            (
-                &text[parts[1].clone()],
-                Some(parts[1].start),
-                BOOST_SUMMARY,
-                true,
-            ),
-            (
-                &text[parts[2].clone()],
-                Some(parts[2].start),
-                BOOST_BODY,
-                true,
-            ),
+        // (text, boost, whether phrases may match in it: labels are separate values).
+        let fields: [(&str, f32, bool); 5] = [
+            (&incident.title, BOOST_TITLE, true),
+            (&labels, BOOST_LABELS, false),
+            (&text[parts[0].clone()], BOOST_ROOT_CAUSE, true),
+            (&text[parts[1].clone()], BOOST_SUMMARY, true),
+            (&text[parts[2].clone()], BOOST_BODY, true),
         ];
-        for (field_text, offset, boost, phrases) in fields {
+        for (field_text, boost, phrases) in fields {
             let mut previous: Option<u64> = None;
             let mut tokens = text::TokenIter::new(field_text);
-            while let Some((start, _)) = tokens.next_into(&mut buf) {
+            while tokens.next_into(&mut buf).is_some() {
                 let h = term_hash(&buf);
                 vocab.entry(h).or_insert_with(|| buf.as_str().into());
                 *freq.entry(h).or_insert(0.0) += boost;
                 length += 1;
-                if let Some(offset) = offset {
-                    let head = offset + start < head_end;
-                    let seen = in_head.entry(h).or_insert(head);
-                    *seen |= head;
-                }
                 if phrases {
                     if let Some(p) = previous {
                         pairs.push((p, h));
@@ -186,34 +159,14 @@ fn index_batch(docs: &[Incident]) -> (Vec<DocIndex>, ByHash<Box<str>>) {
         }
         pairs.sort_unstable();
         pairs.dedup();
-        let mut tail_terms: Vec<Box<str>> = in_head
-            .iter()
-            .filter(|(_, head)| !**head)
-            .map(|(h, _)| vocab[h].clone())
-            .collect();
-        tail_terms.sort_unstable();
         out.push(DocIndex {
             terms: freq.iter().map(|(h, f)| (*h, *f)).collect(),
             pairs,
             length,
             text,
-            head_end,
-            tail_terms,
         });
     }
     (out, vocab)
-}
-
-/// Where the head of a searchable text ends: after about [`HEAD_BYTES`], at a space.
-fn head_end(text: &str) -> usize {
-    if text.len() <= HEAD_BYTES {
-        return text.len();
-    }
-    let mut cut = HEAD_BYTES;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    text[..cut].rfind(' ').filter(|&i| i > 0).unwrap_or(cut)
 }
 
 /// JavaScript compares strings by UTF-16 code units; sort the same way.
@@ -479,34 +432,22 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
         docs.par_iter()
             .zip(per_doc.par_iter())
             .enumerate()
-            .flat_map_iter(|(doc, (i, d))| {
-                let (head, tail) = d.text.split_at(d.head_end);
+            .map(|(doc, (i, d))| {
                 let record = (
                     &i.id,
                     &i.title,
                     i.date.map(|d| d.to_string()).unwrap_or_default(),
                     i.severity.as_deref().unwrap_or(""),
                     &i.services,
-                    head,
-                    d.tail_terms.join(" "),
+                    &d.text,
                 );
-                let head_file = OutputFile::new(
+                OutputFile::new(
                     format!("search/idx/x/{doc}.js"),
                     format!(
                         "hindsightDoc({doc},{});\n",
                         serde_json::to_string(&record).unwrap_or_default()
                     ),
-                );
-                let tail_file = (!tail.is_empty()).then(|| {
-                    OutputFile::new(
-                        format!("search/idx/y/{doc}.js"),
-                        format!(
-                            "hindsightTail({doc},{});\n",
-                            serde_json::to_string(tail).unwrap_or_default()
-                        ),
-                    )
-                });
-                std::iter::once(head_file).chain(tail_file)
+                )
             }),
     );
 
@@ -698,19 +639,17 @@ mod tests {
         );
         assert_eq!(
             file("search/idx/x/0.js"),
-            "hindsightDoc(0,[\"b\",\"DNS zone push\",\"2025-02-01\",\"SEV1\",[],\"DNS zone push because of dns\",\"\"]);\n"
+            "hindsightDoc(0,[\"b\",\"DNS zone push\",\"2025-02-01\",\"SEV1\",[],\"DNS zone push because of dns\"]);\n"
         );
-        assert!(!files.iter().any(|f| f.path == "search/idx/y/0.js"));
-        // The long document: its head stops near HEAD_BYTES; the tail holds the rest
-        // and the head lists the words found only there.
-        let head = file("search/idx/x/1.js");
-        assert!(head.len() < HEAD_BYTES + 300, "{}", head.len());
-        assert!(head.ends_with(",\"file late rotat zone\"]);\n"), "{head}");
-        let tail = file("search/idx/y/1.js");
-        assert!(tail.starts_with("hindsightTail(1,\" "), "{tail}");
+        // The long document keeps its whole text, so a snippet can come from its end.
+        let long = file("search/idx/x/1.js");
         assert!(
-            tail.ends_with("The zone file was rotated late.\");\n"),
-            "{tail}"
+            long.starts_with("hindsightDoc(1,[\"c\",\"Pool exhausted\",\"2025-01-01\""),
+            "{long}"
+        );
+        assert!(
+            long.ends_with("Filler words. The zone file was rotated late.\"]);\n"),
+            "{long}"
         );
     }
 }

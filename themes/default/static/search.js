@@ -3,7 +3,7 @@
 // of file:// URLs); each calls one of the window.hindsight* registration functions
 // below. A query loads search/idx/entry.js once, the term shards of its words, the
 // word-pair shards of its phrases, facet files only when it filters, and the document
-// files of the results it shows (a document's tail only when its head lacks a word). See
+// files of the results it shows (each with its whole text, for snippets). See
 // src/search/static_index.rs for the format. Tokenizer and stemmer mirror
 // src/search/text.rs rule for rule. Data is only ever inserted with textContent.
 (function () {
@@ -131,7 +131,6 @@
   window.hindsightPairStarts = function (d) { settle("pairs", d); };
   window.hindsightPairs = function (n, d) { settle("p" + n, d); };
   window.hindsightDoc = function (n, d) { settle("x/" + n, d); };
-  window.hindsightTail = function (n, d) { settle("y/" + n, d); };
 
   function load(key) {
     if (key in cache) return Promise.resolve(cache[key]);
@@ -412,32 +411,18 @@
     }).catch(function (e) { if (mine === serial) setStatus(e.message, true); });
   }
 
-  // The text to cut a result's snippet from: the document's head, and its tail too
-  // when a wanted word occurs only there.
-  function snippetText(doc, wanted) {
-    var rec = cache["x/" + doc], head = rec[5];
-    var late = rec[6] ? rec[6].split(" ") : [];
-    var inHead = new Set(terms(head));
-    var needTail = late.some(function (t) { return wanted.has(t) && !inHead.has(t); });
-    if (!needTail) return Promise.resolve(head);
-    return load("y/" + doc).then(function (tail) { return head + tail; }, function () { return head; });
-  }
-
   function showMore(entry, mine) {
     var batch = current.results.slice(shown, shown + PAGE);
     shown += batch.length;
     more.hidden = shown >= current.results.length;
-    var wanted = current.wanted;
-    return Promise.all(batch.map(function (r) {
-      return load("x/" + r[0]).then(function () { return snippetText(r[0], wanted); });
-    })).then(function (texts) {
+    return Promise.all(batch.map(function (r) { return load("x/" + r[0]); })).then(function (docs) {
       if (mine !== serial) return;
-      batch.forEach(function (r, k) { list.appendChild(renderResult(cache["x/" + r[0]], texts[k], wanted)); });
+      docs.forEach(function (doc) { list.appendChild(renderResult(doc, current.wanted)); });
     });
   }
 
-  function renderResult(doc, text, wanted) {
-    // doc = [id, title, date, severity, services, head text, terms only in the tail]
+  function renderResult(doc, wanted) {
+    // doc = [id, title, date, severity, services, searchable text]
     var li = el("li", "search-result");
     var a = el("a", "search-title", doc[1]);
     a.href = "../incidents/" + encodeURIComponent(doc[0]) + "/index.html";
@@ -447,9 +432,9 @@
     if (doc[3]) meta.appendChild(el("span", "search-severity", doc[3]));
     if (doc[4].length) meta.appendChild(el("span", "search-services", doc[4].join(", ")));
     li.appendChild(meta);
-    if (text) {
+    if (doc[5]) {
       var p = el("p", "search-snippet");
-      snippetParts(text, wanted, 200).forEach(function (part) {
+      snippetParts(doc[5], wanted, 200).forEach(function (part) {
         if (!part[0]) return;
         p.appendChild(part[1] ? el("mark", null, part[0]) : document.createTextNode(part[0]));
       });
