@@ -227,7 +227,8 @@ fn render_failed(key: &str, message: &str, site: &dyn Source) -> Reply {
 fn page(status: u16, key: &str, bytes: &[u8], site: &dyn Source) -> Reply {
     let content_type = content_type(key);
     let body = if content_type.starts_with("text/html") {
-        let mut extra = overlay::reload_script(site.generation());
+        let fingerprint = overlay::fingerprint(bytes, site.overlay());
+        let mut extra = overlay::reload_script(site.generation(), &fingerprint);
         if let Some(o) = site.overlay() {
             extra.push_str(o);
         }
@@ -434,15 +435,50 @@ mod tests {
         );
         let html = String::from_utf8(reply("/", &s).body).unwrap();
         assert!(
-            html.starts_with("<body>hi<script data-hindsight-reload>"),
+            html.starts_with("<body>hi<script data-hindsight-reload data-hindsight-fingerprint=\""),
             "{html}"
         );
-        assert!(html.contains("var seen=7;"), "{html}");
+        assert!(html.contains("var seen=7,"), "{html}");
         assert!(
             html.ends_with("<div id=\"hindsight-overlay\">x</div></body>"),
             "{html}"
         );
         assert_eq!(reply("/static/a.css", &s).body, b"body{}");
+    }
+
+    /// The fingerprint a page carries changes exactly when the page or the overlay does.
+    #[test]
+    fn the_fingerprint_follows_the_page_and_the_overlay() {
+        let print = |s: &Snapshot, url: &str| -> String {
+            let html = String::from_utf8(reply(url, s).body).unwrap();
+            let at = html.find("data-hindsight-fingerprint=\"").unwrap() + 28;
+            html[at..at + 16].to_string()
+        };
+        let a = snapshot(
+            &[("a.html", "<body>a</body>"), ("b.html", "<body>b</body>")],
+            None,
+        );
+        let a2 = snapshot(
+            &[("a.html", "<body>a</body>"), ("b.html", "<body>B</body>")],
+            None,
+        );
+        let a3 = snapshot(&[("a.html", "<body>a</body>")], Some("<div>error</div>"));
+        assert_eq!(
+            print(&a, "/a.html"),
+            print(&a2, "/a.html"),
+            "a is unchanged"
+        );
+        assert_ne!(print(&a, "/b.html"), print(&a2, "/b.html"), "b changed");
+        assert_ne!(
+            print(&a, "/a.html"),
+            print(&a3, "/a.html"),
+            "the overlay came"
+        );
+        let html = String::from_utf8(reply("/a.html", &a).body).unwrap();
+        assert!(
+            html.contains(&format!("mine=\"{}\"", print(&a, "/a.html"))),
+            "the script compares against its own fingerprint: {html}"
+        );
     }
 
     #[test]

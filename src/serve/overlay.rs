@@ -55,15 +55,32 @@ fn frame(headline: &str, blocks: &[String]) -> String {
     html
 }
 
-/// The script that reloads the page when the server says the site changed. `generation`
-/// is the version of the site the page was served from: on (re)connecting, the server
-/// announces its current version, so a reload missed while the page loaded is caught up.
-pub fn reload_script(generation: u64) -> String {
+/// The script that reloads the page when the server says the site changed, and only if
+/// this page changed. `generation` is the version of the site the page was served from:
+/// on (re)connecting, the server announces its current version, so a change missed
+/// while the page loaded is caught up. `fingerprint` identifies the page's bytes and
+/// overlay (`fingerprint`): on a new version the script fetches its own URL again and
+/// reloads only when the fingerprint there differs, so a save elsewhere in the archive
+/// leaves an unchanged page (and its scroll position and open details) alone.
+pub fn reload_script(generation: u64, fingerprint: &str) -> String {
     format!(
-        "<script data-hindsight-reload>(function(){{if(!window.EventSource)return;var seen={generation};\
-         var es=new EventSource(\"{EVENTS_PATH}\");function check(e){{if(Number(e.data)!==seen){{es.close();location.reload();}}}}\
+        "<script data-hindsight-reload data-hindsight-fingerprint=\"{fingerprint}\">(function(){{\
+         if(!window.EventSource||!window.fetch)return;var seen={generation},mine=\"{fingerprint}\";\
+         var es=new EventSource(\"{EVENTS_PATH}\");function check(e){{var g=Number(e.data);if(g===seen)return;\
+         fetch(location.href,{{cache:\"no-store\"}}).then(function(r){{return r.text();}}).then(function(t){{\
+         var m=/data-hindsight-fingerprint=\"([0-9a-f]+)\"/.exec(t);\
+         if(!m||m[1]!==mine){{es.close();location.reload();}}else{{seen=g;}}}},function(){{}});}}\
          es.addEventListener(\"hello\",check);es.addEventListener(\"reload\",check);}})();</script>"
     )
+}
+
+/// A short digest of a page as served (its bytes and the overlay over it).
+pub fn fingerprint(page: &[u8], overlay: Option<&str>) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    page.hash(&mut hasher);
+    overlay.hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
 }
 
 /// Insert `extra` before the last `</body>` (any case), or append it when the page has none.

@@ -241,7 +241,7 @@ fn serve_answers_with_content_types_the_404_page_and_refuses_traversal() {
         page.text()
     );
     assert!(
-        page.text().contains("<script data-hindsight-reload>"),
+        page.text().contains("<script data-hindsight-reload "),
         "serve injects the reload script"
     );
     assert!(
@@ -499,7 +499,7 @@ fn assert_serves_what_build_publishes(server: &Server, root: &Path) {
         if rel.ends_with(".html") {
             let text = served.text();
             let start = text
-                .rfind("<script data-hindsight-reload>")
+                .rfind("<script data-hindsight-reload")
                 .unwrap_or_else(|| panic!("{rel} has no reload script"));
             let end = start + text[start..].find("</script>").unwrap() + "</script>".len();
             assert_eq!(
