@@ -26,6 +26,24 @@ const DEFAULT_QUERIES: [&str; 8] = [
     "severity:sev1 deploy rollback",
 ];
 
+/// (user, system) CPU seconds of this process so far, from /proc (zeros elsewhere).
+fn cpu() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 100.0;
+    (ticks(11), ticks(12))
+}
+
+/// CPU seconds (user, system) spent since `from`.
+fn cpu_since(from: (f64, f64)) -> String {
+    let now = cpu();
+    format!("cpu {:.2}u+{:.2}s", now.0 - from.0, now.1 - from.1)
+}
+
 fn main() -> anyhow::Result<()> {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--no-search") {
@@ -53,18 +71,24 @@ fn main() -> anyhow::Result<()> {
     let t = Instant::now();
     let files = hindsight::render::render_site(&site, &archive, &insights)?;
     let render = t.elapsed();
+    let c = cpu();
     let t = Instant::now();
     let search_files = hindsight::search::index_files(&archive);
     let static_time = t.elapsed();
+    let static_cpu = cpu_since(c);
     let out = tempfile::tempdir_in(&root)?;
+    let c = cpu();
     let t = Instant::now();
     pipeline::write_site(&out.path().join("public"), &search_files)?;
     let write_static = t.elapsed();
+    let write_cpu = cpu_since(c);
     drop(out);
     let cache = tempfile::tempdir()?;
+    let c = cpu();
     let t = Instant::now();
     let stats = index::update(cache.path(), &archive)?;
     let tantivy_full = t.elapsed();
+    let tantivy_cpu = cpu_since(c);
     let t = Instant::now();
     let again = index::update(cache.path(), &archive)?;
     let tantivy_noop = t.elapsed();
@@ -76,7 +100,7 @@ fn main() -> anyhow::Result<()> {
     );
     println!("load+parse {load:.2?}, render {render:.2?}");
     println!(
-        "static index {static_time:.2?} (writing it {write_static:.2?}); tantivy full {tantivy_full:.2?} ({stats:?}); unchanged {tantivy_noop:.2?} ({again:?})"
+        "static index {static_time:.2?} {static_cpu} (writing it {write_static:.2?} {write_cpu}); tantivy full {tantivy_full:.2?} {tantivy_cpu} ({stats:?}); unchanged {tantivy_noop:.2?} ({again:?})"
     );
 
     let idx: Vec<_> = search_files

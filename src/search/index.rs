@@ -8,7 +8,7 @@
 //! update is repaired by the next one. Ranking: BM25 per field, the best field of each
 //! word counting most (title and root-cause text above the summary above the body);
 //! any word may match, and matching all of them adds the score again, so complete
-//! matches come first. A word of 5+ letters found nowhere is matched within one typo,
+//! matches come first. A word also matches its synonyms (`synonyms`), at a lower weight. A word of 5+ letters found nowhere is matched within one typo,
 //! at a low constant weight. Field filters and dates filter without changing scores.
 
 use std::collections::BTreeMap;
@@ -30,7 +30,7 @@ use tantivy::{Index, IndexReader, Order, ReloadPolicy, Term};
 
 use super::query::{Clause, Field as QField, Query};
 use super::snippet::{self, Snippet, TokenHit};
-use super::text;
+use super::{synonyms, text};
 use crate::model::{Archive, Incident};
 
 /// Bump whenever the schema or what goes into a field changes: the index is rebuilt.
@@ -622,10 +622,31 @@ impl SearchIndex {
                             plan.fuzzy_terms.push(stems[0].clone());
                         }
                     }
-                    if stems.len() == 1 {
+                    if stems.len() > 1 {
+                        phrase_query(&f, &stems)
+                    } else if item.negated || matches!(item.clause, Clause::Phrase(_)) {
                         term_query(&f, &stems[0], fuzzy)
                     } else {
-                        phrase_query(&f, &stems)
+                        // A word also finds its synonyms, for less: the best one counts.
+                        let mut alternatives = vec![term_query(&f, &stems[0], fuzzy)];
+                        for synonym in synonyms::of(&stems[0]) {
+                            let q = if synonym.len() == 1 {
+                                term_query(&f, &synonym[0], false)
+                            } else {
+                                phrase_query(&f, synonym)
+                            };
+                            alternatives.push(boosted(q, synonyms::WEIGHT));
+                            for s in synonym {
+                                if !plan.snippet_terms.contains(s) {
+                                    plan.snippet_terms.push(s.clone());
+                                }
+                            }
+                        }
+                        if alternatives.len() == 1 {
+                            alternatives.pop().expect("one query")
+                        } else {
+                            Box::new(DisjunctionMaxQuery::new(alternatives))
+                        }
                     }
                 }
                 Clause::Field(field, value) => {
@@ -969,7 +990,8 @@ mod tests {
         assert_eq!(r.hits[0].id, "a");
         assert_eq!(
             r.hits[0].snippet.marked("[", "]"),
-            "An [expired] TLS [certificate] on the gateway. Customers saw TLS errors at checkout."
+            "An [expired] [TLS] [certificate] on the gateway. Customers saw [TLS] errors at checkout.",
+            "synonyms (tls for certificate) are marked too"
         );
     }
 

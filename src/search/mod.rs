@@ -10,6 +10,7 @@ pub mod index;
 pub mod query;
 pub mod snippet;
 pub mod static_index;
+pub mod synonyms;
 pub mod text;
 
 use anyhow::Result;

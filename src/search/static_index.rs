@@ -23,7 +23,7 @@
 //!   cause, team, tag, status), loaded only when a query filters on that facet.
 //! - `search/idx/dates.js`: the first document of each distinct date, for
 //!   `after:`/`before:`, loaded only when a query uses them.
-//! - `search/idx/x/<N>.js`: one per document: id, title, date, severity, services and
+//! - `search/idx/x/<N / 256>/<N>.js`: one per document: id, title, date, severity, services and
 //!   the whole searchable text (root cause, summary, body), loaded only for the results
 //!   shown, so a snippet can come from wherever the words matched. One file per
 //!   document, not a head and a tail or passages: writing many small files is what a
@@ -46,6 +46,9 @@ use crate::pipeline::OutputFile;
 
 /// Bytes of term data per shard before a new shard starts.
 pub const SHARD_TARGET_BYTES: usize = 16 * 1024;
+/// Document files per folder (`x/<doc / this>/<doc>.js`): creating files in parallel
+/// in one huge folder serialises on that folder's lock.
+pub const DOCS_PER_FOLDER: usize = 256;
 /// Version of the file format, in `entry.js`.
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -442,7 +445,7 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
                     &d.text,
                 );
                 OutputFile::new(
-                    format!("search/idx/x/{doc}.js"),
+                    format!("search/idx/x/{}/{doc}.js", doc / DOCS_PER_FOLDER),
                     format!(
                         "hindsightDoc({doc},{});\n",
                         serde_json::to_string(&record).unwrap_or_default()
@@ -461,6 +464,7 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
     let entry = json!({
         "version": FORMAT_VERSION,
         "docs": n,
+        "folder": DOCS_PER_FOLDER,
         "shards": shard_starts,
         "facets": facet_counts,
         "years": years,
@@ -638,11 +642,11 @@ mod tests {
             "hindsightDates([\"2025-02-01\",0,\"2025-01-01\",1,\"2024-05-01\",2]);\n"
         );
         assert_eq!(
-            file("search/idx/x/0.js"),
+            file("search/idx/x/0/0.js"),
             "hindsightDoc(0,[\"b\",\"DNS zone push\",\"2025-02-01\",\"SEV1\",[],\"DNS zone push because of dns\"]);\n"
         );
         // The long document keeps its whole text, so a snippet can come from its end.
-        let long = file("search/idx/x/1.js");
+        let long = file("search/idx/x/0/1.js");
         assert!(
             long.starts_with("hindsightDoc(1,[\"c\",\"Pool exhausted\",\"2025-01-01\""),
             "{long}"

@@ -74,17 +74,46 @@ impl<'a> TokenIter<'a> {
     /// The byte range of the next token, its term written into `buf`; `None` at the end.
     pub fn next_into(&mut self, buf: &mut String) -> Option<(usize, usize)> {
         let text = self.text;
+        let bytes = text.as_bytes();
         loop {
-            let rest = &text[self.pos..];
-            let (offset, _) = rest.char_indices().find(|(_, c)| c.is_alphanumeric())?;
-            let s = self.pos + offset;
-            let e = text[s..]
-                .char_indices()
-                .find(|(_, c)| !c.is_alphanumeric())
-                .map_or(text.len(), |(i, _)| s + i);
+            // Find the next run of letters and digits, bytewise while the text is ASCII.
+            let mut i = self.pos;
+            let s = loop {
+                let &b = bytes.get(i)?;
+                if b < 0x80 {
+                    if b.is_ascii_alphanumeric() {
+                        break i;
+                    }
+                    i += 1;
+                } else {
+                    let c = text[i..].chars().next()?;
+                    if c.is_alphanumeric() {
+                        break i;
+                    }
+                    i += c.len_utf8();
+                }
+            };
+            let mut e = s;
+            let mut ascii = true;
+            while let Some(&b) = bytes.get(e) {
+                if b < 0x80 {
+                    if !b.is_ascii_alphanumeric() {
+                        break;
+                    }
+                    e += 1;
+                } else {
+                    let Some(c) = text[e..].chars().next() else {
+                        break;
+                    };
+                    if !c.is_alphanumeric() {
+                        break;
+                    }
+                    ascii = false;
+                    e += c.len_utf8();
+                }
+            }
             self.pos = e;
             let word = &text[s..e];
-            let ascii = word.is_ascii();
             let chars = if ascii {
                 word.len()
             } else {
@@ -100,7 +129,7 @@ impl<'a> TokenIter<'a> {
             } else {
                 buf.push_str(&word.to_lowercase());
             }
-            if STOP_WORDS.binary_search(&buf.as_str()).is_ok() {
+            if is_stop_word(buf) {
                 continue;
             }
             stem_in_place(buf);
@@ -108,6 +137,15 @@ impl<'a> TokenIter<'a> {
         }
     }
 }
+
+/// Whether `word` (lower-cased) is one of [`STOP_WORDS`]; most words are longer than
+/// any stop word and are let through without a lookup.
+fn is_stop_word(word: &str) -> bool {
+    word.len() <= STOP_WORD_MAX_BYTES && STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// The longest stop word, in bytes.
+const STOP_WORD_MAX_BYTES: usize = 5;
 
 /// The same tokenizer for tantivy, so `hindsight search` and the browser agree on what
 /// a word is. Positions count kept tokens only, so a phrase skips stop words the same
@@ -254,6 +292,10 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(
+            STOP_WORDS.iter().map(|w| w.len()).max(),
+            Some(STOP_WORD_MAX_BYTES)
+        );
     }
 
     #[test]

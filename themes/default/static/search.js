@@ -130,7 +130,7 @@
   window.hindsightDates = function (d) { settle("dates", d); };
   window.hindsightPairStarts = function (d) { settle("pairs", d); };
   window.hindsightPairs = function (n, d) { settle("p" + n, d); };
-  window.hindsightDoc = function (n, d) { settle("x/" + n, d); };
+  window.hindsightDoc = function (n, d) { settle("x/" + Math.floor(n / cache.entry.folder) + "/" + n, d); };
 
   function load(key) {
     if (key in cache) return Promise.resolve(cache[key]);
@@ -415,7 +415,7 @@
     var batch = current.results.slice(shown, shown + PAGE);
     shown += batch.length;
     more.hidden = shown >= current.results.length;
-    return Promise.all(batch.map(function (r) { return load("x/" + r[0]); })).then(function (docs) {
+    return Promise.all(batch.map(function (r) { return load("x/" + Math.floor(r[0] / entry.folder) + "/" + r[0]); })).then(function (docs) {
       if (mine !== serial) return;
       docs.forEach(function (doc) { list.appendChild(renderResult(doc, current.wanted)); });
     });
