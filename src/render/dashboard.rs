@@ -1047,11 +1047,10 @@ impl Ctx<'_> {
         )
     }
 
-    /// One point per incident of the quarter with the metric.
     /// One point per incident of the quarter with the metric; none when there are more
     /// than `MAX_POINTS_PER_GROUP` (the chart then draws the box alone).
     fn points(&self, page: &PageCtx, metric: Metric, quarter: &trends::Bin) -> Vec<Mark> {
-        let points: Vec<(&Incident, i64)> = within(&page.sorted, quarter.start, quarter.end)
+        let points: Vec<(&Incident, i64)> = within(page.sorted, quarter.start, quarter.end)
             .iter()
             .filter(|i| !i.is_near_miss())
             .filter_map(|i| metric.minutes(&i.durations).map(|m| (*i, m)))
@@ -1738,7 +1737,7 @@ impl Ctx<'_> {
             }
         );
         let in_range =
-            |b: &trends::Bin| -> Vec<&Incident> { within(&incidents, b.start, b.end).to_vec() };
+            |b: &trends::Bin| -> Vec<&Incident> { within(incidents, b.start, b.end).to_vec() };
         for q in &quarters {
             let in_quarter = in_range(q);
             if in_quarter.is_empty() {
