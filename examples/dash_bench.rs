@@ -2,7 +2,8 @@
 //! site root once, then per run times `trends::compute` alone, `render::dashboard::render`
 //! (figures and pages, in memory) and writing its files to a fresh temporary folder with
 //! `pipeline::write_site`, and reports file counts and bytes by kind of page, plus where
-//! the bytes of the dashboard pages go (SVG charts, data tables, the rest).
+//! the bytes of the dashboard pages go (SVG charts, data tables, the rest); then times
+//! `scope_keys` and `render_scope` for the organisation, a team and a service.
 //!
 //! `cargo run --release --example dash_bench -- SITE_DIR [--runs N] [--as-of YYYY-MM-DD]
 //! [--out DIR]` (`--out` keeps the last run's files in DIR, replacing it)
@@ -71,6 +72,25 @@ fn main() -> anyhow::Result<()> {
         );
         last = files;
     }
+    // What `serve` pays for one dashboard on demand.
+    let t = Instant::now();
+    let keys = dashboard::scope_keys(&archive);
+    println!(
+        "scope_keys: {} scopes in {:.1} ms",
+        keys.len(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    for key in keys.iter().take(2).chain(keys.last()) {
+        let t = Instant::now();
+        let files = dashboard::render_scope(&renderer, &site, &archive, &insights, key)?;
+        println!(
+            "render_scope {} {:?}: {:.3} s, {} files",
+            key.kind.as_str(),
+            key.name,
+            t.elapsed().as_secs_f64(),
+            files.len()
+        );
+    }
     if let Some(dir) = keep {
         pipeline::write_site(&dir, &last)?;
         println!("files kept in {}", dir.display());
@@ -87,7 +107,12 @@ fn cpu_seconds() -> f64 {
     // utime and stime are fields 14 and 15.
     let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }
 

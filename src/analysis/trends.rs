@@ -476,17 +476,16 @@ pub struct ScopeNames {
 impl ScopeNames {
     pub fn of(archive: &Archive) -> ScopeNames {
         let mut names = ScopeNames::default();
+        let add = |set: &mut BTreeSet<String>, values: &[String]| {
+            for v in values.iter().map(|v| v.trim()) {
+                if !v.is_empty() && !set.contains(v) {
+                    set.insert(v.to_string());
+                }
+            }
+        };
         for incident in &archive.incidents {
-            for team in unique(&incident.teams) {
-                if !names.teams.contains(team) {
-                    names.teams.insert(team.to_string());
-                }
-            }
-            for service in unique(&incident.services) {
-                if !names.services.contains(service) {
-                    names.services.insert(service.to_string());
-                }
-            }
+            add(&mut names.teams, &incident.teams);
+            add(&mut names.services, &incident.services);
         }
         names
     }

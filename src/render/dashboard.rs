@@ -76,10 +76,9 @@ impl ScopeKey {
 /// each sorted by name. Teams (or services) whose names share a slug share a folder, so
 /// only the first by name gets a dashboard. Cheap: one pass over the archive's labels.
 pub fn scope_keys(archive: &Archive) -> Vec<ScopeKey> {
-    Catalog::new(archive)
-        .entries
+    Catalog::keys(archive)
         .into_iter()
-        .map(|e| e.key)
+        .map(|(key, _)| key)
         .collect()
 }
 
@@ -98,10 +97,9 @@ pub fn scope_for_path(archive: &Archive, path: &str) -> Option<ScopeKey> {
         return paths.iter().any(|p| p == path).then_some(org);
     };
     let slug = rest.split_once('/')?.0;
-    let key = Catalog::new(archive)
-        .entries
+    let key = Catalog::keys(archive)
         .into_iter()
-        .map(|e| e.key)
+        .map(|(key, _)| key)
         .find(|k| k.kind == kind && urls::slug(&k.name) == slug)?;
     scope_paths(key.kind, &key.name)
         .iter()
@@ -256,50 +254,56 @@ struct CatalogEntry {
 }
 
 impl Catalog {
-    fn new(archive: &Archive) -> Catalog {
+    /// Every scope that gets pages, with its folder; one pass over the labels.
+    fn keys(archive: &Archive) -> Vec<(ScopeKey, String)> {
         let names = ScopeNames::of(archive);
+        let mut keys = vec![(ScopeKey::org(), scope_base(ScopeKind::Org, ""))];
+        let mut seen = std::collections::BTreeSet::new();
+        for (kind, set) in [
+            (ScopeKind::Team, names.teams),
+            (ScopeKind::Service, names.services),
+        ] {
+            for name in set {
+                let base = scope_base(kind, &name);
+                if seen.insert(base.clone()) {
+                    keys.push((ScopeKey { kind, name }, base));
+                }
+            }
+        }
+        keys
+    }
+
+    /// `keys` with the number of post-mortems of each scope.
+    fn new(archive: &Archive) -> Catalog {
         let mut counts: BTreeMap<(ScopeKind, &str), usize> = BTreeMap::new();
         for incident in &archive.incidents {
             for (kind, values) in [
                 (ScopeKind::Team, &incident.teams),
                 (ScopeKind::Service, &incident.services),
             ] {
-                let mut seen: Vec<&str> = values
+                let mut named: Vec<&str> = values
                     .iter()
                     .map(|v| v.trim())
                     .filter(|v| !v.is_empty())
                     .collect();
-                seen.sort_unstable();
-                seen.dedup();
-                for v in seen {
+                named.sort_unstable();
+                named.dedup();
+                for v in named {
                     *counts.entry((kind, v)).or_default() += 1;
                 }
             }
         }
-        let mut entries = vec![CatalogEntry {
-            key: ScopeKey::org(),
-            base: scope_base(ScopeKind::Org, ""),
-            post_mortems: archive.incidents.len(),
-        }];
-        let mut seen = std::collections::BTreeSet::new();
-        for (kind, set) in [
-            (ScopeKind::Team, &names.teams),
-            (ScopeKind::Service, &names.services),
-        ] {
-            for name in set {
-                let base = scope_base(kind, name);
-                if seen.insert(base.clone()) {
-                    entries.push(CatalogEntry {
-                        post_mortems: counts.get(&(kind, name.as_str())).copied().unwrap_or(0),
-                        key: ScopeKey {
-                            kind,
-                            name: name.clone(),
-                        },
-                        base,
-                    });
-                }
-            }
-        }
+        let entries = Catalog::keys(archive)
+            .into_iter()
+            .map(|(key, base)| CatalogEntry {
+                post_mortems: match key.kind {
+                    ScopeKind::Org => archive.incidents.len(),
+                    kind => counts.get(&(kind, key.name.as_str())).copied().unwrap_or(0),
+                },
+                key,
+                base,
+            })
+            .collect();
         Catalog { entries }
     }
 }
