@@ -2118,3 +2118,54 @@ fn figure_item(
     }
     out.push_str("</dd></div>");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_leave_out_the_folders_both_paths_share() {
+        let page = "dashboard/services/db/last-year/index.html";
+        assert_eq!(
+            href(page, "dashboard/services/db/lists/last-year/index.html"),
+            "../lists/last-year/index.html"
+        );
+        assert_eq!(href(page, page), "index.html");
+        assert_eq!(
+            href(page, "incidents/a b/index.html"),
+            "../../../../incidents/a%20b/index.html"
+        );
+        assert_eq!(
+            href("dashboard/index.html", "dashboard/lists/all/index.html"),
+            "lists/all/index.html"
+        );
+        // A shared prefix that is not a whole folder does not count.
+        assert_eq!(
+            href(
+                "dashboard/teams/a/index.html",
+                "dashboard/teams/ab/index.html"
+            ),
+            "../ab/index.html"
+        );
+        assert_eq!(
+            href("index.html", "dashboard/index.html"),
+            "dashboard/index.html"
+        );
+    }
+
+    #[test]
+    fn every_scope_lists_its_files_under_its_folder() {
+        let service = scope_paths(ScopeKind::Service, "Payments API");
+        assert_eq!(service.len(), 9, "{service:?}");
+        assert!(
+            service
+                .iter()
+                .all(|p| p.starts_with("dashboard/services/payments-api/"))
+        );
+        assert!(!service.iter().any(|p| p.contains("/services/index.html")));
+        let org = scope_paths(ScopeKind::Org, "");
+        assert_eq!(org.len(), 12);
+        assert_eq!(org[0], "dashboard/index.html");
+        assert_eq!(org[3], "dashboard/lists/all/services/index.html");
+    }
+}
