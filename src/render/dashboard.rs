@@ -51,6 +51,9 @@ pub const MAX_POINTS_PER_GROUP: usize = 40;
 /// Causes drawn in the Pareto and causes-by-quarter charts (the data table lists all).
 const MAX_CAUSES_DRAWN: usize = 20;
 
+/// About what one incident takes in a drill-down list, to size its buffer once.
+const LIST_ROW_BYTES: usize = 256;
+
 /// One dashboard: the organisation's (`name` empty), a team's or a service's.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ScopeKey {
@@ -493,13 +496,20 @@ struct PageCtx<'a> {
     lists: [String; 3],
     /// The way back to the site root, for links to incidents.
     root: String,
+    /// Per incident of `sorted`: its link and `title (date)`, for duration points.
+    point_labels: std::cell::OnceCell<Vec<(String, String)>>,
 }
 
 /// The incidents of `sorted` (by date) dated `start..=end`; undated ones never match.
 fn within<'s, 'a>(sorted: &'s [&'a Incident], start: Date, end: Date) -> &'s [&'a Incident] {
+    &sorted[within_range(sorted, start, end)]
+}
+
+/// `within` as positions in `sorted`.
+fn within_range(sorted: &[&Incident], start: Date, end: Date) -> std::ops::Range<usize> {
     let lo = sorted.partition_point(|i| i.date < Some(start));
     let hi = sorted.partition_point(|i| i.date <= Some(end));
-    &sorted[lo..hi.max(lo)]
+    lo..hi.max(lo)
 }
 
 impl<'a> PageCtx<'a> {
@@ -513,6 +523,7 @@ impl<'a> PageCtx<'a> {
                 list(ListKind::ByService),
             ],
             root: root_prefix(&path),
+            point_labels: std::cell::OnceCell::new(),
             kind: scope.trends.kind,
             period,
             path,
@@ -1054,26 +1065,30 @@ impl Ctx<'_> {
     /// One point per incident of the quarter with the metric; none when there are more
     /// than `MAX_POINTS_PER_GROUP` (the chart then draws the box alone).
     fn points(&self, page: &PageCtx, metric: Metric, quarter: &trends::Bin) -> Vec<Mark> {
-        let points: Vec<(&Incident, i64)> = within(page.sorted, quarter.start, quarter.end)
-            .iter()
-            .filter(|i| !i.is_near_miss())
-            .filter_map(|i| metric.minutes(&i.durations).map(|m| (*i, m)))
+        let points: Vec<(usize, i64)> = within_range(page.sorted, quarter.start, quarter.end)
+            .filter(|&k| !page.sorted[k].is_near_miss())
+            .filter_map(|k| metric.minutes(&page.sorted[k].durations).map(|m| (k, m)))
             .collect();
         if points.len() > MAX_POINTS_PER_GROUP {
             return Vec::new();
         }
+        // Link and name of each incident, made once per page for the four metrics.
+        let labels = page.point_labels.get_or_init(|| {
+            page.sorted
+                .iter()
+                .map(|i| {
+                    let date = i.date.map(|d| d.to_string()).unwrap_or_default();
+                    (page.incident(&i.id), format!("{} ({date})", i.title))
+                })
+                .collect()
+        });
         points
             .into_iter()
-            .map(|(i, m)| Mark {
+            .map(|(k, m)| Mark {
                 value: m as f64,
-                href: page.incident(&i.id),
+                href: labels[k].0.clone(),
                 // The chart names the metric; the tooltip names the incident.
-                title: format!(
-                    "{} ({}): {}",
-                    i.title,
-                    i.date.map(|d| d.to_string()).unwrap_or_default(),
-                    fmt_minutes(m as f64)
-                ),
+                title: format!("{}: {}", labels[k].1, fmt_minutes(m as f64)),
             })
             .collect()
     }
@@ -1726,7 +1741,7 @@ impl Ctx<'_> {
         let sev = Severities::new(self.config, period);
         let quarters = trends::bins_for_quarters(period.start, period.end);
         let bins = &period.counts;
-        let mut body = String::new();
+        let mut body = String::with_capacity(incidents.len() * LIST_ROW_BYTES);
         let _ = write!(
             body,
             r#"<p>{} and {} from {} to {}, grouped by quarter{} and severity.</p>"#,
@@ -1868,7 +1883,8 @@ impl Ctx<'_> {
         let anchors = anchors("c", causes.pareto.iter().map(|p| p.cause.as_str()));
         let quarters = trends::bins_for_quarters(period.start, period.end);
         let mut by_cause = group_by(incidents, |i| &i.causes);
-        let mut body = String::from(
+        let mut body = String::with_capacity(incidents.len() * LIST_ROW_BYTES);
+        body.push_str(
             r#"<p>Incidents of the period by cause category (an incident naming several causes is listed under each), then by quarter. Near misses are not included.</p>"#,
         );
         for p in &causes.pareto {
@@ -1973,7 +1989,8 @@ impl Ctx<'_> {
         let heat = &period.heatmap;
         let anchors = anchors("s", heat.rows.iter().map(|r| r.service.as_str()));
         let mut by_service = group_by(incidents, |i| &i.services);
-        let mut body = String::from(
+        let mut body = String::with_capacity(incidents.len() * LIST_ROW_BYTES);
+        body.push_str(
             r#"<p>Incidents of the period by affected service (an incident affecting several services is listed under each), then by month or quarter. Near misses are not included.</p>"#,
         );
         if heat.rows.is_empty() {
