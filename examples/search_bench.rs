@@ -6,8 +6,8 @@
 //! --out SITE_DIR`). Uses a temporary cache folder, never the site's own.
 //!
 //! `search_bench --no-search SITE_DIR` instead times what `hindsight build` does minus
-//! the two search indexes (load, analyse, render, write to a temporary folder), the
-//! reference the search overhead is measured against.
+//! the two search indexes (load, analyse, render, write to `SITE_DIR/public-nosearch`),
+//! the reference the search overhead is measured against.
 
 use std::time::Instant;
 
@@ -34,7 +34,13 @@ fn cpu() -> (f64, f64) {
         .map_or("", |(_, rest)| rest)
         .split_whitespace()
         .collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0) / 100.0;
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+            / 100.0
+    };
     (ticks(11), ticks(12))
 }
 
@@ -186,8 +192,14 @@ fn main() -> anyhow::Result<()> {
 
 /// The build minus search: the same stages as `pipeline::build` and `write_site`.
 fn build_without_search(root: &str) -> anyhow::Result<()> {
-    let started = Instant::now();
     let root = std::path::PathBuf::from(root);
+    // Written like `hindsight build` into a fresh folder, left in place (removing it is
+    // not part of a build): `<site>/public-nosearch`.
+    let out = root.join("public-nosearch");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)?;
+    }
+    let started = Instant::now();
     let config = Config::load(&root)?;
     let site = Site {
         root: root.clone(),
@@ -216,8 +228,7 @@ fn build_without_search(root: &str) -> anyhow::Result<()> {
     let sitemap = render::render_unit(&renderer, &model, last, &files)?;
     files.extend(sitemap);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let out = tempfile::tempdir_in(&root)?;
-    pipeline::write_site(&out.path().join("public"), &files)?;
+    pipeline::write_site(&out, &files)?;
     println!(
         "build without search: {} post-mortems, {} files in {:.2?}",
         archive.incidents.len(),

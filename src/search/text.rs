@@ -139,10 +139,36 @@ impl<'a> TokenIter<'a> {
 }
 
 /// Whether `word` (lower-cased) is one of [`STOP_WORDS`]; most words are longer than
-/// any stop word and are let through without a lookup.
+/// any stop word and are let through without a lookup, the rest are compared as one
+/// integer each (this runs for every word of the archive, twice).
 fn is_stop_word(word: &str) -> bool {
-    word.len() <= STOP_WORD_MAX_BYTES && STOP_WORDS.binary_search(&word).is_ok()
+    word.len() <= STOP_WORD_MAX_BYTES && STOP_PACKED.binary_search(&pack(word.as_bytes())).is_ok()
 }
+
+/// Up to 8 bytes as one integer, ordered like the byte strings (shorter first on a tie).
+const fn pack(bytes: &[u8]) -> u64 {
+    let mut v = 0u64;
+    let mut i = 0;
+    while i < 8 {
+        v <<= 8;
+        if i < bytes.len() {
+            v |= bytes[i] as u64;
+        }
+        i += 1;
+    }
+    v
+}
+
+/// [`STOP_WORDS`] packed; sorted because packing keeps the order of sorted words.
+const STOP_PACKED: [u64; STOP_WORDS.len()] = {
+    let mut out = [0u64; STOP_WORDS.len()];
+    let mut i = 0;
+    while i < STOP_WORDS.len() {
+        out[i] = pack(STOP_WORDS[i].as_bytes());
+        i += 1;
+    }
+    out
+};
 
 /// The longest stop word, in bytes.
 const STOP_WORD_MAX_BYTES: usize = 5;
@@ -296,6 +322,13 @@ mod tests {
             STOP_WORDS.iter().map(|w| w.len()).max(),
             Some(STOP_WORD_MAX_BYTES)
         );
+        assert!(STOP_PACKED.windows(2).all(|w| w[0] < w[1]));
+        for w in STOP_WORDS {
+            assert!(is_stop_word(w), "{w}");
+        }
+        for w in ["", "x", "ab", "thee", "tha", "withs", "zz", "connection"] {
+            assert!(!is_stop_word(w), "{w}");
+        }
     }
 
     #[test]
