@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 use super::index::{self, FileStamp, UpdateStats};
 use crate::content::{self, SourceFile, discover};
-use crate::model::{Archive, DocStatus};
+use crate::model::{Archive, DocStatus, Incident};
 use crate::pipeline::{self, Site};
 
 /// Every content file of `site` with its size and modification time (ids unset).
@@ -158,21 +158,23 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
 
     // Parse what changed; drafts are not published unless the site says so.
     let publish_drafts = site.config.publish_drafts || site.include_drafts;
-    let mut parsed = BTreeMap::new();
-    for path in &changed {
-        let incident = content::discover::read_source(&site.root.join(path))
-            .ok()
-            .and_then(|text| {
-                let source = SourceFile {
-                    path: site.root.join(path),
-                    rel: path.into(),
-                    text,
-                };
-                content::parse(&source, &site.config).incident
-            })
-            .filter(|i| publish_drafts || i.status != DocStatus::Draft);
-        parsed.insert(path.as_str(), incident);
-    }
+    let parsed: BTreeMap<&str, Option<Incident>> = changed
+        .par_iter()
+        .map(|path| {
+            let incident = content::discover::read_source(&site.root.join(path))
+                .ok()
+                .and_then(|text| {
+                    let source = SourceFile {
+                        path: site.root.join(path),
+                        rel: path.into(),
+                        text,
+                    };
+                    content::parse(&source, &site.config).incident
+                })
+                .filter(|i| publish_drafts || i.status != DocStatus::Draft);
+            (path.as_str(), incident)
+        })
+        .collect();
 
     // Who holds which id now. The whole archive decides (first file in path order
     // wins, as in a build) when an id is claimed twice, or when a file lost its id while
