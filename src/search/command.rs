@@ -94,19 +94,38 @@ pub fn run(words: &[String], options: Options) -> Result<(), Failure> {
         include_drafts: false,
     };
     // Edits since the last build are indexed before answering; if that fails (another
-    // hindsight holds the index), answer from the index as it is and say so.
-    let fresh = match fresh::refresh(&site) {
-        Ok(r) => r.is_some(),
+    // hindsight holds the index), answer from the index as it is and say so. While the
+    // content folder is checked, the query already runs on the index as it is: when
+    // nothing changed (the usual case) those are the results.
+    let cache_dir = site.cache_dir();
+    let (refreshed, early) = std::thread::scope(|s| {
+        let early = s.spawn(|| {
+            SearchIndex::open(&cache_dir)
+                .ok()
+                .flatten()
+                .and_then(|index| index.search(&query, limit).ok())
+        });
+        let refreshed = fresh::refresh(&site);
+        (refreshed, early.join().ok().flatten())
+    });
+    let (fresh, unchanged) = match refreshed {
+        Ok(Some(r)) => (true, r.files_changed == 0),
+        Ok(None) => (false, false),
         Err(e) => {
             eprintln!("warning: search index not brought up to date: {e:#}");
-            true
+            (true, true)
         }
     };
-    let index = match SearchIndex::open(&site.cache_dir())? {
-        Some(index) if fresh => index,
-        _ => build_index(site)?,
+    let results = match early {
+        Some(results) if fresh && unchanged => results,
+        _ => {
+            let index = match SearchIndex::open(&cache_dir)? {
+                Some(index) if fresh => index,
+                _ => build_index(site)?,
+            };
+            index.search(&query, limit)?
+        }
     };
-    let results = index.search(&query, limit)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if json {
