@@ -252,9 +252,10 @@ fn compute_word_feature(lower: &str) -> Option<u64> {
     Some(hash)
 }
 
-/// Term frequencies of stems and adjacent-stem bigrams, keyed by feature hash.
-/// With `cue_weighted`, causal sentences count fully, the sentence after one counts
-/// half, and the rest a quarter (all count fully when no sentence has a cue).
+/// Sublinear term frequencies (1 + ln n) of stems and adjacent-stem bigrams, keyed by
+/// feature hash. With `cue_weighted`, each is scaled by the mean weight of the sentences
+/// it occurs in: causal sentences weigh 1, the sentence after one ½, the rest ¼ (all 1
+/// when no sentence has a cue).
 pub fn features(text: &str, cue_weighted: bool) -> FeatureMap<f32> {
     let sentences: Vec<&str> = sentences(text).collect();
     let weights: Vec<f32> = if cue_weighted {
@@ -280,18 +281,26 @@ pub fn features(text: &str, cue_weighted: bool) -> FeatureMap<f32> {
     } else {
         vec![1.0; sentences.len()]
     };
-    let mut tf: FeatureMap<f32> = FeatureMap::default();
+    // (occurrences, summed sentence weight) per feature.
+    let mut counts: FeatureMap<(f32, f32)> = FeatureMap::default();
     for (sentence, weight) in sentences.iter().zip(weights) {
         let mut previous: Option<u64> = None;
         for (_, hash) in words(sentence) {
-            *tf.entry(hash).or_default() += weight;
+            let e = counts.entry(hash).or_default();
+            *e = (e.0 + 1.0, e.1 + weight);
             if let Some(prev) = previous {
-                *tf.entry(bigram_of(prev, hash)).or_default() += weight;
+                let e = counts.entry(bigram_of(prev, hash)).or_default();
+                *e = (e.0 + 1.0, e.1 + weight);
             }
             previous = Some(hash);
         }
     }
-    tf
+    // Sublinear in the count, then scaled by the mean weight of the sentences it came
+    // from: a word said once outside a causal sentence still counts, for less.
+    counts
+        .into_iter()
+        .map(|(h, (n, weight))| (h, (1.0 + n.ln()) * weight / n))
+        .collect()
 }
 
 /// Feature hash → the words as written in `text` (first occurrence), for the features
@@ -373,7 +382,7 @@ fn bigram_hash(first: &str, second: &str) -> u64 {
 }
 
 /// Turn per-document term frequencies into L2-normalised TF-IDF vectors with
-/// tf' = 1 + ln(tf) and idf = ln(N / df). Term ids follow the sorted hashes, so they do
+/// the frequencies of `features` times idf = ln(N / df). Term ids follow the sorted hashes, so they do
 /// not depend on thread scheduling. Returns the vectors and term id → hash.
 pub fn vectorize<D>(docs: &[D]) -> (Vec<SparseVec>, Vec<u64>)
 where
@@ -421,7 +430,7 @@ where
             let mut v: SparseVec = Vec::with_capacity(doc.len());
             for (&h, &tf) in doc {
                 let d = df[&h] as f32;
-                let w = (1.0 + tf.max(1e-6).ln()).max(0.0) * (n_f / d).ln();
+                let w = tf.max(0.0) * (n_f / d).ln();
                 norm += w * w;
                 if let Some(&id) = ids.get(&h)
                     && w > 0.0

@@ -310,3 +310,34 @@ fn handwritten_set_beats_tf_idf_baseline() {
     );
     assert!(report.method.at3 >= 0.5, "{:?}", report.method);
 }
+
+/// The held-out set (tests/eval/related-prose): 36 post-mortems in the style of public
+/// write-ups, prose only, no labels, 11 causes worded differently each time and
+/// distractors sharing symptoms. Written to check that the method is not fitted to the
+/// first set: it must beat whole-text TF-IDF at precision@1 and @3 here too. (With
+/// three incidents per cause, the best possible precision@3 is 0.717.)
+#[test]
+fn held_out_prose_set_beats_tf_idf_baseline() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/related-prose");
+    let site = site_at(&root, Config::load(&root).unwrap());
+    let (archive, diagnostics) = pipeline::load(&site);
+    assert_eq!(diagnostics.error_count(), 0, "{diagnostics:?}");
+    assert_eq!(archive.incidents.len(), 36);
+    assert!(
+        archive
+            .incidents
+            .iter()
+            .all(|i| i.causes.is_empty() && i.services.is_empty()),
+        "the held-out files carry no labels"
+    );
+    let truth =
+        eval::parse_truth(&std::fs::read_to_string(root.join("truth.json")).unwrap()).unwrap();
+    let report = eval::evaluate(&archive, &truth, &site.config, None);
+    assert_eq!(report.method.queries, 33);
+    assert!(
+        report.method.at1 > report.baseline.at1 && report.method.at3 > report.baseline.at3,
+        "method {:?} vs baseline {:?}",
+        report.method,
+        report.baseline
+    );
+}
