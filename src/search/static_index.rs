@@ -23,11 +23,11 @@
 //!   cause, team, tag, status), loaded only when a query filters on that facet.
 //! - `search/idx/dates.js`: the first document of each distinct date, for
 //!   `after:`/`before:`, loaded only when a query uses them.
-//! - `search/idx/x/<N / 256>/<N>.js`: one per document: id, title, date, severity, services and
+//! - `search/idx/x/<G / 128>/<G>.js`: documents in pairs (G = N / 2): id, title, date, severity, services and
 //!   the whole searchable text (root cause, summary, body), loaded only for the results
-//!   shown, so a snippet can come from wherever the words matched. One file per
-//!   document, not a head and a tail or passages: writing many small files is what a
-//!   build pays for most, and a whole post-mortem is a few KB.
+//!   shown, so a snippet can come from wherever the words matched. Whole documents, not
+//!   heads and tails or passages: writing many small files is what a build pays for
+//!   most, and a whole post-mortem is a few KB.
 //!
 //! The builder tokenises each document once (in parallel), keyed by 64-bit term hashes
 //! so the per-document work allocates a string only for a term new to its batch.
@@ -46,9 +46,13 @@ use crate::pipeline::OutputFile;
 
 /// Bytes of term data per shard before a new shard starts.
 pub const SHARD_TARGET_BYTES: usize = 16 * 1024;
-/// Document files per folder (`x/<doc / this>/<doc>.js`): creating files in parallel
-/// in one huge folder serialises on that folder's lock.
-pub const DOCS_PER_FOLDER: usize = 256;
+/// Documents per document file: two, so a build writes half as many files (creating
+/// files is what a build pays most for), while the results shown at once
+/// (`PAGE` in search.js) still download under the budget.
+pub const DOC_GROUP: usize = 2;
+/// Document files per folder (`x/<group / this>/<group>.js`): creating files in
+/// parallel in one huge folder serialises on that folder's lock.
+pub const GROUPS_PER_FOLDER: usize = 128;
 /// Version of the file format, in `entry.js`.
 pub const FORMAT_VERSION: u32 = 2;
 
@@ -432,23 +436,29 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
     ));
 
     files.par_extend(
-        docs.par_iter()
-            .zip(per_doc.par_iter())
+        docs.par_chunks(DOC_GROUP)
+            .zip(per_doc.par_chunks(DOC_GROUP))
             .enumerate()
-            .map(|(doc, (i, d))| {
-                let record = (
-                    &i.id,
-                    &i.title,
-                    i.date.map(|d| d.to_string()).unwrap_or_default(),
-                    i.severity.as_deref().unwrap_or(""),
-                    &i.services,
-                    &d.text,
-                );
+            .map(|(group, (incidents, indexed))| {
+                let records: Vec<_> = incidents
+                    .iter()
+                    .zip(indexed)
+                    .map(|(i, d)| {
+                        (
+                            &i.id,
+                            &i.title,
+                            i.date.map(|d| d.to_string()).unwrap_or_default(),
+                            i.severity.as_deref().unwrap_or(""),
+                            &i.services,
+                            &d.text,
+                        )
+                    })
+                    .collect();
                 OutputFile::new(
-                    format!("search/idx/x/{}/{doc}.js", doc / DOCS_PER_FOLDER),
+                    format!("search/idx/x/{}/{group}.js", group / GROUPS_PER_FOLDER),
                     format!(
-                        "hindsightDoc({doc},{});\n",
-                        serde_json::to_string(&record).unwrap_or_default()
+                        "hindsightDocs({group},{});\n",
+                        serde_json::to_string(&records).unwrap_or_default()
                     ),
                 )
             }),
@@ -464,7 +474,8 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
     let entry = json!({
         "version": FORMAT_VERSION,
         "docs": n,
-        "folder": DOCS_PER_FOLDER,
+        "group": DOC_GROUP,
+        "folder": GROUPS_PER_FOLDER,
         "shards": shard_starts,
         "facets": facet_counts,
         "years": years,
@@ -641,19 +652,17 @@ mod tests {
             file("search/idx/dates.js"),
             "hindsightDates([\"2025-02-01\",0,\"2025-01-01\",1,\"2024-05-01\",2]);\n"
         );
-        assert_eq!(
-            file("search/idx/x/0/0.js"),
-            "hindsightDoc(0,[\"b\",\"DNS zone push\",\"2025-02-01\",\"SEV1\",[],\"DNS zone push because of dns\"]);\n"
-        );
-        // The long document keeps its whole text, so a snippet can come from its end.
-        let long = file("search/idx/x/0/1.js");
+        // Documents in pairs; the long one keeps its whole text, so a snippet can come
+        // from its end.
+        let pair = file("search/idx/x/0/0.js");
         assert!(
-            long.starts_with("hindsightDoc(1,[\"c\",\"Pool exhausted\",\"2025-01-01\""),
-            "{long}"
+            pair.starts_with("hindsightDocs(0,[[\"b\",\"DNS zone push\",\"2025-02-01\",\"SEV1\",[],\"DNS zone push because of dns\"],[\"c\",\"Pool exhausted\",\"2025-01-01\""),
+            "{pair}"
         );
         assert!(
-            long.ends_with("Filler words. The zone file was rotated late.\"]);\n"),
-            "{long}"
+            pair.ends_with("Filler words. The zone file was rotated late.\"]]);\n"),
+            "{pair}"
         );
+        assert!(file("search/idx/x/0/1.js").starts_with("hindsightDocs(1,[[\"a\","));
     }
 }

@@ -333,10 +333,10 @@ fn typing_a_query_on_the_built_site_shows_the_expected_results() {
         "{loaded:?}"
     );
     let shown = browser.results(None).len();
-    assert_eq!(
-        loaded.iter().filter(|n| n.starts_with("x/")).count(),
-        shown,
-        "one document file per result: {loaded:?}"
+    let documents = loaded.iter().filter(|n| n.starts_with("x/")).count();
+    assert!(
+        (1..=shown).contains(&documents) && shown <= 5,
+        "at most one document file per result shown: {loaded:?}"
     );
 
     // Arrow down moves to the first result, Enter opens it.

@@ -130,7 +130,9 @@
   window.hindsightDates = function (d) { settle("dates", d); };
   window.hindsightPairStarts = function (d) { settle("pairs", d); };
   window.hindsightPairs = function (n, d) { settle("p" + n, d); };
-  window.hindsightDoc = function (n, d) { settle("x/" + Math.floor(n / cache.entry.folder) + "/" + n, d); };
+  window.hindsightDocs = function (g, d) { settle(docFile(cache.entry, g), d); };
+  // Documents come in groups of entry.group, group files in folders of entry.folder.
+  function docFile(entry, group) { return "x/" + Math.floor(group / entry.folder) + "/" + group; }
 
   function load(key) {
     if (key in cache) return Promise.resolve(cache[key]);
@@ -351,7 +353,8 @@
   }
 
   // ---- page ----
-  var PAGE = 10;
+  // Results shown at once (each needs its document file, a few KB): 5, like Pagefind.
+  var PAGE = 5;
   var input, form, status, list, more, selects = {};
   var current = null, shown = 0, serial = 0;
 
@@ -415,9 +418,9 @@
     var batch = current.results.slice(shown, shown + PAGE);
     shown += batch.length;
     more.hidden = shown >= current.results.length;
-    return Promise.all(batch.map(function (r) { return load("x/" + Math.floor(r[0] / entry.folder) + "/" + r[0]); })).then(function (docs) {
+    return Promise.all(batch.map(function (r) { return load(docFile(entry, Math.floor(r[0] / entry.group))); })).then(function (groups) {
       if (mine !== serial) return;
-      docs.forEach(function (doc) { list.appendChild(renderResult(doc, current.wanted)); });
+      batch.forEach(function (r, k) { list.appendChild(renderResult(groups[k][r[0] % entry.group], current.wanted)); });
     });
   }
 
