@@ -17,6 +17,9 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Archive, Insights};
 
+/// How long the analysis waits after a save before it starts.
+const SETTLE: Duration = Duration::from_millis(200);
+
 /// One analysis to run.
 pub struct Job {
     /// `State::version` of the archive below; the result is dropped if it moved on.
@@ -117,11 +120,17 @@ impl Analyst {
     }
 
     /// The analysis thread: runs the newest job of each burst (the older ones describe
-    /// archives that are gone), calling `on_applied` after each change it makes.
+    /// archives that are gone), `SETTLE` after its first, calling `on_applied` after each
+    /// change it makes.
     pub fn work(&self, jobs: Receiver<Job>, on_applied: impl Fn(&Applied)) {
         while let Ok(mut job) = jobs.recv() {
             let mut taken = 1;
-            while let Ok(newer) = jobs.try_recv() {
+            // Let the browsers fetch the saved page first (it renders faster with both
+            // cores), and take the saves of a burst together.
+            let deadline = Instant::now() + SETTLE;
+            while let Ok(newer) =
+                jobs.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            {
                 let mut changed = std::mem::take(&mut job.changed_ids);
                 changed.extend(newer.changed_ids.iter().cloned());
                 job = newer;
