@@ -514,3 +514,76 @@ fn assert_serves_what_build_publishes(server: &Server, root: &Path) {
     }
     assert!(compared > 10, "only {compared} files compared");
 }
+
+/// In a real browser: a save reloads the pages it changed and leaves the others alone
+/// (each page compares its fingerprint with the one the server now has).
+#[test]
+fn the_browser_reloads_only_pages_a_save_changed() {
+    let Some(browser) = crate::browser::Browser::start() else {
+        return;
+    };
+    let site = fixture_copy("serve");
+    let content = site.path().join("content");
+    let server = Server::start(site.path(), &["--watch"]);
+    let mut events = Events::open(&server.address);
+    let url = format!("http://{}{PAGE}", server.address);
+    browser.open(&url);
+    let marked = |browser: &crate::browser::Browser| -> bool {
+        browser.script("return window.hindsightMark === 1;", serde_json::json!([]))
+            == serde_json::json!(true)
+    };
+    let wait = |what: &str, ok: &dyn Fn() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !ok() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    // A mark that a reload would wipe. (Whether the page's event stream connects before
+    // or after the save, it compares fingerprints: on `hello` or on `reload`.)
+    browser.script("window.hindsightMark = 1;", serde_json::json!([]));
+    assert!(marked(&browser));
+
+    // Another post-mortem gains an author: its page changes, this one does not.
+    let other = content.join("2025-03-02-cache-stampede.md");
+    let text = std::fs::read_to_string(&other).unwrap();
+    std::fs::write(
+        &other,
+        text.replace("authors: [Lee Park]", "authors: [Lee Park, Sam Ortiz]"),
+    )
+    .unwrap();
+    server.wait_for(
+        "/incidents/2025-03-02-cache-stampede/",
+        "the new author",
+        |r| r.text().contains("Sam Ortiz"),
+    );
+    events.wait_for("event: reload", 1);
+    wait("the analysis", &|| {
+        server
+            .get("/__hindsight/status")
+            .text()
+            .contains("\"analysing\":false")
+    });
+    // Give the page time to fetch itself and decide.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(marked(&browser), "an unchanged page is not reloaded");
+
+    // Its own title changes: it reloads and shows the new one.
+    let post = content.join("2025-06-14-cert-expiry.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(
+        &post,
+        text.replace(
+            "title: Expired certificate on the payments edge",
+            "title: Payments edge certificate lapsed",
+        ),
+    )
+    .unwrap();
+    wait("the page to reload with its new title", &|| {
+        !marked(&browser)
+            && browser
+                .script("return document.body.innerText;", serde_json::json!([]))
+                .as_str()
+                .is_some_and(|t| t.contains("Payments edge certificate lapsed"))
+    });
+}
