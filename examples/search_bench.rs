@@ -62,13 +62,7 @@ fn main() -> anyhow::Result<()> {
     } else {
         DEFAULT_QUERIES.iter().map(|q| q.to_string()).collect()
     };
-    let config = Config::load(&root)?;
-    let site = Site {
-        root: root.clone(),
-        config,
-        as_of: jiff::civil::Date::constant(2026, 1, 1),
-        include_drafts: false,
-    };
+    let site = site_at(&root)?;
 
     let t = Instant::now();
     let (archive, _) = pipeline::load(&site);
@@ -199,13 +193,7 @@ fn build_without_search(root: &str) -> anyhow::Result<()> {
         std::fs::remove_dir_all(&out)?;
     }
     let started = Instant::now();
-    let config = Config::load(&root)?;
-    let site = Site {
-        root: root.clone(),
-        config,
-        as_of: jiff::civil::Date::constant(2026, 1, 1),
-        include_drafts: false,
-    };
+    let site = site_at(&root)?;
     let (archive, _) = pipeline::load(&site);
     let (insights, _) = pipeline::analyse(&site, &archive);
     // `render_site` minus its search-index unit.
@@ -235,4 +223,14 @@ fn build_without_search(root: &str) -> anyhow::Result<()> {
         started.elapsed()
     );
     Ok(())
+}
+
+/// The site at `root`, as of a fixed date (the figures must not depend on the clock).
+fn site_at(root: &std::path::Path) -> anyhow::Result<Site> {
+    Ok(Site {
+        root: root.to_path_buf(),
+        config: Config::load(root)?,
+        as_of: jiff::civil::Date::constant(2026, 1, 1),
+        include_drafts: false,
+    })
 }

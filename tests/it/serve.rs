@@ -367,16 +367,7 @@ fn serve_watch_rebuilds_on_edit_add_delete_and_overlays_errors() {
     let mut events = Events::open(&server.address);
 
     // Edit a title: the page changes and a reload event arrives.
-    let post = content.join("2025-06-14-cert-expiry.md");
-    let text = std::fs::read_to_string(&post).unwrap();
-    std::fs::write(
-        &post,
-        text.replace(
-            "title: Expired certificate on the payments edge",
-            "title: Payments edge certificate lapsed",
-        ),
-    )
-    .unwrap();
+    let post = retitle_cert_expiry(&content);
     server.wait_for(PAGE, "the new title", |r| {
         r.text().contains("Payments edge certificate lapsed")
     });
@@ -569,6 +560,19 @@ fn the_browser_reloads_only_pages_a_save_changed() {
     assert!(marked(&browser), "an unchanged page is not reloaded");
 
     // Its own title changes: it reloads and shows the new one.
+    retitle_cert_expiry(&content);
+    wait("the page to reload with its new title", &|| {
+        !marked(&browser)
+            && browser
+                .script("return document.body.innerText;", serde_json::json!([]))
+                .as_str()
+                .is_some_and(|t| t.contains("Payments edge certificate lapsed"))
+    });
+}
+
+/// Rename the fixture's certificate incident to "Payments edge certificate lapsed";
+/// returns its path.
+fn retitle_cert_expiry(content: &Path) -> std::path::PathBuf {
     let post = content.join("2025-06-14-cert-expiry.md");
     let text = std::fs::read_to_string(&post).unwrap();
     std::fs::write(
@@ -579,11 +583,5 @@ fn the_browser_reloads_only_pages_a_save_changed() {
         ),
     )
     .unwrap();
-    wait("the page to reload with its new title", &|| {
-        !marked(&browser)
-            && browser
-                .script("return document.body.innerText;", serde_json::json!([]))
-                .as_str()
-                .is_some_and(|t| t.contains("Payments edge certificate lapsed"))
-    });
+    post
 }
