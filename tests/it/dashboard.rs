@@ -828,7 +828,10 @@ fn drill_down_sections_list_exactly_the_counted_incidents() {
     assert!(!db_list.contains(r#"id="t-2025-12-incidents""#));
     assert!(section(db_list, "t-2025-12-near-miss").contains("Incident nm"));
     assert!(!files.contains_key("dashboard/services/db/lists/all/services/index.html"));
-    assert!(!db.contains("lists/all/services/"), "no link to a list by service");
+    assert!(
+        !db.contains("lists/all/services/"),
+        "no link to a list by service"
+    );
 }
 
 /// The element with `id` (a `<section>` or a list's `<tbody>`), up to its first closing tag.
