@@ -282,19 +282,16 @@ pub fn plain(s: &str) -> String {
                     .iter()
                     .position(|&c| c == ']')
                     .map(|p| i + 1 + p)
+                    && chars.get(close + 1) == Some(&'(')
+                    && let Some(end) = chars[close + 2..]
+                        .iter()
+                        .position(|&c| c == ')')
+                        .map(|p| close + 2 + p)
                 {
-                    if chars.get(close + 1) == Some(&'(') {
-                        if let Some(end) = chars[close + 2..]
-                            .iter()
-                            .position(|&c| c == ')')
-                            .map(|p| close + 2 + p)
-                        {
-                            let text: String = chars[i + 1..close].iter().collect();
-                            out.push_str(&plain(&text));
-                            i = end + 1;
-                            continue;
-                        }
-                    }
+                    let text: String = chars[i + 1..close].iter().collect();
+                    out.push_str(&plain(&text));
+                    i = end + 1;
+                    continue;
                 }
                 out.push(c);
             }

@@ -154,15 +154,13 @@ pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
                     section = heading_no;
                     doc.section_text.push(String::new());
                 }
-                Tag::Paragraph => {
-                    if list_depth == 0 && quote_depth == 0 && !in_table {
-                        paragraph = Some(Paragraph {
-                            line: index.line(range.start),
-                            text: String::new(),
-                            starts_bold: false,
-                            section,
-                        });
-                    }
+                Tag::Paragraph if list_depth == 0 && quote_depth == 0 && !in_table => {
+                    paragraph = Some(Paragraph {
+                        line: index.line(range.start),
+                        text: String::new(),
+                        starts_bold: false,
+                        section,
+                    });
                 }
                 Tag::Strong => {
                     if let Some(p) = paragraph.as_mut().filter(|p| p.text.is_empty()) {
@@ -208,10 +206,8 @@ pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
                         section,
                     });
                 }
-                Tag::Item => {
-                    if !in_heading {
-                        end_block(&mut doc.section_text[section]);
-                    }
+                Tag::Item if !in_heading => {
+                    end_block(&mut doc.section_text[section]);
                 }
                 _ => {}
             },

@@ -185,10 +185,10 @@ fn assemble(
             check.date("date of incident", d).map(|v| (v, d))
         }
     });
-    if let (Some((a, fa)), Some((b, fb))) = (&fm_date, &body_date_value) {
-        if a != b {
-            conflict_warning(check, "date", fa, fb);
-        }
+    if let (Some((a, fa)), Some((b, fb))) = (&fm_date, &body_date_value)
+        && a != b
+    {
+        conflict_warning(check, "date", fa, fb);
     }
     incident.date = fm_date.map(|(d, _)| d).or(body_date_value.map(|(d, _)| d));
     let date_given = fm.date.is_some() || body_date.is_some();
@@ -211,10 +211,10 @@ fn assemble(
                 check.severity(s, config).map(|v| (v, s))
             }
         });
-    if let (Some((a, fa)), Some((b, fb))) = (&fm_sev, &body_sev) {
-        if a != b {
-            conflict_warning(check, "severity", fa, fb);
-        }
+    if let (Some((a, fa)), Some((b, fb))) = (&fm_sev, &body_sev)
+        && a != b
+    {
+        conflict_warning(check, "severity", fa, fb);
     }
     incident.severity = fm_sev.map(|(s, _)| s).or(body_sev.map(|(s, _)| s));
 
@@ -277,11 +277,11 @@ fn assemble(
         if let Some(v) = &fm.milestones[i] {
             at[i] = check.timestamp(&format!("`{name}`"), v, incident.date);
             pos[i] = (v.line, v.col);
-        } else if let Some(v) = &facts.milestones[i] {
-            if let Some(ts) = check.timestamp(name, v, incident.date) {
-                at[i] = Some(ts);
-                pos[i] = (v.line, v.col);
-            }
+        } else if let Some(v) = &facts.milestones[i]
+            && let Some(ts) = check.timestamp(name, v, incident.date)
+        {
+            at[i] = Some(ts);
+            pos[i] = (v.line, v.col);
         }
     }
     // The timeline needs a date for times of day: the incident date, else the start.
@@ -292,11 +292,11 @@ fn assemble(
     timeline.retain(|e| e.event != template::DATE_MARKER);
     let from_timeline = milestones::from_timeline(&timeline);
     for i in 0..5 {
-        if at[i].is_none() {
-            if let Some((ts, line)) = from_timeline[i] {
-                at[i] = Some(ts);
-                pos[i] = (line, 0);
-            }
+        if at[i].is_none()
+            && let Some((ts, line)) = from_timeline[i]
+        {
+            at[i] = Some(ts);
+            pos[i] = (line, 0);
         }
     }
     incident.timeline = timeline;
@@ -367,10 +367,10 @@ fn conflict(
     body: Option<&Located<String>>,
     same: impl Fn(&str, &str) -> bool,
 ) {
-    if let (Some(a), Some(b)) = (fm, body) {
-        if !same(&a.value, &b.value) {
-            conflict_warning(check, what, a, b);
-        }
+    if let (Some(a), Some(b)) = (fm, body)
+        && !same(&a.value, &b.value)
+    {
+        conflict_warning(check, what, a, b);
     }
 }
 

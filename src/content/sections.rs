@@ -72,11 +72,11 @@ pub fn normalise(text: &str) -> String {
     // Trailing parenthetical (`timeline (utc)`), colon, question mark.
     loop {
         let trimmed = s.trim_end().trim_end_matches([':', '?', '.', '!']);
-        if trimmed.ends_with(')') {
-            if let Some(open) = trimmed.rfind('(') {
-                s = trimmed[..open].to_string();
-                continue;
-            }
+        if trimmed.ends_with(')')
+            && let Some(open) = trimmed.rfind('(')
+        {
+            s = trimmed[..open].to_string();
+            continue;
         }
         s = trimmed.to_string();
         break;

@@ -270,13 +270,12 @@ pub fn resolve_timeline(rows: Vec<RawEvent>, incident_date: Option<Date>) -> Vec
                 Some(TimeRead::TimeOfDay { seconds, offset }) => {
                     if let Some(date) = current {
                         let mut at = time::at_date(date, seconds, offset);
-                        if let (Some(a), Some(l)) = (at, last) {
-                            if a < l {
-                                if let Ok(next) = date.tomorrow() {
-                                    current = Some(next);
-                                    at = time::at_date(next, seconds, offset);
-                                }
-                            }
+                        if let (Some(a), Some(l)) = (at, last)
+                            && a < l
+                            && let Ok(next) = date.tomorrow()
+                        {
+                            current = Some(next);
+                            at = time::at_date(next, seconds, offset);
                         }
                         event.at = at;
                         last = at.or(last);

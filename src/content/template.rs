@@ -200,10 +200,10 @@ impl Extractor<'_> {
             }
         }
         let lower = t.to_lowercase();
-        if let Some(i) = lower.rfind("(incident #") {
-            if t.ends_with(')') {
-                t = t[..i].trim();
-            }
+        if let Some(i) = lower.rfind("(incident #")
+            && t.ends_with(')')
+        {
+            t = t[..i].trim();
         }
         let col = (self.line_text)(h.line)
             .find(|c: char| c != '#' && c != ' ')
@@ -418,39 +418,37 @@ impl Extractor<'_> {
                 let rest = p.text[skip..].trim_start();
                 if let Some((DateRead::Date(_) | DateRead::Invalid(_), used)) =
                     time::read_date_prefix(rest)
+                    && rest[used..].trim().len() <= 2
                 {
-                    if rest[used..].trim().len() <= 2 {
-                        let col = (self.line_text)(p.line)
-                            .find(&rest[..used])
-                            .map_or(1, |b| (self.line_text)(p.line)[..b].chars().count() + 1);
-                        f.date = Some(Located {
-                            value: rest[..used].trim().to_string(),
-                            line: p.line,
-                            col,
-                        });
-                        break;
-                    }
+                    let col = (self.line_text)(p.line)
+                        .find(&rest[..used])
+                        .map_or(1, |b| (self.line_text)(p.line)[..b].chars().count() + 1);
+                    f.date = Some(Located {
+                        value: rest[..used].trim().to_string(),
+                        line: p.line,
+                        col,
+                    });
+                    break;
                 }
             }
         }
         // Google SRE `### Date` / `### Authors` sections.
-        if f.date.is_none() {
-            if let Some(p) =
+        if f.date.is_none()
+            && let Some(p) =
                 self.doc.paragraphs.iter().find(|p| {
                     p.section > 0 && self.sections.list[p.section - 1].kind == Some(K::Date)
                 })
-            {
-                f.date = Some(Located {
-                    value: p.text.clone(),
-                    line: p.line,
-                    col: 1,
-                });
-            }
+        {
+            f.date = Some(Located {
+                value: p.text.clone(),
+                line: p.line,
+                col: 1,
+            });
         }
-        if f.authors.is_empty() {
-            if let Some(i) = self.sections.of_kind(K::Authors).next() {
-                f.authors = names(&self.doc.section_text[i + 1].replace('\n', ", "));
-            }
+        if f.authors.is_empty()
+            && let Some(i) = self.sections.of_kind(K::Authors).next()
+        {
+            f.authors = names(&self.doc.section_text[i + 1].replace('\n', ", "));
         }
     }
 
@@ -544,10 +542,9 @@ impl Extractor<'_> {
                                 between(&self.blocks.items, |i| i.line, items[k].line, usize::MAX)
                                     .first()
                                     .filter(|c| c.indent > items[k].indent)
+                                && items.get(k + 1).is_none_or(|n| child.line < n.line)
                             {
-                                if items.get(k + 1).is_none_or(|n| child.line < n.line) {
-                                    answer = clean_answer(&child.text);
-                                }
+                                answer = clean_answer(&child.text);
                             }
                         }
                         whys.push(Why {
@@ -990,10 +987,10 @@ fn cut_name(text: &str) -> &str {
 fn strip_numbering(text: &str) -> &str {
     let t = text.trim();
     let digits = t.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 {
-        if let Some(rest) = t[digits..].strip_prefix(['.', ')']) {
-            return rest.trim();
-        }
+    if digits > 0
+        && let Some(rest) = t[digits..].strip_prefix(['.', ')'])
+    {
+        return rest.trim();
     }
     t
 }
@@ -1033,10 +1030,10 @@ fn related_item(item: &Item, children: &[&str]) -> RelatedRef {
         ..RelatedRef::default()
     };
     // A link to another post-mortem names it.
-    if let Some(start) = item.raw.find("](") {
-        if let Some(end) = item.raw[start + 2..].find(')') {
-            r.id = tables::incident_link_id(&item.raw[start + 2..start + 2 + end]);
-        }
+    if let Some(start) = item.raw.find("](")
+        && let Some(end) = item.raw[start + 2..].find(')')
+    {
+        r.id = tables::incident_link_id(&item.raw[start + 2..start + 2 + end]);
     }
     let mut rest = item.text.as_str();
     if let Some((DateRead::Date(d), used)) = time::read_date_prefix(rest) {
@@ -1103,11 +1100,11 @@ fn inline_action(text: &str) -> (String, Option<String>, Option<jiff::civil::Dat
     }
     let lower = text.to_lowercase();
     for key in ["due ", "due: ", "by "] {
-        if let Some(i) = lower.find(key) {
-            if let DateRead::Date(d) = time::read_date(&text[i + key.len()..]) {
-                due = Some(d);
-                break;
-            }
+        if let Some(i) = lower.find(key)
+            && let DateRead::Date(d) = time::read_date(&text[i + key.len()..])
+        {
+            due = Some(d);
+            break;
         }
     }
     (text.trim().to_string(), owner, due)

@@ -221,19 +221,19 @@ pub fn check_incident(check: &mut Check, incident: &Incident, milestone_pos: &[(
     // mitigation before resolution.
     let pairs = [(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (3, 4)];
     for (a, b) in pairs {
-        if let (Some(x), Some(y)) = (at[a], at[b]) {
-            if y < x {
-                let (line, col) = milestone_pos[b];
-                check.error(
-                    "timestamps-out-of-order",
-                    line,
-                    col,
-                    format!(
-                        "{} {} is before {} {}; expected {} not to come before {}",
-                        NAMES[b], y, NAMES[a], x, NAMES[b], NAMES[a]
-                    ),
-                );
-            }
+        if let (Some(x), Some(y)) = (at[a], at[b])
+            && y < x
+        {
+            let (line, col) = milestone_pos[b];
+            check.error(
+                "timestamps-out-of-order",
+                line,
+                col,
+                format!(
+                    "{} {} is before {} {}; expected {} not to come before {}",
+                    NAMES[b], y, NAMES[a], x, NAMES[b], NAMES[a]
+                ),
+            );
         }
     }
     for item in &incident.action_items {
