@@ -51,26 +51,30 @@ for page in "${pages[@]}"; do
     fi
   done
 done
+# File name for a page, and Chromium's flags for a colour scheme.
+shot_name() { echo "$1" | tr '/#' '__' | sed 's/_index\.html//; s/\.html//'; }
+chromium_page() { # SCHEME URL ARGS...: headless Chromium in light or dark scheme
+  local scheme=$1 url=$2
+  shift 2
+  local flags=()
+  [ "$scheme" = dark ] && flags=(--force-dark-mode --blink-settings=preferredColorScheme=0)
+  chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+    "${flags[@]}" "$@" "$url" 2>/dev/null
+}
 for page in "${shots[@]}"; do
-  name=$(echo "$page" | tr '/#' '__' | sed 's/_index\.html//; s/\.html//')
+  name=$(shot_name "$page")
   for scheme in light dark; do
-    flags=()
-    [ "$scheme" = dark ] && flags=(--force-dark-mode --blink-settings=preferredColorScheme=0)
-    chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
-      --hide-scrollbars "${flags[@]}" --window-size="$WIDTH,$HEIGHT" \
-      --screenshot="$OUT/$name-$scheme.png" "file://$site/public/$page" 2>/dev/null
+    chromium_page "$scheme" "file://$site/public/$page" --hide-scrollbars \
+      --window-size="$WIDTH,$HEIGHT" --screenshot="$OUT/$name-$scheme.png"
     echo "$OUT/$name-$scheme.png"
   done
 done
 if [ "${PRINT:-0}" = 1 ]; then
   for page in "${pages[@]}"; do
-    name=$(echo "$page" | tr '/#' '__' | sed 's/_index\.html//; s/\.html//')
+    name=$(shot_name "$page")
     for scheme in light dark; do
-      flags=()
-      [ "$scheme" = dark ] && flags=(--force-dark-mode --blink-settings=preferredColorScheme=0)
-      chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
-        "${flags[@]}" --no-pdf-header-footer --print-to-pdf="$OUT/$name-print-$scheme.pdf" \
-        "file://$site/public/$page" 2>/dev/null
+      chromium_page "$scheme" "file://$site/public/$page" --no-pdf-header-footer \
+        --print-to-pdf="$OUT/$name-print-$scheme.pdf"
       pdftoppm -png -r 60 "$OUT/$name-print-$scheme.pdf" "$OUT/$name-print-$scheme"
       ls "$OUT/$name-print-$scheme"*.png
     done

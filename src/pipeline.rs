@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 
 use crate::config::Config;
-use crate::content::{self, Parsed, SourceFile};
+use crate::content::{self, Parsed};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Archive, DocStatus, Incident, Insights};
 
@@ -64,17 +64,15 @@ pub fn load(site: &Site) -> (Archive, Diagnostics) {
         .par_iter()
         .map(|s| content::parse(s, &site.config))
         .collect();
-    assemble(site, &sources, parsed, problems)
+    assemble(site, parsed, problems)
 }
 
-/// Build the archive from parsed files (shared by `load` and serve's cached rebuilds).
+/// Build the archive from parsed files, with every diagnostic of the content.
 pub fn assemble(
     site: &Site,
-    sources: &[SourceFile],
     parsed: Vec<Parsed>,
     problems: Vec<Diagnostic>,
 ) -> (Archive, Diagnostics) {
-    let _ = sources;
     let diagnostics = content_diagnostics(site, &parsed, problems);
     let incidents = parsed.into_iter().filter_map(|p| p.incident);
     (Archive::new(published(site, incidents)), diagnostics)

@@ -52,13 +52,6 @@ pub struct Shared {
     pub reload: reload::Broadcaster,
 }
 
-impl Shared {
-    /// Tell browsers about a new generation, saying why in the terminal.
-    fn announce(&self, generation: u64) -> usize {
-        self.reload.notify(generation)
-    }
-}
-
 /// Run `hindsight serve` until Ctrl-C.
 pub fn command(args: &SiteArgs, options: Options) -> Result<(), Failure> {
     let mut site = cli::open_site(args)?;
@@ -106,7 +99,7 @@ pub fn command(args: &SiteArgs, options: Options) -> Result<(), Failure> {
             .name("hindsight-analyse".into())
             .spawn(move || {
                 analyst.work(jobs_rx, |applied| {
-                    let browsers = shared.announce(applied.generation);
+                    let browsers = shared.reload.notify(applied.generation);
                     eprintln!(
                         "analysis caught up: related incidents, repeats or suggestions of {} incident{} changed; reload sent to {browsers} browser{} ({:.1} ms)",
                         applied.incidents,
@@ -232,7 +225,7 @@ fn watch_loop(
                 ))
                 .overlay();
                 let (_, generation) = shared.live.update(|state| state.overlay = Some(overlay));
-                shared.announce(generation);
+                shared.reload.notify(generation);
                 rescan_next = true;
                 continue;
             }
@@ -252,7 +245,7 @@ fn watch_loop(
             } else {
                 shared.live.view().generation()
             };
-            let browsers = shared.announce(generation);
+            let browsers = shared.reload.notify(generation);
             let latency = first_event.elapsed();
             eprintln!(
                 "{what}: {} re-parsed, {} removed; reload sent to {browsers} browser{} {:.1} ms after the first event (rebuild {:.1} ms: {})",

@@ -187,13 +187,7 @@ const AS_OF: Date = date(2025, 12, 31);
 
 /// Render the dashboards of `archive` alone, as `render_site` does.
 fn render(archive: &Archive, insights: &Insights, config: Config) -> BTreeMap<String, String> {
-    let root = tempfile::tempdir().unwrap();
-    let site = Site {
-        root: root.path().to_path_buf(),
-        config,
-        as_of: AS_OF,
-        include_drafts: false,
-    };
+    let (_root, site) = site(config);
     let renderer = Renderer::new(&site).unwrap();
     let files: Vec<OutputFile> = dashboard::render(&renderer, &site, archive, insights).unwrap();
     let mut out = BTreeMap::new();
