@@ -15,8 +15,9 @@ use std::time::Instant;
 
 use hindsight::analysis::trends;
 use hindsight::config::Config;
-use hindsight::pipeline::{self, OutputFile, Site};
+use hindsight::pipeline;
 use hindsight::render::{Renderer, dashboard};
+use hindsight::site::{OutputFile, Site};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);

@@ -16,7 +16,8 @@ use std::time::Instant;
 
 use hindsight::analysis::eval::{self, Precision};
 use hindsight::config::Config;
-use hindsight::pipeline::{self, Site};
+use hindsight::pipeline;
+use hindsight::site::Site;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -12,8 +12,9 @@
 use std::time::Instant;
 
 use hindsight::config::Config;
-use hindsight::pipeline::{self, Site};
+use hindsight::pipeline;
 use hindsight::search::{fresh, index, query, static_index};
+use hindsight::site::Site;
 
 const DEFAULT_QUERIES: [&str; 8] = [
     "connection pool exhausted",
@@ -207,7 +208,7 @@ fn build_without_search(root: &str) -> anyhow::Result<()> {
         .filter(|u| !matches!(u, Unit::SearchIndex))
         .collect();
     let (last, rest) = units.split_last().expect("units");
-    let parts: Vec<Vec<hindsight::pipeline::OutputFile>> = rest
+    let parts: Vec<Vec<hindsight::site::OutputFile>> = rest
         .par_iter()
         .map(|u| render::render_unit(&renderer, &model, u, &[]))
         .collect::<anyhow::Result<_>>()?;

@@ -1,16 +1,15 @@
-//! Command-line interface: parse flags, dispatch to a command, map the result to an exit
-//! code. 0 ok, 1 content errors (all listed), 2 usage or configuration error.
+//! Command-line interface: parse flags, open the site, dispatch to a command in `cmd`,
+//! map the result to an exit code. 0 ok, 1 content errors (all listed), 2 usage or
+//! configuration error.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use jiff::civil::Date;
 
+use crate::cmd::{self, Failure};
 use crate::config::Config;
-use crate::diagnostics::{Diagnostics, Level};
-use crate::pipeline::{self, Site};
+use crate::site::Site;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -117,23 +116,6 @@ pub enum Format {
     Json,
 }
 
-/// A failure that ends the command with a given exit code.
-#[derive(Debug)]
-pub enum Failure {
-    /// Content errors: exit 1 (they have been printed already).
-    Content,
-    /// Usage or configuration: exit 2.
-    Usage(String),
-    /// Anything else (I/O and the like): exit 1 with the message chain.
-    Other(anyhow::Error),
-}
-
-impl From<anyhow::Error> for Failure {
-    fn from(e: anyhow::Error) -> Self {
-        Failure::Other(e)
-    }
-}
-
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -173,39 +155,53 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-pub fn run(cli: Cli) -> Result<(), Failure> {
+fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Build {
             site,
             output,
             strict,
             force,
-        } => build(&site, output, strict, force),
+        } => cmd::build::run(
+            &open_site(&site)?,
+            cmd::build::Options {
+                output,
+                strict,
+                force,
+            },
+        ),
         Command::Check {
             site,
             strict,
             format,
-        } => check(&site, strict, format),
-        Command::New { title, root, date } => new_post_mortem(&root, &title, date.as_deref()),
-        Command::Init { dir } => init(&dir),
+        } => cmd::check::run(&open_site(&site)?, strict, format.into()),
+        Command::New { title, root, date } => {
+            let config = Config::load(&root).map_err(|e| Failure::Usage(e.to_string()))?;
+            let date = as_of_date(date.as_deref(), "--date")?;
+            cmd::new::run(&root, &config, &title, date)
+        }
+        Command::Init { dir } => cmd::init::run(&dir, as_of_date(None, "--as-of")?),
         Command::Search {
             query,
             json,
             limit,
             root,
-        } => crate::search::command::run(
-            &query,
-            crate::search::command::Options { root, json, limit },
-        ),
+        } => {
+            let (query, SearchFlags { root, json, limit }) =
+                split_flags(&query, SearchFlags { root, json, limit })?;
+            let site = Site::open(&root, as_of_date(None, "--as-of")?)
+                .map_err(|e| Failure::Usage(e.to_string()))?;
+            cmd::search::run(&site, &query, json, limit)
+        }
         Command::Serve {
             site,
             watch,
             port,
             bind,
             open,
-        } => crate::serve::command(
-            &site,
-            crate::serve::Options {
+        } => cmd::serve::run(
+            open_site(&site)?,
+            cmd::serve::Options {
                 watch,
                 port,
                 bind,
@@ -216,243 +212,106 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 /// Load site.toml and settle the as-of date.
-pub fn open_site(args: &SiteArgs) -> Result<Site, Failure> {
-    let config = Config::load(&args.root).map_err(|e| Failure::Usage(e.to_string()))?;
-    let as_of = as_of_date(args.as_of.as_deref())?;
-    Ok(Site {
-        root: args.root.clone(),
-        config,
-        as_of,
-        include_drafts: args.drafts,
-    })
+fn open_site(args: &SiteArgs) -> Result<Site, Failure> {
+    let as_of = as_of_date(args.as_of.as_deref(), "--as-of")?;
+    Ok(Site::open(&args.root, as_of)
+        .map_err(|e| Failure::Usage(e.to_string()))?
+        .with_drafts(args.drafts))
 }
 
-/// `--as-of`, else SOURCE_DATE_EPOCH, else today (UTC).
-pub fn as_of_date(flag: Option<&str>) -> Result<Date, Failure> {
-    if let Some(s) = flag {
-        return s
-            .parse::<Date>()
-            .map_err(|e| Failure::Usage(format!("--as-of `{s}`: {e}; expected YYYY-MM-DD")));
-    }
-    if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        let secs: i64 = epoch.trim().parse().map_err(|_| {
-            Failure::Usage(format!(
-                "SOURCE_DATE_EPOCH `{epoch}` is not a number of seconds"
-            ))
-        })?;
-        let ts = jiff::Timestamp::from_second(secs)
-            .map_err(|e| Failure::Usage(format!("SOURCE_DATE_EPOCH `{epoch}`: {e}")))?;
-        return Ok(ts.to_zoned_datetime(jiff::tz::TimeZone::UTC).date());
-    }
-    Ok(jiff::Timestamp::now()
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .date())
+fn as_of_date(flag: Option<&str>, name: &str) -> Result<jiff::civil::Date, Failure> {
+    crate::site::as_of_date(flag, name).map_err(Failure::Usage)
 }
 
-/// Print diagnostics to stderr, sorted, with a summary line.
-pub fn report(diagnostics: &Diagnostics) {
-    let stderr = std::io::stderr();
-    let mut out = stderr.lock();
-    for d in &diagnostics.items {
-        let _ = writeln!(out, "{d}");
-    }
-    let (errors, warnings, notes) = (
-        diagnostics.error_count(),
-        diagnostics.warning_count(),
-        diagnostics.note_count(),
-    );
-    if errors + warnings + notes > 0 {
-        let _ = writeln!(
-            out,
-            "{errors} error{}, {warnings} warning{}, {notes} note{}",
-            plural(errors),
-            plural(warnings),
-            plural(notes)
-        );
-    }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
-fn fails(diagnostics: &Diagnostics, strict: bool) -> bool {
-    diagnostics
-        .items
-        .iter()
-        .any(|d| d.level == Level::Error || strict && d.level == Level::Warning)
-}
-
-fn build(
-    args: &SiteArgs,
-    output: Option<PathBuf>,
-    strict: bool,
-    force: bool,
-) -> Result<(), Failure> {
-    let site = open_site(args)?;
-    let out_dir = output
-        .map(|o| {
-            if o.is_absolute() {
-                o
-            } else {
-                std::env::current_dir().unwrap_or_default().join(o)
-            }
-        })
-        .unwrap_or_else(|| site.output_dir());
-    pipeline::check_output_dir(&site.root, &site.content_dir(), &out_dir, force)
-        .map_err(Failure::Usage)?;
-    if !site.content_dir().is_dir() {
-        return Err(Failure::Usage(format!(
-            "no content folder at {}; expected post-mortems there (or set content_dir in site.toml)",
-            site.content_dir().display()
-        )));
-    }
-    let started = std::time::Instant::now();
-    let result = pipeline::build(&site)?;
-    // Notes (suggestions) are for authors at `check` time; a build only counts them.
-    let mut problems = result.diagnostics.clone();
-    problems.items.retain(|d| d.level != Level::Note);
-    report(&problems);
-    let notes = result.diagnostics.note_count();
-    if notes > 0 {
-        eprintln!(
-            "{notes} note{} (suggestions); `hindsight check` lists them",
-            plural(notes)
-        );
-    }
-    if fails(&result.diagnostics, strict) {
-        eprintln!(
-            "not published: fix the errors above; the previous site in {} is unchanged",
-            out_dir.display()
-        );
-        return Err(Failure::Content);
-    }
-    pipeline::write_site(&out_dir, &result.files)?;
-    eprintln!(
-        "published {} post-mortems ({} files) to {} in {:.2?}",
-        result.archive.incidents.len(),
-        result.files.len(),
-        out_dir.display(),
-        started.elapsed()
-    );
-    Ok(())
-}
-
-fn check(args: &SiteArgs, strict: bool, format: Format) -> Result<(), Failure> {
-    let site = open_site(args)?;
-    if !site.content_dir().is_dir() {
-        return Err(Failure::Usage(format!(
-            "no content folder at {}",
-            site.content_dir().display()
-        )));
-    }
-    let (archive, mut diagnostics) = pipeline::load(&site);
-    let (_insights, more) = pipeline::analyse(&site, &archive);
-    diagnostics.extend(more);
-    diagnostics.apply_levels(&site.config.checks);
-    diagnostics.finish();
-    match format {
-        Format::Human => {
-            report(&diagnostics);
-            if diagnostics.items.is_empty() {
-                eprintln!(
-                    "{} post-mortems checked, no problems",
-                    archive.incidents.len()
-                );
-            }
-        }
-        Format::Json => {
-            let json = serde_json::json!({
-                "incidents": archive.incidents.len(),
-                "errors": diagnostics.error_count(),
-                "warnings": diagnostics.warning_count(),
-                "notes": diagnostics.note_count(),
-                "diagnostics": diagnostics.items,
-            });
-            let mut stdout = std::io::stdout().lock();
-            serde_json::to_writer_pretty(&mut stdout, &json).map_err(anyhow::Error::from)?;
-            writeln!(stdout).map_err(anyhow::Error::from)?;
+impl From<Format> for cmd::check::Format {
+    fn from(format: Format) -> Self {
+        match format {
+            Format::Human => cmd::check::Format::Human,
+            Format::Json => cmd::check::Format::Json,
         }
     }
-    if fails(&diagnostics, strict) {
-        Err(Failure::Content)
-    } else {
-        Ok(())
-    }
 }
 
-fn new_post_mortem(root: &Path, title: &str, date: Option<&str>) -> Result<(), Failure> {
-    let config = Config::load(root).map_err(|e| Failure::Usage(e.to_string()))?;
-    let date = match date {
-        Some(d) => as_of_date(Some(d))?,
-        None => as_of_date(None)?,
-    };
-    let slug = crate::render::urls::slug(title);
-    if slug == "-" {
-        return Err(Failure::Usage(format!(
-            "title `{title}` has no letters or digits to make a file name from"
-        )));
-    }
-    let dir = root.join(&config.content_dir);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| anyhow::anyhow!("creating {}: {e}", dir.display()))?;
-    let path = dir.join(format!("{date}-{slug}.md"));
-    if path.exists() {
-        return Err(Failure::Usage(format!(
-            "{} already exists; choose another title or edit that file",
-            path.display()
-        )));
-    }
-    let text = new_template(title, date, &config);
-    std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
-    println!("{}", path.display());
-    Ok(())
+/// Flags of the search command.
+#[derive(Debug, Clone, PartialEq)]
+struct SearchFlags {
+    root: PathBuf,
+    json: bool,
+    limit: usize,
 }
 
-/// The skeleton of a new post-mortem, in the template's shape.
-pub fn new_template(title: &str, date: Date, config: &Config) -> String {
-    let severity = config.severities.last().cloned().unwrap_or_default();
-    include_str!("../themes/default/new-post-mortem.md")
-        .replace("{{title}}", &title.replace('"', "'"))
-        .replace("{{date}}", &date.to_string())
-        .replace("{{severity}}", &severity)
+/// The query takes hyphen values (so `-cause:dns` is an exclusion, not a flag), which
+/// makes clap treat flags after it as query words; take them back out here.
+fn split_flags(
+    words: &[String],
+    mut options: SearchFlags,
+) -> Result<(Vec<String>, SearchFlags), Failure> {
+    let mut query = Vec::new();
+    let mut it = words.iter();
+    while let Some(w) = it.next() {
+        let (flag, inline) = match w.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (w.as_str(), None),
+        };
+        match flag {
+            "--json" if inline.is_none() => options.json = true,
+            "--limit" | "--root" => {
+                let value = inline
+                    .or_else(|| it.next().cloned())
+                    .ok_or_else(|| Failure::Usage(format!("{flag} needs a value")))?;
+                if flag == "--root" {
+                    options.root = PathBuf::from(value);
+                } else {
+                    options.limit = value.parse().map_err(|_| {
+                        Failure::Usage(format!(
+                            "--limit `{value}`: expected a whole number of results"
+                        ))
+                    })?;
+                }
+            }
+            _ => query.push(w.clone()),
+        }
+    }
+    Ok((query, options))
 }
 
-fn init(dir: &Path) -> Result<(), Failure> {
-    if dir.join("site.toml").exists() {
-        return Err(Failure::Usage(format!(
-            "{} already holds a site.toml; refusing to overwrite it",
-            dir.display()
-        )));
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_after_the_query_are_taken_out_of_it() {
+        let words: Vec<String> = [
+            "-cause:dns",
+            "timeout",
+            "--limit",
+            "3",
+            "--json",
+            "--root=site",
+        ]
+        .map(String::from)
+        .to_vec();
+        let (query, options) = split_flags(
+            &words,
+            SearchFlags {
+                root: ".".into(),
+                json: false,
+                limit: 10,
+            },
+        )
+        .unwrap();
+        assert_eq!(query, ["-cause:dns", "timeout"]);
+        assert_eq!(
+            options,
+            SearchFlags {
+                root: "site".into(),
+                json: true,
+                limit: 3
+            }
+        );
+        let bad: Vec<String> = ["x", "--limit", "many"].map(String::from).to_vec();
+        assert!(
+            matches!(split_flags(&bad, options), Err(Failure::Usage(m)) if m.contains("--limit `many`"))
+        );
     }
-    let content = dir.join("content");
-    std::fs::create_dir_all(&content)
-        .map_err(|e| anyhow::anyhow!("creating {}: {e}", content.display()))?;
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "Post-mortems".into());
-    let site_toml = format!(
-        "# hindsight site configuration; every key is optional (see README).\ntitle = \"{}\"\ncontent_dir = \"content\"\noutput_dir = \"public\"\nseverities = [\"SEV1\", \"SEV2\", \"SEV3\", \"SEV4\"]\n",
-        name.replace('"', "'")
-    );
-    std::fs::write(dir.join("site.toml"), site_toml)
-        .map_err(|e| anyhow::anyhow!("writing site.toml: {e}"))?;
-    let today = as_of_date(None)?;
-    // The example is published (not a draft) so the new site shows something at once.
-    let example = new_template(
-        "Example: checkout latency after a config push",
-        today,
-        &Config::default(),
-    )
-    .replacen("status: draft", "status: final", 1);
-    let path = content.join(format!("{today}-example-checkout-latency.md"));
-    std::fs::write(&path, example)
-        .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
-    eprintln!(
-        "created a new site in {}; run `hindsight build --root {}`",
-        dir.display(),
-        dir.display()
-    );
-    Ok(())
 }

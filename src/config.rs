@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::diagnostics::CheckLevel;
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -30,14 +32,6 @@ pub struct Config {
     pub related: RelatedConfig,
     pub repeats: RepeatsConfig,
     pub dashboard: DashboardConfig,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum CheckLevel {
-    Error,
-    Warning,
-    Off,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

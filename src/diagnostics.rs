@@ -19,6 +19,15 @@ pub enum Level {
     Note,
 }
 
+/// The level a site gives a check code in `[checks]` of site.toml.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckLevel {
+    Error,
+    Warning,
+    Off,
+}
+
 /// One problem found in one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
@@ -166,11 +175,7 @@ impl Diagnostics {
     }
 
     /// Re-level each diagnostic by the `[checks]` table: code → "error" | "warning" | "off".
-    pub fn apply_levels(
-        &mut self,
-        checks: &std::collections::BTreeMap<String, crate::config::CheckLevel>,
-    ) {
-        use crate::config::CheckLevel;
+    pub fn apply_levels(&mut self, checks: &std::collections::BTreeMap<String, CheckLevel>) {
         self.items.retain_mut(|d| match checks.get(d.code) {
             Some(CheckLevel::Off) => false,
             Some(CheckLevel::Error) => {
@@ -208,6 +213,19 @@ impl Diagnostics {
     pub fn note_count(&self) -> usize {
         self.items.iter().filter(|d| d.level == Level::Note).count()
     }
+
+    /// Whether these diagnostics stop a build: any error, or any warning when `strict`.
+    /// Notes never do.
+    pub fn fail(&self, strict: bool) -> bool {
+        fails(&self.items, strict)
+    }
+}
+
+/// Whether `diagnostics` stop a build: any error, or any warning when `strict`.
+pub fn fails(diagnostics: &[Diagnostic], strict: bool) -> bool {
+    diagnostics
+        .iter()
+        .any(|d| d.level == Level::Error || strict && d.level == Level::Warning)
 }
 
 /// 1-based line and column of byte `offset` in `text` (column counts characters).

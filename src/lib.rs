@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod cmd;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
@@ -12,5 +13,7 @@ pub mod model;
 pub mod pipeline;
 pub mod render;
 pub mod search;
-pub mod serve;
+pub mod site;
+pub mod slug;
+pub mod words;
 pub mod yaml;

@@ -1,153 +1,25 @@
 //! The build as a chain of plain functions over values:
 //! `load` (discover → parse in parallel → validate) → `analyse` → `render` → `write_site`.
 //! Only `load` reads the disk and only `write_site` writes it, so `serve` can run the
-//! same stages and keep the output in memory.
+//! same stages and keep the output in memory. The stages live in their own modules;
+//! this one only chains them.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
-use jiff::civil::Date;
 use rayon::prelude::*;
 
-use crate::config::Config;
-use crate::content::{self, Parsed};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::model::{Archive, DocStatus, Incident, Insights};
-
-/// A site on disk: its root folder and its configuration.
-#[derive(Debug, Clone)]
-pub struct Site {
-    pub root: PathBuf,
-    pub config: Config,
-    /// The date overdue action items and ages are measured against.
-    pub as_of: Date,
-    /// Publish drafts even when site.toml does not.
-    pub include_drafts: bool,
-}
-
-impl Site {
-    pub fn content_dir(&self) -> PathBuf {
-        self.root.join(&self.config.content_dir)
-    }
-
-    pub fn output_dir(&self) -> PathBuf {
-        self.root.join(&self.config.output_dir)
-    }
-
-    pub fn cache_dir(&self) -> PathBuf {
-        self.root.join(&self.config.cache_dir)
-    }
-}
-
-/// One file of the published site.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Relative to the output root, `/` separators, e.g. `incidents/x/index.html`.
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
-
-impl OutputFile {
-    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-        OutputFile {
-            path: path.into(),
-            bytes: bytes.into(),
-        }
-    }
-}
+use crate::model::{Archive, Insights};
+use crate::site::{OutputFile, Site};
 
 /// Discover and parse every post-mortem, then check the archive as a whole.
-pub fn load(site: &Site) -> (Archive, Diagnostics) {
-    let (sources, problems) = content::discover::discover(&site.root, &site.content_dir());
-    let parsed: Vec<Parsed> = sources
-        .par_iter()
-        .map(|s| content::parse(s, &site.config))
-        .collect();
-    assemble(site, parsed, problems)
-}
-
-/// Build the archive from parsed files, with every diagnostic of the content.
-pub fn assemble(
-    site: &Site,
-    parsed: Vec<Parsed>,
-    problems: Vec<Diagnostic>,
-) -> (Archive, Diagnostics) {
-    let diagnostics = content_diagnostics(site, &parsed, problems);
-    let incidents = parsed.into_iter().filter_map(|p| p.incident);
-    (Archive::new(published(site, incidents)), diagnostics)
-}
-
-/// Every diagnostic of the parsed files and of the archive as a whole (duplicate ids),
-/// with the configured levels applied, sorted.
-pub fn content_diagnostics(
-    site: &Site,
-    parsed: &[Parsed],
-    problems: Vec<Diagnostic>,
-) -> Diagnostics {
-    let mut diagnostics = Diagnostics::default();
-    diagnostics.extend(problems);
-    for p in parsed {
-        diagnostics.extend(p.diagnostics.iter().cloned());
-    }
-    check_unique_ids(
-        parsed.iter().filter_map(|p| p.incident.as_ref()),
-        &mut diagnostics,
-    );
-    diagnostics.apply_levels(&site.config.checks);
-    diagnostics.finish();
-    diagnostics
-}
-
-/// The incidents that are published, in the order given: drafts only when the site or
-/// the command asks for them, and the first of several with the same id (a duplicate id
-/// is an error, so a site with one is not published anyway).
-pub fn published<'a, I>(site: &Site, incidents: impl IntoIterator<Item = I>) -> Vec<I>
-where
-    I: std::borrow::Borrow<Incident> + 'a,
-{
-    let publish_drafts = site.config.publish_drafts || site.include_drafts;
-    let mut seen = BTreeSet::new();
-    incidents
-        .into_iter()
-        .filter(|i| {
-            let i = i.borrow();
-            (publish_drafts || i.status != DocStatus::Draft) && seen.insert(i.id.clone())
-        })
-        .collect()
-}
-
-fn check_unique_ids<'a>(
-    incidents: impl Iterator<Item = &'a Incident>,
-    diagnostics: &mut Diagnostics,
-) {
-    let mut by_id: std::collections::BTreeMap<&str, Vec<&Incident>> = Default::default();
-    for i in incidents {
-        by_id.entry(&i.id).or_default().push(i);
-    }
-    for (id, group) in by_id {
-        if group.len() > 1 {
-            let mut paths: Vec<String> = group
-                .iter()
-                .map(|i| i.source.display().to_string())
-                .collect();
-            paths.sort();
-            for i in &group[1..] {
-                diagnostics.push(Diagnostic::error(
-                    "duplicate-id",
-                    i.source.clone(),
-                    0,
-                    0,
-                    format!("duplicate incident id `{id}` (also used by {}); expected each id (file name or `slug:`) to be unique", paths.join(", ")),
-                ));
-            }
-        }
-    }
-}
+pub use crate::content::archive::load;
 
 /// Derive related incidents, repeats and suggestions from the archive.
 pub fn analyse(site: &Site, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
-    crate::analysis::analyse(site, archive)
+    crate::analysis::analyse(&site.config, archive)
 }
 
 /// Write `files` into `out_dir` atomically: everything goes to a temporary sibling

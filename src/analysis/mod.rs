@@ -10,12 +10,11 @@ pub mod trends;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Archive, Insights};
-use crate::pipeline::Site;
 
 /// Related incidents, repeats and cause suggestions for the whole archive, with the
 /// `unresolved-reference` and `possible-repeat` warnings and `cause-suggestion` notes.
-pub fn analyse(site: &Site, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
-    analyse_with(&site.config, archive, &related::Params::default())
+pub fn analyse(config: &Config, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
+    analyse_with(config, archive, &related::Params::default())
 }
 
 /// `analyse` with explicit neighbour-search parameters (used by the evaluation).

@@ -413,7 +413,7 @@ fn heading_level(level: HeadingLevel) -> u8 {
 /// `used` maps each anchor given out to the next suffix to try for that base, so a file
 /// with thousands of equal headings stays linear.
 fn unique_anchor(text: &str, used: &mut BTreeMap<String, usize>) -> String {
-    let base = match crate::render::urls::slug(text) {
+    let base = match crate::slug::slug(text) {
         s if s == "-" => "section".to_string(),
         s => s,
     };

@@ -13,6 +13,7 @@
 //! Causes come only from front matter (`causes:` / `root_cause:`), slugified: the parser
 //! never turns prose into cause categories.
 
+pub mod archive;
 mod blocks;
 pub mod discover;
 mod front_matter;
@@ -132,7 +133,7 @@ fn assemble(
         .unwrap_or_default();
     let id = match &fm.slug {
         Some(slug) => {
-            let s = crate::render::urls::slug(&slug.value);
+            let s = crate::slug::slug(&slug.value);
             if s == "-" { stem.clone() } else { s }
         }
         None => stem.clone(),
@@ -249,7 +250,7 @@ fn assemble(
         .map(|c| c.value)
         .unwrap_or_default()
         .iter()
-        .map(|c| crate::render::urls::slug(c))
+        .map(|c| crate::slug::slug(c))
         .filter(|c| c != "-")
         .collect();
     dedup_keep_order(&mut causes);

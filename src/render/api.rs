@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::urls;
 use crate::model::{Archive, Durations, Incident, Insights};
-use crate::pipeline::{OutputFile, Site};
+use crate::site::{OutputFile, Site};
 
 pub const PATH: &str = "api/incidents.json";
 

@@ -39,7 +39,8 @@ use crate::analysis::trends::{
 };
 use crate::config::Config;
 use crate::model::{Archive, Incident, Insights};
-use crate::pipeline::{OutputFile, Site};
+use crate::site::{OutputFile, Site};
+use crate::words::plural;
 use jiff::civil::Date;
 
 /// Output path of the JSON export.
@@ -375,10 +376,6 @@ pub fn fmt_minutes(m: f64) -> String {
 /// A rate 0..=1 as a percentage: `33.3%`.
 pub fn fmt_pct(rate: f64) -> String {
     format!("{}%", fmt_num(rate * 100.0))
-}
-
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// Unique anchors for names (cause, service), stable for a given set of names.

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 
 use super::urls;
 use crate::model::Archive;
-use crate::pipeline::{OutputFile, Site};
+use crate::site::{OutputFile, Site};
 
 pub const FEED: &str = "feed.xml";
 pub const SITEMAP: &str = "sitemap.xml";

@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::analysis::trends::ScopeKind;
 use crate::model::{Archive, Insights};
-use crate::pipeline::{OutputFile, Site};
+use crate::site::{OutputFile, Site};
 
 pub use theme::Theme;
 
@@ -241,7 +241,11 @@ pub fn render_unit(
             }
         }
         Unit::TrendsJson => Ok(vec![dashboard::trends_json(site, archive, insights)?]),
-        Unit::SearchPage => Ok(vec![crate::search::search_page(renderer, archive)?]),
+        Unit::SearchPage => {
+            let mut ctx = tera::Context::new();
+            ctx.insert("count", &archive.incidents.len());
+            Ok(vec![renderer.page("search.html", urls::SEARCH, ctx)?])
+        }
         Unit::SearchIndex => Ok(crate::search::index_files(archive)),
         Unit::Sitemap => Ok(vec![feeds::sitemap(site, rendered)]),
     }

@@ -39,7 +39,7 @@ use serde::Serialize;
 use super::{Renderer, urls};
 use crate::config::Config;
 use crate::model::{ActionItem, Archive, Incident, Insights};
-use crate::pipeline::{OutputFile, Site};
+use crate::site::{OutputFile, Site};
 
 /// A labelled link; `url` is relative to the site root (templates prefix `{{ root }}`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]

@@ -2,24 +2,7 @@
 //! `index.html`, so links work from disk; templates prefix them with `{{ root }}`.
 //! Every module that links to a page builds the path here, so links and pages agree.
 
-/// Lower-case ASCII letters and digits, other runs of characters become one `-`.
-/// Never empty: a term with no letters or digits becomes `-`.
-pub fn slug(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.is_empty() && !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let out = out.trim_end_matches('-');
-    if out.is_empty() {
-        "-".to_string()
-    } else {
-        out.to_string()
-    }
-}
+pub use crate::slug::slug;
 
 /// `path` made safe to put in an `href`: every byte outside the unreserved set and `/`
 /// is percent-encoded, so an id with spaces, `#` or `?` still names its own folder.
@@ -50,20 +33,20 @@ pub const TAXONOMIES: [&str; 6] = ["severity", "service", "team", "cause", "tag"
 /// The list page of one term, e.g. `term("service", "Payments API")` →
 /// `services/payments-api/index.html`.
 pub fn term(taxonomy: &str, value: &str) -> String {
-    format!("{}/{}/index.html", plural(taxonomy), slug(value))
+    format!("{}/{}/index.html", folder(taxonomy), slug(value))
 }
 
 /// The page listing every term of a taxonomy, e.g. `services/index.html`.
 pub fn taxonomy(taxonomy: &str) -> String {
-    format!("{}/index.html", plural(taxonomy))
+    format!("{}/index.html", folder(taxonomy))
 }
 
 /// The folder of a taxonomy's pages, e.g. `services`.
 pub fn taxonomy_folder(taxonomy: &str) -> String {
-    plural(taxonomy)
+    folder(taxonomy)
 }
 
-fn plural(taxonomy: &str) -> String {
+fn folder(taxonomy: &str) -> String {
     match taxonomy {
         "severity" => "severities".to_string(),
         other => format!("{other}s"),
@@ -77,7 +60,7 @@ pub const SEARCH: &str = "search/index.html";
 
 /// Dashboard of one team or service (`kind` is `team` or `service`).
 pub fn dashboard_for(kind: &str, value: &str) -> String {
-    format!("dashboard/{}/{}/index.html", plural(kind), slug(value))
+    format!("dashboard/{}/{}/index.html", folder(kind), slug(value))
 }
 
 #[cfg(test)]

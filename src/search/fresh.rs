@@ -8,11 +8,10 @@
 //! drop their post-mortems. When ids move between files (a duplicate id, a renamed
 //! `slug:`), it falls back to loading the whole archive, which is always right.
 //!
-//! The walk follows the same rules as content discovery: `.md` files, hidden entries
-//! skipped, symbolic links followed (to a depth of 32 folders, which ends a loop).
+//! The walk is content discovery's own (`content::discover::walk`), so both see the
+//! same files.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use anyhow::Result;
@@ -20,13 +19,12 @@ use rayon::prelude::*;
 
 use super::index::{self, FileStamp, UpdateStats};
 use crate::content::{self, SourceFile, discover};
-use crate::model::{Archive, DocStatus, Incident};
-use crate::pipeline::{self, Site};
+use crate::model::{Archive, Incident};
+use crate::site::Site;
 
 /// Every content file of `site` with its size and modification time (ids unset).
 pub fn stamps(site: &Site) -> BTreeMap<String, FileStamp> {
-    let mut found = Vec::new();
-    walk(&site.content_dir(), 0, &mut found);
+    let (found, _problems) = discover::walk(&site.root, &site.content_dir());
     found
         .into_iter()
         .map(|(path, meta)| {
@@ -46,56 +44,6 @@ pub fn stamps(site: &Site) -> BTreeMap<String, FileStamp> {
             )
         })
         .collect()
-}
-
-/// Symbolic links to folders are followed this deep at most (a loop ends here).
-const MAX_DEPTH: usize = 32;
-
-/// Collect the `.md` files under `dir` with their metadata: one `stat` per file (the
-/// entry type comes with the listing), sub-folders in parallel.
-fn walk(dir: &Path, depth: usize, out: &mut Vec<(PathBuf, std::fs::Metadata)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut dirs = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        if name.to_str().is_some_and(|s| s.starts_with('.')) {
-            continue;
-        }
-        let path = entry.path();
-        let Ok(kind) = entry.file_type() else {
-            continue;
-        };
-        let meta = if kind.is_symlink() {
-            std::fs::metadata(&path)
-        } else if kind.is_file() {
-            entry.metadata()
-        } else if kind.is_dir() {
-            dirs.push(path);
-            continue;
-        } else {
-            continue;
-        };
-        let Ok(meta) = meta else { continue };
-        if meta.is_dir() {
-            dirs.push(path);
-        } else if meta.is_file() && path.extension().is_some_and(|e| e == "md") {
-            out.push((path, meta));
-        }
-    }
-    if depth >= MAX_DEPTH {
-        return;
-    }
-    let nested: Vec<Vec<(PathBuf, std::fs::Metadata)>> = dirs
-        .par_iter()
-        .map(|d| {
-            let mut found = Vec::new();
-            walk(d, depth + 1, &mut found);
-            found
-        })
-        .collect();
-    out.extend(nested.into_iter().flatten());
 }
 
 /// `stamps`, with the id each file's published post-mortem has in `archive`.
@@ -157,7 +105,6 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
     }
 
     // Parse what changed; drafts are not published unless the site says so.
-    let publish_drafts = site.config.publish_drafts || site.include_drafts;
     let parsed: BTreeMap<&str, Option<Incident>> = changed
         .par_iter()
         .map(|path| {
@@ -171,7 +118,7 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
                     };
                     content::parse(&source, &site.config).incident
                 })
-                .filter(|i| publish_drafts || i.status != DocStatus::Draft);
+                .filter(|i| site.publishes(i));
             (path.as_str(), incident)
         })
         .collect();
@@ -202,7 +149,7 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
         .any(|(path, stamp)| stamp.id.is_none() && !parsed.contains_key(path.as_str()));
     moved |= lost_an_id && idle_file;
     if moved {
-        let (archive, _) = pipeline::load(site);
+        let (archive, _) = content::archive::load(site);
         let stats = index::update_with_files(&cache, &archive, stamps_of(site, &archive))?;
         return Ok(Some(Refresh {
             files_changed,

@@ -1,10 +1,10 @@
 //! Full-text search: the tantivy index for the CLI (`index`, `query`, `snippet`) and the
 //! static index for the browser (`static_index`, with its tokenizer in `text`).
 //!
-//! The renderer calls [`search_page`]; `hindsight build` adds [`index_files`] and calls
-//! [`update_cache`] to bring the tantivy index in the cache folder up to date.
+//! The renderer publishes [`index_files`] beside the search page; `hindsight build` calls
+//! [`update_cache`] to bring the tantivy index in the cache folder up to date, and
+//! `hindsight search` keeps it fresh with `fresh`.
 
-pub mod command;
 pub mod fresh;
 pub mod index;
 pub mod query;
@@ -16,15 +16,7 @@ pub mod text;
 use anyhow::Result;
 
 use crate::model::Archive;
-use crate::pipeline::{OutputFile, Site};
-use crate::render::Renderer;
-
-/// The search page (rendered with the site's pages, so the sitemap lists it).
-pub fn search_page(renderer: &Renderer, archive: &Archive) -> Result<OutputFile> {
-    let mut ctx = tera::Context::new();
-    ctx.insert("count", &archive.incidents.len());
-    renderer.page("search.html", crate::render::urls::SEARCH, ctx)
-}
+use crate::site::{OutputFile, Site};
 
 /// Every file of the static browser index (shards, entry and text files).
 pub fn index_files(archive: &Archive) -> Vec<OutputFile> {

@@ -42,7 +42,7 @@ use serde_json::json;
 
 use super::text;
 use crate::model::{Archive, Incident};
-use crate::pipeline::OutputFile;
+use crate::site::OutputFile;
 
 /// Bytes of term data per shard before a new shard starts.
 pub const SHARD_TARGET_BYTES: usize = 16 * 1024;

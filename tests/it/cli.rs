@@ -141,10 +141,28 @@ fn bad_as_of_is_a_usage_error() {
     write(&tmp.path().join("content/a.md"), GOOD);
     let (code, _, err) = run(tmp.path(), &["build", "--as-of", "2025-13-01"]);
     assert_eq!(code, 2);
-    assert!(
-        err.contains("--as-of `2025-13-01`") && err.contains("expected YYYY-MM-DD"),
-        "{err}"
+    assert_eq!(
+        err.trim(),
+        "error: --as-of `2025-13-01`: there is no month 13; expected a month from 01 to 12"
     );
+}
+
+#[test]
+fn bad_new_date_names_the_date_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(tmp.path(), &["new", "Disk full", "--date", "2025-13-01"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim(),
+        "error: --date `2025-13-01`: there is no month 13; expected a month from 01 to 12"
+    );
+    let (code, _, err) = run(tmp.path(), &["new", "Disk full", "--date", "2025-02-29"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim(),
+        "error: --date `2025-02-29`: 2025-02 has no day 29; expected a day from 01 to 28"
+    );
+    assert!(!tmp.path().join("content").exists());
 }
 
 #[test]

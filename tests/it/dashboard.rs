@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use hindsight::config::Config;
 use hindsight::model::*;
-use hindsight::pipeline::{OutputFile, Site};
 use hindsight::render::{Renderer, dashboard};
+use hindsight::site::{OutputFile, Site};
 use jiff::civil::{Date, date};
 use serde_json::Value;
 

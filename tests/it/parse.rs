@@ -910,7 +910,7 @@ fn body_html_is_sanitised_and_anchored() {
 #[test]
 fn new_post_mortem_skeleton_parses_without_errors() {
     let config = Config::default();
-    let text = hindsight::cli::new_template(
+    let text = hindsight::cmd::new::template(
         "Checkout latency after a config push",
         Date::constant(2025, 11, 3),
         &config,

@@ -7,7 +7,8 @@ use std::path::Path;
 use hindsight::analysis::eval;
 use hindsight::config::Config;
 use hindsight::model::{Archive, Insights, Related, RepeatOf};
-use hindsight::pipeline::{self, Site};
+use hindsight::pipeline;
+use hindsight::site::Site;
 
 const A: &str = "2025-01-10-payments-pool-exhausted";
 const B: &str = "2025-02-20-payments-pool-again";

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use hindsight::config::Config;
 use hindsight::model::*;
-use hindsight::pipeline::Site;
+use hindsight::site::Site;
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
 
@@ -981,7 +981,7 @@ fn every_file_maps_back_to_the_unit_that_renders_it() {
     let model = pages::SiteModel::new(&site, &archive, &insights, &data);
     let units = render::units(&archive, &data);
     assert_eq!(units.last(), Some(&Unit::Sitemap));
-    let mut by_unit: Vec<hindsight::pipeline::OutputFile> = Vec::new();
+    let mut by_unit: Vec<hindsight::site::OutputFile> = Vec::new();
     let mut kinds = std::collections::HashSet::new();
     for unit in &units {
         let files = render::render_unit(&renderer, &model, unit, &by_unit).unwrap();

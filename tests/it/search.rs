@@ -6,9 +6,10 @@ use std::path::Path;
 
 use hindsight::config::Config;
 use hindsight::model::Archive;
-use hindsight::pipeline::{self, Site};
+use hindsight::pipeline;
 use hindsight::search::index::{self, SearchIndex, UpdateStats};
 use hindsight::search::{fresh, query};
+use hindsight::site::Site;
 
 use crate::util::{fixture_copy, run};
 

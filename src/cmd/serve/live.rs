@@ -20,9 +20,9 @@ use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{Archive, Insights};
-use crate::pipeline::{OutputFile, Site};
 use crate::render::pages::{PageData, SiteModel};
 use crate::render::{self, Renderer, Unit};
+use crate::site::{OutputFile, Site};
 
 /// The files of one unit by path.
 type UnitFiles = HashMap<String, Arc<[u8]>>;

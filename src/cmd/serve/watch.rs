@@ -8,7 +8,7 @@
 //! `QUIET` without events, so one save is one rebuild. Our own reads of the files (open
 //! and read events) are ignored, or every rebuild would trigger the next.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -17,8 +17,25 @@ use anyhow::{Context as _, Result};
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{RecursiveMode, Watcher as _};
 
-use super::rebuild::Changes;
-use crate::pipeline::Site;
+use crate::site::Site;
+
+/// What changed on disk since the last rebuild.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// Absolute paths of files or folders under the content folder.
+    pub content: BTreeSet<PathBuf>,
+    pub templates: bool,
+    pub statics: bool,
+    pub config: bool,
+    /// Events were lost (the OS queue overflowed): re-read everything.
+    pub rescan: bool,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.content.is_empty() && !self.templates && !self.statics && !self.config && !self.rescan
+    }
+}
 
 /// A batch ends after this long without a new event.
 pub const QUIET: Duration = Duration::from_millis(25);

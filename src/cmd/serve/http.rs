@@ -8,7 +8,6 @@
 //! a body. HTML replies carry the live-reload script and, while the archive has errors,
 //! the overlay. The pure part (`reply`) is separate from tiny_http so it is unit-tested.
 
-use std::io::Write;
 use std::sync::Arc;
 
 use tiny_http::{Header, Method, Request, Response};
@@ -307,15 +306,6 @@ pub fn handle(request: Request, shared: &Arc<Shared>) {
 fn header(name: &str, value: &str) -> Header {
     Header::from_bytes(name.as_bytes(), value.as_bytes())
         .expect("header names and values are ASCII")
-}
-
-/// Write the head of an event-stream response by hand: tiny_http would buffer a chunked
-/// body, and events must leave at once.
-pub fn write_event_stream_head(writer: &mut dyn Write) -> std::io::Result<()> {
-    writer.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n",
-    )?;
-    writer.flush()
 }
 
 #[cfg(test)]

@@ -24,31 +24,14 @@ use rayon::prelude::*;
 
 use super::analyst::{Analyst, Job};
 use super::live::{Content, Live};
+use super::watch::Changes;
 use crate::config::{Config, RepeatsConfig};
 use crate::content::{self, Parsed, SourceFile, discover};
-use crate::diagnostics::{Diagnostic, Diagnostics, Level};
+use crate::diagnostics::{Diagnostic, Diagnostics, Level, fails};
 use crate::model::{Archive, Incident, Insights};
-use crate::pipeline::{self, Site};
 use crate::render::pages::{PageData, SiteModel};
 use crate::render::{self, Renderer, Unit};
-
-/// What changed on disk since the last rebuild.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Changes {
-    /// Absolute paths of files or folders under the content folder.
-    pub content: BTreeSet<PathBuf>,
-    pub templates: bool,
-    pub statics: bool,
-    pub config: bool,
-    /// Events were lost (the OS queue overflowed): re-read everything.
-    pub rescan: bool,
-}
-
-impl Changes {
-    pub fn is_empty(&self) -> bool {
-        self.content.is_empty() && !self.templates && !self.statics && !self.config && !self.rescan
-    }
-}
+use crate::site::Site;
 
 /// Why the served site is not the latest build.
 #[derive(Debug, Clone, PartialEq)]
@@ -225,13 +208,10 @@ impl Builder {
     fn load_everything(&mut self) -> Outcome {
         let mut timings = Timings::default();
         let started = Instant::now();
-        let (sources, problems) = discover::discover(&self.site.root, &self.site.content_dir());
+        let (sources, problems) = content::archive::read_all(&self.site);
         timings.read = started.elapsed();
         let started = Instant::now();
-        self.parsed = sources
-            .par_iter()
-            .map(|s| content::parse(s, &self.site.config))
-            .collect();
+        self.parsed = content::archive::parse_all(&self.site, &sources);
         timings.parse = started.elapsed();
         let reparsed = sources.len();
         let removed = self.sources.len().saturating_sub(sources.len());
@@ -251,12 +231,12 @@ impl Builder {
         let started = Instant::now();
         let diagnostics = self.content_diagnostics(&[]);
         timings.check = started.elapsed();
-        if has_errors(&diagnostics) {
+        if fails(&diagnostics, false) {
             return self.hold_back(diagnostics, timings);
         }
         let started = Instant::now();
         let incidents = self.parsed.iter().filter_map(|p| p.incident.clone());
-        let archive = Archive::new(pipeline::published(&self.site, incidents));
+        let archive = Archive::new(self.site.published(incidents));
         timings.archive = started.elapsed();
         let started = Instant::now();
         // Everything may have changed: no cached tokens are trusted.
@@ -267,7 +247,7 @@ impl Builder {
         let mut all = diagnostics;
         all.extend(analysis_diagnostics.iter().cloned());
         sort(&mut all);
-        if has_errors(&all) {
+        if fails(&all, false) {
             return self.hold_back(all, timings);
         }
         let renderer = match Renderer::new(&self.site) {
@@ -381,7 +361,7 @@ impl Builder {
         let analysis_before = self.live.inspect(|s| s.analysis_diagnostics.clone());
         let mut diagnostics = self.content_diagnostics(&analysis_before);
         timings.check = started.elapsed();
-        if has_errors(&diagnostics) {
+        if fails(&diagnostics, false) {
             return self.hold_back(diagnostics, timings);
         }
         let started = Instant::now();
@@ -393,13 +373,13 @@ impl Builder {
                 .zip(&self.parsed)
                 .filter(|(s, _)| touched_rel.contains(s.rel.as_path()))
                 .filter_map(|(_, p)| p.incident.clone());
-            pipeline::published(&self.site, incidents)
+            self.site.published(incidents)
         } else {
             Vec::new()
         };
         let whole: Option<Archive> = (!self.in_sync).then(|| {
             let incidents = self.parsed.iter().filter_map(|p| p.incident.clone());
-            Archive::new(pipeline::published(&self.site, incidents))
+            Archive::new(self.site.published(incidents))
         });
         let mut changed_ids: Vec<String> =
             touched.iter().filter_map(|t| t.old_id.clone()).collect();
@@ -507,7 +487,7 @@ impl Builder {
     fn content_diagnostics(&self, analysis: &[Diagnostic]) -> Vec<Diagnostic> {
         let problems: Vec<Diagnostic> = self.unreadable.iter().map(|(_, d)| d.clone()).collect();
         let mut diagnostics =
-            pipeline::content_diagnostics(&self.site, &self.parsed, problems).items;
+            crate::content::archive::diagnostics(&self.site, &self.parsed, problems).items;
         let known: BTreeSet<&Path> = self.sources.iter().map(|s| s.rel.as_path()).collect();
         diagnostics.extend(
             analysis
@@ -596,7 +576,7 @@ impl Builder {
                 }
             }
             Ok(m) if m.is_file() => {
-                if path.extension().is_none_or(|e| e != "md") {
+                if !discover::is_post_mortem(path) {
                     return;
                 }
                 let rel = discover::relative(&self.site.root, path);
@@ -717,10 +697,6 @@ fn probe(site: &Site, content: &Content) -> Result<(), String> {
     })
 }
 
-fn has_errors(diagnostics: &[Diagnostic]) -> bool {
-    diagnostics.iter().any(|d| d.level == Level::Error)
-}
-
 fn sort(diagnostics: &mut Vec<Diagnostic>) {
     let mut all = Diagnostics {
         items: std::mem::take(diagnostics),
@@ -732,6 +708,7 @@ fn sort(diagnostics: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline;
 
     fn post(title: &str, date: &str) -> String {
         format!(
@@ -806,7 +783,7 @@ mod tests {
     }
 
     /// What `build` would render for the site as it is on disk now.
-    fn full_render(builder: &Builder) -> Vec<pipeline::OutputFile> {
+    fn full_render(builder: &Builder) -> Vec<crate::site::OutputFile> {
         let site = builder.site();
         let (archive, diagnostics) = pipeline::load(site);
         assert_eq!(diagnostics.error_count(), 0, "{diagnostics:?}");
@@ -819,7 +796,7 @@ mod tests {
     fn assert_same_as_full_build(builder: &Builder) {
         let served = builder.live().view().all_files().unwrap();
         let built = full_render(builder);
-        let paths = |fs: &[pipeline::OutputFile]| -> Vec<String> {
+        let paths = |fs: &[crate::site::OutputFile]| -> Vec<String> {
             fs.iter().map(|f| f.path.clone()).collect()
         };
         assert_eq!(paths(&served), paths(&built));

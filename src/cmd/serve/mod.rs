@@ -28,11 +28,14 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 use std::time::Instant;
 
-use crate::cli::{self, Failure, SiteArgs};
+use super::{Failure, report as print_diagnostics};
 use crate::diagnostics::{Diagnostics, Level};
+use crate::site::Site;
+use crate::words::s;
 use analyst::Analyst;
 use live::Live;
-use rebuild::{Analysis, Builder, Changes, Outcome, Problem};
+use rebuild::{Analysis, Builder, Outcome, Problem};
+use watch::Changes;
 
 /// Threads answering page requests (event streams get their own).
 const WORKERS: usize = 4;
@@ -53,19 +56,13 @@ pub struct Shared {
 }
 
 /// Run `hindsight serve` until Ctrl-C.
-pub fn command(args: &SiteArgs, options: Options) -> Result<(), Failure> {
-    let mut site = cli::open_site(args)?;
+pub fn run(mut site: Site, options: Options) -> Result<(), Failure> {
     // Absolute, so that watcher paths and site paths compare equal.
     site.root = site
         .root
         .canonicalize()
-        .map_err(|e| Failure::Usage(format!("site folder {}: {e}", args.root.display())))?;
-    if !site.content_dir().is_dir() {
-        return Err(Failure::Usage(format!(
-            "no content folder at {}; expected post-mortems there (or set content_dir in site.toml)",
-            site.content_dir().display()
-        )));
-    }
+        .map_err(|e| Failure::Usage(format!("site folder {}: {e}", site.root.display())))?;
+    super::require_content(&site)?;
 
     let started = Instant::now();
     let live = Arc::new(Live::new(site.clone()));
@@ -103,8 +100,8 @@ pub fn command(args: &SiteArgs, options: Options) -> Result<(), Failure> {
                     eprintln!(
                         "analysis caught up: related incidents, repeats or suggestions of {} incident{} changed; reload sent to {browsers} browser{} ({:.1} ms)",
                         applied.incidents,
-                        plural(applied.incidents),
-                        plural(browsers),
+                        s(applied.incidents),
+                        s(browsers),
                         applied.elapsed.as_secs_f64() * 1000.0
                     );
                 })
@@ -251,7 +248,7 @@ fn watch_loop(
                 "{what}: {} re-parsed, {} removed; reload sent to {browsers} browser{} {:.1} ms after the first event (rebuild {:.1} ms: {})",
                 outcome.reparsed,
                 outcome.removed,
-                plural(browsers),
+                s(browsers),
                 latency.as_secs_f64() * 1000.0,
                 outcome.timings.total().as_secs_f64() * 1000.0,
                 outcome.timings
@@ -322,12 +319,8 @@ fn describe(changes: &Changes, layout: &watch::Layout) -> String {
     parts.join(", ")
 }
 
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 fn report(outcome: &Outcome) {
-    cli::report(&Diagnostics {
+    print_diagnostics(&Diagnostics {
         items: outcome.diagnostics.clone(),
     });
 }
@@ -340,7 +333,7 @@ fn report_problem(problem: &Problem) {
                 .filter(|d| d.level == Level::Error)
                 .cloned()
                 .collect();
-            cli::report(&Diagnostics { items: errors });
+            print_diagnostics(&Diagnostics { items: errors });
             eprintln!("still serving the last good version, with the errors shown on every page");
         }
         Problem::Config(message) => {

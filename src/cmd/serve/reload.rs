@@ -64,7 +64,7 @@ impl Broadcaster {
 
 /// Serve one event stream until the client goes away or the server closes.
 pub fn stream(mut writer: Box<dyn Write + Send>, receiver: Receiver<u64>, generation: u64) {
-    if super::http::write_event_stream_head(&mut writer).is_err() {
+    if write_event_stream_head(&mut writer).is_err() {
         return;
     }
     // `retry` makes the browser reconnect quickly after a server restart.
@@ -90,6 +90,15 @@ pub fn stream(mut writer: Box<dyn Write + Send>, receiver: Receiver<u64>, genera
 
 fn write_event(writer: &mut dyn Write, text: &str) -> std::io::Result<()> {
     writer.write_all(text.as_bytes())?;
+    writer.flush()
+}
+
+/// Write the head of an event-stream response by hand: tiny_http would buffer a chunked
+/// body, and events must leave at once.
+pub fn write_event_stream_head(writer: &mut dyn Write) -> std::io::Result<()> {
+    writer.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n",
+    )?;
     writer.flush()
 }
 

@@ -4,17 +4,16 @@
 //! the result count go to stderr, so `hindsight search x | head` stays clean.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::index::{Hit, SearchIndex};
-use super::{fresh, query};
-use crate::cli::Failure;
-use crate::config::Config;
-use crate::pipeline::{self, Site};
+use super::Failure;
+use crate::pipeline;
+use crate::search::index::{Hit, SearchIndex};
+use crate::search::{self, fresh, query};
+use crate::site::Site;
 
-/// The `--json` shape (DESIGN.md's output contract).
+/// The `--json` shape (the README's output contract).
 #[derive(Debug, Serialize)]
 pub struct JsonOutput<'a> {
     pub query: &'a str,
@@ -33,52 +32,8 @@ pub struct JsonResult {
     pub url: String,
 }
 
-/// Options of the search command.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Options {
-    pub root: PathBuf,
-    pub json: bool,
-    pub limit: usize,
-}
-
-/// The query takes hyphen values (so `-cause:dns` is an exclusion, not a flag), which
-/// makes clap treat flags after it as query words; take them back out here.
-pub fn split_flags(
-    words: &[String],
-    mut options: Options,
-) -> Result<(Vec<String>, Options), Failure> {
-    let mut query = Vec::new();
-    let mut it = words.iter();
-    while let Some(w) = it.next() {
-        let (flag, inline) = match w.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (w.as_str(), None),
-        };
-        match flag {
-            "--json" if inline.is_none() => options.json = true,
-            "--limit" | "--root" => {
-                let value = inline
-                    .or_else(|| it.next().cloned())
-                    .ok_or_else(|| Failure::Usage(format!("{flag} needs a value")))?;
-                if flag == "--root" {
-                    options.root = PathBuf::from(value);
-                } else {
-                    options.limit = value.parse().map_err(|_| {
-                        Failure::Usage(format!(
-                            "--limit `{value}`: expected a whole number of results"
-                        ))
-                    })?;
-                }
-            }
-            _ => query.push(w.clone()),
-        }
-    }
-    Ok((query, options))
-}
-
-pub fn run(words: &[String], options: Options) -> Result<(), Failure> {
-    let (words, Options { root, json, limit }) = split_flags(words, options)?;
-    let root = root.as_path();
+/// Answer `words` on `site`'s archive: at most `limit` results, as JSON or text.
+pub fn run(site: &Site, words: &[String], json: bool, limit: usize) -> Result<(), Failure> {
     let text = words.join(" ");
     let query = query::parse(&text).map_err(|e| Failure::Usage(e.to_string()))?;
     if limit == 0 {
@@ -86,13 +41,6 @@ pub fn run(words: &[String], options: Options) -> Result<(), Failure> {
             "--limit 0 shows nothing; expected a number of results of at least 1".into(),
         ));
     }
-    let config = Config::load(root).map_err(|e| Failure::Usage(e.to_string()))?;
-    let site = Site {
-        root: root.to_path_buf(),
-        config,
-        as_of: crate::cli::as_of_date(None)?,
-        include_drafts: false,
-    };
     // Edits since the last build are indexed before answering; if that fails (another
     // hindsight holds the index), answer from the index as it is and say so. While the
     // content folder is checked, the query already runs on the index as it is: when
@@ -105,7 +53,7 @@ pub fn run(words: &[String], options: Options) -> Result<(), Failure> {
                 .flatten()
                 .and_then(|index| index.search(&query, limit).ok())
         });
-        let refreshed = fresh::refresh(&site);
+        let refreshed = fresh::refresh(site);
         (refreshed, early.join().ok().flatten())
     });
     let (fresh, unchanged) = match refreshed {
@@ -195,7 +143,7 @@ fn write_hit(out: &mut impl Write, hit: &Hit, bold: &str, plain: &str) -> std::i
 }
 
 /// Build the index from the content, telling a person at a terminal why they wait.
-fn build_index(site: Site) -> Result<SearchIndex, Failure> {
+fn build_index(site: &Site) -> Result<SearchIndex, Failure> {
     if !site.content_dir().is_dir() {
         return Err(Failure::Usage(format!(
             "no search index and no content folder at {}; expected a site folder (use --root DIR)",
@@ -209,8 +157,8 @@ fn build_index(site: Site) -> Result<SearchIndex, Failure> {
             site.cache_dir().display()
         );
     }
-    let (archive, _diagnostics) = pipeline::load(&site);
-    let stats = super::update_cache(&site, &archive)?;
+    let (archive, _diagnostics) = pipeline::load(site);
+    let stats = search::update_cache(site, &archive)?;
     if progress {
         eprintln!("indexed {} post-mortems", stats.added);
     }
@@ -220,45 +168,4 @@ fn build_index(site: Site) -> Result<SearchIndex, Failure> {
             site.cache_dir().display()
         ))
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flags_after_the_query_are_taken_out_of_it() {
-        let words: Vec<String> = [
-            "-cause:dns",
-            "timeout",
-            "--limit",
-            "3",
-            "--json",
-            "--root=site",
-        ]
-        .map(String::from)
-        .to_vec();
-        let (query, options) = split_flags(
-            &words,
-            Options {
-                root: ".".into(),
-                json: false,
-                limit: 10,
-            },
-        )
-        .unwrap();
-        assert_eq!(query, ["-cause:dns", "timeout"]);
-        assert_eq!(
-            options,
-            Options {
-                root: "site".into(),
-                json: true,
-                limit: 3
-            }
-        );
-        let bad: Vec<String> = ["x", "--limit", "many"].map(String::from).to_vec();
-        assert!(
-            matches!(split_flags(&bad, options), Err(Failure::Usage(m)) if m.contains("--limit `many`"))
-        );
-    }
 }

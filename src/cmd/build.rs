@@ -1,0 +1,65 @@
+//! `hindsight build`: check every post-mortem and publish the site, or leave the
+//! previous site untouched when the archive has errors (or warnings, with `--strict`).
+
+use std::path::PathBuf;
+
+use super::{Failure, report, require_content};
+use crate::diagnostics::Level;
+use crate::pipeline;
+use crate::site::Site;
+use crate::words::s;
+
+/// Flags of `hindsight build` besides the site's.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Output folder; default: the site's `output_dir`.
+    pub output: Option<PathBuf>,
+    pub strict: bool,
+    /// Allow an output folder outside the site root.
+    pub force: bool,
+}
+
+pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
+    let out_dir = options
+        .output
+        .map(|o| {
+            if o.is_absolute() {
+                o
+            } else {
+                std::env::current_dir().unwrap_or_default().join(o)
+            }
+        })
+        .unwrap_or_else(|| site.output_dir());
+    pipeline::check_output_dir(&site.root, &site.content_dir(), &out_dir, options.force)
+        .map_err(Failure::Usage)?;
+    require_content(site)?;
+    let started = std::time::Instant::now();
+    let result = pipeline::build(site)?;
+    // Notes (suggestions) are for authors at `check` time; a build only counts them.
+    let mut problems = result.diagnostics.clone();
+    problems.items.retain(|d| d.level != Level::Note);
+    report(&problems);
+    let notes = result.diagnostics.note_count();
+    if notes > 0 {
+        eprintln!(
+            "{notes} note{} (suggestions); `hindsight check` lists them",
+            s(notes)
+        );
+    }
+    if result.diagnostics.fail(options.strict) {
+        eprintln!(
+            "not published: fix the errors above; the previous site in {} is unchanged",
+            out_dir.display()
+        );
+        return Err(Failure::Content);
+    }
+    pipeline::write_site(&out_dir, &result.files)?;
+    eprintln!(
+        "published {} post-mortems ({} files) to {} in {:.2?}",
+        result.archive.incidents.len(),
+        result.files.len(),
+        out_dir.display(),
+        started.elapsed()
+    );
+    Ok(())
+}

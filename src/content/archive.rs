@@ -1,0 +1,85 @@
+//! "Load the archive": discover every post-mortem, parse them in parallel and check the
+//! archive as a whole (duplicate ids), keeping what the site publishes. `build`, `check`,
+//! `search` and `serve` all load through here, so they agree on what an archive is.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use super::{Parsed, SourceFile, discover, parse};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::{Archive, Incident};
+use crate::site::Site;
+
+/// Discover and parse every post-mortem, then check the archive as a whole.
+pub fn load(site: &Site) -> (Archive, Diagnostics) {
+    let (sources, problems) = read_all(site);
+    assemble(site, parse_all(site, &sources), problems)
+}
+
+/// Every post-mortem of the site's content folder, read, in path order, with the
+/// problems met on the way (unreadable files and the like).
+pub fn read_all(site: &Site) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    discover::discover(&site.root, &site.content_dir())
+}
+
+/// Parse `sources` in parallel, in their order.
+pub fn parse_all(site: &Site, sources: &[SourceFile]) -> Vec<Parsed> {
+    sources.par_iter().map(|s| parse(s, &site.config)).collect()
+}
+
+/// Build the archive from parsed files, with every diagnostic of the content.
+pub fn assemble(
+    site: &Site,
+    parsed: Vec<Parsed>,
+    problems: Vec<Diagnostic>,
+) -> (Archive, Diagnostics) {
+    let diagnostics = diagnostics(site, &parsed, problems);
+    let incidents = parsed.into_iter().filter_map(|p| p.incident);
+    (Archive::new(site.published(incidents)), diagnostics)
+}
+
+/// Every diagnostic of the parsed files and of the archive as a whole (duplicate ids),
+/// with the configured levels applied, sorted.
+pub fn diagnostics(site: &Site, parsed: &[Parsed], problems: Vec<Diagnostic>) -> Diagnostics {
+    let mut diagnostics = Diagnostics::default();
+    diagnostics.extend(problems);
+    for p in parsed {
+        diagnostics.extend(p.diagnostics.iter().cloned());
+    }
+    check_unique_ids(
+        parsed.iter().filter_map(|p| p.incident.as_ref()),
+        &mut diagnostics,
+    );
+    diagnostics.apply_levels(&site.config.checks);
+    diagnostics.finish();
+    diagnostics
+}
+
+fn check_unique_ids<'a>(
+    incidents: impl Iterator<Item = &'a Incident>,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut by_id: BTreeMap<&str, Vec<&Incident>> = BTreeMap::new();
+    for i in incidents {
+        by_id.entry(&i.id).or_default().push(i);
+    }
+    for (id, group) in by_id {
+        if group.len() > 1 {
+            let mut paths: Vec<String> = group
+                .iter()
+                .map(|i| i.source.display().to_string())
+                .collect();
+            paths.sort();
+            for i in &group[1..] {
+                diagnostics.push(Diagnostic::error(
+                    "duplicate-id",
+                    i.source.clone(),
+                    0,
+                    0,
+                    format!("duplicate incident id `{id}` (also used by {}); expected each id (file name or `slug:`) to be unique", paths.join(", ")),
+                ));
+            }
+        }
+    }
+}
