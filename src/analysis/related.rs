@@ -2,13 +2,12 @@
 //! underlying cause, best first, each with a score in [0, 1] and reasons a reader can
 //! check ("same cause: connection-leak", "similar root cause: connection pool, timeout").
 //!
-//! Score (non-explicit pairs) = 0.35 · cause overlap + 0.05 · service overlap + text,
-//! where text = (0.45 · √cos(cause vectors) + 0.15 · √cos(whole-text vectors)) · (1 +
-//! 0.25 · service overlap). Service overlap is weighted by rarity (sharing `api` says less
-//! than sharing `ledger`) and mostly *strengthens* text similarity rather than standing on
-//! its own: two incidents of one service are usually unrelated. When both incidents are
-//! labelled and share no cause, the text part is halved: the authors said the causes
-//! differ. An explicit reference maps a score s to 0.5 + 0.5 · s, so author links rank
+//! Score (non-explicit pairs) = 0.35 · cause overlap + 0.02 · service overlap + text,
+//! where text = 0.45 · √cos(cause vectors) + 0.15 · √cos(whole-text vectors). Service
+//! overlap is weighted by rarity (sharing `api` says less than sharing `ledger`) and only
+//! breaks near ties: two incidents of one service are usually unrelated. When both
+//! incidents are labelled and share no cause, the text part is halved: the authors said
+//! the causes differ. An explicit reference maps a score s to 0.5 + 0.5 · s, so author links rank
 //! first and are always kept, even beyond `related.max`.
 //!
 //! Cost: no all-pairs loop. Each incident's cause vector is pruned to its heaviest terms,
@@ -58,8 +57,6 @@ const W_CAUSE: f64 = 0.35;
 const W_SERVICE: f64 = 0.02;
 const W_CAUSE_TEXT: f64 = 0.45;
 const W_WHOLE_TEXT: f64 = 0.15;
-/// A shared service strengthens text similarity by up to this factor.
-const SERVICE_BOOST: f64 = 0.0;
 /// Text similarity shown as a reason from this cosine up.
 const TEXT_REASON_MIN: f32 = 0.03;
 
@@ -206,8 +203,7 @@ fn score_pair(
     let whole_sim = text::dot(&model.whole[i], &model.whole[j]);
     let cause_overlap = overlap(&a.causes, &b.causes, |_| 1.0);
     let service_overlap = overlap(&a.services, &b.services, |s| labels.service_weight(s));
-    let mut text_evidence =
-        text_part(cause_sim, whole_sim) * (1.0 + SERVICE_BOOST * service_overlap);
+    let mut text_evidence = text_part(cause_sim, whole_sim);
     if !a.causes.is_empty() && !b.causes.is_empty() && cause_overlap == 0.0 {
         text_evidence *= 0.5;
     }
@@ -629,8 +625,7 @@ mod tests {
         let model = TextModel::build(&incidents);
         let pairs = neighbours(&incidents, &model, &Links::new(), &Params::default());
         let ab = pairs[0].iter().find(|p| p.other == 1).unwrap();
-        let expected =
-            round3(W_SERVICE + 0.5 * text_part(ab.cause_sim, ab.whole_sim) * (1.0 + SERVICE_BOOST));
+        let expected = round3(W_SERVICE + 0.5 * text_part(ab.cause_sim, ab.whole_sim));
         assert!(
             (ab.score - expected).abs() < 0.0011,
             "{} vs {expected}",

@@ -1,4 +1,4 @@
-//! `api/incidents.json`: the archive as data for other tools, in the shape DESIGN.md's
+//! `api/incidents.json`: the archive as data for other tools, in the shape the README's
 //! output contract fixes. Keys come out in a fixed order (struct field order), scores are
 //! rounded to three decimals, `related` is best first, and unknown values are `null`
 //! rather than left out, so consumers can rely on every key being present.
