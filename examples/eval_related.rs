@@ -3,7 +3,8 @@
 //! `cargo run --release --example eval_related -- SITE_DIR TRUTH.json [--sample N] [--show]`
 //!
 //! SITE_DIR is a site root (site.toml + content/) or a folder of post-mortems; TRUTH is
-//! `{"<id>": {"causes": [...]}}` as written by `gen_corpus --hide-causes --truth FILE`.
+//! `{"<id or path relative to SITE_DIR>": {"causes": [...]}}`, as written by
+//! `gen_corpus --hide-causes --truth FILE` or kept beside an evaluation archive.
 //! Causes found in the files are hidden from the method either way. Prints
 //! precision@1/3/5 of the related links (a link is right when it shares a true cause)
 //! for hindsight's method and for a plain whole-text TF-IDF cosine, cause-suggestion
@@ -59,15 +60,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let site = Site {
-        root,
-        config,
-        as_of: jiff::civil::date(2030, 1, 1),
-        include_drafts: true,
-    };
+    let site = Site::new(root, config, jiff::civil::date(2030, 1, 1)).with_drafts(true);
     let started = Instant::now();
     let (archive, _) = pipeline::load(&site);
     let load_time = started.elapsed();
+    let truth = eval::key_by_id(truth, &archive);
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let (_, _) = hindsight::analysis::analyse_with(&site.config, &archive, &Default::default());
@@ -110,6 +107,10 @@ fn main() -> ExitCode {
     println!(
         "cause suggestions: top-1 accuracy {:.3}, coverage {:.3} ({} incidents with causes hidden, 4 in 5 labelled)",
         report.suggestion_accuracy, report.suggestion_coverage, report.suggestion_queries
+    );
+    println!(
+        "coverage with the site's display rule: {:.3} of queries show a same-cause link ({:.2} links shown per incident)",
+        report.coverage, report.shown_per_incident
     );
     if args.iter().any(|a| a == "--show") {
         show(&archive, &truth, &site.config);

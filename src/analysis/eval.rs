@@ -67,6 +67,30 @@ pub struct Report {
     /// Share of hidden incidents that got any suggestion.
     pub suggestion_coverage: f64,
     pub suggestion_queries: usize,
+    /// With the site's own display rule (not `min_score = 0`): the share of queries that
+    /// show at least one link sharing a true cause.
+    pub coverage: f64,
+    /// Links shown per incident on average, with the site's own display rule.
+    pub shown_per_incident: f64,
+}
+
+/// Truth keyed by file path (relative to the site root) re-keyed by incident id; keys
+/// that already are ids stay as they are.
+pub fn key_by_id(truth: Truth, archive: &Archive) -> Truth {
+    let mut by_path: HashMap<String, &str> = HashMap::new();
+    for incident in &archive.incidents {
+        by_path.insert(
+            incident.source.to_string_lossy().replace('\\', "/"),
+            &incident.id,
+        );
+    }
+    truth
+        .into_iter()
+        .map(|(key, causes)| match by_path.get(key.as_str()) {
+            Some(id) => (id.to_string(), causes),
+            None => (key, causes),
+        })
+        .collect()
 }
 
 /// Run the whole evaluation. `sample` limits the number of query incidents (every
@@ -77,6 +101,7 @@ pub fn evaluate(
     config: &Config,
     sample: Option<usize>,
 ) -> Report {
+    let site_config = config;
     let mut config = config.clone();
     config.related.min_score = 0.0;
     config.related.max = 5;
@@ -167,7 +192,27 @@ pub fn evaluate(
         }
     }
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+
+    // Coverage with the site's own display rule.
+    let (shown, _) = super::analyse_with(site_config, &unreferenced, &Params::default());
+    let covered_queries = queries
+        .iter()
+        .filter(|&&i| {
+            let incident = &hidden.incidents[i];
+            let causes = &truth[&incident.id];
+            shown.related.get(&incident.id).is_some_and(|list| {
+                list.iter().any(|r| {
+                    truth
+                        .get(&r.id)
+                        .is_some_and(|other| other.iter().any(|c| causes.contains(c)))
+                })
+            })
+        })
+        .count();
+    let shown_links: usize = shown.related.values().map(Vec::len).sum();
     Report {
+        coverage: ratio(covered_queries, queries.len()),
+        shown_per_incident: ratio(shown_links, hidden.incidents.len()),
         incidents: archive.incidents.len(),
         method,
         method_without_references,
