@@ -17,7 +17,9 @@
 //! cut-offs, for all, dev and held-out; then per class for the chosen `--split` (dev by
 //! default). `--show` lists each incident of the chosen split with truth, inferred causes
 //! and the top evidence. `--queries FILE` also scores `Taxonomy::match_query` on
-//! `{"class": ["query", …]}` (top-1 accuracy).
+//! `{"class": ["query", …]}` (top-1 accuracy). `--param NAME=VALUE` overrides a field of
+//! `taxonomy::Params` (`evidence_scale`, `decay=a,b,c,d`, `strong_evidence`, `weak_only`,
+//! `relative_floor`, `max_causes`).
 //!
 //! A predicted class is right when it is accepted by one of the incident's true labels; a
 //! true label is found when one of the classes it accepts is predicted.
@@ -135,12 +137,13 @@ fn score(items: &[&Labelled], cut: f64) -> Counts {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: eval_causes SITE_DIR TRUTH.json [TRUTH2.json…] [--split all|dev|held-out] [--min C] [--show] [--queries FILE]";
+    let usage = "usage: eval_causes SITE_DIR TRUTH.json [TRUTH2.json…] [--split all|dev|held-out] [--min C] [--show] [--queries FILE] [--param NAME=VALUE]…";
     let mut positional = Vec::new();
     let mut split = Split::Dev;
     let mut show = false;
     let mut min: Option<f64> = None;
     let mut queries: Option<String> = None;
+    let mut params = taxonomy::Params::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -164,6 +167,29 @@ fn main() -> ExitCode {
                 }
             },
             "--queries" => queries = it.next().cloned(),
+            "--param" => {
+                let Some((k, v)) = it.next().and_then(|kv| kv.split_once('=')) else {
+                    eprintln!("--param expects NAME=VALUE\n{usage}");
+                    return ExitCode::from(2);
+                };
+                let num = |v: &str| v.parse::<f64>().unwrap_or(f64::NAN);
+                match k {
+                    "evidence_scale" => params.evidence_scale = num(v),
+                    "strong_evidence" => params.strong_evidence = num(v),
+                    "weak_only" => params.weak_only = num(v),
+                    "relative_floor" => params.relative_floor = num(v),
+                    "max_causes" => params.max_causes = v.parse().unwrap_or(5),
+                    "decay" => {
+                        for (d, x) in params.decay.iter_mut().zip(v.split(',')) {
+                            *d = num(x);
+                        }
+                    }
+                    _ => {
+                        eprintln!("unknown parameter {k}");
+                        return ExitCode::from(2);
+                    }
+                }
+            }
             _ => positional.push(a.clone()),
         }
     }
@@ -259,9 +285,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        let mut tax0 = taxonomy.clone();
-        tax0.min_confidence = 0.0;
-        let inferred = taxonomy::infer(incident, &tax0);
+        let inferred = taxonomy::infer_with(incident, &taxonomy, 0.0, &params);
         all_inferred += 1;
         labelled.push(Labelled {
             incident,

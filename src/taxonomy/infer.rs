@@ -59,7 +59,8 @@ impl SectionKind {
             RootCause => 1.0,
             Trigger => 0.9,
             FiveWhys => 0.85,
-            ContributingFactors | Title => 0.8,
+            ContributingFactors => 0.8,
+            Title => 0.6,
             Summary | Description => 0.6,
             Other => 0.5,
             Resolution => 0.45,
@@ -192,10 +193,35 @@ pub struct InferredCause {
 /// Evidence kept per inferred cause.
 pub const MAX_EVIDENCE: usize = 5;
 
-/// How much one evidence of weight 1 contributes to a class's confidence.
-const EVIDENCE_SCALE: f64 = 0.75;
-/// Classes below this share of the strongest class's confidence are dropped.
-const RELATIVE_FLOOR: f64 = 0.35;
+/// How evidence combines into a class's confidence and which classes are reported.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Params {
+    /// How much one evidence of weight 1 contributes.
+    pub evidence_scale: f64,
+    /// How much the 1st, 2nd, 3rd… best evidence of a class count (others not at all).
+    pub decay: [f64; 4],
+    /// A class whose best evidence weighs less than this…
+    pub strong_evidence: f64,
+    /// …has its confidence scaled by this.
+    pub weak_only: f64,
+    /// Classes below this share of the strongest class's confidence are dropped.
+    pub relative_floor: f64,
+    /// At most this many causes are reported for one incident.
+    pub max_causes: usize,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            evidence_scale: 0.75,
+            decay: [1.0, 0.5, 0.3, 0.2],
+            strong_evidence: 0.5,
+            weak_only: 0.6,
+            relative_floor: 0.35,
+            max_causes: 5,
+        }
+    }
+}
 
 /// One text to read: its section kind, the text, the 1-based source line of its first
 /// line (if known) and the heading it was under (if any).
@@ -210,6 +236,16 @@ pub struct SectionText<'a> {
 /// Infer the causes of an incident, strongest first, above the taxonomy's
 /// `min_confidence`.
 pub fn infer(incident: &Incident, taxonomy: &Taxonomy) -> Vec<InferredCause> {
+    infer_with(incident, taxonomy, taxonomy.min_confidence, &Params::default())
+}
+
+/// [`infer`] with another cut-off and other [`Params`].
+pub fn infer_with(
+    incident: &Incident,
+    taxonomy: &Taxonomy,
+    min_confidence: f64,
+    params: &Params,
+) -> Vec<InferredCause> {
     let owned = incident_texts(incident);
     let texts: Vec<SectionText> = owned
         .iter()
@@ -220,7 +256,7 @@ pub fn infer(incident: &Incident, taxonomy: &Taxonomy) -> Vec<InferredCause> {
             heading: heading.clone(),
         })
         .collect();
-    infer_sections(&texts, taxonomy, taxonomy.min_confidence)
+    infer_sections_with(&texts, taxonomy, min_confidence, params)
 }
 
 /// Infer causes from `(section kind, text, first line)` triples.
@@ -245,6 +281,16 @@ pub fn infer_sections(
     texts: &[SectionText],
     taxonomy: &Taxonomy,
     min_confidence: f64,
+) -> Vec<InferredCause> {
+    infer_sections_with(texts, taxonomy, min_confidence, &Params::default())
+}
+
+/// [`infer_sections`] with other [`Params`] (for evaluation sweeps).
+pub fn infer_sections_with(
+    texts: &[SectionText],
+    taxonomy: &Taxonomy,
+    min_confidence: f64,
+    params: &Params,
 ) -> Vec<InferredCause> {
     let matcher = taxonomy.matcher();
     // Per class: evidence keyed by the sentence's normalised text (best weight kept).
@@ -314,17 +360,24 @@ pub fn infer_sections(
                     .then_with(|| a.section.cmp(&b.section))
                     .then_with(|| a.start.cmp(&b.start))
             });
+            // The best evidence counts fully, the next ones less and less: repeating
+            // an incidental mention must not add up to a cause.
             let miss: f64 = evidence
                 .iter()
-                .map(|e| 1.0 - EVIDENCE_SCALE * e.weight)
+                .zip(params.decay)
+                .map(|(e, d)| 1.0 - params.evidence_scale * e.weight * d)
                 .product();
+            let mut confidence = 1.0 - miss;
+            if evidence[0].weight < params.strong_evidence {
+                confidence *= params.weak_only;
+            }
             evidence.truncate(MAX_EVIDENCE);
             let c = taxonomy.class(class);
             InferredCause {
                 class: c.id.clone(),
                 family: c.family.clone(),
                 title: c.title.clone(),
-                confidence: round3(1.0 - miss),
+                confidence: round3(confidence),
                 evidence,
             }
         })
@@ -335,7 +388,8 @@ pub fn infer_sections(
             .then_with(|| a.class.cmp(&b.class))
     });
     let top = out.first().map_or(0.0, |c| c.confidence);
-    out.retain(|c| c.confidence >= min_confidence && c.confidence >= RELATIVE_FLOOR * top);
+    out.retain(|c| c.confidence >= min_confidence && c.confidence >= params.relative_floor * top);
+    out.truncate(params.max_causes);
     out
 }
 
@@ -628,6 +682,8 @@ fn clause_factor(
                 | "hypothesised" | "thought" | "assumed" | "initially" | "whether" | "if"
                 | "unless" | "possibly" | "possible" | "perhaps" | "seemed" | "appeared"
                 | "speculated" | "guess" | "investigated" | "checked" | "considered"
+                | "risk" | "risks" | "risking" | "might" | "may" | "potentially" | "potential"
+                | "would" | "hypothetical" | "hypothetically"
         ) {
             hedged = true;
         }

@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use infer::{Evidence, InferredCause, SectionKind, infer, infer_texts};
+pub use infer::{Evidence, InferredCause, Params, SectionKind, infer, infer_texts, infer_with};
 
 /// The taxonomy shipped with hindsight.
 pub const DEFAULT_TOML: &str = include_str!("default.toml");
@@ -87,6 +87,18 @@ pub struct Class {
     /// Phrases that only hint at the class (weight 0.4 unless `@w` is given).
     #[serde(default)]
     pub weak: Vec<String>,
+    /// Multiplies the weight of every phrase of the class: below 1 for classes that
+    /// write-ups often mention in passing (a provider's name, "the network").
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub prior: f32,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+fn is_one(x: &f32) -> bool {
+    *x == 1.0
 }
 
 #[derive(Debug, Deserialize)]
@@ -870,7 +882,7 @@ impl Matcher {
                         let (slots, weight) = parse_phrase(&variant, w).map_err(err)?;
                         m.add(Pattern {
                             class: ci,
-                            weight,
+                            weight: weight * c.prior,
                             source: p.clone(),
                             slots: slots.into_iter().map(|s| s.0).collect(),
                         });
