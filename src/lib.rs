@@ -15,5 +15,6 @@ pub mod render;
 pub mod search;
 pub mod site;
 pub mod slug;
+pub mod taxonomy;
 pub mod words;
 pub mod yaml;

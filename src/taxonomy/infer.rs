@@ -1,0 +1,747 @@
+//! Inferring an incident's causes from its text, with evidence.
+//!
+//! The text of each section is split into sentences; the taxonomy's [`Matcher`] finds
+//! phrases in each sentence. A match is evidence for its class with a weight:
+//!
+//! * the phrase's weight (strong 1.0, weak 0.4, or its own `@w`);
+//! * × the section's weight: root cause 1.0, trigger 0.9, five whys 0.85, contributing
+//!   factors 0.8, title 0.8, summary and free prose 0.6, other sections 0.5, resolution
+//!   0.45, timeline 0.4, detection 0.35, impact and lessons 0.3, action items 0.15 (an
+//!   action item "add disk alerts" is weak evidence of a full disk);
+//! * × 1.25 when the sentence states a cause ("caused by", "root cause", "because",
+//!   "due to", "triggered"…), × 0.5 when it reads as a plan ("to prevent", "we will",
+//!   "going forward"…), × 0.4 when the match is hedged ("we first suspected",
+//!   "initially", "hypothesis", "if", "whether"…);
+//! * × 0 when the clause rules it out: a negation shortly before the match ("no data was
+//!   lost", "not caused by DNS", "without a config change"), a ruling-out anywhere before
+//!   it in the clause ("we ruled out a network issue", "there was no evidence of an
+//!   attack", "unrelated to the certificate", "rather than"), or a ruling-out right after
+//!   it ("DNS was not the cause", "the network was ruled out", "the database was
+//!   healthy"). "could not", "did not", "failed to" describe failures, not negations.
+//!
+//! A class's confidence combines its evidence as independent signals,
+//! `1 - Π(1 - 0.75·w)`, counting each distinct sentence once (the same sentence found in
+//! a structured field and in the body counts at its best weight). Classes far weaker than
+//! the strongest one (below 0.35 of its confidence) are dropped as incidental mentions.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use super::{PhraseMatch, Taxonomy, Word, tokenize};
+use crate::model::Incident;
+
+/// The part of a post-mortem a text comes from; it sets how much a match there counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SectionKind {
+    Title,
+    RootCause,
+    Trigger,
+    FiveWhys,
+    ContributingFactors,
+    Summary,
+    /// Free prose: "What happened", "Details", text under a heading of no known kind.
+    Description,
+    Resolution,
+    Detection,
+    Impact,
+    Timeline,
+    Lessons,
+    ActionItems,
+    Other,
+}
+
+impl SectionKind {
+    pub fn weight(self) -> f64 {
+        use SectionKind::*;
+        match self {
+            RootCause => 1.0,
+            Trigger => 0.9,
+            FiveWhys => 0.85,
+            ContributingFactors => 0.8,
+            Title => 0.6,
+            Summary | Description => 0.6,
+            Other => 0.5,
+            Resolution => 0.45,
+            Timeline => 0.4,
+            Detection => 0.35,
+            Impact | Lessons => 0.3,
+            ActionItems => 0.15,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        use SectionKind::*;
+        match self {
+            Title => "title",
+            RootCause => "root-cause",
+            Trigger => "trigger",
+            FiveWhys => "five-whys",
+            ContributingFactors => "contributing-factors",
+            Summary => "summary",
+            Description => "description",
+            Resolution => "resolution",
+            Detection => "detection",
+            Impact => "impact",
+            Timeline => "timeline",
+            Lessons => "lessons",
+            ActionItems => "action-items",
+            Other => "other",
+        }
+    }
+
+    /// The kind of a section from its heading, loosely ("Root cause analysis", "Why did
+    /// this happen?", "Follow-up actions", "What we're doing about it"…).
+    pub fn from_heading(heading: &str) -> SectionKind {
+        use SectionKind::*;
+        let h = heading.to_lowercase();
+        let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
+        if has(&["contributing", "what went wrong", "what didn", "what did not go"]) {
+            ContributingFactors
+        } else if has(&["root cause", "cause", "why did", "why it happened", "fault", "rca"]) {
+            RootCause
+        } else if has(&["five whys", "5 whys", "whys"]) {
+            FiveWhys
+        } else if has(&["trigger", "leadup", "lead-up", "lead up"]) {
+            Trigger
+        } else if has(&["timeline", "sequence of events", "timing", "chronology"]) {
+            Timeline
+        } else if has(&[
+            "action",
+            "follow",
+            "remediation",
+            "next step",
+            "corrective",
+            "prevent",
+            "what we're doing",
+            "what we are doing",
+            "what we will",
+            "what we'll",
+            "improvement",
+            "recommendation",
+            "changes we",
+            "moving forward",
+            "going forward",
+        ]) {
+            ActionItems
+        } else if has(&["lesson", "learn", "went well", "lucky", "takeaway", "reflection"]) {
+            Lessons
+        } else if has(&["impact", "affected", "customer experience", "user experience"]) {
+            Impact
+        } else if has(&["detect", "alert", "monitoring"]) {
+            Detection
+        } else if has(&["resolution", "recovery", "mitigation", "how we fixed", "fix", "restor"]) {
+            Resolution
+        } else if has(&["summary", "overview", "tl;dr", "tldr", "introduction", "background"]) {
+            Summary
+        } else if has(&[
+            "what happened",
+            "detail",
+            "description",
+            "incident",
+            "analysis",
+            "investigation",
+            "issue",
+            "problem",
+            "outage",
+        ]) {
+            Description
+        } else {
+            Other
+        }
+    }
+}
+
+/// A sentence that supports an inferred cause.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// The sentence, as written (trimmed).
+    pub sentence: String,
+    pub section: SectionKind,
+    /// The heading the text was under, when the text came from the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// 1-based line in the source file, when the model knows where the text starts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Byte offsets of the sentence within the section text.
+    pub start: usize,
+    pub end: usize,
+    /// Byte offsets of the matched phrase within the section text.
+    pub match_start: usize,
+    pub match_end: usize,
+    /// The phrase of the taxonomy that matched, as written there.
+    pub phrase: String,
+    /// This evidence's weight in 0..1 (phrase × section × sentence cues).
+    pub weight: f64,
+}
+
+/// One inferred cause of an incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InferredCause {
+    /// Taxonomy class id.
+    pub class: String,
+    pub family: String,
+    pub title: String,
+    /// 0..1.
+    pub confidence: f64,
+    /// Strongest evidence first, at most [`MAX_EVIDENCE`].
+    pub evidence: Vec<Evidence>,
+}
+
+/// Evidence kept per inferred cause.
+pub const MAX_EVIDENCE: usize = 5;
+
+/// How evidence combines into a class's confidence and which classes are reported.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Params {
+    /// How much one evidence of weight 1 contributes.
+    pub evidence_scale: f64,
+    /// How much the 1st, 2nd, 3rd… best evidence of a class count (others not at all).
+    pub decay: [f64; 4],
+    /// A class whose best evidence weighs less than this…
+    pub strong_evidence: f64,
+    /// …has its confidence scaled by this.
+    pub weak_only: f64,
+    /// Classes below this share of the strongest class's confidence are dropped.
+    pub relative_floor: f64,
+    /// At most this many causes are reported for one incident.
+    pub max_causes: usize,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            evidence_scale: 0.75,
+            decay: [1.0, 0.5, 0.3, 0.2],
+            strong_evidence: 0.5,
+            weak_only: 0.6,
+            relative_floor: 0.35,
+            max_causes: 5,
+        }
+    }
+}
+
+/// One text to read: its section kind, the text, the 1-based source line of its first
+/// line (if known) and the heading it was under (if any).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SectionText<'a> {
+    pub kind: SectionKind,
+    pub text: &'a str,
+    pub first_line: Option<usize>,
+    pub heading: Option<String>,
+}
+
+/// Infer the causes of an incident, strongest first, above the taxonomy's
+/// `min_confidence`.
+pub fn infer(incident: &Incident, taxonomy: &Taxonomy) -> Vec<InferredCause> {
+    infer_with(incident, taxonomy, taxonomy.min_confidence, &Params::default())
+}
+
+/// [`infer`] with another cut-off and other [`Params`].
+pub fn infer_with(
+    incident: &Incident,
+    taxonomy: &Taxonomy,
+    min_confidence: f64,
+    params: &Params,
+) -> Vec<InferredCause> {
+    let owned = incident_texts(incident);
+    let texts: Vec<SectionText> = owned
+        .iter()
+        .map(|(kind, text, line, heading)| SectionText {
+            kind: *kind,
+            text,
+            first_line: *line,
+            heading: heading.clone(),
+        })
+        .collect();
+    infer_sections_with(&texts, taxonomy, min_confidence, params)
+}
+
+/// Infer causes from `(section kind, text, first line)` triples.
+pub fn infer_texts(
+    texts: &[(SectionKind, &str, Option<usize>)],
+    taxonomy: &Taxonomy,
+) -> Vec<InferredCause> {
+    let texts: Vec<SectionText> = texts
+        .iter()
+        .map(|&(kind, text, first_line)| SectionText {
+            kind,
+            text,
+            first_line,
+            heading: None,
+        })
+        .collect();
+    infer_sections(&texts, taxonomy, taxonomy.min_confidence)
+}
+
+/// Every inferred cause above `min_confidence` (use 0 to see all candidates).
+pub fn infer_sections(
+    texts: &[SectionText],
+    taxonomy: &Taxonomy,
+    min_confidence: f64,
+) -> Vec<InferredCause> {
+    infer_sections_with(texts, taxonomy, min_confidence, &Params::default())
+}
+
+/// [`infer_sections`] with other [`Params`] (for evaluation sweeps).
+pub fn infer_sections_with(
+    texts: &[SectionText],
+    taxonomy: &Taxonomy,
+    min_confidence: f64,
+    params: &Params,
+) -> Vec<InferredCause> {
+    let matcher = taxonomy.matcher();
+    // Per class: evidence keyed by the sentence's normalised text (best weight kept).
+    let mut per_class: HashMap<usize, HashMap<String, Evidence>> = HashMap::new();
+    let mut matches = Vec::new();
+    for section in texts {
+        let section_weight = section.kind.weight();
+        for (s_start, s_end) in sentences(section.text) {
+            let sentence = &section.text[s_start..s_end];
+            let words = tokenize(sentence);
+            let content: Vec<&Word> = words.iter().filter(|w| !w.stop).collect();
+            matches.clear();
+            matcher.find_in(&content, &mut matches);
+            if matches.is_empty() {
+                continue;
+            }
+            let cues = SentenceCues::of(&words);
+            let mut best: HashMap<usize, (f64, &PhraseMatch)> = HashMap::new();
+            for m in &matches {
+                let pattern = &matcher.patterns[m.pattern];
+                let Some(factor) = clause_factor(sentence, &words, m, &cues) else {
+                    continue;
+                };
+                let w = (pattern.weight as f64 * section_weight * factor).min(1.0);
+                let entry = best.entry(pattern.class).or_insert((w, m));
+                if w > entry.0 || (w == entry.0 && (m.end - m.start) > (entry.1.end - entry.1.start)) {
+                    *entry = (w, m);
+                }
+            }
+            for (class, (w, m)) in best {
+                if w <= 0.0 {
+                    continue;
+                }
+                let key = normalise_sentence(sentence);
+                let line = section
+                    .first_line
+                    .map(|l| l + section.text[..s_start].matches('\n').count());
+                let evidence = Evidence {
+                    sentence: sentence.to_string(),
+                    section: section.kind,
+                    heading: section.heading.clone(),
+                    line,
+                    start: s_start,
+                    end: s_end,
+                    match_start: s_start + m.start,
+                    match_end: s_start + m.end,
+                    phrase: matcher.patterns[m.pattern].source.clone(),
+                    weight: round3(w),
+                };
+                let slot = per_class.entry(class).or_default();
+                match slot.get(&key) {
+                    Some(e) if e.weight >= w => {}
+                    _ => {
+                        slot.insert(key, evidence);
+                    }
+                }
+            }
+        }
+    }
+    let mut out: Vec<InferredCause> = per_class
+        .into_iter()
+        .map(|(class, evidence)| {
+            let mut evidence: Vec<Evidence> = evidence.into_values().collect();
+            evidence.sort_by(|a, b| {
+                b.weight
+                    .total_cmp(&a.weight)
+                    .then_with(|| a.section.cmp(&b.section))
+                    .then_with(|| a.start.cmp(&b.start))
+            });
+            // The best evidence counts fully, the next ones less and less: repeating
+            // an incidental mention must not add up to a cause.
+            let miss: f64 = evidence
+                .iter()
+                .zip(params.decay)
+                .map(|(e, d)| 1.0 - params.evidence_scale * e.weight * d)
+                .product();
+            let mut confidence = 1.0 - miss;
+            if evidence[0].weight < params.strong_evidence {
+                confidence *= params.weak_only;
+            }
+            evidence.truncate(MAX_EVIDENCE);
+            let c = taxonomy.class(class);
+            InferredCause {
+                class: c.id.clone(),
+                family: c.family.clone(),
+                title: c.title.clone(),
+                confidence: round3(confidence),
+                evidence,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then_with(|| a.class.cmp(&b.class))
+    });
+    let top = out.first().map_or(0.0, |c| c.confidence);
+    out.retain(|c| c.confidence >= min_confidence && c.confidence >= params.relative_floor * top);
+    out.truncate(params.max_causes);
+    out
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The texts of an incident by section: structured fields first (their kinds are
+/// certain), then the body split at its headings. The same sentence found twice counts
+/// once, at its best weight.
+pub fn incident_texts(
+    incident: &Incident,
+) -> Vec<(SectionKind, String, Option<usize>, Option<String>)> {
+    use SectionKind::*;
+    let mut out: Vec<(SectionKind, String, Option<usize>, Option<String>)> = Vec::new();
+    let mut push = |kind, text: &str, line: Option<usize>| {
+        if !text.trim().is_empty() {
+            out.push((kind, text.to_string(), line, None));
+        }
+    };
+    push(Title, &incident.title, None);
+    for (kind, field) in [
+        (RootCause, &incident.root_cause),
+        (Trigger, &incident.trigger),
+        (Summary, &incident.summary),
+        (Impact, &incident.impact),
+        (Resolution, &incident.resolution),
+        (Detection, &incident.detection),
+    ] {
+        if let Some(text) = field {
+            push(kind, text, None);
+        }
+    }
+    for why in &incident.five_whys {
+        push(FiveWhys, &format!("{} {}", why.question, why.answer), None);
+    }
+    for factor in &incident.contributing_factors {
+        push(ContributingFactors, &factor.text, None);
+    }
+    for event in &incident.timeline {
+        push(Timeline, &event.event, Some(event.line).filter(|&l| l > 0));
+    }
+    for item in &incident.action_items {
+        push(ActionItems, &item.action, Some(item.line).filter(|&l| l > 0));
+    }
+    let lessons = &incident.lessons;
+    for text in lessons
+        .went_well
+        .iter()
+        .chain(&lessons.went_wrong)
+        .chain(&lessons.lucky)
+        .chain(&lessons.other)
+    {
+        push(Lessons, text, None);
+    }
+    out.extend(body_sections(&incident.body_text, &incident.toc));
+    out
+}
+
+/// Split the body's plain text at its headings (the table of contents, in order).
+/// Text before the first heading is the summary of a prose write-up.
+fn body_sections(
+    body: &str,
+    toc: &[crate::model::TocEntry],
+) -> Vec<(SectionKind, String, Option<usize>, Option<String>)> {
+    let mut out = Vec::new();
+    let mut kind = SectionKind::Summary;
+    let mut heading: Option<String> = None;
+    let mut current = String::new();
+    let mut next = 0;
+    // A heading at level ≤ the one that set `kind` replaces it; deeper headings inherit
+    // the kind of their parent when they have none of their own.
+    let mut kind_level = 0u8;
+    for line in body.split('\n') {
+        if let Some(entry) = toc.get(next)
+            && line.trim() == entry.title.trim()
+        {
+            next += 1;
+            if !current.trim().is_empty() {
+                out.push((kind, std::mem::take(&mut current), None, heading.clone()));
+            }
+            current.clear();
+            let own = SectionKind::from_heading(&entry.title);
+            if own != SectionKind::Other || entry.level <= kind_level || kind_level == 0 {
+                kind = if own == SectionKind::Other && entry.level == 1 {
+                    SectionKind::Summary // the document title
+                } else {
+                    own
+                };
+                kind_level = entry.level;
+            }
+            heading = Some(entry.title.clone());
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+    }
+    if !current.trim().is_empty() {
+        out.push((kind, current, None, heading));
+    }
+    out
+}
+
+fn normalise_sentence(s: &str) -> String {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Sentence spans of a text: lines are blocks (paragraphs, list items, table rows), and
+/// within a line a sentence ends at `.`, `!` or `?` followed by a space and an upper-case
+/// letter, a digit or an opening quote or bracket (so "e.g. the disk" stays whole).
+pub fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let mut start = line_start;
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if matches!(b, b'.' | b'!' | b'?') && i + 1 < bytes.len() && bytes[i + 1] == b' ' {
+                let rest = line[i + 1..].trim_start();
+                let next = rest.chars().next();
+                let before = &line[..i];
+                let last_word = before
+                    .rsplit(|c: char| !c.is_alphanumeric() && c != '.')
+                    .next()
+                    .unwrap_or("");
+                let abbreviation = matches!(
+                    last_word.to_ascii_lowercase().as_str(),
+                    "e.g" | "i.e" | "etc" | "vs" | "approx" | "incl" | "mr" | "dr" | "st" | "no"
+                ) || (last_word.len() == 1
+                    && last_word.chars().all(|c| c.is_ascii_uppercase()));
+                if !abbreviation
+                    && next.is_some_and(|c| {
+                        c.is_uppercase() || c.is_ascii_digit() || "\"'“‘([*`".contains(c)
+                    })
+                {
+                    push_trimmed(text, start, line_start + i + 1, &mut out);
+                    start = line_start + i + 1;
+                }
+            }
+            i += 1;
+        }
+        push_trimmed(text, start, line_start + line.len(), &mut out);
+        line_start += line.len();
+    }
+    out
+}
+
+fn push_trimmed(text: &str, start: usize, end: usize, out: &mut Vec<(usize, usize)>) {
+    let s = &text[start..end];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead + trail < s.len() {
+        out.push((start + lead, end - trail));
+    }
+}
+
+/// Sentence-wide cues, found once per sentence.
+struct SentenceCues {
+    causal: bool,
+    plan: bool,
+}
+
+impl SentenceCues {
+    fn of(words: &[Word]) -> SentenceCues {
+        let w = |i: usize| words.get(i).map_or("", |w| w.lower.as_str());
+        let mut causal = false;
+        let mut plan = false;
+        for i in 0..words.len() {
+            match w(i) {
+                "because" | "culprit" | "caused" | "causing" | "triggered" | "resulted"
+                | "stemmed" | "attributed" => causal = true,
+                "cause" if w(i.wrapping_sub(1)) == "root" || w(i + 1) == "was" => causal = true,
+                "due" if w(i + 1) == "to" => causal = true,
+                "led" if w(i + 1) == "to" => causal = true,
+                "prevent" | "avoid" | "ensure" | "going" if w(i) != "going" || w(i + 1) == "forward" => {
+                    plan = true
+                }
+                "we'll" | "future" => plan = true,
+                "will" if w(i.wrapping_sub(1)) == "we" => plan = true,
+                "plan" | "planning" if w(i + 1) == "to" => plan = true,
+                _ => {}
+            }
+        }
+        SentenceCues { causal, plan }
+    }
+}
+
+/// Words that end a clause for negation scope.
+fn is_clause_word(w: &str) -> bool {
+    matches!(
+        w,
+        "but" | "however" | "although" | "though" | "whereas" | "because" | "since" | "instead"
+            | "yet" | "so" | "which" | "while" | "when" | "after" | "until" | "once"
+    )
+}
+
+/// Whether the text between two words separates clauses (`;`, `:`, a dash, a bracket).
+fn hard_break(between: &str) -> bool {
+    between.contains([';', ':', '(', ')', '—', '–', '[', ']']) || between.contains(" - ")
+}
+
+/// The factor a match's clause gives it: `None` when negated or ruled out, otherwise
+/// the product of the causal, plan and hedge cues.
+fn clause_factor(
+    sentence: &str,
+    words: &[Word],
+    m: &PhraseMatch,
+    cues: &SentenceCues,
+) -> Option<f64> {
+    // Index of the match's first and last word in `words` (all words).
+    let first = words.iter().position(|w| w.start == m.start)?;
+    let last = words.iter().rposition(|w| w.end == m.end)?;
+    let lower = |i: usize| words[i].lower.as_str();
+    // Looking back from the match, within the clause.
+    let mut hedged = false;
+    let mut content_back = 0;
+    let mut soft_boundary = false; // a comma or `and`/`or` has been crossed
+    let mut i = first;
+    while i > 0 {
+        let prev = i - 1;
+        let between = &sentence[words[prev].end..words[i].start];
+        if hard_break(between) {
+            break;
+        }
+        if between.contains(',') {
+            soft_boundary = true;
+        }
+        let w = lower(prev);
+        if is_clause_word(w) {
+            break;
+        }
+        if matches!(w, "and" | "or") {
+            soft_boundary = true;
+        }
+        if !words[prev].stop {
+            content_back += 1;
+        }
+        // Strong cues: anywhere back in the clause.
+        let next = if prev + 1 < words.len() { lower(prev + 1) } else { "" };
+        let after_next = if prev + 2 < words.len() { lower(prev + 2) } else { "" };
+        let strong = match w {
+            "ruled" | "rule" | "ruling" | "rules" => next == "out",
+            "unrelated" | "excluded" | "eliminated" | "exonerated" => true,
+            "evidence" | "sign" | "signs" | "indication" | "indications" => {
+                prev > 0 && matches!(lower(prev - 1), "no" | "any" | "not")
+            }
+            "rather" => next == "than",
+            "instead" => next == "of",
+            "not" | "n't" => {
+                matches!(next, "caused" | "due" | "related" | "because" | "triggered")
+                    || (next == "by" && prev > 0)
+            }
+            "wasn't" | "isn't" | "weren't" | "aren't" => {
+                matches!(next, "caused" | "due" | "related" | "because" | "triggered")
+            }
+            "independent" => next == "of",
+            _ => false,
+        };
+        if strong {
+            return None;
+        }
+        if !soft_boundary && content_back <= 3 {
+            let weak = match w {
+                "no" => !matches!(next, "longer" | "more") || after_next == "than",
+                "not" => {
+                    let before = if prev > 0 { lower(prev - 1) } else { "" };
+                    !matches!(
+                        before,
+                        "could" | "can" | "would" | "did" | "does" | "do" | "will" | "might"
+                            | "may" | "must" | "should" | "had" | "have" | "has"
+                    ) && next != "only"
+                }
+                "never" | "without" | "nor" | "neither" | "none" | "wasn't" | "isn't"
+                | "weren't" | "aren't" => true,
+                _ => false,
+            };
+            if weak {
+                return None;
+            }
+        }
+        if matches!(
+            w,
+            "suspected" | "suspect" | "suspicion" | "theory" | "hypothesis" | "hypothesized"
+                | "hypothesised" | "thought" | "assumed" | "initially" | "whether" | "if"
+                | "unless" | "possibly" | "possible" | "perhaps" | "seemed" | "appeared"
+                | "speculated" | "guess" | "investigated" | "checked" | "considered"
+                | "risk" | "risks" | "risking" | "might" | "may" | "potentially" | "potential"
+                | "would" | "hypothetical" | "hypothetically"
+        ) {
+            hedged = true;
+        }
+        i = prev;
+    }
+    // Looking forward from the match: "X was not the cause", "X was ruled out".
+    let mut j = last + 1;
+    let mut seen = 0;
+    let mut negated_copula = false;
+    while j < words.len() && seen < 8 {
+        let between = &sentence[words[j - 1].end..words[j].start];
+        if hard_break(between) || between.contains(',') {
+            break;
+        }
+        let w = lower(j);
+        if is_clause_word(w) || matches!(w, "and" | "or") {
+            break;
+        }
+        match w {
+            "not" | "never" | "wasn't" | "isn't" | "weren't" | "aren't" => {
+                if matches!(w, "wasn't" | "isn't" | "weren't" | "aren't")
+                    || (j > 0 && matches!(lower(j - 1), "was" | "is" | "were" | "are" | "be"))
+                {
+                    negated_copula = true;
+                }
+            }
+            "ruled" if j + 1 < words.len() && lower(j + 1) == "out" => return None,
+            "excluded" | "eliminated" | "exonerated" | "unrelated" | "innocent" => return None,
+            "herring" => return None,
+            "played" if j + 1 < words.len() && lower(j + 1) == "no" => return None,
+            "healthy" | "fine" | "unaffected" | "normal" | "nominal" if seen <= 3 => {
+                if j > 0 && matches!(lower(j - 1), "was" | "were" | "is" | "are" | "remained" | "looked") {
+                    return None;
+                }
+            }
+            "cause" | "culprit" | "issue" | "problem" | "factor" | "responsible" | "involved"
+            | "related" | "blame" | "source" | "reason" | "root" | "contributor"
+            | "at" | "affected" | "impacted" | "a" | "the" | "full" | "exhausted"
+            | "saturated" | "overloaded" | "expired" | "down" | "broken" | "degraded"
+            | "unavailable" | "lost" | "low" | "high" | "failing" | "implicated" => {
+                if negated_copula && !matches!(w, "a" | "the") {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        seen += 1;
+        j += 1;
+    }
+    let mut factor = 1.0;
+    if cues.causal {
+        factor *= 1.25;
+    }
+    if cues.plan {
+        factor *= 0.5;
+    }
+    if hedged {
+        factor *= 0.4;
+    }
+    Some(factor)
+}

@@ -1,0 +1,992 @@
+//! A failure-mode taxonomy and the phrase matcher that finds its classes in prose.
+//!
+//! Real post-mortem archives carry no cause labels, so hindsight infers causes from the
+//! text (see [`infer`]). The taxonomy is a shallow hierarchy, *family › class* (e.g.
+//! `network › certificate-expiry`), loaded from `default.toml` (embedded in the binary)
+//! and extended per site by a [`TaxonomyConfig`] (`[causes]` in site.toml).
+//!
+//! Each class has an id, a family, a human title, a description, aliases (the ids other
+//! tools and teams use: `tls`, `cert-expiry`, `oom`…) and phrases.
+//!
+//! # Phrase syntax
+//!
+//! A phrase is a sequence of word slots separated by spaces, matched against the words of
+//! one sentence:
+//!
+//! * `word` matches any inflection that shares its light stem: `expired`, `expires`,
+//!   `expiring` and `expire` all match `expire`; `retries`/`retried` match `retry`;
+//!   `filled` matches `fill`. Matching is case-insensitive; hyphens and punctuation split
+//!   words (`OOM-killed` is `oom killed`).
+//! * `pre*` matches any word starting with `pre` (`expir*`: expiry, expiration, expired).
+//! * `(a|b|c*)` matches any one of the alternatives.
+//! * a slot followed by `?` is optional: `(disk|volume) (got|was)? full`.
+//! * `..` between two slots allows up to 3 other words between them, `..N` up to N.
+//! * function words (the, a, of, to, was, had, our, its…, see [`STOPWORDS`]) are ignored
+//!   both in phrases and in text, so `ran out of disk space` matches "ran out of the disk
+//!   space" and `certificate expired` matches "the certificate had expired". Negations
+//!   (`no`, `not`, `never`…) are never ignored.
+//! * a phrase may end with `@0.6` to give it a weight other than its list's default
+//!   (`phrases` weigh 1.0, `weak` ones 0.4).
+//!
+//! The first slot must be required; it is the key under which the phrase is indexed.
+//! All phrases of all classes are compiled into one [`Matcher`]: an index from the stem
+//! (or prefix) of the first slot to the phrases that start with it, so scanning a text
+//! costs one or two hash look-ups per word whatever the number of phrases.
+
+pub mod infer;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+pub use infer::{Evidence, InferredCause, Params, SectionKind, infer, infer_texts, infer_with};
+
+/// The taxonomy shipped with hindsight.
+pub const DEFAULT_TOML: &str = include_str!("default.toml");
+
+/// Function words skipped on both sides of a match. Negations are deliberately absent.
+pub const STOPWORDS: &[&str] = &[
+    "a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "into",
+    "onto", "our", "its", "their", "his", "her", "my", "your", "this", "that", "these",
+    "those", "was", "were", "is", "are", "be", "been", "being", "had", "has", "have", "it",
+    "we", "they", "which", "who", "also", "then", "just", "still", "very", "some", "all",
+    "both", "each", "one", "itself", "themselves", "would", "will", "should", "could",
+    "did", "do", "does", "as",
+];
+
+fn is_stopword(w: &str) -> bool {
+    STOPWORDS.contains(&w)
+}
+
+/// A family: the parent of classes (`network`, `time`, `physical`…).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Family {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// One cause class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Class {
+    pub id: String,
+    pub family: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Other names of the class: ids used by other tools, teams and sites.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Phrases that are good evidence of the class (weight 1.0 unless `@w` is given).
+    #[serde(default)]
+    pub phrases: Vec<String>,
+    /// Phrases that only hint at the class (weight 0.4 unless `@w` is given).
+    #[serde(default)]
+    pub weak: Vec<String>,
+    /// Multiplies the weight of every phrase of the class: below 1 for classes that
+    /// write-ups often mention in passing (a provider's name, "the network").
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub prior: f32,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+fn is_one(x: &f32) -> bool {
+    *x == 1.0
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TaxonomyFile {
+    #[serde(default)]
+    family: Vec<Family>,
+    #[serde(default)]
+    class: Vec<Class>,
+}
+
+/// A site's extension of the taxonomy, read from `[causes]` in site.toml (or from the
+/// TOML file that `file` names, relative to the site root).
+///
+/// ```toml
+/// [causes]
+/// map = { "tls-expiry" = "certificate-expiry", "bad-push" = "config-change" }
+/// min_confidence = 0.5
+///
+/// [causes.phrases]            # more phrases for existing classes
+/// "disk-full" = ["scratch (volume|partition) full"]
+///
+/// [[causes.classes]]          # classes of the site's own
+/// id = "license-expiry"
+/// family = "dependency"
+/// title = "Software licence expiry"
+/// phrases = ["licen* expired", "licen* (key|file) expired"]
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TaxonomyConfig {
+    /// A TOML file holding the same keys, relative to the site root; merged by
+    /// [`TaxonomyConfig::resolve_file`].
+    pub file: Option<PathBuf>,
+    /// The site's own cause labels → taxonomy class ids. Each label becomes an alias.
+    pub map: BTreeMap<String, String>,
+    /// More phrases for existing classes, by class id (or any name `resolve` knows).
+    pub phrases: BTreeMap<String, Vec<String>>,
+    /// More weak phrases for existing classes.
+    pub weak: BTreeMap<String, Vec<String>>,
+    /// New classes.
+    pub classes: Vec<Class>,
+    /// New families for new classes.
+    pub families: Vec<Family>,
+    /// Confidence below which an inferred cause is not reported.
+    pub min_confidence: Option<f64>,
+}
+
+impl TaxonomyConfig {
+    /// Read the file `file` names (relative to `site_root`) and merge it under this
+    /// config: keys written in site.toml win for `map` and `min_confidence`, lists are
+    /// concatenated.
+    pub fn resolve_file(&self, site_root: &Path) -> Result<TaxonomyConfig, String> {
+        let Some(rel) = &self.file else {
+            return Ok(self.clone());
+        };
+        let path = site_root.join(rel);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("causes file {}: {e}", path.display()))?;
+        let mut from_file: TaxonomyConfig =
+            toml::from_str(&text).map_err(|e| format!("causes file {}: {e}", path.display()))?;
+        if from_file.file.is_some() {
+            return Err(format!(
+                "causes file {}: `file` cannot name another file",
+                path.display()
+            ));
+        }
+        from_file.map.extend(self.map.clone());
+        for (k, v) in &self.phrases {
+            from_file.phrases.entry(k.clone()).or_default().extend(v.clone());
+        }
+        for (k, v) in &self.weak {
+            from_file.weak.entry(k.clone()).or_default().extend(v.clone());
+        }
+        from_file.classes.extend(self.classes.clone());
+        from_file.families.extend(self.families.clone());
+        if self.min_confidence.is_some() {
+            from_file.min_confidence = self.min_confidence;
+        }
+        Ok(from_file)
+    }
+}
+
+/// The taxonomy: families, classes and the compiled phrase matcher.
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    pub families: Vec<Family>,
+    pub classes: Vec<Class>,
+    /// Inferred causes below this confidence are dropped.
+    pub min_confidence: f64,
+    names: HashMap<String, usize>,
+    matcher: Matcher,
+}
+
+/// Default confidence cut-off of [`infer`].
+pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.5;
+
+impl Default for Taxonomy {
+    fn default() -> Self {
+        Taxonomy::builtin()
+    }
+}
+
+impl Taxonomy {
+    /// The taxonomy shipped with hindsight. Panics only if the embedded file is broken,
+    /// which the unit tests rule out.
+    pub fn builtin() -> Taxonomy {
+        Taxonomy::from_toml(DEFAULT_TOML).expect("embedded taxonomy is valid")
+    }
+
+    /// Parse a taxonomy file (`[[family]]` and `[[class]]` tables).
+    pub fn from_toml(text: &str) -> Result<Taxonomy, String> {
+        let file: TaxonomyFile = toml::from_str(text).map_err(|e| format!("taxonomy: {e}"))?;
+        Taxonomy::build(file.family, file.class, DEFAULT_MIN_CONFIDENCE)
+    }
+
+    fn build(families: Vec<Family>, classes: Vec<Class>, min: f64) -> Result<Taxonomy, String> {
+        let mut family_ids = BTreeSet::new();
+        for f in &families {
+            if !family_ids.insert(f.id.as_str()) {
+                return Err(format!("taxonomy: family `{}` is defined twice", f.id));
+            }
+        }
+        let mut names: HashMap<String, usize> = HashMap::new();
+        for (i, c) in classes.iter().enumerate() {
+            if !family_ids.contains(c.family.as_str()) {
+                return Err(format!(
+                    "taxonomy: class `{}` names an unknown family `{}` (families: {})",
+                    c.id,
+                    c.family,
+                    family_ids.iter().copied().collect::<Vec<_>>().join(", ")
+                ));
+            }
+            let key = normalise_name(&c.id);
+            if key.is_empty() {
+                return Err("taxonomy: a class has an empty id".into());
+            }
+            if names.contains_key(&key) {
+                return Err(format!("taxonomy: class `{}` is defined twice", c.id));
+            }
+            names.insert(key, i);
+        }
+        // Aliases and titles never shadow an id; the first class to claim one keeps it.
+        for (i, c) in classes.iter().enumerate() {
+            for alias in &c.aliases {
+                let key = normalise_name(alias);
+                if let Some(&other) = names.get(&key)
+                    && other != i
+                {
+                    return Err(format!(
+                        "taxonomy: alias `{alias}` of `{}` is already a name of `{}`",
+                        c.id, classes[other].id
+                    ));
+                }
+                names.insert(key, i);
+            }
+        }
+        for (i, c) in classes.iter().enumerate() {
+            names.entry(normalise_name(&c.title)).or_insert(i);
+        }
+        let matcher = Matcher::compile(&classes)?;
+        Ok(Taxonomy {
+            families,
+            classes,
+            min_confidence: min,
+            names,
+            matcher,
+        })
+    }
+
+    /// The built-in taxonomy extended by a site's `[causes]` config. `config.file` must
+    /// already be merged ([`TaxonomyConfig::resolve_file`]); it is ignored here.
+    pub fn with_config(&self, config: &TaxonomyConfig) -> Result<Taxonomy, String> {
+        let mut families = self.families.clone();
+        let mut classes = self.classes.clone();
+        for f in &config.families {
+            if families.iter().any(|g| g.id == f.id) {
+                return Err(format!("causes: family `{}` already exists", f.id));
+            }
+            families.push(f.clone());
+        }
+        for c in &config.classes {
+            if let Some(existing) = self.resolve(&c.id) {
+                return Err(format!(
+                    "causes: new class `{}` is already a name of class `{}`; add phrases to it under [causes.phrases] instead",
+                    c.id, existing.id
+                ));
+            }
+            if !families.iter().any(|f| f.id == c.family) {
+                return Err(format!(
+                    "causes: class `{}` names an unknown family `{}`; known families: {}",
+                    c.id,
+                    c.family,
+                    families
+                        .iter()
+                        .map(|f| f.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            classes.push(c.clone());
+        }
+        // Look names up in the extended set, so a site can map onto its own new classes.
+        let index_of = |classes: &[Class], name: &str| -> Result<usize, String> {
+            let key = normalise_name(name);
+            classes
+                .iter()
+                .position(|c| {
+                    normalise_name(&c.id) == key
+                        || c.aliases.iter().any(|a| normalise_name(a) == key)
+                })
+                .ok_or_else(|| {
+                    let ids: Vec<&str> = classes.iter().map(|c| c.id.as_str()).collect();
+                    format!(
+                        "unknown cause class `{name}`; closest known: {}",
+                        closest(name, &ids, 3).join(", ")
+                    )
+                })
+        };
+        for (label, target) in &config.map {
+            let i = index_of(&classes, target).map_err(|e| format!("causes.map `{label}`: {e}"))?;
+            let key = normalise_name(label);
+            if let Some(j) = classes.iter().position(|c| {
+                normalise_name(&c.id) == key || c.aliases.iter().any(|a| normalise_name(a) == key)
+            }) {
+                if j != i {
+                    return Err(format!(
+                        "causes.map `{label}` = `{target}`: `{label}` is already a name of class `{}`",
+                        classes[j].id
+                    ));
+                }
+                continue;
+            }
+            classes[i].aliases.push(label.clone());
+        }
+        for (list, weak) in [(&config.phrases, false), (&config.weak, true)] {
+            for (name, phrases) in list {
+                let section = if weak { "causes.weak" } else { "causes.phrases" };
+                let i = index_of(&classes, name).map_err(|e| format!("{section}: {e}"))?;
+                let target = if weak {
+                    &mut classes[i].weak
+                } else {
+                    &mut classes[i].phrases
+                };
+                target.extend(phrases.iter().cloned());
+            }
+        }
+        let min = config.min_confidence.unwrap_or(self.min_confidence);
+        if !(0.0..=1.0).contains(&min) {
+            return Err(format!(
+                "causes.min_confidence must be between 0 and 1, not {min}"
+            ));
+        }
+        Taxonomy::build(families, classes, min).map_err(|e| e.replacen("taxonomy:", "causes:", 1))
+    }
+
+    /// A class by id, alias or title; case-, space-, underscore- and hyphen-insensitive.
+    pub fn resolve(&self, name: &str) -> Option<&Class> {
+        self.names
+            .get(&normalise_name(name))
+            .map(|&i| &self.classes[i])
+    }
+
+    /// A family by id or title.
+    pub fn family(&self, name: &str) -> Option<&Family> {
+        let key = normalise_name(name);
+        self.families
+            .iter()
+            .find(|f| normalise_name(&f.id) == key || normalise_name(&f.title) == key)
+    }
+
+    /// Classes of a family, in taxonomy order.
+    pub fn classes_of<'a>(&'a self, family: &'a str) -> impl Iterator<Item = &'a Class> + 'a {
+        self.classes.iter().filter(move |c| c.family == family)
+    }
+
+    pub fn class(&self, index: usize) -> &Class {
+        &self.classes[index]
+    }
+
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.classes.iter().position(|c| c.id == id)
+    }
+
+    pub fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
+    /// Total number of phrases (strong and weak) in the taxonomy.
+    pub fn phrase_count(&self) -> usize {
+        self.matcher.patterns.len()
+    }
+
+    /// Classes a short search query names or describes, best first, with a score in
+    /// 0..1: "cause:tls", "lost power", "bad rollout", "disk filled up". A class whose
+    /// id, alias or title is the query scores 1; a phrase match scores its weight; else
+    /// query words that appear in a class's names score a fraction.
+    pub fn match_query(&self, query: &str) -> Vec<(&Class, f64)> {
+        let mut scores: BTreeMap<usize, f64> = BTreeMap::new();
+        if let Some(&i) = self.names.get(&normalise_name(query)) {
+            scores.insert(i, 1.0);
+        }
+        let words = tokenize(query);
+        for m in self.matcher.find(query, &words) {
+            let w = self.matcher.patterns[m.pattern].weight as f64 * 0.95;
+            let s = scores.entry(self.matcher.patterns[m.pattern].class).or_default();
+            *s = s.max(w);
+        }
+        if scores.is_empty() {
+            // Word overlap with ids, aliases and titles: "certificate" → certificate-expiry.
+            let q: BTreeSet<String> = words
+                .iter()
+                .filter(|w| !w.stop)
+                .map(|w| w.stem.clone())
+                .collect();
+            if !q.is_empty() {
+                for (i, c) in self.classes.iter().enumerate() {
+                    let mut names = String::new();
+                    for n in std::iter::once(&c.id)
+                        .chain(&c.aliases)
+                        .chain(std::iter::once(&c.title))
+                    {
+                        names.push_str(n);
+                        names.push(' ');
+                    }
+                    let have: BTreeSet<String> =
+                        tokenize(&names).into_iter().map(|w| w.stem).collect();
+                    let hits = q.iter().filter(|w| have.contains(*w)).count();
+                    if hits > 0 {
+                        scores.insert(i, 0.5 * hits as f64 / q.len() as f64);
+                    }
+                }
+            }
+        }
+        let mut out: Vec<(&Class, f64)> = scores
+            .into_iter()
+            .map(|(i, s)| (&self.classes[i], s))
+            .collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
+        out
+    }
+}
+
+/// Lower case; spaces, underscores, slashes and dots become single hyphens.
+pub fn normalise_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.trim().chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out
+}
+
+/// Up to `n` names closest to `name` by edit distance (ties by name).
+fn closest(name: &str, names: &[&str], n: usize) -> Vec<String> {
+    let key = normalise_name(name);
+    let mut scored: Vec<(usize, &str)> = names
+        .iter()
+        .map(|c| {
+            let d = levenshtein(&key, c);
+            // A shared word counts as close whatever the length difference.
+            let shares = key.split('-').any(|w| w.len() > 2 && c.contains(w));
+            (if shares { d.min(3) } else { d }, *c)
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(n).map(|(_, c)| c.to_string()).collect()
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+// ---------------------------------------------------------------------------------------
+// Words and stems
+
+/// One word of a text: byte span, lower-case form, light stem, and whether it is a
+/// function word.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub start: usize,
+    pub end: usize,
+    pub lower: String,
+    pub stem: String,
+    pub stop: bool,
+    /// A negation (`not`, `no`, `never`, `without`, `wasn't`…). A phrase gap never
+    /// skips one: `disk .. full` does not match "the disk was not full".
+    pub neg: bool,
+}
+
+/// Split a text into words: runs of letters and digits, with inner apostrophes kept
+/// (`didn't`, `wasn’t`). Everything else separates words.
+pub fn tokenize(text: &str) -> Vec<Word> {
+    let mut words = Vec::with_capacity(text.len() / 6);
+    let mut start: Option<usize> = None;
+    let bytes = text.as_bytes();
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let inner_apostrophe = (c == '\'' || c == '’')
+            && start.is_some()
+            && iter.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+        if c.is_alphanumeric() || inner_apostrophe {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(s) = start.take() {
+            words.push(word(text, s, i));
+        }
+    }
+    if let Some(s) = start {
+        words.push(word(text, s, bytes.len()));
+    }
+    words
+}
+
+fn word(text: &str, start: usize, end: usize) -> Word {
+    let lower = text[start..end].to_lowercase().replace('’', "'");
+    let stem = stem(&lower);
+    let stop = is_stopword(&lower);
+    let neg = is_negation(&lower);
+    Word {
+        start,
+        end,
+        lower,
+        stem,
+        stop,
+        neg,
+    }
+}
+
+/// `not`, `no`, `never`, `without`, `nor`, `neither`, `none`, `nothing`, `cannot`,
+/// `unrelated`, `excluded` and every `…n't`.
+pub fn is_negation(lower: &str) -> bool {
+    matches!(
+        lower,
+        "not"
+            | "no"
+            | "never"
+            | "without"
+            | "nor"
+            | "neither"
+            | "none"
+            | "nothing"
+            | "cannot"
+            | "unrelated"
+            | "excluded"
+    ) || lower.ends_with("n't")
+}
+
+/// A light English stem: enough to fold plurals, `-ed`, `-ing` and a final `e`, cheap
+/// and predictable. Both phrases and text go through it, so it only has to be
+/// consistent, not linguistically right.
+pub fn stem(lower: &str) -> String {
+    let mut w: &str = lower;
+    for suffix in ["'s", "s'"] {
+        if let Some(s) = w.strip_suffix(suffix) {
+            w = s;
+        }
+    }
+    if w.len() <= 3 || !w.is_ascii() {
+        return w.to_string();
+    }
+    let mut s = w.to_string();
+    let mut stripped = false;
+    if let Some(base) = s.strip_suffix("ies").or_else(|| s.strip_suffix("ied"))
+        && base.len() >= 2
+    {
+        s = format!("{base}y");
+    } else if s.ends_with("sses") {
+        s.truncate(s.len() - 2);
+    } else if s.ends_with("ing") && s.len() >= 6 {
+        s.truncate(s.len() - 3);
+        stripped = true;
+    } else if s.ends_with("ed") && s.len() >= 5 {
+        s.truncate(s.len() - 2);
+        stripped = true;
+    } else if s.ends_with('s') && !s.ends_with("ss") && !s.ends_with("us") && !s.ends_with("is")
+    {
+        s.pop();
+    }
+    if stripped {
+        let b = s.as_bytes();
+        let n = b.len();
+        if n >= 2 && b[n - 1] == b[n - 2] && !b"aeioulsz".contains(&b[n - 1]) {
+            s.pop();
+        }
+    }
+    if s.len() > 3 && s.ends_with('e') && !s.ends_with("ee") {
+        s.pop();
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------------------
+// Compiled phrases
+
+#[derive(Debug, Clone, PartialEq)]
+enum Alt {
+    Stem(String),
+    Prefix(String),
+}
+
+impl Alt {
+    fn matches(&self, w: &Word) -> bool {
+        match self {
+            Alt::Stem(s) => w.stem == *s,
+            Alt::Prefix(p) => w.lower.starts_with(p.as_str()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Slot {
+    alts: Vec<Alt>,
+    optional: bool,
+    /// Other words allowed before this slot (after the previous one).
+    gap: usize,
+}
+
+/// One compiled phrase.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pattern {
+    pub class: usize,
+    pub weight: f32,
+    /// The phrase as written.
+    pub source: String,
+    slots: Vec<Slot>,
+}
+
+/// All phrases of a taxonomy compiled into an index keyed by the first slot.
+#[derive(Debug, Clone, Default)]
+pub struct Matcher {
+    pub patterns: Vec<Pattern>,
+    by_stem: HashMap<String, Vec<u32>>,
+    by_prefix: HashMap<String, Vec<u32>>,
+    prefix_lens: Vec<usize>,
+}
+
+/// One phrase match: the pattern and the span of words (indices into the content words
+/// given to [`Matcher::find_in`]) and bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PhraseMatch {
+    pub pattern: usize,
+    pub first_word: usize,
+    pub last_word: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Most variants one phrase may expand to.
+const MAX_VARIANTS: usize = 256;
+
+/// Expand the multi-word alternatives of a phrase into separate phrases:
+/// `(black friday|launch) traffic` → `black friday traffic`, `(launch) traffic`. A hyphen
+/// separates words as it does in text (`long-standing` → `long standing`).
+pub fn expand_phrase(phrase: &str) -> Result<Vec<String>, String> {
+    let (text, weight) = match phrase.rsplit_once('@') {
+        Some((head, w)) => (head, format!(" @{}", w.trim())),
+        None => (phrase, String::new()),
+    };
+    // Top-level tokens: whitespace outside parentheses splits.
+    let mut tokens: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0i32;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 || depth > 1 {
+            return Err(format!("phrase `{phrase}`: unbalanced or nested parentheses"));
+        }
+        if c.is_whitespace() && depth == 0 {
+            if !cur.is_empty() {
+                tokens.push(std::mem::take(&mut cur));
+            }
+        } else {
+            cur.push(c);
+        }
+    }
+    if depth != 0 {
+        return Err(format!("phrase `{phrase}`: a `(` is not closed"));
+    }
+    if !cur.is_empty() {
+        tokens.push(cur);
+    }
+    let split_words = |s: &str| -> Vec<String> {
+        s.split(|c: char| c.is_whitespace() || c == '-' || c == '/')
+            .filter(|w| !w.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    // Each token becomes a list of choices, each a list of tokens.
+    let mut variants: Vec<Vec<String>> = vec![Vec::new()];
+    for token in tokens {
+        let mut choices: Vec<Vec<String>> = Vec::new();
+        if token.starts_with('(') {
+            let (body, optional) = match token.strip_suffix('?') {
+                Some(b) => (b, true),
+                None => (token.as_str(), false),
+            };
+            let inner = body
+                .strip_prefix('(')
+                .and_then(|b| b.strip_suffix(')'))
+                .ok_or_else(|| format!("phrase `{phrase}`: `{token}` is not `(a|b)`"))?;
+            let mut singles = Vec::new();
+            for alt in inner.split('|') {
+                let words = split_words(alt);
+                match words.len() {
+                    0 => return Err(format!("phrase `{phrase}`: empty alternative in `{token}`")),
+                    1 => singles.push(words[0].clone()),
+                    _ => choices.push(words),
+                }
+            }
+            if !singles.is_empty() {
+                let q = if optional { "?" } else { "" };
+                choices.push(vec![format!("({}){q}", singles.join("|"))]);
+            }
+            if optional && choices.len() > 1 {
+                choices.push(Vec::new());
+            }
+        } else if token.starts_with("..") {
+            choices.push(vec![token]);
+        } else {
+            choices.push(split_words(&token));
+        }
+        let mut next = Vec::with_capacity(variants.len() * choices.len());
+        for v in &variants {
+            for c in &choices {
+                let mut n = v.clone();
+                n.extend(c.iter().cloned());
+                next.push(n);
+            }
+        }
+        if next.len() > MAX_VARIANTS {
+            return Err(format!(
+                "phrase `{phrase}` expands to more than {MAX_VARIANTS} variants"
+            ));
+        }
+        variants = next;
+    }
+    Ok(variants
+        .into_iter()
+        .map(|v| format!("{}{weight}", v.join(" ")))
+        .collect())
+}
+
+/// Parse one phrase (without multi-word alternatives: see [`expand_phrase`]) into
+/// slots and a weight.
+pub fn parse_phrase(phrase: &str, default_weight: f32) -> Result<(Vec<SlotSpec>, f32), String> {
+    let mut text = phrase.trim();
+    let mut weight = default_weight;
+    if let Some((head, w)) = text.rsplit_once('@') {
+        weight = w
+            .trim()
+            .parse::<f32>()
+            .ok()
+            .filter(|w| (0.0..=1.0).contains(w))
+            .ok_or_else(|| format!("phrase `{phrase}`: `@{w}` is not a weight in 0..1"))?;
+        text = head.trim();
+    }
+    let mut slots: Vec<SlotSpec> = Vec::new();
+    let mut gap = 0usize;
+    let mut pending_gap = false;
+    for token in text.split_whitespace() {
+        if let Some(n) = token.strip_prefix("..") {
+            if pending_gap || slots.is_empty() {
+                return Err(format!(
+                    "phrase `{phrase}`: `..` must stand between two words"
+                ));
+            }
+            gap = if n.is_empty() {
+                3
+            } else {
+                n.parse()
+                    .map_err(|_| format!("phrase `{phrase}`: `{token}` is not `..` or `..N`"))?
+            };
+            pending_gap = true;
+            continue;
+        }
+        let (body, optional) = match token.strip_suffix('?') {
+            Some(b) => (b, true),
+            None => (token, false),
+        };
+        let alts_text = if let Some(inner) = body.strip_prefix('(') {
+            inner.strip_suffix(')').ok_or_else(|| {
+                format!("phrase `{phrase}`: `{token}` opens a `(` it does not close (alternatives are single words: `(a|b)`)")
+            })?
+        } else if body.contains(['(', ')', '|']) {
+            return Err(format!(
+                "phrase `{phrase}`: alternatives are written `(a|b)`, not `{token}`"
+            ));
+        } else {
+            body
+        };
+        let mut alts = Vec::new();
+        for alt in alts_text.split('|') {
+            let alt = alt.trim().to_lowercase();
+            if alt.is_empty() {
+                return Err(format!("phrase `{phrase}`: empty alternative in `{token}`"));
+            }
+            if let Some(p) = alt.strip_suffix('*') {
+                if p.chars().count() < 2 || !p.chars().all(|c| c.is_alphanumeric()) {
+                    return Err(format!(
+                        "phrase `{phrase}`: prefix `{alt}` needs at least two letters or digits"
+                    ));
+                }
+                alts.push(Alt::Prefix(p.to_string()));
+            } else {
+                let words = tokenize(&alt);
+                if words.len() != 1 {
+                    return Err(format!(
+                        "phrase `{phrase}`: `{alt}` is not one word (write multi-word variants as separate phrases)"
+                    ));
+                }
+                if words[0].stop {
+                    continue; // function words are ignored, as in text
+                }
+                alts.push(Alt::Stem(words[0].stem.clone()));
+            }
+        }
+        if alts.is_empty() {
+            continue;
+        }
+        if slots.is_empty() && optional {
+            return Err(format!("phrase `{phrase}`: the first word cannot be optional"));
+        }
+        slots.push(SlotSpec(Slot {
+            alts,
+            optional,
+            gap: if pending_gap { gap } else { 0 },
+        }));
+        pending_gap = false;
+        gap = 0;
+    }
+    if pending_gap {
+        return Err(format!("phrase `{phrase}`: `..` must stand between two words"));
+    }
+    if slots.is_empty() {
+        return Err(format!("phrase `{phrase}` has no words"));
+    }
+    Ok((slots, weight))
+}
+
+/// An opaque parsed slot (see [`parse_phrase`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlotSpec(Slot);
+
+/// Default weight of `phrases` entries.
+pub const STRONG: f32 = 1.0;
+/// Default weight of `weak` entries.
+pub const WEAK: f32 = 0.4;
+
+impl Matcher {
+    fn compile(classes: &[Class]) -> Result<Matcher, String> {
+        let mut m = Matcher::default();
+        for (ci, c) in classes.iter().enumerate() {
+            let lists = [(&c.phrases, STRONG), (&c.weak, WEAK)];
+            for (list, w) in lists {
+                for p in list {
+                    let err = |e: String| format!("taxonomy: class `{}`: {e}", c.id);
+                    for variant in expand_phrase(p).map_err(err)? {
+                        let (slots, weight) = parse_phrase(&variant, w).map_err(err)?;
+                        m.add(Pattern {
+                            class: ci,
+                            weight: weight * c.prior,
+                            source: p.clone(),
+                            slots: slots.into_iter().map(|s| s.0).collect(),
+                        });
+                    }
+                }
+            }
+        }
+        let mut lens: Vec<usize> = m.by_prefix.keys().map(|k| k.len()).collect();
+        lens.sort_unstable();
+        lens.dedup();
+        m.prefix_lens = lens;
+        Ok(m)
+    }
+
+    fn add(&mut self, p: Pattern) {
+        let id = self.patterns.len() as u32;
+        for alt in &p.slots[0].alts {
+            let (map, key) = match alt {
+                Alt::Stem(s) => (&mut self.by_stem, s),
+                Alt::Prefix(s) => (&mut self.by_prefix, s),
+            };
+            let list = map.entry(key.clone()).or_default();
+            if list.last() != Some(&id) {
+                list.push(id);
+            }
+        }
+        self.patterns.push(p);
+    }
+
+    /// Every phrase match in `text` (one sentence; `words` from [`tokenize`]). Function
+    /// words are skipped; spans are byte offsets in `text`.
+    pub fn find(&self, _text: &str, words: &[Word]) -> Vec<PhraseMatch> {
+        let content: Vec<&Word> = words.iter().filter(|w| !w.stop).collect();
+        let mut out = Vec::new();
+        self.find_in(&content, &mut out);
+        out
+    }
+
+    /// Matches over content words (function words already removed). `first_word` and
+    /// `last_word` index `content`.
+    pub fn find_in(&self, content: &[&Word], out: &mut Vec<PhraseMatch>) {
+        let mut candidates: Vec<u32> = Vec::new();
+        for (i, w) in content.iter().enumerate() {
+            candidates.clear();
+            if let Some(list) = self.by_stem.get(&w.stem) {
+                candidates.extend_from_slice(list);
+            }
+            for &len in &self.prefix_lens {
+                if len > w.lower.len() {
+                    break;
+                }
+                if !w.lower.is_char_boundary(len) {
+                    continue;
+                }
+                if let Some(list) = self.by_prefix.get(&w.lower[..len]) {
+                    candidates.extend_from_slice(list);
+                }
+            }
+            if candidates.len() > 1 {
+                candidates.sort_unstable();
+                candidates.dedup();
+            }
+            for &pid in &candidates {
+                let p = &self.patterns[pid as usize];
+                if !p.slots[0].alts.iter().any(|a| a.matches(w)) {
+                    continue;
+                }
+                if let Some(last) = match_rest(&p.slots, 1, i + 1, content) {
+                    out.push(PhraseMatch {
+                        pattern: pid as usize,
+                        first_word: i,
+                        last_word: last,
+                        start: w.start,
+                        end: content[last].end,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Match slots `si..` with the next word to consider at `pos`; returns the index of the
+/// last matched word. `pos - 1` is the last word matched so far.
+fn match_rest(slots: &[Slot], si: usize, pos: usize, words: &[&Word]) -> Option<usize> {
+    if si == slots.len() {
+        return Some(pos - 1);
+    }
+    let slot = &slots[si];
+    let limit = (pos + slot.gap + 1).min(words.len());
+    for j in pos..limit {
+        if slot.alts.iter().any(|a| a.matches(words[j]))
+            && let Some(end) = match_rest(slots, si + 1, j + 1, words)
+        {
+            return Some(end);
+        }
+        if words[j].neg {
+            break; // a gap never skips a negation
+        }
+    }
+    if slot.optional {
+        return match_rest(slots, si + 1, pos, words);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,472 @@
+use super::infer::{SectionText, infer_sections};
+use super::*;
+
+fn tax() -> &'static Taxonomy {
+    use std::sync::OnceLock;
+    static T: OnceLock<Taxonomy> = OnceLock::new();
+    T.get_or_init(Taxonomy::builtin)
+}
+
+/// Classes found in one root-cause sentence, any confidence.
+fn found(text: &str) -> Vec<String> {
+    let texts = [SectionText {
+        kind: SectionKind::RootCause,
+        text,
+        first_line: None,
+        heading: None,
+    }];
+    infer_sections(&texts, tax(), 0.0)
+        .into_iter()
+        .map(|c| c.class)
+        .collect()
+}
+
+fn finds(text: &str, class: &str) -> bool {
+    found(text).iter().any(|c| c == class)
+}
+
+#[test]
+fn taxonomy_builtin_has_every_listed_class() {
+    let t = tax();
+    let listed = [
+        ("change", "config-change"),
+        ("change", "deploy-regression"),
+        ("change", "version-upgrade"),
+        ("change", "feature-flag"),
+        ("change", "schema-migration"),
+        ("dependency", "third-party-failure"),
+        ("dependency", "cloud-provider-failure"),
+        ("network", "certificate-expiry"),
+        ("network", "dns"),
+        ("network", "bgp-routing"),
+        ("network", "load-balancer"),
+        ("network", "network-partition"),
+        ("resource-exhaustion", "disk-full"),
+        ("resource-exhaustion", "memory-exhaustion"),
+        ("resource-exhaustion", "cpu-exhaustion"),
+        ("resource-exhaustion", "connection-exhaustion"),
+        ("resource-exhaustion", "file-handle-exhaustion"),
+        ("resource-exhaustion", "ip-exhaustion"),
+        ("resource-exhaustion", "id-overflow"),
+        ("load", "capacity-overload"),
+        ("load", "retry-storm"),
+        ("load", "rate-limit-quota"),
+        ("load", "queue-backlog"),
+        ("data", "database-failover"),
+        ("data", "replication"),
+        ("data", "database-lock"),
+        ("data", "cache-failure"),
+        ("data", "data-deletion"),
+        ("data", "data-corruption"),
+        ("data", "backup-failure"),
+        ("access", "auth-failure"),
+        ("access", "secret-credential"),
+        ("time", "clock-skew"),
+        ("time", "leap-second"),
+        ("time", "dst-timezone"),
+        ("time", "date-arithmetic"),
+        ("physical", "hardware-failure"),
+        ("physical", "power-failure"),
+        ("physical", "cooling-failure"),
+        ("people", "human-error"),
+        ("observability", "monitoring-gap"),
+        ("observability", "logging-pipeline"),
+        ("security", "security-breach"),
+        ("security", "ddos-abuse"),
+        ("software", "software-bug"),
+        ("software", "regex-backtracking"),
+    ];
+    for (family, id) in listed {
+        let c = t.resolve(id).unwrap_or_else(|| panic!("{id} missing"));
+        assert_eq!(c.id, id);
+        assert_eq!(c.family, family, "{id}");
+        assert!(!c.title.is_empty() && !c.description.is_empty(), "{id}");
+        assert!(
+            c.phrases.len() + c.weak.len() >= 5,
+            "{id} has only {} phrases",
+            c.phrases.len()
+        );
+    }
+    assert_eq!(t.classes.len(), listed.len());
+    assert_eq!(t.families.len(), 13);
+    assert!(t.phrase_count() > 900, "{}", t.phrase_count());
+}
+
+#[test]
+fn taxonomy_stems_fold_inflections() {
+    for (a, b) in [
+        ("expired", "expire"),
+        ("expires", "expire"),
+        ("expiring", "expire"),
+        ("retries", "retry"),
+        ("retried", "retry"),
+        ("filled", "fill"),
+        ("filling", "fills"),
+        ("stopped", "stop"),
+        ("running", "run"),
+        ("caches", "cached"),
+        ("routes", "route"),
+        ("certificates", "certificate"),
+    ] {
+        assert_eq!(stem(a), stem(b), "{a} vs {b}");
+    }
+    assert_ne!(stem("lost"), stem("list"));
+}
+
+#[test]
+fn taxonomy_phrases_match_inflections_and_paraphrases() {
+    let cases = [
+        ("The certificate had expired.", "certificate-expiry"),
+        ("A cert expired on the edge.", "certificate-expiry"),
+        ("It was caused by the expiry of the intermediate.", "certificate-expiry"),
+        ("Certificates expiring silently took the API down.", "certificate-expiry"),
+        ("The database host ran out of disk space.", "disk-full"),
+        ("The volume filled up overnight.", "disk-full"),
+        ("Writes failed with No space left on device.", "disk-full"),
+        ("The worker was OOM-killed repeatedly.", "memory-exhaustion"),
+        ("The JVM ran out of memory.", "memory-exhaustion"),
+        ("Utility power was lost at the site.", "power-failure"),
+        ("A generator failed to start.", "power-failure"),
+        ("A bad config was pushed to every proxy.", "config-change"),
+        ("A configuration change to the rate limiter.", "config-change"),
+        ("We rolled back the deploy at 14:10.", "deploy-regression"),
+        ("A BGP session reset.", "bgp-routing"),
+        ("The router withdrew routes for our prefixes.", "bgp-routing"),
+        ("A leap second was inserted.", "leap-second"),
+        ("Clock drift on two hosts broke token checks.", "clock-skew"),
+        ("A thundering herd of clients reconnected.", "capacity-overload"),
+        ("Client retries amplified the load tenfold.", "retry-storm"),
+        ("Every inode was used.", "file-handle-exhaustion"),
+        ("The DNS provider returned SERVFAIL.", "dns"),
+        ("An engineer accidentally ran the command against the wrong cluster.", "human-error"),
+        ("The primary failed over to a replica.", "database-failover"),
+        ("Replication lag reached 40 minutes.", "replication"),
+        ("A catastrophic regex backtracking pinned CPU.", "regex-backtracking"),
+        ("Black Friday traffic doubled our peak.", "capacity-overload"),
+        ("A long-standing race condition in the scheduler.", "software-bug"),
+        ("Clocks went back an hour at the end of daylight saving time.", "dst-timezone"),
+        ("The leap year made February 29 an invalid date.", "date-arithmetic"),
+    ];
+    for (text, class) in cases {
+        assert!(finds(text, class), "{text:?} → {:?}, expected {class}", found(text));
+    }
+}
+
+#[test]
+fn taxonomy_negation_and_ruling_out() {
+    let cases = [
+        ("DNS was not the cause.", "dns"),
+        ("We ruled out a network issue early.", "network-partition"),
+        ("No data was lost.", "data-deletion"),
+        ("There was no evidence of an attack.", "ddos-abuse"),
+        ("There was no evidence of an attack.", "security-breach"),
+        ("The failure was unrelated to the certificate renewal.", "certificate-expiry"),
+        ("The outage was not caused by a DNS failure.", "dns"),
+        ("The disk was not full.", "disk-full"),
+        ("The network was ruled out by 10:00.", "network-partition"),
+        ("The restart happened without a config change.", "config-change"),
+    ];
+    for (text, class) in cases {
+        assert!(!finds(text, class), "{text:?} should not give {class}: {:?}", found(text));
+    }
+    // A negation that describes the failure is kept.
+    assert!(finds("The certificate was not renewed in time.", "certificate-expiry"));
+    assert!(finds("The resolver could not resolve the hostname.", "dns"));
+    // The ruling-out is scoped to its clause.
+    let mixed = found("DNS was not the cause; the certificate had expired.");
+    assert!(mixed.contains(&"certificate-expiry".to_string()), "{mixed:?}");
+    assert!(!mixed.contains(&"dns".to_string()), "{mixed:?}");
+}
+
+#[test]
+fn taxonomy_hedges_weaken_evidence() {
+    let strong = infer_sections(
+        &[SectionText {
+            kind: SectionKind::Description,
+            text: "A memory leak in the worker.",
+            first_line: None,
+            heading: None,
+        }],
+        tax(),
+        0.0,
+    );
+    let hedged = infer_sections(
+        &[SectionText {
+            kind: SectionKind::Description,
+            text: "We first suspected a memory leak in the worker.",
+            first_line: None,
+            heading: None,
+        }],
+        tax(),
+        0.0,
+    );
+    let conf = |v: &[InferredCause]| {
+        v.iter()
+            .find(|c| c.class == "memory-exhaustion")
+            .map_or(0.0, |c| c.confidence)
+    };
+    assert!(conf(&hedged) < conf(&strong) * 0.6, "{hedged:?} {strong:?}");
+}
+
+#[test]
+fn taxonomy_evidence_positions() {
+    let text = "Customers saw errors.\nThe root cause was simple. The volume filled up at 02:00 because logs were not rotated.\n";
+    let causes = infer_texts(&[(SectionKind::RootCause, text, Some(40))], tax());
+    let disk = causes
+        .iter()
+        .find(|c| c.class == "disk-full")
+        .expect("disk-full");
+    let e = &disk.evidence[0];
+    assert_eq!(e.section, SectionKind::RootCause);
+    assert_eq!(
+        e.sentence,
+        "The volume filled up at 02:00 because logs were not rotated."
+    );
+    assert_eq!(&text[e.start..e.end], e.sentence);
+    assert_eq!(&text[e.match_start..e.match_end], "volume filled");
+    assert_eq!(e.line, Some(41));
+    assert_eq!(disk.family, "resource-exhaustion");
+    assert_eq!(disk.title, "Disk full");
+    // Serialises under stable names.
+    let json = serde_json::to_value(&causes).unwrap();
+    assert_eq!(json[0]["evidence"][0]["section"], "root-cause");
+}
+
+#[test]
+fn taxonomy_sentences_split_sensibly() {
+    let text = "We saw errors, e.g. timeouts. Then it stopped! Version 1.2.3 was fine.\n- item one\n";
+    let spans: Vec<&str> = infer::sentences(text)
+        .into_iter()
+        .map(|(a, b)| &text[a..b])
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            "We saw errors, e.g. timeouts.",
+            "Then it stopped!",
+            "Version 1.2.3 was fine.",
+            "- item one"
+        ]
+    );
+}
+
+#[test]
+fn taxonomy_root_cause_outweighs_action_items() {
+    let causes = infer_texts(
+        &[
+            (
+                SectionKind::RootCause,
+                "A bad config was pushed to the proxies.",
+                None,
+            ),
+            (SectionKind::ActionItems, "Add disk space alerts.", Some(90)),
+        ],
+        tax(),
+    );
+    let ids: Vec<&str> = causes.iter().map(|c| c.class.as_str()).collect();
+    assert_eq!(ids.first(), Some(&"config-change"), "{causes:?}");
+    assert!(!ids.contains(&"disk-full"), "{ids:?}");
+    // Alone, an action item is still weak evidence.
+    let alone = infer_sections(
+        &[SectionText {
+            kind: SectionKind::ActionItems,
+            text: "Add alerting on disk usage.",
+            first_line: None,
+            heading: None,
+        }],
+        tax(),
+        0.0,
+    );
+    assert!(alone.iter().all(|c| c.confidence < 0.2), "{alone:?}");
+}
+
+#[test]
+fn taxonomy_resolve_names() {
+    let t = tax();
+    for (name, id) in [
+        ("tls", "certificate-expiry"),
+        ("Cert_Expiry", "certificate-expiry"),
+        ("Certificate expiry", "certificate-expiry"),
+        ("OOM", "memory-exhaustion"),
+        ("dns-failure", "dns"),
+        ("DNS", "dns"),
+        ("power failure", "power-failure"),
+        ("ssl", "certificate-expiry"),
+    ] {
+        assert_eq!(t.resolve(name).map(|c| c.id.as_str()), Some(id), "{name}");
+    }
+    assert!(t.resolve("no-such-cause").is_none());
+    assert_eq!(t.family("Network").map(|f| f.id.as_str()), Some("network"));
+}
+
+#[test]
+fn taxonomy_query_matching() {
+    let t = tax();
+    for (q, id) in [
+        ("lost power", "power-failure"),
+        ("bad rollout", "deploy-regression"),
+        ("disk filled up", "disk-full"),
+        ("tls", "certificate-expiry"),
+        ("cert expired", "certificate-expiry"),
+        ("out of memory", "memory-exhaustion"),
+        ("retry storm", "retry-storm"),
+        ("certificate", "certificate-expiry"),
+        ("leap second", "leap-second"),
+    ] {
+        let got = t.match_query(q);
+        assert_eq!(
+            got.first().map(|(c, _)| c.id.as_str()),
+            Some(id),
+            "{q}: {:?}",
+            got.iter().map(|(c, s)| (&c.id, s)).collect::<Vec<_>>()
+        );
+    }
+    assert!(t.match_query("quarterly roadmap").is_empty());
+}
+
+#[test]
+fn taxonomy_site_config_maps_adds_and_extends() {
+    let config: TaxonomyConfig = toml::from_str(
+        r#"
+        map = { "tls-expiry" = "certificate-expiry", "Bad Push" = "config-change" }
+        min_confidence = 0.4
+        [phrases]
+        "disk-full" = ["scratch (area|space) exhausted"]
+        [[classes]]
+        id = "license-expiry"
+        family = "dependency"
+        title = "Licence expiry"
+        phrases = ["licen* ..2 expired"]
+        "#,
+    )
+    .unwrap();
+    let t = tax().with_config(&config).unwrap();
+    assert_eq!(t.resolve("tls-expiry").unwrap().id, "certificate-expiry");
+    assert_eq!(t.resolve("bad-push").unwrap().id, "config-change");
+    assert_eq!(t.min_confidence, 0.4);
+    let site = |text: &str| -> Vec<String> {
+        infer_sections(
+            &[SectionText {
+                kind: SectionKind::RootCause,
+                text,
+                first_line: None,
+                heading: None,
+            }],
+            &t,
+            0.0,
+        )
+        .into_iter()
+        .map(|c| c.class)
+        .collect()
+    };
+    assert_eq!(site("The build scratch space exhausted."), ["disk-full"]);
+    assert_eq!(site("The vendor license had expired."), ["license-expiry"]);
+    assert_eq!(t.resolve("Licence expiry").unwrap().family, "dependency");
+    // The built-in taxonomy is unchanged.
+    assert!(tax().resolve("license-expiry").is_none());
+}
+
+#[test]
+fn taxonomy_site_config_errors_are_clear() {
+    let err = |toml_text: &str| -> String {
+        let config: TaxonomyConfig = toml::from_str(toml_text).unwrap();
+        tax().with_config(&config).unwrap_err()
+    };
+    let e = err(r#"map = { "tls-expiry" = "certificate-expired" }"#);
+    assert!(e.contains("`certificate-expired`"), "{e}");
+    assert!(e.contains("certificate-expiry"), "{e}");
+    let e = err(r#"map = { "dns" = "certificate-expiry" }"#);
+    assert!(e.contains("already a name of class `dns`"), "{e}");
+    let e = err(
+        r#"[[classes]]
+        id = "tls"
+        family = "network"
+        title = "x""#,
+    );
+    assert!(e.contains("certificate-expiry"), "{e}");
+    let e = err(
+        r#"[[classes]]
+        id = "new-thing"
+        family = "nope"
+        title = "x""#,
+    );
+    assert!(e.contains("unknown family `nope`"), "{e}");
+    let e = err(r#"phrases = { "disk-full" = ["(broken"] }"#);
+    assert!(e.contains("disk-full") && e.contains("(broken"), "{e}");
+    let e = err(r#"phrases = { "disk-ful" = ["x"] }"#);
+    assert!(e.contains("closest known: disk-full"), "{e}");
+    // Unknown keys are refused.
+    assert!(toml::from_str::<TaxonomyConfig>("mapping = {}").is_err());
+}
+
+#[test]
+fn taxonomy_config_file_is_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("causes.toml"),
+        "map = { \"cert\" = \"certificate-expiry\", \"x509-expired\" = \"certificate-expiry\" }\n",
+    )
+    .unwrap();
+    let config = TaxonomyConfig {
+        file: Some("causes.toml".into()),
+        map: [("pager-gap".to_string(), "monitoring-gap".to_string())].into(),
+        ..Default::default()
+    };
+    let merged = config.resolve_file(dir.path()).unwrap();
+    assert_eq!(merged.map.len(), 3);
+    let t = tax().with_config(&merged).unwrap();
+    assert_eq!(t.resolve("x509 expired").unwrap().id, "certificate-expiry");
+    assert_eq!(t.resolve("pager gap").unwrap().id, "monitoring-gap");
+}
+
+#[test]
+fn taxonomy_phrase_syntax_errors() {
+    for bad in ["(a|b", "a ..", ".. a", "x? (y)", "a @2", "(|a)", "a ..x b"] {
+        let r = expand_phrase(bad).and_then(|vs| {
+            vs.iter()
+                .map(|v| parse_phrase(v, 1.0).map(|_| ()))
+                .collect::<Result<Vec<_>, _>>()
+        });
+        assert!(r.is_err(), "{bad} should be refused");
+    }
+    assert_eq!(
+        expand_phrase("(black friday|launch) traffic @0.5").unwrap(),
+        ["black friday traffic @0.5", "(launch) traffic @0.5"]
+    );
+}
+
+#[test]
+fn taxonomy_infer_on_incident_uses_sections() {
+    use crate::model::{ActionItem, Incident, TocEntry};
+    let incident = Incident {
+        id: "x".into(),
+        title: "Checkout errors".into(),
+        root_cause: Some("An expired intermediate certificate on the checkout servers.".into()),
+        action_items: vec![ActionItem {
+            action: "Alert when disk usage exceeds 80%.".into(),
+            line: 57,
+            ..Default::default()
+        }],
+        toc: vec![
+            TocEntry {
+                level: 2,
+                title: "Root cause".into(),
+                anchor: "root-cause".into(),
+            },
+            TocEntry {
+                level: 2,
+                title: "Action items".into(),
+                anchor: "action-items".into(),
+            },
+        ],
+        body_text: "Root cause\nAn expired intermediate certificate on the checkout servers.\nAction items\nAlert when disk usage exceeds 80%.\n".into(),
+        ..Default::default()
+    };
+    let causes = infer(&incident, tax());
+    assert_eq!(causes.len(), 1, "{causes:?}");
+    assert_eq!(causes[0].class, "certificate-expiry");
+    // The same sentence in the field and the body counts once.
+    assert_eq!(causes[0].evidence.len(), 1);
+    assert_eq!(causes[0].evidence[0].section, SectionKind::RootCause);
+}
+
