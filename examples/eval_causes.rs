@@ -31,14 +31,20 @@ use std::time::Instant;
 
 use hindsight::config::Config;
 use hindsight::model::Incident;
-use hindsight::pipeline::{self, Site};
+use hindsight::pipeline;
+use hindsight::site::Site;
 use hindsight::taxonomy::{self, InferredCause, Taxonomy};
 
 /// Labels that stand for several classes.
 const UMBRELLAS: &[(&str, &[&str])] = &[
     (
         "time-handling",
-        &["clock-skew", "leap-second", "dst-timezone", "date-arithmetic"],
+        &[
+            "clock-skew",
+            "leap-second",
+            "dst-timezone",
+            "date-arithmetic",
+        ],
     ),
     (
         "database-failover-replication",
@@ -46,7 +52,11 @@ const UMBRELLAS: &[(&str, &[&str])] = &[
     ),
     (
         "capacity-limit",
-        &["capacity-overload", "connection-exhaustion", "rate-limit-quota"],
+        &[
+            "capacity-overload",
+            "connection-exhaustion",
+            "rate-limit-quota",
+        ],
     ),
 ];
 
@@ -105,7 +115,11 @@ impl Counts {
     }
     fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 }
 
@@ -252,12 +266,7 @@ fn main() -> ExitCode {
     };
     let mut unknown: BTreeSet<String> = BTreeSet::new();
 
-    let site = Site {
-        root: root.clone(),
-        config,
-        as_of: jiff::civil::date(2030, 1, 1),
-        include_drafts: true,
-    };
+    let site = Site::new(root.clone(), config, jiff::civil::date(2030, 1, 1)).with_drafts(true);
     let started = Instant::now();
     let (archive, _) = pipeline::load(&site);
     let load_time = started.elapsed();
@@ -364,7 +373,9 @@ fn main() -> ExitCode {
     }
 
     let chosen = part(split);
-    println!("\nper class ({split:?}) at cut-off {cut:.2}: label support/found, class predicted/correct");
+    println!(
+        "\nper class ({split:?}) at cut-off {cut:.2}: label support/found, class predicted/correct"
+    );
     let mut per_label: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let mut per_class: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for item in &chosen {
@@ -450,7 +461,12 @@ fn main() -> ExitCode {
         let mut right = 0;
         let mut wrong = Vec::new();
         for (class, list) in value.as_object().into_iter().flatten() {
-            for q in list.as_array().into_iter().flatten().filter_map(|q| q.as_str()) {
+            for q in list
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|q| q.as_str())
+            {
                 total += 1;
                 let got = taxonomy.match_query(q);
                 if got.first().is_some_and(|(c, _)| &c.id == class) {

@@ -132,7 +132,18 @@ fn stage_times(archive: &hindsight::model::Archive, config: &Config) {
     lap("CPU: references");
     let model = text::TextModel::build(incidents);
     lap("vectors");
-    let pairs = related::neighbours(incidents, &model, &links, &related::Params::default());
+    let taxonomy =
+        hindsight::taxonomy::Taxonomy::from_site_table(config.causes.as_ref()).unwrap_or_default();
+    let inferred = hindsight::analysis::causes::infer_all(incidents, &taxonomy);
+    let classes = hindsight::analysis::causes::class_sets(incidents, &inferred);
+    lap("inferred causes");
+    let pairs = related::neighbours(
+        incidents,
+        &model,
+        &links,
+        &related::Params::default(),
+        &classes,
+    );
     lap("neighbours");
     let _ = related::related_lists(
         incidents,
@@ -140,6 +151,7 @@ fn stage_times(archive: &hindsight::model::Archive, config: &Config) {
         &pairs,
         config.related.max,
         config.related.min_score,
+        &inferred,
     );
     lap("lists+reasons");
     let _ = suggest::suggest(incidents, &pairs);

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::cmd::{self, Failure};
 use crate::config::Config;
 use crate::site::Site;
+use crate::taxonomy::{Taxonomy, TaxonomyConfig};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -214,9 +215,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
 /// Load site.toml and settle the as-of date.
 fn open_site(args: &SiteArgs) -> Result<Site, Failure> {
     let as_of = as_of_date(args.as_of.as_deref(), "--as-of")?;
-    Ok(Site::open(&args.root, as_of)
+    let mut site = Site::open(&args.root, as_of)
         .map_err(|e| Failure::Usage(e.to_string()))?
-        .with_drafts(args.drafts))
+        .with_drafts(args.drafts);
+    resolve_causes(&mut site).map_err(Failure::Usage)?;
+    Ok(site)
+}
+
+/// Merge the file `[causes] file` names into the site's `[causes]` table and check the
+/// result, so a mistake there is a configuration error before anything is built.
+fn resolve_causes(site: &mut Site) -> Result<(), String> {
+    if let Some(table) = &site.config.causes {
+        let merged = TaxonomyConfig::from_table(table)?.resolve_file(&site.root)?;
+        site.config.causes = Some(merged.to_table()?);
+    }
+    Taxonomy::from_site_table(site.config.causes.as_ref()).map(|_| ())
 }
 
 fn as_of_date(flag: Option<&str>, name: &str) -> Result<jiff::civil::Date, Failure> {

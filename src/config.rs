@@ -32,6 +32,9 @@ pub struct Config {
     pub related: RelatedConfig,
     pub repeats: RepeatsConfig,
     pub dashboard: DashboardConfig,
+    /// `[causes]`: the site's extension of the failure-mode taxonomy (label mappings,
+    /// phrases, classes). Read by `taxonomy::Taxonomy::from_site_table`, which checks it.
+    pub causes: Option<toml::Table>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -78,6 +81,7 @@ impl Default for Config {
             related: RelatedConfig::default(),
             repeats: RepeatsConfig::default(),
             dashboard: DashboardConfig::default(),
+            causes: None,
         }
     }
 }

@@ -269,6 +269,8 @@ pub struct Related {
     pub reasons: Vec<String>,
     /// True when either post-mortem names the other explicitly.
     pub explicit: bool,
+    /// `related`, or `possible` for a weaker link shown so the page is not empty.
+    pub strength: &'static str,
 }
 
 /// A suggested cause for an incident that has none, never shown as fact.
@@ -280,6 +282,64 @@ pub struct CauseSuggestion {
     pub from: Vec<String>,
 }
 
+/// The part of a post-mortem a text comes from; it sets how much a match there counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SectionKind {
+    Title,
+    RootCause,
+    Trigger,
+    FiveWhys,
+    ContributingFactors,
+    Summary,
+    /// Free prose: "What happened", "Details", text under a heading of no known kind.
+    Description,
+    Resolution,
+    Detection,
+    Impact,
+    Timeline,
+    Lessons,
+    ActionItems,
+    Other,
+}
+
+/// A sentence that supports an inferred cause.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// The sentence, as written (trimmed).
+    pub sentence: String,
+    pub section: SectionKind,
+    /// The heading the text was under, when the text came from the body.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// 1-based line in the source file, when the model knows where the text starts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Byte offsets of the sentence within the section text.
+    pub start: usize,
+    pub end: usize,
+    /// Byte offsets of the matched phrase within the section text.
+    pub match_start: usize,
+    pub match_end: usize,
+    /// The phrase of the taxonomy that matched, as written there.
+    pub phrase: String,
+    /// This evidence's weight in 0..1 (phrase × section × sentence cues).
+    pub weight: f64,
+}
+
+/// One inferred cause of an incident.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InferredCause {
+    /// Taxonomy class id.
+    pub class: String,
+    pub family: String,
+    pub title: String,
+    /// 0..1.
+    pub confidence: f64,
+    /// Strongest evidence first, at most [`MAX_EVIDENCE`].
+    pub evidence: Vec<Evidence>,
+}
+
 /// What analysis derives from the whole archive. Maps are keyed by incident id.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Insights {
@@ -287,6 +347,9 @@ pub struct Insights {
     /// Id of the earlier incident this one repeats, with the shared cause.
     pub repeat_of: BTreeMap<String, RepeatOf>,
     pub cause_suggestions: BTreeMap<String, Vec<CauseSuggestion>>,
+    /// Causes inferred from each post-mortem's text (taxonomy classes), strongest first,
+    /// with the sentences they rest on. Never merged into `Incident::causes`.
+    pub inferred_causes: BTreeMap<String, Vec<InferredCause>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,4 +1,5 @@
 //! Analysis over the whole archive: related incidents, repeats, cause suggestions, trends.
+pub mod causes;
 pub mod eval;
 pub mod references;
 pub mod related;
@@ -10,6 +11,7 @@ pub mod trends;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Archive, Insights};
+use crate::taxonomy::Taxonomy;
 
 /// Related incidents, repeats and cause suggestions for the whole archive, with the
 /// `unresolved-reference` and `possible-repeat` warnings and `cause-suggestion` notes.
@@ -37,13 +39,17 @@ pub fn analyse_cached(
     let incidents = &archive.incidents;
     let (links, mut diagnostics) = references::resolve(incidents);
     let model = text::TextModel::build_cached(incidents, cache);
-    let pairs = related::neighbours(incidents, &model, &links, params);
+    let taxonomy = Taxonomy::from_site_table(config.causes.as_ref()).unwrap_or_default();
+    let inferred = causes::infer_all(incidents, &taxonomy);
+    let classes = causes::class_sets(incidents, &inferred);
+    let pairs = related::neighbours(incidents, &model, &links, params, &classes);
     let related = related::related_lists(
         incidents,
         &model,
         &pairs,
         config.related.max,
         config.related.min_score,
+        &inferred,
     );
     let cause_suggestions = suggest::suggest(incidents, &pairs);
     for (id, suggestions) in &cause_suggestions {
@@ -84,6 +90,7 @@ pub fn analyse_cached(
             related,
             repeat_of,
             cause_suggestions,
+            inferred_causes: causes::by_id(incidents, inferred),
         },
         diagnostics,
     )

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 
 use super::references::Links;
 use super::text::{self, SparseVec, TextModel};
-use crate::model::{Incident, Related};
+use crate::model::{Incident, InferredCause, Related};
 
 /// Tunables of the neighbour search; the defaults are what `analyse` uses.
 #[derive(Debug, Clone)]
@@ -51,6 +51,9 @@ impl Default for Params {
 }
 
 const W_CAUSE: f64 = 0.35;
+/// A cause both texts state (inferred with the taxonomy), scaled by the weaker of the
+/// two confidences. Below a label: an inference can be wrong.
+const W_INFERRED: f64 = 0.3;
 /// Small: related means "same root cause"; a shared service only breaks near ties.
 /// (Stronger weights ranked same-service, different-cause incidents first on the
 /// handwritten evaluation sets.)
@@ -72,6 +75,8 @@ pub struct Pair {
     pub refers: bool,
     /// The other incident names this one.
     pub referred_by: bool,
+    /// The strongest cause both texts state (taxonomy class, weaker confidence).
+    pub inferred: Option<(String, f64)>,
 }
 
 impl Pair {
@@ -86,11 +91,13 @@ impl Pair {
 }
 
 /// Every scored candidate for every incident, best first (score desc, then id).
+/// `inferred` holds each incident's inferred causes (class, confidence), or is empty.
 pub fn neighbours(
     incidents: &[Incident],
     model: &TextModel,
     links: &Links,
     params: &Params,
+    inferred: &[Vec<(String, f64)>],
 ) -> Vec<Vec<Pair>> {
     let n = incidents.len();
     let pruned: Vec<SparseVec> = model
@@ -99,7 +106,7 @@ pub fn neighbours(
         .map(|v| text::prune(v, params.index_terms))
         .collect();
     let postings = inverted_index(&pruned, model.cause_terms.len(), params.posting_cap);
-    let labels = LabelIndex::new(incidents);
+    let labels = LabelIndex::new(incidents, inferred);
     let mut explicit: Vec<Vec<usize>> = vec![Vec::new(); n];
     for &(from, to) in links {
         explicit[from].push(to);
@@ -207,7 +214,12 @@ fn score_pair(
     if !a.causes.is_empty() && !b.causes.is_empty() && cause_overlap == 0.0 {
         text_evidence *= 0.5;
     }
-    let mut score = W_CAUSE * cause_overlap + W_SERVICE * service_overlap + text_evidence;
+    let inferred = labels.shared_inferred(i, j);
+    let inferred_overlap = inferred.as_ref().map_or(0.0, |(_, c)| *c);
+    let mut score = W_CAUSE * cause_overlap
+        + W_SERVICE * service_overlap
+        + W_INFERRED * inferred_overlap
+        + text_evidence;
     if refers || referred_by {
         score = 0.5 + 0.5 * score;
     }
@@ -218,6 +230,7 @@ fn score_pair(
         whole_sim,
         refers,
         referred_by,
+        inferred,
     }
 }
 
@@ -263,15 +276,16 @@ fn overlap(a: &[String], b: &[String], weight: impl Fn(&str) -> f64) -> f64 {
 
 /// Incidents grouped by cause and by service, in archive order (newest first), to find
 /// the nearest-in-time incidents sharing a label, and service rarity weights.
-struct LabelIndex {
+struct LabelIndex<'a> {
+    inferred: &'a [Vec<(String, f64)>],
     by_cause: HashMap<String, Vec<usize>>,
     by_service: HashMap<String, Vec<usize>>,
     positions: Vec<Vec<(bool, String, usize)>>,
     service_idf: HashMap<String, f64>,
 }
 
-impl LabelIndex {
-    fn new(incidents: &[Incident]) -> Self {
+impl<'a> LabelIndex<'a> {
+    fn new(incidents: &[Incident], inferred: &'a [Vec<(String, f64)>]) -> Self {
         let mut by_cause: HashMap<String, Vec<usize>> = HashMap::new();
         let mut by_service: HashMap<String, Vec<usize>> = HashMap::new();
         let mut positions = vec![Vec::new(); incidents.len()];
@@ -279,6 +293,13 @@ impl LabelIndex {
             for cause in dedup(&incident.causes) {
                 let list = by_cause.entry(cause.clone()).or_default();
                 positions[i].push((true, cause.clone(), list.len()));
+                list.push(i);
+            }
+            // Inferred causes find candidates the same way, under their own key.
+            for (class, _) in inferred.get(i).into_iter().flatten() {
+                let key = format!("inferred:{class}");
+                let list = by_cause.entry(key.clone()).or_default();
+                positions[i].push((true, key, list.len()));
                 list.push(i);
             }
             for service in dedup(&incident.services) {
@@ -294,11 +315,24 @@ impl LabelIndex {
             .map(|(s, list)| (s.clone(), (1.0 + n / list.len() as f64).ln()))
             .collect();
         LabelIndex {
+            inferred,
             by_cause,
             by_service,
             positions,
             service_idf,
         }
+    }
+
+    /// The strongest cause both incidents' texts state, with the weaker confidence.
+    fn shared_inferred(&self, i: usize, j: usize) -> Option<(String, f64)> {
+        let (a, b) = (self.inferred.get(i)?, self.inferred.get(j)?);
+        a.iter()
+            .filter_map(|(class, ca)| {
+                b.iter()
+                    .find(|(other, _)| other == class)
+                    .map(|(_, cb)| (class.clone(), ca.min(*cb)))
+            })
+            .max_by(|x, y| x.1.total_cmp(&y.1).then_with(|| y.0.cmp(&x.0)))
     }
 
     fn service_weight(&self, service: &str) -> f64 {
@@ -328,18 +362,30 @@ fn dedup(labels: &[String]) -> BTreeSet<&String> {
 
 /// The `Related` list of every incident: all explicit links plus up to `max` computed
 /// ones scoring at least `min_score`, best first, with reasons.
+///
+/// The display is calibrated per archive: an incident with no link above `min_score`
+/// still shows its best neighbour as *possibly related* when the two texts state the
+/// same cause (inferred), or when that neighbour scores at least the archive's median
+/// best score, so a small archive of short write-ups does not show empty pages.
 pub fn related_lists(
     incidents: &[Incident],
     model: &TextModel,
     pairs: &[Vec<Pair>],
     max: usize,
     min_score: f64,
+    inferred: &[Vec<InferredCause>],
 ) -> BTreeMap<String, Vec<Related>> {
+    let mut best: Vec<f64> = pairs
+        .iter()
+        .filter_map(|list| list.iter().find(|p| !p.explicit()).map(|p| p.score))
+        .collect();
+    best.sort_by(f64::total_cmp);
+    let median_best = best.get(best.len() / 2).copied().unwrap_or(1.0);
     let lists: Vec<(String, Vec<Related>)> = (0..incidents.len())
         .into_par_iter()
         .map(|i| {
             let mut computed = 0;
-            let chosen: Vec<&Pair> = pairs[i]
+            let mut chosen: Vec<(&Pair, bool)> = pairs[i]
                 .iter()
                 .filter(|p| {
                     if p.explicit() {
@@ -351,15 +397,26 @@ pub fn related_lists(
                     }
                     false
                 })
+                .map(|p| (p, false))
                 .collect();
-            let words = display_words(&incidents[i], model, i, &chosen);
+            if computed == 0
+                && max > 0
+                && let Some(p) = pairs[i].iter().find(|p| !p.explicit())
+                && p.score > 0.0
+                && (p.inferred.is_some() || p.score >= median_best)
+            {
+                chosen.push((p, true));
+            }
+            let shown: Vec<&Pair> = chosen.iter().map(|(p, _)| *p).collect();
+            let words = display_words(&incidents[i], model, i, &shown);
             let related = chosen
                 .into_iter()
-                .map(|p| Related {
+                .map(|(p, possible)| Related {
                     id: incidents[p.other].id.clone(),
                     score: p.score,
-                    reasons: reasons(incidents, model, i, p, &words),
+                    reasons: reasons(incidents, model, i, p, &words, inferred),
                     explicit: p.explicit(),
+                    strength: if possible { "possible" } else { "related" },
                 })
                 .collect();
             (incidents[i].id.clone(), related)
@@ -424,6 +481,7 @@ fn reasons(
     i: usize,
     p: &Pair,
     words: &Words,
+    inferred: &[Vec<InferredCause>],
 ) -> Vec<String> {
     let (a, b) = (&incidents[i], &incidents[p.other]);
     let mut out = Vec::new();
@@ -435,6 +493,24 @@ fn reasons(
     for cause in dedup(&a.causes) {
         if b.causes.contains(cause) {
             out.push(format!("same cause: {cause}"));
+        }
+    }
+    if let Some((class, _)) = &p.inferred
+        && !a.causes.iter().any(|c| b.causes.contains(c))
+        && let Some(cause) = inferred
+            .get(i)
+            .and_then(|list| list.iter().find(|c| &c.class == class))
+    {
+        match cause.evidence.first() {
+            Some(e) => out.push(format!(
+                "same cause (inferred): {} — “{}”",
+                cause.title.to_lowercase(),
+                quote(&e.sentence)
+            )),
+            None => out.push(format!(
+                "same cause (inferred): {}",
+                cause.title.to_lowercase()
+            )),
         }
     }
     for service in dedup(&a.services) {
@@ -470,6 +546,17 @@ fn reasons(
         }
     }
     out
+}
+
+/// A sentence short enough for a reason: at most 140 characters, cut at a word.
+fn quote(sentence: &str) -> String {
+    let sentence = sentence.trim();
+    if sentence.chars().count() <= 140 {
+        return sentence.to_string();
+    }
+    let cut: String = sentence.chars().take(140).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
 }
 
 /// The best shared terms in written form, skipping words already inside a shown phrase.
@@ -571,7 +658,7 @@ mod tests {
     fn best_neighbours_share_cause_and_text() {
         let incidents = sample();
         let model = TextModel::build(&incidents);
-        let pairs = neighbours(&incidents, &model, &Links::new(), &Params::default());
+        let pairs = neighbours(&incidents, &model, &Links::new(), &Params::default(), &[]);
         assert_eq!(pairs[0][0].other, 1, "{:?}", pairs[0]);
         assert_eq!(pairs[2][0].other, 4);
         assert_eq!(
@@ -579,7 +666,7 @@ mod tests {
             0,
             "unlabelled d finds the leak incidents by text"
         );
-        let lists = related_lists(&incidents, &model, &pairs, 5, 0.15);
+        let lists = related_lists(&incidents, &model, &pairs, 5, 0.15, &[]);
         let a = &lists["a"][0];
         assert_eq!(a.id, "b");
         assert!(
@@ -607,8 +694,8 @@ mod tests {
         let incidents = sample();
         let model = TextModel::build(&incidents);
         let links: Links = [(0, 2)].into_iter().collect();
-        let pairs = neighbours(&incidents, &model, &links, &Params::default());
-        let lists = related_lists(&incidents, &model, &pairs, 0, 0.15);
+        let pairs = neighbours(&incidents, &model, &links, &Params::default(), &[]);
+        let lists = related_lists(&incidents, &model, &pairs, 0, 0.15, &[]);
         assert_eq!(lists["a"].len(), 1);
         assert_eq!(lists["a"][0].id, "c");
         assert_eq!(lists["a"][0].reasons[0], "referenced by author");
@@ -623,7 +710,7 @@ mod tests {
         let mut incidents = sample();
         incidents[1].causes = vec!["bad-deploy".into()];
         let model = TextModel::build(&incidents);
-        let pairs = neighbours(&incidents, &model, &Links::new(), &Params::default());
+        let pairs = neighbours(&incidents, &model, &Links::new(), &Params::default(), &[]);
         let ab = pairs[0].iter().find(|p| p.other == 1).unwrap();
         let expected = round3(W_SERVICE + 0.5 * text_part(ab.cause_sim, ab.whole_sim));
         assert!(

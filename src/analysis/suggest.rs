@@ -98,6 +98,7 @@ mod tests {
             score: 0.0,
             cause_sim: sim,
             whole_sim: sim,
+            inferred: None,
             refers: false,
             referred_by: false,
         }

@@ -43,6 +43,25 @@ struct IncidentJson<'a> {
     related: Vec<RelatedJson<'a>>,
     repeat_of: Option<RepeatJson<'a>>,
     cause_suggestions: Vec<SuggestionJson<'a>>,
+    /// Causes inferred from the text (taxonomy classes), never merged into `causes`.
+    inferred_causes: Vec<InferredJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct InferredJson<'a> {
+    class: &'a str,
+    family: &'a str,
+    title: &'a str,
+    confidence: f64,
+    evidence: Vec<EvidenceJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct EvidenceJson<'a> {
+    sentence: &'a str,
+    section: &'static str,
+    line: Option<usize>,
+    phrase: &'a str,
 }
 
 #[derive(Serialize)]
@@ -64,6 +83,7 @@ struct RelatedJson<'a> {
     score: f64,
     reasons: &'a [String],
     explicit: bool,
+    strength: &'static str,
 }
 
 #[derive(Serialize)]
@@ -144,6 +164,7 @@ fn incident_json<'a>(site: &Site, insights: &'a Insights, i: &'a Incident) -> In
                 score: round3(r.score),
                 reasons: &r.reasons,
                 explicit: r.explicit,
+                strength: r.strength,
             })
             .collect(),
         repeat_of: insights.repeat_of.get(&i.id).map(|r| RepeatJson {
@@ -160,6 +181,30 @@ fn incident_json<'a>(site: &Site, insights: &'a Insights, i: &'a Incident) -> In
                         cause: &s.cause,
                         score: round3(s.score),
                         from: &s.from,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        inferred_causes: insights
+            .inferred_causes
+            .get(&i.id)
+            .map(|v| {
+                v.iter()
+                    .map(|c| InferredJson {
+                        class: &c.class,
+                        family: &c.family,
+                        title: &c.title,
+                        confidence: round3(c.confidence),
+                        evidence: c
+                            .evidence
+                            .iter()
+                            .map(|e| EvidenceJson {
+                                sentence: &e.sentence,
+                                section: e.section.as_str(),
+                                line: e.line,
+                                phrase: &e.phrase,
+                            })
+                            .collect(),
                     })
                     .collect()
             })

@@ -148,6 +148,8 @@ struct RelatedView {
     score: String,
     reasons: Vec<String>,
     explicit: bool,
+    /// `related`, or `possible` for a weaker link shown so the page is not empty.
+    strength: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -617,6 +619,14 @@ fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result
     ctx.insert("overdue_count", &items.iter().filter(|a| a.overdue).count());
     ctx.insert("related", &related(model, incident));
     ctx.insert(
+        "inferred_causes",
+        model
+            .insights
+            .inferred_causes
+            .get(&incident.id)
+            .map_or(&[][..], Vec::as_slice),
+    );
+    ctx.insert(
         "repeat_of",
         &model
             .insights
@@ -751,6 +761,7 @@ fn related(model: &SiteModel, incident: &Incident) -> Vec<RelatedView> {
                 score: score_text(r.score),
                 reasons: r.reasons.clone(),
                 explicit: r.explicit,
+                strength: r.strength,
             })
         })
         .collect()

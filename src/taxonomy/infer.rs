@@ -26,31 +26,10 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
-
 use super::{PhraseMatch, Taxonomy, Word, tokenize};
 use crate::model::Incident;
 
-/// The part of a post-mortem a text comes from; it sets how much a match there counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SectionKind {
-    Title,
-    RootCause,
-    Trigger,
-    FiveWhys,
-    ContributingFactors,
-    Summary,
-    /// Free prose: "What happened", "Details", text under a heading of no known kind.
-    Description,
-    Resolution,
-    Detection,
-    Impact,
-    Timeline,
-    Lessons,
-    ActionItems,
-    Other,
-}
+pub use crate::model::{Evidence, InferredCause, SectionKind};
 
 impl SectionKind {
     pub fn weight(self) -> f64 {
@@ -97,9 +76,21 @@ impl SectionKind {
         use SectionKind::*;
         let h = heading.to_lowercase();
         let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
-        if has(&["contributing", "what went wrong", "what didn", "what did not go"]) {
+        if has(&[
+            "contributing",
+            "what went wrong",
+            "what didn",
+            "what did not go",
+        ]) {
             ContributingFactors
-        } else if has(&["root cause", "cause", "why did", "why it happened", "fault", "rca"]) {
+        } else if has(&[
+            "root cause",
+            "cause",
+            "why did",
+            "why it happened",
+            "fault",
+            "rca",
+        ]) {
             RootCause
         } else if has(&["five whys", "5 whys", "whys"]) {
             FiveWhys
@@ -125,15 +116,41 @@ impl SectionKind {
             "going forward",
         ]) {
             ActionItems
-        } else if has(&["lesson", "learn", "went well", "lucky", "takeaway", "reflection"]) {
+        } else if has(&[
+            "lesson",
+            "learn",
+            "went well",
+            "lucky",
+            "takeaway",
+            "reflection",
+        ]) {
             Lessons
-        } else if has(&["impact", "affected", "customer experience", "user experience"]) {
+        } else if has(&[
+            "impact",
+            "affected",
+            "customer experience",
+            "user experience",
+        ]) {
             Impact
         } else if has(&["detect", "alert", "monitoring"]) {
             Detection
-        } else if has(&["resolution", "recovery", "mitigation", "how we fixed", "fix", "restor"]) {
+        } else if has(&[
+            "resolution",
+            "recovery",
+            "mitigation",
+            "how we fixed",
+            "fix",
+            "restor",
+        ]) {
             Resolution
-        } else if has(&["summary", "overview", "tl;dr", "tldr", "introduction", "background"]) {
+        } else if has(&[
+            "summary",
+            "overview",
+            "tl;dr",
+            "tldr",
+            "introduction",
+            "background",
+        ]) {
             Summary
         } else if has(&[
             "what happened",
@@ -151,43 +168,6 @@ impl SectionKind {
             Other
         }
     }
-}
-
-/// A sentence that supports an inferred cause.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Evidence {
-    /// The sentence, as written (trimmed).
-    pub sentence: String,
-    pub section: SectionKind,
-    /// The heading the text was under, when the text came from the body.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub heading: Option<String>,
-    /// 1-based line in the source file, when the model knows where the text starts.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
-    /// Byte offsets of the sentence within the section text.
-    pub start: usize,
-    pub end: usize,
-    /// Byte offsets of the matched phrase within the section text.
-    pub match_start: usize,
-    pub match_end: usize,
-    /// The phrase of the taxonomy that matched, as written there.
-    pub phrase: String,
-    /// This evidence's weight in 0..1 (phrase × section × sentence cues).
-    pub weight: f64,
-}
-
-/// One inferred cause of an incident.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InferredCause {
-    /// Taxonomy class id.
-    pub class: String,
-    pub family: String,
-    pub title: String,
-    /// 0..1.
-    pub confidence: f64,
-    /// Strongest evidence first, at most [`MAX_EVIDENCE`].
-    pub evidence: Vec<Evidence>,
 }
 
 /// Evidence kept per inferred cause.
@@ -236,7 +216,12 @@ pub struct SectionText<'a> {
 /// Infer the causes of an incident, strongest first, above the taxonomy's
 /// `min_confidence`.
 pub fn infer(incident: &Incident, taxonomy: &Taxonomy) -> Vec<InferredCause> {
-    infer_with(incident, taxonomy, taxonomy.min_confidence, &Params::default())
+    infer_with(
+        incident,
+        taxonomy,
+        taxonomy.min_confidence,
+        &Params::default(),
+    )
 }
 
 /// [`infer`] with another cut-off and other [`Params`].
@@ -316,7 +301,9 @@ pub fn infer_sections_with(
                 };
                 let w = (pattern.weight as f64 * section_weight * factor).min(1.0);
                 let entry = best.entry(pattern.class).or_insert((w, m));
-                if w > entry.0 || (w == entry.0 && (m.end - m.start) > (entry.1.end - entry.1.start)) {
+                if w > entry.0
+                    || (w == entry.0 && (m.end - m.start) > (entry.1.end - entry.1.start))
+                {
                     *entry = (w, m);
                 }
             }
@@ -358,7 +345,10 @@ pub fn infer_sections_with(
                 b.weight
                     .total_cmp(&a.weight)
                     .then_with(|| a.section.cmp(&b.section))
+                    .then_with(|| a.line.cmp(&b.line))
                     .then_with(|| a.start.cmp(&b.start))
+                    .then_with(|| a.sentence.cmp(&b.sentence))
+                    .then_with(|| a.phrase.cmp(&b.phrase))
             });
             // The best evidence counts fully, the next ones less and less: repeating
             // an incidental mention must not add up to a cause.
@@ -433,7 +423,11 @@ pub fn incident_texts(
         push(Timeline, &event.event, Some(event.line).filter(|&l| l > 0));
     }
     for item in &incident.action_items {
-        push(ActionItems, &item.action, Some(item.line).filter(|&l| l > 0));
+        push(
+            ActionItems,
+            &item.action,
+            Some(item.line).filter(|&l| l > 0),
+        );
     }
     let lessons = &incident.lessons;
     for text in lessons
@@ -570,7 +564,9 @@ impl SentenceCues {
                 "cause" if w(i.wrapping_sub(1)) == "root" || w(i + 1) == "was" => causal = true,
                 "due" if w(i + 1) == "to" => causal = true,
                 "led" if w(i + 1) == "to" => causal = true,
-                "prevent" | "avoid" | "ensure" | "going" if w(i) != "going" || w(i + 1) == "forward" => {
+                "prevent" | "avoid" | "ensure" | "going"
+                    if w(i) != "going" || w(i + 1) == "forward" =>
+                {
                     plan = true
                 }
                 "we'll" | "future" => plan = true,
@@ -587,8 +583,22 @@ impl SentenceCues {
 fn is_clause_word(w: &str) -> bool {
     matches!(
         w,
-        "but" | "however" | "although" | "though" | "whereas" | "because" | "since" | "instead"
-            | "yet" | "so" | "which" | "while" | "when" | "after" | "until" | "once"
+        "but"
+            | "however"
+            | "although"
+            | "though"
+            | "whereas"
+            | "because"
+            | "since"
+            | "instead"
+            | "yet"
+            | "so"
+            | "which"
+            | "while"
+            | "when"
+            | "after"
+            | "until"
+            | "once"
     )
 }
 
@@ -634,8 +644,16 @@ fn clause_factor(
             content_back += 1;
         }
         // Strong cues: anywhere back in the clause.
-        let next = if prev + 1 < words.len() { lower(prev + 1) } else { "" };
-        let after_next = if prev + 2 < words.len() { lower(prev + 2) } else { "" };
+        let next = if prev + 1 < words.len() {
+            lower(prev + 1)
+        } else {
+            ""
+        };
+        let after_next = if prev + 2 < words.len() {
+            lower(prev + 2)
+        } else {
+            ""
+        };
         let strong = match w {
             "ruled" | "rule" | "ruling" | "rules" => next == "out",
             "unrelated" | "excluded" | "eliminated" | "exonerated" => true,
@@ -664,8 +682,20 @@ fn clause_factor(
                     let before = if prev > 0 { lower(prev - 1) } else { "" };
                     !matches!(
                         before,
-                        "could" | "can" | "would" | "did" | "does" | "do" | "will" | "might"
-                            | "may" | "must" | "should" | "had" | "have" | "has"
+                        "could"
+                            | "can"
+                            | "would"
+                            | "did"
+                            | "does"
+                            | "do"
+                            | "will"
+                            | "might"
+                            | "may"
+                            | "must"
+                            | "should"
+                            | "had"
+                            | "have"
+                            | "has"
                     ) && next != "only"
                 }
                 "never" | "without" | "nor" | "neither" | "none" | "wasn't" | "isn't"
@@ -678,12 +708,39 @@ fn clause_factor(
         }
         if matches!(
             w,
-            "suspected" | "suspect" | "suspicion" | "theory" | "hypothesis" | "hypothesized"
-                | "hypothesised" | "thought" | "assumed" | "initially" | "whether" | "if"
-                | "unless" | "possibly" | "possible" | "perhaps" | "seemed" | "appeared"
-                | "speculated" | "guess" | "investigated" | "checked" | "considered"
-                | "risk" | "risks" | "risking" | "might" | "may" | "potentially" | "potential"
-                | "would" | "hypothetical" | "hypothetically"
+            "suspected"
+                | "suspect"
+                | "suspicion"
+                | "theory"
+                | "hypothesis"
+                | "hypothesized"
+                | "hypothesised"
+                | "thought"
+                | "assumed"
+                | "initially"
+                | "whether"
+                | "if"
+                | "unless"
+                | "possibly"
+                | "possible"
+                | "perhaps"
+                | "seemed"
+                | "appeared"
+                | "speculated"
+                | "guess"
+                | "investigated"
+                | "checked"
+                | "considered"
+                | "risk"
+                | "risks"
+                | "risking"
+                | "might"
+                | "may"
+                | "potentially"
+                | "potential"
+                | "would"
+                | "hypothetical"
+                | "hypothetically"
         ) {
             hedged = true;
         }
@@ -715,15 +772,20 @@ fn clause_factor(
             "herring" => return None,
             "played" if j + 1 < words.len() && lower(j + 1) == "no" => return None,
             "healthy" | "fine" | "unaffected" | "normal" | "nominal" if seen <= 3 => {
-                if j > 0 && matches!(lower(j - 1), "was" | "were" | "is" | "are" | "remained" | "looked") {
+                if j > 0
+                    && matches!(
+                        lower(j - 1),
+                        "was" | "were" | "is" | "are" | "remained" | "looked"
+                    )
+                {
                     return None;
                 }
             }
             "cause" | "culprit" | "issue" | "problem" | "factor" | "responsible" | "involved"
-            | "related" | "blame" | "source" | "reason" | "root" | "contributor"
-            | "at" | "affected" | "impacted" | "a" | "the" | "full" | "exhausted"
-            | "saturated" | "overloaded" | "expired" | "down" | "broken" | "degraded"
-            | "unavailable" | "lost" | "low" | "high" | "failing" | "implicated" => {
+            | "related" | "blame" | "source" | "reason" | "root" | "contributor" | "at"
+            | "affected" | "impacted" | "a" | "the" | "full" | "exhausted" | "saturated"
+            | "overloaded" | "expired" | "down" | "broken" | "degraded" | "unavailable"
+            | "lost" | "low" | "high" | "failing" | "implicated" => {
                 if negated_copula && !matches!(w, "a" | "the") {
                     return None;
                 }

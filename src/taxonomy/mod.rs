@@ -47,12 +47,66 @@ pub const DEFAULT_TOML: &str = include_str!("default.toml");
 
 /// Function words skipped on both sides of a match. Negations are deliberately absent.
 pub const STOPWORDS: &[&str] = &[
-    "a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "into",
-    "onto", "our", "its", "their", "his", "her", "my", "your", "this", "that", "these",
-    "those", "was", "were", "is", "are", "be", "been", "being", "had", "has", "have", "it",
-    "we", "they", "which", "who", "also", "then", "just", "still", "very", "some", "all",
-    "both", "each", "one", "itself", "themselves", "would", "will", "should", "could",
-    "did", "do", "does", "as",
+    "a",
+    "an",
+    "the",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "for",
+    "by",
+    "with",
+    "from",
+    "into",
+    "onto",
+    "our",
+    "its",
+    "their",
+    "his",
+    "her",
+    "my",
+    "your",
+    "this",
+    "that",
+    "these",
+    "those",
+    "was",
+    "were",
+    "is",
+    "are",
+    "be",
+    "been",
+    "being",
+    "had",
+    "has",
+    "have",
+    "it",
+    "we",
+    "they",
+    "which",
+    "who",
+    "also",
+    "then",
+    "just",
+    "still",
+    "very",
+    "some",
+    "all",
+    "both",
+    "each",
+    "one",
+    "itself",
+    "themselves",
+    "would",
+    "will",
+    "should",
+    "could",
+    "did",
+    "do",
+    "does",
+    "as",
 ];
 
 fn is_stopword(w: &str) -> bool {
@@ -148,6 +202,19 @@ pub struct TaxonomyConfig {
 }
 
 impl TaxonomyConfig {
+    /// The `[causes]` table of site.toml (after `file` was merged in), checked.
+    pub fn from_table(table: &toml::Table) -> Result<TaxonomyConfig, String> {
+        table
+            .clone()
+            .try_into()
+            .map_err(|e| format!("site.toml [causes]: {e}"))
+    }
+
+    /// The table again, for `Config::causes`.
+    pub fn to_table(&self) -> Result<toml::Table, String> {
+        toml::Table::try_from(self).map_err(|e| format!("site.toml [causes]: {e}"))
+    }
+
     /// Read the file `file` names (relative to `site_root`) and merge it under this
     /// config: keys written in site.toml win for `map` and `min_confidence`, lists are
     /// concatenated.
@@ -168,10 +235,18 @@ impl TaxonomyConfig {
         }
         from_file.map.extend(self.map.clone());
         for (k, v) in &self.phrases {
-            from_file.phrases.entry(k.clone()).or_default().extend(v.clone());
+            from_file
+                .phrases
+                .entry(k.clone())
+                .or_default()
+                .extend(v.clone());
         }
         for (k, v) in &self.weak {
-            from_file.weak.entry(k.clone()).or_default().extend(v.clone());
+            from_file
+                .weak
+                .entry(k.clone())
+                .or_default()
+                .extend(v.clone());
         }
         from_file.classes.extend(self.classes.clone());
         from_file.families.extend(self.families.clone());
@@ -203,6 +278,14 @@ impl Default for Taxonomy {
 }
 
 impl Taxonomy {
+    /// The builtin taxonomy extended by a site's `[causes]` table, if any.
+    pub fn from_site_table(table: Option<&toml::Table>) -> Result<Taxonomy, String> {
+        match table {
+            None => Ok(Taxonomy::builtin()),
+            Some(table) => Taxonomy::builtin().with_config(&TaxonomyConfig::from_table(table)?),
+        }
+    }
+
     /// The taxonomy shipped with hindsight. Panics only if the embedded file is broken,
     /// which the unit tests rule out.
     pub fn builtin() -> Taxonomy {
@@ -336,7 +419,11 @@ impl Taxonomy {
         }
         for (list, weak) in [(&config.phrases, false), (&config.weak, true)] {
             for (name, phrases) in list {
-                let section = if weak { "causes.weak" } else { "causes.phrases" };
+                let section = if weak {
+                    "causes.weak"
+                } else {
+                    "causes.phrases"
+                };
                 let i = index_of(&classes, name).map_err(|e| format!("{section}: {e}"))?;
                 let target = if weak {
                     &mut classes[i].weak
@@ -404,7 +491,9 @@ impl Taxonomy {
         let words = tokenize(query);
         for m in self.matcher.find(query, &words) {
             let w = self.matcher.patterns[m.pattern].weight as f64 * 0.95;
-            let s = scores.entry(self.matcher.patterns[m.pattern].class).or_default();
+            let s = scores
+                .entry(self.matcher.patterns[m.pattern].class)
+                .or_default();
             *s = s.max(w);
         }
         if scores.is_empty() {
@@ -471,7 +560,11 @@ fn closest(name: &str, names: &[&str], n: usize) -> Vec<String> {
         })
         .collect();
     scored.sort();
-    scored.into_iter().take(n).map(|(_, c)| c.to_string()).collect()
+    scored
+        .into_iter()
+        .take(n)
+        .map(|(_, c)| c.to_string())
+        .collect()
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {
@@ -592,8 +685,7 @@ pub fn stem(lower: &str) -> String {
     } else if s.ends_with("ed") && s.len() >= 5 {
         s.truncate(s.len() - 2);
         stripped = true;
-    } else if s.ends_with('s') && !s.ends_with("ss") && !s.ends_with("us") && !s.ends_with("is")
-    {
+    } else if s.ends_with('s') && !s.ends_with("ss") && !s.ends_with("us") && !s.ends_with("is") {
         s.pop();
     }
     if stripped {
@@ -687,7 +779,9 @@ pub fn expand_phrase(phrase: &str) -> Result<Vec<String>, String> {
             _ => {}
         }
         if depth < 0 || depth > 1 {
-            return Err(format!("phrase `{phrase}`: unbalanced or nested parentheses"));
+            return Err(format!(
+                "phrase `{phrase}`: unbalanced or nested parentheses"
+            ));
         }
         if c.is_whitespace() && depth == 0 {
             if !cur.is_empty() {
@@ -842,7 +936,9 @@ pub fn parse_phrase(phrase: &str, default_weight: f32) -> Result<(Vec<SlotSpec>,
             continue;
         }
         if slots.is_empty() && optional {
-            return Err(format!("phrase `{phrase}`: the first word cannot be optional"));
+            return Err(format!(
+                "phrase `{phrase}`: the first word cannot be optional"
+            ));
         }
         slots.push(SlotSpec(Slot {
             alts,
@@ -853,7 +949,9 @@ pub fn parse_phrase(phrase: &str, default_weight: f32) -> Result<(Vec<SlotSpec>,
         gap = 0;
     }
     if pending_gap {
-        return Err(format!("phrase `{phrase}`: `..` must stand between two words"));
+        return Err(format!(
+            "phrase `{phrase}`: `..` must stand between two words"
+        ));
     }
     if slots.is_empty() {
         return Err(format!("phrase `{phrase}` has no words"));

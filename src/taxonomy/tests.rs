@@ -118,8 +118,14 @@ fn taxonomy_phrases_match_inflections_and_paraphrases() {
     let cases = [
         ("The certificate had expired.", "certificate-expiry"),
         ("A cert expired on the edge.", "certificate-expiry"),
-        ("It was caused by the expiry of the intermediate.", "certificate-expiry"),
-        ("Certificates expiring silently took the API down.", "certificate-expiry"),
+        (
+            "It was caused by the expiry of the intermediate.",
+            "certificate-expiry",
+        ),
+        (
+            "Certificates expiring silently took the API down.",
+            "certificate-expiry",
+        ),
         ("The database host ran out of disk space.", "disk-full"),
         ("The volume filled up overnight.", "disk-full"),
         ("Writes failed with No space left on device.", "disk-full"),
@@ -128,27 +134,58 @@ fn taxonomy_phrases_match_inflections_and_paraphrases() {
         ("Utility power was lost at the site.", "power-failure"),
         ("A generator failed to start.", "power-failure"),
         ("A bad config was pushed to every proxy.", "config-change"),
-        ("A configuration change to the rate limiter.", "config-change"),
+        (
+            "A configuration change to the rate limiter.",
+            "config-change",
+        ),
         ("We rolled back the deploy at 14:10.", "deploy-regression"),
         ("A BGP session reset.", "bgp-routing"),
-        ("The router withdrew routes for our prefixes.", "bgp-routing"),
+        (
+            "The router withdrew routes for our prefixes.",
+            "bgp-routing",
+        ),
         ("A leap second was inserted.", "leap-second"),
         ("Clock drift on two hosts broke token checks.", "clock-skew"),
-        ("A thundering herd of clients reconnected.", "capacity-overload"),
+        (
+            "A thundering herd of clients reconnected.",
+            "capacity-overload",
+        ),
         ("Client retries amplified the load tenfold.", "retry-storm"),
         ("Every inode was used.", "file-handle-exhaustion"),
         ("The DNS provider returned SERVFAIL.", "dns"),
-        ("An engineer accidentally ran the command against the wrong cluster.", "human-error"),
+        (
+            "An engineer accidentally ran the command against the wrong cluster.",
+            "human-error",
+        ),
         ("The primary failed over to a replica.", "database-failover"),
         ("Replication lag reached 40 minutes.", "replication"),
-        ("A catastrophic regex backtracking pinned CPU.", "regex-backtracking"),
-        ("Black Friday traffic doubled our peak.", "capacity-overload"),
-        ("A long-standing race condition in the scheduler.", "software-bug"),
-        ("Clocks went back an hour at the end of daylight saving time.", "dst-timezone"),
-        ("The leap year made February 29 an invalid date.", "date-arithmetic"),
+        (
+            "A catastrophic regex backtracking pinned CPU.",
+            "regex-backtracking",
+        ),
+        (
+            "Black Friday traffic doubled our peak.",
+            "capacity-overload",
+        ),
+        (
+            "A long-standing race condition in the scheduler.",
+            "software-bug",
+        ),
+        (
+            "Clocks went back an hour at the end of daylight saving time.",
+            "dst-timezone",
+        ),
+        (
+            "The leap year made February 29 an invalid date.",
+            "date-arithmetic",
+        ),
     ];
     for (text, class) in cases {
-        assert!(finds(text, class), "{text:?} → {:?}, expected {class}", found(text));
+        assert!(
+            finds(text, class),
+            "{text:?} → {:?}, expected {class}",
+            found(text)
+        );
     }
 }
 
@@ -160,21 +197,37 @@ fn taxonomy_negation_and_ruling_out() {
         ("No data was lost.", "data-deletion"),
         ("There was no evidence of an attack.", "ddos-abuse"),
         ("There was no evidence of an attack.", "security-breach"),
-        ("The failure was unrelated to the certificate renewal.", "certificate-expiry"),
+        (
+            "The failure was unrelated to the certificate renewal.",
+            "certificate-expiry",
+        ),
         ("The outage was not caused by a DNS failure.", "dns"),
         ("The disk was not full.", "disk-full"),
         ("The network was ruled out by 10:00.", "network-partition"),
-        ("The restart happened without a config change.", "config-change"),
+        (
+            "The restart happened without a config change.",
+            "config-change",
+        ),
     ];
     for (text, class) in cases {
-        assert!(!finds(text, class), "{text:?} should not give {class}: {:?}", found(text));
+        assert!(
+            !finds(text, class),
+            "{text:?} should not give {class}: {:?}",
+            found(text)
+        );
     }
     // A negation that describes the failure is kept.
-    assert!(finds("The certificate was not renewed in time.", "certificate-expiry"));
+    assert!(finds(
+        "The certificate was not renewed in time.",
+        "certificate-expiry"
+    ));
     assert!(finds("The resolver could not resolve the hostname.", "dns"));
     // The ruling-out is scoped to its clause.
     let mixed = found("DNS was not the cause; the certificate had expired.");
-    assert!(mixed.contains(&"certificate-expiry".to_string()), "{mixed:?}");
+    assert!(
+        mixed.contains(&"certificate-expiry".to_string()),
+        "{mixed:?}"
+    );
     assert!(!mixed.contains(&"dns".to_string()), "{mixed:?}");
 }
 
@@ -234,7 +287,8 @@ fn taxonomy_evidence_positions() {
 
 #[test]
 fn taxonomy_sentences_split_sensibly() {
-    let text = "We saw errors, e.g. timeouts. Then it stopped! Version 1.2.3 was fine.\n- item one\n";
+    let text =
+        "We saw errors, e.g. timeouts. Then it stopped! Version 1.2.3 was fine.\n- item one\n";
     let spans: Vec<&str> = infer::sentences(text)
         .into_iter()
         .map(|(a, b)| &text[a..b])
@@ -377,19 +431,15 @@ fn taxonomy_site_config_errors_are_clear() {
     assert!(e.contains("certificate-expiry"), "{e}");
     let e = err(r#"map = { "dns" = "certificate-expiry" }"#);
     assert!(e.contains("already a name of class `dns`"), "{e}");
-    let e = err(
-        r#"[[classes]]
+    let e = err(r#"[[classes]]
         id = "tls"
         family = "network"
-        title = "x""#,
-    );
+        title = "x""#);
     assert!(e.contains("certificate-expiry"), "{e}");
-    let e = err(
-        r#"[[classes]]
+    let e = err(r#"[[classes]]
         id = "new-thing"
         family = "nope"
-        title = "x""#,
-    );
+        title = "x""#);
     assert!(e.contains("unknown family `nope`"), "{e}");
     let e = err(r#"phrases = { "disk-full" = ["(broken"] }"#);
     assert!(e.contains("disk-full") && e.contains("(broken"), "{e}");
@@ -469,4 +519,3 @@ fn taxonomy_infer_on_incident_uses_sections() {
     assert_eq!(causes[0].evidence.len(), 1);
     assert_eq!(causes[0].evidence[0].section, SectionKind::RootCause);
 }
-

@@ -165,12 +165,14 @@ pub fn sample() -> (Archive, Insights) {
                 score: 0.2,
                 reasons: strings(&["same service: api"]),
                 explicit: false,
+                strength: "related",
             },
             Related {
                 id: "2025-03-02-db-pool".into(),
                 score: 0.87654,
                 reasons: strings(&["same cause: connection-leak"]),
                 explicit: true,
+                strength: "related",
             },
         ],
     );
@@ -596,6 +598,7 @@ fn json_export_follows_the_output_contract() {
         "related",
         "repeat_of",
         "cause_suggestions",
+        "inferred_causes",
     ];
     expected.sort_unstable();
     let mut keys_sorted = keys.clone();
@@ -640,8 +643,8 @@ fn json_export_follows_the_output_contract() {
     assert_eq!(
         again["related"],
         serde_json::json!([
-            {"id": "2025-03-02-db-pool", "score": 0.877, "reasons": ["same cause: connection-leak"], "explicit": true},
-            {"id": "2024-11-20-dns", "score": 0.2, "reasons": ["same service: api"], "explicit": false},
+            {"id": "2025-03-02-db-pool", "score": 0.877, "reasons": ["same cause: connection-leak"], "explicit": true, "strength": "related"},
+            {"id": "2024-11-20-dns", "score": 0.2, "reasons": ["same service: api"], "explicit": false, "strength": "related"},
         ]),
         "best first, scores rounded to 3 decimals"
     );

@@ -665,6 +665,9 @@ pub fn carry_insights(insights: &mut Insights, archive: &Archive, repeats: &Repe
         }
         ids.contains(id.as_str())
     });
+    insights
+        .inferred_causes
+        .retain(|id, _| ids.contains(id.as_str()));
     insights.repeat_of = crate::analysis::repeats::repeats(&archive.incidents, repeats);
 }
 
@@ -959,6 +962,7 @@ mod tests {
             score: 0.5,
             reasons: Vec::new(),
             explicit: false,
+            strength: "related",
         };
         let mut insights = Insights::default();
         insights

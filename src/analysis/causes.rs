@@ -1,0 +1,54 @@
+//! Causes inferred from each post-mortem's text with the failure-mode taxonomy
+//! (`taxonomy`), kept apart from the causes authors wrote: they are shown as inferred,
+//! with the sentence they rest on, and feed related incidents as a feature of their own.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+
+use crate::model::{Incident, InferredCause};
+use crate::taxonomy::{self, Taxonomy};
+
+/// The inferred causes of every incident, in archive order.
+pub fn infer_all(incidents: &[Incident], taxonomy: &Taxonomy) -> Vec<Vec<InferredCause>> {
+    incidents
+        .par_iter()
+        .map(|incident| taxonomy::infer(incident, taxonomy))
+        .collect()
+}
+
+/// What related incidents compare: each incident's inferred classes with their
+/// confidence. A post-mortem whose authors labelled its causes is compared by its
+/// labels instead, so its inferred classes are left out here.
+pub fn class_sets(
+    incidents: &[Incident],
+    inferred: &[Vec<InferredCause>],
+) -> Vec<Vec<(String, f64)>> {
+    incidents
+        .iter()
+        .zip(inferred)
+        .map(|(incident, causes)| {
+            if incident.causes.is_empty() {
+                causes
+                    .iter()
+                    .map(|c| (c.class.clone(), c.confidence))
+                    .collect()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
+}
+
+/// Keyed by incident id, leaving out incidents with none.
+pub fn by_id(
+    incidents: &[Incident],
+    inferred: Vec<Vec<InferredCause>>,
+) -> BTreeMap<String, Vec<InferredCause>> {
+    incidents
+        .iter()
+        .zip(inferred)
+        .filter(|(_, causes)| !causes.is_empty())
+        .map(|(incident, causes)| (incident.id.clone(), causes))
+        .collect()
+}
