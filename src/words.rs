@@ -10,3 +10,30 @@ pub fn plural(count: usize, one: &str, many: &str) -> String {
 pub fn s(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
 }
+
+/// `text` trimmed to at most `max` characters, cut at a word and ended with `…` when cut.
+pub fn clip(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clips_at_a_word() {
+        assert_eq!(clip("  short  ", 10), "short");
+        assert_eq!(
+            clip("the certificate had expired", 20),
+            "the certificate had…"
+        );
+        assert_eq!(plural(1, "error", "errors"), "1 error");
+        assert_eq!(plural(2, "error", "errors"), "2 errors");
+    }
+}

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
+use crate::diagnostics::Diagnostic;
 use crate::model::{Incident, InferredCause};
 use crate::taxonomy::{self, Taxonomy};
+use crate::words::clip;
 
 /// The inferred causes of every incident, in archive order.
 pub fn infer_all(incidents: &[Incident], taxonomy: &Taxonomy) -> Vec<Vec<InferredCause>> {
@@ -50,5 +52,42 @@ pub fn by_id(
         .zip(inferred)
         .filter(|(_, causes)| !causes.is_empty())
         .map(|(incident, causes)| (incident.id.clone(), causes))
+        .collect()
+}
+
+/// An `inferred-cause` note for every unlabelled post-mortem whose text states a cause,
+/// at the line of the strongest evidence when it is known: what a reviewer could label.
+pub fn notes(incidents: &[Incident], inferred: &[Vec<InferredCause>]) -> Vec<Diagnostic> {
+    incidents
+        .iter()
+        .zip(inferred)
+        .filter(|(incident, causes)| incident.causes.is_empty() && !causes.is_empty())
+        .map(|(incident, causes)| {
+            let line = causes[0].evidence.first().and_then(|e| e.line).unwrap_or(0);
+            let listed: Vec<String> = causes
+                .iter()
+                .map(|c| match c.evidence.first() {
+                    Some(e) => format!(
+                        "{} ({:.0}%, {}: “{}”)",
+                        c.class,
+                        c.confidence * 100.0,
+                        e.section.as_str(),
+                        clip(&e.sentence, 80)
+                    ),
+                    None => format!("{} ({:.0}%)", c.class, c.confidence * 100.0),
+                })
+                .collect();
+            Diagnostic::note(
+                "inferred-cause",
+                incident.source.clone(),
+                line,
+                0,
+                format!(
+                    "no cause label; the text states: {} — add `causes: [{}]` if it fits",
+                    listed.join("; "),
+                    causes[0].class
+                ),
+            )
+        })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! Analysis over the whole archive: related incidents, repeats, cause suggestions, trends.
 pub mod causes;
 pub mod eval;
+pub mod generic;
 pub mod references;
 pub mod related;
 pub mod repeats;
@@ -78,6 +79,7 @@ pub fn analyse_cached(
             ),
         ));
     }
+    diagnostics.extend(causes::notes(incidents, &inferred));
     let repeat_of = repeats::repeats(incidents, &config.repeats);
     diagnostics.extend(repeats::possible_repeats(
         incidents,

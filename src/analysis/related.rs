@@ -22,9 +22,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
+use super::generic;
 use super::references::Links;
 use super::text::{self, SparseVec, TextModel};
 use crate::model::{Incident, InferredCause, Related};
+use crate::words::clip;
 
 /// Tunables of the neighbour search; the defaults are what `analyse` uses.
 #[derive(Debug, Clone)]
@@ -54,6 +56,10 @@ const W_CAUSE: f64 = 0.35;
 /// A cause both texts state (inferred with the taxonomy), scaled by the weaker of the
 /// two confidences. Below a label: an inference can be wrong.
 const W_INFERRED: f64 = 0.3;
+/// Titles state symptom and component densely; two alike titles say a lot.
+const W_TITLE: f64 = 0.25;
+/// "similar title" is a reason from this rarity-weighted overlap of title words up.
+const TITLE_REASON_MIN: f64 = 0.5;
 /// Small: related means "same root cause"; a shared service only breaks near ties.
 /// (Stronger weights ranked same-service, different-cause incidents first on the
 /// handwritten evaluation sets.)
@@ -77,6 +83,8 @@ pub struct Pair {
     pub referred_by: bool,
     /// The strongest cause both texts state (taxonomy class, weaker confidence).
     pub inferred: Option<(String, f64)>,
+    /// Rarity-weighted overlap of the two titles' telling words, 0..1.
+    pub title_sim: f64,
 }
 
 impl Pair {
@@ -216,9 +224,11 @@ fn score_pair(
     }
     let inferred = labels.shared_inferred(i, j);
     let inferred_overlap = inferred.as_ref().map_or(0.0, |(_, c)| *c);
+    let title_sim = labels.title_similarity(i, j);
     let mut score = W_CAUSE * cause_overlap
         + W_SERVICE * service_overlap
         + W_INFERRED * inferred_overlap
+        + W_TITLE * title_sim
         + text_evidence;
     if refers || referred_by {
         score = 0.5 + 0.5 * score;
@@ -231,7 +241,27 @@ fn score_pair(
         refers,
         referred_by,
         inferred,
+        title_sim,
     }
+}
+
+/// The telling words of a title: lower case, generic English words left out, a plural
+/// `s` dropped, each once.
+fn title_words(title: &str) -> Vec<String> {
+    let mut words: Vec<String> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 1 && !generic::is_generic(w))
+        .map(|w| {
+            let w = w.to_lowercase();
+            match w.strip_suffix('s') {
+                Some(stem) if stem.len() > 3 && !stem.ends_with('s') => stem.to_string(),
+                _ => w,
+            }
+        })
+        .collect();
+    words.sort();
+    words.dedup();
+    words
 }
 
 /// Text evidence of a pair. TF-IDF cosines of short texts are small (0.02-0.3 for real
@@ -277,6 +307,8 @@ fn overlap(a: &[String], b: &[String], weight: impl Fn(&str) -> f64) -> f64 {
 /// Incidents grouped by cause and by service, in archive order (newest first), to find
 /// the nearest-in-time incidents sharing a label, and service rarity weights.
 struct LabelIndex<'a> {
+    /// Each incident's telling title words with their rarity (idf over titles).
+    titles: Vec<Vec<(String, f64)>>,
     inferred: &'a [Vec<(String, f64)>],
     by_cause: HashMap<String, Vec<usize>>,
     by_service: HashMap<String, Vec<usize>>,
@@ -295,6 +327,13 @@ impl<'a> LabelIndex<'a> {
                 positions[i].push((true, cause.clone(), list.len()));
                 list.push(i);
             }
+            // Title words find candidates too: the same symptom is often titled alike.
+            for word in title_words(&incident.title) {
+                let key = format!("title:{word}");
+                let list = by_cause.entry(key.clone()).or_default();
+                positions[i].push((true, key, list.len()));
+                list.push(i);
+            }
             // Inferred causes find candidates the same way, under their own key.
             for (class, _) in inferred.get(i).into_iter().flatten() {
                 let key = format!("inferred:{class}");
@@ -309,18 +348,51 @@ impl<'a> LabelIndex<'a> {
             }
         }
         let n = incidents.len().max(1) as f64;
+        let titles: Vec<Vec<(String, f64)>> = incidents
+            .iter()
+            .map(|incident| {
+                title_words(&incident.title)
+                    .into_iter()
+                    .map(|w| {
+                        let df = by_cause.get(&format!("title:{w}")).map_or(1, Vec::len);
+                        let idf = (1.0 + n / df as f64).ln();
+                        (w, idf)
+                    })
+                    .collect()
+            })
+            .collect();
         // Smoothed so a service on every incident still weighs a little.
         let service_idf = by_service
             .iter()
             .map(|(s, list)| (s.clone(), (1.0 + n / list.len() as f64).ln()))
             .collect();
         LabelIndex {
+            titles,
             inferred,
             by_cause,
             by_service,
             positions,
             service_idf,
         }
+    }
+
+    /// Rarity-weighted Jaccard of the two titles' telling words.
+    fn title_similarity(&self, i: usize, j: usize) -> f64 {
+        let (a, b) = (&self.titles[i], &self.titles[j]);
+        if a.is_empty() || b.is_empty() {
+            return 0.0;
+        }
+        let shared: f64 = a
+            .iter()
+            .filter(|(w, _)| b.iter().any(|(v, _)| v == w))
+            .map(|(_, idf)| idf)
+            .sum();
+        let union: f64 = a.iter().map(|(_, idf)| idf).sum::<f64>()
+            + b.iter()
+                .filter(|(w, _)| !a.iter().any(|(v, _)| v == w))
+                .map(|(_, idf)| idf)
+                .sum::<f64>();
+        if union <= 0.0 { 0.0 } else { shared / union }
     }
 
     /// The strongest cause both incidents' texts state, with the weaker confidence.
@@ -505,13 +577,16 @@ fn reasons(
             Some(e) => out.push(format!(
                 "same cause (inferred): {} — “{}”",
                 cause.title.to_lowercase(),
-                quote(&e.sentence)
+                clip(&e.sentence, 140)
             )),
             None => out.push(format!(
                 "same cause (inferred): {}",
                 cause.title.to_lowercase()
             )),
         }
+    }
+    if p.title_sim >= TITLE_REASON_MIN {
+        out.push("similar title".to_string());
     }
     for service in dedup(&a.services) {
         if b.services.contains(service) {
@@ -548,17 +623,6 @@ fn reasons(
     out
 }
 
-/// A sentence short enough for a reason: at most 140 characters, cut at a word.
-fn quote(sentence: &str) -> String {
-    let sentence = sentence.trim();
-    if sentence.chars().count() <= 140 {
-        return sentence.to_string();
-    }
-    let cut: String = sentence.chars().take(140).collect();
-    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
-    format!("{cut}…")
-}
-
 /// The best shared terms in written form, skipping words already inside a shown phrase.
 fn shown_terms(
     a: &[(u32, f32)],
@@ -569,6 +633,7 @@ fn shown_terms(
     let candidates: Vec<&String> = text::top_shared_terms(a, b, SHARED_TERMS_CONSIDERED)
         .into_iter()
         .filter_map(|t| forms.get(&terms[t as usize]))
+        .filter(|w| !generic::all_generic(w))
         .collect();
     let mut shown: Vec<String> = Vec::new();
     // Phrases first, so "connection pool" wins over "connection" and "pool".

@@ -99,6 +99,7 @@ mod tests {
             cause_sim: sim,
             whole_sim: sim,
             inferred: None,
+            title_sim: 0.0,
             refers: false,
             referred_by: false,
         }

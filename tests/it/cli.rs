@@ -207,7 +207,12 @@ fn check_json_lists_every_diagnostic_with_position() {
     assert_eq!(code, 1, "{err}");
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(json["errors"], 1);
-    let d = &json["diagnostics"][0];
+    let d = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["level"] == "error")
+        .unwrap();
     assert_eq!(d["code"], "duplicate-id");
     assert_eq!(d["level"], "error");
     assert_eq!(d["path"], "content/sub/a.md");
@@ -251,7 +256,7 @@ fn sample_archive_builds_strictly_and_notes_are_listed_only_by_check() {
     let (code, _, err) = run(site.path(), &["check", "--strict", "--as-of", "2026-11-26"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
-        err.matches("note[cause-suggestion]").count(),
+        err.matches("note[cause-suggestion]").count() + err.matches("note[inferred-cause]").count(),
         notes,
         "{err}"
     );
