@@ -31,7 +31,8 @@ use std::time::Instant;
 
 use hindsight::config::Config;
 use hindsight::model::Incident;
-use hindsight::pipeline::{self, Site};
+use hindsight::pipeline;
+use hindsight::site::Site;
 use hindsight::taxonomy::{self, InferredCause, Taxonomy};
 
 /// Labels that stand for several classes.
