@@ -193,6 +193,9 @@ fn main() -> ExitCode {
                     "weak_only" => params.weak_only = num(v),
                     "relative_floor" => params.relative_floor = num(v),
                     "max_causes" => params.max_causes = v.parse().unwrap_or(5),
+                    "causal_boost" => params.causal_boost = num(v),
+                    "plan_factor" => params.plan_factor = num(v),
+                    "hedge_factor" => params.hedge_factor = num(v),
                     "decay" => {
                         for (d, x) in params.decay.iter_mut().zip(v.split(',')) {
                             *d = num(x);

@@ -40,8 +40,9 @@ impl SectionKind {
             FiveWhys => 0.85,
             ContributingFactors => 0.8,
             Title => 0.6,
-            Summary | Description => 0.6,
-            Other => 0.5,
+            Summary => 0.75,
+            Description => 0.7,
+            Other => 0.6,
             Resolution => 0.45,
             Timeline => 0.4,
             Detection => 0.35,
@@ -188,17 +189,26 @@ pub struct Params {
     pub relative_floor: f64,
     /// At most this many causes are reported for one incident.
     pub max_causes: usize,
+    /// Factor for a sentence that states a cause ("caused by", "root cause", "because").
+    pub causal_boost: f64,
+    /// Factor for a sentence that reads as a plan ("to prevent", "we will").
+    pub plan_factor: f64,
+    /// Factor for a hedged match ("we first suspected", "if", "whether").
+    pub hedge_factor: f64,
 }
 
 impl Default for Params {
     fn default() -> Self {
         Params {
             evidence_scale: 0.75,
-            decay: [1.0, 0.5, 0.3, 0.2],
+            decay: [1.0, 0.7, 0.5, 0.3],
             strong_evidence: 0.5,
             weak_only: 0.6,
             relative_floor: 0.35,
-            max_causes: 5,
+            max_causes: 4,
+            causal_boost: 1.25,
+            plan_factor: 0.5,
+            hedge_factor: 0.4,
         }
     }
 }
@@ -296,7 +306,7 @@ pub fn infer_sections_with(
             let mut best: HashMap<usize, (f64, &PhraseMatch)> = HashMap::new();
             for m in &matches {
                 let pattern = &matcher.patterns[m.pattern];
-                let Some(factor) = clause_factor(sentence, &words, m, &cues) else {
+                let Some(factor) = clause_factor(sentence, &words, m, &cues, params) else {
                     continue;
                 };
                 let w = (pattern.weight as f64 * section_weight * factor).min(1.0);
@@ -614,6 +624,7 @@ fn clause_factor(
     words: &[Word],
     m: &PhraseMatch,
     cues: &SentenceCues,
+    params: &Params,
 ) -> Option<f64> {
     // Index of the match's first and last word in `words` (all words).
     let first = words.iter().position(|w| w.start == m.start)?;
@@ -797,13 +808,13 @@ fn clause_factor(
     }
     let mut factor = 1.0;
     if cues.causal {
-        factor *= 1.25;
+        factor *= params.causal_boost;
     }
     if cues.plan {
-        factor *= 0.5;
+        factor *= params.plan_factor;
     }
     if hedged {
-        factor *= 0.4;
+        factor *= params.hedge_factor;
     }
     Some(factor)
 }

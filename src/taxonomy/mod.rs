@@ -269,7 +269,7 @@ pub struct Taxonomy {
 }
 
 /// Default confidence cut-off of [`infer`].
-pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.5;
+pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.65;
 
 impl Default for Taxonomy {
     fn default() -> Self {
