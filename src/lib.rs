@@ -13,4 +13,5 @@ pub mod pipeline;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod text;
 pub mod yaml;
