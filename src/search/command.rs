@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use super::index::{Hit, SearchIndex};
+use super::searcher::{Hit, SearchIndex};
 use super::{fresh, query};
 use crate::cli::Failure;
 use crate::config::Config;
