@@ -1,7 +1,7 @@
 //! The light suffix-stripping stemmer: folds plurals and the common verb and noun endings
 //! (leaks/leaked/leaking → leak, connections/connection → connect, expired/expiry →
-//! expir) without Porter's full rule set. Words with a non-ASCII character, and words of
-//! 3 bytes or fewer, are left alone.
+//! expir) without Porter's full rule set. Words of 3 letters or fewer, and words with a
+//! digit or a non-ASCII letter, are left alone (so `2022` and `5000` stay numbers).
 //!
 //! Rules, on a lower-cased word, in order:
 //! 1. Plurals: `-ies` → `-y` (more than 4 letters), `-sses` → `-ss`, else a final `-s`
@@ -41,7 +41,7 @@ pub fn stem(word: &str) -> String {
 
 /// [`stem`] without allocating: `word` becomes its stem.
 pub fn stem_in_place(w: &mut String) {
-    if w.len() <= 3 || !w.is_ascii() {
+    if w.len() <= 3 || !w.bytes().all(|b| b.is_ascii_lowercase()) {
         return;
     }
     // 1. Plurals.
@@ -121,6 +121,9 @@ mod tests {
             ("dns", "dns"),
             ("größe", "größe"),
             ("café", "café"),
+            ("2022", "2022"),
+            ("5000", "5000"),
+            ("ec2s", "ec2s"),
         ] {
             assert_eq!(stem(word), want, "{word}");
         }

@@ -22,7 +22,7 @@
   function endsWith(w, s) { return w.length >= s.length && w.slice(w.length - s.length) === s; }
 
   function stem(word) {
-    if (word.length <= 3 || !/^[\x00-\x7f]*$/.test(word)) return word;
+    if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
     var w = word;
     if (endsWith(w, "ies") && w.length > 4) w = w.slice(0, -3) + "y";
     else if (endsWith(w, "sses")) w = w.slice(0, -2);
