@@ -28,6 +28,7 @@ impl<'a> Terms<'a> {
     }
 
     /// The byte range of the next term in the text, the term written into `buf`.
+    #[inline]
     pub fn next_into(&mut self, buf: &mut String) -> Option<(usize, usize)> {
         loop {
             let range = self.tokens.next_into(buf)?;

@@ -14,23 +14,61 @@
 //!    when more than 3 letters remain.
 //! 4. A final `-e` goes when more than 4 letters remain.
 
-/// Endings of step 2, longest first, with their replacements.
-const ENDINGS: [(&str, &str); 14] = [
-    ("ization", "ize"),
-    ("ational", "ate"),
-    ("ation", ""),
-    ("ition", ""),
-    ("ness", ""),
-    ("ment", ""),
-    ("ing", ""),
-    ("ion", ""),
-    ("ed", ""),
-    ("ly", ""),
-    ("ity", ""),
-    ("ive", ""),
-    ("y", ""),
-    ("e", ""),
-];
+/// Whether `w` ends with `suffix` (a fixed-size compare, no call to `memcmp`).
+#[inline]
+fn ends<const N: usize>(w: &[u8], suffix: &[u8; N]) -> bool {
+    w.last_chunk::<N>() == Some(suffix)
+}
+
+/// Step 2 on `w` (at least 3 letters): how many bytes to cut and what to put instead.
+/// Each arm holds the endings of one last letter, in the order of the rules above.
+#[inline]
+fn ending(w: &[u8]) -> Option<(usize, &'static str)> {
+    let n = w.len();
+    // Letters left by an ending of `len` bytes: at least 3, or 4 after a 1–2 byte ending.
+    let room = |len: usize, min: usize| n >= len + min;
+    match w[n - 1] {
+        b'n' => {
+            if ends(w, b"ization") {
+                Some((7, "ize"))
+            } else if ends(w, b"ation") && room(5, 3) {
+                Some((5, ""))
+            } else if ends(w, b"ition") && room(5, 3) {
+                Some((5, ""))
+            } else if ends(w, b"ion") && room(3, 3) && matches!(w[n - 4], b't' | b's' | b'x') {
+                Some((3, ""))
+            } else {
+                None
+            }
+        }
+        b'l' if ends(w, b"ational") => Some((7, "ate")),
+        b's' if ends(w, b"ness") && room(4, 3) => Some((4, "")),
+        b't' if ends(w, b"ment") && room(4, 3) => Some((4, "")),
+        b'g' if ends(w, b"ing") && room(3, 3) => Some((3, "")),
+        b'd' if ends(w, b"ed") && room(2, 4) => Some((2, "")),
+        b'y' => {
+            if ends(w, b"ly") && room(2, 4) {
+                Some((2, ""))
+            } else if ends(w, b"ity") && room(3, 3) {
+                Some((3, ""))
+            } else if room(1, 4) {
+                Some((1, ""))
+            } else {
+                None
+            }
+        }
+        b'e' => {
+            if ends(w, b"ive") && room(3, 3) {
+                Some((3, ""))
+            } else if room(1, 4) {
+                Some((1, ""))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
 
 /// The stem of a lower-cased word.
 pub fn stem(word: &str) -> String {
@@ -45,38 +83,35 @@ pub fn stem_in_place(w: &mut String) {
         return;
     }
     // 1. Plurals.
-    if w.ends_with("ies") && w.len() > 4 {
-        w.truncate(w.len() - 3);
+    let b = w.as_bytes();
+    let n = b.len();
+    if ends(b, b"ies") && n > 4 {
+        w.truncate(n - 3);
         w.push('y');
-    } else if w.ends_with("sses") {
-        w.truncate(w.len() - 2);
-    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
+    } else if ends(b, b"sses") {
+        w.truncate(n - 2);
+    } else if b[n - 1] == b's' && !matches!(b[n - 2], b's' | b'u' | b'i') {
         w.pop();
     }
     // 2. Derivational and inflectional endings.
-    for (ending, replacement) in ENDINGS {
-        if let Some(base) = w.strip_suffix(ending)
-            && base.len() + replacement.len() >= if ending.len() <= 2 { 4 } else { 3 }
-        {
-            if ending == "ion" && !base.ends_with(['t', 's', 'x']) {
-                continue;
-            }
-            let keep = base.len();
-            w.truncate(keep);
-            w.push_str(replacement);
-            break;
-        }
+    if let Some((cut, replacement)) = ending(w.as_bytes()) {
+        w.truncate(w.len() - cut);
+        w.push_str(replacement);
     }
     // 3. "stopped" → "stopp" → "stop", but keep "ll"/"ss"/"zz" (fall, pass, buzz).
-    let bytes = w.as_bytes();
-    if bytes.len() > 3 {
-        let (a, b) = (bytes[bytes.len() - 1], bytes[bytes.len() - 2]);
-        if a == b && !matches!(a, b'l' | b's' | b'z' | b'a' | b'e' | b'i' | b'o' | b'u') {
-            w.pop();
-        }
+    let b = w.as_bytes();
+    let n = b.len();
+    if n > 3
+        && b[n - 1] == b[n - 2]
+        && !matches!(
+            b[n - 1],
+            b'l' | b's' | b'z' | b'a' | b'e' | b'i' | b'o' | b'u'
+        )
+    {
+        w.pop();
     }
     // 4.
-    if w.ends_with('e') && w.len() > 4 {
+    if w.len() > 4 && w.ends_with('e') {
         w.pop();
     }
 }

@@ -234,14 +234,29 @@ pub const STOP_WORDS: &[(&str, Tier)] = &[
 ];
 
 /// Whether `word` (lower-cased) is a stop word for a reader that drops `tier`.
+#[inline]
 pub fn is_stop(word: &str, tier: Tier) -> bool {
+    let bytes = word.as_bytes();
     match tier {
-        Core => word.len() <= CORE_MAX_BYTES && CORE_PACKED.binary_search(&pack(word)).is_ok(),
-        Features => word.len() <= ALL_MAX_BYTES && ALL_PACKED.binary_search(&pack(word)).is_ok(),
+        Core => {
+            bytes.len() <= CORE_MAX_BYTES && {
+                let mut key = [0u8; 8];
+                key[..bytes.len()].copy_from_slice(bytes);
+                CORE_PACKED.binary_search(&u64::from_be_bytes(key)).is_ok()
+            }
+        }
+        Features => {
+            bytes.len() <= ALL_MAX_BYTES && {
+                let mut key = [0u8; 16];
+                key[..bytes.len()].copy_from_slice(bytes);
+                ALL_PACKED.binary_search(&u128::from_be_bytes(key)).is_ok()
+            }
+        }
     }
 }
 
-/// Up to 16 bytes as one integer, ordered like the byte strings (a prefix first).
+/// Up to 16 bytes as one integer, ordered like the byte strings (a prefix first): the
+/// big-endian reading of the bytes padded with zeros.
 const fn pack(word: &str) -> u128 {
     let bytes = word.as_bytes();
     let mut v = 0u128;
@@ -282,6 +297,18 @@ const fn packed<const N: usize>(tier: Tier) -> [u128; N] {
     out
 }
 
+/// [`packed`] in 8 bytes (the same order), for a tier whose words all fit.
+const fn packed8<const N: usize>(tier: Tier) -> [u64; N] {
+    let wide: [u128; N] = packed(tier);
+    let mut out = [0u64; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = (wide[i] >> 64) as u64;
+        i += 1;
+    }
+    out
+}
+
 const fn max_bytes(tier: Tier) -> usize {
     let mut max = 0;
     let mut i = 0;
@@ -295,11 +322,12 @@ const fn max_bytes(tier: Tier) -> usize {
     max
 }
 
-const CORE_PACKED: [u128; count(Core)] = packed(Core);
+const CORE_PACKED: [u64; count(Core)] = packed8(Core);
 const ALL_PACKED: [u128; count(Features)] = packed(Features);
 const CORE_MAX_BYTES: usize = max_bytes(Core);
 const ALL_MAX_BYTES: usize = max_bytes(Features);
 const _: () = assert!(ALL_MAX_BYTES <= 16, "stop words are packed in 16 bytes");
+const _: () = assert!(CORE_MAX_BYTES <= 8, "core stop words are packed in 8 bytes");
 
 #[cfg(test)]
 mod tests {

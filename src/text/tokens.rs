@@ -21,6 +21,7 @@ impl<'a> Tokens<'a> {
 
     /// The byte range of the next token, its lower-cased form written into `buf`;
     /// `None` at the end of the text.
+    #[inline]
     pub fn next_into(&mut self, buf: &mut String) -> Option<(usize, usize)> {
         let text = self.text;
         let bytes = text.as_bytes();
