@@ -56,8 +56,9 @@ pub const DOC_GROUP: usize = 2;
 /// Document files per folder (`x/<group / this>/<group>.js`): creating files in
 /// parallel in one huge folder serialises on that folder's lock.
 pub const GROUPS_PER_FOLDER: usize = 128;
-/// Version of the file format, in `entry.js`.
-pub const FORMAT_VERSION: u32 = 2;
+/// Version of the file format, in `entry.js` (3: terms of the shared stemmer, and the
+/// query weights).
+pub const FORMAT_VERSION: u32 = 3;
 
 const K1: f64 = weights::BM25_K1;
 const B: f64 = weights::BM25_B;
