@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use hindsight::config::Config;
 use hindsight::pipeline;
-use hindsight::search::{fresh, index, query, static_index};
+use hindsight::search::{fresh, query, searcher, static_index, store};
 use hindsight::site::Site;
 
 const DEFAULT_QUERIES: [&str; 8] = [
@@ -87,11 +87,11 @@ fn main() -> anyhow::Result<()> {
     let cache = tempfile::tempdir()?;
     let c = cpu();
     let t = Instant::now();
-    let stats = index::update(cache.path(), &archive)?;
+    let stats = store::update(cache.path(), &archive)?;
     let tantivy_full = t.elapsed();
     let tantivy_cpu = cpu_since(c);
     let t = Instant::now();
-    let again = index::update(cache.path(), &archive)?;
+    let again = store::update(cache.path(), &archive)?;
     let tantivy_noop = t.elapsed();
 
     let n = archive.incidents.len();
@@ -143,13 +143,13 @@ fn main() -> anyhow::Result<()> {
         },
         ..site.clone()
     };
-    index::update_with_files(
+    store::update_with_files(
         cache.path(),
         &archive,
         fresh::stamps_of(&site_with_cache, &archive),
     )?;
     let t = Instant::now();
-    let manifest = index::read_manifest(cache.path());
+    let manifest = store::read_manifest(cache.path());
     let read_manifest = t.elapsed();
     let t = Instant::now();
     let stamps = fresh::stamps(&site_with_cache);
@@ -158,7 +158,7 @@ fn main() -> anyhow::Result<()> {
     let refresh = fresh::refresh(&site_with_cache)?;
     let refresh_time = t.elapsed();
     let t = Instant::now();
-    let searcher = index::SearchIndex::open(cache.path())?.expect("index");
+    let searcher = searcher::SearchIndex::open(cache.path())?.expect("index");
     let open = t.elapsed();
     println!(
         "CLI freshness: manifest of {} files read in {read_manifest:.2?}, walk of {} files {walk:.2?}, whole check {refresh_time:.2?} ({refresh:?}); opening the index {open:.2?}",

@@ -16,5 +16,6 @@ pub mod search;
 pub mod site;
 pub mod slug;
 pub mod taxonomy;
+pub mod text;
 pub mod words;
 pub mod yaml;

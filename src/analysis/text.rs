@@ -1,5 +1,6 @@
-//! Text features for incident similarity: tokenising, stop words, a light stemmer, and
-//! sparse TF-IDF vectors (sublinear tf, idf from the archive, L2-normalised).
+//! Text features for incident similarity: sparse TF-IDF vectors (sublinear tf, idf from
+//! the archive, L2-normalised) over the words of the shared text pipeline
+//! ([`crate::text`]: its tokens, every tier of its stop words, its stemmer).
 //!
 //! Every incident gets two vectors: a *cause* vector over the text that explains why it
 //! happened (root cause sentence, trigger, five whys, contributing factors), and a weaker
@@ -11,7 +12,6 @@
 //! Features that occur in one incident only are dropped after normalisation: they cannot
 //! contribute to any similarity.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::Arc;
@@ -19,6 +19,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::model::Incident;
+use crate::text::{Tier, Tokens, is_stop, stem_in_place};
+
+pub use crate::text::stem;
 
 /// Terms kept per whole-text vector (the heaviest), which bounds the cost of scoring.
 pub const WHOLE_TERMS_KEPT: usize = 80;
@@ -194,26 +197,19 @@ fn sentences(text: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.trim().is_empty())
 }
 
-/// One word as it appears (lowercased) and its stem, for non-stop words.
-/// Yields the word as written (lowercased) and the hash of its stem.
-fn words(sentence: &str) -> impl Iterator<Item = (Cow<'_, str>, u64)> + '_ {
-    sentence
-        .split(|c: char| !c.is_alphanumeric())
-        .filter_map(|raw| {
-            if raw.len() < 2 || raw.len() > 30 || !raw.chars().any(|c| c.is_alphabetic()) {
-                return None;
-            }
-            let lower: Cow<str> = if raw
-                .bytes()
-                .any(|b| !b.is_ascii_lowercase() && !b.is_ascii_digit())
-            {
-                Cow::Owned(raw.to_lowercase())
-            } else {
-                Cow::Borrowed(raw)
-            };
-            let hash = word_feature(&lower)?;
-            Some((lower, hash))
-        })
+/// Call `f(word, feature)` for every word of `sentence` that is a feature: the word as
+/// written (lower-cased) and the hash of its stem.
+fn for_each_word(sentence: &str, mut f: impl FnMut(&str, u64)) {
+    let mut tokens = Tokens::new(sentence);
+    let mut word = String::new();
+    while tokens.next_into(&mut word).is_some() {
+        if !word.chars().any(char::is_alphabetic) {
+            continue;
+        }
+        if let Some(hash) = word_feature(&word) {
+            f(&word, hash);
+        }
+    }
 }
 
 /// Per-thread memo of `word → stem hash` (None for words that are not features): an
@@ -241,15 +237,15 @@ fn word_feature(lower: &str) -> Option<u64> {
 fn compute_word_feature(lower: &str) -> Option<u64> {
     // Ids, hashes and version strings: mostly digits, never shared meaningfully.
     let digits = lower.chars().filter(|c| c.is_ascii_digit()).count();
-    if digits * 2 > lower.len() || is_stop_word(lower) {
+    if digits * 2 > lower.len() || is_stop(lower, Tier::Features) {
         return None;
     }
-    let stem = stem(lower);
-    let hash = unigram_hash(&stem);
-    if stem.len() < 2 || is_stop_hash(hash) {
+    let mut stem = lower.to_string();
+    stem_in_place(&mut stem);
+    if stem.len() < 2 || is_stop(&stem, Tier::Features) {
         return None;
     }
-    Some(hash)
+    Some(unigram_hash(&stem))
 }
 
 /// Sublinear term frequencies (1 + ln n) of stems and adjacent-stem bigrams, keyed by
@@ -285,7 +281,7 @@ pub fn features(text: &str, cue_weighted: bool) -> FeatureMap<f32> {
     let mut counts: FeatureMap<(f32, f32)> = FeatureMap::default();
     for (sentence, weight) in sentences.iter().zip(weights) {
         let mut previous: Option<u64> = None;
-        for (_, hash) in words(sentence) {
+        for_each_word(sentence, |_, hash| {
             let e = counts.entry(hash).or_default();
             *e = (e.0 + 1.0, e.1 + weight);
             if let Some(prev) = previous {
@@ -293,7 +289,7 @@ pub fn features(text: &str, cue_weighted: bool) -> FeatureMap<f32> {
                 *e = (e.0 + 1.0, e.1 + weight);
             }
             previous = Some(hash);
-        }
+        });
     }
     // Sublinear in the count, then scaled by the mean weight of the sentences it came
     // from: a word said once outside a causal sentence still counts, for less.
@@ -311,8 +307,8 @@ pub fn surface_forms(text: &str, wanted: &[u64]) -> HashMap<u64, String> {
         return out;
     }
     for sentence in sentences(text) {
-        let mut previous: Option<(Cow<str>, u64)> = None;
-        for (surface, h) in words(sentence) {
+        let mut previous: Option<(String, u64)> = None;
+        for_each_word(sentence, |surface, h| {
             if wanted.binary_search(&h).is_ok() {
                 out.entry(h).or_insert_with(|| surface.to_string());
             }
@@ -323,8 +319,15 @@ pub fn surface_forms(text: &str, wanted: &[u64]) -> HashMap<u64, String> {
                         .or_insert_with(|| format!("{prev_surface} {surface}"));
                 }
             }
-            previous = Some((surface, h));
-        }
+            match &mut previous {
+                Some((s, p)) => {
+                    s.clear();
+                    s.push_str(surface);
+                    *p = h;
+                }
+                None => previous = Some((surface.to_string(), h)),
+            }
+        });
         if out.len() == wanted.len() {
             break;
         }
@@ -499,330 +502,9 @@ pub fn prune(v: &[(u32, f32)], k: usize) -> SparseVec {
     top
 }
 
-/// English function words plus the vocabulary every post-mortem shares (incident,
-/// customers, minutes, root cause...), which says nothing about *which* cause. Sorted
-/// for binary search.
-const STOP_WORDS: &[&str] = &[
-    "about",
-    "above",
-    "access",
-    "action",
-    "actions",
-    "affect",
-    "affected",
-    "after",
-    "again",
-    "against",
-    "alert",
-    "alerted",
-    "all",
-    "also",
-    "am",
-    "an",
-    "analysis",
-    "and",
-    "any",
-    "apologize",
-    "apr",
-    "april",
-    "are",
-    "around",
-    "as",
-    "at",
-    "aug",
-    "august",
-    "be",
-    "because",
-    "been",
-    "before",
-    "being",
-    "below",
-    "between",
-    "both",
-    "but",
-    "by",
-    "can",
-    "cannot",
-    "caus",
-    "cause",
-    "caused",
-    "causes",
-    "could",
-    "customer",
-    "customers",
-    "day",
-    "dec",
-    "december",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "down",
-    "due",
-    "during",
-    "each",
-    "engineer",
-    "engineers",
-    "error",
-    "errors",
-    "event",
-    "ever",
-    "feb",
-    "february",
-    "few",
-    "for",
-    "friday",
-    "from",
-    "further",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "her",
-    "here",
-    "hers",
-    "him",
-    "his",
-    "hour",
-    "hours",
-    "how",
-    "however",
-    "if",
-    "impact",
-    "impacted",
-    "in",
-    "incident",
-    "incidents",
-    "into",
-    "is",
-    "issue",
-    "issues",
-    "it",
-    "its",
-    "itself",
-    "jan",
-    "january",
-    "jul",
-    "july",
-    "jun",
-    "june",
-    "just",
-    "led",
-    "mar",
-    "march",
-    "may",
-    "me",
-    "minute",
-    "minutes",
-    "monday",
-    "more",
-    "most",
-    "must",
-    "my",
-    "no",
-    "nor",
-    "not",
-    "nov",
-    "november",
-    "now",
-    "oct",
-    "october",
-    "of",
-    "off",
-    "on",
-    "once",
-    "only",
-    "or",
-    "other",
-    "our",
-    "ours",
-    "out",
-    "outage",
-    "over",
-    "own",
-    "pm",
-    "postmortem",
-    "problem",
-    "resolved",
-    "result",
-    "resulted",
-    "root",
-    "same",
-    "saturday",
-    "sep",
-    "sept",
-    "september",
-    "service",
-    "services",
-    "sev",
-    "should",
-    "since",
-    "so",
-    "some",
-    "such",
-    "sunday",
-    "team",
-    "than",
-    "that",
-    "the",
-    "their",
-    "theirs",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "through",
-    "thursday",
-    "time",
-    "to",
-    "too",
-    "tuesday",
-    "under",
-    "until",
-    "up",
-    "us",
-    "user",
-    "users",
-    "utc",
-    "very",
-    "was",
-    "we",
-    "wednesday",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "why",
-    "will",
-    "with",
-    "within",
-    "would",
-    "yes",
-    "you",
-    "your",
-];
-
-/// Membership by 64-bit FNV hash: one hash and one probe per word instead of a binary
-/// search with string compares (this check runs for every word of the archive).
-fn is_stop_word(word: &str) -> bool {
-    is_stop_hash(unigram_hash(word))
-}
-
-fn is_stop_hash(hash: u64) -> bool {
-    static STOP: std::sync::OnceLock<FeatureMap<()>> = std::sync::OnceLock::new();
-    STOP.get_or_init(|| STOP_WORDS.iter().map(|w| (unigram_hash(w), ())).collect())
-        .contains_key(&hash)
-}
-
-/// A light suffix-stripping stemmer: folds plurals and the common verb and noun endings
-/// (leaks/leaked/leaking → leak, connections/connection → connect, expired/expiry →
-/// expir) without Porter's full rule set. Non-ASCII words are left alone.
-pub fn stem(word: &str) -> String {
-    if !word.is_ascii() || word.len() <= 3 {
-        return word.to_string();
-    }
-    let mut w = word.to_string();
-    // Plurals.
-    if w.ends_with("ies") && w.len() > 4 {
-        w.truncate(w.len() - 3);
-        w.push('y');
-    } else if w.ends_with("sses") {
-        w.truncate(w.len() - 2);
-    } else if w.ends_with('s')
-        && !w.ends_with("ss")
-        && !w.ends_with("us")
-        && !w.ends_with("is")
-        && w.len() > 3
-    {
-        w.truncate(w.len() - 1);
-    }
-    // Derivational and inflectional endings, longest first; keep at least 3 letters.
-    for (suffix, replacement) in [
-        ("ization", "ize"),
-        ("ational", "ate"),
-        ("ation", ""),
-        ("ition", ""),
-        ("ness", ""),
-        ("ment", ""),
-        ("ing", ""),
-        ("ion", ""),
-        ("ed", ""),
-        ("ly", ""),
-        ("ity", ""),
-        ("ive", ""),
-        ("y", ""),
-        ("e", ""),
-    ] {
-        if let Some(base) = w.strip_suffix(suffix)
-            && base.len() + replacement.len() >= if suffix.len() <= 2 { 4 } else { 3 }
-        {
-            if suffix == "ion" && !base.ends_with(['t', 's', 'x']) {
-                continue;
-            }
-            let keep = base.len();
-            w.truncate(keep);
-            w.push_str(replacement);
-            break;
-        }
-    }
-    // "stopped" → "stopp" → "stop", but keep "ll"/"ss" (fall, pass).
-    let bytes = w.as_bytes();
-    if bytes.len() > 3 {
-        let (a, b) = (bytes[bytes.len() - 1], bytes[bytes.len() - 2]);
-        if a == b
-            && !matches!(a, b'l' | b's' | b'z')
-            && !matches!(a, b'a' | b'e' | b'i' | b'o' | b'u')
-        {
-            w.truncate(w.len() - 1);
-        }
-    }
-    if w.ends_with('e') && w.len() > 4 {
-        w.truncate(w.len() - 1);
-    }
-    w
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stop_words_are_sorted_for_binary_search() {
-        assert!(
-            STOP_WORDS.windows(2).all(|w| w[0] < w[1]),
-            "STOP_WORDS must be sorted and unique"
-        );
-    }
-
-    #[test]
-    fn stemmer_folds_inflections_together() {
-        for group in [
-            &["leak", "leaks", "leaked", "leaking"][..],
-            &["connection", "connections", "connected"],
-            &["expire", "expired", "expiring", "expiry"],
-            &["exhausted", "exhaustion", "exhaust"],
-            &["stopped", "stop", "stops"],
-            &["configuration", "configured", "configure"],
-            &["certificates", "certificate"],
-        ] {
-            let stems: Vec<String> = group.iter().map(|w| stem(w)).collect();
-            assert!(
-                stems.iter().all(|s| s == &stems[0]),
-                "{group:?} → {stems:?}"
-            );
-        }
-        assert_ne!(stem("pool"), stem("poll"));
-        assert_eq!(stem("dns"), "dns");
-        assert_eq!(stem("café"), "café");
-    }
 
     #[test]
     fn features_drop_stop_words_and_numbers_and_add_bigrams() {

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::Failure;
 use crate::pipeline;
-use crate::search::index::{Hit, SearchIndex};
+use crate::search::searcher::{Hit, SearchIndex};
 use crate::search::{self, fresh, query};
 use crate::site::Site;
 

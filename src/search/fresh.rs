@@ -17,7 +17,8 @@ use std::time::UNIX_EPOCH;
 use anyhow::Result;
 use rayon::prelude::*;
 
-use super::index::{self, FileStamp, UpdateStats};
+use super::schema::SCHEMA_VERSION;
+use super::store::{self, FileStamp, UpdateStats};
 use crate::content::{self, SourceFile, discover};
 use crate::model::{Archive, Incident};
 use crate::site::Site;
@@ -75,11 +76,11 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
     // Walk the content folder while the manifest is read.
     let (manifest, now) = std::thread::scope(|s| {
         let walk = s.spawn(|| stamps(site));
-        let manifest = index::read_manifest(&cache);
+        let manifest = store::read_manifest(&cache);
         (manifest, walk.join())
     });
     let now = now.map_err(|_| anyhow::anyhow!("walking the content folder failed"))?;
-    if manifest.schema != index::SCHEMA_VERSION || !index::index_dir(&cache).is_dir() {
+    if manifest.schema != SCHEMA_VERSION || !store::index_dir(&cache).is_dir() {
         return Ok(None);
     }
     let same =
@@ -150,7 +151,7 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
     moved |= lost_an_id && idle_file;
     if moved {
         let (archive, _) = content::archive::load(site);
-        let stats = index::update_with_files(&cache, &archive, stamps_of(site, &archive))?;
+        let stats = store::update_with_files(&cache, &archive, stamps_of(site, &archive))?;
         return Ok(Some(Refresh {
             files_changed,
             reloaded: true,
@@ -164,7 +165,7 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
         let Some(id) = &stamp.id else { continue };
         match parsed.get(path.as_str()) {
             Some(Some(incident)) => {
-                docs.insert(id.clone(), index::document_hash(incident));
+                docs.insert(id.clone(), store::document_hash(incident));
                 changed_docs.push(incident);
             }
             _ => {
@@ -174,7 +175,7 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
             }
         }
     }
-    let stats = index::update_documents(&cache, docs, &changed_docs, files)?;
+    let stats = store::update_documents(&cache, docs, &changed_docs, files)?;
     Ok(Some(Refresh {
         files_changed,
         reloaded: false,

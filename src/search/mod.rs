@@ -1,17 +1,24 @@
-//! Full-text search: the tantivy index for the CLI (`index`, `query`, `snippet`) and the
-//! static index for the browser (`static_index`, with its tokenizer in `text`).
+//! Full-text search, both over the shared text pipeline ([`crate::text`]) and ranked
+//! with the same [`weights`]: the CLI's tantivy index (`schema` of its documents, `store`
+//! in the cache folder, `searcher` answering a parsed `query` with a `snippet`; `text`
+//! adapts the tokenizer to tantivy) and the static index for the browser
+//! (`static_index`, read by `search.js`). `baseline` is plain BM25 for the evaluation.
 //!
 //! The renderer publishes [`index_files`] beside the search page; `hindsight build` calls
 //! [`update_cache`] to bring the tantivy index in the cache folder up to date, and
 //! `hindsight search` keeps it fresh with `fresh`.
 
+pub mod baseline;
 pub mod fresh;
-pub mod index;
 pub mod query;
+pub mod schema;
+pub mod searcher;
 pub mod snippet;
 pub mod static_index;
+pub mod store;
 pub mod synonyms;
 pub mod text;
+pub mod weights;
 
 use anyhow::Result;
 
@@ -25,6 +32,6 @@ pub fn index_files(archive: &Archive) -> Vec<OutputFile> {
 
 /// Update the tantivy index in the site's cache folder, recording the content files it
 /// was built from (so `hindsight search` notices later edits).
-pub fn update_cache(site: &Site, archive: &Archive) -> Result<index::UpdateStats> {
-    index::update_with_files(&site.cache_dir(), archive, fresh::stamps_of(site, archive))
+pub fn update_cache(site: &Site, archive: &Archive) -> Result<store::UpdateStats> {
+    store::update_with_files(&site.cache_dir(), archive, fresh::stamps_of(site, archive))
 }

@@ -5,7 +5,8 @@
 //! tag, because Chromium refuses `fetch()` of local files. The files:
 //! - `search/idx/entry.js`: the first term of every term shard, facet values with counts,
 //!   the document range of each year (documents are numbered newest first, so a year is
-//!   a contiguous range). Small and loaded once.
+//!   a contiguous range), and the query-time [`weights`] search.js applies (typo and
+//!   prefix matches). Small and loaded once.
 //! - `search/idx/t<N>.js`: term shards. Terms are sorted and cut into shards of about
 //!   [`SHARD_TARGET_BYTES`], like Pagefind's index chunks: a fixed prefix scheme (`ab`,
 //!   `ac`...) would give a few huge shards for common prefixes and thousands of tiny
@@ -13,7 +14,8 @@
 //!   typo be looked up among its alphabetical neighbours in the same shard. A term maps
 //!   to `[idf, postings]`; postings are (document gap, weight) pairs as base-64 varints.
 //!   The weight is the BM25 term-frequency part computed over field-boosted frequencies
-//!   (title and root cause above summary above body, as in the CLI), quantised to 1..31.
+//!   (the CLI's field boosts, from [`weights`]), quantised to 1..31. Terms are those of
+//!   the shared pipeline ([`crate::text::Terms`]).
 //! - `search/idx/p<N>.js`: word pairs for exact phrases, beside term shard N: for each
 //!   term of that shard, the terms that directly follow it somewhere (stop words
 //!   skipped, never across fields) with the documents where they do, as varint gaps. A
@@ -40,7 +42,8 @@ use rayon::prelude::*;
 
 use serde_json::json;
 
-use super::text;
+use super::weights;
+
 use crate::model::{Archive, Incident};
 use crate::site::OutputFile;
 
@@ -53,16 +56,12 @@ pub const DOC_GROUP: usize = 2;
 /// Document files per folder (`x/<group / this>/<group>.js`): creating files in
 /// parallel in one huge folder serialises on that folder's lock.
 pub const GROUPS_PER_FOLDER: usize = 128;
-/// Version of the file format, in `entry.js`.
-pub const FORMAT_VERSION: u32 = 2;
+/// Version of the file format, in `entry.js` (3: terms of the shared stemmer, and the
+/// query weights).
+pub const FORMAT_VERSION: u32 = 3;
 
-const BOOST_TITLE: f32 = 3.0;
-const BOOST_ROOT_CAUSE: f32 = 2.5;
-const BOOST_LABELS: f32 = 2.0;
-const BOOST_SUMMARY: f32 = 1.5;
-const BOOST_BODY: f32 = 1.0;
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
+const K1: f64 = weights::BM25_K1;
+const B: f64 = weights::BM25_B;
 
 /// The facets with filter files, and how to read them from an incident.
 const FACETS: [&str; 6] = ["severity", "service", "cause", "team", "tag", "status"];
@@ -142,15 +141,15 @@ fn index_batch(docs: &[Incident]) -> (Vec<DocIndex>, ByHash<Box<str>>) {
         let (text, parts) = searchable_text(incident);
         // (text, boost, whether phrases may match in it: labels are separate values).
         let fields: [(&str, f32, bool); 5] = [
-            (&incident.title, BOOST_TITLE, true),
-            (&labels, BOOST_LABELS, false),
-            (&text[parts[0].clone()], BOOST_ROOT_CAUSE, true),
-            (&text[parts[1].clone()], BOOST_SUMMARY, true),
-            (&text[parts[2].clone()], BOOST_BODY, true),
+            (&incident.title, weights::TITLE, true),
+            (&labels, weights::LABELS, false),
+            (&text[parts[0].clone()], weights::ROOT_CAUSE, true),
+            (&text[parts[1].clone()], weights::SUMMARY, true),
+            (&text[parts[2].clone()], weights::BODY, true),
         ];
         for (field_text, boost, phrases) in fields {
             let mut previous: Option<u64> = None;
-            let mut tokens = text::TokenIter::new(field_text);
+            let mut tokens = crate::text::Terms::new(field_text);
             while tokens.next_into(&mut buf).is_some() {
                 let h = term_hash(&buf);
                 vocab.entry(h).or_insert_with(|| buf.as_str().into());
@@ -479,6 +478,11 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
         "shards": shard_starts,
         "facets": facet_counts,
         "years": years,
+        "weights": {
+            "typo": shortest(weights::TYPO),
+            "typoMinChars": weights::TYPO_MIN_CHARS,
+            "prefix": shortest(weights::PREFIX),
+        },
     });
     files.push(OutputFile::new(
         "search/idx/entry.js",
@@ -523,6 +527,11 @@ fn searchable_text(i: &Incident) -> (String, [std::ops::Range<usize>; 3]) {
         range.end = out.len();
     }
     (out, ranges)
+}
+
+/// An `f32` as the `f64` that prints the same (`0.3`, not `0.30000001192092896`).
+fn shortest(x: f32) -> f64 {
+    x.to_string().parse().unwrap_or(0.0)
 }
 
 fn round3(x: f64) -> f64 {

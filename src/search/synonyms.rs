@@ -3,13 +3,13 @@
 //! expired", "name lookups" → "dns"). General operations vocabulary, not drawn from any
 //! archive; a synonym counts for less than the word itself ([`WEIGHT`]).
 //!
-//! Groups are matched on stems (the tokenizer of [`super::text`]), so "certificates"
+//! Groups are matched on stems (the shared tokenizer, [`crate::text`]), so "certificates"
 //! and "certificate" share a group. An entry of several words is a phrase.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use super::text;
+use crate::text;
 
 /// Weight of a synonym match relative to the word typed.
 pub const WEIGHT: f32 = 0.4;

@@ -1,7 +1,7 @@
 //! End-to-end browser search: build the `search` fixture, open `public/search/index.html`
 //! from disk (file://, no server) in headless Chromium driven by chromedriver over the
 //! WebDriver protocol, type queries and read the results. Also checks that the
-//! JavaScript tokenizer agrees with `hindsight::search::text`.
+//! JavaScript tokenizer agrees with `hindsight::text`.
 //!
 //! Chromium and chromedriver come from Debian (`.ci/run` installs them). Without them
 //! the tests fail, naming the packages to install, unless `HINDSIGHT_SKIP_BROWSER=1`
@@ -32,14 +32,20 @@ fn typing_a_query_on_the_built_site_shows_the_expected_results() {
     let (_site, page) = built_fixture();
     browser.open(&file_url(&page));
 
-    // The JavaScript tokenizer and stemmer agree with the Rust ones that built the index.
-    let sample = hindsight::search::text::AGREEMENT_SAMPLE;
-    let js = browser.script(
-        "return window.hindsightSearch.terms(arguments[0]);",
-        json!([sample]),
-    );
-    let js: Vec<String> = serde_json::from_value(js).unwrap();
-    assert_eq!(js, hindsight::search::text::terms(sample));
+    // The JavaScript tokenizer, stop words and stemmer agree with the Rust ones that built
+    // the index (src/text/), on the sample and on every stop word of either tier.
+    let stop_words: Vec<&str> = hindsight::text::stop::STOP_WORDS
+        .iter()
+        .map(|(w, _)| *w)
+        .collect();
+    for sample in [hindsight::text::AGREEMENT_SAMPLE, &stop_words.join(" ")] {
+        let js = browser.script(
+            "return window.hindsightSearch.terms(arguments[0]);",
+            json!([sample]),
+        );
+        let js: Vec<String> = serde_json::from_value(js).unwrap();
+        assert_eq!(js, hindsight::text::terms(sample));
+    }
 
     // Type a symptom: the pool exhaustion comes first, its snippet marks the words.
     browser.type_into("#search-q", "connection pool exhausted");

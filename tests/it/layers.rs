@@ -53,8 +53,14 @@ fn modules(src: &Path) -> BTreeMap<Module, PathBuf> {
     out
 }
 
-/// The code without comments and string literals, so neither counts as a reference.
+/// The code without comments, string literals and its test module (`#[cfg(test)] mod`,
+/// last in a file by convention), so none of them counts as a reference: tests may use
+/// their neighbours' test helpers.
 fn strip(code: &str) -> String {
+    let code = match code.find("#[cfg(test)]\nmod ") {
+        Some(at) => &code[..at],
+        None => code,
+    };
     let mut out = String::with_capacity(code.len());
     let bytes = code.as_bytes();
     let mut i = 0;

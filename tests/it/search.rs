@@ -7,7 +7,8 @@ use std::path::Path;
 use hindsight::config::Config;
 use hindsight::model::Archive;
 use hindsight::pipeline;
-use hindsight::search::index::{self, SearchIndex, UpdateStats};
+use hindsight::search::searcher::SearchIndex;
+use hindsight::search::store::{self, UpdateStats};
 use hindsight::search::{fresh, query};
 use hindsight::site::Site;
 
@@ -52,7 +53,7 @@ fn fixture_index() -> (tempfile::TempDir, SearchIndex, Archive) {
     let site = fixture_copy("search");
     let archive = load(site.path());
     assert_eq!(archive.incidents.len(), 17);
-    index::update(&site.path().join(".hindsight"), &archive).unwrap();
+    store::update(&site.path().join(".hindsight"), &archive).unwrap();
     let index = SearchIndex::open(&site.path().join(".hindsight"))
         .unwrap()
         .expect("index built");
@@ -311,7 +312,7 @@ fn index_is_built_once_reused_and_updated_per_file() {
     // Changing one post-mortem re-indexes that one only.
     let archive = load(site.path());
     assert_eq!(
-        index::update(&cache, &archive).unwrap(),
+        store::update(&cache, &archive).unwrap(),
         UpdateStats {
             added: 0,
             removed: 0,
@@ -327,7 +328,7 @@ fn index_is_built_once_reused_and_updated_per_file() {
     std::fs::remove_file(site.path().join(format!("content/{BGP}.md"))).unwrap();
     let archive = load(site.path());
     assert_eq!(
-        index::update(&cache, &archive).unwrap(),
+        store::update(&cache, &archive).unwrap(),
         UpdateStats {
             added: 1,
             removed: 2,
@@ -509,7 +510,7 @@ fn compare(
 ) -> ((f64, f64), (f64, f64)) {
     let queries: Vec<&str> = judged.iter().map(|(q, _)| *q).collect();
     let ours: Vec<Vec<String>> = queries.iter().map(|q| ids(index, q)).collect();
-    let baseline = index::baseline::rank(archive, &queries, 20).unwrap();
+    let baseline = hindsight::search::baseline::rank(archive, &queries, 20).unwrap();
     for (((q, relevant), a), b) in judged.iter().zip(&ours).zip(&baseline) {
         if a.iter().take(3).collect::<Vec<_>>() != b.iter().take(3).collect::<Vec<_>>() {
             println!(
@@ -542,7 +543,7 @@ fn relevance_is_not_worse_than_plain_bm25() {
     let site = fixture_copy("search-eval");
     let archive = load(site.path());
     assert_eq!(archive.incidents.len(), 22, "23 files, one a draft");
-    index::update(&site.path().join(".hindsight"), &archive).unwrap();
+    store::update(&site.path().join(".hindsight"), &archive).unwrap();
     let index = SearchIndex::open(&site.path().join(".hindsight"))
         .unwrap()
         .unwrap();
@@ -595,7 +596,7 @@ fn paraphrased_queries_rank_at_least_as_well_as_plain_bm25() {
         .map(|((q, _), ids)| (q.as_str(), ids.as_slice()))
         .collect();
     let cache = site.path().join(".hindsight");
-    index::update(&cache, &archive).unwrap();
+    store::update(&cache, &archive).unwrap();
     let index = SearchIndex::open(&cache).unwrap().unwrap();
     let ((our_mrr, our_p3), (base_mrr, base_p3)) = compare(&index, &archive, &judged);
     println!(

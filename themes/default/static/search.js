@@ -4,37 +4,40 @@
 // below. A query loads search/idx/entry.js once, the term shards of its words, the
 // word-pair shards of its phrases, facet files only when it filters, and the document
 // files of the results it shows (each with its whole text, for snippets). See
-// src/search/static_index.rs for the format. Tokenizer and stemmer mirror
-// src/search/text.rs rule for rule. Data is only ever inserted with textContent.
+// src/search/static_index.rs for the format. Tokenizer, stop words and stemmer mirror
+// src/text/ rule for rule. Data is only ever inserted with textContent.
 (function () {
   "use strict";
 
-  // ---- tokenizer and stemmer (keep identical to src/search/text.rs) ----
+  // ---- tokenizer, stop words and stemmer (keep identical to src/text/) ----
+  // Stop words of the core tier (src/text/stop.rs): the only ones search drops.
   var STOP = {};
-  ["a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has", "have", "in", "into", "is", "it", "its", "of", "on",
+  ["an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has", "have", "in", "into", "is", "it", "its", "of", "on",
     "or", "our", "so", "that", "the", "their", "this", "to", "was", "were", "with"].forEach(function (w) { STOP[w] = true; });
   var WORD = /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]+/gu;
+  // Step 2 of the stemmer: the first ending that leaves enough letters goes.
+  var ENDINGS = [["ization", "ize"], ["ational", "ate"], ["ation", ""], ["ition", ""], ["ness", ""], ["ment", ""], ["ing", ""], ["ion", ""],
+    ["ed", ""], ["ly", ""], ["ity", ""], ["ive", ""], ["y", ""], ["e", ""]];
 
   function endsWith(w, s) { return w.length >= s.length && w.slice(w.length - s.length) === s; }
 
   function stem(word) {
     if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
     var w = word;
-    if (endsWith(w, "sses")) w = w.slice(0, -2);
-    else if ((endsWith(w, "ies") || endsWith(w, "ied")) && w.length > 4) return w.slice(0, -3) + "y";
+    if (endsWith(w, "ies") && w.length > 4) w = w.slice(0, -3) + "y";
+    else if (endsWith(w, "sses")) w = w.slice(0, -2);
     else if (endsWith(w, "s") && !endsWith(w, "ss") && !endsWith(w, "us") && !endsWith(w, "is")) w = w.slice(0, -1);
-    var suffixes = ["ing", "ed"];
-    for (var i = 0; i < suffixes.length; i++) {
-      if (!endsWith(w, suffixes[i])) continue;
-      var rest = w.slice(0, w.length - suffixes[i].length);
-      if (rest.length >= 3 && /[aeiouy]/.test(rest)) {
-        var n = rest.length;
-        if (rest[n - 1] === rest[n - 2] && "aeioulsz".indexOf(rest[n - 1]) < 0) rest = rest.slice(0, -1);
-        w = rest;
-        break;
-      }
+    for (var i = 0; i < ENDINGS.length; i++) {
+      var ending = ENDINGS[i][0], replacement = ENDINGS[i][1];
+      if (!endsWith(w, ending)) continue;
+      var base = w.slice(0, w.length - ending.length);
+      if (base.length + replacement.length < (ending.length <= 2 ? 4 : 3)) continue;
+      if (ending === "ion" && !/[tsx]$/.test(base)) continue;
+      w = base + replacement;
+      break;
     }
-    if ((endsWith(w, "tion") || endsWith(w, "sion")) && w.length >= 7) return w.slice(0, -3);
+    var n = w.length;
+    if (n > 3 && w[n - 1] === w[n - 2] && "lszaeiou".indexOf(w[n - 1]) < 0) w = w.slice(0, -1);
     if (endsWith(w, "e") && w.length > 4) w = w.slice(0, -1);
     return w;
   }
@@ -172,8 +175,9 @@
     return ans;
   }
 
-  // doc -> score for one term: exact, else typo neighbours (5+ letters), plus prefix
-  // completions for the word still being typed.
+  // doc -> score for one term: exact, else typo neighbours (long words only), plus prefix
+  // completions for the word still being typed; their weights come from entry.js
+  // (src/search/weights.rs, shared with the CLI).
   function termScores(entry, term, rawPrefix, exactOnly) {
     var first = shardOf(entry, term);
     var keys = [first];
@@ -193,13 +197,13 @@
       }
       var shard = shards[0];
       if (Object.prototype.hasOwnProperty.call(shard, term)) add(shard[term], 1);
-      else if (term.length >= 5 && !exactOnly) {
-        Object.keys(shard).forEach(function (t) { if (Math.abs(t.length - term.length) <= 1 && editDistance(t, term) <= 1) add(shard[t], 0.3); });
+      else if (term.length >= entry.weights.typoMinChars && !exactOnly) {
+        Object.keys(shard).forEach(function (t) { if (Math.abs(t.length - term.length) <= 1 && editDistance(t, term) <= 1) add(shard[t], entry.weights.typo); });
       }
       if (rawPrefix) {
         var added = 0;
         shards.forEach(function (sh) {
-          Object.keys(sh).forEach(function (t) { if (t !== term && t.indexOf(rawPrefix) === 0 && added++ < 50) add(sh[t], 0.5); });
+          Object.keys(sh).forEach(function (t) { if (t !== term && t.indexOf(rawPrefix) === 0 && added++ < 50) add(sh[t], entry.weights.prefix); });
         });
       }
       return scores;

@@ -1,0 +1,26 @@
+//! Ranking weights of both searches, in one place: the CLI's tantivy queries use them
+//! directly, the browser index bakes the field boosts into its postings and writes the
+//! rest into `search/idx/entry.js` for `search.js`. Change them here and both follow.
+
+/// Field boosts of a free-text match: the title and root cause above the labels (cause,
+/// service, team and tag values) above the summary above the body.
+pub const TITLE: f32 = 3.0;
+pub const ROOT_CAUSE: f32 = 2.5;
+pub const LABELS: f32 = 2.0;
+pub const SUMMARY: f32 = 1.5;
+pub const BODY: f32 = 1.0;
+
+/// A typo match (one edit) scores this fraction of an exact one, so it ranks only when
+/// nothing exact does.
+pub const TYPO: f32 = 0.3;
+/// Words shorter than this are never matched within a typo (too many false friends).
+pub const TYPO_MIN_CHARS: usize = 5;
+/// A synonym match, relative to the word typed (CLI only).
+pub const SYNONYM: f32 = 0.4;
+/// A completion of the word still being typed, relative to an exact match (browser only).
+pub const PREFIX: f32 = 0.5;
+
+/// BM25's term-frequency saturation and length normalisation: tantivy's fixed values,
+/// which the browser index computes with too.
+pub const BM25_K1: f64 = 1.2;
+pub const BM25_B: f64 = 0.75;

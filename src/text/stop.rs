@@ -1,0 +1,369 @@
+//! The one stop-word list, in two tiers: [`Tier::Core`] words are dropped by every
+//! reader (both searches, phrases and related-incident features), [`Tier::Features`]
+//! words only from related-incident features.
+//!
+//! Why two tiers: the feature vectors ask *which cause* two write-ups share, so they drop
+//! function words and the vocabulary every post-mortem shares (incident, customers,
+//! outage, root cause, weekdays, months). A reader searching for `outage`, `customer`,
+//! `error` or `"went down"` means those words, so search drops only the core tier: the
+//! articles, auxiliaries and prepositions that say nothing in a query either (a phrase
+//! skips them, so `"pool of connections"` matches `pool connections`).
+//!
+//! Lookups compare each word as one integer against a table packed at compile time, and
+//! a word longer than the longest stop word of its tier is let through by its length
+//! alone (this runs for every word of the archive).
+
+/// Which readers drop a stop word; a reader drops its tier and those before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    /// Dropped everywhere: search terms, phrases and features.
+    Core,
+    /// Dropped from related-incident features only (and the core words too).
+    Features,
+}
+
+use Tier::{Core, Features};
+
+/// Every stop word and its tier, sorted (the packed tables depend on it).
+pub const STOP_WORDS: &[(&str, Tier)] = &[
+    ("about", Features),
+    ("above", Features),
+    ("access", Features),
+    ("action", Features),
+    ("actions", Features),
+    ("affect", Features),
+    ("affected", Features),
+    ("after", Features),
+    ("again", Features),
+    ("against", Features),
+    ("alert", Features),
+    ("alerted", Features),
+    ("all", Features),
+    ("also", Features),
+    ("am", Features),
+    ("an", Core),
+    ("analysis", Features),
+    ("and", Core),
+    ("any", Features),
+    ("apologize", Features),
+    ("apr", Features),
+    ("april", Features),
+    ("are", Core),
+    ("around", Features),
+    ("as", Core),
+    ("at", Core),
+    ("aug", Features),
+    ("august", Features),
+    ("be", Core),
+    ("because", Features),
+    ("been", Core),
+    ("before", Features),
+    ("being", Features),
+    ("below", Features),
+    ("between", Features),
+    ("both", Features),
+    ("but", Core),
+    ("by", Core),
+    ("can", Features),
+    ("cannot", Features),
+    ("caus", Features),
+    ("cause", Features),
+    ("caused", Features),
+    ("causes", Features),
+    ("could", Features),
+    ("customer", Features),
+    ("customers", Features),
+    ("day", Features),
+    ("dec", Features),
+    ("december", Features),
+    ("did", Features),
+    ("do", Features),
+    ("does", Features),
+    ("doing", Features),
+    ("down", Features),
+    ("due", Features),
+    ("during", Features),
+    ("each", Features),
+    ("engineer", Features),
+    ("engineers", Features),
+    ("error", Features),
+    ("errors", Features),
+    ("event", Features),
+    ("ever", Features),
+    ("feb", Features),
+    ("february", Features),
+    ("few", Features),
+    ("for", Core),
+    ("friday", Features),
+    ("from", Core),
+    ("further", Features),
+    ("had", Core),
+    ("has", Core),
+    ("have", Core),
+    ("having", Features),
+    ("he", Features),
+    ("her", Features),
+    ("here", Features),
+    ("hers", Features),
+    ("him", Features),
+    ("his", Features),
+    ("hour", Features),
+    ("hours", Features),
+    ("how", Features),
+    ("however", Features),
+    ("if", Features),
+    ("impact", Features),
+    ("impacted", Features),
+    ("in", Core),
+    ("incident", Features),
+    ("incidents", Features),
+    ("into", Core),
+    ("is", Core),
+    ("issue", Features),
+    ("issues", Features),
+    ("it", Core),
+    ("its", Core),
+    ("itself", Features),
+    ("jan", Features),
+    ("january", Features),
+    ("jul", Features),
+    ("july", Features),
+    ("jun", Features),
+    ("june", Features),
+    ("just", Features),
+    ("led", Features),
+    ("mar", Features),
+    ("march", Features),
+    ("may", Features),
+    ("me", Features),
+    ("minute", Features),
+    ("minutes", Features),
+    ("monday", Features),
+    ("more", Features),
+    ("most", Features),
+    ("must", Features),
+    ("my", Features),
+    ("no", Features),
+    ("nor", Features),
+    ("not", Features),
+    ("nov", Features),
+    ("november", Features),
+    ("now", Features),
+    ("oct", Features),
+    ("october", Features),
+    ("of", Core),
+    ("off", Features),
+    ("on", Core),
+    ("once", Features),
+    ("only", Features),
+    ("or", Core),
+    ("other", Features),
+    ("our", Core),
+    ("ours", Features),
+    ("out", Features),
+    ("outage", Features),
+    ("over", Features),
+    ("own", Features),
+    ("pm", Features),
+    ("postmortem", Features),
+    ("problem", Features),
+    ("resolved", Features),
+    ("result", Features),
+    ("resulted", Features),
+    ("root", Features),
+    ("same", Features),
+    ("saturday", Features),
+    ("sep", Features),
+    ("sept", Features),
+    ("september", Features),
+    ("service", Features),
+    ("services", Features),
+    ("sev", Features),
+    ("should", Features),
+    ("since", Features),
+    ("so", Core),
+    ("some", Features),
+    ("such", Features),
+    ("sunday", Features),
+    ("team", Features),
+    ("than", Features),
+    ("that", Core),
+    ("the", Core),
+    ("their", Core),
+    ("theirs", Features),
+    ("them", Features),
+    ("then", Features),
+    ("there", Features),
+    ("these", Features),
+    ("they", Features),
+    ("this", Core),
+    ("those", Features),
+    ("through", Features),
+    ("thursday", Features),
+    ("time", Features),
+    ("to", Core),
+    ("too", Features),
+    ("tuesday", Features),
+    ("under", Features),
+    ("until", Features),
+    ("up", Features),
+    ("us", Features),
+    ("user", Features),
+    ("users", Features),
+    ("utc", Features),
+    ("very", Features),
+    ("was", Core),
+    ("we", Features),
+    ("wednesday", Features),
+    ("were", Core),
+    ("what", Features),
+    ("when", Features),
+    ("where", Features),
+    ("which", Features),
+    ("while", Features),
+    ("who", Features),
+    ("whom", Features),
+    ("why", Features),
+    ("will", Features),
+    ("with", Core),
+    ("within", Features),
+    ("would", Features),
+    ("yes", Features),
+    ("you", Features),
+    ("your", Features),
+];
+
+/// Whether `word` (lower-cased) is a stop word for a reader that drops `tier`.
+#[inline]
+pub fn is_stop(word: &str, tier: Tier) -> bool {
+    let bytes = word.as_bytes();
+    match tier {
+        Core => {
+            bytes.len() <= CORE_MAX_BYTES && {
+                let mut key = [0u8; 8];
+                key[..bytes.len()].copy_from_slice(bytes);
+                CORE_PACKED.binary_search(&u64::from_be_bytes(key)).is_ok()
+            }
+        }
+        Features => {
+            bytes.len() <= ALL_MAX_BYTES && {
+                let mut key = [0u8; 16];
+                key[..bytes.len()].copy_from_slice(bytes);
+                ALL_PACKED.binary_search(&u128::from_be_bytes(key)).is_ok()
+            }
+        }
+    }
+}
+
+/// Up to 16 bytes as one integer, ordered like the byte strings (a prefix first): the
+/// big-endian reading of the bytes padded with zeros.
+const fn pack(word: &str) -> u128 {
+    let bytes = word.as_bytes();
+    let mut v = 0u128;
+    let mut i = 0;
+    while i < 16 {
+        v <<= 8;
+        if i < bytes.len() {
+            v |= bytes[i] as u128;
+        }
+        i += 1;
+    }
+    v
+}
+
+const fn count(tier: Tier) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < STOP_WORDS.len() {
+        if STOP_WORDS[i].1 as u8 <= tier as u8 {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The words of `tier` and before, packed, in list order (so sorted).
+const fn packed<const N: usize>(tier: Tier) -> [u128; N] {
+    let mut out = [0u128; N];
+    let (mut i, mut k) = (0, 0);
+    while i < STOP_WORDS.len() {
+        if STOP_WORDS[i].1 as u8 <= tier as u8 {
+            out[k] = pack(STOP_WORDS[i].0);
+            k += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// [`packed`] in 8 bytes (the same order), for a tier whose words all fit.
+const fn packed8<const N: usize>(tier: Tier) -> [u64; N] {
+    let wide: [u128; N] = packed(tier);
+    let mut out = [0u64; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = (wide[i] >> 64) as u64;
+        i += 1;
+    }
+    out
+}
+
+const fn max_bytes(tier: Tier) -> usize {
+    let mut max = 0;
+    let mut i = 0;
+    while i < STOP_WORDS.len() {
+        let len = STOP_WORDS[i].0.len();
+        if STOP_WORDS[i].1 as u8 <= tier as u8 && len > max {
+            max = len;
+        }
+        i += 1;
+    }
+    max
+}
+
+const CORE_PACKED: [u64; count(Core)] = packed8(Core);
+const ALL_PACKED: [u128; count(Features)] = packed(Features);
+const CORE_MAX_BYTES: usize = max_bytes(Core);
+const ALL_MAX_BYTES: usize = max_bytes(Features);
+const _: () = assert!(ALL_MAX_BYTES <= 16, "stop words are packed in 16 bytes");
+const _: () = assert!(CORE_MAX_BYTES <= 8, "core stop words are packed in 8 bytes");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_is_sorted_and_the_tables_match_it() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(CORE_PACKED.windows(2).all(|w| w[0] < w[1]));
+        assert!(ALL_PACKED.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(CORE_MAX_BYTES, 5);
+        for &(word, tier) in STOP_WORDS {
+            assert!(is_stop(word, Features), "{word}");
+            assert_eq!(is_stop(word, Core), tier == Core, "{word}");
+        }
+    }
+
+    #[test]
+    fn other_words_pass() {
+        for w in [
+            "",
+            "x",
+            "ab",
+            "thee",
+            "tha",
+            "withs",
+            "zz",
+            "connection",
+            "a",
+        ] {
+            assert!(!is_stop(w, Core) && !is_stop(w, Features), "{w}");
+        }
+        for w in ["outage", "customers", "after", "not"] {
+            assert!(is_stop(w, Features) && !is_stop(w, Core), "{w}");
+        }
+        assert!(is_stop("the", Core));
+        assert!(!is_stop("postmortems", Features));
+    }
+}
