@@ -67,18 +67,41 @@ pub fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result
     out.write_all(rest.as_bytes())
 }
 
-/// Fixed one-decimal coordinates (a tenth of a unit is under 0.15 px at the widest
-/// layout): enough precision, identical on every platform: `12`, `12.5`, `-0.3`, never
-/// `-0`.
-fn n(v: f64) -> String {
-    let tenths = (v * 10.0).round();
-    let tenths = if tenths.is_finite() { tenths as i64 } else { 0 };
-    let sign = if tenths < 0 { "-" } else { "" };
-    let t = tenths.unsigned_abs();
-    if t % 10 == 0 {
-        format!("{sign}{}", t / 10)
-    } else {
-        format!("{sign}{}.{}", t / 10, t % 10)
+/// A coordinate with one fixed decimal (a tenth of a unit is under 0.15 px at the widest
+/// layout): enough precision, identical on every platform. Written as `12`, `12.5`,
+/// `-0.3`, never `-0`, and handed to templates as such a string without allocating (a
+/// chart has thousands of them).
+#[derive(Debug, Clone, Copy)]
+pub struct N(f64);
+
+fn n(v: f64) -> N {
+    N(v)
+}
+
+impl std::fmt::Display for N {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round();
+        let tenths = if tenths.is_finite() { tenths as i64 } else { 0 };
+        let sign = if tenths < 0 { "-" } else { "" };
+        let t = tenths.unsigned_abs();
+        if t % 10 == 0 {
+            write!(f, "{sign}{}", t / 10)
+        } else {
+            write!(f, "{sign}{}.{}", t / 10, t % 10)
+        }
+    }
+}
+
+impl Serialize for N {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use std::io::Write as _;
+        // At most 21 characters: a sign, 19 digits, a point and a digit.
+        let mut buf = [0u8; 24];
+        let mut cursor = std::io::Cursor::new(&mut buf[..]);
+        write!(cursor, "{self}").map_err(serde::ser::Error::custom)?;
+        let len = cursor.position() as usize;
+        serializer
+            .serialize_str(std::str::from_utf8(&buf[..len]).map_err(serde::ser::Error::custom)?)
     }
 }
 
@@ -222,10 +245,10 @@ pub struct Table {
 /// A linked rectangle (bar, cell): position, size, link and tooltip.
 #[derive(Debug, Clone, Serialize)]
 pub struct RectMark {
-    pub x: String,
-    pub y: String,
-    pub width: String,
-    pub height: String,
+    pub x: N,
+    pub y: N,
+    pub width: N,
+    pub height: N,
     pub href: String,
     pub title: String,
 }
@@ -233,16 +256,16 @@ pub struct RectMark {
 /// Text at a point.
 #[derive(Debug, Clone, Serialize)]
 pub struct TextMark {
-    pub x: String,
-    pub y: String,
+    pub x: N,
+    pub y: N,
     pub text: String,
 }
 
 /// A gridline of the value axis at `y`, labelled at `label_y` (and `Axes::tick_x`).
 #[derive(Debug, Clone, Serialize)]
 pub struct YTick {
-    pub y: String,
-    pub label_y: String,
+    pub y: N,
+    pub label_y: N,
     pub label: String,
 }
 
@@ -251,16 +274,16 @@ pub struct YTick {
 /// `y_label_x`, `y_label_y`) and the baseline `axis_y`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Axes {
-    pub width: String,
-    pub height: String,
-    pub left: String,
-    pub right: String,
-    pub tick_x: String,
+    pub width: N,
+    pub height: N,
+    pub left: N,
+    pub right: N,
+    pub tick_x: N,
     pub ticks: Vec<YTick>,
-    pub y_label_x: String,
-    pub y_label_y: String,
+    pub y_label_x: N,
+    pub y_label_y: N,
     pub y_label: String,
-    pub axis_y: String,
+    pub axis_y: N,
 }
 
 /// The bars of one series, drawn under its class.
@@ -286,27 +309,27 @@ pub struct BarChartView {
 pub struct BoxMark {
     pub href: String,
     pub title: String,
-    pub x: String,
-    pub y: String,
-    pub width: String,
-    pub height: String,
+    pub x: N,
+    pub y: N,
+    pub width: N,
+    pub height: N,
     /// The centre line, where the whisker runs from `p75` up to `p90`.
-    pub cx: String,
-    pub p75: String,
-    pub p90: String,
+    pub cx: N,
+    pub p75: N,
+    pub p90: N,
     /// The ends of the whisker's cap.
-    pub cap_left: String,
-    pub cap_right: String,
+    pub cap_left: N,
+    pub cap_right: N,
     /// The median bar from `x` to `right`.
-    pub right: String,
-    pub median: String,
+    pub right: N,
+    pub median: N,
 }
 
 /// A linked dot.
 #[derive(Debug, Clone, Serialize)]
 pub struct PointMark {
-    pub cx: String,
-    pub cy: String,
+    pub cx: N,
+    pub cy: N,
     pub href: String,
     pub title: String,
 }
@@ -314,10 +337,10 @@ pub struct PointMark {
 /// A group's label and its note below it.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupLabel {
-    pub x: String,
-    pub y: String,
+    pub x: N,
+    pub y: N,
     pub text: String,
-    pub note_y: String,
+    pub note_y: N,
     pub note: String,
 }
 
@@ -334,10 +357,10 @@ pub struct DurationGroup {
 /// A straight line.
 #[derive(Debug, Clone, Serialize)]
 pub struct Line {
-    pub x1: String,
-    pub y1: String,
-    pub x2: String,
-    pub y2: String,
+    pub x1: N,
+    pub y1: N,
+    pub x2: N,
+    pub y2: N,
 }
 
 /// Durations on a log axis: `chart.durations` in charts.html.
@@ -355,18 +378,18 @@ pub struct DurationChartView {
 /// at `label_y`.
 #[derive(Debug, Clone, Serialize)]
 pub struct XTick {
-    pub x: String,
-    pub y1: String,
-    pub y2: String,
-    pub label_y: String,
-    pub label: String,
+    pub x: N,
+    pub y1: N,
+    pub y2: N,
+    pub label_y: N,
+    pub label: N,
 }
 
 /// A dot without a link.
 #[derive(Debug, Clone, Serialize)]
 pub struct Dot {
-    pub cx: String,
-    pub cy: String,
+    pub cx: N,
+    pub cy: N,
 }
 
 /// Horizontal bars (a Pareto chart with `trend` and `cumulative`): `chart.hbars`.
@@ -374,8 +397,8 @@ pub struct Dot {
 pub struct HBarChartView {
     pub kind: &'static str,
     pub title: String,
-    pub width: String,
-    pub height: String,
+    pub width: N,
+    pub height: N,
     pub ticks: Vec<XTick>,
     pub labels: Vec<TextMark>,
     pub class: String,
@@ -390,20 +413,20 @@ pub struct HBarChartView {
 #[derive(Debug, Clone, Serialize)]
 pub struct GridRowView {
     pub label: TextMark,
-    pub x: String,
-    pub y: String,
-    pub width: String,
-    pub height: String,
+    pub x: N,
+    pub y: N,
+    pub width: N,
+    pub height: N,
 }
 
 /// A linked, shaded cell (`class` is `h1`..`h5`, lightest to darkest) with its value.
 #[derive(Debug, Clone, Serialize)]
 pub struct CellMark {
     pub class: String,
-    pub x: String,
-    pub y: String,
-    pub width: String,
-    pub height: String,
+    pub x: N,
+    pub y: N,
+    pub width: N,
+    pub height: N,
     pub href: String,
     pub title: String,
     /// Absent when the cells are too narrow for text.
@@ -415,8 +438,8 @@ pub struct CellMark {
 pub struct GridChartView {
     pub kind: &'static str,
     pub title: String,
-    pub width: String,
-    pub height: String,
+    pub width: N,
+    pub height: N,
     pub columns: Vec<TextMark>,
     pub rows: Vec<GridRowView>,
     pub cells: Vec<CellMark>,
@@ -437,15 +460,23 @@ pub enum ChartView {
 pub struct CellView {
     pub text: String,
     pub num: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
 }
 
-/// A data table: `chart.table` in charts.html; the first cell of a row heads it.
+/// A row of a data table: the cell that heads it, then the others.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowView {
+    pub head: CellView,
+    pub cells: Vec<CellView>,
+}
+
+/// A data table: `chart.table` in charts.html.
 #[derive(Debug, Clone, Serialize)]
 pub struct TableView {
     pub caption: String,
     pub head: Vec<String>,
-    pub rows: Vec<Vec<CellView>>,
+    pub rows: Vec<RowView>,
 }
 
 /// A chart with its id, heading and data table: `chart.figure` in charts.html (the
@@ -459,7 +490,7 @@ pub struct FigureView {
 }
 
 impl FigureView {
-    pub fn new(id: &str, heading: &str, chart: ChartView, table: &Table) -> FigureView {
+    pub fn new(id: &str, heading: &str, chart: ChartView, table: Table) -> FigureView {
         FigureView {
             id: id.to_string(),
             heading: heading.to_string(),
@@ -492,7 +523,7 @@ fn label_stride(columns: usize, plot_width: f64, label_width: f64) -> usize {
 }
 
 /// The axes of a plot from `left` to `WIDTH - right` whose baseline is at `bottom`.
-fn axes(height: f64, left: f64, right: f64, middle: f64, bottom: f64, y_label: &str) -> Axes {
+fn axes(height: f64, left: f64, right: f64, middle: f64, bottom: f64, y_label: String) -> Axes {
     Axes {
         width: n(WIDTH),
         height: n(height),
@@ -502,7 +533,7 @@ fn axes(height: f64, left: f64, right: f64, middle: f64, bottom: f64, y_label: &
         ticks: Vec::new(),
         y_label_x: n(12.0),
         y_label_y: n(middle),
-        y_label: y_label.to_string(),
+        y_label,
         axis_y: n(bottom),
     }
 }
@@ -515,19 +546,19 @@ fn tick(y: f64, label: String) -> YTick {
     }
 }
 
-fn rect(x: f64, y: f64, width: f64, height: f64, mark: &Mark) -> RectMark {
+fn rect(x: f64, y: f64, width: f64, height: f64, mark: Mark) -> RectMark {
     RectMark {
         x: n(x),
         y: n(y),
         width: n(width),
         height: n(height),
-        href: mark.href.clone(),
-        title: mark.title.clone(),
+        href: mark.href,
+        title: mark.title,
     }
 }
 
 impl StackedBars {
-    pub fn view(&self) -> ChartView {
+    pub fn view(self) -> ChartView {
         let (left, right, top, bottom) = (44.0, 10.0, 12.0, 40.0);
         let height = 240.0;
         let plot_w = WIDTH - left - right;
@@ -546,16 +577,17 @@ impl StackedBars {
             right,
             top + plot_h / 2.0,
             top + plot_h,
-            &self.y_label,
+            self.y_label,
         );
         let mut value = 0.0;
         while value <= top_value + 1e-9 {
-            axes.ticks.push(tick(y(value), n(value)));
+            axes.ticks.push(tick(y(value), n(value).to_string()));
             value += step;
         }
         let slot = plot_w / self.groups.len().max(1) as f64;
         let bar_w = (slot * 0.72).min(48.0);
         let stride = label_stride(self.groups.len(), plot_w, 52.0);
+        let x = |gi: usize| left + slot * gi as f64 + (slot - bar_w) / 2.0;
         // Segments are drawn series by series so that each series' class is written
         // once, on a group; `bases` holds where the next segment of each bar starts.
         let mut bases = vec![0.0; self.groups.len()];
@@ -566,47 +598,42 @@ impl StackedBars {
                 .max()
                 .unwrap_or(0),
         );
-        let mut layers = Vec::new();
-        for si in 0..segments {
-            let class = self.series.get(si).map(|s| s.class.as_str()).unwrap_or("");
-            let mut marks = Vec::new();
-            for (gi, group) in self.groups.iter().enumerate() {
-                let Some(Some(mark)) = group.segments.get(si) else {
+        let mut layers: Vec<BarLayer> = (0..segments)
+            .map(|si| BarLayer {
+                class: self
+                    .series
+                    .get(si)
+                    .map(|s| s.class.clone())
+                    .unwrap_or_default(),
+                marks: Vec::new(),
+            })
+            .collect();
+        let mut labels = Vec::new();
+        for (gi, group) in self.groups.into_iter().enumerate() {
+            for (si, segment) in group.segments.into_iter().enumerate() {
+                let Some(mark) = segment.filter(|m| m.value > 0.0) else {
                     continue;
                 };
-                if mark.value <= 0.0 {
-                    continue;
-                }
-                let x = left + slot * gi as f64 + (slot - bar_w) / 2.0;
                 let (y0, y1) = (y(bases[gi]), y(bases[gi] + mark.value));
-                marks.push(rect(x, y1, bar_w, y0 - y1, mark));
                 bases[gi] += mark.value;
+                layers[si].marks.push(rect(x(gi), y1, bar_w, y0 - y1, mark));
             }
-            if !marks.is_empty() {
-                layers.push(BarLayer {
-                    class: class.to_string(),
-                    marks,
+            if gi % stride == 0 {
+                labels.push(TextMark {
+                    x: n(left + slot * (gi as f64 + 0.5)),
+                    y: n(top + plot_h + 16.0),
+                    text: group.label,
                 });
             }
         }
-        let labels = self
-            .groups
-            .iter()
-            .enumerate()
-            .filter(|(gi, _)| gi % stride == 0)
-            .map(|(gi, group)| TextMark {
-                x: n(left + slot * (gi as f64 + 0.5)),
-                y: n(top + plot_h + 16.0),
-                text: group.label.clone(),
-            })
-            .collect();
+        layers.retain(|l| !l.marks.is_empty());
         ChartView::Bars(BarChartView {
             kind: "bars",
-            title: self.title.clone(),
+            title: self.title,
             axes,
             layers,
             labels,
-            series: self.series.clone(),
+            series: self.series,
         })
     }
 }
@@ -625,7 +652,7 @@ const TIME_TICKS: [(f64, &str); 9] = [
 ];
 
 impl Distribution {
-    pub fn view(&self) -> ChartView {
+    pub fn view(self) -> ChartView {
         let (left, right, top, bottom) = (44.0, 10.0, 12.0, 44.0);
         let height = 260.0;
         let plot_w = WIDTH - left - right;
@@ -655,7 +682,7 @@ impl Distribution {
             right,
             top + plot_h / 2.0,
             top + plot_h,
-            "minutes (log scale)",
+            "minutes (log scale)".to_string(),
         );
         axes.ticks = TIME_TICKS
             .iter()
@@ -667,14 +694,15 @@ impl Distribution {
         let stride = label_stride(self.groups.len(), plot_w, 64.0);
         let mut median_path: Vec<Option<(f64, f64)>> = Vec::new();
         let mut groups = Vec::with_capacity(self.groups.len());
-        for (gi, group) in self.groups.iter().enumerate() {
+        let max_points = self.max_points;
+        for (gi, group) in self.groups.into_iter().enumerate() {
             let cx = left + slot * (gi as f64 + 0.5);
-            let summary = group.summary.as_ref().map(|s| {
+            let summary = group.summary.map(|s| {
                 median_path.push(Some((cx, y(s.median))));
                 // One link for the box (IQR), its median bar and the p90 whisker.
                 BoxMark {
-                    href: s.href.clone(),
-                    title: s.title.clone(),
+                    href: s.href,
+                    title: s.title,
                     x: n(cx - box_w / 2.0),
                     y: n(y(s.p75)),
                     width: n(box_w),
@@ -691,10 +719,10 @@ impl Distribution {
             if summary.is_none() {
                 median_path.push(None);
             }
-            let points = if group.points.len() <= self.max_points {
+            let points = if group.points.len() <= max_points {
                 group
                     .points
-                    .iter()
+                    .into_iter()
                     .enumerate()
                     .map(|(pi, p)| {
                         // Deterministic spread so that equal values stay visible.
@@ -702,8 +730,8 @@ impl Distribution {
                         PointMark {
                             cx: n(cx + jitter * box_w * 0.9),
                             cy: n(y(p.value)),
-                            href: p.href.clone(),
-                            title: p.title.clone(),
+                            href: p.href,
+                            title: p.title,
                         }
                     })
                     .collect()
@@ -713,9 +741,9 @@ impl Distribution {
             let label = (gi % stride == 0).then(|| GroupLabel {
                 x: n(cx),
                 y: n(top + plot_h + 16.0),
-                text: group.label.clone(),
+                text: group.label,
                 note_y: n(top + plot_h + 30.0),
-                note: group.note.clone(),
+                note: group.note,
             });
             groups.push(DurationGroup {
                 summary,
@@ -739,7 +767,7 @@ impl Distribution {
             .collect();
         ChartView::Durations(DurationChartView {
             kind: "durations",
-            title: self.title.clone(),
+            title: self.title,
             axes,
             groups,
             medians,
@@ -748,7 +776,7 @@ impl Distribution {
 }
 
 impl HBars {
-    pub fn view(&self) -> ChartView {
+    pub fn view(self) -> ChartView {
         let (label_w, text_w, top) = (170.0, 120.0, 22.0);
         let row_h = 22.0;
         let height = top + row_h * self.rows.len() as f64 + 8.0;
@@ -783,7 +811,7 @@ impl HBars {
         let mut bars = Vec::new();
         let mut values = Vec::new();
         let mut line = Vec::new();
-        for (i, row) in self.rows.iter().enumerate() {
+        for (i, row) in self.rows.into_iter().enumerate() {
             let y0 = top + row_h * i as f64;
             let w = (row.mark.value / max * plot_w).max(1.0);
             labels.push(TextMark {
@@ -791,7 +819,7 @@ impl HBars {
                 y: n(y0 + 15.0),
                 text: short_label(&row.label),
             });
-            bars.push(rect(label_w, y0 + 3.0, w, row_h - 6.0, &row.mark));
+            bars.push(rect(label_w, y0 + 3.0, w, row_h - 6.0, row.mark));
             if let Some(c) = row.cumulative {
                 line.push((label_w + c * plot_w, y0 + row_h / 2.0));
             }
@@ -803,7 +831,7 @@ impl HBars {
                     label_w + w + 6.0
                 }),
                 y: n(y0 + 15.0),
-                text: row.text.clone(),
+                text: row.text,
             });
         }
         let trend = (line.len() > 1).then(|| {
@@ -814,12 +842,12 @@ impl HBars {
         });
         ChartView::HBars(HBarChartView {
             kind: "hbars",
-            title: self.title.clone(),
+            title: self.title,
             width: n(WIDTH),
             height: n(height),
             ticks,
             labels,
-            class: self.class.clone(),
+            class: self.class,
             bars,
             values,
             trend,
@@ -835,7 +863,7 @@ impl HBars {
 }
 
 impl Grid {
-    pub fn view(&self) -> ChartView {
+    pub fn view(self) -> ChartView {
         let (label_w, top) = (170.0, 30.0);
         let row_h = 20.0;
         let cols = self.columns.len().max(1);
@@ -849,13 +877,13 @@ impl Grid {
         let stride = label_stride(cols, cell_w * cols as f64, 52.0);
         let columns = self
             .columns
-            .iter()
+            .into_iter()
             .enumerate()
             .filter(|(ci, _)| ci % stride == 0)
             .map(|(ci, column)| TextMark {
                 x: n(label_w + cell_w * (ci as f64 + 0.5)),
                 y: n(top - 10.0),
-                text: column.clone(),
+                text: column,
             })
             .collect();
         let rows = self
@@ -879,9 +907,9 @@ impl Grid {
             .collect();
         let show_text = cell_w >= 18.0;
         let mut cells = Vec::new();
-        for (ri, row) in self.rows.iter().enumerate() {
+        for (ri, row) in self.rows.into_iter().enumerate() {
             let y0 = top + row_h * ri as f64;
-            for (ci, cell) in row.cells.iter().enumerate() {
+            for (ci, cell) in row.cells.into_iter().enumerate() {
                 let Some(cell) = cell else { continue };
                 let level = if max > 0.0 {
                     ((cell.mark.value / max) * 5.0).ceil().clamp(1.0, 5.0) as u8
@@ -895,19 +923,19 @@ impl Grid {
                     y: n(y0 + 1.0),
                     width: n(cell_w - 2.0),
                     height: n(row_h - 2.0),
-                    href: cell.mark.href.clone(),
-                    title: cell.mark.title.clone(),
+                    href: cell.mark.href,
+                    title: cell.mark.title,
                     text: show_text.then(|| TextMark {
                         x: n(x + cell_w / 2.0),
                         y: n(y0 + 14.0),
-                        text: cell.text.clone(),
+                        text: cell.text,
                     }),
                 });
             }
         }
         ChartView::Grid(GridChartView {
             kind: "grid",
-            title: self.title.clone(),
+            title: self.title,
             width: n(WIDTH),
             height: n(height),
             columns,
@@ -917,39 +945,34 @@ impl Grid {
     }
 }
 
+impl Cell {
+    fn view(self) -> CellView {
+        let (text, num, href) = match self {
+            Cell::Text(t) => (t, false, None),
+            Cell::Num(t) => (t, true, None),
+            Cell::Link { text, href } => (text, false, Some(href)),
+            Cell::NumLink { text, href } => (text, true, Some(href)),
+        };
+        CellView { text, num, href }
+    }
+}
+
 impl Table {
-    pub fn view(&self) -> TableView {
+    pub fn view(self) -> TableView {
         TableView {
-            caption: self.caption.clone(),
-            head: self.head.clone(),
+            caption: self.caption,
+            head: self.head,
             rows: self
                 .rows
-                .iter()
+                .into_iter()
                 .map(|row| {
-                    row.iter()
-                        .map(|cell| match cell {
-                            Cell::Text(t) => CellView {
-                                text: t.clone(),
-                                num: false,
-                                href: None,
-                            },
-                            Cell::Num(t) => CellView {
-                                text: t.clone(),
-                                num: true,
-                                href: None,
-                            },
-                            Cell::Link { text, href } => CellView {
-                                text: text.clone(),
-                                num: false,
-                                href: Some(href.clone()),
-                            },
-                            Cell::NumLink { text, href } => CellView {
-                                text: text.clone(),
-                                num: true,
-                                href: Some(href.clone()),
-                            },
-                        })
-                        .collect()
+                    let mut cells = row.into_iter().map(Cell::view);
+                    RowView {
+                        head: cells
+                            .next()
+                            .unwrap_or_else(|| Cell::Text(String::new()).view()),
+                        cells: cells.collect(),
+                    }
                 })
                 .collect(),
         }

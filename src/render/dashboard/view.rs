@@ -616,7 +616,7 @@ impl Ctx<'_> {
             "chart-incidents",
             &format!("Incidents per {unit}"),
             chart.view(),
-            &table,
+            table,
         )
     }
 
@@ -694,7 +694,7 @@ impl Ctx<'_> {
                 &format!("chart-{}", trend.metric.key().replace('_', "-")),
                 label,
                 chart.view(),
-                &table,
+                table,
             ),
             whole: describe_stats(&trend.overall),
             crowded: trend
@@ -816,7 +816,7 @@ impl Ctx<'_> {
             "chart-pareto",
             "Pareto of causes",
             chart.view(),
-            &table,
+            table,
         ));
         // Causes by quarter.
         let columns: Vec<String> = causes
@@ -883,7 +883,7 @@ impl Ctx<'_> {
             "chart-causes-by-quarter",
             "Causes by quarter",
             grid.view(),
-            &table,
+            table,
         ));
         view
     }
@@ -996,7 +996,7 @@ impl Ctx<'_> {
                 "chart-heatmap",
                 "Services × time, weighted by severity",
                 grid.view(),
-                &table,
+                table,
             ),
             weights: weights.join(", "),
         })
@@ -1107,7 +1107,7 @@ impl Ctx<'_> {
                 "chart-action-items",
                 "Action items over time",
                 chart.view(),
-                &table,
+                table,
             ));
         }
         for (title, groups, first) in [
