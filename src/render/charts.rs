@@ -978,3 +978,185 @@ impl Table {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mark(v: f64) -> Mark {
+        Mark {
+            value: v,
+            href: "x/index.html".into(),
+            title: "t <1>".into(),
+        }
+    }
+
+    fn json<T: Serialize>(v: &T) -> serde_json::Value {
+        serde_json::to_value(v).unwrap()
+    }
+
+    #[test]
+    fn bars_keep_their_links_and_fill_the_plot() {
+        let chart = StackedBars {
+            title: "c".into(),
+            y_label: "incidents".into(),
+            series: vec![Series {
+                name: "SEV1".into(),
+                class: "sev0".into(),
+            }],
+            groups: vec![
+                BarGroup {
+                    label: "Oct".into(),
+                    segments: vec![Some(mark(2.0))],
+                },
+                BarGroup {
+                    label: "Nov".into(),
+                    segments: vec![None],
+                },
+            ],
+        };
+        let ChartView::Bars(view) = chart.view() else {
+            panic!("bars")
+        };
+        assert_eq!(view.layers.len(), 1);
+        let layer = json(&view.layers[0]);
+        assert_eq!(layer["class"], "sev0");
+        assert_eq!(layer["marks"].as_array().unwrap().len(), 1);
+        let bar = &layer["marks"][0];
+        assert_eq!(
+            (&bar["href"], &bar["title"]),
+            (&"x/index.html".into(), &"t <1>".into())
+        );
+        // Value 2 of a 0–2 axis fills the plot height (240 − 12 − 40).
+        assert_eq!(bar["height"], "188");
+        assert_eq!(json(&view)["kind"], "bars");
+    }
+
+    #[test]
+    fn escaping_copies_plain_runs_and_replaces_specials() {
+        assert_eq!(esc("plain text"), "plain text");
+        assert_eq!(esc(r#"a<b>&"c'd"#), "a&lt;b&gt;&amp;&quot;c&#39;d");
+        assert_eq!(esc("é & ü"), "é &amp; ü");
+        for s in ["plain", r#"a<b>&"c'd"#, "é & ü", ""] {
+            let (mut ours, mut teras) = (Vec::new(), Vec::new());
+            escape_html(s, &mut ours).unwrap();
+            tera::escape_html(s, &mut teras).unwrap();
+            assert_eq!(ours, teras, "{s}");
+            assert_eq!(String::from_utf8(ours).unwrap(), esc(s));
+        }
+    }
+
+    #[test]
+    fn grid_cells_are_shaded_by_value() {
+        let cell = |v: f64| {
+            Some(GridCell {
+                text: format!("{v}"),
+                mark: mark(v),
+            })
+        };
+        let grid = Grid {
+            title: "g".into(),
+            columns: vec!["Q1".into(), "Q2".into()],
+            rows: vec![
+                GridRow {
+                    label: "api".into(),
+                    cells: vec![cell(1.0), None],
+                },
+                GridRow {
+                    label: "db".into(),
+                    cells: vec![cell(5.0), cell(3.0)],
+                },
+            ],
+        };
+        let ChartView::Grid(view) = grid.view() else {
+            panic!("grid")
+        };
+        // One linked cell per non-empty cell: 1 of max 5 → level 1; 5 → 5; 3 → 3.
+        let classes: Vec<&str> = view.cells.iter().map(|c| c.class.as_str()).collect();
+        assert_eq!(classes, ["h1", "h5", "h3"]);
+        assert!(view.cells.iter().all(|c| c.href == "x/index.html"));
+        assert_eq!(view.rows.len(), 2);
+    }
+
+    #[test]
+    fn nice_steps_are_1_2_5() {
+        assert_eq!(nice_step(3.0), 1.0);
+        assert_eq!(nice_step(9.0), 5.0);
+        assert_eq!(nice_step(40.0), 10.0);
+        assert_eq!(nice_step(70.0), 20.0);
+    }
+
+    #[test]
+    fn coordinates_have_fixed_precision() {
+        let n = |v: f64| n(v).to_string();
+        assert_eq!(n(1.0 / 3.0), "0.3");
+        assert_eq!(n(2.0), "2");
+        assert_eq!(n(2.96), "3");
+        assert_eq!(n(-0.001), "0");
+        assert_eq!(n(-1.26), "-1.3");
+        assert_eq!(n(188.04), "188");
+        // Serialised as the same string, also at the extremes.
+        assert_eq!(json(&super::n(-1.26)), "-1.3");
+        assert_eq!(json(&super::n(-1e18)), super::n(-1e18).to_string());
+        assert_eq!(json(&super::n(f64::NAN)), "0");
+    }
+
+    #[test]
+    fn median_line_skips_groups_without_summary() {
+        let summary = |v: f64| {
+            Some(BoxSummary {
+                p25: v,
+                median: v,
+                p75: v,
+                p90: v,
+                href: "l/index.html".into(),
+                title: "s".into(),
+            })
+        };
+        let group = |s| DistGroup {
+            label: "Q".into(),
+            note: "n".into(),
+            summary: s,
+            points: vec![mark(5.0)],
+        };
+        let chart = Distribution {
+            title: "d".into(),
+            groups: vec![group(summary(5.0)), group(None), group(summary(9.0))],
+            max_points: 10,
+        };
+        let ChartView::Durations(view) = chart.view() else {
+            panic!("durations")
+        };
+        assert!(view.medians.is_empty(), "no line across the gap");
+        assert_eq!(view.groups.iter().map(|g| g.points.len()).sum::<usize>(), 3);
+        let boxes: Vec<&BoxMark> = view
+            .groups
+            .iter()
+            .filter_map(|g| g.summary.as_ref())
+            .collect();
+        assert_eq!(boxes.len(), 2);
+        assert!(
+            boxes
+                .iter()
+                .all(|b| b.href == "l/index.html" && b.title == "s")
+        );
+    }
+
+    #[test]
+    fn crowded_groups_draw_no_points() {
+        let chart = Distribution {
+            title: "d".into(),
+            groups: vec![DistGroup {
+                label: "Q".into(),
+                note: "n".into(),
+                summary: None,
+                points: vec![mark(5.0), mark(6.0)],
+            }],
+            max_points: 1,
+        };
+        let ChartView::Durations(view) = chart.view() else {
+            panic!("durations")
+        };
+        assert!(view.groups[0].points.is_empty());
+    }
+}
