@@ -491,6 +491,48 @@ impl ScopeNames {
     }
 }
 
+/// Post-mortems per team and per service (trimmed names; a post-mortem naming one twice
+/// counts once), from the archive alone: the sizes of the scopes without their figures.
+pub fn scope_sizes(archive: &Archive) -> BTreeMap<(ScopeKind, &str), usize> {
+    let mut counts: BTreeMap<(ScopeKind, &str), usize> = BTreeMap::new();
+    for incident in &archive.incidents {
+        for (kind, values) in [
+            (ScopeKind::Team, &incident.teams),
+            (ScopeKind::Service, &incident.services),
+        ] {
+            for v in unique(values) {
+                *counts.entry((kind, v)).or_default() += 1;
+            }
+        }
+    }
+    counts
+}
+
+/// The severity series of a period, as its charts and lists show them: the configured
+/// levels, then other values its incidents give (sorted), then `unknown` when some
+/// give none.
+pub fn severity_keys(config: &Config, period: &PeriodTrends) -> Vec<String> {
+    let mut keys = config.severities.clone();
+    let mut extra: Vec<String> = period
+        .counts
+        .iter()
+        .flat_map(|c| c.by_severity.keys())
+        .filter(|k| !keys.contains(k) && *k != UNKNOWN_SEVERITY)
+        .cloned()
+        .collect();
+    extra.sort();
+    extra.dedup();
+    keys.extend(extra);
+    if period
+        .counts
+        .iter()
+        .any(|c| c.by_severity.contains_key(UNKNOWN_SEVERITY))
+    {
+        keys.push(UNKNOWN_SEVERITY.to_string());
+    }
+    keys
+}
+
 /// The figures of one scope alone, equal to its entry in `compute`'s result.
 pub fn scope(
     archive: &Archive,

@@ -1,19 +1,16 @@
-//! Hand-written SVG charts for the dashboards, inlined in the page at build time.
+//! Chart geometry for the dashboards: what to draw and where, as view models that the
+//! theme's `charts.html` components turn into inline SVG at build time.
 //!
 //! No charting crate: the charts need per-mark `<title>` tooltips, a link around every
 //! mark, CSS classes instead of colours (so they follow light, dark and print styles
 //! through `currentColor` and CSS variables in `static/dashboard.css`) and byte-identical
-//! output; a few hundred lines of careful string building give all of that.
-//! Guarantees: every bar, point, box and cell is an `<a href>` whose first child is a
-//! `<title>` (the tooltip and accessible name of the mark); every text from a post-mortem
-//! is escaped; numbers are formatted with fixed precision; nothing depends on anything
-//! but the input. Each chart comes with a `Table`, rendered as a `<details>` data table
-//! for screen readers and for reading exact values.
-//! The markup is kept small because a large archive has thousands of marks per page:
-//! classes sit on a `<g>` around marks that share them, text alignment and sizes come
-//! from the stylesheet, and coordinates have one decimal.
+//! output. Rust lays a chart out (scales, ticks, label strides, jitter) and hands the
+//! templates finished marks: position and size as fixed one-decimal strings (identical
+//! on every platform), link and tooltip; the templates only write the markup, and
+//! tera's autoescape escapes every text from a post-mortem. Each chart comes with a
+//! `Table`, drawn as a `<details>` data table for screen readers and exact values.
 
-use std::fmt::Write as _;
+use serde::Serialize;
 
 /// A row label cut to 26 characters (with an ellipsis) so it fits left of the plot;
 /// the full text stays in the tooltip and the data table.
@@ -25,7 +22,8 @@ fn short_label(label: &str) -> String {
     }
 }
 
-/// Escape text for HTML and SVG (content and attribute values).
+/// Escape text for HTML and SVG (content and attribute values), as tera's autoescape
+/// does.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     esc_into(&mut out, s);
@@ -49,15 +47,36 @@ pub fn esc_into(out: &mut String, s: &str) {
     out.push_str(rest);
 }
 
-/// Fixed one-decimal coordinates (a tenth of a unit is under 0.15 px at the widest
-/// layout): enough precision, identical on every platform. Written straight into the
-/// output (a chart has thousands of them): `12`, `12.5`, `-0.3`, never `-0`.
+/// `esc` for tera's autoescape (`Renderer` registers it): the same output as tera's
+/// own, but plain runs are written in one go rather than byte by byte, which matters
+/// for pages with thousands of marks and rows.
+pub fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut rest = input;
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.write_all(rest[..at].as_bytes())?;
+        let entity: &[u8] = match rest.as_bytes()[at] {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            _ => b"&#39;",
+        };
+        out.write_all(entity)?;
+        rest = &rest[at + 1..];
+    }
+    out.write_all(rest.as_bytes())
+}
+
+/// A coordinate with one fixed decimal (a tenth of a unit is under 0.15 px at the widest
+/// layout): enough precision, identical on every platform. Written as `12`, `12.5`,
+/// `-0.3`, never `-0`, and handed to templates as such a string without allocating (a
+/// chart has thousands of them).
+#[derive(Debug, Clone, Copy)]
+pub struct N(f64);
+
 fn n(v: f64) -> N {
     N(v)
 }
-
-#[derive(Clone, Copy)]
-struct N(f64);
 
 impl std::fmt::Display for N {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -73,10 +92,25 @@ impl std::fmt::Display for N {
     }
 }
 
+impl Serialize for N {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use std::io::Write as _;
+        // At most 21 characters: a sign, 19 digits, a point and a digit.
+        let mut buf = [0u8; 24];
+        let mut cursor = std::io::Cursor::new(&mut buf[..]);
+        write!(cursor, "{self}").map_err(serde::ser::Error::custom)?;
+        let len = cursor.position() as usize;
+        serializer
+            .serialize_str(std::str::from_utf8(&buf[..len]).map_err(serde::ser::Error::custom)?)
+    }
+}
+
 const WIDTH: f64 = 720.0;
 
+// ---- inputs -------------------------------------------------------------------------
+
 /// A series of a stacked chart; `class` picks its colour in the stylesheet.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Series {
     pub name: String,
     pub class: String,
@@ -104,187 +138,6 @@ pub struct StackedBars {
     pub y_label: String,
     pub series: Vec<Series>,
     pub groups: Vec<BarGroup>,
-}
-
-/// A 1-2-5 step giving at most five gridlines up to `max`.
-fn nice_step(max: f64) -> f64 {
-    if max <= 0.0 {
-        return 1.0;
-    }
-    let raw = max / 4.0;
-    let magnitude = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .into_iter()
-        .map(|m| m * magnitude)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * magnitude);
-    step.max(1.0)
-}
-
-fn svg_open(out: &mut String, title: &str, height: f64) {
-    let title = esc(title);
-    let _ = write!(
-        out,
-        r#"<svg class="chart" viewBox="0 0 {} {}" role="group" aria-label="{title}"><title>{title}</title>"#,
-        n(WIDTH),
-        n(height),
-    );
-}
-
-/// A link around `shape` (a self-closing element), its tooltip first.
-fn linked(out: &mut String, href: &str, class: Option<&str>, title: &str, shape: &str) {
-    out.push_str("<a href=\"");
-    esc_into(out, href);
-    if let Some(class) = class {
-        out.push_str("\" class=\"");
-        esc_into(out, class);
-    }
-    out.push_str("\"><title>");
-    esc_into(out, title);
-    out.push_str("</title>");
-    out.push_str(shape);
-    out.push_str("</a>");
-}
-
-/// A horizontal gridline with its value at the left of the plot.
-fn y_tick(out: &mut String, left: f64, right: f64, y: f64, label: &str) {
-    let _ = write!(
-        out,
-        r#"<path class="grid" d="M{} {y}H{}"/><text class="yt" x="{}" y="{}">{label}</text>"#,
-        n(left),
-        n(right),
-        n(left - 6.0),
-        n(y + 4.0),
-        y = n(y)
-    );
-}
-
-fn y_label(out: &mut String, middle: f64, label: &str) {
-    let _ = write!(
-        out,
-        r#"<text class="axis-label" transform="translate(12 {}) rotate(-90)">{}</text>"#,
-        n(middle),
-        esc(label)
-    );
-}
-
-fn x_axis(out: &mut String, left: f64, right: f64, y: f64) {
-    let _ = write!(
-        out,
-        r#"<path class="axis" d="M{} {}H{}"/>"#,
-        n(left),
-        n(y),
-        n(right)
-    );
-}
-
-/// Labels every `k`-th column so that labels never overlap.
-fn label_stride(columns: usize, plot_width: f64, label_width: f64) -> usize {
-    ((columns as f64 * label_width / plot_width).ceil() as usize).max(1)
-}
-
-impl StackedBars {
-    pub fn svg(&self) -> String {
-        let (left, right, top, bottom) = (44.0, 10.0, 12.0, 40.0);
-        let height = 240.0;
-        let plot_w = WIDTH - left - right;
-        let plot_h = height - top - bottom;
-        let max = self
-            .groups
-            .iter()
-            .map(|g| g.segments.iter().flatten().map(|m| m.value).sum::<f64>())
-            .fold(0.0, f64::max);
-        let step = nice_step(max);
-        let top_value = ((max / step).ceil() * step).max(step);
-        let y = |v: f64| top + plot_h - v / top_value * plot_h;
-        let mut out = String::new();
-        svg_open(&mut out, &self.title, height);
-        let mut tick = 0.0;
-        while tick <= top_value + 1e-9 {
-            y_tick(&mut out, left, WIDTH - right, y(tick), &n(tick).to_string());
-            tick += step;
-        }
-        y_label(&mut out, top + plot_h / 2.0, &self.y_label);
-        let slot = plot_w / self.groups.len().max(1) as f64;
-        let bar_w = (slot * 0.72).min(48.0);
-        let stride = label_stride(self.groups.len(), plot_w, 52.0);
-        // Segments are drawn series by series so that each series' class is written
-        // once, on a group; `bases` holds where the next segment of each bar starts.
-        let mut bases = vec![0.0; self.groups.len()];
-        let segments = self.series.len().max(
-            self.groups
-                .iter()
-                .map(|g| g.segments.len())
-                .max()
-                .unwrap_or(0),
-        );
-        for si in 0..segments {
-            let class = self.series.get(si).map(|s| s.class.as_str()).unwrap_or("");
-            let mut opened = false;
-            for (gi, group) in self.groups.iter().enumerate() {
-                let Some(Some(mark)) = group.segments.get(si) else {
-                    continue;
-                };
-                if mark.value <= 0.0 {
-                    continue;
-                }
-                if !opened {
-                    out.push_str("<g class=\"bar ");
-                    esc_into(&mut out, class);
-                    out.push_str("\">");
-                    opened = true;
-                }
-                let x = left + slot * gi as f64 + (slot - bar_w) / 2.0;
-                let (y0, y1) = (y(bases[gi]), y(bases[gi] + mark.value));
-                let shape = format!(
-                    r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#,
-                    n(x),
-                    n(y1),
-                    n(bar_w),
-                    n(y0 - y1)
-                );
-                linked(&mut out, &mark.href, None, &mark.title, &shape);
-                bases[gi] += mark.value;
-            }
-            if opened {
-                out.push_str("</g>");
-            }
-        }
-        for (gi, group) in self.groups.iter().enumerate() {
-            if gi % stride == 0 {
-                let _ = write!(
-                    out,
-                    r#"<text class="tick" x="{}" y="{}">{}</text>"#,
-                    n(left + slot * (gi as f64 + 0.5)),
-                    n(top + plot_h + 16.0),
-                    esc(&group.label)
-                );
-            }
-        }
-        x_axis(&mut out, left, WIDTH - right, top + plot_h);
-        out.push_str("</svg>");
-        out
-    }
-
-    /// The colour key as an HTML list (readable in print, no JavaScript).
-    pub fn legend(&self) -> String {
-        legend(&self.series)
-    }
-}
-
-/// A colour key for `series`.
-pub fn legend(series: &[Series]) -> String {
-    let mut out = String::from(r#"<ul class="legend">"#);
-    for s in series {
-        let _ = write!(
-            out,
-            r#"<li><span class="swatch {}"></span>{}</li>"#,
-            esc(&s.class),
-            esc(&s.name)
-        );
-    }
-    out.push_str("</ul>");
-    out
 }
 
 /// Median, quartiles and p90 of one group, drawn as a box.
@@ -320,125 +173,6 @@ pub struct Distribution {
     pub max_points: usize,
 }
 
-/// Log-axis ticks in minutes and their labels.
-const TIME_TICKS: [(f64, &str); 9] = [
-    (1.0, "1m"),
-    (5.0, "5m"),
-    (15.0, "15m"),
-    (60.0, "1h"),
-    (240.0, "4h"),
-    (1440.0, "1d"),
-    (10080.0, "1w"),
-    (43200.0, "30d"),
-    (525600.0, "1y"),
-];
-
-impl Distribution {
-    pub fn svg(&self) -> String {
-        let (left, right, top, bottom) = (44.0, 10.0, 12.0, 44.0);
-        let height = 260.0;
-        let plot_w = WIDTH - left - right;
-        let plot_h = height - top - bottom;
-        let max = self
-            .groups
-            .iter()
-            .flat_map(|g| {
-                g.points
-                    .iter()
-                    .map(|p| p.value)
-                    .chain(g.summary.iter().map(|s| s.p90))
-            })
-            .fold(1.0, f64::max);
-        let lo = 0.0f64; // log10(1 minute); values below one minute sit on the floor
-        let hi = TIME_TICKS
-            .iter()
-            .map(|t| t.0)
-            .find(|t| *t >= max)
-            .unwrap_or(max)
-            .log10()
-            .max(1.0);
-        let y = |v: f64| top + plot_h - (v.max(1.0).log10() - lo) / (hi - lo) * plot_h;
-        let mut out = String::new();
-        svg_open(&mut out, &self.title, height);
-        for (value, label) in TIME_TICKS.iter().filter(|t| t.0.log10() <= hi + 1e-9) {
-            y_tick(&mut out, left, WIDTH - right, y(*value), label);
-        }
-        y_label(&mut out, top + plot_h / 2.0, "minutes (log scale)");
-        let slot = plot_w / self.groups.len().max(1) as f64;
-        let box_w = (slot * 0.5).min(40.0);
-        let stride = label_stride(self.groups.len(), plot_w, 64.0);
-        let mut median_path: Vec<Option<(f64, f64)>> = Vec::new();
-        for (gi, group) in self.groups.iter().enumerate() {
-            let cx = left + slot * (gi as f64 + 0.5);
-            match &group.summary {
-                Some(s) => {
-                    // One link for the box (IQR), its median bar and the p90 whisker.
-                    let shape = format!(
-                        r#"<rect x="{}" y="{}" width="{}" height="{}"/><path class="w" d="M{x} {p75}V{p90}M{wl} {p90}H{wr}"/><path class="m" d="M{bl} {m}H{br}"/>"#,
-                        n(cx - box_w / 2.0),
-                        n(y(s.p75)),
-                        n(box_w),
-                        n((y(s.p25) - y(s.p75)).max(1.0)),
-                        x = n(cx),
-                        p75 = n(y(s.p75)),
-                        p90 = n(y(s.p90)),
-                        wl = n(cx - box_w / 4.0),
-                        wr = n(cx + box_w / 4.0),
-                        bl = n(cx - box_w / 2.0),
-                        br = n(cx + box_w / 2.0),
-                        m = n(y(s.median)),
-                    );
-                    linked(&mut out, &s.href, Some("box"), &s.title, &shape);
-                    median_path.push(Some((cx, y(s.median))));
-                }
-                None => median_path.push(None),
-            }
-            if !group.points.is_empty() && group.points.len() <= self.max_points {
-                out.push_str(r#"<g class="point">"#);
-                for (pi, p) in group.points.iter().enumerate() {
-                    // Deterministic spread so that equal values stay visible.
-                    let jitter = ((pi * 7) % 11) as f64 / 10.0 - 0.5;
-                    let shape = format!(
-                        r#"<circle cx="{}" cy="{}" r="3"/>"#,
-                        n(cx + jitter * box_w * 0.9),
-                        n(y(p.value))
-                    );
-                    linked(&mut out, &p.href, None, &p.title, &shape);
-                }
-                out.push_str("</g>");
-            }
-            if gi % stride == 0 {
-                let _ = write!(
-                    out,
-                    r#"<text class="tick" x="{x}" y="{}">{}</text><text class="note" x="{x}" y="{}">{}</text>"#,
-                    n(top + plot_h + 16.0),
-                    esc(&group.label),
-                    n(top + plot_h + 30.0),
-                    esc(&group.note),
-                    x = n(cx),
-                );
-            }
-        }
-        // The median line only joins neighbouring summarised groups: no line is drawn
-        // across a group that rests on too few incidents.
-        for pair in median_path.windows(2) {
-            if let [Some((x1, y1)), Some((x2, y2))] = pair {
-                let _ = write!(
-                    out,
-                    r#"<path class="trend" d="M{} {}L{} {}"/>"#,
-                    n(*x1),
-                    n(*y1),
-                    n(*x2),
-                    n(*y2)
-                );
-            }
-        }
-        x_axis(&mut out, left, WIDTH - right, top + plot_h);
-        out.push_str("</svg>");
-        out
-    }
-}
-
 /// One row of a horizontal bar chart.
 #[derive(Debug, Clone)]
 pub struct HBar {
@@ -457,107 +191,6 @@ pub struct HBars {
     pub title: String,
     pub class: String,
     pub rows: Vec<HBar>,
-}
-
-impl HBars {
-    pub fn svg(&self) -> String {
-        let (label_w, text_w, top) = (170.0, 120.0, 22.0);
-        let row_h = 22.0;
-        let height = top + row_h * self.rows.len() as f64 + 8.0;
-        let plot_w = WIDTH - label_w - text_w;
-        let has_cumulative = self.rows.iter().any(|r| r.cumulative.is_some());
-        // A Pareto chart draws bars and the running share on one 0-100% axis (its bar
-        // values are shares); plain bars scale to the largest value.
-        let max = if has_cumulative {
-            1.0
-        } else {
-            self.rows
-                .iter()
-                .map(|r| r.mark.value)
-                .fold(0.0, f64::max)
-                .max(1.0)
-        };
-        let mut out = String::new();
-        svg_open(&mut out, &self.title, height);
-        if has_cumulative {
-            for pct in [0.0, 0.25, 0.5, 0.75, 1.0] {
-                let x = label_w + pct * plot_w;
-                let _ = write!(
-                    out,
-                    r#"<path class="grid" d="M{x} {}V{}"/><text class="tick" x="{x}" y="12">{}%</text>"#,
-                    n(top - 4.0),
-                    n(height - 8.0),
-                    n(pct * 100.0),
-                    x = n(x)
-                );
-            }
-        }
-        for (i, row) in self.rows.iter().enumerate() {
-            let y0 = top + row_h * i as f64;
-            let _ = write!(
-                out,
-                r#"<text class="label" x="{}" y="{}">{}</text>"#,
-                n(label_w - 6.0),
-                n(y0 + 15.0),
-                esc(&short_label(&row.label))
-            );
-        }
-        let _ = write!(out, r#"<g class="bar {}">"#, esc(&self.class));
-        let mut line = Vec::new();
-        for (i, row) in self.rows.iter().enumerate() {
-            let y0 = top + row_h * i as f64;
-            let w = (row.mark.value / max * plot_w).max(1.0);
-            let shape = format!(
-                r#"<rect x="{}" y="{}" width="{}" height="{}"/>"#,
-                n(label_w),
-                n(y0 + 3.0),
-                n(w),
-                n(row_h - 6.0)
-            );
-            linked(&mut out, &row.mark.href, None, &row.mark.title, &shape);
-            if let Some(c) = row.cumulative {
-                line.push((label_w + c * plot_w, y0 + row_h / 2.0));
-            }
-        }
-        out.push_str("</g>");
-        for (i, row) in self.rows.iter().enumerate() {
-            let y0 = top + row_h * i as f64;
-            let w = (row.mark.value / max * plot_w).max(1.0);
-            let _ = write!(
-                out,
-                r#"<text class="value" x="{}" y="{}">{}</text>"#,
-                // Pareto values sit right of the 100% line, clear of the cumulative line.
-                n(if has_cumulative {
-                    label_w + plot_w + 10.0
-                } else {
-                    label_w + w + 6.0
-                }),
-                n(y0 + 15.0),
-                esc(&row.text)
-            );
-        }
-        if line.len() > 1 {
-            let points: Vec<String> = line
-                .iter()
-                .map(|(x, y)| format!("{},{}", n(*x), n(*y)))
-                .collect();
-            let _ = write!(
-                out,
-                r#"<polyline class="trend" points="{}"/>"#,
-                points.join(" ")
-            );
-        }
-        for (x, y) in &line {
-            let _ = write!(
-                out,
-                r#"<circle class="cumulative" cx="{}" cy="{}" r="2.5"/>"#,
-                n(*x),
-                n(*y)
-            );
-        }
-        out.push_str("</svg>");
-        out
-    }
 }
 
 /// One cell of a grid; its value sets the shade.
@@ -580,87 +213,6 @@ pub struct Grid {
     pub title: String,
     pub columns: Vec<String>,
     pub rows: Vec<GridRow>,
-}
-
-impl Grid {
-    pub fn svg(&self) -> String {
-        let (label_w, top) = (170.0, 30.0);
-        let row_h = 20.0;
-        let cols = self.columns.len().max(1);
-        let cell_w = ((WIDTH - label_w - 6.0) / cols as f64).min(60.0);
-        let height = top + row_h * self.rows.len() as f64 + 6.0;
-        let max = self
-            .rows
-            .iter()
-            .flat_map(|r| r.cells.iter().flatten().map(|c| c.mark.value))
-            .fold(0.0, f64::max);
-        let mut out = String::new();
-        svg_open(&mut out, &self.title, height);
-        let stride = label_stride(cols, cell_w * cols as f64, 52.0);
-        for (ci, column) in self.columns.iter().enumerate() {
-            if ci % stride == 0 {
-                let _ = write!(
-                    out,
-                    r#"<text class="tick" x="{}" y="{}">{}</text>"#,
-                    n(label_w + cell_w * (ci as f64 + 0.5)),
-                    n(top - 10.0),
-                    esc(column)
-                );
-            }
-        }
-        for (ri, row) in self.rows.iter().enumerate() {
-            let y0 = top + row_h * ri as f64;
-            let _ = write!(
-                out,
-                r#"<text class="label" x="{}" y="{}">{}</text><rect class="row-bg" x="{}" y="{}" width="{}" height="{}"/>"#,
-                n(label_w - 6.0),
-                n(y0 + 14.0),
-                esc(&short_label(&row.label)),
-                n(label_w),
-                n(y0 + 1.0),
-                n(cell_w * cols as f64),
-                n(row_h - 2.0)
-            );
-        }
-        let show_text = cell_w >= 18.0;
-        let (w, h) = (n(cell_w - 2.0), n(row_h - 2.0));
-        out.push_str(r#"<g class="cell">"#);
-        for (ri, row) in self.rows.iter().enumerate() {
-            let y0 = top + row_h * ri as f64;
-            for (ci, cell) in row.cells.iter().enumerate() {
-                let Some(cell) = cell else { continue };
-                let level = if max > 0.0 {
-                    ((cell.mark.value / max) * 5.0).ceil().clamp(1.0, 5.0) as u8
-                } else {
-                    1
-                };
-                let x = label_w + cell_w * ci as f64;
-                let mut shape = format!(
-                    r#"<rect x="{}" y="{}" width="{w}" height="{h}"/>"#,
-                    n(x + 1.0),
-                    n(y0 + 1.0),
-                );
-                if show_text {
-                    let _ = write!(
-                        shape,
-                        r#"<text x="{}" y="{}">{}</text>"#,
-                        n(x + cell_w / 2.0),
-                        n(y0 + 14.0),
-                        esc(&cell.text)
-                    );
-                }
-                linked(
-                    &mut out,
-                    &cell.mark.href,
-                    Some(&format!("h{level}")),
-                    &cell.mark.title,
-                    &shape,
-                );
-            }
-        }
-        out.push_str("</g></svg>");
-        out
-    }
 }
 
 /// A cell of a data table.
@@ -688,60 +240,743 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
-impl Table {
-    /// Body cells (`td`) are numbers, right-aligned by the stylesheet, unless marked
-    /// `class="t"` (text); the first cell of a row is its header (`th`).
-    pub fn html(&self) -> String {
-        let mut out = String::from(r#"<div class="table-wrap"><table class="data">"#);
-        let _ = write!(out, "<caption>{}</caption><thead><tr>", esc(&self.caption));
-        for h in &self.head {
-            let _ = write!(out, r#"<th scope="col">{}</th>"#, esc(h));
+// ---- view models ----------------------------------------------------------------------
+
+/// A linked rectangle (bar, cell): position, size, link and tooltip.
+#[derive(Debug, Clone, Serialize)]
+pub struct RectMark {
+    pub x: N,
+    pub y: N,
+    pub width: N,
+    pub height: N,
+    pub href: String,
+    pub title: String,
+}
+
+/// Text at a point.
+#[derive(Debug, Clone, Serialize)]
+pub struct TextMark {
+    pub x: N,
+    pub y: N,
+    pub text: String,
+}
+
+/// A gridline of the value axis at `y`, labelled at `label_y` (and `Axes::tick_x`).
+#[derive(Debug, Clone, Serialize)]
+pub struct YTick {
+    pub y: N,
+    pub label_y: N,
+    pub label: String,
+}
+
+/// What every chart with a value axis shares: its size, the left and right ends of
+/// its plot, the x of the value labels, the gridlines, the rotated axis label (at
+/// `y_label_x`, `y_label_y`) and the baseline `axis_y`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Axes {
+    pub width: N,
+    pub height: N,
+    pub left: N,
+    pub right: N,
+    pub tick_x: N,
+    pub ticks: Vec<YTick>,
+    pub y_label_x: N,
+    pub y_label_y: N,
+    pub y_label: String,
+    pub axis_y: N,
+}
+
+/// The bars of one series, drawn under its class.
+#[derive(Debug, Clone, Serialize)]
+pub struct BarLayer {
+    pub class: String,
+    pub marks: Vec<RectMark>,
+}
+
+/// A stacked bar chart: `chart.bars` in charts.html; `series` is its colour key.
+#[derive(Debug, Clone, Serialize)]
+pub struct BarChartView {
+    pub kind: &'static str,
+    pub title: String,
+    pub axes: Axes,
+    pub layers: Vec<BarLayer>,
+    pub labels: Vec<TextMark>,
+    pub series: Vec<Series>,
+}
+
+/// A linked box (IQR) with its p90 whisker and median bar.
+#[derive(Debug, Clone, Serialize)]
+pub struct BoxMark {
+    pub href: String,
+    pub title: String,
+    pub x: N,
+    pub y: N,
+    pub width: N,
+    pub height: N,
+    /// The centre line, where the whisker runs from `p75` up to `p90`.
+    pub cx: N,
+    pub p75: N,
+    pub p90: N,
+    /// The ends of the whisker's cap.
+    pub cap_left: N,
+    pub cap_right: N,
+    /// The median bar from `x` to `right`.
+    pub right: N,
+    pub median: N,
+}
+
+/// A linked dot.
+#[derive(Debug, Clone, Serialize)]
+pub struct PointMark {
+    pub cx: N,
+    pub cy: N,
+    pub href: String,
+    pub title: String,
+}
+
+/// A group's label and its note below it.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupLabel {
+    pub x: N,
+    pub y: N,
+    pub text: String,
+    pub note_y: N,
+    pub note: String,
+}
+
+/// One column of a duration chart: its box, its dots (empty when not drawn) and its
+/// label (absent when the stride skips it).
+#[derive(Debug, Clone, Serialize)]
+pub struct DurationGroup {
+    #[serde(rename = "box")]
+    pub summary: Option<BoxMark>,
+    pub points: Vec<PointMark>,
+    pub label: Option<GroupLabel>,
+}
+
+/// A straight line.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub x1: N,
+    pub y1: N,
+    pub x2: N,
+    pub y2: N,
+}
+
+/// Durations on a log axis: `chart.durations` in charts.html.
+#[derive(Debug, Clone, Serialize)]
+pub struct DurationChartView {
+    pub kind: &'static str,
+    pub title: String,
+    pub axes: Axes,
+    pub groups: Vec<DurationGroup>,
+    /// The median line, between neighbouring groups that both have a box.
+    pub medians: Vec<Line>,
+}
+
+/// A vertical gridline of a Pareto chart from `y1` to `y2` at `x`, labelled `label`%
+/// at `label_y`.
+#[derive(Debug, Clone, Serialize)]
+pub struct XTick {
+    pub x: N,
+    pub y1: N,
+    pub y2: N,
+    pub label_y: N,
+    pub label: N,
+}
+
+/// A dot without a link.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dot {
+    pub cx: N,
+    pub cy: N,
+}
+
+/// Horizontal bars (a Pareto chart with `trend` and `cumulative`): `chart.hbars`.
+#[derive(Debug, Clone, Serialize)]
+pub struct HBarChartView {
+    pub kind: &'static str,
+    pub title: String,
+    pub width: N,
+    pub height: N,
+    pub ticks: Vec<XTick>,
+    pub labels: Vec<TextMark>,
+    pub class: String,
+    pub bars: Vec<RectMark>,
+    pub values: Vec<TextMark>,
+    /// The cumulative line's `points`, when it has two or more.
+    pub trend: Option<String>,
+    pub cumulative: Vec<Dot>,
+}
+
+/// A row of a grid: its label and background.
+#[derive(Debug, Clone, Serialize)]
+pub struct GridRowView {
+    pub label: TextMark,
+    pub x: N,
+    pub y: N,
+    pub width: N,
+    pub height: N,
+}
+
+/// A linked, shaded cell (`class` is `h1`..`h5`, lightest to darkest) with its value.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellMark {
+    pub class: String,
+    pub x: N,
+    pub y: N,
+    pub width: N,
+    pub height: N,
+    pub href: String,
+    pub title: String,
+    /// Absent when the cells are too narrow for text.
+    pub text: Option<TextMark>,
+}
+
+/// Rows × columns of shaded cells: `chart.grid` in charts.html.
+#[derive(Debug, Clone, Serialize)]
+pub struct GridChartView {
+    pub kind: &'static str,
+    pub title: String,
+    pub width: N,
+    pub height: N,
+    pub columns: Vec<TextMark>,
+    pub rows: Vec<GridRowView>,
+    pub cells: Vec<CellMark>,
+}
+
+/// Any chart; its `kind` names the component that draws it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum ChartView {
+    Bars(BarChartView),
+    Durations(DurationChartView),
+    HBars(HBarChartView),
+    Grid(GridChartView),
+}
+
+/// A cell of a data table: numbers are right-aligned, `href` makes it a link.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellView {
+    pub text: String,
+    pub num: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+}
+
+/// A row of a data table: the cell that heads it, then the others.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowView {
+    pub head: CellView,
+    pub cells: Vec<CellView>,
+}
+
+/// A data table: `chart.table` in charts.html.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableView {
+    pub caption: String,
+    pub head: Vec<String>,
+    pub rows: Vec<RowView>,
+}
+
+/// A chart with its id, heading and data table: `chart.figure` in charts.html (the
+/// page writes the explanation).
+#[derive(Debug, Clone, Serialize)]
+pub struct FigureView {
+    pub id: String,
+    pub heading: String,
+    pub chart: ChartView,
+    pub table: TableView,
+}
+
+impl FigureView {
+    pub fn new(id: &str, heading: &str, chart: ChartView, table: Table) -> FigureView {
+        FigureView {
+            id: id.to_string(),
+            heading: heading.to_string(),
+            chart,
+            table: table.view(),
         }
-        out.push_str("</tr></thead><tbody>");
-        for row in &self.rows {
-            out.push_str("<tr>");
-            for (i, cell) in row.iter().enumerate() {
-                let header = i == 0;
-                let (tag, attrs) = match (header, cell) {
-                    (true, Cell::Num(_) | Cell::NumLink { .. }) => {
-                        ("th", r#" scope="row" class="num""#)
-                    }
-                    (true, _) => ("th", r#" scope="row""#),
-                    (false, Cell::Text(_) | Cell::Link { .. }) => ("td", r#" class="t""#),
-                    (false, _) => ("td", ""),
-                };
-                let _ = write!(out, "<{tag}{attrs}>");
-                match cell {
-                    Cell::Text(t) | Cell::Num(t) => esc_into(&mut out, t),
-                    Cell::Link { text, href } | Cell::NumLink { text, href } => {
-                        let _ = write!(out, r#"<a href="{}">{}</a>"#, esc(href), esc(text));
-                    }
-                }
-                let _ = write!(out, "</{tag}>");
-            }
-            out.push_str("</tr>");
-        }
-        out.push_str("</tbody></table></div>");
-        out
     }
 }
 
-/// A chart with its heading, explanation, key and data table.
-pub fn figure(
-    id: &str,
-    heading: &str,
-    explanation: &str,
-    chart: &str,
-    legend: &str,
-    table: &Table,
-) -> String {
-    format!(
-        r#"<figure class="dash-figure" id="{id}"><figcaption><h3>{heading}</h3><p>{explanation}</p></figcaption>{chart}{legend}<details class="data-table"><summary>Data table: {heading}</summary>{table}</details></figure>"#,
-        id = esc(id),
-        heading = esc(heading),
-        explanation = explanation,
-        table = table.html(),
-    )
+// ---- layout ---------------------------------------------------------------------------
+
+/// A 1-2-5 step giving at most five gridlines up to `max`.
+fn nice_step(max: f64) -> f64 {
+    if max <= 0.0 {
+        return 1.0;
+    }
+    let raw = max / 4.0;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude);
+    step.max(1.0)
+}
+
+/// Labels every `k`-th column so that labels never overlap.
+fn label_stride(columns: usize, plot_width: f64, label_width: f64) -> usize {
+    ((columns as f64 * label_width / plot_width).ceil() as usize).max(1)
+}
+
+/// The axes of a plot from `left` to `WIDTH - right` whose baseline is at `bottom`.
+fn axes(height: f64, left: f64, right: f64, middle: f64, bottom: f64, y_label: String) -> Axes {
+    Axes {
+        width: n(WIDTH),
+        height: n(height),
+        left: n(left),
+        right: n(WIDTH - right),
+        tick_x: n(left - 6.0),
+        ticks: Vec::new(),
+        y_label_x: n(12.0),
+        y_label_y: n(middle),
+        y_label,
+        axis_y: n(bottom),
+    }
+}
+
+fn tick(y: f64, label: String) -> YTick {
+    YTick {
+        y: n(y),
+        label_y: n(y + 4.0),
+        label,
+    }
+}
+
+fn rect(x: f64, y: f64, width: f64, height: f64, mark: Mark) -> RectMark {
+    RectMark {
+        x: n(x),
+        y: n(y),
+        width: n(width),
+        height: n(height),
+        href: mark.href,
+        title: mark.title,
+    }
+}
+
+impl StackedBars {
+    pub fn view(self) -> ChartView {
+        let (left, right, top, bottom) = (44.0, 10.0, 12.0, 40.0);
+        let height = 240.0;
+        let plot_w = WIDTH - left - right;
+        let plot_h = height - top - bottom;
+        let max = self
+            .groups
+            .iter()
+            .map(|g| g.segments.iter().flatten().map(|m| m.value).sum::<f64>())
+            .fold(0.0, f64::max);
+        let step = nice_step(max);
+        let top_value = ((max / step).ceil() * step).max(step);
+        let y = |v: f64| top + plot_h - v / top_value * plot_h;
+        let mut axes = axes(
+            height,
+            left,
+            right,
+            top + plot_h / 2.0,
+            top + plot_h,
+            self.y_label,
+        );
+        let mut value = 0.0;
+        while value <= top_value + 1e-9 {
+            axes.ticks.push(tick(y(value), n(value).to_string()));
+            value += step;
+        }
+        let slot = plot_w / self.groups.len().max(1) as f64;
+        let bar_w = (slot * 0.72).min(48.0);
+        let stride = label_stride(self.groups.len(), plot_w, 52.0);
+        let x = |gi: usize| left + slot * gi as f64 + (slot - bar_w) / 2.0;
+        // Segments are drawn series by series so that each series' class is written
+        // once, on a group; `bases` holds where the next segment of each bar starts.
+        let mut bases = vec![0.0; self.groups.len()];
+        let segments = self.series.len().max(
+            self.groups
+                .iter()
+                .map(|g| g.segments.len())
+                .max()
+                .unwrap_or(0),
+        );
+        let mut layers: Vec<BarLayer> = (0..segments)
+            .map(|si| BarLayer {
+                class: self
+                    .series
+                    .get(si)
+                    .map(|s| s.class.clone())
+                    .unwrap_or_default(),
+                marks: Vec::new(),
+            })
+            .collect();
+        let mut labels = Vec::new();
+        for (gi, group) in self.groups.into_iter().enumerate() {
+            for (si, segment) in group.segments.into_iter().enumerate() {
+                let Some(mark) = segment.filter(|m| m.value > 0.0) else {
+                    continue;
+                };
+                let (y0, y1) = (y(bases[gi]), y(bases[gi] + mark.value));
+                bases[gi] += mark.value;
+                layers[si].marks.push(rect(x(gi), y1, bar_w, y0 - y1, mark));
+            }
+            if gi % stride == 0 {
+                labels.push(TextMark {
+                    x: n(left + slot * (gi as f64 + 0.5)),
+                    y: n(top + plot_h + 16.0),
+                    text: group.label,
+                });
+            }
+        }
+        layers.retain(|l| !l.marks.is_empty());
+        ChartView::Bars(BarChartView {
+            kind: "bars",
+            title: self.title,
+            axes,
+            layers,
+            labels,
+            series: self.series,
+        })
+    }
+}
+
+/// Log-axis ticks in minutes and their labels.
+const TIME_TICKS: [(f64, &str); 9] = [
+    (1.0, "1m"),
+    (5.0, "5m"),
+    (15.0, "15m"),
+    (60.0, "1h"),
+    (240.0, "4h"),
+    (1440.0, "1d"),
+    (10080.0, "1w"),
+    (43200.0, "30d"),
+    (525600.0, "1y"),
+];
+
+impl Distribution {
+    pub fn view(self) -> ChartView {
+        let (left, right, top, bottom) = (44.0, 10.0, 12.0, 44.0);
+        let height = 260.0;
+        let plot_w = WIDTH - left - right;
+        let plot_h = height - top - bottom;
+        let max = self
+            .groups
+            .iter()
+            .flat_map(|g| {
+                g.points
+                    .iter()
+                    .map(|p| p.value)
+                    .chain(g.summary.iter().map(|s| s.p90))
+            })
+            .fold(1.0, f64::max);
+        let lo = 0.0f64; // log10(1 minute); values below one minute sit on the floor
+        let hi = TIME_TICKS
+            .iter()
+            .map(|t| t.0)
+            .find(|t| *t >= max)
+            .unwrap_or(max)
+            .log10()
+            .max(1.0);
+        let y = |v: f64| top + plot_h - (v.max(1.0).log10() - lo) / (hi - lo) * plot_h;
+        let mut axes = axes(
+            height,
+            left,
+            right,
+            top + plot_h / 2.0,
+            top + plot_h,
+            "minutes (log scale)".to_string(),
+        );
+        axes.ticks = TIME_TICKS
+            .iter()
+            .filter(|t| t.0.log10() <= hi + 1e-9)
+            .map(|(value, label)| tick(y(*value), label.to_string()))
+            .collect();
+        let slot = plot_w / self.groups.len().max(1) as f64;
+        let box_w = (slot * 0.5).min(40.0);
+        let stride = label_stride(self.groups.len(), plot_w, 64.0);
+        let mut median_path: Vec<Option<(f64, f64)>> = Vec::new();
+        let mut groups = Vec::with_capacity(self.groups.len());
+        let max_points = self.max_points;
+        for (gi, group) in self.groups.into_iter().enumerate() {
+            let cx = left + slot * (gi as f64 + 0.5);
+            let summary = group.summary.map(|s| {
+                median_path.push(Some((cx, y(s.median))));
+                // One link for the box (IQR), its median bar and the p90 whisker.
+                BoxMark {
+                    href: s.href,
+                    title: s.title,
+                    x: n(cx - box_w / 2.0),
+                    y: n(y(s.p75)),
+                    width: n(box_w),
+                    height: n((y(s.p25) - y(s.p75)).max(1.0)),
+                    cx: n(cx),
+                    p75: n(y(s.p75)),
+                    p90: n(y(s.p90)),
+                    cap_left: n(cx - box_w / 4.0),
+                    cap_right: n(cx + box_w / 4.0),
+                    right: n(cx + box_w / 2.0),
+                    median: n(y(s.median)),
+                }
+            });
+            if summary.is_none() {
+                median_path.push(None);
+            }
+            let points = if group.points.len() <= max_points {
+                group
+                    .points
+                    .into_iter()
+                    .enumerate()
+                    .map(|(pi, p)| {
+                        // Deterministic spread so that equal values stay visible.
+                        let jitter = ((pi * 7) % 11) as f64 / 10.0 - 0.5;
+                        PointMark {
+                            cx: n(cx + jitter * box_w * 0.9),
+                            cy: n(y(p.value)),
+                            href: p.href,
+                            title: p.title,
+                        }
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let label = (gi % stride == 0).then(|| GroupLabel {
+                x: n(cx),
+                y: n(top + plot_h + 16.0),
+                text: group.label,
+                note_y: n(top + plot_h + 30.0),
+                note: group.note,
+            });
+            groups.push(DurationGroup {
+                summary,
+                points,
+                label,
+            });
+        }
+        // The median line only joins neighbouring summarised groups: no line is drawn
+        // across a group that rests on too few incidents.
+        let medians = median_path
+            .windows(2)
+            .filter_map(|pair| match pair {
+                [Some((x1, y1)), Some((x2, y2))] => Some(Line {
+                    x1: n(*x1),
+                    y1: n(*y1),
+                    x2: n(*x2),
+                    y2: n(*y2),
+                }),
+                _ => None,
+            })
+            .collect();
+        ChartView::Durations(DurationChartView {
+            kind: "durations",
+            title: self.title,
+            axes,
+            groups,
+            medians,
+        })
+    }
+}
+
+impl HBars {
+    pub fn view(self) -> ChartView {
+        let (label_w, text_w, top) = (170.0, 120.0, 22.0);
+        let row_h = 22.0;
+        let height = top + row_h * self.rows.len() as f64 + 8.0;
+        let plot_w = WIDTH - label_w - text_w;
+        let has_cumulative = self.rows.iter().any(|r| r.cumulative.is_some());
+        // A Pareto chart draws bars and the running share on one 0-100% axis (its bar
+        // values are shares); plain bars scale to the largest value.
+        let max = if has_cumulative {
+            1.0
+        } else {
+            self.rows
+                .iter()
+                .map(|r| r.mark.value)
+                .fold(0.0, f64::max)
+                .max(1.0)
+        };
+        let ticks = if has_cumulative {
+            [0.0, 0.25, 0.5, 0.75, 1.0]
+                .into_iter()
+                .map(|pct| XTick {
+                    x: n(label_w + pct * plot_w),
+                    y1: n(top - 4.0),
+                    y2: n(height - 8.0),
+                    label_y: n(12.0),
+                    label: n(pct * 100.0),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut labels = Vec::new();
+        let mut bars = Vec::new();
+        let mut values = Vec::new();
+        let mut line = Vec::new();
+        for (i, row) in self.rows.into_iter().enumerate() {
+            let y0 = top + row_h * i as f64;
+            let w = (row.mark.value / max * plot_w).max(1.0);
+            labels.push(TextMark {
+                x: n(label_w - 6.0),
+                y: n(y0 + 15.0),
+                text: short_label(&row.label),
+            });
+            bars.push(rect(label_w, y0 + 3.0, w, row_h - 6.0, row.mark));
+            if let Some(c) = row.cumulative {
+                line.push((label_w + c * plot_w, y0 + row_h / 2.0));
+            }
+            values.push(TextMark {
+                // Pareto values sit right of the 100% line, clear of the cumulative line.
+                x: n(if has_cumulative {
+                    label_w + plot_w + 10.0
+                } else {
+                    label_w + w + 6.0
+                }),
+                y: n(y0 + 15.0),
+                text: row.text,
+            });
+        }
+        let trend = (line.len() > 1).then(|| {
+            line.iter()
+                .map(|(x, y)| format!("{},{}", n(*x), n(*y)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        });
+        ChartView::HBars(HBarChartView {
+            kind: "hbars",
+            title: self.title,
+            width: n(WIDTH),
+            height: n(height),
+            ticks,
+            labels,
+            class: self.class,
+            bars,
+            values,
+            trend,
+            cumulative: line
+                .iter()
+                .map(|(x, y)| Dot {
+                    cx: n(*x),
+                    cy: n(*y),
+                })
+                .collect(),
+        })
+    }
+}
+
+impl Grid {
+    pub fn view(self) -> ChartView {
+        let (label_w, top) = (170.0, 30.0);
+        let row_h = 20.0;
+        let cols = self.columns.len().max(1);
+        let cell_w = ((WIDTH - label_w - 6.0) / cols as f64).min(60.0);
+        let height = top + row_h * self.rows.len() as f64 + 6.0;
+        let max = self
+            .rows
+            .iter()
+            .flat_map(|r| r.cells.iter().flatten().map(|c| c.mark.value))
+            .fold(0.0, f64::max);
+        let stride = label_stride(cols, cell_w * cols as f64, 52.0);
+        let columns = self
+            .columns
+            .into_iter()
+            .enumerate()
+            .filter(|(ci, _)| ci % stride == 0)
+            .map(|(ci, column)| TextMark {
+                x: n(label_w + cell_w * (ci as f64 + 0.5)),
+                y: n(top - 10.0),
+                text: column,
+            })
+            .collect();
+        let rows = self
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(ri, row)| {
+                let y0 = top + row_h * ri as f64;
+                GridRowView {
+                    label: TextMark {
+                        x: n(label_w - 6.0),
+                        y: n(y0 + 14.0),
+                        text: short_label(&row.label),
+                    },
+                    x: n(label_w),
+                    y: n(y0 + 1.0),
+                    width: n(cell_w * cols as f64),
+                    height: n(row_h - 2.0),
+                }
+            })
+            .collect();
+        let show_text = cell_w >= 18.0;
+        let mut cells = Vec::new();
+        for (ri, row) in self.rows.into_iter().enumerate() {
+            let y0 = top + row_h * ri as f64;
+            for (ci, cell) in row.cells.into_iter().enumerate() {
+                let Some(cell) = cell else { continue };
+                let level = if max > 0.0 {
+                    ((cell.mark.value / max) * 5.0).ceil().clamp(1.0, 5.0) as u8
+                } else {
+                    1
+                };
+                let x = label_w + cell_w * ci as f64;
+                cells.push(CellMark {
+                    class: format!("h{level}"),
+                    x: n(x + 1.0),
+                    y: n(y0 + 1.0),
+                    width: n(cell_w - 2.0),
+                    height: n(row_h - 2.0),
+                    href: cell.mark.href,
+                    title: cell.mark.title,
+                    text: show_text.then(|| TextMark {
+                        x: n(x + cell_w / 2.0),
+                        y: n(y0 + 14.0),
+                        text: cell.text,
+                    }),
+                });
+            }
+        }
+        ChartView::Grid(GridChartView {
+            kind: "grid",
+            title: self.title,
+            width: n(WIDTH),
+            height: n(height),
+            columns,
+            rows,
+            cells,
+        })
+    }
+}
+
+impl Cell {
+    fn view(self) -> CellView {
+        let (text, num, href) = match self {
+            Cell::Text(t) => (t, false, None),
+            Cell::Num(t) => (t, true, None),
+            Cell::Link { text, href } => (text, false, Some(href)),
+            Cell::NumLink { text, href } => (text, true, Some(href)),
+        };
+        CellView { text, num, href }
+    }
+}
+
+impl Table {
+    pub fn view(self) -> TableView {
+        TableView {
+            caption: self.caption,
+            head: self.head,
+            rows: self
+                .rows
+                .into_iter()
+                .map(|row| {
+                    let mut cells = row.into_iter().map(Cell::view);
+                    RowView {
+                        head: cells
+                            .next()
+                            .unwrap_or_else(|| Cell::Text(String::new()).view()),
+                        cells: cells.collect(),
+                    }
+                })
+                .collect(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -756,8 +991,12 @@ mod tests {
         }
     }
 
+    fn json<T: Serialize>(v: &T) -> serde_json::Value {
+        serde_json::to_value(v).unwrap()
+    }
+
     #[test]
-    fn every_bar_is_a_link_with_a_title() {
+    fn bars_keep_their_links_and_fill_the_plot() {
         let chart = StackedBars {
             title: "c".into(),
             y_label: "incidents".into(),
@@ -775,17 +1014,22 @@ mod tests {
                     segments: vec![None],
                 },
             ],
-        }
-        .svg();
-        assert_eq!(chart.matches("<rect").count(), 1);
-        assert!(
-            chart.contains(
-                r#"<g class="bar sev0"><a href="x/index.html"><title>t &lt;1&gt;</title><rect"#
-            ),
-            "{chart}"
+        };
+        let ChartView::Bars(view) = chart.view() else {
+            panic!("bars")
+        };
+        assert_eq!(view.layers.len(), 1);
+        let layer = json(&view.layers[0]);
+        assert_eq!(layer["class"], "sev0");
+        assert_eq!(layer["marks"].as_array().unwrap().len(), 1);
+        let bar = &layer["marks"][0];
+        assert_eq!(
+            (&bar["href"], &bar["title"]),
+            (&"x/index.html".into(), &"t <1>".into())
         );
         // Value 2 of a 0–2 axis fills the plot height (240 − 12 − 40).
-        assert!(chart.contains(r#"height="188"/></a></g>"#), "{chart}");
+        assert_eq!(bar["height"], "188");
+        assert_eq!(json(&view)["kind"], "bars");
     }
 
     #[test]
@@ -793,17 +1037,24 @@ mod tests {
         assert_eq!(esc("plain text"), "plain text");
         assert_eq!(esc(r#"a<b>&"c'd"#), "a&lt;b&gt;&amp;&quot;c&#39;d");
         assert_eq!(esc("é & ü"), "é &amp; ü");
+        for s in ["plain", r#"a<b>&"c'd"#, "é & ü", ""] {
+            let (mut ours, mut teras) = (Vec::new(), Vec::new());
+            escape_html(s, &mut ours).unwrap();
+            tera::escape_html(s, &mut teras).unwrap();
+            assert_eq!(ours, teras, "{s}");
+            assert_eq!(String::from_utf8(ours).unwrap(), esc(s));
+        }
     }
 
     #[test]
-    fn grid_cells_link_with_title_first_and_shade_class() {
+    fn grid_cells_are_shaded_by_value() {
         let cell = |v: f64| {
             Some(GridCell {
                 text: format!("{v}"),
                 mark: mark(v),
             })
         };
-        let svg = Grid {
+        let grid = Grid {
             title: "g".into(),
             columns: vec!["Q1".into(), "Q2".into()],
             rows: vec![
@@ -816,23 +1067,15 @@ mod tests {
                     cells: vec![cell(5.0), cell(3.0)],
                 },
             ],
-        }
-        .svg();
-        assert_eq!(
-            svg.matches("<a href").count(),
-            3,
-            "one link per non-empty cell"
-        );
-        // 1 of max 5 → level 1; 3 of 5 → level 3; 5 → level 5.
-        for level in ["h1", "h3", "h5"] {
-            assert!(
-                svg.contains(&format!(
-                    r#"class="{level}"><title>t &lt;1&gt;</title><rect"#
-                )),
-                "{level}: {svg}"
-            );
-        }
-        assert!(svg.contains(r#"<g class="cell">"#));
+        };
+        let ChartView::Grid(view) = grid.view() else {
+            panic!("grid")
+        };
+        // One linked cell per non-empty cell: 1 of max 5 → level 1; 5 → 5; 3 → 3.
+        let classes: Vec<&str> = view.cells.iter().map(|c| c.class.as_str()).collect();
+        assert_eq!(classes, ["h1", "h5", "h3"]);
+        assert!(view.cells.iter().all(|c| c.href == "x/index.html"));
+        assert_eq!(view.rows.len(), 2);
     }
 
     #[test]
@@ -852,6 +1095,10 @@ mod tests {
         assert_eq!(n(-0.001), "0");
         assert_eq!(n(-1.26), "-1.3");
         assert_eq!(n(188.04), "188");
+        // Serialised as the same string, also at the extremes.
+        assert_eq!(json(&super::n(-1.26)), "-1.3");
+        assert_eq!(json(&super::n(-1e18)), super::n(-1e18).to_string());
+        assert_eq!(json(&super::n(f64::NAN)), "0");
     }
 
     #[test]
@@ -872,23 +1119,44 @@ mod tests {
             summary: s,
             points: vec![mark(5.0)],
         };
-        let svg = Distribution {
+        let chart = Distribution {
             title: "d".into(),
             groups: vec![group(summary(5.0)), group(None), group(summary(9.0))],
             max_points: 10,
-        }
-        .svg();
-        assert_eq!(
-            svg.matches(r#"class="trend""#).count(),
-            0,
-            "no line across the gap"
+        };
+        let ChartView::Durations(view) = chart.view() else {
+            panic!("durations")
+        };
+        assert!(view.medians.is_empty(), "no line across the gap");
+        assert_eq!(view.groups.iter().map(|g| g.points.len()).sum::<usize>(), 3);
+        let boxes: Vec<&BoxMark> = view
+            .groups
+            .iter()
+            .filter_map(|g| g.summary.as_ref())
+            .collect();
+        assert_eq!(boxes.len(), 2);
+        assert!(
+            boxes
+                .iter()
+                .all(|b| b.href == "l/index.html" && b.title == "s")
         );
-        assert_eq!(svg.matches("<circle").count(), 3);
-        // One link per box, holding the box, the whisker and the median bar.
-        assert_eq!(
-            svg.matches(r#"<a href="l/index.html" class="box"><title>s</title><rect"#)
-                .count(),
-            2
-        );
+    }
+
+    #[test]
+    fn crowded_groups_draw_no_points() {
+        let chart = Distribution {
+            title: "d".into(),
+            groups: vec![DistGroup {
+                label: "Q".into(),
+                note: "n".into(),
+                summary: None,
+                points: vec![mark(5.0), mark(6.0)],
+            }],
+            max_points: 1,
+        };
+        let ChartView::Durations(view) = chart.view() else {
+            panic!("durations")
+        };
+        assert!(view.groups[0].points.is_empty());
     }
 }

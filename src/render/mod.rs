@@ -44,6 +44,7 @@ impl Renderer {
         let theme = Theme::load(&site.root)?;
         let mut tera = tera::Tera::new();
         tera.autoescape_on(vec![".html", ".xml"]);
+        tera.set_escape_fn(charts::escape_html);
         tera.add_raw_templates(
             theme
                 .templates

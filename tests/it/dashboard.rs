@@ -1,7 +1,8 @@
 //! Trend dashboards: figures computed by hand (arithmetic in the comments) checked in
 //! `api/trends.json` and on the pages, the min-incidents rule, empty months, undated
 //! incidents and missing timestamps, a one-incident archive, data tables for every chart,
-//! and every dashboard link (with its #anchor) resolving. Archives are built in Rust so
+//! every dashboard link (with its #anchor) resolving, and a site's templates overriding
+//! the dashboard's and its charts'. Archives are built in Rust so
 //! these tests pin the dashboards alone; `fixture_site_builds_dashboards` goes through
 //! the CLI and the parser with the YAML-front-matter fixture in tests/fixtures/dashboard.
 
@@ -1008,4 +1009,58 @@ fn paths_map_to_their_scope_and_nothing_else() {
     let err = dashboard::render_scope(&renderer, &site, &archive, &Insights::default(), &nobody)
         .unwrap_err();
     assert_eq!(err.to_string(), "no dashboard for team `nobody`");
+}
+
+/// A site overrides the dashboards as it does every page: a template of its own
+/// `templates/` folder replaces the theme's, be it a page of the dashboards or the
+/// file of chart components, and the pages carry its markup with the same view models.
+#[test]
+fn site_templates_override_dashboard_pages_and_chart_components() {
+    let (archive, insights) = archive();
+    let (root, site) = site(Config::default());
+    let theme = hindsight::render::Theme::load(root.path()).unwrap();
+    let templates = root.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    // The theme's chart components with the stacked bar chart drawn as a list.
+    let charts = &theme.templates["charts.html"];
+    let start = charts.find("{%- component chart.bars(c) -%}").unwrap();
+    let end = charts.find("{%- endcomponent chart.bars %}").unwrap();
+    let bars = r#"{%- component chart.bars(c) -%}
+<ol class="my-bars">{% for layer in c.layers %}{% for m in layer.marks %}<li class="{{ layer.class }}"><a href="{{ m.href }}">{{ m.title }}</a></li>{% endfor %}{% endfor %}</ol>
+"#;
+    let charts = [&charts[..start], bars, &charts[end..]].concat();
+    std::fs::write(templates.join("charts.html"), charts).unwrap();
+    // A drill-down list of the site's own.
+    std::fs::write(
+        templates.join("dashboard_list_causes.html"),
+        r#"{% extends "dashboard_list.html" %}{% block list %}<p class="my-causes">{% for c in causes %}{{ c.name }}: {{ c.count }}; {% endfor %}</p>{% endblock list %}"#,
+    )
+    .unwrap();
+    let renderer = Renderer::new(&site).unwrap();
+    let files: BTreeMap<String, String> = dashboard::render(&renderer, &site, &archive, &insights)
+        .unwrap()
+        .into_iter()
+        .map(|f| (f.path, String::from_utf8(f.bytes).unwrap()))
+        .collect();
+    let page = &files["dashboard/index.html"];
+    let incidents = figure(page, "chart-incidents");
+    assert!(
+        incidents.contains(r#"<ol class="my-bars"><li class="sev0"><a href="lists/all/index.html#t-2025-07-sev1">Jul 2025 · SEV1: 1 incident</a></li>"#),
+        "{incidents}"
+    );
+    assert!(!incidents.contains("<svg"), "{incidents}");
+    assert!(
+        incidents.contains(r#"<ul class="legend">"#) && incidents.contains("Data table: "),
+        "the rest of the figure is still the theme's"
+    );
+    assert!(
+        figure(page, "chart-pareto").contains(r#"<svg class="chart""#),
+        "the other charts are still the theme's"
+    );
+    let list = &files["dashboard/lists/all/causes/index.html"];
+    assert!(
+        list.contains(r#"<p class="my-causes">connection-leak: 2 incidents; bad-deploy: 1 incident; capacity: 1 incident; </p>"#),
+        "{list}"
+    );
+    assert!(list.contains(r#"<nav class="switch" aria-label="Grouping">"#));
 }

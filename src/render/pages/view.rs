@@ -1,45 +1,20 @@
-//! The HTML pages of the site: home, one page per incident, list pages per taxonomy term,
-//! taxonomy indexes, cause pages (with repeat chains and follow-ups), the org-wide
-//! action-items page and 404.
-//!
-//! Templates get prepared view values (links already built by `urls`, durations already
-//! formatted, overdue already decided against `site.as_of`) next to the raw `Incident`,
-//! so a theme never needs logic to stay correct. Every value from a post-mortem reaches
-//! the HTML through tera's autoescape except `body_html`, which the parser sanitised.
-//! Output depends only on the archive, the insights, the config and the as-of date.
-//!
-//! Template contexts (besides `site`, `root` and `page_path` from `Renderer::page`; every
-//! `url` is relative to the site root, so templates write `{{ root }}{{ x.url }}`):
-//! - `index.html`: `incidents` [Row], `counts` {incidents, near_misses, open_actions,
-//!   overdue_actions}, `severities` [Term], `taxonomies` [{name, url, count}].
-//! - `incident.html`: `incident` (the model), `row` (Row), `authors`, `durations`
-//!   [{key, label, minutes, text}], `milestones` [{key, label, at, pct}], `timeline`
-//!   [{time_text, at, datetime, offset, event, actor}], `action_items` [ActionView],
-//!   `overdue_count`, `related` [{id, url, title, date, severity, score, reasons,
-//!   explicit}], `repeat_of` / `repeated_by` [{id, url, title, date, cause: Link,
-//!   days_between}], `cause_suggestions` [{cause, cause_url, score, from: [Link]}],
-//!   `toc` [{level, title, anchor}], `body_html`.
-//! - `term.html` and `cause.html`: `taxonomy`, `taxonomy_label`, `taxonomy_title`,
-//!   `taxonomy_url`, `term` (Term), `incidents` [Row], `near_misses`; cause pages add
-//!   `months` [{label, count, pct}], `chains` [[{incident: Link, date, days_after,
-//!   prior_followups, prior_done, prior_total}]] and `open_items` [ActionView].
-//! - `taxonomy.html`: `taxonomy`, `taxonomy_title`, `taxonomy_label`, `terms` [Term].
-//! - `action_items.html`: `groups` [{owner, anchor, open, overdue, items}], `teams`
-//!   [{team: Link, open, overdue}], `total_open`, `total_overdue`.
-//! - `404.html`: `base_href` (set when `base_url` is), `recent` [Row].
+//! The view models of the site's pages (everything but the dashboards): rows, terms,
+//! action items, timelines, repeat chains and the rest, prepared from the archive and
+//! the insights so that templates need no logic to stay correct: links already built
+//! by `urls` (relative to the site root), durations already formatted, overdue already
+//! decided against `site.as_of`.
 
 use std::collections::{BTreeMap, HashMap};
 
-use anyhow::Result;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Renderer, urls};
 use crate::config::Config;
 use crate::model::{ActionItem, Archive, Incident, Insights};
-use crate::site::{OutputFile, Site};
+use crate::render::urls;
+use crate::site::Site;
 
 /// A labelled link; `url` is relative to the site root (templates prefix `{{ root }}`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -109,7 +84,7 @@ pub struct Term {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct Duration {
+pub(super) struct Duration {
     key: &'static str,
     label: &'static str,
     minutes: Option<i64>,
@@ -117,7 +92,7 @@ struct Duration {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct Milestone {
+pub(super) struct Milestone {
     key: &'static str,
     label: &'static str,
     at: String,
@@ -126,7 +101,7 @@ struct Milestone {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct TimelineView {
+pub(super) struct TimelineView {
     time_text: String,
     /// "2025-10-26 14:02 UTC".
     at: Option<String>,
@@ -139,7 +114,7 @@ struct TimelineView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct RelatedView {
+pub(super) struct RelatedView {
     id: String,
     url: String,
     title: String,
@@ -153,7 +128,7 @@ struct RelatedView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct RepeatView {
+pub(super) struct RepeatView {
     id: String,
     url: String,
     title: String,
@@ -163,7 +138,7 @@ struct RepeatView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct SuggestionView {
+pub(super) struct SuggestionView {
     cause: String,
     /// Link to the cause's page when other incidents carry that cause.
     cause_url: Option<String>,
@@ -172,7 +147,7 @@ struct SuggestionView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct MonthView {
+pub(super) struct MonthView {
     label: String,
     count: usize,
     /// Bar height relative to the busiest month.
@@ -180,7 +155,7 @@ struct MonthView {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct ChainStep {
+pub(super) struct ChainStep {
     incident: Link,
     date: Option<String>,
     /// Days since the previous step (none for the first).
@@ -193,7 +168,7 @@ struct ChainStep {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct FollowUp {
+pub(super) struct FollowUp {
     action: String,
     owner: Option<String>,
     due: Option<String>,
@@ -203,16 +178,16 @@ struct FollowUp {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct OwnerGroup {
+pub(super) struct OwnerGroup {
     owner: String,
     anchor: String,
-    open: usize,
-    overdue: usize,
+    pub(super) open: usize,
+    pub(super) overdue: usize,
     items: Vec<ActionView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct TeamCount {
+pub(super) struct TeamCount {
     team: Link,
     open: usize,
     overdue: usize,
@@ -225,7 +200,7 @@ pub struct PageData {
     /// Taxonomy name → its terms, in display order.
     pub taxonomies: BTreeMap<&'static str, Vec<Term>>,
     /// Incident id → index in the archive (pages look up many related incidents).
-    by_id: HashMap<String, usize>,
+    pub(super) by_id: HashMap<String, usize>,
 }
 
 impl PageData {
@@ -285,19 +260,19 @@ impl<'a> SiteModel<'a> {
         }
     }
 
-    fn get(&self, id: &str) -> Option<&'a Incident> {
+    pub(super) fn get(&self, id: &str) -> Option<&'a Incident> {
         self.data.by_id.get(id).map(|&n| &self.archive.incidents[n])
     }
 
-    fn rows_of(&self, indices: &[usize]) -> Vec<&'a Row> {
+    pub(super) fn rows_of(&self, indices: &[usize]) -> Vec<&'a Row> {
         indices.iter().map(|&i| &self.data.rows[i]).collect()
     }
 
-    fn rows(&self) -> &'a [Row] {
+    pub(super) fn rows(&self) -> &'a [Row] {
         &self.data.rows
     }
 
-    fn taxonomy(&self, taxonomy: &str) -> &'a [Term] {
+    pub(super) fn taxonomy(&self, taxonomy: &str) -> &'a [Term] {
         self.data
             .taxonomies
             .get(taxonomy)
@@ -507,70 +482,74 @@ fn score_text(score: f64) -> String {
     }
 }
 
-/// One HTML page of this module, as the render plan (`render::Unit`) names it.
-pub enum Page<'k> {
-    Home,
-    ActionItems,
-    NotFound,
-    Incident(&'k str),
-    Taxonomy(&'static str),
-    /// A taxonomy and the slug of one of its terms.
-    Term(&'static str, &'k str),
+/// A taxonomy's index page with its number of terms, for the home page.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct TaxonomyLink {
+    name: &'static str,
+    url: String,
+    count: usize,
 }
 
-/// Render one page; `None` when the incident or term does not exist (any more).
-pub fn render_page(
-    renderer: &Renderer,
-    model: &SiteModel,
-    page: Page,
-) -> Result<Option<OutputFile>> {
-    Ok(Some(match page {
-        Page::Home => home(renderer, model)?,
-        Page::ActionItems => action_items(renderer, model)?,
-        Page::NotFound => not_found(renderer, model)?,
-        Page::Incident(id) => {
-            let Some(&index) = model.data.by_id.get(id) else {
-                return Ok(None);
-            };
-            incident_page(renderer, model, index)?
-        }
-        Page::Taxonomy(taxonomy) => taxonomy_page(renderer, taxonomy, model.taxonomy(taxonomy))?,
-        Page::Term(taxonomy, slug) => {
-            let Some(term) = model.data.term(taxonomy, slug) else {
-                return Ok(None);
-            };
-            term_page(renderer, model, taxonomy, term)?
-        }
-    }))
-}
-
-fn home(renderer: &Renderer, model: &SiteModel<'_>) -> Result<OutputFile> {
-    let mut ctx = tera::Context::new();
-    let open: usize = model.rows().iter().map(|r| r.open_actions).sum();
-    let overdue: usize = model.rows().iter().map(|r| r.overdue_actions).sum();
-    let near_misses = model.rows().iter().filter(|r| r.near_miss).count();
-    ctx.insert("incidents", model.rows());
-    ctx.insert(
-        "counts",
-        &serde_json::json!({
-            "incidents": model.rows().len() - near_misses,
-            "near_misses": near_misses,
-            "open_actions": open,
-            "overdue_actions": overdue,
-        }),
-    );
-    let severities: Vec<&Term> = model.taxonomy("severity").iter().collect();
-    ctx.insert("severities", &severities);
-    ctx.insert("taxonomies", &taxonomy_links(model));
-    renderer.page("index.html", urls::HOME, ctx)
-}
-
-fn taxonomy_links(model: &SiteModel) -> Vec<serde_json::Value> {
+/// Every taxonomy's index page, for the home page.
+pub(super) fn taxonomy_links(model: &SiteModel) -> Vec<TaxonomyLink> {
     model
         .data
         .taxonomies
         .iter()
-        .map(|(t, terms)| serde_json::json!({"name": taxonomy_title(t), "url": urls::taxonomy(t), "count": terms.len()}))
+        .map(|(t, terms)| TaxonomyLink {
+            name: taxonomy_title(t),
+            url: urls::taxonomy(t),
+            count: terms.len(),
+        })
+        .collect()
+}
+
+/// The archive's totals on the home page.
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct HomeCounts {
+    incidents: usize,
+    near_misses: usize,
+    open_actions: usize,
+    overdue_actions: usize,
+}
+
+pub(super) fn home_counts(model: &SiteModel) -> HomeCounts {
+    let rows = model.rows();
+    let near_misses = rows.iter().filter(|r| r.near_miss).count();
+    HomeCounts {
+        incidents: rows.len() - near_misses,
+        near_misses,
+        open_actions: rows.iter().map(|r| r.open_actions).sum(),
+        overdue_actions: rows.iter().map(|r| r.overdue_actions).sum(),
+    }
+}
+
+/// The action items of one incident, as its page lists them.
+pub(super) fn action_views(incident: &Incident, as_of: Date) -> Vec<ActionView> {
+    incident
+        .action_items
+        .iter()
+        .map(|a| action_view(a, as_of, None))
+        .collect()
+}
+
+/// The earlier incident this one repeats, if it is in the archive.
+pub(super) fn repeat_of(model: &SiteModel, incident: &Incident) -> Option<RepeatView> {
+    model
+        .insights
+        .repeat_of
+        .get(&incident.id)
+        .and_then(|r| repeat_view(model, &r.id, &r.cause, r.days_between))
+}
+
+/// The later incidents that repeat this one.
+pub(super) fn repeated_by(model: &SiteModel, incident: &Incident) -> Vec<RepeatView> {
+    model
+        .insights
+        .repeat_of
+        .iter()
+        .filter(|(_, r)| r.id == incident.id)
+        .filter_map(|(later, r)| repeat_view(model, later, &r.cause, r.days_between))
         .collect()
 }
 
@@ -600,63 +579,15 @@ pub fn taxonomy_label(taxonomy: &str) -> &'static str {
     }
 }
 
-fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result<OutputFile> {
-    let incident = &model.archive.incidents[index];
-    let as_of = model.site.as_of;
-    let mut ctx = tera::Context::new();
-    ctx.insert("incident", incident);
-    ctx.insert("row", &model.rows()[index]);
-    ctx.insert("authors", &incident.authors);
-    ctx.insert("durations", &durations(incident));
-    ctx.insert("milestones", &milestones(incident));
-    ctx.insert("timeline", &timeline(incident));
-    let items: Vec<ActionView> = incident
-        .action_items
-        .iter()
-        .map(|a| action_view(a, as_of, None))
-        .collect();
-    ctx.insert("action_items", &items);
-    ctx.insert("overdue_count", &items.iter().filter(|a| a.overdue).count());
-    ctx.insert("related", &related(model, incident));
-    ctx.insert(
-        "inferred_causes",
-        model
-            .insights
-            .inferred_causes
-            .get(&incident.id)
-            .map_or(&[][..], Vec::as_slice),
-    );
-    ctx.insert(
-        "repeat_of",
-        &model
-            .insights
-            .repeat_of
-            .get(&incident.id)
-            .and_then(|r| repeat_view(model, &r.id, &r.cause, r.days_between)),
-    );
-    let repeated_by: Vec<RepeatView> = model
-        .insights
-        .repeat_of
-        .iter()
-        .filter(|(_, r)| r.id == incident.id)
-        .filter_map(|(later, r)| repeat_view(model, later, &r.cause, r.days_between))
-        .collect();
-    ctx.insert("repeated_by", &repeated_by);
-    ctx.insert("cause_suggestions", &suggestions(model, incident));
-    ctx.insert("toc", &toc(incident));
-    ctx.insert("body_html", &incident.body_html);
-    renderer.page("incident.html", &urls::incident(&incident.id), ctx)
-}
-
 /// The table of contents without the report's own title heading, which repeats the
 /// page title (the stylesheet hides that heading for the same reason).
-fn toc(i: &Incident) -> Vec<&crate::model::TocEntry> {
+pub(super) fn toc(i: &Incident) -> Vec<&crate::model::TocEntry> {
     let titles = i.toc.iter().filter(|t| t.level == 1).count();
     let starts_with_title = i.toc.first().is_some_and(|t| t.level == 1) && titles == 1;
     i.toc.iter().skip(usize::from(starts_with_title)).collect()
 }
 
-fn durations(i: &Incident) -> Vec<Duration> {
+pub(super) fn durations(i: &Incident) -> Vec<Duration> {
     let d = &i.durations;
     [
         ("time_to_detect", "Time to detect", d.time_to_detect),
@@ -680,7 +611,7 @@ fn durations(i: &Incident) -> Vec<Duration> {
 
 /// Known milestones placed on a bar from the first to the last of them. Empty when fewer
 /// than two are known or they span no time.
-fn milestones(i: &Incident) -> Vec<Milestone> {
+pub(super) fn milestones(i: &Incident) -> Vec<Milestone> {
     let known: Vec<(&'static str, &'static str, Timestamp)> = [
         ("started", "Started", i.started_at),
         ("detected", "Detected", i.detected_at),
@@ -716,7 +647,7 @@ fn milestones(i: &Incident) -> Vec<Milestone> {
         .collect()
 }
 
-fn timeline(i: &Incident) -> Vec<TimelineView> {
+pub(super) fn timeline(i: &Incident) -> Vec<TimelineView> {
     let start = i
         .started_at
         .or_else(|| i.timeline.iter().filter_map(|e| e.at).min());
@@ -743,7 +674,7 @@ fn timeline(i: &Incident) -> Vec<TimelineView> {
         .collect()
 }
 
-fn related(model: &SiteModel, incident: &Incident) -> Vec<RelatedView> {
+pub(super) fn related(model: &SiteModel, incident: &Incident) -> Vec<RelatedView> {
     let Some(list) = model.insights.related.get(&incident.id) else {
         return Vec::new();
     };
@@ -779,7 +710,7 @@ fn repeat_view(model: &SiteModel, id: &str, cause: &str, days_between: i64) -> O
     })
 }
 
-fn suggestions(model: &SiteModel, incident: &Incident) -> Vec<SuggestionView> {
+pub(super) fn suggestions(model: &SiteModel, incident: &Incident) -> Vec<SuggestionView> {
     let Some(list) = model.insights.cause_suggestions.get(&incident.id) else {
         return Vec::new();
     };
@@ -802,58 +733,8 @@ fn suggestions(model: &SiteModel, incident: &Incident) -> Vec<SuggestionView> {
         .collect()
 }
 
-fn term_page(
-    renderer: &Renderer,
-    model: &SiteModel,
-    taxonomy: &'static str,
-    term: &Term,
-) -> Result<OutputFile> {
-    let mut ctx = tera::Context::new();
-    ctx.insert("taxonomy", taxonomy);
-    ctx.insert("taxonomy_label", taxonomy_label(taxonomy));
-    ctx.insert("taxonomy_title", taxonomy_title(taxonomy));
-    ctx.insert("taxonomy_url", &urls::taxonomy(taxonomy));
-    ctx.insert("term", term);
-    let rows = model.rows_of(&term.incidents);
-    ctx.insert("near_misses", &rows.iter().filter(|r| r.near_miss).count());
-    ctx.insert("incidents", &rows);
-    let path = urls::term(taxonomy, &term.name);
-    if taxonomy == "cause" {
-        cause_extras(model, term, &mut ctx);
-        return renderer.page("cause.html", &path, ctx);
-    }
-    renderer.page("term.html", &path, ctx)
-}
-
-/// The cause page's own sections: incidents by month, repeat chains and open follow-ups.
-fn cause_extras(model: &SiteModel, term: &Term, ctx: &mut tera::Context) {
-    let incidents: Vec<&Incident> = term
-        .incidents
-        .iter()
-        .map(|&i| &model.archive.incidents[i])
-        .collect();
-    ctx.insert("months", &months(&incidents));
-    ctx.insert("chains", &chains(model, term));
-    let as_of = model.site.as_of;
-    let mut open: Vec<ActionView> = incidents
-        .iter()
-        .flat_map(|i| {
-            i.action_items
-                .iter()
-                .filter(|a| a.status.is_open())
-                .map(move |a| action_view(a, as_of, Some(i)))
-        })
-        .collect();
-    open.sort_by(|a, b| {
-        b.overdue
-            .cmp(&a.overdue)
-            .then_with(|| due_key(&a.due).cmp(&due_key(&b.due)))
-    });
-    ctx.insert("open_items", &open);
-}
-
 /// Every month from the cause's first incident to its last, with its count.
-fn months(incidents: &[&Incident]) -> Vec<MonthView> {
+pub(super) fn months(incidents: &[&Incident]) -> Vec<MonthView> {
     let mut counts: BTreeMap<(i16, i8), usize> = BTreeMap::new();
     for d in incidents.iter().filter_map(|i| i.date) {
         *counts.entry((d.year(), d.month())).or_default() += 1;
@@ -879,7 +760,7 @@ fn months(incidents: &[&Incident]) -> Vec<MonthView> {
 
 /// Repeat chains of one cause: each chain starts at an incident that repeats nothing
 /// (within this cause) and lists every later incident linked to it by `repeat_of`.
-fn chains(model: &SiteModel, term: &Term) -> Vec<Vec<ChainStep>> {
+pub(super) fn chains(model: &SiteModel, term: &Term) -> Vec<Vec<ChainStep>> {
     let edges: BTreeMap<&str, &crate::model::RepeatOf> = model
         .insights
         .repeat_of
@@ -956,22 +837,30 @@ fn due_key(due: &Option<String>) -> (bool, String) {
     (due.is_none(), due.clone().unwrap_or_default())
 }
 
-fn taxonomy_page(
-    renderer: &Renderer,
-    taxonomy: &'static str,
-    terms: &[Term],
-) -> Result<OutputFile> {
-    let mut ctx = tera::Context::new();
-    ctx.insert("taxonomy", taxonomy);
-    ctx.insert("taxonomy_title", taxonomy_title(taxonomy));
-    ctx.insert("taxonomy_label", taxonomy_label(taxonomy));
-    ctx.insert("terms", terms);
-    renderer.page("taxonomy.html", &urls::taxonomy(taxonomy), ctx)
+/// The open follow-ups of a cause's incidents, overdue first, then by due date.
+pub(super) fn open_items(model: &SiteModel, incidents: &[&Incident]) -> Vec<ActionView> {
+    let as_of = model.site.as_of;
+    let mut open: Vec<ActionView> = incidents
+        .iter()
+        .flat_map(|i| {
+            i.action_items
+                .iter()
+                .filter(|a| a.status.is_open())
+                .map(move |a| action_view(a, as_of, Some(i)))
+        })
+        .collect();
+    open.sort_by(|a, b| {
+        b.overdue
+            .cmp(&a.overdue)
+            .then_with(|| due_key(&a.due).cmp(&due_key(&b.due)))
+    });
+    open
 }
 
 /// Every open action item, grouped by owner; groups with overdue items first (most
-/// overdue first), and inside a group overdue items first, then by due date.
-fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
+/// overdue first), and inside a group overdue items first, then by due date. With the
+/// open and overdue items of each team.
+pub(super) fn owner_groups(model: &SiteModel) -> (Vec<OwnerGroup>, Vec<TeamCount>) {
     let as_of = model.site.as_of;
     let mut groups: BTreeMap<String, Vec<ActionView>> = BTreeMap::new();
     let mut teams: BTreeMap<String, (Link, usize, usize)> = BTreeMap::new();
@@ -1037,14 +926,7 @@ fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
             g.anchor = format!("{}-{}", g.anchor, n);
         }
     }
-    let mut ctx = tera::Context::new();
-    ctx.insert("total_open", &groups.iter().map(|g| g.open).sum::<usize>());
-    ctx.insert(
-        "total_overdue",
-        &groups.iter().map(|g| g.overdue).sum::<usize>(),
-    );
-    ctx.insert("groups", &groups);
-    let teams: Vec<TeamCount> = teams
+    let teams = teams
         .into_values()
         .map(|(team, open, overdue)| TeamCount {
             team,
@@ -1052,28 +934,14 @@ fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
             overdue,
         })
         .collect();
-    ctx.insert("teams", &teams);
-    renderer.page("action_items.html", urls::ACTION_ITEMS, ctx)
+    (groups, teams)
 }
 
-/// 404 lives at the root; with `base_url` set it carries `<base href>` so its links also
-/// work when a server shows it for a missing page at any depth.
-fn not_found(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
-    let mut ctx = tera::Context::new();
-    let base = model.site.config.base_url.trim();
-    let base_href = (base.starts_with("https://") || base.starts_with("http://"))
-        .then(|| format!("{}/", base.trim_end_matches('/')));
-    ctx.insert("base_href", &base_href);
-    // The theme's stylesheet inline, so the page is styled even where `static/` does not
-    // resolve (a server showing it for a deep missing path, without `base_url`).
-    let css = renderer
-        .theme
-        .statics
-        .get("static/style.css")
-        .map(|b| String::from_utf8_lossy(b).replace("</", "<\\/"));
-    ctx.insert("inline_css", &css);
-    ctx.insert("recent", &model.rows().iter().take(5).collect::<Vec<_>>());
-    renderer.page("404.html", "404.html", ctx)
+/// `<base href>` for the 404 page: the site's absolute URL, when `base_url` is one.
+pub(super) fn base_href(config: &Config) -> Option<String> {
+    let base = config.base_url.trim();
+    (base.starts_with("https://") || base.starts_with("http://"))
+        .then(|| format!("{}/", base.trim_end_matches('/')))
 }
 
 #[cfg(test)]

@@ -1,0 +1,193 @@
+//! The HTML pages of the site: home, one page per incident, list pages per taxonomy term,
+//! taxonomy indexes, cause pages (with repeat chains and follow-ups), the org-wide
+//! action-items page and 404. `view` prepares what they show; here each page's
+//! template gets it.
+//!
+//! Every value from a post-mortem reaches the HTML through tera's autoescape except
+//! `body_html`, which the parser sanitised. Output depends only on the archive, the
+//! insights, the config and the as-of date.
+//!
+//! Template contexts (besides `site`, `root` and `page_path` from `Renderer::page`; every
+//! `url` is relative to the site root, so templates write `{{ root }}{{ x.url }}`):
+//! - `index.html`: `incidents` [Row], `counts` {incidents, near_misses, open_actions,
+//!   overdue_actions}, `severities` [Term], `taxonomies` [{name, url, count}].
+//! - `incident.html`: `incident` (the model), `row` (Row), `authors`, `durations`
+//!   [{key, label, minutes, text}], `milestones` [{key, label, at, pct}], `timeline`
+//!   [{time_text, at, datetime, offset, event, actor}], `action_items` [ActionView],
+//!   `overdue_count`, `related` [{id, url, title, date, severity, score, reasons,
+//!   explicit}], `repeat_of` / `repeated_by` [{id, url, title, date, cause: Link,
+//!   days_between}], `cause_suggestions` [{cause, cause_url, score, from: [Link]}],
+//!   `toc` [{level, title, anchor}], `body_html`.
+//! - `term.html` and `cause.html`: `taxonomy`, `taxonomy_label`, `taxonomy_title`,
+//!   `taxonomy_url`, `term` (Term), `incidents` [Row], `near_misses`; cause pages add
+//!   `months` [{label, count, pct}], `chains` [[{incident: Link, date, days_after,
+//!   prior_followups, prior_done, prior_total}]] and `open_items` [ActionView].
+//! - `taxonomy.html`: `taxonomy`, `taxonomy_title`, `taxonomy_label`, `terms` [Term].
+//! - `action_items.html`: `groups` [{owner, anchor, open, overdue, items}], `teams`
+//!   [{team: Link, open, overdue}], `total_open`, `total_overdue`.
+//! - `404.html`: `base_href` (set when `base_url` is), `inline_css`, `recent` [Row].
+
+mod view;
+
+use anyhow::Result;
+
+use super::{Renderer, urls};
+use crate::model::Incident;
+use crate::site::OutputFile;
+
+pub use view::{
+    ActionView, Link, PageData, Row, SiteModel, Term, incident_url, minutes_text, taxonomy_label,
+    taxonomy_title, values_of,
+};
+
+/// One HTML page of this module, as the render plan (`render::Unit`) names it.
+pub enum Page<'k> {
+    Home,
+    ActionItems,
+    NotFound,
+    Incident(&'k str),
+    Taxonomy(&'static str),
+    /// A taxonomy and the slug of one of its terms.
+    Term(&'static str, &'k str),
+}
+
+/// Render one page; `None` when the incident or term does not exist (any more).
+pub fn render_page(
+    renderer: &Renderer,
+    model: &SiteModel,
+    page: Page,
+) -> Result<Option<OutputFile>> {
+    Ok(Some(match page {
+        Page::Home => home(renderer, model)?,
+        Page::ActionItems => action_items(renderer, model)?,
+        Page::NotFound => not_found(renderer, model)?,
+        Page::Incident(id) => {
+            let Some(&index) = model.data.by_id.get(id) else {
+                return Ok(None);
+            };
+            incident_page(renderer, model, index)?
+        }
+        Page::Taxonomy(taxonomy) => taxonomy_page(renderer, taxonomy, model.taxonomy(taxonomy))?,
+        Page::Term(taxonomy, slug) => {
+            let Some(term) = model.data.term(taxonomy, slug) else {
+                return Ok(None);
+            };
+            term_page(renderer, model, taxonomy, term)?
+        }
+    }))
+}
+
+fn home(renderer: &Renderer, model: &SiteModel<'_>) -> Result<OutputFile> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("incidents", model.rows());
+    ctx.insert("counts", &view::home_counts(model));
+    let severities: Vec<&Term> = model.taxonomy("severity").iter().collect();
+    ctx.insert("severities", &severities);
+    ctx.insert("taxonomies", &view::taxonomy_links(model));
+    renderer.page("index.html", urls::HOME, ctx)
+}
+
+fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result<OutputFile> {
+    let incident = &model.archive.incidents[index];
+    let mut ctx = tera::Context::new();
+    ctx.insert("incident", incident);
+    ctx.insert("row", &model.rows()[index]);
+    ctx.insert("authors", &incident.authors);
+    ctx.insert("durations", &view::durations(incident));
+    ctx.insert("milestones", &view::milestones(incident));
+    ctx.insert("timeline", &view::timeline(incident));
+    let items = view::action_views(incident, model.site.as_of);
+    ctx.insert("action_items", &items);
+    ctx.insert("overdue_count", &items.iter().filter(|a| a.overdue).count());
+    ctx.insert("related", &view::related(model, incident));
+    ctx.insert(
+        "inferred_causes",
+        model
+            .insights
+            .inferred_causes
+            .get(&incident.id)
+            .map_or(&[][..], Vec::as_slice),
+    );
+    ctx.insert("repeat_of", &view::repeat_of(model, incident));
+    ctx.insert("repeated_by", &view::repeated_by(model, incident));
+    ctx.insert("cause_suggestions", &view::suggestions(model, incident));
+    ctx.insert("toc", &view::toc(incident));
+    ctx.insert("body_html", &incident.body_html);
+    renderer.page("incident.html", &urls::incident(&incident.id), ctx)
+}
+
+fn term_page(
+    renderer: &Renderer,
+    model: &SiteModel,
+    taxonomy: &'static str,
+    term: &Term,
+) -> Result<OutputFile> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("taxonomy", taxonomy);
+    ctx.insert("taxonomy_label", taxonomy_label(taxonomy));
+    ctx.insert("taxonomy_title", taxonomy_title(taxonomy));
+    ctx.insert("taxonomy_url", &urls::taxonomy(taxonomy));
+    ctx.insert("term", term);
+    let rows = model.rows_of(&term.incidents);
+    ctx.insert("near_misses", &rows.iter().filter(|r| r.near_miss).count());
+    ctx.insert("incidents", &rows);
+    let path = urls::term(taxonomy, &term.name);
+    if taxonomy == "cause" {
+        // The cause page's own sections: incidents by month, repeat chains and open
+        // follow-ups.
+        let incidents: Vec<&Incident> = term
+            .incidents
+            .iter()
+            .map(|&i| &model.archive.incidents[i])
+            .collect();
+        ctx.insert("months", &view::months(&incidents));
+        ctx.insert("chains", &view::chains(model, term));
+        ctx.insert("open_items", &view::open_items(model, &incidents));
+        return renderer.page("cause.html", &path, ctx);
+    }
+    renderer.page("term.html", &path, ctx)
+}
+
+fn taxonomy_page(
+    renderer: &Renderer,
+    taxonomy: &'static str,
+    terms: &[Term],
+) -> Result<OutputFile> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("taxonomy", taxonomy);
+    ctx.insert("taxonomy_title", taxonomy_title(taxonomy));
+    ctx.insert("taxonomy_label", taxonomy_label(taxonomy));
+    ctx.insert("terms", terms);
+    renderer.page("taxonomy.html", &urls::taxonomy(taxonomy), ctx)
+}
+
+/// Every open action item, grouped by owner (`view::owner_groups`), with team totals.
+fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
+    let (groups, teams) = view::owner_groups(model);
+    let mut ctx = tera::Context::new();
+    ctx.insert("total_open", &groups.iter().map(|g| g.open).sum::<usize>());
+    ctx.insert(
+        "total_overdue",
+        &groups.iter().map(|g| g.overdue).sum::<usize>(),
+    );
+    ctx.insert("groups", &groups);
+    ctx.insert("teams", &teams);
+    renderer.page("action_items.html", urls::ACTION_ITEMS, ctx)
+}
+
+/// 404 lives at the root; with `base_url` set it carries `<base href>` so its links also
+/// work when a server shows it for a missing page at any depth.
+fn not_found(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("base_href", &view::base_href(&model.site.config));
+    // The theme's stylesheet inline, so the page is styled even where `static/` does not
+    // resolve (a server showing it for a deep missing path, without `base_url`).
+    let css = renderer
+        .theme
+        .statics
+        .get("static/style.css")
+        .map(|b| String::from_utf8_lossy(b).replace("</", "<\\/"));
+    ctx.insert("inline_css", &css);
+    ctx.insert("recent", &model.rows().iter().take(5).collect::<Vec<_>>());
+    renderer.page("404.html", "404.html", ctx)
+}
