@@ -31,9 +31,7 @@ fn ending(w: &[u8]) -> Option<(usize, &'static str)> {
         b'n' => {
             if ends(w, b"ization") {
                 Some((7, "ize"))
-            } else if ends(w, b"ation") && room(5, 3) {
-                Some((5, ""))
-            } else if ends(w, b"ition") && room(5, 3) {
+            } else if (ends(w, b"ation") || ends(w, b"ition")) && room(5, 3) {
                 Some((5, ""))
             } else if ends(w, b"ion") && room(3, 3) && matches!(w[n - 4], b't' | b's' | b'x') {
                 Some((3, ""))
