@@ -35,7 +35,11 @@ pub fn analyse_cached(
     cache: &mut text::FeatureCache,
 ) -> (Insights, Vec<Diagnostic>) {
     let incidents = &archive.incidents;
-    let (links, mut diagnostics) = references::resolve(incidents);
+    let references::Resolved {
+        links,
+        mut diagnostics,
+        file_links,
+    } = references::resolve_all(incidents);
     let model = text::TextModel::build_cached(incidents, cache);
     let pairs = related::neighbours(incidents, &model, &links, params);
     let related = related::related_lists(
@@ -84,6 +88,7 @@ pub fn analyse_cached(
             related,
             repeat_of,
             cause_suggestions,
+            file_links,
         },
         diagnostics,
     )

@@ -634,7 +634,8 @@ fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result
     ctx.insert("repeated_by", &repeated_by);
     ctx.insert("cause_suggestions", &suggestions(model, incident));
     ctx.insert("toc", &toc(incident));
-    ctx.insert("body_html", &incident.body_html);
+    let body = super::links::rewrite(&incident.body_html, model.insights.file_links.get(&incident.id));
+    ctx.insert("body_html", &body);
     renderer.page("incident.html", &urls::incident(&incident.id), ctx)
 }
 
