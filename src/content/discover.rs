@@ -574,8 +574,8 @@ fn looks_like_post_mortem(path: &Path) -> bool {
 
 /// Whether a file name (without extension) is the archive's template rather than a
 /// post-mortem: an id still in placeholder form (`PMyyyy-nnn`, `YYYY-MM-DD`, `[Title]`),
-/// or the word "template" with at most two other words (`Postmortem template`,
-/// `incident-report-template`), never a dated name.
+/// or the word "template" with only words that name a post-mortem beside it
+/// (`Postmortem template`, `incident-report-template`; not `template-engine-outage`).
 pub fn is_template_name(stem: &str) -> bool {
     let lower = stem.to_lowercase();
     let words: Vec<&str> = lower
@@ -588,11 +588,13 @@ pub fn is_template_name(stem: &str) -> bool {
             || (w.len() >= 3 && w.chars().all(|c| c == 'x'))
             || *w == "mm" && lower.contains("yyyy")
     }) || (stem.contains('[') && stem.contains(']'));
-    let dated = words
-        .iter()
-        .any(|w| w.len() >= 4 && w.chars().all(|c| c.is_ascii_digit()));
+    const GENERIC: &[&str] = &[
+        "template", "templates", "postmortem", "postmortems", "post", "mortem", "mortems",
+        "incident", "incidents", "report", "rca", "review", "blameless", "retro",
+        "retrospective", "pir", "pm", "doc", "document", "the", "our", "team",
+    ];
     let template_word = words.iter().any(|w| *w == "template" || *w == "templates");
-    placeholder_id || (template_word && !dated && words.len() <= 3)
+    placeholder_id || (template_word && words.iter().all(|w| GENERIC.contains(w)))
 }
 
 /// Whether an ignore pattern matches `rel` (a path relative to its content folder, `/`
@@ -817,6 +819,7 @@ mod tests {
             "PM2021-008 - Ingress configuration caused outage",
             "2025-03-01-template-rendering-crash",
             "template engine outage in checkout",
+            "template-engine-outage",
             "xenon",
             "annual-report",
         ] {

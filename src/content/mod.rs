@@ -553,7 +553,7 @@ fn is_template_title(title: &str) -> bool {
         || has_bracket_placeholder(t)
         || matches!(
             lower.as_str(),
-            "title" | "incident title" | "post-mortem title" | "postmortem title" | "template"
+            "title" | "incident title" | "post-mortem title" | "postmortem title"
         )
 }
 

@@ -560,3 +560,41 @@ fn stats_lists_and_bold_fields_become_labels_front_matter_wins() {
     assert_eq!(b["tags"], serde_json::json!(["given"]));
     assert_eq!(b["causes"], serde_json::json!(["capacity"]));
 }
+
+/// Every check code used in the sources is one `[checks]` accepts (so a code can never
+/// be reported that site.toml refuses to configure).
+#[test]
+fn every_code_used_is_a_known_check() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut used = std::collections::BTreeSet::new();
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let code = std::fs::read_to_string(entry.path()).unwrap();
+        for call in ["error(", "warning(", "note("] {
+            for (at, _) in code.match_indices(call) {
+                let rest = code[at + call.len()..].trim_start();
+                let Some(rest) = rest.strip_prefix('"') else {
+                    continue;
+                };
+                let literal: String = rest.chars().take_while(|&c| c != '"').collect();
+                if !literal.is_empty()
+                    && literal.contains('-')
+                    && literal
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                {
+                    used.insert(literal);
+                }
+            }
+        }
+    }
+    assert!(used.len() > 20, "{used:?}");
+    let unknown: Vec<&String> = used
+        .iter()
+        .filter(|c| !hindsight::diagnostics::CODES.contains(&c.as_str()))
+        .collect();
+    assert!(unknown.is_empty(), "codes missing from diagnostics::CODES: {unknown:?}");
+}
