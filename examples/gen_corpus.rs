@@ -28,10 +28,14 @@ pub struct Options {
     pub seed: u64,
     pub hide_causes: bool,
     pub truth: Option<PathBuf>,
+    /// References to incidents that do not exist, spread over the files (each gets a
+    /// closest-match hint in `check`), to time unresolved references at scale.
+    pub unresolved: usize,
 }
 
-pub const USAGE: &str =
-    "usage: gen_corpus --count N --out DIR [--seed S] [--hide-causes] [--truth FILE]";
+pub const USAGE: &str = "usage: gen_corpus --count N --out DIR [--seed S] [--hide-causes] [--truth FILE] [--unresolved N]\n\
+  --unresolved N   add N references to incidents that do not exist (dated, with titles\n\
+                   made of the archive's words), spread over the files";
 
 /// Parse the arguments after the program name.
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -40,6 +44,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut seed = 42u64;
     let mut hide_causes = false;
     let mut truth = None;
+    let mut unresolved = 0usize;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let mut value = |name: &str| {
@@ -64,6 +69,12 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             }
             "--truth" => truth = Some(PathBuf::from(value("--truth")?)),
             "--hide-causes" => hide_causes = true,
+            "--unresolved" => {
+                let v = value("--unresolved")?;
+                unresolved = v
+                    .parse::<usize>()
+                    .map_err(|_| format!("--unresolved expects a whole number, got `{v}`"))?;
+            }
             "-h" | "--help" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
         }
@@ -76,6 +87,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         seed,
         hide_causes,
         truth,
+        unresolved,
     })
 }
 
@@ -2393,13 +2405,14 @@ pub fn generate(opts: &Options) -> std::io::Result<Summary> {
     std::fs::write(opts.out.join("site.toml"), site_toml(opts.seed))?;
     let mut bytes = 0u64;
     let mut years = BTreeSet::new();
-    for p in &plans {
+    for (index, p) in plans.iter().enumerate() {
         let year = &p.id[..4];
         let dir = opts.out.join("content").join(year);
         if years.insert(year.to_string()) {
             std::fs::create_dir_all(&dir)?;
         }
-        let text = render(p, &plans, opts.hide_causes);
+        let mut text = render(p, &plans, opts.hide_causes);
+        text.push_str(&unresolved_refs(opts, &plans, index));
         bytes += text.len() as u64;
         std::fs::write(dir.join(format!("{}.md", p.id)), text)?;
     }
@@ -2413,6 +2426,42 @@ pub fn generate(opts: &Options) -> std::io::Result<Summary> {
         files: plans.len(),
         bytes,
     })
+}
+
+/// The made-up references of `--unresolved` that fall to plan `p`: a Related Incidents
+/// list of dated references whose titles mix words of real titles, so each one needs a
+/// closest-match hint.
+fn unresolved_refs(opts: &Options, plans: &[Plan], index: usize) -> String {
+    let count = plans.len().max(1);
+    let mine = opts.unresolved / count + usize::from(index < opts.unresolved % count);
+    if mine == 0 {
+        return String::new();
+    }
+    let mut rng = Rng::new(opts.seed ^ (index as u64).wrapping_mul(0x5851_F42D_4C95_7F2D));
+    let mut out = String::from("\n## Related Incidents\n\n");
+    for _ in 0..mine {
+        let a = &plans[rng.below(count)];
+        let b = &plans[rng.below(count)];
+        let words: Vec<&str> =
+            a.id.split('-')
+                .skip(3)
+                .chain(b.id.split('-').skip(3))
+                .filter(|w| w.len() > 2)
+                .collect();
+        let title = if words.is_empty() {
+            "unrelated outage".to_string()
+        } else {
+            words.join(" ")
+        };
+        let year = 1990 + rng.below(9);
+        let _ = writeln!(
+            out,
+            "- **{year}-0{}-1{}**: {title} (made up)",
+            1 + rng.below(9),
+            rng.below(9)
+        );
+    }
+    out
 }
 
 fn main() -> std::process::ExitCode {

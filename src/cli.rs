@@ -52,6 +52,9 @@ pub enum Command {
         /// Allow an output folder outside the site root.
         #[arg(long)]
         force: bool,
+        /// List every warning (by default a kind seen more than 10 times shows 3).
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Report every problem in the archive without publishing.
     Check {
@@ -60,10 +63,14 @@ pub enum Command {
         /// Fail on warnings too.
         #[arg(long)]
         strict: bool,
+        /// `json` always lists every diagnostic.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// List every warning (by default a kind seen more than 10 times shows 3).
+        #[arg(long, short)]
+        verbose: bool,
     },
-    /// Write a new post-mortem from the template, dated today.
+    /// Write a new post-mortem the way the archive names and fills them, dated today.
     New {
         /// Title of the incident.
         title: String,
@@ -73,8 +80,17 @@ pub enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         date: Option<String>,
     },
-    /// Create a new site in DIR that builds at once.
-    Init { dir: PathBuf },
+    /// Create a site in DIR that builds at once, or adopt the post-mortems already there.
+    ///
+    /// In a folder that holds post-mortems it reports what would be published and why,
+    /// then writes a site.toml for them and adds public/ and the cache to .gitignore.
+    Init {
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Only report what would be done.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Search the archive: words, "phrases", cause:, service:, team:, severity:, tag:,
     /// status:, after:YYYY-MM-DD, before:YYYY-MM-DD, and -item to exclude.
     Search {
@@ -163,25 +179,30 @@ fn run(cli: Cli) -> Result<(), Failure> {
             output,
             strict,
             force,
+            verbose,
         } => cmd::build::run(
             &open_site(&site)?,
             cmd::build::Options {
                 output,
                 strict,
                 force,
+                verbose,
             },
         ),
         Command::Check {
             site,
             strict,
             format,
-        } => cmd::check::run(&open_site(&site)?, strict, format.into()),
+            verbose,
+        } => cmd::check::run(&open_site(&site)?, strict, format.into(), verbose),
         Command::New { title, root, date } => {
             let config = Config::load(&root).map_err(|e| Failure::Usage(e.to_string()))?;
             let date = as_of_date(date.as_deref(), "--date")?;
             cmd::new::run(&root, &config, &title, date)
         }
-        Command::Init { dir } => cmd::init::run(&dir, as_of_date(None, "--as-of")?),
+        Command::Init { dir, dry_run } => {
+            cmd::init::run(&dir, as_of_date(None, "--as-of")?, dry_run)
+        }
         Command::Search {
             query,
             json,

@@ -18,6 +18,17 @@ pub struct Config {
     /// (pages link relatively so the site works from files). Empty: relative there too.
     pub base_url: String,
     pub content_dir: PathBuf,
+    /// More content folders read beside `content_dir` (e.g. team repositories checked
+    /// out side by side), relative to the site root.
+    pub content_dirs: Vec<PathBuf>,
+    /// Files under the content folders that are not post-mortems, as globs relative to
+    /// the content folder (`*` within a name, `**` across folders, `!glob` takes a file
+    /// back). Added to the built-in ones: README*, LICENSE*, CONTRIBUTING*, CHANGELOG*
+    /// and the archive's template file.
+    pub ignore: Vec<String>,
+    /// Defaults for the post-mortems under a folder (`[[cascade]]`); front matter and
+    /// the body win over them.
+    pub cascade: Vec<Cascade>,
     pub output_dir: PathBuf,
     /// Where the search index and other caches live; never inside output_dir.
     pub cache_dir: PathBuf,
@@ -35,6 +46,83 @@ pub struct Config {
     /// `[causes]`: the site's extension of the failure-mode taxonomy (label mappings,
     /// phrases, classes). Read by `taxonomy::Taxonomy::from_site_table`, which checks it.
     pub causes: Option<toml::Table>,
+    /// How `hindsight new` names and fills a new post-mortem.
+    pub new: NewConfig,
+}
+
+/// Defaults given to every post-mortem below a folder, by `[[cascade]]` in site.toml or
+/// by a `_defaults.yaml` file in the folder itself (same keys, without `path`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Cascade {
+    /// Glob of the post-mortems it applies to, relative to the content folder, e.g.
+    /// `payments/**`. Only in site.toml.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub path: String,
+    #[serde(alias = "team")]
+    pub teams: Vec<String>,
+    #[serde(alias = "service")]
+    pub services: Vec<String>,
+    #[serde(alias = "tag")]
+    pub tags: Vec<String>,
+    #[serde(alias = "cause")]
+    pub causes: Vec<String>,
+    #[serde(alias = "author")]
+    pub authors: Vec<String>,
+    pub severity: Option<String>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+}
+
+impl Cascade {
+    /// Fill what `self` leaves empty from `other` (a default further away).
+    pub fn or(mut self, other: &Cascade) -> Cascade {
+        for (mine, theirs) in [
+            (&mut self.teams, &other.teams),
+            (&mut self.services, &other.services),
+            (&mut self.tags, &other.tags),
+            (&mut self.causes, &other.causes),
+            (&mut self.authors, &other.authors),
+        ] {
+            if mine.is_empty() {
+                mine.clone_from(theirs);
+            }
+        }
+        for (mine, theirs) in [
+            (&mut self.severity, &other.severity),
+            (&mut self.status, &other.status),
+            (&mut self.kind, &other.kind),
+        ] {
+            if mine.is_none() {
+                mine.clone_from(theirs);
+            }
+        }
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self
+            == Cascade {
+                path: self.path.clone(),
+                ..Cascade::default()
+            }
+    }
+}
+
+/// `[new]`: how `hindsight new` names and fills a new post-mortem. Empty values are
+/// worked out from the archive's own files.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct NewConfig {
+    /// File name pattern: `{date}` (YYYY-MM-DD), `{yyyy}`, `{mm}`, `{dd}`, `{nnn}` (the
+    /// next number in the year, as many digits as there are n), `{slug}`, `{title}`.
+    /// Default: what the newest files show, else `{date}-{slug}.md`.
+    pub name: String,
+    /// The archive's template, relative to the site root; placeholders in it are filled.
+    /// Default: a file skipped as the template, else the built-in one.
+    pub template: String,
+    /// Folder for new files, relative to the site root. Default: the folder of the newest.
+    pub folder: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -72,6 +160,9 @@ impl Default for Config {
             description: "Incident reviews".into(),
             base_url: String::new(),
             content_dir: "content".into(),
+            content_dirs: Vec::new(),
+            ignore: Vec::new(),
+            cascade: Vec::new(),
             output_dir: "public".into(),
             cache_dir: ".hindsight".into(),
             severities: ["SEV1", "SEV2", "SEV3", "SEV4"].map(String::from).to_vec(),
@@ -82,6 +173,7 @@ impl Default for Config {
             repeats: RepeatsConfig::default(),
             dashboard: DashboardConfig::default(),
             causes: None,
+            new: NewConfig::default(),
         }
     }
 }
@@ -150,6 +242,23 @@ impl Config {
                 None => msg,
             }
         })?;
+        let unknown: Vec<&String> = config
+            .checks
+            .keys()
+            .filter(|code| !crate::diagnostics::CODES.contains(&code.as_str()))
+            .collect();
+        if let Some(code) = unknown.first() {
+            let (line, col) = text
+                .find(code.as_str())
+                .map_or((0, 0), |at| crate::diagnostics::line_col(text, at));
+            let close = crate::diagnostics::closest_code(code)
+                .map(|c| format!("did you mean `{c}`? "))
+                .unwrap_or_default();
+            return Err(format!(
+                "{line}:{col}: unknown check `{code}` under [checks]; {close}known checks: {}",
+                crate::diagnostics::CODES.join(", ")
+            ));
+        }
         if config.severities.is_empty() {
             return Err(
                 "`severities` must list at least one level, e.g. [\"SEV1\", \"SEV2\"]".into(),
@@ -182,5 +291,23 @@ mod tests {
         assert!(err.starts_with("2:1: "), "{err}");
         assert!(err.contains("titel"), "{err}");
         assert!(err.contains("title"), "names the allowed keys: {err}");
+    }
+
+    #[test]
+    fn unknown_check_code_is_an_error_listing_the_known_ones() {
+        let err = Config::parse("[checks]\naction-items-no-due-date = \"off\"\n").unwrap_err();
+        assert!(
+            err.starts_with("2:1: unknown check `action-items-no-due-date`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("did you mean `action-item-no-due-date`?"),
+            "{err}"
+        );
+        assert!(
+            err.contains("missing-date"),
+            "lists the known checks: {err}"
+        );
+        assert!(Config::parse("[checks]\naction-item-no-owner = \"error\"\n").is_ok());
     }
 }

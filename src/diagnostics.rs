@@ -19,6 +19,65 @@ pub enum Level {
     Note,
 }
 
+/// Every check code, so `[checks]` in site.toml can refuse a misspelt one. A code used
+/// anywhere must be listed here (a test scans the sources for codes not listed).
+pub const CODES: &[&str] = &[
+    "action-item-no-due-date",
+    "action-item-no-owner",
+    "cause-suggestion",
+    "duplicate-id",
+    "front-matter-conflict",
+    "front-matter-type",
+    "inferred-cause",
+    "invalid-date",
+    "invalid-defaults",
+    "invalid-timestamp",
+    "invalid-value",
+    "missing-date",
+    "missing-title",
+    "not-markdown",
+    "not-utf8",
+    "number-as-text",
+    "possible-repeat",
+    "search-index",
+    "skipped",
+    "slug-rewritten",
+    "table-missing-cells",
+    "template-placeholder",
+    "timestamps-out-of-order",
+    "unknown-key",
+    "unknown-severity",
+    "unknown-status",
+    "unreadable",
+    "unreadable-time",
+    "unresolved-reference",
+    "unterminated-front-matter",
+    "yaml-syntax",
+    "yaml-tag",
+];
+
+/// The known code closest to a misspelt one (most shared character pairs), if any is close.
+pub fn closest_code(code: &str) -> Option<&'static str> {
+    let pairs = |s: &str| -> Vec<(char, char)> {
+        let chars: Vec<char> = s.chars().collect();
+        chars.windows(2).map(|w| (w[0], w[1])).collect()
+    };
+    let wanted = pairs(code);
+    CODES
+        .iter()
+        .map(|known| {
+            let theirs = pairs(known);
+            let shared = wanted.iter().filter(|p| theirs.contains(p)).count();
+            (
+                2.0 * shared as f64 / (wanted.len() + theirs.len()).max(1) as f64,
+                *known,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, known)| known)
+}
+
 /// The level a site gives a check code in `[checks]` of site.toml.
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -261,7 +320,7 @@ mod tests {
     #[test]
     fn display_shows_caret_under_column() {
         let d = Diagnostic::error(
-            "bad-date",
+            "invalid-date",
             "content/a.md",
             2,
             7,

@@ -128,6 +128,18 @@ pub struct RelatedRef {
     /// Free text the author wrote about the relation.
     pub note: String,
     pub line: usize,
+    /// For a link to another file: the link as written (`PM2019-009%20-%20x.md`), which
+    /// the page's link is rewritten from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    /// For a link to another file: the file it names, relative to the site root, URL
+    /// decoded, `/` separators (`PM2019-009 - Network address starvation.md`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// A link without `.md` that names a post-mortem only if one has that name: when
+    /// nothing matches it is an ordinary link, not an unresolved reference.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub weak: bool,
 }
 
 /// Lessons learned, by the headings the common templates use.
@@ -160,8 +172,12 @@ pub struct Durations {
 /// A parsed post-mortem.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Incident {
-    /// File stem, or front matter `slug:`. Unique in the archive.
+    /// URL-safe page id: front matter `slug:`, else the file name made a slug (lower
+    /// case ASCII, hyphens). Unique in the archive.
     pub id: String,
+    /// Other names references may use: the file name as written, the `slug:` as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// Path relative to the site root, with `/` separators.
     pub source: PathBuf,
     pub title: String,
@@ -169,6 +185,11 @@ pub struct Incident {
     pub kind: IncidentKind,
     pub severity: Option<String>,
     pub status: DocStatus,
+    /// Where the incident itself stands when the post-mortem says so with a lifecycle
+    /// word (`resolved`, `monitoring`, `action-items-open`), or a status not understood,
+    /// as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident_status: Option<String>,
     pub services: Vec<String>,
     /// Services the post-mortem explicitly lists as not affected (❌).
     pub services_unaffected: Vec<String>,
@@ -350,6 +371,9 @@ pub struct Insights {
     /// Causes inferred from each post-mortem's text (taxonomy classes), strongest first,
     /// with the sentences they rest on. Never merged into `Incident::causes`.
     pub inferred_causes: BTreeMap<String, Vec<InferredCause>>,
+    /// Links between files resolved to incidents: incident id → link as written → the
+    /// id of the incident it names. Pages rewrite these links to the incident's page.
+    pub file_links: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -92,8 +92,21 @@ impl fmt::Display for YamlError {
     }
 }
 
-/// Parse one YAML document. An empty or comment-only document is `Yaml::Null`.
+/// Parse one YAML document. An empty or comment-only document is `Yaml::Null`. Tags
+/// (`!include x`) are dropped: the value is read as if untagged.
 pub fn parse(text: &str) -> Result<Yaml, YamlError> {
+    parse_tagged(text).map(|(yaml, _)| yaml)
+}
+
+/// A tag that was dropped: the top-level key whose value carried it, and the tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedTag {
+    pub key: String,
+    pub tag: String,
+}
+
+/// `parse`, also saying which tags were dropped and under which top-level key.
+pub fn parse_tagged(text: &str) -> Result<(Yaml, Vec<DroppedTag>), YamlError> {
     let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         let full = e.to_string();
@@ -117,7 +130,29 @@ pub fn parse(text: &str) -> Result<Yaml, YamlError> {
             context,
         }
     })?;
-    Ok(convert(value))
+    let mut tags = Vec::new();
+    let yaml = match value {
+        serde_yaml::Value::Mapping(map) => Yaml::Map(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let key = key_text(convert(k, "", &mut tags));
+                    let value = convert(v, &key, &mut tags);
+                    (key, value)
+                })
+                .collect(),
+        ),
+        other => convert(other, "", &mut tags),
+    };
+    Ok((yaml, tags))
+}
+
+fn key_text(key: Yaml) -> String {
+    match key {
+        Yaml::String(s) | Yaml::Number(s) => s,
+        Yaml::Bool(b) => b.to_string(),
+        Yaml::Null => "null".to_string(),
+        other => format!("{:?}", other.to_json()),
+    }
 }
 
 /// serde_yaml appends " at line X column Y" to its messages; the caller prints the
@@ -130,28 +165,28 @@ fn strip_position(message: &str) -> String {
     message.trim_end_matches('.').to_string()
 }
 
-fn convert(value: serde_yaml::Value) -> Yaml {
+fn convert(value: serde_yaml::Value, key: &str, tags: &mut Vec<DroppedTag>) -> Yaml {
     use serde_yaml::Value;
     match value {
         Value::Null => Yaml::Null,
         Value::Bool(b) => Yaml::Bool(b),
         Value::Number(n) => Yaml::Number(n.to_string()),
         Value::String(s) => Yaml::String(s),
-        Value::Sequence(items) => Yaml::List(items.into_iter().map(convert).collect()),
+        Value::Sequence(items) => {
+            Yaml::List(items.into_iter().map(|v| convert(v, key, tags)).collect())
+        }
         Value::Mapping(map) => Yaml::Map(
             map.into_iter()
-                .map(|(k, v)| {
-                    let key = match convert(k) {
-                        Yaml::String(s) | Yaml::Number(s) => s,
-                        Yaml::Bool(b) => b.to_string(),
-                        Yaml::Null => "null".to_string(),
-                        other => format!("{:?}", other.to_json()),
-                    };
-                    (key, convert(v))
-                })
+                .map(|(k, v)| (key_text(convert(k, key, tags)), convert(v, key, tags)))
                 .collect(),
         ),
-        Value::Tagged(tagged) => convert(tagged.value),
+        Value::Tagged(tagged) => {
+            tags.push(DroppedTag {
+                key: key.to_string(),
+                tag: tagged.tag.to_string(),
+            });
+            convert(tagged.value, key, tags)
+        }
     }
 }
 
@@ -239,6 +274,34 @@ mod tests {
         assert_eq!(
             e.context,
             Some(("while parsing a flow sequence".to_string(), 2, 11))
+        );
+    }
+
+    #[test]
+    fn tags_are_dropped_and_reported() {
+        let (y, tags) = parse_tagged("title: !include /etc/passwd\nservices: [a, !x b]\n").unwrap();
+        assert_eq!(
+            y,
+            Yaml::Map(vec![
+                ("title".into(), Yaml::String("/etc/passwd".into())),
+                (
+                    "services".into(),
+                    Yaml::List(vec![Yaml::String("a".into()), Yaml::String("b".into())])
+                ),
+            ])
+        );
+        assert_eq!(
+            tags,
+            [
+                DroppedTag {
+                    key: "title".into(),
+                    tag: "!include".into()
+                },
+                DroppedTag {
+                    key: "services".into(),
+                    tag: "!x".into()
+                }
+            ]
         );
     }
 

@@ -38,7 +38,11 @@ pub fn analyse_cached(
     cache: &mut text::FeatureCache,
 ) -> (Insights, Vec<Diagnostic>) {
     let incidents = &archive.incidents;
-    let (links, mut diagnostics) = references::resolve(incidents);
+    let references::Resolved {
+        links,
+        mut diagnostics,
+        file_links,
+    } = references::resolve_all(incidents);
     let model = text::TextModel::build_cached(incidents, cache);
     let taxonomy = Taxonomy::from_site_table(config.causes.as_ref()).unwrap_or_default();
     let inferred = causes::infer_all(incidents, &taxonomy);
@@ -93,6 +97,7 @@ pub fn analyse_cached(
             repeat_of,
             cause_suggestions,
             inferred_causes: causes::by_id(incidents, inferred),
+            file_links,
         },
         diagnostics,
     )

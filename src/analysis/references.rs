@@ -8,7 +8,10 @@
 //! and punctuation removed; a date alone resolves only when exactly one incident has it.
 //! Every reference that cannot be resolved becomes an `unresolved-reference` warning at
 //! the file and line of the reference, saying what was looked for and the closest
-//! incident, if any. References to the incident itself are ignored.
+//! incident, if any, found through word and bigram indexes rather than a scan of the
+//! archive. References to the incident itself are ignored. Links between files resolve
+//! by the file they name first (URL decoded, relative to the linking file), then by id,
+//! old id (the file name as written, a `slug:` as written) or title.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::OnceLock;
@@ -26,17 +29,42 @@ pub type Links = BTreeSet<(usize, usize)>;
 /// Resolve every incident's `related_refs` (in parallel; the result does not depend on
 /// the scheduling).
 pub fn resolve(incidents: &[Incident]) -> (Links, Vec<Diagnostic>) {
+    let resolved = resolve_all(incidents);
+    (resolved.links, resolved.diagnostics)
+}
+
+/// Everything resolving references finds.
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub links: Links,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Links between files that name an incident: incident id → link as written → id.
+    pub file_links: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// `resolve`, with the links between files that pages rewrite.
+pub fn resolve_all(incidents: &[Incident]) -> Resolved {
     let index = Index::new(incidents);
-    let found: Vec<(Vec<usize>, Vec<Diagnostic>)> = incidents
+    type Found = (Vec<usize>, Vec<Diagnostic>, BTreeMap<String, String>);
+    let found: Vec<Found> = incidents
         .par_iter()
         .enumerate()
         .map(|(from, incident)| {
             let mut to = Vec::new();
             let mut diagnostics = Vec::new();
+            let mut hrefs = BTreeMap::new();
             for reference in &incident.related_refs {
                 match index.resolve(reference, from) {
-                    Ok(i) if i == from => {}
-                    Ok(i) => to.push(i),
+                    Ok(i) => {
+                        if let Some(href) = &reference.href {
+                            hrefs.insert(href.clone(), incidents[i].id.clone());
+                        }
+                        if i != from {
+                            to.push(i);
+                        }
+                    }
+                    // A link without `.md` to something that is no post-mortem.
+                    Err(_) if reference.weak => {}
                     Err(why) => diagnostics.push(Diagnostic::warning(
                         "unresolved-reference",
                         incident.source.clone(),
@@ -46,16 +74,20 @@ pub fn resolve(incidents: &[Incident]) -> (Links, Vec<Diagnostic>) {
                     )),
                 }
             }
-            (to, diagnostics)
+            (to, diagnostics, hrefs)
         })
         .collect();
-    let mut links = Links::new();
-    let mut diagnostics = Vec::new();
-    for (from, (to, found)) in found.into_iter().enumerate() {
-        links.extend(to.into_iter().map(|to| (from, to)));
-        diagnostics.extend(found);
+    let mut resolved = Resolved::default();
+    for (from, (to, found, hrefs)) in found.into_iter().enumerate() {
+        resolved.links.extend(to.into_iter().map(|to| (from, to)));
+        resolved.diagnostics.extend(found);
+        if !hrefs.is_empty() {
+            resolved
+                .file_links
+                .insert(incidents[from].id.clone(), hrefs);
+        }
     }
-    (links, diagnostics)
+    resolved
 }
 
 /// How the reference was written, for messages.
@@ -138,32 +170,61 @@ const SIMILAR_NO_DATE: f64 = 0.75;
 
 struct Index<'a> {
     incidents: &'a [Incident],
+    /// Lower-case ids, then old ids (file names, `slug:` as written) where free.
     by_id: HashMap<String, usize>,
+    /// Lower-case source paths (relative to the site root).
+    by_path: HashMap<String, usize>,
     by_date: BTreeMap<Date, Vec<usize>>,
     titles: Vec<BTreeSet<String>>,
-    /// Character bigrams of every id, made on the first mistyped id.
-    id_bigrams: OnceLock<Vec<BTreeSet<String>>>,
+    /// Title word → the incidents whose title has it, so the closest title is found
+    /// among the titles sharing a word, not by a scan of the archive.
+    by_word: HashMap<String, Vec<usize>>,
+    /// Character bigrams of every id and bigram → ids, made on the first mistyped id.
+    id_bigrams: OnceLock<(Vec<BTreeSet<String>>, HashMap<String, Vec<usize>>)>,
 }
 
 impl<'a> Index<'a> {
     fn new(incidents: &'a [Incident]) -> Self {
         let mut by_id = HashMap::new();
+        let mut by_path = HashMap::new();
         let mut by_date: BTreeMap<Date, Vec<usize>> = BTreeMap::new();
         for (i, incident) in incidents.iter().enumerate() {
             by_id.entry(incident.id.to_lowercase()).or_insert(i);
+            by_path
+                .entry(
+                    incident
+                        .source
+                        .to_string_lossy()
+                        .replace('\\', "/")
+                        .to_lowercase(),
+                )
+                .or_insert(i);
             if let Some(date) = incident.date {
                 by_date.entry(date).or_default().push(i);
             }
         }
-        let titles = incidents
+        for (i, incident) in incidents.iter().enumerate() {
+            for alias in &incident.aliases {
+                by_id.entry(alias.to_lowercase()).or_insert(i);
+            }
+        }
+        let titles: Vec<BTreeSet<String>> = incidents
             .par_iter()
             .map(|i| title_words(&i.title))
             .collect();
+        let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, words) in titles.iter().enumerate() {
+            for w in words {
+                by_word.entry(w.clone()).or_default().push(i);
+            }
+        }
         Index {
             incidents,
             by_id,
+            by_path,
             by_date,
             titles,
+            by_word,
             id_bigrams: OnceLock::new(),
         }
     }
@@ -174,9 +235,23 @@ impl<'a> Index<'a> {
             .as_deref()
             .map(title_words)
             .unwrap_or_default();
+        // A link to a file: the file it names, else its name as an id.
+        if let Some(path) = &reference.path
+            && let Some(&i) = self.by_path.get(&path.to_lowercase())
+        {
+            return Ok(i);
+        }
         if let Some(raw) = &reference.id {
-            if let Some(&i) = self.by_id.get(&normalise_id(raw)) {
+            let wanted = normalise_id(raw);
+            if let Some(&i) = self
+                .by_id
+                .get(&wanted)
+                .or_else(|| self.by_id.get(&crate::slug::slug(&wanted)))
+            {
                 return Ok(i);
+            }
+            if reference.weak {
+                return Err(String::new());
             }
             if reference.date.is_none() && title.is_empty() {
                 return Err(format!(
@@ -185,11 +260,44 @@ impl<'a> Index<'a> {
                 ));
             }
         }
-        match reference.date {
+        let found = match reference.date {
             Some(date) => self.resolve_dated(date, &title, from),
             None if !title.is_empty() => self.resolve_title(&title, from),
             None => Err("the reference gives neither an id, a date nor a title".into()),
+        };
+        // A link to a file that is not there says so, not what its text resembles.
+        match (&reference.path, &reference.id) {
+            (Some(path), Some(raw)) if found.is_err() => Err(format!(
+                "no post-mortem is the file `{path}`{}",
+                self.closest_by_id(raw, from)
+            )),
+            _ => found,
         }
+    }
+
+    /// Every incident sharing a title word with `title`, with its similarity.
+    fn similar_titles(&self, title: &BTreeSet<String>) -> Vec<(f64, usize)> {
+        self.with_shared_words(title, |touched, shared| {
+            touched
+                .iter()
+                .map(|&i| (self.similarity(title, i, shared[i]), i))
+                .collect()
+        })
+    }
+
+    /// Dice similarity of `title` and incident `i`'s title, sharing `shared` words.
+    fn similarity(&self, title: &BTreeSet<String>, i: usize, shared: u32) -> f64 {
+        2.0 * f64::from(shared) / (title.len() + self.titles[i].len()) as f64
+    }
+
+    /// Count, for every incident sharing a word with `title`, how many it shares, from
+    /// the word index (no scan of the archive).
+    fn with_shared_words<T>(
+        &self,
+        title: &BTreeSet<String>,
+        f: impl FnOnce(&[usize], &[u32]) -> T,
+    ) -> T {
+        count_shared(self.titles.len(), &self.by_word, title, f)
     }
 
     fn resolve_dated(
@@ -245,7 +353,12 @@ impl<'a> Index<'a> {
     }
 
     fn resolve_title(&self, title: &BTreeSet<String>, from: usize) -> Result<usize, String> {
-        self.best_title(0..self.incidents.len(), title, SIMILAR_NO_DATE)
+        let candidates: Vec<usize> = self
+            .similar_titles(title)
+            .into_iter()
+            .map(|(_, i)| i)
+            .collect();
+        self.best_title(candidates.into_iter(), title, SIMILAR_NO_DATE)
             .ok_or_else(|| {
                 format!(
                     "no incident has a similar title{}",
@@ -284,12 +397,29 @@ impl<'a> Index<'a> {
         }
     }
 
+    /// The most similar other title, for a hint. Candidates are the titles sharing a
+    /// distinctive word of `title` (one in at most 1% of the titles, 32 at least), or any
+    /// word when it has none: a hint never rests on words like "service" alone, and
+    /// 25,000 hints at 10,000 post-mortems read short posting lists only.
     fn closest_by_title(&self, title: &BTreeSet<String>, from: usize) -> String {
-        let best = (0..self.incidents.len())
-            .filter(|&i| i != from)
-            .map(|i| (title_similarity(title, &self.titles[i]), i))
-            .filter(|&(s, _)| s > 0.0)
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        let limit = (self.titles.len() / 100).max(32);
+        let distinctive: BTreeSet<String> = title
+            .iter()
+            .filter(|w| (1..=limit).contains(&self.by_word.get(*w).map_or(0, Vec::len)))
+            .cloned()
+            .collect();
+        let keys = if distinctive.is_empty() {
+            title
+        } else {
+            &distinctive
+        };
+        let best = count_shared(self.titles.len(), &self.by_word, keys, |touched, _| {
+            touched
+                .iter()
+                .filter(|&&i| i != from)
+                .map(|&i| (title_similarity(title, &self.titles[i]), i))
+                .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+        });
         best.map(|(_, i)| self.candidate(i)).unwrap_or_default()
     }
 
@@ -318,21 +448,70 @@ impl<'a> Index<'a> {
 
     fn closest_by_id(&self, raw: &str, from: usize) -> String {
         let wanted = bigrams(&normalise_id(raw));
-        let ids = self.id_bigrams.get_or_init(|| {
-            self.incidents
+        let (ids, by_bigram) = self.id_bigrams.get_or_init(|| {
+            let ids: Vec<BTreeSet<String>> = self
+                .incidents
                 .iter()
                 .map(|i| bigrams(&i.id.to_lowercase()))
-                .collect()
+                .collect();
+            let mut by_bigram: HashMap<String, Vec<usize>> = HashMap::new();
+            for (i, grams) in ids.iter().enumerate() {
+                for g in grams {
+                    by_bigram.entry(g.clone()).or_default().push(i);
+                }
+            }
+            (ids, by_bigram)
         });
-        let best = ids
-            .iter()
-            .enumerate()
-            .filter(|&(i, _)| i != from)
-            .map(|(i, id)| (title_similarity(&wanted, id), i))
-            .filter(|&(s, _)| s >= 0.3)
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+        let best = count_shared(ids.len(), by_bigram, &wanted, |touched, shared| {
+            touched
+                .iter()
+                .filter(|&&i| i != from)
+                .map(|&i| {
+                    let n = f64::from(shared[i]);
+                    (2.0 * n / (wanted.len() + ids[i].len()).max(1) as f64, i)
+                })
+                .filter(|&(s, _)| s >= 0.3)
+                .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+        });
         best.map(|(_, i)| self.candidate(i)).unwrap_or_default()
     }
+}
+
+/// For every item of `0..n` that `postings` lists under one of `keys`, how many of the
+/// keys list it: `f(touched, counts)` sees the items touched and their counts. The
+/// counter array is kept per thread and cleared after use, so a call costs the length of
+/// the postings it reads, never `n`.
+fn count_shared<T>(
+    n: usize,
+    postings: &HashMap<String, Vec<usize>>,
+    keys: &BTreeSet<String>,
+    f: impl FnOnce(&[usize], &[u32]) -> T,
+) -> T {
+    thread_local! {
+        static COUNTS: std::cell::RefCell<(Vec<u32>, Vec<usize>)> =
+            const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    }
+    COUNTS.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let (counts, touched) = &mut *guard;
+        if counts.len() < n {
+            counts.resize(n, 0);
+        }
+        touched.clear();
+        for key in keys {
+            for &i in postings.get(key).map(Vec::as_slice).unwrap_or(&[]) {
+                if counts[i] == 0 {
+                    touched.push(i);
+                }
+                counts[i] += 1;
+            }
+        }
+        let out = f(touched, counts);
+        for &i in touched.iter() {
+            counts[i] = 0;
+        }
+        out
+    })
 }
 
 /// Character bigrams, to find an id that is close to a mistyped one.
@@ -367,6 +546,7 @@ mod tests {
             title: title.map(Into::into),
             note: String::new(),
             line,
+            ..RelatedRef::default()
         }
     }
 

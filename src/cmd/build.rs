@@ -17,6 +17,8 @@ pub struct Options {
     pub strict: bool,
     /// Allow an output folder outside the site root.
     pub force: bool,
+    /// List every warning, not the first few of each kind.
+    pub verbose: bool,
 }
 
 pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
@@ -35,11 +37,20 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
     require_content(site)?;
     let started = std::time::Instant::now();
     let result = pipeline::build(site)?;
-    // Notes (suggestions) are for authors at `check` time; a build only counts them.
+    // Notes (suggestions) are for authors at `check` time; a build only counts them,
+    // except those saying which files were not read as post-mortems.
+    let adoption = |code: &str| matches!(code, "skipped" | "not-markdown");
     let mut problems = result.diagnostics.clone();
-    problems.items.retain(|d| d.level != Level::Note);
-    report(&problems);
-    let notes = result.diagnostics.note_count();
+    problems
+        .items
+        .retain(|d| d.level != Level::Note || adoption(d.code));
+    report(&problems, options.verbose);
+    let notes = result
+        .diagnostics
+        .items
+        .iter()
+        .filter(|d| d.level == Level::Note && !adoption(d.code))
+        .count();
     if notes > 0 {
         eprintln!(
             "{notes} note{} (suggestions); `hindsight check` lists them",

@@ -15,7 +15,7 @@ pub enum Format {
     Json,
 }
 
-pub fn run(site: &Site, strict: bool, format: Format) -> Result<(), Failure> {
+pub fn run(site: &Site, strict: bool, format: Format, verbose: bool) -> Result<(), Failure> {
     require_content(site)?;
     let (archive, mut diagnostics) = pipeline::load(site);
     let (_insights, more) = pipeline::analyse(site, &archive);
@@ -24,7 +24,7 @@ pub fn run(site: &Site, strict: bool, format: Format) -> Result<(), Failure> {
     diagnostics.finish();
     match format {
         Format::Human => {
-            report(&diagnostics);
+            report(&diagnostics, verbose);
             if diagnostics.items.is_empty() {
                 eprintln!(
                     "{} post-mortems checked, no problems",

@@ -11,7 +11,7 @@ pub mod serve;
 
 use std::io::Write;
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, Level};
 use crate::site::Site;
 use crate::words::s;
 
@@ -32,12 +32,54 @@ impl From<anyhow::Error> for Failure {
     }
 }
 
-/// Print diagnostics to stderr, sorted, with a summary line.
-pub fn report(diagnostics: &Diagnostics) {
+/// A warning code seen more often than this is grouped: the first [`SHOWN`] are printed
+/// in full, then one line with the count (`--verbose` prints every one). Errors and
+/// notes are always printed in full.
+pub const GROUP_AFTER: usize = 10;
+/// How many of a grouped code are printed in full.
+pub const SHOWN: usize = 3;
+
+/// Print diagnostics to stderr, sorted, with a summary line; repeated warnings are
+/// grouped by code unless `verbose`.
+pub fn report(diagnostics: &Diagnostics, verbose: bool) {
     let stderr = std::io::stderr();
     let mut out = stderr.lock();
+    let _ = write!(out, "{}", report_text(diagnostics, verbose));
+}
+
+/// What [`report`] prints.
+pub fn report_text(diagnostics: &Diagnostics, verbose: bool) -> String {
+    use std::collections::BTreeMap;
+    use std::fmt::Write as _;
+    let mut counts: BTreeMap<(Level, &str), usize> = BTreeMap::new();
     for d in &diagnostics.items {
+        *counts.entry((d.level, d.code)).or_default() += 1;
+    }
+    let grouped = |d: &crate::diagnostics::Diagnostic| {
+        !verbose && d.level == Level::Warning && counts[&(d.level, d.code)] > GROUP_AFTER
+    };
+    let mut out = String::new();
+    let mut shown: BTreeMap<(Level, &str), usize> = BTreeMap::new();
+    for d in &diagnostics.items {
+        if grouped(d) {
+            let n = shown.entry((d.level, d.code)).or_default();
+            *n += 1;
+            if *n > SHOWN {
+                continue;
+            }
+        }
         let _ = writeln!(out, "{d}");
+    }
+    for ((level, code), n) in &counts {
+        if verbose || *level != Level::Warning || *n <= GROUP_AFTER {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{} (warning[{code}]): the first {SHOWN} are shown above, {} more; `--verbose` lists them",
+            describe_group(code, *n),
+            n - SHOWN
+        );
     }
     let (errors, warnings, notes) = (
         diagnostics.error_count(),
@@ -53,6 +95,29 @@ pub fn report(diagnostics: &Diagnostics) {
             s(notes)
         );
     }
+    out
+}
+
+/// "113 action items have no owner" and the like.
+fn describe_group(code: &str, n: usize) -> String {
+    let phrase = match code {
+        "action-item-no-owner" => "action items have no owner",
+        "action-item-no-due-date" => "action items have no due date",
+        "unresolved-reference" => "references to other incidents are not resolved",
+        "template-placeholder" => "lines still hold template placeholders",
+        "unreadable-time" => "timeline times could not be read",
+        "possible-repeat" => "post-mortems may repeat an earlier incident",
+        "unknown-key" => "front-matter keys are unknown",
+        "unknown-status" => "statuses are not understood",
+        "unknown-severity" => "severities are not understood",
+        "table-missing-cells" => "table rows lack cells",
+        "number-as-text" => "numbers were read as text",
+        "missing-title" => "post-mortems have no title",
+        "front-matter-conflict" => "values differ between front matter and body",
+        "timestamps-out-of-order" => "timestamps are out of order",
+        _ => return format!("{n} × `{code}`"),
+    };
+    format!("{n} {phrase}")
 }
 
 /// A usage error unless the site has a content folder.

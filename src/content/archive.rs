@@ -20,7 +20,7 @@ pub fn load(site: &Site) -> (Archive, Diagnostics) {
 /// Every post-mortem of the site's content folder, read, in path order, with the
 /// problems met on the way (unreadable files and the like).
 pub fn read_all(site: &Site) -> (Vec<SourceFile>, Vec<Diagnostic>) {
-    discover::discover(&site.root, &site.content_dir())
+    discover::discover(&discover::Rules::of(site))
 }
 
 /// Parse `sources` in parallel, in their order.

@@ -179,8 +179,8 @@ pub fn read(
     diags: &mut Vec<Diagnostic>,
 ) -> FrontMatter {
     let mut fm = FrontMatter::default();
-    let root = match yaml::parse(yaml_text) {
-        Ok(root) => root,
+    let (root, tags) = match yaml::parse_tagged(yaml_text) {
+        Ok(parsed) => parsed,
         Err(e) => {
             let problem_line = first_line + e.line - 1;
             // Point at the construct that was left open (`[api, db` without `]`), which
@@ -209,6 +209,25 @@ pub fn read(
             return fm;
         }
     };
+    for dropped in &tags {
+        let (line, col) = yaml::value_position(yaml_text, &dropped.key)
+            .map_or((first_line, 1), |(l, c)| (first_line + l - 1, c));
+        let on = if dropped.key.is_empty() {
+            String::new()
+        } else {
+            format!(" on `{}`", dropped.key)
+        };
+        diags.push(Diagnostic::warning(
+            "yaml-tag",
+            path,
+            line,
+            col,
+            format!(
+                "YAML tag `{}`{on} is not supported and was ignored; the value is read as the text written after it",
+                dropped.tag
+            ),
+        ));
+    }
     let entries = match root {
         Yaml::Map(entries) => entries,
         Yaml::Null => return fm,
@@ -290,12 +309,45 @@ impl Ctx<'_> {
             Yaml::Number(n) => format!("the number {n}"),
             other => other.kind_name().to_string(),
         };
-        self.diags.push(Diagnostic::error(
+        self.diags.push(Diagnostic::warning(
             "front-matter-type",
             self.path,
             self.line,
             self.col,
-            format!("`{}` must be {expected}, found {found}", self.key),
+            format!(
+                "`{}` must be {expected}, found {found}; the value is ignored",
+                self.key
+            ),
+        ));
+    }
+
+    /// A number or boolean where text is expected is read as its text, with a warning
+    /// (`services: 42` is a service named "42"), except for values checked on their
+    /// own (dates, times, severity, status, kind).
+    fn coerced(&mut self, value: &Yaml, item: bool) {
+        let what = match value {
+            Yaml::Number(_) => "a number",
+            Yaml::Bool(_) => "a boolean",
+            _ => return,
+        };
+        let checked = ["date", "severity", "status", "kind"]
+            .contains(&canonical(self.key).unwrap_or(""))
+            || MILESTONE_KEYS.contains(&canonical(self.key).unwrap_or(""));
+        if checked {
+            return;
+        }
+        let text = value.as_scalar_text().unwrap_or_default();
+        let subject = if item {
+            format!("an item of `{}`", self.key)
+        } else {
+            format!("`{}`", self.key)
+        };
+        self.diags.push(Diagnostic::warning(
+            "number-as-text",
+            self.path,
+            self.line,
+            self.col,
+            format!("{subject} is {what}, {text}; read as the text `{text}` (quote it to say so)"),
         ));
     }
 
@@ -315,11 +367,14 @@ impl Ctx<'_> {
                 self.wrong_type(expected, value);
                 None
             }
-            scalar => scalar
-                .as_scalar_text()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .map(|s| self.located(s)),
+            scalar => {
+                self.coerced(scalar, false);
+                scalar
+                    .as_scalar_text()
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .map(|s| self.located(s))
+            }
         }
     }
 
@@ -335,6 +390,7 @@ impl Ctx<'_> {
             Yaml::List(items) => {
                 let mut out = Vec::new();
                 for item in items {
+                    self.coerced(item, true);
                     match item.as_scalar_text() {
                         Some(s) if !s.trim().is_empty() => out.push(s.trim().to_string()),
                         Some(_) => {}
@@ -347,11 +403,14 @@ impl Ctx<'_> {
                 }
                 Some(self.located(out))
             }
-            scalar => scalar
-                .as_scalar_text()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .map(|s| self.located(vec![s])),
+            scalar => {
+                self.coerced(scalar, false);
+                scalar
+                    .as_scalar_text()
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .map(|s| self.located(vec![s]))
+            }
         }
     }
 }
@@ -394,7 +453,7 @@ mod tests {
                 "front-matter-type",
                 2,
                 8,
-                "`title` must be a string, found a list"
+                "`title` must be a string, found a list; the value is ignored"
             )
         );
         assert_eq!(got[1].0, "front-matter-type");

@@ -120,9 +120,17 @@ fn options() -> Options {
 /// Parse `body`, whose first line is line `first_line` of the file.
 pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
     let index = LineIndex::new(body, first_line);
-    let mut events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
-        .into_offset_iter()
+    let parser = Parser::new_ext(body, options()).into_offset_iter();
+    // Reference definitions (`[PM2019-009]: PM2019-009%20-%20x.md`) name other files
+    // even when no text uses them.
+    let mut definitions: Vec<(usize, String, String)> = parser
+        .reference_definitions()
+        .iter()
+        .map(|(label, def)| (def.span.start, label.to_string(), def.dest.to_string()))
         .collect();
+    definitions.sort();
+    let events: Vec<(Event, Range<usize>)> = parser.collect();
+    let mut events = angle_links(body, events);
     let mut doc = MdDoc {
         section_text: vec![String::new()],
         ..MdDoc::default()
@@ -296,6 +304,19 @@ pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
         }
     }
 
+    for (start, label, dest) in definitions {
+        if url_is_safe(&dest) && !doc.links.iter().any(|l| l.dest == dest) {
+            let line = index.line(start);
+            let section = doc.headings.partition_point(|h| h.line <= line);
+            doc.links.push(Link {
+                dest,
+                text: label,
+                line,
+                section,
+            });
+        }
+    }
+
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
     doc.html = if sanitize && has_raw_html {
@@ -430,6 +451,104 @@ fn unique_anchor(text: &str, used: &mut BTreeMap<String, usize>) -> String {
     used.insert(base, n + 1);
     used.insert(candidate.clone(), 2);
     candidate
+}
+
+/// Links written `<PM2019-009%20-%20x.md>`: CommonMark reads an autolink only with a
+/// scheme, so a relative file in angle brackets arrives as text; it becomes a link here
+/// (outside code, links and raw HTML), so it is rendered and resolved like the others.
+fn angle_links<'a>(
+    body: &'a str,
+    events: Vec<(Event<'a>, Range<usize>)>,
+) -> Vec<(Event<'a>, Range<usize>)> {
+    if !body.contains(".md>") && !body.contains(".MD>") {
+        return events;
+    }
+    let mut out: Vec<(Event<'a>, Range<usize>)> = Vec::with_capacity(events.len());
+    let mut verbatim = 0usize;
+    let mut pending: Option<(String, Range<usize>)> = None;
+    let flush = |pending: &mut Option<(String, Range<usize>)>,
+                 out: &mut Vec<(Event<'a>, Range<usize>)>| {
+        if let Some((text, range)) = pending.take() {
+            split_angle_links(&text, range, out);
+        }
+    };
+    for (event, range) in events {
+        match &event {
+            Event::Start(
+                Tag::CodeBlock(_) | Tag::Link { .. } | Tag::Image { .. } | Tag::HtmlBlock,
+            ) => verbatim += 1,
+            Event::End(TagEnd::CodeBlock | TagEnd::Link | TagEnd::Image | TagEnd::HtmlBlock) => {
+                verbatim = verbatim.saturating_sub(1)
+            }
+            _ => {}
+        }
+        match event {
+            Event::Text(t) if verbatim == 0 => match pending.as_mut() {
+                Some((text, r)) => {
+                    text.push_str(&t);
+                    r.end = range.end;
+                }
+                None => pending = Some((t.to_string(), range)),
+            },
+            other => {
+                flush(&mut pending, &mut out);
+                out.push((other, range));
+            }
+        }
+    }
+    flush(&mut pending, &mut out);
+    out
+}
+
+fn split_angle_links<'a>(
+    text: &str,
+    range: Range<usize>,
+    out: &mut Vec<(Event<'a>, Range<usize>)>,
+) {
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        let Some(len) = rest[open + 1..].find(['>', '<', '\n']) else {
+            break;
+        };
+        let inner = &rest[open + 1..open + 1 + len];
+        let closes = rest[open + 1 + len..].starts_with('>');
+        let path = inner.split('#').next().unwrap_or("");
+        let is_file_link = closes
+            && path.to_lowercase().ends_with(".md")
+            && !path.contains("://")
+            && !inner.trim().is_empty()
+            && inner.trim() == inner;
+        if !is_file_link {
+            out.push((
+                Event::Text(CowStr::from(rest[..open + 1].to_string())),
+                range.clone(),
+            ));
+            rest = &rest[open + 1..];
+            continue;
+        }
+        if open > 0 {
+            out.push((
+                Event::Text(CowStr::from(rest[..open].to_string())),
+                range.clone(),
+            ));
+        }
+        let dest = inner.replace(' ', "%20");
+        out.push((
+            Event::Start(Tag::Link {
+                link_type: pulldown_cmark::LinkType::Autolink,
+                dest_url: CowStr::from(dest),
+                title: CowStr::Borrowed(""),
+                id: CowStr::Borrowed(""),
+            }),
+            range.clone(),
+        ));
+        out.push((Event::Text(CowStr::from(inner.to_string())), range.clone()));
+        out.push((Event::End(TagEnd::Link), range.clone()));
+        rest = &rest[open + 2 + len..];
+    }
+    if !rest.is_empty() {
+        out.push((Event::Text(CowStr::from(rest.to_string())), range));
+    }
 }
 
 /// URLs without a scheme (relative, `#anchor`) and with a known-safe scheme pass.

@@ -80,7 +80,23 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     };
     let facts = extractor.extract(&mut diags);
 
-    let mut check = Check { path, diags };
+    if let Some(why) = template_file(&fm, &facts) {
+        return Parsed {
+            incident: None,
+            diagnostics: vec![Diagnostic::note(
+                "skipped",
+                path,
+                0,
+                0,
+                format!(
+                    "looks like the archive's template ({why}), not a post-mortem; skipped (a title and a date make it one)"
+                ),
+            )],
+        };
+    }
+    placeholders(body, split.body_line, &doc, path, &mut diags);
+
+    let mut check = Check { path, text, diags };
     let incident = assemble(source, fm, facts, doc, config, &mut check);
     let mut diagnostics = check.diags;
     attach_source_lines(text, &mut diagnostics);
@@ -131,15 +147,37 @@ fn assemble(
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    let stem_id = match crate::slug::slug(&stem) {
+        s if s == "-" => "post-mortem".to_string(),
+        s => s,
+    };
+    let mut aliases = Vec::new();
     let id = match &fm.slug {
         Some(slug) => {
-            let s = crate::slug::slug(&slug.value);
-            if s == "-" { stem.clone() } else { s }
+            let written = slug.value.trim();
+            let s = crate::slug::slug(written);
+            let id = if s == "-" { stem_id.clone() } else { s };
+            if id != written {
+                check.warning(
+                    "slug-rewritten",
+                    slug.line,
+                    slug.col,
+                    format!("`slug` `{written}` is not a URL-safe id (lower case letters, digits and hyphens); the page id is `{id}`, and `{written}` still resolves as a reference"),
+                );
+                aliases.push(written.to_string());
+            }
+            id
         }
-        None => stem.clone(),
+        None => stem_id.clone(),
     };
+    for old in [stem.clone(), stem_id] {
+        if old != id && !aliases.contains(&old) {
+            aliases.push(old);
+        }
+    }
     let mut incident = Incident {
         id,
+        aliases,
         source: source.rel.clone(),
         ..Incident::default()
     };
@@ -155,19 +193,29 @@ fn assemble(
     match fm.title.as_ref().or(facts.title.as_ref()) {
         Some(t) => incident.title = t.value.clone(),
         None => {
+            // The file name is a title when it has words (`PM2021-008 - Ingress
+            // configuration caused outage`); without any, the page has no name.
+            let named = stem.chars().any(char::is_alphabetic);
             if !fm.broken {
-                check.error(
-                    "missing-title",
-                    1,
-                    0,
-                    "no title; expected `title:` in front matter or a `# Title` heading".into(),
-                );
+                let expected = "expected `title:` in front matter or a `# Title` heading";
+                if named {
+                    check.warning(
+                        "missing-title",
+                        1,
+                        0,
+                        format!("no title, so the file name `{stem}` is used; {expected}"),
+                    );
+                } else {
+                    check.error("missing-title", 1, 0, format!("no title; {expected}"));
+                }
             }
             incident.title = stem.clone();
         }
     }
 
-    // Date.
+    // Date. Errors about a date written wrongly become warnings when the date is found
+    // elsewhere (front matter, body, start, file name).
+    let date_diags_from = check.diags.len();
     let body_date = facts
         .date
         .as_ref()
@@ -193,6 +241,7 @@ fn assemble(
     }
     incident.date = fm_date.map(|(d, _)| d).or(body_date_value.map(|(d, _)| d));
     let date_given = fm.date.is_some() || body_date.is_some();
+    let date_diags_to = check.diags.len();
 
     // Severity.
     let fm_sev = fm
@@ -219,22 +268,37 @@ fn assemble(
     }
     incident.severity = fm_sev.map(|(s, _)| s).or(body_sev.map(|(s, _)| s));
 
-    // Status and kind.
-    incident.status = fm
+    // Status and kind: the document status, and the incident's lifecycle word kept.
+    let defaults = source.defaults.as_deref();
+    let status = fm
         .status
         .as_ref()
-        .and_then(|s| check.status(s, true))
+        .or(facts
+            .status
+            .as_ref()
+            .filter(|s| !template::is_placeholder(&s.value)))
+        .map(|s| check.status(s))
         .or_else(|| {
-            facts
-                .status
-                .as_ref()
-                .and_then(|s| validate::doc_status(&s.value))
-        })
-        .unwrap_or(DocStatus::Final);
+            let written = defaults?.status.as_ref()?;
+            Some(check.status(&Located {
+                value: written.clone(),
+                line: 0,
+                col: 0,
+            }))
+        });
+    (incident.status, incident.incident_status) = status.unwrap_or((DocStatus::Final, None));
     incident.kind = fm
         .kind
         .as_ref()
         .and_then(|k| check.kind(k))
+        .or_else(|| {
+            let written = defaults?.kind.as_ref()?;
+            check.kind(&Located {
+                value: written.clone(),
+                line: 0,
+                col: 0,
+            })
+        })
         .unwrap_or(IncidentKind::Incident);
 
     // People, services, labels: front matter wins as a whole list.
@@ -245,18 +309,48 @@ fn assemble(
     incident.teams = pick(fm.teams, facts.teams);
     incident.authors = pick(fm.authors, facts.authors);
     incident.reviewers = pick(fm.reviewers, facts.reviewers);
-    let mut causes: Vec<String> = fm
-        .causes
-        .map(|c| c.value)
-        .unwrap_or_default()
+    let mut causes: Vec<String> = pick(fm.causes, facts.causes)
         .iter()
         .map(|c| crate::slug::slug(c))
         .filter(|c| c != "-")
         .collect();
     dedup_keep_order(&mut causes);
     incident.causes = causes;
-    incident.tags = fm.tags.map(|t| t.value).unwrap_or_default();
+    incident.tags = pick(fm.tags, facts.tags);
     dedup_keep_order(&mut incident.tags);
+    // Folder defaults fill what the file leaves empty.
+    if let Some(d) = defaults {
+        for (mine, default) in [
+            (&mut incident.services, &d.services),
+            (&mut incident.teams, &d.teams),
+            (&mut incident.authors, &d.authors),
+            (&mut incident.tags, &d.tags),
+        ] {
+            if mine.is_empty() {
+                mine.clone_from(default);
+            }
+        }
+        if incident.causes.is_empty() {
+            incident.causes = d
+                .causes
+                .iter()
+                .map(|c| crate::slug::slug(c))
+                .filter(|c| c != "-")
+                .collect();
+        }
+        if incident.severity.is_none()
+            && let Some(severity) = &d.severity
+        {
+            incident.severity = check.severity(
+                &Located {
+                    value: severity.clone(),
+                    line: 0,
+                    col: 0,
+                },
+                config,
+            );
+        }
+    }
 
     // Texts.
     incident.summary = fm.summary.map(|s| s.value).or(facts.summary);
@@ -291,6 +385,25 @@ fn assemble(
         .or_else(|| at[0].map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()));
     let mut timeline = tables::resolve_timeline(facts.timeline, timeline_date);
     timeline.retain(|e| e.event != template::DATE_MARKER);
+    // Every row's time is read or reported.
+    let unreadable: Vec<(usize, String)> = timeline
+        .iter()
+        .filter(|e| {
+            e.at.is_none()
+                && !e.time_text.trim().is_empty()
+                && time::read_time(&e.time_text, 0).is_none()
+        })
+        .map(|e| (e.line, e.time_text.clone()))
+        .collect();
+    for (line, written) in &unreadable {
+        let col = check.column(*line, written);
+        check.warning(
+            "unreadable-time",
+            *line,
+            col,
+            format!("timeline time `{written}` could not be read, so the row has no time; expected a time like 14:05, 2:05 PM or 2025-10-26 14:05 UTC"),
+        );
+    }
     let from_timeline = milestones::from_timeline(&timeline);
     for i in 0..5 {
         if at[i].is_none()
@@ -309,6 +422,21 @@ fn assemble(
         incident.resolved_at,
     ] = at;
     incident.durations = milestones::durations(&at, facts.stated);
+    // Durations resting on milestones out of order are unknown (a warning says which).
+    for (a, b) in validate::ORDERED_PAIRS {
+        if let (Some(x), Some(y)) = (at[a], at[b])
+            && y < x
+        {
+            for &d in validate::affected(a, b) {
+                match d {
+                    0 => incident.durations.time_to_detect = None,
+                    1 => incident.durations.time_to_acknowledge = None,
+                    2 => incident.durations.time_to_mitigate = None,
+                    _ => incident.durations.time_to_resolve = None,
+                }
+            }
+        }
+    }
 
     if incident.date.is_none() {
         incident.date = at[0]
@@ -318,21 +446,51 @@ fn assemble(
                 _ => None,
             });
     }
+    if let Some(date) = incident.date {
+        for d in &mut check.diags[date_diags_from..date_diags_to] {
+            if d.code == "invalid-date" && d.level == crate::diagnostics::Level::Error {
+                d.level = crate::diagnostics::Level::Warning;
+                d.message
+                    .push_str(&format!("; the incident date {date} is used instead"));
+            }
+        }
+    }
     if incident.date.is_none() && !date_given && !fm.broken {
-        check.error(
-            "missing-date",
-            1,
-            0,
-            "no incident date; expected `date: YYYY-MM-DD` in front matter or `**Date of Incident**: YYYY-MM-DD`".into(),
-        );
+        let expected =
+            "expected `date: YYYY-MM-DD` in front matter or `**Date of Incident**: YYYY-MM-DD`";
+        match unreadable.first() {
+            // The dates are there but cannot be read: point at them.
+            Some((line, written)) => {
+                let lines: Vec<String> = unreadable.iter().map(|(l, _)| l.to_string()).collect();
+                let col = check.column(*line, written);
+                check.error(
+                    "missing-date",
+                    *line,
+                    col,
+                    format!(
+                        "no incident date: the timeline's times cannot be read (`{written}`, on line{} {}); {expected}, or correct those rows",
+                        if lines.len() == 1 { "" } else { "s" },
+                        lines.join(", ")
+                    ),
+                );
+            }
+            None => check.error(
+                "missing-date",
+                1,
+                0,
+                format!("no incident date; {expected}"),
+            ),
+        }
     }
 
     // Related: front matter ids, then what the body names.
     let mut related: Vec<RelatedRef> = Vec::new();
     if let Some(ids) = fm.related {
         for id in ids.value {
+            let link = tables::file_link(&id, &source.rel).filter(|l| !l.weak);
             related.push(RelatedRef {
-                id: Some(id.trim_end_matches(".md").to_string()),
+                id: Some(link.as_ref().map_or_else(|| id.clone(), |l| l.id.clone())),
+                path: link.map(|l| l.path),
                 line: ids.line,
                 ..RelatedRef::default()
             });
@@ -382,4 +540,131 @@ fn conflict_warning(check: &mut Check, what: &str, fm: &Located<String>, body: &
         fm.col,
         format!("front matter {what} `{}` differs from the body's `{}` (line {}); using the front matter", fm.value, body.value, body.line),
     );
+}
+
+/// Why a file is the archive's template rather than a post-mortem, if it is: its title
+/// is still a placeholder (`[Incident Title]`, `PMyyyy-nnn - Title`) and it has no date
+/// that is not one.
+fn template_file(fm: &FrontMatter, facts: &BodyFacts) -> Option<String> {
+    let title = fm.title.as_ref().or(facts.title.as_ref())?;
+    if !is_template_title(&title.value) {
+        return None;
+    }
+    let real_date = [fm.date.as_ref(), facts.date.as_ref()]
+        .into_iter()
+        .flatten()
+        .any(|d| {
+            !template::is_placeholder(&d.value)
+                && !d.value.contains("YYYY")
+                && !d.value.contains("yyyy")
+        });
+    (!real_date).then(|| format!("the title `{}` is a placeholder", title.value))
+}
+
+fn is_template_title(title: &str) -> bool {
+    let t = title.trim();
+    let lower = t.to_lowercase();
+    discover::is_template_name(t)
+        || template::is_placeholder(t)
+        || has_bracket_placeholder(t)
+        || matches!(
+            lower.as_str(),
+            "title" | "incident title" | "post-mortem title" | "postmortem title"
+        )
+}
+
+/// A `[Name]`-style placeholder in `text`: brackets around one to six words starting with
+/// a capital letter, not a checkbox, footnote or link.
+fn bracket_placeholders(text: &str) -> Vec<(usize, &str)> {
+    let mut found = Vec::new();
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(open) = text[from..].find('[').map(|i| from + i) {
+        let Some(len) = text[open + 1..].find(']') else {
+            break;
+        };
+        let close = open + 1 + len;
+        let inner = &text[open + 1..close];
+        let after = bytes.get(close + 1).copied();
+        let before = open.checked_sub(1).map(|i| bytes[i]);
+        let words = inner.split_whitespace().count();
+        let shaped = inner.starts_with(|c: char| c.is_uppercase())
+            && (1..=6).contains(&words)
+            && inner.len() > 1
+            && inner.chars().all(|c| {
+                c.is_alphabetic() || c == ' ' || c == '/' || c == '-' || c == '\'' || c == ','
+            });
+        let link = matches!(after, Some(b'(') | Some(b'[') | Some(b':'))
+            || before == Some(b']')
+            || before == Some(b'!');
+        if shaped && !link && !inner.eq_ignore_ascii_case("x") {
+            found.push((open, &text[open..=close]));
+        }
+        from = close;
+    }
+    found
+}
+
+fn has_bracket_placeholder(text: &str) -> bool {
+    !bracket_placeholders(text).is_empty()
+}
+
+/// Unfilled template placeholders in the body (`[Name]`, `[Incident Title]`,
+/// `YYYY-MM-DD`, `HH:MM`), one `template-placeholder` warning per line, outside code.
+fn placeholders(
+    body: &str,
+    first_line: usize,
+    doc: &markdown::MdDoc,
+    path: &std::path::Path,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !body.contains('[') && !body.contains("YYYY") && !body.contains("HH:MM") {
+        return;
+    }
+    let defined: Vec<String> = doc.links.iter().map(|l| l.text.to_lowercase()).collect();
+    for (i, raw) in body.split('\n').enumerate() {
+        let line = first_line + i;
+        if doc
+            .verbatim_lines
+            .iter()
+            .any(|&(a, b)| a <= line && line <= b)
+        {
+            continue;
+        }
+        let text = raw.trim_end_matches('\r');
+        let mut found: Vec<(usize, String)> = bracket_placeholders(text)
+            .into_iter()
+            .filter(|(_, p)| !defined.contains(&p[1..p.len() - 1].to_lowercase()))
+            .map(|(at, p)| (at, p.to_string()))
+            .collect();
+        for token in ["YYYY-MM-DD", "YYYY", "HH:MM", "hh:mm"] {
+            if let Some(at) = text.find(token)
+                && !found.iter().any(|(a, p)| *a <= at && at < a + p.len())
+            {
+                found.push((at, token.to_string()));
+            }
+        }
+        found.sort();
+        let Some((at, first)) = found.first() else {
+            continue;
+        };
+        let col = text[..*at].chars().count() + 1;
+        let listed: Vec<String> = found.iter().map(|(_, p)| format!("`{p}`")).collect();
+        diags.push(Diagnostic::warning(
+            "template-placeholder",
+            path,
+            line,
+            col,
+            format!(
+                "unfilled template placeholder{} {}; expected the real {}",
+                if found.len() == 1 { "" } else { "s" },
+                listed.join(", "),
+                if first.starts_with('[') {
+                    "text"
+                } else {
+                    "value"
+                }
+            ),
+        ));
+    }
 }

@@ -45,6 +45,10 @@ pub enum SectionKind {
     Causes,
     /// A section never mined for action items (sign-off checklists and the like).
     SignOff,
+    /// Facts about the incident as `Key: value` list items: "Stats", "Metadata",
+    /// "Details". Labels (category, services, team, severity, tags, cause category) and
+    /// dates written there are read even without bold.
+    Metadata,
 }
 
 /// Normalised heading text: lower case, numbering/emoji/trailing punctuation removed.
@@ -175,6 +179,25 @@ pub fn kind_of(normalised: &str) -> Option<SectionKind> {
         "authors" | "author" => Authors,
         "what caused the incident" | "causes of the incident" => Causes,
         "sign off" | "signoff" | "approval" | "approvals" | "review" => SignOff,
+        "stats"
+        | "statistics"
+        | "incident stats"
+        | "incident statistics"
+        | "metadata"
+        | "meta"
+        | "incident metadata"
+        | "details"
+        | "incident details"
+        | "key facts"
+        | "facts"
+        | "info"
+        | "information"
+        | "incident information"
+        | "incident info"
+        | "properties"
+        | "classification"
+        | "labels"
+        | "key information" => Metadata,
         _ => return None,
     };
     Some(kind)

@@ -447,7 +447,7 @@ pub fn action_rows(
 }
 
 /// Related-incident table rows (CCADB: `Bug | Date | How related`).
-pub fn related_rows(table: &Table) -> Vec<RelatedRef> {
+pub fn related_rows(table: &Table, from: &std::path::Path) -> Vec<RelatedRef> {
     let h = &table.header;
     let date = find(h, &["date", "when"], &[]);
     let note = find(
@@ -485,10 +485,11 @@ pub fn related_rows(table: &Table) -> Vec<RelatedRef> {
         .iter()
         .filter_map(|row| {
             let title_text = cell(row, title);
-            let id = title
+            let href = title
                 .and_then(|i| row.links.get(i))
-                .and_then(|l| l.as_deref())
-                .and_then(incident_link_id);
+                .and_then(|l| l.as_deref());
+            let target = href.and_then(|h| file_link(h, from)).filter(|t| !t.weak);
+            let id = target.as_ref().map(|t| t.id.clone());
             let date = cell(row, date).and_then(|d| match time::read_date(d) {
                 DateRead::Date(d) => Some(d),
                 _ => None,
@@ -502,20 +503,134 @@ pub fn related_rows(table: &Table) -> Vec<RelatedRef> {
                 title: title_text.map(str::to_string),
                 note: cell(row, note).unwrap_or_default().to_string(),
                 line: row.line,
+                href: target.as_ref().and(href.map(str::to_string)),
+                path: target.map(|t| t.path),
+                weak: false,
             })
         })
         .collect()
 }
 
-/// The incident id a relative link to another post-mortem names: `../2025/x.md#y` → `x`.
+/// The incident id a relative link to another post-mortem names: `../2025/x.md#y` → `x`,
+/// `PM2019-009%20-%20Network.md` → `PM2019-009 - Network`.
+#[cfg(test)]
 pub fn incident_link_id(dest: &str) -> Option<String> {
-    if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with('#') {
+    file_link(dest, std::path::Path::new(""))
+        .filter(|l| !l.weak)
+        .map(|l| l.id)
+}
+
+/// A relative link to another file that may be a post-mortem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileLink {
+    /// The file name without `.md`, URL decoded: an id or old id to look for.
+    pub id: String,
+    /// The file it names, relative to the site root, URL decoded, `/` separators.
+    pub path: String,
+    /// Written without `.md`: a post-mortem only if one has that name.
+    pub weak: bool,
+}
+
+/// The file a relative link names, seen from the file `from` (relative to the site
+/// root): URL decoded, with or without `.md`. Links with a scheme, to anchors, to other
+/// kinds of files (`.png`, `.html`) and to the archive's README-like files are none.
+pub fn file_link(dest: &str, from: &std::path::Path) -> Option<FileLink> {
+    let dest = dest.trim();
+    if dest.is_empty() || dest.starts_with('#') || dest.starts_with("//") {
+        return None;
+    }
+    let scheme = dest
+        .find(':')
+        .is_some_and(|c| !dest[..c].contains(['/', '?', '#']));
+    if scheme {
         return None;
     }
     let path = dest.split(['#', '?']).next()?;
-    let file = path.rsplit('/').next()?;
-    let stem = file.strip_suffix(".md")?;
-    (!stem.is_empty()).then(|| stem.to_string())
+    let decoded = percent_decode(path);
+    let file = decoded.rsplit('/').next()?.trim();
+    let (stem, weak) = match file
+        .len()
+        .checked_sub(3)
+        .filter(|&i| file.is_char_boundary(i))
+    {
+        Some(i) if file[i..].eq_ignore_ascii_case(".md") => (&file[..i], false),
+        _ => {
+            // A dot followed by a short word is an extension: `x.png`, `index.html`.
+            let extension = file.rsplit_once('.').map(|(_, e)| e).filter(|e| {
+                (1..=5).contains(&e.len()) && e.chars().all(|c| c.is_ascii_alphanumeric())
+            });
+            if extension.is_some() || file.is_empty() {
+                return None;
+            }
+            (file, true)
+        }
+    };
+    if stem.is_empty()
+        || crate::content::discover::BUILT_IN_IGNORE
+            .iter()
+            .any(|p| crate::content::discover::glob_matches(p, stem))
+    {
+        return None;
+    }
+    let mut parts: Vec<String> = from
+        .parent()
+        .map(|p| {
+            p.to_string_lossy()
+                .replace('\\', "/")
+                .split('/')
+                .filter(|s| !s.is_empty() && *s != ".")
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if decoded.starts_with('/') {
+        parts.clear();
+    }
+    for seg in decoded.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other.to_string()),
+        }
+    }
+    let mut path = parts.join("/");
+    if weak {
+        path.push_str(".md");
+    }
+    Some(FileLink {
+        id: stem.to_string(),
+        path,
+        weak,
+    })
+}
+
+/// `%20` and the like decoded (invalid sequences kept as written, bytes read as UTF-8).
+pub fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
 }
 
 /// Key/value pairs of a two-column table (header row included unless it looks like
@@ -588,5 +703,30 @@ mod tests {
         );
         assert_eq!(incident_link_id("https://x/y.md"), None);
         assert_eq!(incident_link_id("notes.txt"), None);
+        assert_eq!(
+            incident_link_id("PM2019-009%20-%20Network%20address%20starvation.md").as_deref(),
+            Some("PM2019-009 - Network address starvation")
+        );
+        let from = std::path::Path::new("team/PM2021-008 - Ingress.md");
+        assert_eq!(
+            file_link("../PM2019-009%20-%20Network.md#timeline", from),
+            Some(FileLink {
+                id: "PM2019-009 - Network".into(),
+                path: "PM2019-009 - Network.md".into(),
+                weak: false
+            })
+        );
+        assert_eq!(
+            file_link("PM2019-009%20-%20Network", from),
+            Some(FileLink {
+                id: "PM2019-009 - Network".into(),
+                path: "team/PM2019-009 - Network.md".into(),
+                weak: true
+            })
+        );
+        assert_eq!(file_link("diagram.png", from), None);
+        assert_eq!(file_link("README.md", from), None);
+        assert_eq!(file_link("mailto:x@y", from), None);
+        assert_eq!(percent_decode("a%20b%zz%C3%A9"), "a b%zzé");
     }
 }

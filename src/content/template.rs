@@ -52,6 +52,10 @@ pub struct BodyFacts {
     pub teams: Vec<String>,
     pub services: Vec<String>,
     pub services_unaffected: Vec<String>,
+    /// Labels written as fields: `Category:` and `Tags:`.
+    pub tags: Vec<String>,
+    /// `Root cause category:` fields, as written.
+    pub causes: Vec<String>,
     pub summary: Option<String>,
     pub impact: Option<String>,
     pub root_cause: Option<String>,
@@ -90,6 +94,8 @@ enum Target {
     Reviewers,
     Teams,
     Services,
+    Tags,
+    Causes,
     Text(Scalar),
     Milestone(usize),
     Duration(usize),
@@ -109,8 +115,15 @@ fn target_of(key: &str) -> Option<Target> {
         | "postmortem authors" | "written by" | "postmortem lead" | "postmortem owner" => Authors,
         "reviewers" | "reviewer" | "reviewed by" => Reviewers,
         "team" | "teams" | "owning team" | "owning teams" => Teams,
-        "services affected" | "affected services" | "services" | "affected systems"
-        | "systems affected" => Services,
+        "services affected" | "affected services" | "services" | "service" | "affected systems"
+        | "systems affected" | "affected service" | "service affected" => Services,
+        "category" | "categories" | "incident category" | "tags" | "tag" | "labels" => Tags,
+        "root cause category"
+        | "root cause categories"
+        | "cause category"
+        | "cause categories"
+        | "root cause type"
+        | "cause type" => Causes,
         "what happened" | "summary" | "executive summary" | "incident summary" | "tl;dr"
         | "tldr" => Text(Scalar::Summary),
         "impact" | "customer impact" | "user impact" => Text(Scalar::Impact),
@@ -249,6 +262,31 @@ impl Extractor<'_> {
             Target::Authors if f.authors.is_empty() => f.authors = names(value),
             Target::Reviewers if f.reviewers.is_empty() => f.reviewers = names(value),
             Target::Teams if f.teams.is_empty() => f.teams = names(value),
+            Target::Tags => {
+                let more = if value.is_empty() {
+                    items
+                        .iter()
+                        .map(|&i| self.blocks.items[i].text.clone())
+                        .collect()
+                } else {
+                    names(value)
+                };
+                for tag in more {
+                    if !is_placeholder(&tag) && !f.tags.contains(&tag) {
+                        f.tags.push(tag);
+                    }
+                }
+            }
+            Target::Causes if f.causes.is_empty() => {
+                f.causes = if value.is_empty() {
+                    items
+                        .iter()
+                        .map(|&i| self.blocks.items[i].text.clone())
+                        .collect()
+                } else {
+                    names(value)
+                };
+            }
             Target::Services => {
                 if items.is_empty() {
                     if f.services.is_empty() {
@@ -333,6 +371,8 @@ impl Extractor<'_> {
             match target_of(&key) {
                 Some(Target::Duration(_)) => {}
                 Some(Target::Milestone(_)) if self.sections.within(line, SectionKind::Timing) => {}
+                // Stats/Metadata sections: every known fact, bold or not.
+                Some(_) if self.sections.within(line, SectionKind::Metadata) => {}
                 _ => continue,
             }
             let col = (self.line_text)(line)
@@ -355,7 +395,9 @@ impl Extractor<'_> {
                 Role::ActionItems => f
                     .action_items
                     .extend(tables::action_rows(table, self.path, diags)),
-                Role::Related => f.related_refs.extend(tables::related_rows(table)),
+                Role::Related => f
+                    .related_refs
+                    .extend(tables::related_rows(table, self.path)),
                 Role::KeyValue => {
                     for (key, value, line) in tables::key_values(table) {
                         let line_text = (self.line_text)(line);
@@ -772,26 +814,34 @@ impl Extractor<'_> {
                     .take_while(|c| c.indent > min)
                     .map(|c| c.text.as_str())
                     .collect();
-                f.related_refs.push(related_item(item, &children));
+                f.related_refs
+                    .push(related_item(item, &children, self.path));
             }
         }
-        // Links to other post-mortems anywhere in the body.
+        // Links to other post-mortems anywhere in the body (inline, reference-style and
+        // `<file.md>`), with or without `.md`, URL decoded.
         for link in &self.doc.links {
-            let Some(id) = tables::incident_link_id(&link.dest) else {
+            let Some(target) = tables::file_link(&link.dest, self.path) else {
                 continue;
             };
-            if f.related_refs
-                .iter()
-                .any(|r| r.id.as_deref() == Some(id.as_str()))
+            if let Some(r) = f
+                .related_refs
+                .iter_mut()
+                .find(|r| r.path.as_deref() == Some(target.path.as_str()))
             {
+                // The same file linked again: strengthen, keep the first.
+                r.weak &= target.weak;
                 continue;
             }
             f.related_refs.push(RelatedRef {
-                id: Some(id),
+                id: Some(target.id),
                 date: None,
                 title: Some(link.text.trim().to_string()).filter(|t| !t.is_empty()),
                 note: String::new(),
                 line: link.line,
+                href: Some(link.dest.clone()),
+                path: Some(target.path),
+                weak: target.weak,
             });
         }
     }
@@ -1024,7 +1074,7 @@ fn factor_kind(name: &str) -> String {
 }
 
 /// One item of a Related Incidents list.
-fn related_item(item: &Item, children: &[&str]) -> RelatedRef {
+fn related_item(item: &Item, children: &[&str], from: &Path) -> RelatedRef {
     let mut r = RelatedRef {
         line: item.line,
         ..RelatedRef::default()
@@ -1033,7 +1083,16 @@ fn related_item(item: &Item, children: &[&str]) -> RelatedRef {
     if let Some(start) = item.raw.find("](")
         && let Some(end) = item.raw[start + 2..].find(')')
     {
-        r.id = tables::incident_link_id(&item.raw[start + 2..start + 2 + end]);
+        let dest = item.raw[start + 2..start + 2 + end].trim();
+        let dest = dest
+            .strip_prefix('<')
+            .and_then(|d| d.strip_suffix('>'))
+            .unwrap_or(dest);
+        if let Some(target) = tables::file_link(dest, from).filter(|t| !t.weak) {
+            r.id = Some(target.id);
+            r.href = Some(dest.to_string());
+            r.path = Some(target.path);
+        }
     }
     let mut rest = item.text.as_str();
     if let Some((DateRead::Date(d), used)) = time::read_date_prefix(rest) {
@@ -1141,7 +1200,7 @@ mod tests {
             checked: None,
             ordered: false,
         };
-        let r = related_item(&item, &["Same root cause"]);
+        let r = related_item(&item, &["Same root cause"], Path::new("a.md"));
         assert_eq!(r.date, Some(jiff::civil::Date::constant(2025, 9, 15)));
         assert_eq!(r.title.as_deref(), Some("DB pool exhausted"));
         assert_eq!(r.note, "similar issue; Same root cause");

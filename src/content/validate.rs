@@ -2,10 +2,13 @@
 //! (dates, severities, statuses, timestamps) with the diagnostics they produce.
 //!
 //! Codes are stable and kebab-case; `site.toml [checks]` can re-level them:
-//! `missing-title`, `missing-date`, `invalid-date`, `invalid-timestamp`, `invalid-value`,
-//! `unknown-severity`, `timestamps-out-of-order` (errors); `action-item-no-owner`,
-//! `action-item-no-due-date`, `front-matter-conflict` (warnings). Owner and due-date
-//! warnings concern open items only: a done or dropped item needs neither.
+//! `missing-title` (when no title can be had) and `missing-date` are errors: the page
+//! cannot be made. What leaves a value unknown is a warning and the file is still
+//! published: `invalid-date` (when a date is found elsewhere), `invalid-timestamp`,
+//! `invalid-value`, `unknown-status`, `unknown-severity`, `timestamps-out-of-order` (the
+//! durations resting on them are left unknown); so are `action-item-no-owner`,
+//! `action-item-no-due-date` and `front-matter-conflict`. Owner and due-date warnings
+//! concern open items only: a done or dropped item needs neither.
 
 use std::path::Path;
 
@@ -21,10 +24,21 @@ use crate::model::{DocStatus, Incident, IncidentKind};
 /// Context for one file's diagnostics.
 pub struct Check<'a> {
     pub path: &'a Path,
+    /// The whole file, for columns.
+    pub text: &'a str,
     pub diags: Vec<Diagnostic>,
 }
 
 impl Check<'_> {
+    /// 1-based column of `written` on absolute line `line`, 0 when not found.
+    pub fn column(&self, line: usize, written: &str) -> usize {
+        let Some(text) = line.checked_sub(1).and_then(|i| self.text.lines().nth(i)) else {
+            return 0;
+        };
+        text.find(written)
+            .map_or(0, |at| text[..at].chars().count() + 1)
+    }
+
     pub fn error(&mut self, code: &'static str, line: usize, col: usize, message: String) {
         self.diags
             .push(Diagnostic::error(code, self.path, line, col, message));
@@ -69,48 +83,55 @@ impl Check<'_> {
                 date.and_then(|d| time::at_date(d, seconds, offset))
             }
             Some(TimeRead::TimeOfDay { .. }) => {
-                self.error(
+                self.warning(
                     "invalid-timestamp",
                     v.line,
                     v.col,
                     format!(
-                        "{what} `{}` has no date and the incident date is unknown; {expected}",
+                        "{what} `{}` has no date and the incident date is unknown, so it is left unknown; {expected}",
                         v.value
                     ),
                 );
                 None
             }
             Some(TimeRead::DateOnly(_)) => {
-                self.error(
+                self.warning(
                     "invalid-timestamp",
                     v.line,
                     v.col,
-                    format!("{what} `{}` has no time of day; {expected}", v.value),
+                    format!(
+                        "{what} `{}` has no time of day, so it is left unknown; {expected}",
+                        v.value
+                    ),
                 );
                 None
             }
             None => {
                 let msg = match time::read_date(&v.value) {
-                    DateRead::Invalid(m) => format!("{what}: {m}"),
-                    _ => format!("{what} `{}` is not a timestamp; {expected}", v.value),
+                    DateRead::Invalid(m) => format!("{what}: {m}; left unknown"),
+                    _ => format!(
+                        "{what} `{}` is not a timestamp, left unknown; {expected}",
+                        v.value
+                    ),
                 };
-                self.error("invalid-timestamp", v.line, v.col, msg);
+                self.warning("invalid-timestamp", v.line, v.col, msg);
                 None
             }
         }
     }
 
-    /// A severity spelled as in `config.severities` (case, spaces and dashes ignored).
+    /// A severity spelled as in `config.severities`; an unknown one is a warning and
+    /// the severity stays unknown.
     pub fn severity(&mut self, v: &Located<String>, config: &Config) -> Option<String> {
         match canonical_severity(&v.value, &config.severities) {
             Ok(s) => Some(s),
             Err(why) => {
-                self.error(
+                self.warning(
                     "unknown-severity",
                     v.line,
                     v.col,
                     format!(
-                        "{why} `{}`; expected one of {} (site.toml `severities`)",
+                        "{why} `{}`, left without a severity; expected one of {} (site.toml `severities`)",
                         v.value,
                         config.severities.join(", ")
                     ),
@@ -120,20 +141,25 @@ impl Check<'_> {
         }
     }
 
-    pub fn status(&mut self, v: &Located<String>, strict: bool) -> Option<DocStatus> {
-        let status = doc_status(&v.value);
-        if status.is_none() && strict {
-            self.error(
-                "invalid-value",
-                v.line,
-                v.col,
-                format!(
-                    "unknown status `{}`; expected one of draft, in-review, final",
-                    v.value
-                ),
-            );
+    /// The document status and, for a lifecycle word or a status not understood, the
+    /// incident status as written. Unknown values are warnings; the file is published.
+    pub fn status(&mut self, v: &Located<String>) -> (DocStatus, Option<String>) {
+        match read_status(&v.value) {
+            StatusRead::Doc(status) => (status, None),
+            StatusRead::Lifecycle(status, word) => (status, Some(word)),
+            StatusRead::Unknown => {
+                self.warning(
+                    "unknown-status",
+                    v.line,
+                    v.col,
+                    format!(
+                        "unknown status `{}`, published as final and kept as the incident status; expected draft, in-review, final or a lifecycle word such as resolved, closed, mitigated, monitoring, investigating, action-items-open",
+                        v.value
+                    ),
+                );
+                (DocStatus::Final, Some(v.value.trim().to_string()))
+            }
         }
-        status
     }
 
     pub fn kind(&mut self, v: &Located<String>) -> Option<IncidentKind> {
@@ -142,11 +168,14 @@ impl Check<'_> {
             "incident" => Some(IncidentKind::Incident),
             "near-miss" | "nearmiss" => Some(IncidentKind::NearMiss),
             _ => {
-                self.error(
+                self.warning(
                     "invalid-value",
                     v.line,
                     v.col,
-                    format!("unknown kind `{}`; expected incident or near-miss", v.value),
+                    format!(
+                        "unknown kind `{}`, read as an incident; expected incident or near-miss",
+                        v.value
+                    ),
                 );
                 None
             }
@@ -183,22 +212,78 @@ pub fn canonical_severity(raw: &str, allowed: &[String]) -> Result<String, &'sta
     Err("unknown severity")
 }
 
-pub fn doc_status(raw: &str) -> Option<DocStatus> {
-    let first = raw.to_lowercase().replace(['_', '-'], " ");
-    let first = first
-        .split([',', ';', '('])
+/// What a status value says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusRead {
+    /// One of the document statuses (draft, in-review, final).
+    Doc(DocStatus),
+    /// A word of the incident's lifecycle or another review word, with the document
+    /// status it implies and the word normalised (`action-items-open`).
+    Lifecycle(DocStatus, String),
+    Unknown,
+}
+
+/// Read a status as archives write them: the document statuses, and the words of an
+/// incident's lifecycle (`resolved`, `Mitigated, monitoring`, `✅ Closed`). Lifecycle
+/// words that mean the write-up is still being written (`wip`, `in progress`) are
+/// drafts; those of an incident still open (`investigating`, `monitoring`) are in
+/// review; the rest (`resolved`, `closed`, `complete`, `published`) are final.
+pub fn read_status(raw: &str) -> StatusRead {
+    let lower = raw.to_lowercase().replace(['_', '-'], " ");
+    let first = lower
+        .split([',', ';', '(', '/', '|'])
         .next()
         .unwrap_or("")
-        .trim()
-        .to_string();
-    match first.as_str() {
-        "draft" | "wip" => Some(DocStatus::Draft),
-        "in review" | "review" | "reviewing" | "under review" => Some(DocStatus::InReview),
-        "final" | "published" | "complete" | "completed" | "approved" | "done" => {
-            Some(DocStatus::Final)
-        }
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let doc = match first.as_str() {
+        "draft" => Some(DocStatus::Draft),
+        "in review" => Some(DocStatus::InReview),
+        "final" => Some(DocStatus::Final),
         _ => None,
+    };
+    if let Some(d) = doc {
+        return StatusRead::Doc(d);
     }
+    use DocStatus::*;
+    let status = match first.as_str() {
+        "wip" | "work in progress" | "in progress" | "writing" | "not started" | "todo"
+        | "to do" | "pending" | "new" | "started" => Draft,
+        "review" | "reviewing" | "under review" | "pending review" | "ready for review"
+        | "needs review" | "investigating" | "identified" | "open" | "ongoing" | "active"
+        | "monitoring" | "mitigated" | "acknowledged" | "triaged" | "triage" | "stable"
+        | "stabilized" | "stabilised" | "contained" => InReview,
+        "published"
+        | "complete"
+        | "completed"
+        | "approved"
+        | "done"
+        | "resolved"
+        | "closed"
+        | "fixed"
+        | "reviewed"
+        | "accepted"
+        | "finished"
+        | "finalized"
+        | "finalised"
+        | "action items open"
+        | "action items pending"
+        | "action items in progress"
+        | "action items closed"
+        | "action items complete"
+        | "action items done"
+        | "follow up"
+        | "followup"
+        | "follow ups"
+        | "post incident"
+        | "postmortem complete"
+        | "post mortem complete"
+        | "recovered" => Final,
+        _ => return StatusRead::Unknown,
+    };
+    StatusRead::Lifecycle(status, first.replace(' ', "-"))
 }
 
 /// Checks on the assembled incident. `lines[i]` is the line that gave milestone `i`.
@@ -219,19 +304,21 @@ pub fn check_incident(check: &mut Check, incident: &Incident, milestone_pos: &[(
     ];
     // (earlier, later): start before everything, detection before acknowledgement,
     // mitigation before resolution.
-    let pairs = [(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (3, 4)];
-    for (a, b) in pairs {
+    for (a, b) in ORDERED_PAIRS {
         if let (Some(x), Some(y)) = (at[a], at[b])
             && y < x
         {
             let (line, col) = milestone_pos[b];
-            check.error(
+            let unknown = affected_durations(a, b).join(" and ");
+            check.warning(
                 "timestamps-out-of-order",
                 line,
                 col,
                 format!(
-                    "{} {} is before {} {}; expected {} not to come before {}",
-                    NAMES[b], y, NAMES[a], x, NAMES[b], NAMES[a]
+                    "{} {} is before {} {}, so {unknown} {} unknown; expected {} not to come before {}",
+                    NAMES[b], y, NAMES[a], x,
+                    if unknown.contains(" and ") { "are" } else { "is" },
+                    NAMES[b], NAMES[a]
                 ),
             );
         }
@@ -263,6 +350,31 @@ pub fn check_incident(check: &mut Check, incident: &Incident, milestone_pos: &[(
             );
         }
     }
+}
+
+/// The milestone pairs (earlier, later) that must be in order.
+pub const ORDERED_PAIRS: [(usize, usize); 6] = [(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (3, 4)];
+
+/// The durations that rest on milestones `a` and `b` when they are out of order:
+/// 0 time to detect, 1 to acknowledge, 2 to mitigate, 3 to resolve.
+pub fn affected(a: usize, b: usize) -> &'static [usize] {
+    match (a, b) {
+        (0, 1) => &[0],
+        (0, 2) | (1, 2) => &[1],
+        (0, 3) => &[2],
+        (0, 4) => &[3],
+        _ => &[2, 3],
+    }
+}
+
+fn affected_durations(a: usize, b: usize) -> Vec<&'static str> {
+    const DURATIONS: [&str; 4] = [
+        "the time to detect",
+        "the time to acknowledge",
+        "the time to mitigate",
+        "the time to resolve",
+    ];
+    affected(a, b).iter().map(|&d| DURATIONS[d]).collect()
 }
 
 fn short(text: &str) -> String {

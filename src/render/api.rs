@@ -27,6 +27,8 @@ struct IncidentJson<'a> {
     date: Option<String>,
     severity: Option<&'a str>,
     status: &'static str,
+    /// The incident's lifecycle word as the post-mortem gives it (`resolved`), if any.
+    incident_status: Option<&'a str>,
     kind: &'static str,
     services: &'a [String],
     teams: &'a [String],
@@ -126,6 +128,7 @@ fn incident_json<'a>(site: &Site, insights: &'a Insights, i: &'a Incident) -> In
         date: i.date.map(|d| d.to_string()),
         severity: i.severity.as_deref(),
         status: i.status.as_str(),
+        incident_status: i.incident_status.as_deref(),
         kind: if i.is_near_miss() {
             "near-miss"
         } else {

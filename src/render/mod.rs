@@ -7,6 +7,7 @@ pub mod api;
 pub mod charts;
 pub mod dashboard;
 pub mod feeds;
+pub mod links;
 pub mod pages;
 pub mod theme;
 pub mod urls;

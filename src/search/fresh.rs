@@ -19,13 +19,13 @@ use rayon::prelude::*;
 
 use super::schema::SCHEMA_VERSION;
 use super::store::{self, FileStamp, UpdateStats};
-use crate::content::{self, SourceFile, discover};
+use crate::content::{self, discover};
 use crate::model::{Archive, Incident};
 use crate::site::Site;
 
 /// Every content file of `site` with its size and modification time (ids unset).
 pub fn stamps(site: &Site) -> BTreeMap<String, FileStamp> {
-    let (found, _problems) = discover::walk(&site.root, &site.content_dir());
+    let (found, _problems) = discover::walk(&discover::Rules::of(site));
     found
         .into_iter()
         .map(|(path, meta)| {
@@ -106,19 +106,15 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
     }
 
     // Parse what changed; drafts are not published unless the site says so.
+    let rules = discover::Rules::of(site);
     let parsed: BTreeMap<&str, Option<Incident>> = changed
         .par_iter()
         .map(|path| {
-            let incident = content::discover::read_source(&site.root.join(path))
+            let incident = rules
+                .read(&site.root.join(path))
                 .ok()
-                .and_then(|text| {
-                    let source = SourceFile {
-                        path: site.root.join(path),
-                        rel: path.into(),
-                        text,
-                    };
-                    content::parse(&source, &site.config).incident
-                })
+                .flatten()
+                .and_then(|source| content::parse(&source, &site.config).incident)
                 .filter(|i| site.publishes(i));
             (path.as_str(), incident)
         })

@@ -14,6 +14,7 @@ fn options(out: &Path, seed: u64, hide_causes: bool, truth: Option<PathBuf>) -> 
         seed,
         hide_causes,
         truth,
+        unresolved: 0,
     }
 }
 
@@ -201,6 +202,7 @@ fn timestamps_in_front_matter_are_in_order() {
         seed: 11,
         hide_causes: false,
         truth: None,
+        unresolved: 0,
     })
     .unwrap();
     let order = [
@@ -266,6 +268,7 @@ fn related_incidents_name_an_earlier_incident_by_date_and_title() {
         seed: 2,
         hide_causes: false,
         truth: Some(truth_path.clone()),
+        unresolved: 0,
     })
     .unwrap();
     let truth: BTreeMap<String, serde_json::Value> =
@@ -328,7 +331,8 @@ fn bad_arguments_are_reported() {
             out: "x".into(),
             seed: 9,
             hide_causes: true,
-            truth: Some("t.json".into())
+            truth: Some("t.json".into()),
+            unresolved: 0,
         }
     );
     assert!(

@@ -1,11 +1,13 @@
 //! The one integration test binary: a module per feature.
 
+mod adopt;
 mod bad_input;
 mod browser;
 mod cli;
 mod corpus;
 mod dashboard;
 mod discover;
+mod fuzz;
 mod layers;
 mod links;
 mod parse;

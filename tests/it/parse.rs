@@ -14,11 +14,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 pub fn parse_text(rel: &str, text: &str, config: &Config) -> (Incident, Vec<Diagnostic>) {
-    let source = SourceFile {
-        path: PathBuf::from(rel),
-        rel: PathBuf::from(rel),
-        text: text.to_string(),
-    };
+    let source = SourceFile::new(PathBuf::from(rel), PathBuf::from(rel), text);
     let parsed = content::parse(&source, config);
     (parsed.incident.expect("an incident"), parsed.diagnostics)
 }
@@ -253,6 +249,7 @@ fn template_only_post_mortem_fields() {
                 note: "same cache cluster; Pool settings were tuned then, not for new clients"
                     .into(),
                 line: 139,
+                ..Default::default()
             },
             RelatedRef {
                 id: Some("2024-06-18-cart-memory-leak".into()),
@@ -260,6 +257,9 @@ fn template_only_post_mortem_fields() {
                 title: Some("Cart service memory leak".into()),
                 note: String::new(),
                 line: 141,
+                href: Some("2024-06-18-cart-memory-leak.md".into()),
+                path: Some("content/2024-06-18-cart-memory-leak.md".into()),
+                weak: false,
             },
         ]
     );
@@ -380,10 +380,14 @@ fn front_matter_post_mortem_fields() {
 
     assert_eq!(
         codes(&diags),
-        [("unknown-key", 19), ("front-matter-conflict", 4)]
+        [
+            ("unknown-key", 19),
+            ("slug-rewritten", 18),
+            ("front-matter-conflict", 4)
+        ]
     );
     assert_eq!(
-        diags[1].to_string(),
+        diags[2].to_string(),
         "content/webhook-backlog.md:4:11: warning[front-matter-conflict]: front matter severity `sev 3` differs from the body's `SEV2` (line 26); using the front matter\n 4 | severity: sev 3\n   |           ^"
     );
     assert!(
@@ -645,14 +649,18 @@ fn ccadb_report() {
                 date: date(2024, 4, 1),
                 title: Some("1890123".into()),
                 note: "Similar profile misconfiguration".into(),
-                line: 26
+                line: 26,
+                ..Default::default()
             },
             RelatedRef {
                 id: Some("2024-09-10-validity-rounding".into()),
                 date: date(2024, 9, 10),
                 title: Some("Earlier validity bug".into()),
                 note: "Same linter gap".into(),
-                line: 27
+                line: 27,
+                href: Some("2024-09-10-validity-rounding.md".into()),
+                path: Some("content/2024-09-10-validity-rounding.md".into()),
+                weak: false,
             },
         ]
     );
@@ -910,7 +918,7 @@ fn body_html_is_sanitised_and_anchored() {
 #[test]
 fn new_post_mortem_skeleton_parses_without_errors() {
     let config = Config::default();
-    let text = hindsight::cmd::new::template(
+    let text = hindsight::cmd::new::builtin_template(
         "Checkout latency after a config push",
         Date::constant(2025, 11, 3),
         &config,

@@ -582,6 +582,7 @@ fn json_export_follows_the_output_contract() {
         "date",
         "severity",
         "status",
+        "incident_status",
         "kind",
         "services",
         "teams",

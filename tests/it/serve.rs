@@ -585,3 +585,50 @@ fn retitle_cert_expiry(content: &Path) -> std::path::PathBuf {
     .unwrap();
     post
 }
+
+/// An archive kept at a repository root (`content_dir = "."`): serve publishes what
+/// build does, ignores README and template saves and its own output, and takes a folder
+/// default that changes (`_defaults.yaml`).
+#[test]
+fn serve_agrees_with_build_on_an_archive_at_the_repository_root() {
+    let site = tempfile::tempdir().unwrap();
+    crate::util::copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/adopted-archive"),
+        site.path(),
+    );
+    let server = Server::start(site.path(), &["--watch"]);
+    let count = |r: &Reply| {
+        let json: serde_json::Value = serde_json::from_str(&r.text()).unwrap();
+        json["incidents"].as_array().unwrap().len()
+    };
+    let first = server.get("/api/incidents.json");
+    assert_eq!(count(&first), 6, "{}", server.log());
+    std::fs::write(
+        site.path().join("README.md"),
+        "# Changed\n\n## Timeline\n\nAn incident outage.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.path().join("incident-template.md"),
+        "# [Incident Title]\n\n- Date: YYYY-MM-DD\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.path().join("payments/_defaults.yaml"),
+        "teams: [billing]\n",
+    )
+    .unwrap();
+    let after = server.wait_for("/api/incidents.json", "the folder default", |r| {
+        r.text().contains("\"billing\"")
+    });
+    assert_eq!(count(&after), 6, "README and template are not post-mortems");
+    assert_serves_what_build_publishes(&server, site.path());
+    // The build wrote public/ inside the watched folder: still the same archive.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        count(&server.get("/api/incidents.json")),
+        6,
+        "{}",
+        server.log()
+    );
+}

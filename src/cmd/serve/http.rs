@@ -200,6 +200,35 @@ pub fn reply(url: &str, site: &dyn Source) -> Reply {
     }
 }
 
+/// `reply`, with a panic while rendering caught: the request gets a 500 page carrying
+/// the overlay with the panic's message, and the worker that answered lives on (tiny_http
+/// has a fixed pool; without this, a few such requests would stop the preview).
+pub fn reply_caught(url: &str, site: &dyn Source) -> Reply {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reply(url, site))) {
+        Ok(r) => r,
+        Err(payload) => {
+            let why = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".to_string());
+            let key = match target(url) {
+                Target::File { key, .. } => key,
+                _ => url.trim_start_matches('/').to_string(),
+            };
+            let message = format!(
+                "rendering panicked: {why}. This is a bug in hindsight; the other pages are still served."
+            );
+            // Answering must not panic again: build the page without the site's parts
+            // if they are what failed.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                render_failed(&key, &message, site)
+            }))
+            .unwrap_or_else(|_| Reply::text(500, &format!("500: {message}\n")))
+        }
+    }
+}
+
 fn not_found(site: &dyn Source) -> Reply {
     match site.file("404.html") {
         Ok(Some(bytes)) => page(404, "404.html", &bytes, site),
@@ -287,7 +316,7 @@ pub fn handle(request: Request, shared: &Arc<Shared>) {
         }
     } else {
         let view = shared.live.view();
-        reply(request.url(), &view)
+        reply_caught(request.url(), &view)
     };
     let mut response = Response::from_data(r.body)
         // The length is known: send it rather than chunks (tiny_http chunks past 32 KiB).
@@ -522,5 +551,36 @@ mod tests {
         );
         assert!(html.contains("Variable `x` not found"), "{html}");
         assert!(html.contains("data-hindsight-reload"), "{html}");
+    }
+
+    #[test]
+    fn a_panic_while_rendering_is_a_500_with_the_overlay() {
+        struct Panics;
+        impl Source for Panics {
+            fn generation(&self) -> u64 {
+                7
+            }
+            fn overlay(&self) -> Option<&str> {
+                None
+            }
+            fn file(&self, key: &str) -> Result<Option<Arc<[u8]>>, String> {
+                panic!("template exploded on {key}")
+            }
+        }
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let r = reply_caught("/incidents/x/", &Panics);
+        std::panic::set_hook(previous);
+        assert_eq!(r.status, 500);
+        let body = String::from_utf8(r.body).unwrap();
+        assert!(body.contains("could not be rendered"), "{body}");
+        assert!(
+            body.contains("rendering panicked: template exploded on incidents/x/index.html"),
+            "{body}"
+        );
+        assert!(
+            body.contains("EventSource"),
+            "the page reloads once fixed: {body}"
+        );
     }
 }

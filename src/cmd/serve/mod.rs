@@ -320,9 +320,12 @@ fn describe(changes: &Changes, layout: &watch::Layout) -> String {
 }
 
 fn report(outcome: &Outcome) {
-    print_diagnostics(&Diagnostics {
-        items: outcome.diagnostics.clone(),
-    });
+    print_diagnostics(
+        &Diagnostics {
+            items: outcome.diagnostics.clone(),
+        },
+        false,
+    );
 }
 
 fn report_problem(problem: &Problem) {
@@ -333,7 +336,7 @@ fn report_problem(problem: &Problem) {
                 .filter(|d| d.level == Level::Error)
                 .cloned()
                 .collect();
-            print_diagnostics(&Diagnostics { items: errors });
+            print_diagnostics(&Diagnostics { items: errors }, false);
             eprintln!("still serving the last good version, with the errors shown on every page");
         }
         Problem::Config(message) => {

@@ -540,10 +540,16 @@ impl Builder {
         to_parse: &mut BTreeSet<PathBuf>,
         removed: &mut Vec<Touched>,
     ) {
-        let content_dir = self.site.content_dir();
-        let Ok(rel_to_content) = path.strip_prefix(&content_dir) else {
+        let rules = discover::Rules::of(&self.site);
+        let Some(content_dir) = rules
+            .content_dirs()
+            .iter()
+            .find(|d| path.starts_with(d))
+            .cloned()
+        else {
             return;
         };
+        let rel_to_content = path.strip_prefix(&content_dir).unwrap_or(path);
         if rel_to_content
             .components()
             .any(|c| c.as_os_str().to_str().is_some_and(|s| s.starts_with('.')))
@@ -554,7 +560,7 @@ impl Builder {
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => {
                 // A folder moved in (or created): take every post-mortem in it.
-                let (files, problems) = discover::discover(&self.site.root, path);
+                let (files, problems) = discover::discover_in(&rules, Some(path));
                 self.unreadable.extend(
                     problems
                         .into_iter()
@@ -576,21 +582,20 @@ impl Builder {
                 }
             }
             Ok(m) if m.is_file() => {
-                if !discover::is_post_mortem(path) {
+                // Folder defaults changed: every post-mortem below takes them again.
+                if path
+                    .file_name()
+                    .is_some_and(|n| n == discover::DEFAULTS_FILE)
+                    && let Some(folder) = path.parent()
+                {
+                    self.refresh_path(folder, to_parse, removed);
                     return;
                 }
-                let rel = discover::relative(&self.site.root, path);
-                match discover::read_source(path) {
-                    Ok(text) => self.upsert(
-                        SourceFile {
-                            path: path.to_path_buf(),
-                            rel,
-                            text,
-                        },
-                        to_parse,
-                    ),
+                match rules.read(path) {
+                    Ok(Some(file)) => self.upsert(file, to_parse),
+                    Ok(None) => removed.extend(self.remove(path)),
                     Err(diag) => {
-                        self.unreadable.push((path.to_path_buf(), diag(rel)));
+                        self.unreadable.push((path.to_path_buf(), diag));
                         removed.extend(self.remove(path));
                     }
                 }
@@ -618,7 +623,7 @@ impl Builder {
     fn upsert(&mut self, file: SourceFile, to_parse: &mut BTreeSet<PathBuf>) {
         match self.position(&file.path) {
             Ok(i) => {
-                if self.sources[i].text != file.text {
+                if self.sources[i] != file {
                     to_parse.insert(file.path.clone());
                     self.sources[i] = file;
                 }

@@ -72,15 +72,16 @@ impl Layout {
         }
     }
 
+    /// The theme folders first: with `content_dir = "."` they lie inside the content.
     pub fn classify(&self, path: &Path) -> Option<Kind> {
         if path == self.config {
             Some(Kind::Config)
-        } else if path.starts_with(&self.content) {
-            Some(Kind::Content)
         } else if path.starts_with(&self.templates) {
             Some(Kind::Templates)
         } else if path.starts_with(&self.statics) {
             Some(Kind::Static)
+        } else if path.starts_with(&self.content) {
+            Some(Kind::Content)
         } else {
             None
         }

@@ -112,7 +112,11 @@ fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result
     ctx.insert("repeated_by", &view::repeated_by(model, incident));
     ctx.insert("cause_suggestions", &view::suggestions(model, incident));
     ctx.insert("toc", &view::toc(incident));
-    ctx.insert("body_html", &incident.body_html);
+    let body = crate::render::links::rewrite(
+        &incident.body_html,
+        model.insights.file_links.get(&incident.id),
+    );
+    ctx.insert("body_html", &body);
     renderer.page("incident.html", &urls::incident(&incident.id), ctx)
 }
 
