@@ -329,7 +329,7 @@ mod tests {
         .with_source("---\ndate: 2025-02-30\n---\n");
         assert_eq!(
             d.to_string(),
-            "content/a.md:2:7: error[bad-date]: invalid date `2025-02-30`, expected YYYY-MM-DD\n 2 | date: 2025-02-30\n   |       ^"
+            "content/a.md:2:7: error[invalid-date]: invalid date `2025-02-30`, expected YYYY-MM-DD\n 2 | date: 2025-02-30\n   |       ^"
         );
     }
 }
