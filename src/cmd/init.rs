@@ -38,6 +38,7 @@ pub fn run(dir: &Path, today: Date) -> Result<(), Failure> {
     let path = content.join(format!("{today}-example-checkout-latency.md"));
     std::fs::write(&path, example)
         .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    super::new::write_schema(dir)?;
     eprintln!(
         "created a new site in {}; run `hindsight build --root {}`",
         dir.display(),

@@ -6,6 +6,7 @@ mod cli;
 mod corpus;
 mod dashboard;
 mod discover;
+mod exports;
 mod layers;
 mod links;
 mod parse;
