@@ -9,7 +9,12 @@ use serde_json::{Value, json};
 use crate::diagnostics::{Diagnostic, Level};
 
 /// The tool version written into reports: the crate version and the commit.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("HINDSIGHT_COMMIT"), ")");
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("HINDSIGHT_COMMIT"),
+    ")"
+);
 
 fn path_of(d: &Diagnostic) -> String {
     d.path.to_string_lossy().replace('\\', "/")

@@ -252,10 +252,7 @@ fn action_items_ics(site: &Site, rows: &[ActionRow]) -> String {
             }
         }
         description.push_str(&format!("\nStatus: {}", r.status_text));
-        ics_line(
-            &mut out,
-            &format!("DESCRIPTION:{}", ics_text(&description)),
-        );
+        ics_line(&mut out, &format!("DESCRIPTION:{}", ics_text(&description)));
         if r.overdue {
             ics_line(&mut out, "CATEGORIES:overdue");
         }

@@ -341,7 +341,12 @@ fn check_format_gitlab_writes_a_code_quality_report() {
             ["info", "minor", "major", "critical", "blocker"]
                 .contains(&issue["severity"].as_str().unwrap())
         );
-        assert!(issue["location"]["path"].as_str().unwrap().starts_with("content/"));
+        assert!(
+            issue["location"]["path"]
+                .as_str()
+                .unwrap()
+                .starts_with("content/")
+        );
         assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
     }
     let dup = issues
@@ -383,18 +388,33 @@ fn check_format_sarif_writes_a_minimal_sarif_log() {
         assert!(["none", "note", "warning", "error"].contains(&r["level"].as_str().unwrap()));
         assert!(r["message"]["text"].as_str().is_some_and(|s| !s.is_empty()));
         let loc = &r["locations"][0]["physicalLocation"];
-        assert!(loc["artifactLocation"]["uri"].as_str().unwrap().starts_with("content/"));
+        assert!(
+            loc["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .starts_with("content/")
+        );
         if let Some(region) = loc.get("region") {
             assert!(region["startLine"].as_u64().unwrap() >= 1);
         }
     }
     let dated = results
         .iter()
-        .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "content/50%25%2C%20odd%3A%20name.md")
+        .find(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                == "content/50%25%2C%20odd%3A%20name.md"
+                && r["level"] == "error"
+        })
         .unwrap();
     assert_eq!(dated["level"], "error");
-    assert_eq!(dated["locations"][0]["physicalLocation"]["region"]["startLine"], 3);
-    assert_eq!(dated["locations"][0]["physicalLocation"]["region"]["startColumn"], 7);
+    assert_eq!(
+        dated["locations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
+    assert_eq!(
+        dated["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        7
+    );
 }
 
 #[test]

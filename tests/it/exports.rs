@@ -60,7 +60,8 @@ fn sample_exports_validate_against_the_published_schemas() {
     let incidents = json("api/incidents.json");
     let list = incidents["incidents"].as_array().unwrap();
     assert!(
-        list.iter().any(|i| !i["inferred_causes"].as_array().unwrap().is_empty()),
+        list.iter()
+            .any(|i| !i["inferred_causes"].as_array().unwrap().is_empty()),
         "the sample exercises inferred_causes"
     );
     let schema = json("api/incidents.schema.json");
@@ -79,7 +80,10 @@ fn schema_command_prints_each_bundled_schema() {
         let (code, out, err) = run(tmp.path(), &["schema", name]);
         assert_eq!(code, 0, "{name}: {err}");
         let schema: Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
         jsonschema::draft202012::new(&schema).expect("compiles");
     }
     let (_, published, _) = run(tmp.path(), &["schema", "incidents"]);
@@ -96,13 +100,16 @@ fn schema_command_prints_each_bundled_schema() {
 #[test]
 fn front_matter_and_site_toml_validate_against_their_schemas() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let fm_schema: Value = serde_json::from_str(hindsight::schema::get("front-matter").unwrap()).unwrap();
+    let fm_schema: Value =
+        serde_json::from_str(hindsight::schema::get("front-matter").unwrap()).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let (code, out, err) = run(tmp.path(), &["new", "Disk full", "--date", "2026-02-03"]);
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(tmp.path().join(out.trim())).unwrap();
     assert!(
-        text.contains("\n# yaml-language-server: $schema=../schemas/front-matter.schema.json\n---\n"),
+        text.contains(
+            "\n# yaml-language-server: $schema=../schemas/front-matter.schema.json\n---\n"
+        ),
         "{text}"
     );
     assert_eq!(
@@ -119,8 +126,12 @@ fn front_matter_and_site_toml_validate_against_their_schemas() {
     }
     let mut checked = 0;
     for text in &files {
-        let Some(rest) = text.strip_prefix("---\n") else { continue };
-        let Some(end) = rest.find("\n---") else { continue };
+        let Some(rest) = text.strip_prefix("---\n") else {
+            continue;
+        };
+        let Some(end) = rest.find("\n---") else {
+            continue;
+        };
         let yaml: serde_yaml::Value = serde_yaml::from_str(&rest[..end]).unwrap();
         let value: Value = serde_json::to_value(yaml).unwrap();
         assert_valid(&fm_schema, &value, &text[..text.len().min(120)]);
@@ -128,10 +139,19 @@ fn front_matter_and_site_toml_validate_against_their_schemas() {
     }
     assert!(checked > 1);
     let site_schema: Value = serde_json::from_str(hindsight::schema::get("site").unwrap()).unwrap();
-    let site: toml::Value = toml::from_str(&std::fs::read_to_string(root.join("site.toml")).unwrap()).unwrap();
-    assert_valid(&site_schema, &serde_json::to_value(site).unwrap(), "site.toml");
+    let site: toml::Value =
+        toml::from_str(&std::fs::read_to_string(root.join("site.toml")).unwrap()).unwrap();
+    assert_valid(
+        &site_schema,
+        &serde_json::to_value(site).unwrap(),
+        "site.toml",
+    );
     let typo: Value = serde_json::json!({"output_dri": "out"});
-    assert!(!jsonschema::draft202012::new(&site_schema).unwrap().is_valid(&typo));
+    assert!(
+        !jsonschema::draft202012::new(&site_schema)
+            .unwrap()
+            .is_valid(&typo)
+    );
 }
 
 #[test]
@@ -140,7 +160,12 @@ fn action_item_exports_hold_every_item_of_incidents_json() {
     let mut expected = Vec::new();
     for i in incidents["incidents"].as_array().unwrap() {
         for a in i["action_items"].as_array().unwrap() {
-            expected.push((i["id"].as_str().unwrap().to_string(), a.clone(), i["teams"].clone(), i["url"].clone()));
+            expected.push((
+                i["id"].as_str().unwrap().to_string(),
+                a.clone(),
+                i["teams"].clone(),
+                i["url"].clone(),
+            ));
         }
     }
     assert!(expected.len() > 10);
@@ -152,7 +177,17 @@ fn action_item_exports_hold_every_item_of_incidents_json() {
         assert_eq!(item["incident"], id.as_str());
         assert_eq!(&item["incident_url"], url);
         assert_eq!(&item["teams"], teams);
-        for key in ["number", "action", "kind", "owner", "priority", "due", "status", "status_text", "overdue"] {
+        for key in [
+            "number",
+            "action",
+            "kind",
+            "owner",
+            "priority",
+            "due",
+            "status",
+            "status_text",
+            "overdue",
+        ] {
             assert_eq!(item[key], a[key], "{id} {key}");
         }
         assert_eq!(item["overdue"], item["days_overdue"].is_i64());
@@ -169,8 +204,19 @@ fn action_item_exports_hold_every_item_of_incidents_json() {
     assert_eq!(rows.len(), items.len());
     for (row, item) in rows.iter().zip(items) {
         assert_eq!(&row[0], item["incident"].as_str().unwrap());
-        assert_eq!(&row[5], item["action"].as_str().unwrap(), "quoting round-trips");
-        assert_eq!(&row[13], if item["overdue"] == true { "true" } else { "false" });
+        assert_eq!(
+            &row[5],
+            item["action"].as_str().unwrap(),
+            "quoting round-trips"
+        );
+        assert_eq!(
+            &row[13],
+            if item["overdue"] == true {
+                "true"
+            } else {
+                "false"
+            }
+        );
     }
 
     let ics = std::fs::read_to_string(public().join("api/action-items.ics")).unwrap();
@@ -178,10 +224,15 @@ fn action_item_exports_hold_every_item_of_incidents_json() {
     assert!(ics.ends_with("END:VCALENDAR\r\n"));
     let open_with_due = items
         .iter()
-        .filter(|i| !i["due"].is_null() && !["done", "not-doing"].contains(&i["status"].as_str().unwrap()))
+        .filter(|i| {
+            !i["due"].is_null() && !["done", "not-doing"].contains(&i["status"].as_str().unwrap())
+        })
         .count();
     assert_eq!(ics.matches("BEGIN:VEVENT\r\n").count(), open_with_due);
-    assert!(ics.split("\r\n").all(|l| l.len() <= 75), "folded at 75 octets");
+    assert!(
+        ics.split("\r\n").all(|l| l.len() <= 75),
+        "folded at 75 octets"
+    );
 }
 
 #[test]
@@ -190,11 +241,16 @@ fn service_exports_list_each_services_incidents_and_figures() {
     let mut by_service: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
     for i in incidents["incidents"].as_array().unwrap() {
         for s in i["services"].as_array().unwrap() {
-            by_service.entry(s.as_str().unwrap().to_string()).or_default().push(i);
+            by_service
+                .entry(s.as_str().unwrap().to_string())
+                .or_default()
+                .push(i);
         }
     }
     assert!(by_service.len() > 2);
-    let files = std::fs::read_dir(public().join("api/services")).unwrap().count();
+    let files = std::fs::read_dir(public().join("api/services"))
+        .unwrap()
+        .count();
     assert!(files > 0 && files <= by_service.len());
     let mut checked = 0;
     for (name, list) in &by_service {
@@ -207,10 +263,18 @@ fn service_exports_list_each_services_incidents_and_figures() {
         assert_eq!(export["slug"], slug.as_str());
         assert_eq!(export["as_of"], AS_OF);
         assert_eq!(export["counts"]["post_mortems"], list.len());
-        let ids: Vec<&Value> = export["incidents"].as_array().unwrap().iter().map(|i| &i["id"]).collect();
+        let ids: Vec<&Value> = export["incidents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| &i["id"])
+            .collect();
         let want: Vec<&Value> = list.iter().map(|i| &i["id"]).collect();
         assert_eq!(ids, want, "{name}");
-        let total: usize = list.iter().map(|i| i["action_items"].as_array().unwrap().len()).sum();
+        let total: usize = list
+            .iter()
+            .map(|i| i["action_items"].as_array().unwrap().len())
+            .sum();
         assert_eq!(export["counts"]["action_items"]["total"], total);
         let first = &export["incidents"][0];
         for key in ["title", "date", "severity", "durations"] {
@@ -227,12 +291,22 @@ fn completions_and_man_page_come_from_the_cli_definition() {
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let (code, out, err) = run(tmp.path(), &["completions", shell]);
         assert_eq!(code, 0, "{shell}: {err}");
-        assert!(out.contains("hindsight") && out.contains("schema"), "{shell}");
+        assert!(
+            out.contains("hindsight") && out.contains("schema"),
+            "{shell}"
+        );
     }
     let (_, bash, _) = run(tmp.path(), &["completions", "bash"]);
-    assert!(bash.contains("--format") && bash.contains("github"), "values are completed");
+    assert!(
+        bash.contains("--format") && bash.contains("github"),
+        "values are completed"
+    );
     let (code, man, err) = run(tmp.path(), &["man"]);
     assert_eq!(code, 0, "{err}");
-    assert!(man.starts_with(".ie") || man.contains(".TH hindsight"), "{}", &man[..200.min(man.len())]);
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH hindsight"),
+        "{}",
+        &man[..200.min(man.len())]
+    );
     assert!(man.contains("completions") && man.contains("build"));
 }
