@@ -183,7 +183,7 @@ fn action_items_csv(rows: &[ActionRow]) -> Result<Vec<u8>> {
             r.days_overdue.map(|d| d.to_string()).unwrap_or_default(),
         ])?;
     }
-    Ok(w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?)
+    w.into_inner().map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// An iCalendar text value: backslash, `;`, `,` and line breaks escaped (RFC 5545 3.3.11).
