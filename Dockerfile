@@ -10,7 +10,9 @@ COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 COPY themes ./themes
 COPY schemas ./schemas
+# Cargo.toml names these targets, so they must exist for the manifest to load.
 COPY examples ./examples
+COPY tests ./tests
 RUN cargo build --release --locked --bin hindsight \
     && strip target/release/hindsight
 

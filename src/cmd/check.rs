@@ -7,6 +7,7 @@ use std::io::Write;
 use super::{Failure, ci_formats, report, require_content};
 use crate::pipeline;
 use crate::site::Site;
+use crate::words::s;
 
 /// How `check` prints what it found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -78,10 +79,16 @@ pub fn run(site: &Site, strict: bool, format: Format) -> Result<(), Failure> {
 
 /// The counts on stderr, so a CI log says what the report on stdout holds.
 fn summary(diagnostics: &crate::diagnostics::Diagnostics, incidents: usize) {
-    eprintln!(
-        "{incidents} post-mortems checked: {} errors, {} warnings, {} notes",
+    let (errors, warnings, notes) = (
         diagnostics.error_count(),
         diagnostics.warning_count(),
-        diagnostics.note_count()
+        diagnostics.note_count(),
+    );
+    eprintln!(
+        "{incidents} post-mortem{} checked: {errors} error{}, {warnings} warning{}, {notes} note{}",
+        s(incidents),
+        s(errors),
+        s(warnings),
+        s(notes)
     );
 }
