@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::cmd::{self, Failure};
 use crate::config::Config;
@@ -15,7 +15,7 @@ use crate::taxonomy::{Taxonomy, TaxonomyConfig};
 #[derive(Debug, Parser)]
 #[command(
     name = "hindsight",
-    version,
+    version = crate::cmd::ci_formats::VERSION,
     about = "Build a browsable, searchable site from a folder of Markdown post-mortems"
 )]
 pub struct Cli {
@@ -63,6 +63,8 @@ pub enum Command {
         /// Fail on warnings too.
         #[arg(long)]
         strict: bool,
+        /// Output: text for people, JSON, GitHub Actions annotations, a GitLab Code
+        /// Quality report, or SARIF 2.1.0.
         /// `json` always lists every diagnostic.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -125,12 +127,33 @@ pub enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Print a JSON Schema (draft 2020-12): front matter, site.toml, or the incidents.json
+    /// and trends.json exports.
+    Schema {
+        #[arg(value_enum)]
+        name: SchemaName,
+    },
+    /// Print a shell completion script, e.g. `hindsight completions bash`.
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff), e.g. `hindsight man | man -l -`.
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaName {
+    FrontMatter,
+    Site,
+    Incidents,
+    Trends,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
+    Github,
+    Gitlab,
+    Sarif,
 }
 
 pub fn main() -> ExitCode {
@@ -230,6 +253,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 open,
             },
         ),
+        Command::Schema { name } => {
+            let name = name.to_possible_value().expect("no skipped names");
+            cmd::docs::schema(name.get_name())
+        }
+        Command::Completions { shell } => cmd::docs::completions(Cli::command(), shell),
+        Command::Man => cmd::docs::man(Cli::command()),
     }
 }
 
@@ -262,6 +291,9 @@ impl From<Format> for cmd::check::Format {
         match format {
             Format::Human => cmd::check::Format::Human,
             Format::Json => cmd::check::Format::Json,
+            Format::Github => cmd::check::Format::Github,
+            Format::Gitlab => cmd::check::Format::Gitlab,
+            Format::Sarif => cmd::check::Format::Sarif,
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod model;
 pub mod pipeline;
 pub mod render;
+pub mod schema;
 pub mod search;
 pub mod site;
 pub mod slug;

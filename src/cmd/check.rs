@@ -1,11 +1,13 @@
 //! `hindsight check`: report every problem in the archive in one run, without
-//! publishing, as text for people or JSON for tools.
+//! publishing, as text for people, JSON for tools, or the
+//! formats of CI systems (GitHub annotations, GitLab Code Quality, SARIF).
 
 use std::io::Write;
 
-use super::{Failure, report, require_content};
+use super::{Failure, ci_formats, report, require_content};
 use crate::pipeline;
 use crate::site::Site;
+use crate::words::s;
 
 /// How `check` prints what it found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -13,6 +15,12 @@ pub enum Format {
     #[default]
     Human,
     Json,
+    /// GitHub Actions workflow commands (annotations on the lines).
+    Github,
+    /// A GitLab Code Quality report (JSON).
+    Gitlab,
+    /// SARIF 2.1.0 (code scanning).
+    Sarif,
 }
 
 pub fn run(site: &Site, strict: bool, format: Format, verbose: bool) -> Result<(), Failure> {
@@ -44,10 +52,43 @@ pub fn run(site: &Site, strict: bool, format: Format, verbose: bool) -> Result<(
             serde_json::to_writer_pretty(&mut stdout, &json).map_err(anyhow::Error::from)?;
             writeln!(stdout).map_err(anyhow::Error::from)?;
         }
+        Format::Github => {
+            let mut stdout = std::io::stdout().lock();
+            write!(stdout, "{}", ci_formats::github(&diagnostics.items))
+                .map_err(anyhow::Error::from)?;
+            summary(&diagnostics, archive.incidents.len());
+        }
+        Format::Gitlab | Format::Sarif => {
+            let json = if format == Format::Gitlab {
+                ci_formats::gitlab(&diagnostics.items)
+            } else {
+                ci_formats::sarif(&diagnostics.items)
+            };
+            let mut stdout = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut stdout, &json).map_err(anyhow::Error::from)?;
+            writeln!(stdout).map_err(anyhow::Error::from)?;
+            summary(&diagnostics, archive.incidents.len());
+        }
     }
     if diagnostics.fail(strict) {
         Err(Failure::Content)
     } else {
         Ok(())
     }
+}
+
+/// The counts on stderr, so a CI log says what the report on stdout holds.
+fn summary(diagnostics: &crate::diagnostics::Diagnostics, incidents: usize) {
+    let (errors, warnings, notes) = (
+        diagnostics.error_count(),
+        diagnostics.warning_count(),
+        diagnostics.note_count(),
+    );
+    eprintln!(
+        "{incidents} post-mortem{} checked: {errors} error{}, {warnings} warning{}, {notes} note{}",
+        s(incidents),
+        s(errors),
+        s(warnings),
+        s(notes)
+    );
 }

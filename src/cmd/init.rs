@@ -276,6 +276,7 @@ fn create(dir: &Path, today: Date) -> Result<(), Failure> {
     let path = content.join(format!("{today}-example-checkout-latency.md"));
     std::fs::write(&path, example)
         .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    super::new::write_schema(dir)?;
     eprintln!(
         "created a new site in {}; run `hindsight build{}`",
         dir.display(),

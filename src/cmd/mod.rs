@@ -4,6 +4,8 @@
 
 pub mod build;
 pub mod check;
+pub mod ci_formats;
+pub mod docs;
 pub mod init;
 pub mod new;
 pub mod search;

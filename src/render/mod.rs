@@ -6,6 +6,7 @@
 pub mod api;
 pub mod charts;
 pub mod dashboard;
+pub mod exports;
 pub mod feeds;
 pub mod links;
 pub mod pages;
@@ -100,6 +101,8 @@ pub enum Unit {
     Taxonomy(&'static str),
     /// A taxonomy and the slug of one of its terms.
     Term(&'static str, String),
+    /// `api/incidents.json` and the other exports of `api/` but `trends.json`
+    /// (`exports`): action items, services and the schemas.
     IncidentsJson,
     Feed,
     Statics,
@@ -127,6 +130,7 @@ impl Unit {
             feeds::SITEMAP => Unit::Sitemap,
             dashboard::TRENDS_JSON => Unit::TrendsJson,
             urls::SEARCH => Unit::SearchPage,
+            _ if exports::owns(path) => Unit::IncidentsJson,
             _ if path.starts_with("static/") => Unit::Statics,
             _ if path.starts_with("dashboard/") => {
                 let rest = &path["dashboard/".len()..];
@@ -225,7 +229,11 @@ pub fn render_unit(
         Unit::Incident(id) => page(Page::Incident(id)),
         Unit::Taxonomy(t) => page(Page::Taxonomy(t)),
         Unit::Term(t, slug) => page(Page::Term(t, slug)),
-        Unit::IncidentsJson => Ok(vec![api::incidents_json(site, archive, insights)?]),
+        Unit::IncidentsJson => {
+            let mut files = vec![api::incidents_json(site, archive, insights)?];
+            files.extend(exports::render(site, archive)?);
+            Ok(files)
+        }
         Unit::Feed => Ok(vec![feeds::atom(site, archive)]),
         Unit::Statics => Ok(renderer
             .theme

@@ -265,3 +265,163 @@ fn sample_archive_builds_strictly_and_notes_are_listed_only_by_check() {
         "{err}"
     );
 }
+
+/// A site whose one post-mortem, in a file whose name needs escaping in a workflow
+/// command property (`%`, `,`, `:`), has an invalid date (an error with line and column)
+/// and a duplicate (an error on the second file).
+fn site_with_problems() -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    write(
+        &site.path().join("content/50%, odd: name.md"),
+        &GOOD.replace("2025-03-04", "2025-02-30"),
+    );
+    write(&site.path().join("content/a.md"), GOOD);
+    write(&site.path().join("content/sub/a.md"), GOOD);
+    site
+}
+
+/// GitHub workflow commands: `::error file=F,line=L,col=C,title=T::message`, with `%`,
+/// CR and LF escaped in the message and also `:` and `,` in properties.
+#[test]
+fn check_format_github_prints_workflow_commands_with_escaping() {
+    let site = site_with_problems();
+    let (code, out, err) = run(site.path(), &["check", "--format", "github"]);
+    assert_eq!(code, 1, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.len() >= 2, "{out}");
+    for line in &lines {
+        let rest = ["::error ", "::warning ", "::notice "]
+            .iter()
+            .find_map(|p| line.strip_prefix(p))
+            .unwrap_or_else(|| panic!("not a workflow command: {line}"));
+        let (props, message) = rest.split_once("::").expect("properties::message");
+        assert!(!message.is_empty() && !message.contains(['\r', '\n']));
+        let keys: Vec<&str> = props
+            .split(',')
+            .map(|p| p.split_once('=').expect("key=value").0)
+            .collect();
+        assert_eq!(keys.first(), Some(&"file"), "{line}");
+        assert_eq!(keys.last(), Some(&"title"), "{line}");
+        for (key, value) in props.split(',').filter_map(|p| p.split_once('=')) {
+            assert!(!value.contains(':') && !value.contains(','), "{line}");
+            if key == "line" || key == "col" {
+                assert!(value.parse::<usize>().unwrap() >= 1, "{line}");
+            }
+        }
+    }
+    let bad_date = lines
+        .iter()
+        .find(|l| l.contains("invalid-date") || l.contains("date"))
+        .unwrap();
+    assert!(
+        bad_date.starts_with("::error file=content/50%25%2C odd%3A name.md,line=3,col=7,title="),
+        "{bad_date}"
+    );
+    assert!(out.contains("::error file=content/sub/a.md,"), "{out}");
+    assert!(err.contains("errors"), "a summary on stderr: {err}");
+}
+
+/// GitLab Code Quality: a JSON array of issues with description, check_name, a unique
+/// and stable fingerprint, a severity from GitLab's list and location.path/lines.begin.
+#[test]
+fn check_format_gitlab_writes_a_code_quality_report() {
+    let site = site_with_problems();
+    let (code, out, err) = run(site.path(), &["check", "--format", "gitlab"]);
+    assert_eq!(code, 1, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let issues = report.as_array().unwrap();
+    assert!(issues.len() >= 2);
+    let mut fingerprints = std::collections::BTreeSet::new();
+    for issue in issues {
+        assert!(issue["description"].as_str().is_some_and(|s| !s.is_empty()));
+        assert!(issue["check_name"].as_str().is_some_and(|s| !s.is_empty()));
+        let fp = issue["fingerprint"].as_str().unwrap();
+        assert!(fingerprints.insert(fp.to_string()), "unique: {fp}");
+        assert!(
+            ["info", "minor", "major", "critical", "blocker"]
+                .contains(&issue["severity"].as_str().unwrap())
+        );
+        assert!(
+            issue["location"]["path"]
+                .as_str()
+                .unwrap()
+                .starts_with("content/")
+        );
+        assert!(issue["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+    }
+    let dup = issues
+        .iter()
+        .find(|i| i["check_name"] == "duplicate-id")
+        .unwrap();
+    assert_eq!(dup["severity"], "major");
+    assert_eq!(dup["location"]["path"], "content/sub/a.md");
+    let (_, again, _) = run(site.path(), &["check", "--format", "gitlab"]);
+    assert_eq!(out, again, "fingerprints are stable");
+}
+
+/// SARIF 2.1.0: version, runs[0].tool.driver {name, version, rules}, and results with
+/// ruleId (one of the rules), level, message.text and a physical location.
+#[test]
+fn check_format_sarif_writes_a_minimal_sarif_log() {
+    let site = site_with_problems();
+    let (code, out, err) = run(site.path(), &["check", "--format", "sarif"]);
+    assert_eq!(code, 1, "{err}");
+    let log: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run0 = &log["runs"][0];
+    let driver = &run0["tool"]["driver"];
+    assert_eq!(driver["name"], "hindsight");
+    assert!(driver["version"].as_str().is_some());
+    let rules: Vec<&str> = driver["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    let results = run0["results"].as_array().unwrap();
+    assert!(results.len() >= 2);
+    for r in results {
+        let rule = r["ruleId"].as_str().unwrap();
+        assert!(rules.contains(&rule), "{rule} is a rule");
+        assert_eq!(rules[r["ruleIndex"].as_u64().unwrap() as usize], rule);
+        assert!(["none", "note", "warning", "error"].contains(&r["level"].as_str().unwrap()));
+        assert!(r["message"]["text"].as_str().is_some_and(|s| !s.is_empty()));
+        let loc = &r["locations"][0]["physicalLocation"];
+        assert!(
+            loc["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .starts_with("content/")
+        );
+        if let Some(region) = loc.get("region") {
+            assert!(region["startLine"].as_u64().unwrap() >= 1);
+        }
+    }
+    let dated = results
+        .iter()
+        .find(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                == "content/50%25%2C%20odd%3A%20name.md"
+                && r["level"] == "error"
+        })
+        .unwrap();
+    assert_eq!(dated["level"], "error");
+    assert_eq!(
+        dated["locations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
+    assert_eq!(
+        dated["locations"][0]["physicalLocation"]["region"]["startColumn"],
+        7
+    );
+}
+
+#[test]
+fn version_names_the_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, out, _) = run(tmp.path(), &["--version"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("hindsight 0."), "{out}");
+    assert!(out.trim_end().ends_with(')') && out.contains(" ("), "{out}");
+}

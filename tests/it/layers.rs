@@ -17,6 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("words", 0),
     ("yaml", 0),
     ("text", 0),
+    ("schema", 0),
     ("taxonomy", 1),
     ("content", 1),
     ("analysis", 2),

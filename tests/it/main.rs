@@ -7,6 +7,7 @@ mod cli;
 mod corpus;
 mod dashboard;
 mod discover;
+mod exports;
 mod fuzz;
 mod layers;
 mod links;
