@@ -625,7 +625,15 @@ pub fn tokenize(text: &str) -> Vec<Word> {
 }
 
 fn word(text: &str, start: usize, end: usize) -> Word {
-    let lower = text[start..end].to_lowercase().replace('’', "'");
+    let raw = &text[start..end];
+    let mut lower = if raw.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        raw.to_lowercase()
+    } else {
+        raw.to_string()
+    };
+    if lower.contains('’') {
+        lower = lower.replace('’', "'");
+    }
     let stem = stem(&lower);
     let stop = is_stopword(&lower);
     let neg = is_negation(&lower);
@@ -742,8 +750,8 @@ pub struct Pattern {
 pub struct Matcher {
     pub patterns: Vec<Pattern>,
     by_stem: HashMap<String, Vec<u32>>,
-    by_prefix: HashMap<String, Vec<u32>>,
-    prefix_lens: Vec<usize>,
+    /// Prefix phrases keyed by the first two characters of the prefix.
+    by_prefix: HashMap<String, Vec<(String, u32)>>,
 }
 
 /// One phrase match: the pattern and the span of words (indices into the content words
@@ -988,23 +996,26 @@ impl Matcher {
                 }
             }
         }
-        let mut lens: Vec<usize> = m.by_prefix.keys().map(|k| k.len()).collect();
-        lens.sort_unstable();
-        lens.dedup();
-        m.prefix_lens = lens;
         Ok(m)
     }
 
     fn add(&mut self, p: Pattern) {
         let id = self.patterns.len() as u32;
         for alt in &p.slots[0].alts {
-            let (map, key) = match alt {
-                Alt::Stem(s) => (&mut self.by_stem, s),
-                Alt::Prefix(s) => (&mut self.by_prefix, s),
-            };
-            let list = map.entry(key.clone()).or_default();
-            if list.last() != Some(&id) {
-                list.push(id);
+            match alt {
+                Alt::Stem(s) => {
+                    let list = self.by_stem.entry(s.clone()).or_default();
+                    if list.last() != Some(&id) {
+                        list.push(id);
+                    }
+                }
+                Alt::Prefix(s) => {
+                    let key: String = s.chars().take(2).collect();
+                    let list = self.by_prefix.entry(key).or_default();
+                    if !list.iter().any(|(q, i)| q == s && *i == id) {
+                        list.push((s.clone(), id));
+                    }
+                }
             }
         }
         self.patterns.push(p);
@@ -1028,16 +1039,13 @@ impl Matcher {
             if let Some(list) = self.by_stem.get(&w.stem) {
                 candidates.extend_from_slice(list);
             }
-            for &len in &self.prefix_lens {
-                if len > w.lower.len() {
-                    break;
-                }
-                if !w.lower.is_char_boundary(len) {
-                    continue;
-                }
-                if let Some(list) = self.by_prefix.get(&w.lower[..len]) {
-                    candidates.extend_from_slice(list);
-                }
+            let two = w.lower.char_indices().nth(2).map_or(w.lower.len(), |(i, _)| i);
+            if let Some(list) = self.by_prefix.get(&w.lower[..two]) {
+                candidates.extend(
+                    list.iter()
+                        .filter(|(q, _)| w.lower.starts_with(q.as_str()))
+                        .map(|&(_, id)| id),
+                );
             }
             if candidates.len() > 1 {
                 candidates.sort_unstable();
