@@ -110,7 +110,10 @@ pub const STOPWORDS: &[&str] = &[
 ];
 
 fn is_stopword(w: &str) -> bool {
-    STOPWORDS.contains(&w)
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    w.len() <= 10 && SET.get_or_init(|| STOPWORDS.iter().copied().collect()).contains(w)
 }
 
 /// A family: the parent of classes (`network`, `time`, `physical`…).
@@ -715,13 +718,17 @@ pub fn stem(lower: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 enum Alt {
     Stem(String),
+    /// A stem interned by the matcher (what `Stem` becomes once compiled).
+    Id(u32),
     Prefix(String),
 }
 
 impl Alt {
-    fn matches(&self, w: &Word) -> bool {
+    /// Whether the alternative matches word `w`, whose interned stem is `id`.
+    fn matches(&self, w: &Word, id: u32) -> bool {
         match self {
             Alt::Stem(s) => w.stem == *s,
+            Alt::Id(i) => *i == id,
             Alt::Prefix(p) => w.lower.starts_with(p.as_str()),
         }
     }
@@ -749,7 +756,10 @@ pub struct Pattern {
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
     pub patterns: Vec<Pattern>,
-    by_stem: HashMap<String, Vec<u32>>,
+    /// Every stem a phrase uses, interned.
+    stems: HashMap<String, u32>,
+    /// Phrases by the interned stem of their first slot.
+    by_stem: Vec<Vec<u32>>,
     /// Prefix phrases keyed by the first two characters of the prefix.
     by_prefix: HashMap<String, Vec<(String, u32)>>,
 }
@@ -999,12 +1009,31 @@ impl Matcher {
         Ok(m)
     }
 
-    fn add(&mut self, p: Pattern) {
+    fn intern(&mut self, stem: &str) -> u32 {
+        if let Some(&i) = self.stems.get(stem) {
+            return i;
+        }
+        let i = self.stems.len() as u32;
+        self.stems.insert(stem.to_string(), i);
+        self.by_stem.push(Vec::new());
+        i
+    }
+
+    fn add(&mut self, mut p: Pattern) {
         let id = self.patterns.len() as u32;
+        for slot in &mut p.slots {
+            for alt in &mut slot.alts {
+                if let Alt::Stem(s) = alt {
+                    let s = std::mem::take(s);
+                    *alt = Alt::Id(self.intern(&s));
+                }
+            }
+        }
         for alt in &p.slots[0].alts {
             match alt {
-                Alt::Stem(s) => {
-                    let list = self.by_stem.entry(s.clone()).or_default();
+                Alt::Stem(_) => unreachable!("interned above"),
+                Alt::Id(i) => {
+                    let list = &mut self.by_stem[*i as usize];
                     if list.last() != Some(&id) {
                         list.push(id);
                     }
@@ -1034,9 +1063,13 @@ impl Matcher {
     /// `last_word` index `content`.
     pub fn find_in(&self, content: &[&Word], out: &mut Vec<PhraseMatch>) {
         let mut candidates: Vec<u32> = Vec::new();
+        let ids: Vec<u32> = content
+            .iter()
+            .map(|w| self.stems.get(&w.stem).copied().unwrap_or(u32::MAX))
+            .collect();
         for (i, w) in content.iter().enumerate() {
             candidates.clear();
-            if let Some(list) = self.by_stem.get(&w.stem) {
+            if let Some(list) = self.by_stem.get(ids[i] as usize) {
                 candidates.extend_from_slice(list);
             }
             let two = w.lower.char_indices().nth(2).map_or(w.lower.len(), |(i, _)| i);
@@ -1053,10 +1086,7 @@ impl Matcher {
             }
             for &pid in &candidates {
                 let p = &self.patterns[pid as usize];
-                if !p.slots[0].alts.iter().any(|a| a.matches(w)) {
-                    continue;
-                }
-                if let Some(last) = match_rest(&p.slots, 1, i + 1, content) {
+                if let Some(last) = match_rest(&p.slots, 1, i + 1, content, &ids) {
                     out.push(PhraseMatch {
                         pattern: pid as usize,
                         first_word: i,
@@ -1072,15 +1102,21 @@ impl Matcher {
 
 /// Match slots `si..` with the next word to consider at `pos`; returns the index of the
 /// last matched word. `pos - 1` is the last word matched so far.
-fn match_rest(slots: &[Slot], si: usize, pos: usize, words: &[&Word]) -> Option<usize> {
+fn match_rest(
+    slots: &[Slot],
+    si: usize,
+    pos: usize,
+    words: &[&Word],
+    ids: &[u32],
+) -> Option<usize> {
     if si == slots.len() {
         return Some(pos - 1);
     }
     let slot = &slots[si];
     let limit = (pos + slot.gap + 1).min(words.len());
     for j in pos..limit {
-        if slot.alts.iter().any(|a| a.matches(words[j]))
-            && let Some(end) = match_rest(slots, si + 1, j + 1, words)
+        if slot.alts.iter().any(|a| a.matches(words[j], ids[j]))
+            && let Some(end) = match_rest(slots, si + 1, j + 1, words, ids)
         {
             return Some(end);
         }
@@ -1089,7 +1125,7 @@ fn match_rest(slots: &[Slot], si: usize, pos: usize, words: &[&Word]) -> Option<
         }
     }
     if slot.optional {
-        return match_rest(slots, si + 1, pos, words);
+        return match_rest(slots, si + 1, pos, words, ids);
     }
     None
 }
