@@ -113,7 +113,10 @@ fn is_stopword(w: &str) -> bool {
     use std::collections::HashSet;
     use std::sync::OnceLock;
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
-    w.len() <= 10 && SET.get_or_init(|| STOPWORDS.iter().copied().collect()).contains(w)
+    w.len() <= 10
+        && SET
+            .get_or_init(|| STOPWORDS.iter().copied().collect())
+            .contains(w)
 }
 
 /// A family: the parent of classes (`network`, `time`, `physical`…).
@@ -796,7 +799,7 @@ pub fn expand_phrase(phrase: &str) -> Result<Vec<String>, String> {
             ')' => depth -= 1,
             _ => {}
         }
-        if depth < 0 || depth > 1 {
+        if !(0..=1).contains(&depth) {
             return Err(format!(
                 "phrase `{phrase}`: unbalanced or nested parentheses"
             ));
@@ -1072,7 +1075,11 @@ impl Matcher {
             if let Some(list) = self.by_stem.get(ids[i] as usize) {
                 candidates.extend_from_slice(list);
             }
-            let two = w.lower.char_indices().nth(2).map_or(w.lower.len(), |(i, _)| i);
+            let two = w
+                .lower
+                .char_indices()
+                .nth(2)
+                .map_or(w.lower.len(), |(i, _)| i);
             if let Some(list) = self.by_prefix.get(&w.lower[..two]) {
                 candidates.extend(
                     list.iter()
