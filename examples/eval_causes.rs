@@ -78,7 +78,7 @@ fn fnv1a(s: &str) -> u64 {
 
 /// Dev when the FNV-1a hash of the path relative to SITE_DIR is even.
 fn is_dev(rel_path: &str) -> bool {
-    fnv1a(rel_path) % 2 == 0
+    fnv1a(rel_path).is_multiple_of(2)
 }
 
 struct Labelled<'a> {

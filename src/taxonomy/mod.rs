@@ -110,7 +110,13 @@ pub const STOPWORDS: &[&str] = &[
 ];
 
 fn is_stopword(w: &str) -> bool {
-    STOPWORDS.contains(&w)
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    w.len() <= 10
+        && SET
+            .get_or_init(|| STOPWORDS.iter().copied().collect())
+            .contains(w)
 }
 
 /// A family: the parent of classes (`network`, `time`, `physical`…).
@@ -625,7 +631,15 @@ pub fn tokenize(text: &str) -> Vec<Word> {
 }
 
 fn word(text: &str, start: usize, end: usize) -> Word {
-    let lower = text[start..end].to_lowercase().replace('’', "'");
+    let raw = &text[start..end];
+    let mut lower = if raw.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        raw.to_lowercase()
+    } else {
+        raw.to_string()
+    };
+    if lower.contains('’') {
+        lower = lower.replace('’', "'");
+    }
     let stem = stem(&lower);
     let stop = is_stopword(&lower);
     let neg = is_negation(&lower);
@@ -707,13 +721,17 @@ pub fn stem(lower: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 enum Alt {
     Stem(String),
+    /// A stem interned by the matcher (what `Stem` becomes once compiled).
+    Id(u32),
     Prefix(String),
 }
 
 impl Alt {
-    fn matches(&self, w: &Word) -> bool {
+    /// Whether the alternative matches word `w`, whose interned stem is `id`.
+    fn matches(&self, w: &Word, id: u32) -> bool {
         match self {
             Alt::Stem(s) => w.stem == *s,
+            Alt::Id(i) => *i == id,
             Alt::Prefix(p) => w.lower.starts_with(p.as_str()),
         }
     }
@@ -741,9 +759,12 @@ pub struct Pattern {
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
     pub patterns: Vec<Pattern>,
-    by_stem: HashMap<String, Vec<u32>>,
-    by_prefix: HashMap<String, Vec<u32>>,
-    prefix_lens: Vec<usize>,
+    /// Every stem a phrase uses, interned.
+    stems: HashMap<String, u32>,
+    /// Phrases by the interned stem of their first slot.
+    by_stem: Vec<Vec<u32>>,
+    /// Prefix phrases keyed by the first two characters of the prefix.
+    by_prefix: HashMap<String, Vec<(String, u32)>>,
 }
 
 /// One phrase match: the pattern and the span of words (indices into the content words
@@ -778,7 +799,7 @@ pub fn expand_phrase(phrase: &str) -> Result<Vec<String>, String> {
             ')' => depth -= 1,
             _ => {}
         }
-        if depth < 0 || depth > 1 {
+        if !(0..=1).contains(&depth) {
             return Err(format!(
                 "phrase `{phrase}`: unbalanced or nested parentheses"
             ));
@@ -988,23 +1009,45 @@ impl Matcher {
                 }
             }
         }
-        let mut lens: Vec<usize> = m.by_prefix.keys().map(|k| k.len()).collect();
-        lens.sort_unstable();
-        lens.dedup();
-        m.prefix_lens = lens;
         Ok(m)
     }
 
-    fn add(&mut self, p: Pattern) {
+    fn intern(&mut self, stem: &str) -> u32 {
+        if let Some(&i) = self.stems.get(stem) {
+            return i;
+        }
+        let i = self.stems.len() as u32;
+        self.stems.insert(stem.to_string(), i);
+        self.by_stem.push(Vec::new());
+        i
+    }
+
+    fn add(&mut self, mut p: Pattern) {
         let id = self.patterns.len() as u32;
+        for slot in &mut p.slots {
+            for alt in &mut slot.alts {
+                if let Alt::Stem(s) = alt {
+                    let s = std::mem::take(s);
+                    *alt = Alt::Id(self.intern(&s));
+                }
+            }
+        }
         for alt in &p.slots[0].alts {
-            let (map, key) = match alt {
-                Alt::Stem(s) => (&mut self.by_stem, s),
-                Alt::Prefix(s) => (&mut self.by_prefix, s),
-            };
-            let list = map.entry(key.clone()).or_default();
-            if list.last() != Some(&id) {
-                list.push(id);
+            match alt {
+                Alt::Stem(_) => unreachable!("interned above"),
+                Alt::Id(i) => {
+                    let list = &mut self.by_stem[*i as usize];
+                    if list.last() != Some(&id) {
+                        list.push(id);
+                    }
+                }
+                Alt::Prefix(s) => {
+                    let key: String = s.chars().take(2).collect();
+                    let list = self.by_prefix.entry(key).or_default();
+                    if !list.iter().any(|(q, i)| q == s && *i == id) {
+                        list.push((s.clone(), id));
+                    }
+                }
             }
         }
         self.patterns.push(p);
@@ -1023,21 +1066,26 @@ impl Matcher {
     /// `last_word` index `content`.
     pub fn find_in(&self, content: &[&Word], out: &mut Vec<PhraseMatch>) {
         let mut candidates: Vec<u32> = Vec::new();
+        let ids: Vec<u32> = content
+            .iter()
+            .map(|w| self.stems.get(&w.stem).copied().unwrap_or(u32::MAX))
+            .collect();
         for (i, w) in content.iter().enumerate() {
             candidates.clear();
-            if let Some(list) = self.by_stem.get(&w.stem) {
+            if let Some(list) = self.by_stem.get(ids[i] as usize) {
                 candidates.extend_from_slice(list);
             }
-            for &len in &self.prefix_lens {
-                if len > w.lower.len() {
-                    break;
-                }
-                if !w.lower.is_char_boundary(len) {
-                    continue;
-                }
-                if let Some(list) = self.by_prefix.get(&w.lower[..len]) {
-                    candidates.extend_from_slice(list);
-                }
+            let two = w
+                .lower
+                .char_indices()
+                .nth(2)
+                .map_or(w.lower.len(), |(i, _)| i);
+            if let Some(list) = self.by_prefix.get(&w.lower[..two]) {
+                candidates.extend(
+                    list.iter()
+                        .filter(|(q, _)| w.lower.starts_with(q.as_str()))
+                        .map(|&(_, id)| id),
+                );
             }
             if candidates.len() > 1 {
                 candidates.sort_unstable();
@@ -1045,10 +1093,7 @@ impl Matcher {
             }
             for &pid in &candidates {
                 let p = &self.patterns[pid as usize];
-                if !p.slots[0].alts.iter().any(|a| a.matches(w)) {
-                    continue;
-                }
-                if let Some(last) = match_rest(&p.slots, 1, i + 1, content) {
+                if let Some(last) = match_rest(&p.slots, 1, i + 1, content, &ids) {
                     out.push(PhraseMatch {
                         pattern: pid as usize,
                         first_word: i,
@@ -1064,15 +1109,21 @@ impl Matcher {
 
 /// Match slots `si..` with the next word to consider at `pos`; returns the index of the
 /// last matched word. `pos - 1` is the last word matched so far.
-fn match_rest(slots: &[Slot], si: usize, pos: usize, words: &[&Word]) -> Option<usize> {
+fn match_rest(
+    slots: &[Slot],
+    si: usize,
+    pos: usize,
+    words: &[&Word],
+    ids: &[u32],
+) -> Option<usize> {
     if si == slots.len() {
         return Some(pos - 1);
     }
     let slot = &slots[si];
     let limit = (pos + slot.gap + 1).min(words.len());
     for j in pos..limit {
-        if slot.alts.iter().any(|a| a.matches(words[j]))
-            && let Some(end) = match_rest(slots, si + 1, j + 1, words)
+        if slot.alts.iter().any(|a| a.matches(words[j], ids[j]))
+            && let Some(end) = match_rest(slots, si + 1, j + 1, words, ids)
         {
             return Some(end);
         }
@@ -1081,7 +1132,7 @@ fn match_rest(slots: &[Slot], si: usize, pos: usize, words: &[&Word]) -> Option<
         }
     }
     if slot.optional {
-        return match_rest(slots, si + 1, pos, words);
+        return match_rest(slots, si + 1, pos, words, ids);
     }
     None
 }
