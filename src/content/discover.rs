@@ -592,7 +592,7 @@ pub fn is_template_name(stem: &str) -> bool {
             || (w.len() >= 3 && w.chars().all(|c| c == 'n'))
             || (w.len() >= 3 && w.chars().all(|c| c == 'x'))
             || *w == "mm" && lower.contains("yyyy")
-    }) || (stem.contains('[') && stem.contains(']'));
+    }) || bracketed_words(stem);
     const GENERIC: &[&str] = &[
         "template",
         "templates",
@@ -619,6 +619,23 @@ pub fn is_template_name(stem: &str) -> bool {
     ];
     let template_word = words.iter().any(|w| *w == "template" || *w == "templates");
     placeholder_id || (template_word && words.iter().all(|w| GENERIC.contains(w)))
+}
+
+/// Whether `text` holds a bracketed placeholder such as `[Title]`; tags in capitals
+/// (`[DUBLIN]`, `[RESOLVED]`) are the author's own and do not count.
+fn bracketed_words(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(']') else {
+            return false;
+        };
+        if after[..close].chars().any(char::is_lowercase) {
+            return true;
+        }
+        rest = &after[close + 1..];
+    }
+    false
 }
 
 /// Whether an ignore pattern matches `rel` (a path relative to its content folder, `/`

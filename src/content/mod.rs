@@ -597,7 +597,11 @@ fn bracket_placeholders(text: &str) -> Vec<(usize, &str)> {
         let link = matches!(after, Some(b'(') | Some(b'[') | Some(b':'))
             || before == Some(b']')
             || before == Some(b'!');
-        if shaped && !link && !inner.eq_ignore_ascii_case("x") {
+        // `[DUBLIN]`, `[RESOLVED]`: tags written in capitals are the author's, not a
+        // template's (placeholders read like `[Incident Title]` or `[Name]`).
+        let tag = inner.chars().filter(|c| c.is_alphabetic()).count() > 1
+            && !inner.chars().any(|c| c.is_lowercase());
+        if shaped && !link && !tag && !inner.eq_ignore_ascii_case("x") {
             found.push((open, &text[open..=close]));
         }
         from = close;
@@ -607,6 +611,21 @@ fn bracket_placeholders(text: &str) -> Vec<(usize, &str)> {
 
 fn has_bracket_placeholder(text: &str) -> bool {
     !bracket_placeholders(text).is_empty()
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::*;
+
+    #[test]
+    fn capital_tags_in_titles_are_not_placeholders() {
+        assert!(!is_template_title(
+            "[DUBLIN] Network equipment failure - postmortem"
+        ));
+        assert!(!has_bracket_placeholder("[RESOLVED] Checkout errors"));
+        assert!(is_template_title("[Incident Title]"));
+        assert!(has_bracket_placeholder("Owner: [Name]"));
+    }
 }
 
 /// Unfilled template placeholders in the body (`[Name]`, `[Incident Title]`,
