@@ -132,8 +132,8 @@ fn stage_times(archive: &hindsight::model::Archive, config: &Config) {
     lap("CPU: references");
     let model = text::TextModel::build(incidents);
     lap("vectors");
-    let taxonomy =
-        hindsight::taxonomy::Taxonomy::from_site_table(config.causes.as_ref()).unwrap_or_default();
+    let taxonomy = hindsight::taxonomy::Taxonomy::for_config(config)
+        .unwrap_or_else(|e| panic!("[causes]: {e}"));
     let inferred = hindsight::analysis::causes::infer_all(incidents, &taxonomy);
     let classes = hindsight::analysis::causes::class_sets(incidents, &inferred);
     lap("inferred causes");

@@ -10,7 +10,6 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use crate::cmd::{self, Failure};
 use crate::config::Config;
 use crate::site::Site;
-use crate::taxonomy::{Taxonomy, TaxonomyConfig};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -268,18 +267,8 @@ fn open_site(args: &SiteArgs) -> Result<Site, Failure> {
     let mut site = Site::open(&args.root, as_of)
         .map_err(|e| Failure::Usage(e.to_string()))?
         .with_drafts(args.drafts);
-    resolve_causes(&mut site).map_err(Failure::Usage)?;
+    crate::taxonomy::settle_config(&mut site.config, &site.root).map_err(Failure::Usage)?;
     Ok(site)
-}
-
-/// Merge the file `[causes] file` names into the site's `[causes]` table and check the
-/// result, so a mistake there is a configuration error before anything is built.
-fn resolve_causes(site: &mut Site) -> Result<(), String> {
-    if let Some(table) = &site.config.causes {
-        let merged = TaxonomyConfig::from_table(table)?.resolve_file(&site.root)?;
-        site.config.causes = Some(merged.to_table()?);
-    }
-    Taxonomy::from_site_table(site.config.causes.as_ref()).map(|_| ())
 }
 
 fn as_of_date(flag: Option<&str>, name: &str) -> Result<jiff::civil::Date, Failure> {

@@ -44,7 +44,7 @@ pub struct Config {
     pub repeats: RepeatsConfig,
     pub dashboard: DashboardConfig,
     /// `[causes]`: the site's extension of the failure-mode taxonomy (label mappings,
-    /// phrases, classes). Read by `taxonomy::Taxonomy::from_site_table`, which checks it.
+    /// phrases, classes). Read by `taxonomy::Taxonomy::for_config`; `taxonomy::settle_config` checks it.
     pub causes: Option<toml::Table>,
     /// How `hindsight new` names and fills a new post-mortem.
     pub new: NewConfig,

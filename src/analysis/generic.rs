@@ -80,7 +80,7 @@ fn generic_words() -> &'static HashSet<&'static str> {
 
 /// Every word written in the builtin taxonomy's phrases and aliases.
 fn taxonomy_vocabulary() -> HashSet<String> {
-    let taxonomy = Taxonomy::builtin();
+    let taxonomy = Taxonomy::builtin_ref();
     let mut words = HashSet::new();
     for class in &taxonomy.classes {
         for text in class

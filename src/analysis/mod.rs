@@ -44,7 +44,10 @@ pub fn analyse_cached(
         file_links,
     } = references::resolve_all(incidents);
     let model = text::TextModel::build_cached(incidents, cache);
-    let taxonomy = Taxonomy::from_site_table(config.causes.as_ref()).unwrap_or_default();
+    // The site opened with a checked `[causes]`; a config that was not (a library caller)
+    // falls back to the builtin taxonomy.
+    let taxonomy = Taxonomy::for_config(config)
+        .unwrap_or_else(|_| std::borrow::Cow::Borrowed(Taxonomy::builtin_ref()));
     let inferred = causes::infer_all(incidents, &taxonomy);
     let classes = causes::class_sets(incidents, &inferred);
     let pairs = related::neighbours(incidents, &model, &links, params, &classes);

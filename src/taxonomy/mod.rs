@@ -35,6 +35,7 @@
 
 pub mod infer;
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -207,6 +208,17 @@ pub struct TaxonomyConfig {
     pub min_confidence: Option<f64>,
 }
 
+/// Settle a freshly loaded config's `[causes]`: merge in the file its `file` names
+/// (relative to `site_root`) and check the result, so a mistake there is a configuration
+/// error when the site is opened (by the CLI, or by `serve` when site.toml changes).
+pub fn settle_config(config: &mut crate::config::Config, site_root: &Path) -> Result<(), String> {
+    if let Some(table) = &config.causes {
+        let merged = TaxonomyConfig::from_table(table)?.resolve_file(site_root)?;
+        config.causes = Some(merged.to_table()?);
+    }
+    Taxonomy::for_config(config).map(|_| ())
+}
+
 impl TaxonomyConfig {
     /// The `[causes]` table of site.toml (after `file` was merged in), checked.
     pub fn from_table(table: &toml::Table) -> Result<TaxonomyConfig, String> {
@@ -284,18 +296,28 @@ impl Default for Taxonomy {
 }
 
 impl Taxonomy {
-    /// The builtin taxonomy extended by a site's `[causes]` table, if any.
-    pub fn from_site_table(table: Option<&toml::Table>) -> Result<Taxonomy, String> {
-        match table {
-            None => Ok(Taxonomy::builtin()),
-            Some(table) => Taxonomy::builtin().with_config(&TaxonomyConfig::from_table(table)?),
-        }
-    }
-
     /// The taxonomy shipped with hindsight. Panics only if the embedded file is broken,
     /// which the unit tests rule out.
     pub fn builtin() -> Taxonomy {
-        Taxonomy::from_toml(DEFAULT_TOML).expect("embedded taxonomy is valid")
+        Taxonomy::builtin_ref().clone()
+    }
+
+    /// The builtin taxonomy, parsed and compiled once per process.
+    pub fn builtin_ref() -> &'static Taxonomy {
+        static BUILTIN: std::sync::OnceLock<Taxonomy> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| Taxonomy::from_toml(DEFAULT_TOML).expect("embedded taxonomy is valid"))
+    }
+
+    /// The taxonomy a site's config asks for: the builtin one (not copied) when the site
+    /// has no `[causes]`, else the builtin one extended by it.
+    pub fn for_config(config: &crate::config::Config) -> Result<Cow<'static, Taxonomy>, String> {
+        match &config.causes {
+            None => Ok(Cow::Borrowed(Taxonomy::builtin_ref())),
+            Some(table) => Taxonomy::builtin_ref()
+                .with_config(&TaxonomyConfig::from_table(table)?)
+                .map(Cow::Owned),
+        }
     }
 
     /// Parse a taxonomy file (`[[family]]` and `[[class]]` tables).

@@ -519,3 +519,37 @@ fn taxonomy_infer_on_incident_uses_sections() {
     assert_eq!(causes[0].evidence.len(), 1);
     assert_eq!(causes[0].evidence[0].section, SectionKind::RootCause);
 }
+
+#[test]
+fn settle_config_merges_the_named_file_and_refuses_unknown_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("causes.toml"),
+        "map = { \"tls-expiry\" = \"certificate-expiry\" }\n",
+    )
+    .unwrap();
+    let mut config =
+        crate::config::Config::parse("[causes]\nfile = \"causes.toml\"\nmin_confidence = 0.7\n")
+            .unwrap();
+    settle_config(&mut config, dir.path()).unwrap();
+    let taxonomy = Taxonomy::for_config(&config).unwrap();
+    assert_eq!(
+        taxonomy.resolve("tls-expiry").unwrap().id,
+        "certificate-expiry"
+    );
+    assert_eq!(taxonomy.min_confidence, 0.7);
+
+    let mut bad =
+        crate::config::Config::parse("[causes]\nmap = { \"x\" = \"certificate-expired\" }\n")
+            .unwrap();
+    let err = settle_config(&mut bad, dir.path()).unwrap_err();
+    assert!(err.contains("certificate-expired"), "{err}");
+    assert!(err.contains("certificate-expiry"), "{err}");
+
+    // No `[causes]`: the builtin taxonomy, not a copy.
+    let plain = crate::config::Config::default();
+    assert!(matches!(
+        Taxonomy::for_config(&plain).unwrap(),
+        std::borrow::Cow::Borrowed(_)
+    ));
+}

@@ -279,10 +279,15 @@ impl Builder {
 
     fn apply_changes(&mut self, changes: &Changes) -> Outcome {
         if changes.config {
-            match Config::load(&self.site.root) {
+            let loaded = Config::load(&self.site.root)
+                .map_err(|e| e.to_string())
+                .and_then(|mut config| {
+                    crate::taxonomy::settle_config(&mut config, &self.site.root).map(|()| config)
+                });
+            match loaded {
                 Err(e) => {
                     // Keep building with the previous config; say so on every page.
-                    self.config_problem = Some(Problem::Config(e.to_string()));
+                    self.config_problem = Some(Problem::Config(e));
                     return self.unchanged(self.current_diagnostics(), Timings::default());
                 }
                 Ok(config) => {
@@ -1106,6 +1111,20 @@ mod tests {
             panic!("{:?}", b.problem())
         };
         assert!(message.contains("titel"), "{message}");
+        // A `[causes]` mapping onto no class is a config error in serve too.
+        std::fs::write(
+            dir.path().join("site.toml"),
+            "[causes]\nmap = { \"x\" = \"no-such-class\" }\n",
+        )
+        .unwrap();
+        b.apply(&Changes {
+            config: true,
+            ..Changes::default()
+        });
+        let Some(Problem::Config(message)) = b.problem() else {
+            panic!("{:?}", b.problem())
+        };
+        assert!(message.contains("no-such-class"), "{message}");
         // Content edits still rebuild (with the old config), and the config error stays.
         std::fs::write(
             dir.path().join("content/a.md"),
