@@ -144,18 +144,20 @@ pub struct BuildResult {
 pub fn build(site: &Site) -> Result<BuildResult> {
     let (archive, mut diagnostics) = load(site);
     // The CLI's search index (in the cache) is updated on its own thread while the
-    // site is analysed and rendered. Failing to update it must not stop the site from
+    // site is rendered (after analysis, whose inferred causes it records). Failing to update it must not stop the site from
     // being published, so it is reported but does not block.
-    let (rendered, search_index) = std::thread::scope(|s| {
-        let search_index = s.spawn(|| crate::search::update_cache(site, &archive));
-        let (insights, more) = analyse(site, &archive);
+    let (insights, more) = analyse(site, &archive);
+    let taxonomy = crate::taxonomy::Taxonomy::for_config(&site.config)
+        .unwrap_or_else(|_| std::borrow::Cow::Borrowed(crate::taxonomy::Taxonomy::builtin_ref()));
+    let causes = crate::search::causes::Causes::from_insights(&taxonomy, &insights.inferred_causes);
+    let (files, search_index) = std::thread::scope(|s| {
+        let search_index = s.spawn(|| crate::search::update_cache(site, &archive, &causes));
         let files = crate::render::render_site(site, &archive, &insights);
         let search_index = search_index
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the search indexer stopped unexpectedly")));
-        ((insights, more, files), search_index)
+        (files, search_index)
     });
-    let (insights, more, files) = rendered;
     diagnostics.extend(more);
     diagnostics.apply_levels(&site.config.checks);
     diagnostics.finish();

@@ -11,7 +11,9 @@ use super::Failure;
 use crate::pipeline;
 use crate::search::searcher::{Hit, SearchIndex};
 use crate::search::{self, fresh, query};
+use crate::search::causes::Causes;
 use crate::site::Site;
+use crate::taxonomy::Taxonomy;
 
 /// The `--json` shape (the README's output contract).
 #[derive(Debug, Serialize)]
@@ -19,6 +21,9 @@ pub struct JsonOutput<'a> {
     pub query: &'a str,
     pub total: usize,
     pub results: Vec<JsonResult>,
+    /// What the search read into the query: causes it searched by, words found nowhere
+    /// and the nearest ones ("did you mean").
+    pub notices: &'a [String],
 }
 
 #[derive(Debug, Serialize)]
@@ -30,6 +35,8 @@ pub struct JsonResult {
     pub score: f64,
     pub snippet: String,
     pub url: String,
+    /// The post-mortem's file, relative to the site root.
+    pub source: String,
 }
 
 /// Answer `words` on `site`'s archive: at most `limit` results, as JSON or text.
@@ -46,9 +53,13 @@ pub fn run(site: &Site, words: &[String], json: bool, limit: usize) -> Result<()
     // content folder is checked, the query already runs on the index as it is: when
     // nothing changed (the usual case) those are the results.
     let cache_dir = site.cache_dir();
+    let taxonomy = Taxonomy::for_config(&site.config).map_err(Failure::Usage)?;
+    let open = |dir: &std::path::Path| -> anyhow::Result<Option<SearchIndex>> {
+        Ok(SearchIndex::open(dir)?.map(|index| index.with_taxonomy(taxonomy.clone())))
+    };
     let (refreshed, early) = std::thread::scope(|s| {
         let early = s.spawn(|| {
-            SearchIndex::open(&cache_dir)
+            open(&cache_dir)
                 .ok()
                 .flatten()
                 .and_then(|index| index.search(&query, limit).ok())
@@ -67,9 +78,9 @@ pub fn run(site: &Site, words: &[String], json: bool, limit: usize) -> Result<()
     let results = match early {
         Some(results) if fresh && unchanged => results,
         _ => {
-            let index = match SearchIndex::open(&cache_dir)? {
+            let index = match open(&cache_dir)? {
                 Some(index) if fresh => index,
-                _ => build_index(site)?,
+                _ => build_index(site)?.with_taxonomy(taxonomy.clone()),
             };
             index.search(&query, limit)?
         }
@@ -81,6 +92,7 @@ pub fn run(site: &Site, words: &[String], json: bool, limit: usize) -> Result<()
             query: &text,
             total: results.total,
             results: results.hits.iter().map(json_result).collect(),
+            notices: &results.notices,
         };
         serde_json::to_writer_pretty(&mut out, &output).map_err(anyhow::Error::from)?;
         writeln!(out).map_err(anyhow::Error::from)?;
@@ -95,9 +107,13 @@ pub fn run(site: &Site, words: &[String], json: bool, limit: usize) -> Result<()
             if n > 0 {
                 writeln!(out).map_err(anyhow::Error::from)?;
             }
-            write_hit(&mut out, hit, bold, plain).map_err(anyhow::Error::from)?;
+            write_hit(&mut out, hit, &site.config.output_dir, bold, plain)
+                .map_err(anyhow::Error::from)?;
         }
         out.flush().map_err(anyhow::Error::from)?;
+        for notice in &results.notices {
+            eprintln!("note: {notice}");
+        }
         if results.total == 0 {
             eprintln!("no post-mortem matches `{text}`");
         } else {
@@ -122,10 +138,17 @@ fn json_result(hit: &Hit) -> JsonResult {
         score: (f64::from(hit.score) * 10_000.0).round() / 10_000.0,
         snippet: hit.snippet.plain(),
         url: crate::render::urls::incident(&hit.id),
+        source: hit.source.clone(),
     }
 }
 
-fn write_hit(out: &mut impl Write, hit: &Hit, bold: &str, plain: &str) -> std::io::Result<()> {
+fn write_hit(
+    out: &mut impl Write,
+    hit: &Hit,
+    output_dir: &std::path::Path,
+    bold: &str,
+    plain: &str,
+) -> std::io::Result<()> {
     writeln!(out, "{bold}{}{plain}", hit.title)?;
     let mut meta: Vec<String> = Vec::new();
     meta.extend(hit.date.clone());
@@ -135,11 +158,25 @@ fn write_hit(out: &mut impl Write, hit: &Hit, bold: &str, plain: &str) -> std::i
     }
     meta.push(hit.id.clone());
     writeln!(out, "  {}", meta.join(" · "))?;
+    writeln!(out, "  {}", location(hit, output_dir))?;
     let snippet = hit.snippet.marked(bold, plain);
     if !snippet.is_empty() {
         writeln!(out, "  {snippet}")?;
     }
     Ok(())
+}
+
+/// Where to read the result: its file, and its page in the built site.
+fn location(hit: &Hit, output_dir: &std::path::Path) -> String {
+    let page = output_dir
+        .join(crate::render::urls::incident(&hit.id))
+        .to_string_lossy()
+        .replace('\\', "/");
+    if hit.source.is_empty() {
+        page
+    } else {
+        format!("{} → {page}", hit.source)
+    }
 }
 
 /// Build the index from the content, telling a person at a terminal why they wait.
@@ -158,7 +195,8 @@ fn build_index(site: &Site) -> Result<SearchIndex, Failure> {
         );
     }
     let (archive, _diagnostics) = pipeline::load(site);
-    let stats = search::update_cache(site, &archive)?;
+    let taxonomy = Taxonomy::for_config(&site.config).map_err(Failure::Usage)?;
+    let stats = search::update_cache(site, &archive, &Causes::new(&taxonomy))?;
     if progress {
         eprintln!("indexed {} post-mortems", stats.added);
     }

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod theme;
 pub mod urls;
 
+use std::borrow::Cow;
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -256,7 +257,13 @@ pub fn render_unit(
             ctx.insert("count", &archive.incidents.len());
             Ok(vec![renderer.page("search.html", urls::SEARCH, ctx)?])
         }
-        Unit::SearchIndex => Ok(crate::search::index_files(archive)),
+        Unit::SearchIndex => {
+            let taxonomy = crate::taxonomy::Taxonomy::for_config(&site.config)
+                .unwrap_or_else(|_| Cow::Borrowed(crate::taxonomy::Taxonomy::builtin_ref()));
+            let causes =
+                crate::search::causes::Causes::from_insights(&taxonomy, &insights.inferred_causes);
+            Ok(crate::search::index_files(archive, &causes))
+        }
         Unit::Sitemap => Ok(vec![feeds::sitemap(site, rendered)]),
     }
 }

@@ -17,6 +17,7 @@ use std::time::UNIX_EPOCH;
 use anyhow::Result;
 use rayon::prelude::*;
 
+use super::causes::Causes;
 use super::schema::SCHEMA_VERSION;
 use super::store::{self, FileStamp, UpdateStats};
 use crate::content::{self, discover};
@@ -80,7 +81,13 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
         (manifest, walk.join())
     });
     let now = now.map_err(|_| anyhow::anyhow!("walking the content folder failed"))?;
-    if manifest.schema != SCHEMA_VERSION || !store::index_dir(&cache).is_dir() {
+    let taxonomy = crate::taxonomy::Taxonomy::for_config(&site.config)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let causes = Causes::new(&taxonomy);
+    if manifest.schema != SCHEMA_VERSION
+        || manifest.taxonomy != causes.fingerprint()
+        || !store::index_dir(&cache).is_dir()
+    {
         return Ok(None);
     }
     let same =
@@ -147,7 +154,8 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
     moved |= lost_an_id && idle_file;
     if moved {
         let (archive, _) = content::archive::load(site);
-        let stats = store::update_with_files(&cache, &archive, stamps_of(site, &archive))?;
+        let stats =
+            store::update_with_files(&cache, &archive, stamps_of(site, &archive), &causes)?;
         return Ok(Some(Refresh {
             files_changed,
             reloaded: true,
@@ -171,7 +179,7 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
             }
         }
     }
-    let stats = store::update_documents(&cache, docs, &changed_docs, files)?;
+    let stats = store::update_documents(&cache, docs, &changed_docs, files, &causes)?;
     Ok(Some(Refresh {
         files_changed,
         reloaded: false,

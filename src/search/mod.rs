@@ -9,6 +9,7 @@
 //! `hindsight search` keeps it fresh with `fresh`.
 
 pub mod baseline;
+pub mod causes;
 pub mod fresh;
 pub mod query;
 pub mod schema;
@@ -25,13 +26,23 @@ use anyhow::Result;
 use crate::model::Archive;
 use crate::site::{OutputFile, Site};
 
-/// Every file of the static browser index (shards, entry and text files).
-pub fn index_files(archive: &Archive) -> Vec<OutputFile> {
-    static_index::build(archive)
+/// Every file of the static browser index (shards, entry and text files, the
+/// taxonomy for cause queries).
+pub fn index_files(archive: &Archive, causes: &causes::Causes) -> Vec<OutputFile> {
+    static_index::build(archive, causes)
 }
 
 /// Update the tantivy index in the site's cache folder, recording the content files it
 /// was built from (so `hindsight search` notices later edits).
-pub fn update_cache(site: &Site, archive: &Archive) -> Result<store::UpdateStats> {
-    store::update_with_files(&site.cache_dir(), archive, fresh::stamps_of(site, archive))
+pub fn update_cache(
+    site: &Site,
+    archive: &Archive,
+    causes: &causes::Causes,
+) -> Result<store::UpdateStats> {
+    store::update_with_files(
+        &site.cache_dir(),
+        archive,
+        fresh::stamps_of(site, archive),
+        causes,
+    )
 }

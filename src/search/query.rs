@@ -1,11 +1,17 @@
 //! The search query language, parsed by hand so every mistake gets a message that says
 //! where it is and what was expected (`query:COL: ...`).
 //!
-//! Grammar (items separated by whitespace, all of them must hold):
+//! Grammar (items separated by whitespace):
 //! `word`, `"a quoted phrase"`, `field:value` or `field:"quoted value"` with field one of
 //! [`FIELDS`], `after:YYYY-MM-DD` (on or after that day), `before:YYYY-MM-DD` (strictly
-//! before that day), and a leading `-` on any item to exclude what it matches. Field
-//! names are case-insensitive; values are compared lower-cased and exactly.
+//! before that day), `year:YYYY`, and a leading `-` on any item to exclude what it
+//! matches. Field names are case-insensitive; values are compared lower-cased and
+//! exactly (`cause:` also by the taxonomy's names, see the searcher).
+//!
+//! `OR` (upper case, standing alone) separates alternatives: `cause:dns OR cause:bgp`
+//! finds incidents matching either side. Within one alternative every filter must hold
+//! and any of the words may match (complete matches rank first). The browser's
+//! `search.js` parses the same language.
 
 use std::fmt;
 
@@ -63,6 +69,8 @@ pub enum Clause {
     After(Date),
     /// `before:DATE`: strictly before DATE.
     Before(Date),
+    /// `year:YYYY`: on a day of that year.
+    Year(i16),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,18 +79,23 @@ pub struct Item {
     pub clause: Clause,
 }
 
-/// A parsed query: every item must hold (negated ones must not match).
+/// A parsed query: one or more alternatives (separated by `OR`); a result matches at
+/// least one. Within an alternative every filter holds and no negated item matches.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Query {
-    pub items: Vec<Item>,
+    pub alternatives: Vec<Vec<Item>>,
 }
 
 impl Query {
     /// Items that score: positive words and phrases.
     pub fn has_text(&self) -> bool {
-        self.items
-            .iter()
+        self.items()
             .any(|i| !i.negated && matches!(i.clause, Clause::Word(_) | Clause::Phrase(_)))
+    }
+
+    /// Every item of every alternative.
+    pub fn items(&self) -> impl Iterator<Item = &Item> {
+        self.alternatives.iter().flatten()
     }
 }
 
@@ -102,12 +115,15 @@ impl fmt::Display for QueryError {
 
 impl std::error::Error for QueryError {}
 
-const EXPECTED_ITEM: &str = "expected words, a \"quoted phrase\", field:value (cause, service, team, severity, tag, status), after:YYYY-MM-DD or before:YYYY-MM-DD";
+const EXPECTED_ITEM: &str = "expected words, a \"quoted phrase\", field:value (cause, service, team, severity, tag, status), after:YYYY-MM-DD, before:YYYY-MM-DD or year:YYYY";
 
 /// Parse `text` into a query.
 pub fn parse(text: &str) -> Result<Query, QueryError> {
     let chars: Vec<char> = text.chars().collect();
+    let mut alternatives = Vec::new();
     let mut items = Vec::new();
+    // Where the last `OR` stood, while nothing follows it yet.
+    let mut open_or: Option<usize> = None;
     let mut pos = 0;
     while pos < chars.len() {
         if chars[pos].is_whitespace() {
@@ -115,6 +131,22 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
             continue;
         }
         let start = pos;
+        if chars[pos..].starts_with(&['O', 'R'])
+            && chars.get(pos + 2).is_none_or(|c| c.is_whitespace())
+        {
+            if items.is_empty() {
+                return Err(err(
+                    start,
+                    "`OR` needs something before it; expected e.g. cause:dns OR cause:bgp"
+                        .to_string(),
+                ));
+            }
+            alternatives.push(std::mem::take(&mut items));
+            open_or = Some(start);
+            pos += 2;
+            continue;
+        }
+        open_or = None;
         let negated = chars[pos] == '-';
         if negated {
             pos += 1;
@@ -186,10 +218,17 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
         }
         items.push(Item { negated, clause });
     }
+    if let Some(at) = open_or {
+        return Err(err(
+            at,
+            "`OR` needs something after it; expected e.g. cause:dns OR cause:bgp".to_string(),
+        ));
+    }
     if items.is_empty() {
         return Err(err(0, format!("empty query; {EXPECTED_ITEM}")));
     }
-    Ok(Query { items })
+    alternatives.push(items);
+    Ok(Query { alternatives })
 }
 
 /// Read a `"..."` starting at `pos` (which holds the opening quote).
@@ -222,12 +261,25 @@ fn field_clause(
                 Clause::Before(date)
             })
         }
+        "year" => {
+            let year = (value.len() == 4 && value.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| value.parse::<i16>().ok())
+                .flatten()
+                .filter(|y| (1000..=9999).contains(y))
+                .ok_or_else(|| {
+                    err(
+                        value_at,
+                        format!("bad year `{value}` for `year:`; expected YYYY, e.g. year:2025"),
+                    )
+                })?;
+            Ok(Clause::Year(year))
+        }
         _ => {
             let field = Field::from_name(name).ok_or_else(|| {
                 err(
                     name_at,
                     format!(
-                        "unknown field `{name}`; expected one of {}, after, before (put text with a colon in quotes to search for it)",
+                        "unknown field `{name}`; expected one of {}, after, before, year (put text with a colon in quotes to search for it)",
                         FIELDS.join(", ")
                     ),
                 )
@@ -290,8 +342,9 @@ mod tests {
     #[test]
     fn words_phrases_fields_dates_and_exclusions() {
         let q = parse(r#"pool "connection leak" Cause:DNS -service:payments after:2025-01-01 before:2025-07-01 -"dry run" -retry"#).unwrap();
+        assert_eq!(q.alternatives.len(), 1);
         assert_eq!(
-            q.items,
+            q.alternatives[0],
             vec![
                 item(false, Clause::Word("pool".into())),
                 item(false, Clause::Phrase("connection leak".into())),
@@ -309,12 +362,46 @@ mod tests {
     #[test]
     fn quoted_field_values_and_words_with_colons() {
         let q = parse(r#"team:"Site Reliability" 10:32"#).unwrap();
+        let items: Vec<&Item> = q.items().collect();
         assert_eq!(
-            q.items[0].clause,
+            items[0].clause,
             Clause::Field(Field::Team, "site reliability".into())
         );
-        assert_eq!(q.items[1].clause, Clause::Word("10:32".into()));
+        assert_eq!(items[1].clause, Clause::Word("10:32".into()));
         assert!(!parse("cause:dns").unwrap().has_text());
+    }
+
+    #[test]
+    fn or_separates_alternatives_and_year_is_a_field() {
+        let q = parse("cause:dns -team:edge OR year:2024 timeout OR bgp").unwrap();
+        assert_eq!(
+            q.alternatives,
+            vec![
+                vec![
+                    item(false, Clause::Field(Field::Cause, "dns".into())),
+                    item(true, Clause::Field(Field::Team, "edge".into())),
+                ],
+                vec![
+                    item(false, Clause::Year(2024)),
+                    item(false, Clause::Word("timeout".into())),
+                ],
+                vec![item(false, Clause::Word("bgp".into()))],
+            ]
+        );
+        // Only a standalone upper-case OR separates; `or`, `ORACLE` and `"a OR b"` are text.
+        let q = parse(r#"or ORACLE "a OR b""#).unwrap();
+        assert_eq!(q.alternatives.len(), 1);
+        assert_eq!(q.alternatives[0].len(), 3);
+        assert_eq!(
+            parse("OR dns").unwrap_err().to_string(),
+            "query:1: `OR` needs something before it; expected e.g. cause:dns OR cause:bgp"
+        );
+        assert_eq!(parse("dns OR").unwrap_err().col, 5);
+        assert_eq!(parse("dns OR  OR bgp").unwrap_err().col, 9);
+        assert_eq!(
+            parse("year:24").unwrap_err().to_string(),
+            "query:6: bad year `24` for `year:`; expected YYYY, e.g. year:2025"
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use super::text;
 use crate::model::Incident;
 
 /// Bump whenever the schema or what goes into a field changes: the index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 /// The tokenizer name registered on every opened index.
 const TOKENIZER: &str = "hindsight";
 
@@ -29,6 +29,8 @@ pub(super) struct Fields {
     pub(super) body: Field,
     pub(super) labels: Field,
     pub(super) cause: Field,
+    /// Taxonomy classes: known labels and inferred causes (see [`super::causes`]).
+    pub(super) class: Field,
     pub(super) service: Field,
     pub(super) team: Field,
     pub(super) tag: Field,
@@ -61,6 +63,7 @@ pub(super) fn schema() -> (Schema, Fields) {
         body: b.add_text_field("body", text(true)),
         labels: b.add_text_field("labels", text(false)),
         cause: b.add_text_field("cause", STRING),
+        class: b.add_text_field("class", STRING),
         service: b.add_text_field("service", STRING),
         team: b.add_text_field("team", STRING),
         tag: b.add_text_field("tag", STRING),
@@ -87,6 +90,7 @@ pub(super) fn fields_of(schema: &Schema) -> Result<Fields> {
         body: f("body")?,
         labels: f("labels")?,
         cause: f("cause")?,
+        class: f("class")?,
         service: f("service")?,
         team: f("team")?,
         tag: f("tag")?,
@@ -105,12 +109,17 @@ pub(super) struct Display {
     pub(super) date: Option<String>,
     pub(super) severity: Option<String>,
     pub(super) services: Vec<String>,
+    /// The post-mortem's file, relative to the site root.
+    #[serde(default)]
+    pub(super) source: String,
 }
 
-/// Everything indexed for one incident; hashed to detect changes.
+/// Everything indexed for one incident; hashed to detect changes (its cause classes
+/// follow from the text and the taxonomy, whose digest the manifest keeps).
 #[derive(Debug, Serialize)]
 pub(super) struct IndexedDoc<'a> {
     pub(super) id: &'a str,
+    pub(super) source: String,
     pub(super) title: &'a str,
     pub(super) root_cause: String,
     pub(super) summary: &'a str,
@@ -122,12 +131,15 @@ pub(super) struct IndexedDoc<'a> {
     pub(super) severity: Option<&'a str>,
     pub(super) status: &'static str,
     pub(super) date: Option<String>,
+    #[serde(skip)]
+    pub(super) classes: Vec<String>,
 }
 
 impl<'a> IndexedDoc<'a> {
     pub(super) fn of(i: &'a Incident) -> Self {
         IndexedDoc {
             id: &i.id,
+            source: i.source.to_string_lossy().replace('\\', "/"),
             title: &i.title,
             root_cause: i.root_cause_text(),
             summary: i.summary.as_deref().unwrap_or(""),
@@ -139,7 +151,14 @@ impl<'a> IndexedDoc<'a> {
             severity: i.severity.as_deref(),
             status: i.status.as_str(),
             date: i.date.map(|d| d.to_string()),
+            classes: Vec::new(),
         }
+    }
+
+    /// With its cause classes, for indexing.
+    pub(super) fn with_classes(mut self, causes: &super::causes::Causes, i: &Incident) -> Self {
+        self.classes = causes.classes(i);
+        self
     }
 
     pub(super) fn hash(&self) -> String {
@@ -172,6 +191,9 @@ impl<'a> IndexedDoc<'a> {
                 doc.add_text(f.labels, v.replace(['-', '_'], " "));
             }
         }
+        for class in &self.classes {
+            doc.add_text(f.class, class);
+        }
         if let Some(s) = self.severity {
             doc.add_text(f.severity, s.to_lowercase());
         }
@@ -184,6 +206,7 @@ impl<'a> IndexedDoc<'a> {
             date: self.date.clone(),
             severity: self.severity.map(str::to_string),
             services: self.services.to_vec(),
+            source: self.source.clone(),
         };
         doc.add_text(
             f.display,

@@ -176,22 +176,7 @@ fn word_end(text: &str, i: usize, start: usize) -> usize {
     }
 }
 
-/// Levenshtein distance, for typo matches (short strings only).
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
+pub use crate::words::edit_distance;
 
 #[cfg(test)]
 mod tests {
@@ -252,5 +237,6 @@ mod tests {
         assert_eq!(edit_distance("certif", "certifc"), 1);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(edit_distance("promethues", "prometheus"), 1, "a swap is one edit");
     }
 }

@@ -23,6 +23,10 @@
 //!   for phrase queries.
 //! - `search/idx/f-<facet>.js`: document lists per facet value (severity, service,
 //!   cause, team, tag, status), loaded only when a query filters on that facet.
+//! - `search/idx/f-class.js`: the same for cause classes of the taxonomy, labelled or
+//!   inferred ([`Causes`]); `search/idx/causes.js`: the taxonomy's names and phrases
+//!   ([`crate::taxonomy::Taxonomy::browser_json`]), loaded for queries with words, so
+//!   `cause:` and plain words that describe a cause work as in the CLI.
 //! - `search/idx/dates.js`: the first document of each distinct date, for
 //!   `after:`/`before:`, loaded only when a query uses them.
 //! - `search/idx/x/<G / 128>/<G>.js`: documents in pairs (G = N / 2): id, title, date, severity, services and
@@ -42,6 +46,7 @@ use rayon::prelude::*;
 
 use serde_json::json;
 
+use super::causes::{Causes, DESCRIBED_MIN, MAX_DESCRIBED};
 use super::weights;
 
 use crate::model::{Archive, Incident};
@@ -57,14 +62,22 @@ pub const DOC_GROUP: usize = 2;
 /// parallel in one huge folder serialises on that folder's lock.
 pub const GROUPS_PER_FOLDER: usize = 128;
 /// Version of the file format, in `entry.js` (3: terms of the shared stemmer, and the
-/// query weights).
-pub const FORMAT_VERSION: u32 = 3;
+/// query weights; 4: the `class` facet and `causes.js`).
+pub const FORMAT_VERSION: u32 = 4;
 
 const K1: f64 = weights::BM25_K1;
+/// Browser scores run about five times the CLI's for the same match: a posting's weight
+/// is the BM25 term-frequency part scaled to 1..31 (× 31 / (k1 + 1) ≈ 14) with the
+/// field boost inside the saturation, so a strong title match is ~22 × idf there and
+/// ~4.5 × idf in the CLI. Constant scores (a described cause) are scaled by this.
+const BROWSER_SCALE: f32 = 5.0;
 const B: f64 = weights::BM25_B;
 
-/// The facets with filter files, and how to read them from an incident.
-const FACETS: [&str; 6] = ["severity", "service", "cause", "team", "tag", "status"];
+/// The facets with filter files, and how to read them from an incident (`class`: the
+/// taxonomy classes of [`Causes::classes`], labelled or inferred).
+const FACETS: [&str; 7] = [
+    "severity", "service", "cause", "class", "team", "tag", "status",
+];
 /// Facets whose values are also searchable words (as in the CLI's `labels` field).
 const LABEL_FACETS: [&str; 4] = ["service", "cause", "team", "tag"];
 
@@ -185,9 +198,10 @@ fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// Every file of the static index, paths relative to the output root.
-pub fn build(archive: &Archive) -> Vec<OutputFile> {
+pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
     let docs = &archive.incidents;
     let n = docs.len();
+    let classes: Vec<Vec<String>> = docs.par_iter().map(|i| causes.classes(i)).collect();
     let batch = (n / 32).clamp(16, 512);
     let batches: Vec<(Vec<DocIndex>, ByHash<Box<str>>)> =
         docs.par_chunks(batch).map(index_batch).collect();
@@ -380,7 +394,11 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
     for facet in FACETS {
         let mut lists: BTreeMap<String, (String, Vec<u32>)> = BTreeMap::new();
         for (doc, incident) in docs.iter().enumerate() {
-            for v in facet_values(incident, facet) {
+            let values = match facet {
+                "class" => classes[doc].iter().map(String::as_str).collect(),
+                _ => facet_values(incident, facet),
+            };
+            for v in values {
                 let entry = lists
                     .entry(v.to_lowercase())
                     .or_insert_with(|| (v.to_string(), Vec::new()));
@@ -470,6 +488,13 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
             serde_json::to_string(&pair_starts).unwrap_or_default()
         ),
     ));
+    files.push(OutputFile::new(
+        "search/idx/causes.js",
+        format!(
+            "hindsightCauses({});\n",
+            causes.taxonomy().browser_json()
+        ),
+    ));
     let entry = json!({
         "version": FORMAT_VERSION,
         "docs": n,
@@ -482,6 +507,9 @@ pub fn build(archive: &Archive) -> Vec<OutputFile> {
             "typo": shortest(weights::TYPO),
             "typoMinChars": weights::TYPO_MIN_CHARS,
             "prefix": shortest(weights::PREFIX),
+            "cause": shortest(weights::CAUSE * BROWSER_SCALE),
+            "causeMin": DESCRIBED_MIN,
+            "causeMax": MAX_DESCRIBED,
         },
     });
     files.push(OutputFile::new(
@@ -616,7 +644,10 @@ mod tests {
             incident("b", "2025-02-01", "DNS zone push", "dns"),
             long,
         ]);
-        let files = build(&archive);
+        let files = build(
+            &archive,
+            &Causes::new(crate::taxonomy::Taxonomy::builtin_ref()),
+        );
         let file = |p: &str| {
             String::from_utf8(files.iter().find(|f| f.path == p).unwrap().bytes.clone()).unwrap()
         };
@@ -657,6 +688,15 @@ mod tests {
             file("search/idx/f-cause.js"),
             "hindsightFacet(\"cause\",{\"connection-leak\":\"B\",\"dns\":\"A\",\"expired-certificate\":\"C\"});\n"
         );
+        // Cause classes: labels the taxonomy knows (`expired-certificate` is an alias of
+        // certificate-expiry) and causes inferred from the text; the taxonomy for the
+        // browser beside them.
+        let classes = file("search/idx/f-class.js");
+        assert!(classes.contains(r#""certificate-expiry":"C""#), "{classes}");
+        assert!(classes.contains(r#""dns":"A""#), "{classes}");
+        let causes = file("search/idx/causes.js");
+        assert!(causes.starts_with("hindsightCauses({\"classes\":[["), "{}", &causes[..200]);
+        assert!(entry.contains(r#""causeMin":0.6"#), "{entry}");
         assert_eq!(
             file("search/idx/dates.js"),
             "hindsightDates([\"2025-02-01\",0,\"2025-01-01\",1,\"2024-05-01\",2]);\n"

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::schema::TantivyDocument;
 use tantivy::{Index, Term};
 
+use super::causes::Causes;
 use super::schema::{self, Fields, IndexedDoc, SCHEMA_VERSION};
 use crate::model::{Archive, Incident};
 
@@ -36,6 +37,10 @@ pub(super) fn version_path(cache_dir: &Path) -> PathBuf {
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     pub schema: u32,
+    /// Digest of the taxonomy the cause classes were found with
+    /// ([`super::causes::fingerprint`]); another taxonomy means a new index.
+    #[serde(default)]
+    pub taxonomy: String,
     /// id → content hash of what was indexed.
     pub docs: BTreeMap<String, String>,
     /// Content file (relative to the site root, `/` separators) → how it was.
@@ -67,31 +72,34 @@ pub struct UpdateStats {
 }
 
 /// Bring the index in `cache_dir` up to date with `archive` (no record of the content
-/// files: the next `hindsight search` re-reads them all once).
+/// files: the next `hindsight search` re-reads them all once), inferring causes with
+/// the builtin taxonomy.
 pub fn update(cache_dir: &Path, archive: &Archive) -> Result<UpdateStats> {
-    update_with_files(cache_dir, archive, BTreeMap::new())
+    let causes = Causes::new(crate::taxonomy::Taxonomy::builtin_ref());
+    update_with_files(cache_dir, archive, BTreeMap::new(), &causes)
 }
 
-/// Bring the index in `cache_dir` up to date with `archive`, read from `files`.
+/// Bring the index in `cache_dir` up to date with `archive`, read from `files`; cause
+/// classes of new and changed incidents come from `causes`.
 pub fn update_with_files(
     cache_dir: &Path,
     archive: &Archive,
     files: BTreeMap<String, FileStamp>,
+    causes: &Causes,
 ) -> Result<UpdateStats> {
-    let docs: Vec<IndexedDoc> = archive.incidents.iter().map(IndexedDoc::of).collect();
-    let wanted: BTreeMap<&str, (String, &IndexedDoc)> =
-        docs.iter().map(|d| (d.id, (d.hash(), d))).collect();
-    let store = Store::open(cache_dir)?;
-    let docs: BTreeMap<String, String> = wanted
-        .iter()
-        .map(|(id, (h, _))| (id.to_string(), h.clone()))
-        .collect();
-    let fresh: Vec<&IndexedDoc> = wanted
-        .iter()
-        .filter(|(id, (h, _))| store.manifest.docs.get(**id) != Some(h))
-        .map(|(_, (_, d))| *d)
-        .collect();
-    store.apply(docs, &fresh, files)
+    let store = Store::open(cache_dir, &causes.fingerprint())?;
+    let mut docs = BTreeMap::new();
+    let mut fresh = Vec::new();
+    for incident in &archive.incidents {
+        let doc = IndexedDoc::of(incident);
+        let hash = doc.hash();
+        if store.manifest.docs.get(&incident.id) != Some(&hash) {
+            fresh.push((doc, incident));
+        }
+        docs.insert(incident.id.clone(), hash);
+    }
+    let fresh = with_classes(fresh, causes);
+    store.apply(docs, &fresh.iter().collect::<Vec<_>>(), files)
 }
 
 /// Update the index for some changed documents: `docs` is every document that should
@@ -101,14 +109,25 @@ pub fn update_documents(
     docs: BTreeMap<String, String>,
     changed: &[&Incident],
     files: BTreeMap<String, FileStamp>,
+    causes: &Causes,
 ) -> Result<UpdateStats> {
-    let store = Store::open(cache_dir)?;
-    let changed: Vec<IndexedDoc> = changed.iter().map(|i| IndexedDoc::of(i)).collect();
-    let fresh: Vec<&IndexedDoc> = changed
+    let store = Store::open(cache_dir, &causes.fingerprint())?;
+    let fresh: Vec<(IndexedDoc, &Incident)> = changed
         .iter()
-        .filter(|d| store.manifest.docs.get(d.id) != docs.get(d.id))
+        .map(|i| (IndexedDoc::of(i), *i))
+        .filter(|(d, _)| store.manifest.docs.get(d.id) != docs.get(d.id))
         .collect();
-    store.apply(docs, &fresh, files)
+    let fresh = with_classes(fresh, causes);
+    store.apply(docs, &fresh.iter().collect::<Vec<_>>(), files)
+}
+
+/// Cause classes for the documents about to be indexed (inferring them, when needed, on
+/// every core).
+fn with_classes<'a>(docs: Vec<(IndexedDoc<'a>, &Incident)>, causes: &Causes) -> Vec<IndexedDoc<'a>> {
+    use rayon::prelude::*;
+    docs.into_par_iter()
+        .map(|(doc, incident)| doc.with_classes(causes, incident))
+        .collect()
 }
 
 /// The content hash `update` records for an incident.
@@ -127,11 +146,12 @@ struct Store {
 
 impl Store {
     /// Open the index, or create it when it is missing, unreadable or of another version.
-    fn open(cache_dir: &Path) -> Result<Store> {
+    fn open(cache_dir: &Path, taxonomy: &str) -> Result<Store> {
         let dir = index_dir(cache_dir);
         let (schema, fields) = schema::schema();
         let manifest = read_manifest(cache_dir);
         let opened = (manifest.schema == SCHEMA_VERSION
+            && manifest.taxonomy == taxonomy
             && read_version(cache_dir) == Some(SCHEMA_VERSION))
         .then(|| schema::open_index(&dir));
         if let Some(Ok(index)) = opened
@@ -162,6 +182,7 @@ impl Store {
             fields,
             manifest: Manifest {
                 schema: SCHEMA_VERSION,
+                taxonomy: taxonomy.to_string(),
                 ..Default::default()
             },
             rebuilt: true,

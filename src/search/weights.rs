@@ -10,13 +10,20 @@ pub const LABELS: f32 = 2.0;
 pub const SUMMARY: f32 = 1.5;
 pub const BODY: f32 = 1.0;
 
-/// A typo match (one edit) scores this fraction of an exact one, so it ranks only when
-/// nothing exact does.
+/// A typo match scores this fraction of an exact one, so it ranks only when nothing
+/// exact does (the CLI: a word found nowhere, searched as its nearest words; the
+/// browser: a term within one edit in the same shard).
 pub const TYPO: f32 = 0.3;
-/// Words shorter than this are never matched within a typo (too many false friends).
+/// Words shorter than this are never matched within a typo in the browser (too many
+/// false friends among the neighbours of a shard).
 pub const TYPO_MIN_CHARS: usize = 5;
 /// A synonym match, relative to the word typed (CLI only).
 pub const SYNONYM: f32 = 0.4;
+/// A post-mortem whose cause (labelled or inferred) the query's words name or describe
+/// ("lost power" → power failure) scores this times the match score (0.6..1): about a
+/// strong title match, so incidents of that cause come first, ordered among themselves
+/// by their words.
+pub const CAUSE: f32 = 20.0;
 /// A completion of the word still being typed, relative to an exact match (browser only).
 pub const PREFIX: f32 = 0.5;
 

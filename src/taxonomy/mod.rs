@@ -507,10 +507,60 @@ impl Taxonomy {
         self.matcher.patterns.len()
     }
 
+    /// What the browser needs to read queries as causes the way [`Taxonomy::match_query`]
+    /// does (names and phrases; `search.js` ports the tokenizer, stemmer and matcher):
+    /// `classes` as `[id, title, family]`, `names` (normalised name → class index),
+    /// `stop` and `negations` (the word lists of [`tokenize`]), and `patterns` as
+    /// `[class, weight, slots]` with each slot `[alternatives, optional, gap]`, an
+    /// alternative being a stem or a `prefix*`.
+    pub fn browser_json(&self) -> serde_json::Value {
+        let mut names: Vec<(&String, &usize)> = self.names.iter().collect();
+        names.sort();
+        let stems = self.matcher.stems_by_id();
+        let patterns: Vec<serde_json::Value> = self
+            .matcher
+            .patterns
+            .iter()
+            .map(|p| {
+                let slots: Vec<serde_json::Value> = p
+                    .slots
+                    .iter()
+                    .map(|slot| {
+                        let alts: Vec<String> = slot
+                            .alts
+                            .iter()
+                            .map(|a| match a {
+                                Alt::Stem(s) => s.clone(),
+                                Alt::Id(i) => stems[*i as usize].to_string(),
+                                Alt::Prefix(p) => format!("{p}*"),
+                            })
+                            .collect();
+                        serde_json::json!([alts, u8::from(slot.optional), slot.gap])
+                    })
+                    .collect();
+                // Weights to 3 decimals: the file stays small and deterministic.
+                let weight = (f64::from(p.weight) * 1000.0).round() / 1000.0;
+                serde_json::json!([p.class, weight, slots])
+            })
+            .collect();
+        serde_json::json!({
+            "classes": self.classes.iter().map(|c| [&c.id, &c.title, &c.family]).collect::<Vec<_>>(),
+            "names": names.into_iter().map(|(n, i)| (n.clone(), serde_json::json!(i))).collect::<serde_json::Map<_, _>>(),
+            "families": self.families.iter().map(|f| (normalise_name(&f.id), serde_json::json!(self.classes.iter().enumerate().filter(|(_, c)| c.family == f.id).map(|(i, _)| i).collect::<Vec<_>>()))).chain(self.families.iter().map(|f| (normalise_name(&f.title), serde_json::json!(self.classes.iter().enumerate().filter(|(_, c)| c.family == f.id).map(|(i, _)| i).collect::<Vec<_>>())))).collect::<serde_json::Map<_, _>>(),
+            "stop": STOPWORDS,
+            "negations": NEGATIONS,
+            "namedWord": NAMED_WORD,
+            "namedWords": NAMED_WORDS,
+            "patterns": patterns,
+        })
+    }
+
     /// Classes a short search query names or describes, best first, with a score in
     /// 0..1: "cause:tls", "lost power", "bad rollout", "disk filled up". A class whose
-    /// id, alias or title is the query scores 1; a phrase match scores its weight; else
-    /// query words that appear in a class's names score a fraction.
+    /// id, alias or title is the query scores 1; a phrase match scores 0.95 × its
+    /// weight; a name among other words scores [`NAMED_WORDS`] (several words, "load
+    /// balancer down") or [`NAMED_WORD`] (one, "dns broken"); else query words that
+    /// appear in a class's names score a fraction (at most 0.5).
     pub fn match_query(&self, query: &str) -> Vec<(&Class, f64)> {
         let mut scores: BTreeMap<usize, f64> = BTreeMap::new();
         if let Some(&i) = self.names.get(&normalise_name(query)) {
@@ -523,6 +573,21 @@ impl Taxonomy {
                 .entry(self.matcher.patterns[m.pattern].class)
                 .or_default();
             *s = s.max(w);
+        }
+        // A name inside a longer query: "dns broken", "memory leak in the api".
+        let content: Vec<&str> = words
+            .iter()
+            .filter(|w| !w.stop)
+            .map(|w| w.lower.as_str())
+            .collect();
+        for n in 1..=3 {
+            for gram in content.windows(n) {
+                if let Some(&i) = self.names.get(&normalise_name(&gram.join(" "))) {
+                    let w = if n == 1 { NAMED_WORD } else { NAMED_WORDS };
+                    let s = scores.entry(i).or_default();
+                    *s = s.max(w);
+                }
+            }
         }
         if scores.is_empty() {
             // Word overlap with ids, aliases and titles: "certificate" → certificate-expiry.
@@ -559,6 +624,11 @@ impl Taxonomy {
     }
 }
 
+/// Score of a class whose multi-word name stands among other words of a query.
+pub const NAMED_WORDS: f64 = 0.9;
+/// Score of a class whose one-word name stands among other words of a query.
+pub const NAMED_WORD: f64 = 0.8;
+
 /// Lower case; spaces, underscores, slashes and dots become single hyphens.
 pub fn normalise_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -581,7 +651,7 @@ fn closest(name: &str, names: &[&str], n: usize) -> Vec<String> {
     let mut scored: Vec<(usize, &str)> = names
         .iter()
         .map(|c| {
-            let d = levenshtein(&key, c);
+            let d = crate::words::edit_distance(&key, c);
             // A shared word counts as close whatever the length difference.
             let shares = key.split('-').any(|w| w.len() > 2 && c.contains(w));
             (if shares { d.min(3) } else { d }, *c)
@@ -595,20 +665,6 @@ fn closest(name: &str, names: &[&str], n: usize) -> Vec<String> {
         .collect()
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
 
 // ---------------------------------------------------------------------------------------
 // Words and stems
@@ -678,21 +734,23 @@ fn word(text: &str, start: usize, end: usize) -> Word {
 /// `not`, `no`, `never`, `without`, `nor`, `neither`, `none`, `nothing`, `cannot`,
 /// `unrelated`, `excluded` and every `…n't`.
 pub fn is_negation(lower: &str) -> bool {
-    matches!(
-        lower,
-        "not"
-            | "no"
-            | "never"
-            | "without"
-            | "nor"
-            | "neither"
-            | "none"
-            | "nothing"
-            | "cannot"
-            | "unrelated"
-            | "excluded"
-    ) || lower.ends_with("n't")
+    NEGATIONS.contains(&lower) || lower.ends_with("n't")
 }
+
+/// The negation words of [`is_negation`] (besides every `…n't`).
+const NEGATIONS: [&str; 11] = [
+    "not",
+    "no",
+    "never",
+    "without",
+    "nor",
+    "neither",
+    "none",
+    "nothing",
+    "cannot",
+    "unrelated",
+    "excluded",
+];
 
 /// A light English stem: enough to fold plurals, `-ed`, `-ing` and a final `e`, cheap
 /// and predictable. Both phrases and text go through it, so it only has to be
@@ -1032,6 +1090,15 @@ impl Matcher {
             }
         }
         Ok(m)
+    }
+
+    /// Interned stems by id.
+    fn stems_by_id(&self) -> Vec<&str> {
+        let mut out = vec![""; self.stems.len()];
+        for (s, &i) in &self.stems {
+            out[i as usize] = s;
+        }
+        out
     }
 
     fn intern(&mut self, stem: &str) -> u32 {

@@ -73,8 +73,10 @@
   // ---- query language (the CLI's, plus year:) ----
   var FIELDS = ["cause", "service", "team", "severity", "tag", "status", "year", "after", "before"];
 
+  // Returns the alternatives (separated by a standalone upper-case OR), each a list of
+  // items, as the CLI's src/search/query.rs does.
   function parseQuery(text) {
-    var items = [], i = 0, n = text.length;
+    var alternatives = [], items = [], i = 0, n = text.length, openOr = -1;
     function fail(at, msg) { var e = new Error("query:" + (at + 1) + ": " + msg); e.query = true; throw e; }
     function quoted(at) {
       var end = text.indexOf('"', at + 1);
@@ -84,6 +86,15 @@
     while (i < n) {
       if (/\s/.test(text[i])) { i++; continue; }
       var start = i, negated = text[i] === "-", item;
+      if (text.slice(i, i + 2) === "OR" && (i + 2 >= n || /\s/.test(text[i + 2]))) {
+        if (!items.length) fail(start, "`OR` needs something before it; expected e.g. cause:dns OR cause:bgp");
+        alternatives.push(items);
+        items = [];
+        openOr = start;
+        i += 2;
+        continue;
+      }
+      openOr = -1;
       if (negated) {
         i++;
         if (i >= n || /\s/.test(text[i])) fail(start, "`-` must be followed by what to exclude");
@@ -105,6 +116,7 @@
           if (FIELDS.indexOf(name) < 0) fail(ws, "unknown field `" + name + "`; expected one of " + FIELDS.join(", "));
           if (!value) fail(i, "`" + name + ":` needs a value");
           if ((name === "after" || name === "before") && !/^\d{4}-\d{2}-\d{2}$/.test(value)) fail(ws + name.length + 1, "bad date `" + value + "`; expected YYYY-MM-DD");
+          if (name === "year" && !/^[1-9]\d{3}$/.test(value)) fail(ws + name.length + 1, "bad year `" + value + "` for `year:`; expected YYYY, e.g. year:2025");
           item = { kind: "field", field: name, value: value };
         } else {
           while (i < n && !/\s/.test(text[i])) i++;
@@ -115,7 +127,120 @@
       item.negated = negated;
       items.push(item);
     }
-    return items;
+    if (openOr >= 0) fail(openOr, "`OR` needs something after it; expected e.g. cause:dns OR cause:bgp");
+    alternatives.push(items);
+    return alternatives;
+  }
+
+  // ---- causes: the taxonomy's words, stemmer and phrase matcher (keep identical to
+  // src/taxonomy/mod.rs: tokenize, stem, normalise_name, Matcher, match_query) ----
+  var TAX_WORD = /[\p{Alphabetic}\p{N}]+(?:['\u2019][\p{Alphabetic}\p{N}]+)*/gu;
+
+  function taxStem(lower) {
+    var w = lower;
+    if (endsWith(w, "'s")) w = w.slice(0, -2);
+    if (endsWith(w, "s'")) w = w.slice(0, -2);
+    if (!/^[\x00-\x7f]*$/.test(w) || w.length <= 3) return w;
+    var s = w, stripped = false;
+    if ((endsWith(s, "ies") || endsWith(s, "ied")) && s.length - 3 >= 2) s = s.slice(0, -3) + "y";
+    else if (endsWith(s, "sses")) s = s.slice(0, -2);
+    else if (endsWith(s, "ing") && s.length >= 6) { s = s.slice(0, -3); stripped = true; }
+    else if (endsWith(s, "ed") && s.length >= 5) { s = s.slice(0, -2); stripped = true; }
+    else if (endsWith(s, "s") && !endsWith(s, "ss") && !endsWith(s, "us") && !endsWith(s, "is")) s = s.slice(0, -1);
+    if (stripped) {
+      var n = s.length;
+      if (n >= 2 && s[n - 1] === s[n - 2] && "aeioulsz".indexOf(s[n - 1]) < 0) s = s.slice(0, -1);
+    }
+    if (s.length > 3 && endsWith(s, "e") && !endsWith(s, "ee")) s = s.slice(0, -1);
+    return s;
+  }
+
+  function taxWords(tax, text) {
+    var out = [], m;
+    TAX_WORD.lastIndex = 0;
+    while ((m = TAX_WORD.exec(text)) !== null) {
+      var lower = m[0].toLowerCase().replace(/\u2019/g, "'");
+      out.push({ lower: lower, stem: taxStem(lower), stop: lower.length <= 10 && tax.stopSet.has(lower), neg: tax.negSet.has(lower) || endsWith(lower, "n't") });
+    }
+    return out;
+  }
+
+  function normaliseName(name) {
+    var out = "";
+    Array.from(name.trim()).forEach(function (c) {
+      if (/[\p{Alphabetic}\p{N}]/u.test(c)) out += c.toLowerCase();
+      else if (out && !endsWith(out, "-")) out += "-";
+    });
+    return out.replace(/-+$/, "");
+  }
+
+  function prepareTaxonomy(tax) {
+    if (tax.byStem) return tax;
+    tax.stopSet = new Set(tax.stop);
+    tax.negSet = new Set(tax.negations);
+    tax.byStem = new Map();
+    tax.prefixed = [];
+    tax.patterns.forEach(function (p, id) {
+      p[2][0][0].forEach(function (alt) {
+        if (endsWith(alt, "*")) tax.prefixed.push([alt.slice(0, -1), id]);
+        else { if (!tax.byStem.has(alt)) tax.byStem.set(alt, []); tax.byStem.get(alt).push(id); }
+      });
+    });
+    return tax;
+  }
+
+  function altMatches(alts, w) {
+    return alts.some(function (a) { return endsWith(a, "*") ? w.lower.indexOf(a.slice(0, -1)) === 0 : a === w.stem; });
+  }
+
+  // Index of the last word matched by slots si.. starting at pos, or -1.
+  function matchRest(slots, si, pos, words) {
+    if (si === slots.length) return pos - 1;
+    var slot = slots[si], limit = Math.min(pos + slot[2] + 1, words.length);
+    for (var j = pos; j < limit; j++) {
+      if (altMatches(slot[0], words[j])) { var end = matchRest(slots, si + 1, j + 1, words); if (end >= 0) return end; }
+      if (words[j].neg) break; // a gap never skips a negation
+    }
+    return slot[1] ? matchRest(slots, si + 1, pos, words) : -1;
+  }
+
+  // Classes the query's words name or describe, as [classIndex, score], best first,
+  // those scoring at least entry.weights.causeMin, at most causeMax of them.
+  function describedClasses(entry, tax, text) {
+    if (!text.trim()) return [];
+    var scores = new Map();
+    var whole = tax.names[normaliseName(text)];
+    if (whole !== undefined) scores.set(whole, 1);
+    var content = taxWords(tax, text).filter(function (w) { return !w.stop; });
+    content.forEach(function (w, i) {
+      var candidates = new Set(tax.byStem.get(w.stem) || []);
+      tax.prefixed.forEach(function (pp) { if (w.lower.indexOf(pp[0]) === 0) candidates.add(pp[1]); });
+      candidates.forEach(function (id) {
+        var p = tax.patterns[id];
+        if (matchRest(p[2], 1, i + 1, content) < 0) return;
+        var score = p[1] * 0.95;
+        if (!(scores.get(p[0]) >= score)) scores.set(p[0], score);
+      });
+    });
+    // A name inside a longer query: "dns broken", "memory leak in the api".
+    for (var n = 1; n <= 3; n++) {
+      for (var k = 0; k + n <= content.length; k++) {
+        var cls = tax.names[normaliseName(content.slice(k, k + n).map(function (w) { return w.lower; }).join(" "))];
+        var named = n === 1 ? tax.namedWord : tax.namedWords;
+        if (cls !== undefined && !(scores.get(cls) >= named)) scores.set(cls, named);
+      }
+    }
+    var out = [];
+    scores.forEach(function (score, cls) { if (score >= entry.weights.causeMin - 1e-9) out.push([cls, score]); });
+    out.sort(function (a, b) { return b[1] - a[1] || (tax.classes[a[0]][0] < tax.classes[b[0]][0] ? -1 : 1); });
+    return out.slice(0, entry.weights.causeMax);
+  }
+
+  // The class ids a `cause:` value names: a class (id, alias, title) or a family.
+  function namedClasses(tax, value) {
+    var key = normaliseName(value);
+    if (tax.names[key] !== undefined) return [tax.classes[tax.names[key]][0]];
+    return (tax.families[key] || []).map(function (i) { return tax.classes[i][0]; });
   }
 
   // ---- loading index pieces with <script> tags ----
@@ -134,6 +259,7 @@
   window.hindsightPairStarts = function (d) { settle("pairs", d); };
   window.hindsightPairs = function (n, d) { settle("p" + n, d); };
   window.hindsightDocs = function (g, d) { settle(docFile(cache.entry, g), d); };
+  window.hindsightCauses = function (d) { settle("causes", d); };
   // Documents come in groups of entry.group, group files in folders of entry.folder.
   function docFile(entry, group) { return "x/" + Math.floor(group / entry.folder) + "/" + group; }
 
@@ -262,14 +388,85 @@
   }
 
   // ---- running a query ----
+  // Documents holding the cause label `value`, or a class of the taxonomy it names.
+  function causeDocs(entry, tax, value) {
+    var classes = namedClasses(tax, value);
+    return Promise.all([facetDocs("cause", value)].concat(classes.map(function (c) { return facetDocs("class", c); }))).then(function (sets) {
+      var all = new Set();
+      sets.forEach(function (set) { set.forEach(function (d) { all.add(d); }); });
+      return { docs: all, known: classes.length > 0 };
+    });
+  }
+
+  function hasFacetValue(entry, facet, value) {
+    return (entry.facets[facet] || []).some(function (v) { return v[0] === value; });
+  }
+
+  // Up to three terms of the index nearest to `word` (found nowhere), from the shards
+  // where its stem and its lower-case form would be: closest first, then most common.
+  function nearestTerms(entry, word) {
+    var lower = word.toLowerCase(), st = terms(word)[0] || lower;
+    var max = Array.from(lower).length <= 4 ? 1 : 2;
+    var keys = [shardOf(entry, st), shardOf(entry, lower)];
+    return Promise.all(keys.map(function (k) { return load("t" + k); })).then(function (shards) {
+      var found = new Map();
+      shards.forEach(function (shard) {
+        Object.keys(shard).forEach(function (t) {
+          if (t.length < 3 || Math.min(Math.abs(t.length - lower.length), Math.abs(t.length - st.length)) > max) return;
+          var d = Math.min(editDistance(lower, t), editDistance(st, t));
+          if (d > max) return;
+          var docs = decode(shard[t][1]).length / 2;
+          var old = found.get(t);
+          if (!old || old[1] < docs) found.set(t, [d, docs]);
+        });
+      });
+      return Array.from(found.entries()).sort(function (a, b) { return a[1][0] - b[1][0] || b[1][1] - a[1][1] || (a[0] < b[0] ? -1 : 1); }).slice(0, 3).map(function (e) { return e[0]; });
+    });
+  }
+
   function run(entry, text, filters) {
-    var items = parseQuery(text);
-    var typing = text.length > 0 && !/\s$/.test(text);
-    var positive = [], negative = [], checks = [];
+    var alternatives = parseQuery(text);
+    var needsTaxonomy = alternatives.some(function (items) { return items.some(function (it) { return it.kind !== "field" || it.field === "cause"; }); }) || !!filters.cause;
+    var taxonomy = needsTaxonomy ? load("causes").then(prepareTaxonomy) : Promise.resolve(null);
+    return taxonomy.then(function (tax) {
+      var notices = [], unknown = [];
+      function notice(n) { if (notices.indexOf(n) < 0) notices.push(n); }
+      var typingAt = text.length > 0 && !/\s$/.test(text) ? alternatives.length - 1 : -1;
+      var runs = alternatives.map(function (items, a) {
+        return runAlternative(entry, tax, items, a === typingAt, a === 0 ? filters : {}, notice, unknown);
+      });
+      return Promise.all(runs).then(function (lists) {
+        return Promise.all(unknown.map(function (w) { return nearestTerms(entry, w); })).then(function (near) {
+          unknown.forEach(function (w, k) {
+            notice(near[k].length ? "`" + w + "` is in no post-mortem; did you mean " + near[k].join(", ") + "?" : "`" + w + "` is in no post-mortem");
+          });
+          // A result matches any alternative; its scores add up, as in the CLI.
+          var total = new Map(), byDate = lists.every(function (l) { return !l.scored; });
+          lists.forEach(function (l) { l.results.forEach(function (r) { total.set(r[0], (total.get(r[0]) || 0) + r[1]); }); });
+          var results = Array.from(total.entries());
+          results.sort(byDate ? function (a, b) { return a[0] - b[0]; } : function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+          var items = [].concat.apply([], alternatives);
+          return { results: results, items: items, notices: notices, suggestions: unknown.map(function (w, k) { return [w, near[k]]; }) };
+        });
+      });
+    });
+  }
+
+  function runAlternative(entry, tax, items, typing, filters, notice, unknown) {
+    var positive = [], negative = [], checks = [], described = "";
+    function causeCheck(value, negated) {
+      if (!entry.facets.cause.length) notice("no post-mortem of this archive has a cause label (`causes:`); `cause:` searches the causes inferred from their text");
+      return causeDocs(entry, tax, value).then(function (r) {
+        if (!r.known && !hasFacetValue(entry, "cause", value)) notice("no post-mortem has the cause `" + value + "`, and the taxonomy knows no such cause");
+        return { negated: negated, test: function (doc) { return r.docs.has(doc); } };
+      });
+    }
     items.forEach(function (item, index) {
       if (item.kind === "field") {
         if (item.field === "year" || item.field === "after" || item.field === "before") {
           checks.push(dateRange(entry, item.field, item.value).then(function (r) { return { negated: item.negated, test: function (doc) { return doc >= r[0] && doc < r[1]; } }; }));
+        } else if (item.field === "cause") {
+          checks.push(causeCheck(item.value, item.negated));
         } else {
           checks.push(facetDocs(item.field, item.value).then(function (set) { return { negated: item.negated, test: function (doc) { return set.has(doc); } }; }));
         }
@@ -277,6 +474,7 @@
       }
       var ts = terms(item.value);
       if (!ts.length) return;
+      if (!item.negated) described += item.value + " ";
       var lastWord = typing && index === items.length - 1 && item.kind === "word" && !item.negated && ts.length === 1;
       var raw = lastWord ? item.value.toLowerCase() : "";
       var lookups = ts.map(function (t) { return termScores(entry, t, raw.length >= 3 ? raw : "", item.negated || ts.length > 1); });
@@ -284,15 +482,29 @@
       // match as a phrase: its words next to each other, in order.
       if (ts.length > 1) lookups.push(phraseDocs(ts));
       var group = Promise.all(lookups);
+      if (item.kind === "word" && ts.length === 1 && !item.negated && !lastWord) {
+        group = group.then(function (maps) {
+          if (!maps[0].size && unknown.indexOf(item.value) < 0) unknown.push(item.value);
+          return maps;
+        });
+      }
       (item.negated ? negative : positive).push(group);
     });
     Object.keys(filters).forEach(function (field) {
       var value = filters[field];
       if (!value) return;
       if (field === "year") checks.push(dateRange(entry, "year", value).then(function (r) { return { negated: false, test: function (doc) { return doc >= r[0] && doc < r[1]; } }; }));
+      else if (field === "cause") checks.push(causeCheck(value, false));
       else checks.push(facetDocs(field, value).then(function (set) { return { negated: false, test: function (doc) { return set.has(doc); } }; }));
     });
-    return Promise.all([Promise.all(positive), Promise.all(negative), Promise.all(checks)]).then(function (parts) {
+    // Words that name or describe a cause also find the incidents of that cause.
+    var classes = tax ? describedClasses(entry, tax, described).filter(function (c) { return hasFacetValue(entry, "class", tax.classes[c[0]][0]); }) : [];
+    var causeSets = Promise.all(classes.map(function (c) {
+      var cls = tax.classes[c[0]];
+      notice("`" + described.trim() + "` reads as the cause “" + cls[1] + "” (" + cls[0] + "): post-mortems of that cause, labelled or inferred, match too");
+      return facetDocs("class", cls[0]).then(function (set) { return [set, entry.weights.cause * c[1]]; });
+    }));
+    return Promise.all([Promise.all(positive), Promise.all(negative), Promise.all(checks), causeSets]).then(function (parts) {
       // Each item: doc -> score, a phrase or multi-part word needing all its terms
       // (and its word pairs).
       function combine(maps) {
@@ -304,16 +516,16 @@
         });
         return out;
       }
-      var pos = parts[0].map(combine), neg = parts[1].map(combine), tests = parts[2];
+      var pos = parts[0].map(combine), neg = parts[1].map(combine), tests = parts[2], causes = parts[3];
       function keep(doc) {
         for (var i = 0; i < neg.length; i++) if (neg[i].has(doc)) return false;
         for (var j = 0; j < tests.length; j++) if (tests[j].test(doc) === tests[j].negated) return false;
         return true;
       }
       var results = [];
-      if (!pos.length) {
+      if (!pos.length && !causes.length) {
         for (var d = 0; d < entry.docs; d++) if (keep(d)) results.push([d, 0]);
-        return results;
+        return { results: results, scored: false };
       }
       // Any word may match; matching every word doubles the score (as in the CLI).
       var scores = new Map(), matched = new Map();
@@ -323,12 +535,11 @@
           matched.set(doc, (matched.get(doc) || 0) + 1);
         });
       });
-      scores.forEach(function (s, doc) {
-        if (keep(doc)) results.push([doc, pos.length > 1 && matched.get(doc) === pos.length ? 2 * s : s]);
-      });
-      results.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
-      return results;
-    }).then(function (results) { return { results: results, items: items }; });
+      scores.forEach(function (s, doc) { if (pos.length > 1 && matched.get(doc) === pos.length) scores.set(doc, 2 * s); });
+      causes.forEach(function (c) { c[0].forEach(function (doc) { scores.set(doc, (scores.get(doc) || 0) + c[1]); }); });
+      scores.forEach(function (s, doc) { if (keep(doc)) results.push([doc, s]); });
+      return { results: results, scored: true };
+    });
   }
 
   // ---- snippets ----
@@ -359,7 +570,7 @@
   // ---- page ----
   // Results shown at once (each needs its document file, a few KB): 5, like Pagefind.
   var PAGE = 5;
-  var input, form, status, list, more, selects = {};
+  var input, form, status, notices, list, more, selects = {};
   var current = null, shown = 0, serial = 0;
 
   function el(tag, cls, text) {
@@ -391,6 +602,7 @@
       Object.keys(f).forEach(function (k) { if (f[k]) u.searchParams.set(k, f[k]); else u.searchParams.delete(k); });
       window.history.replaceState(null, "", u.toString());
     } catch (e) { /* file:// may refuse history changes; the search still works */ }
+    notices.textContent = "";
     if (!text.trim() && !anyFilter) {
       current = null;
       list.textContent = "";
@@ -413,9 +625,32 @@
       current = { results: r.results, wanted: wanted };
       shown = 0;
       list.textContent = "";
+      showNotices(r, text);
       setStatus(r.results.length === 0 ? "No post-mortems match." : r.results.length === 1 ? "1 post-mortem matches." : r.results.length + " post-mortems match.");
       return showMore(entry, mine);
     }).catch(function (e) { if (mine === serial) setStatus(e.message, true); });
+  }
+
+  // What the search read into the query; a word found nowhere offers its nearest
+  // words as links that search again with the word replaced.
+  function showNotices(r, text) {
+    r.notices.forEach(function (n) {
+      var li = el("li", null, n);
+      var suggestion = r.suggestions.filter(function (s) { return n.indexOf("`" + s[0] + "` is in no") === 0; })[0];
+      if (suggestion && suggestion[1].length) {
+        li.textContent = "`" + suggestion[0] + "` is in no post-mortem; did you mean ";
+        suggestion[1].forEach(function (word, k) {
+          if (k) li.appendChild(document.createTextNode(", "));
+          var a = el("a", "search-suggestion", word);
+          var replaced = text.split(/(\s+)/).map(function (part) { return part === suggestion[0] ? word : part; }).join("");
+          a.href = "?q=" + encodeURIComponent(replaced.trim());
+          a.addEventListener("click", function (e) { e.preventDefault(); input.value = replaced.trim(); input.dispatchEvent(new Event("input")); });
+          li.appendChild(a);
+        });
+        li.appendChild(document.createTextNode("?"));
+      }
+      notices.appendChild(li);
+    });
   }
 
   function showMore(entry, mine) {
@@ -466,6 +701,8 @@
     form = document.getElementById("search-form");
     status = document.getElementById("search-status");
     list = document.getElementById("search-results");
+    notices = document.getElementById("search-notices");
+    if (!notices && list) { notices = el("ul", "search-notices"); notices.id = "search-notices"; list.parentNode.insertBefore(notices, list); }
     more = document.getElementById("search-more");
     if (!input || !list) return;
     ["severity", "service", "cause", "year"].forEach(function (k) { var s = document.getElementById("search-" + k); if (s) selects[k] = s; });
@@ -475,7 +712,8 @@
     load("entry").then(function (entry) {
       if (selects.severity) fillSelect(selects.severity, entry.facets.severity, "Severity");
       if (selects.service) fillSelect(selects.service, entry.facets.service, "Service");
-      if (selects.cause) fillSelect(selects.cause, entry.facets.cause, "Cause");
+      // Without cause labels, the causes inferred from the text (marked as such).
+      if (selects.cause) fillSelect(selects.cause, entry.facets.cause.length ? entry.facets.cause : entry.facets.class.map(function (v) { return [v[0], v[1] + " (inferred)", v[2]]; }), "Cause");
       if (selects.year) fillSelect(selects.year, entry.years.map(function (y) { return [String(y[0]), String(y[0]), y[2] - y[1]]; }), "Year");
       Object.keys(selects).forEach(function (k) {
         if (params.get(k)) selects[k].value = params.get(k).toLowerCase();
@@ -504,7 +742,15 @@
   }
 
   // For tests: the browser copy of the tokenizer and the query parser.
-  window.hindsightSearch = { stem: stem, terms: terms, parseQuery: parseQuery };
+  window.hindsightSearch = {
+    stem: stem, terms: terms, parseQuery: parseQuery,
+    describedClasses: function (text) {
+      return Promise.all([load("entry"), load("causes")]).then(function (d) {
+        var tax = prepareTaxonomy(d[1]);
+        return describedClasses(d[0], tax, text).map(function (c) { return [tax.classes[c[0]][0], c[1]]; });
+      });
+    }
+  };
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
 })();
