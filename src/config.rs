@@ -213,11 +213,25 @@ pub struct ConfigError {
 
 impl Config {
     /// Read `site.toml` in `root`. A missing file gives the defaults.
+    /// Read `site.toml` in `root` (defaults when there is none). A site that does not
+    /// say where its post-mortems are and has no `content/` folder is a repository
+    /// whose post-mortems sit at its root, as teams usually keep them: `content_dir`
+    /// becomes `.` (README, LICENSE, the template, the output and cache folders are
+    /// never read as post-mortems).
     pub fn load(root: &Path) -> Result<Config, ConfigError> {
         let path = root.join("site.toml");
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        let (mut config, names_content) = match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let config = Config::parse(&text).map_err(|message| ConfigError {
+                    path: path.display().to_string(),
+                    message,
+                })?;
+                let names_content = text
+                    .parse::<toml::Table>()
+                    .is_ok_and(|t| t.contains_key("content_dir"));
+                (config, names_content)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), false),
             Err(e) => {
                 return Err(ConfigError {
                     path: path.display().to_string(),
@@ -225,10 +239,10 @@ impl Config {
                 });
             }
         };
-        Config::parse(&text).map_err(|message| ConfigError {
-            path: path.display().to_string(),
-            message,
-        })
+        if !names_content && !root.join(&config.content_dir).is_dir() {
+            config.content_dir = ".".into();
+        }
+        Ok(config)
     }
 
     pub fn parse(text: &str) -> Result<Config, String> {

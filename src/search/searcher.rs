@@ -2,7 +2,7 @@
 //! each word counting most (field boosts in [`super::weights`]); any word may match,
 //! and matching all of them adds the score again, so complete matches come first. A
 //! word also matches its synonyms ([`super::synonyms`]), for less. A word found nowhere
-//! is searched as the nearest words of the archive (one edit for words of up to four
+//! is searched as the nearest words of the archive (one edit for words of up to seven
 //! letters, two for longer ones; a swap of neighbours is one), at [`weights::TYPO`], and
 //! they are offered ("did you mean"). Field filters and dates filter without changing
 //! scores.
@@ -189,7 +189,8 @@ impl SearchIndex {
                     if stems.is_empty() {
                         continue;
                     }
-                    if !item.negated {
+                    // Unquoted words may name a cause; a quoted phrase means these words.
+                    if !item.negated && matches!(item.clause, Clause::Word(_)) {
                         described.push_str(w);
                         described.push(' ');
                     }
@@ -376,11 +377,12 @@ impl SearchIndex {
     }
 
     /// Up to three indexed words nearest to `word` (a word found nowhere): within one
-    /// edit for short words, two for longer ones; closest first, then the most common.
+    /// edit for words of up to seven letters, two for longer ones; closest first, then
+    /// the most common.
     fn nearest_terms(&self, searcher: &tantivy::Searcher, word: &str) -> Vec<String> {
         let lower = word.to_lowercase();
         let stem = self.stems(word).into_iter().next().unwrap_or_default();
-        let max = if lower.chars().count() <= 4 { 1 } else { 2 };
+        let max = if lower.chars().count() <= 7 { 1 } else { 2 };
         let mut found: BTreeMap<String, (usize, u32)> = BTreeMap::new();
         let f = self.fields;
         for field in [f.title, f.root_cause, f.labels, f.summary, f.body] {
@@ -389,7 +391,8 @@ impl SearchIndex {
                 if len < 3 || len.abs_diff(lower.chars().count()).min(len.abs_diff(stem.chars().count())) > max {
                     return;
                 }
-                let d = edit_distance(&lower, term).min(edit_distance(&stem, term));
+                // The word as typed counts before its stem (which may be cut short).
+                let d = edit_distance(&lower, term).min(edit_distance(&stem, term) + 1);
                 if d <= max {
                     let e = found.entry(term.to_string()).or_insert((d, 0));
                     e.1 = e.1.max(docs);

@@ -77,10 +77,12 @@ fn typing_a_query_on_the_built_site_shows_the_expected_results() {
     // phrase), and one document file per result shown.
     let loaded = browser.script("return Array.from(document.querySelectorAll('script[src*=\"idx/\"]')).map(s => s.getAttribute('src').replace(/^idx\\//, ''));", json!([]));
     let loaded: Vec<String> = serde_json::from_value(loaded).unwrap();
+    // "connection pool exhausted" also reads as a cause (connection exhaustion): the
+    // taxonomy and the class lists come too, but no other facet and no word pairs.
     assert!(
         loaded
             .iter()
-            .all(|n| !n.starts_with("f-") && !n.starts_with('p')),
+            .all(|n| (!n.starts_with("f-") || n == "f-class.js") && !n.starts_with('p')),
         "no facet or pair file without a filter or phrase: {loaded:?}"
     );
     assert!(
@@ -333,4 +335,146 @@ fn phrases_status_deep_snippets_and_the_slash_key_in_the_browser() {
         json!([]),
     );
     assert_eq!(value, json!("a/b"));
+}
+
+/// The browser reads causes as the CLI does, on an archive kept the way teams keep them
+/// (the real-derived evaluation set: a repository root, no front matter, no labels).
+#[test]
+fn cause_queries_or_and_did_you_mean_in_the_browser_match_the_cli() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("archive");
+    crate::util::copy_dir(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/real"),
+        &root,
+    );
+    let (code, _, stderr) = run(&root, &["build"]);
+    assert_eq!(code, 0, "{stderr}");
+    let url = file_url(&root.join("public/search/index.html"));
+
+    // Every plain-word cause query of the evaluation set reads as the same classes, with
+    // the same scores, in search.js as in the CLI.
+    browser.open(&url);
+    let queries: std::collections::BTreeMap<String, Vec<String>> = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/eval/real-truth/queries.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let taxonomy = hindsight::taxonomy::Taxonomy::builtin_ref();
+    for q in queries.values().flatten().chain(&["dns broken".to_string()]) {
+        let js = browser.script(
+            "return window.hindsightSearch.describedClasses(arguments[0]);",
+            json!([q]),
+        );
+        let js: Vec<(String, f64)> = serde_json::from_value(js).unwrap();
+        let rust: Vec<(String, f64)> =
+            hindsight::search::causes::classes_described(taxonomy, q)
+                .into_iter()
+                .map(|(c, _, s)| (c, s))
+                .collect();
+        assert_eq!(js.len(), rust.len(), "{q}: {js:?} vs {rust:?}");
+        for ((jc, js), (rc, rs)) in js.iter().zip(&rust) {
+            assert_eq!(jc, rc, "{q}");
+            assert!((js - rs).abs() < 0.01, "{q}: {js} vs {rs}");
+        }
+    }
+
+    let cli_ids = |q: &str| -> Vec<String> {
+        let (code, stdout, stderr) = run(&root, &["search", q, "--json", "--limit", "200"]);
+        assert_eq!(code, 0, "{stderr}");
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let mut ids: Vec<String> = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let browser_ids = |q: &str| -> Vec<String> {
+        browser.open(&format!("{url}?q={}", q.replace(' ', "%20").replace(':', "%3A")));
+        let status = settled_titles(&browser).0;
+        // Show every result, then read their ids from the links.
+        loop {
+            let more = browser.script("var b = document.getElementById('search-more'); if (!b.hidden) { b.click(); return true; } return false;", json!([]));
+            if more != json!(true) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        let mut ids: Vec<String> = browser
+            .results(None)
+            .into_iter()
+            .map(|(_, href)| href.split('/').nth(2).unwrap().to_string())
+            .collect();
+        ids.sort();
+        assert!(status.contains(&format!("{} post-mortem", ids.len())) || ids.len() == 1, "{status} vs {ids:?}");
+        ids
+    };
+    let notices = |browser: &Browser| -> Vec<String> {
+        serde_json::from_value(browser.script(
+            "return Array.from(document.querySelectorAll('#search-notices li')).map(l => l.textContent);",
+            json!([]),
+        ))
+        .unwrap()
+    };
+
+    // `cause:` with a taxonomy name on an archive without labels: the inferred causes,
+    // said so; the same incidents as the CLI. `OR` joins two causes.
+    let dns = browser_ids("cause:dns");
+    assert!(!dns.is_empty());
+    assert_eq!(dns, cli_ids("cause:dns"));
+    assert!(
+        notices(&browser)
+            .iter()
+            .any(|n| n.starts_with("no post-mortem of this archive has a cause label")),
+        "{:?}",
+        notices(&browser)
+    );
+    let either = browser_ids("cause:dns OR cause:bgp");
+    assert_eq!(either, cli_ids("cause:dns OR cause:bgp"));
+    assert!(either.len() > dns.len());
+
+    // Plain words that describe a cause: the power failures come first, as in the CLI.
+    let (_, titles) = {
+        browser.open(&format!("{url}?q=lost%20power"));
+        settled_titles(&browser)
+    };
+    let (_, cli_out, _) = run(&root, &["search", "lost power", "--limit", "1"]);
+    assert_eq!(Some(titles[0].as_str()), cli_out.lines().next(), "{titles:?}");
+    assert!(
+        notices(&browser).iter().any(|n| n.contains("“Power failure” (power-failure)")),
+        "{:?}",
+        notices(&browser)
+    );
+
+    // A word found nowhere offers the archive's nearest words; following one searches it.
+    browser.open(&format!("{url}?q=reslover"));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let suggestion = loop {
+        let v = browser.script(
+            "var a = document.querySelector('#search-notices a.search-suggestion'); return a ? a.textContent : null;",
+            json!([]),
+        );
+        if !v.is_null() || Instant::now() > deadline {
+            break v;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(suggestion, json!("resolver"));
+    browser.script(
+        "document.querySelector('#search-notices a.search-suggestion').click(); return null;",
+        json!([]),
+    );
+    let (status, _) = settled_titles(&browser);
+    assert!(status.ends_with("match.") && !status.starts_with("No"), "{status}");
+    let value = browser.script("return document.getElementById('search-q').value;", json!([]));
+    assert_eq!(value, json!("resolver"));
 }

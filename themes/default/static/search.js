@@ -59,15 +59,21 @@
 
   function terms(text) { return tokens(text).map(function (t) { return t.term; }); }
 
+  // Optimal string alignment distance (a swap of neighbours is one edit), as
+  // src/words.rs edit_distance.
   function editDistance(a, b) {
-    var prev = [], cur, i, j;
-    for (j = 0; j <= b.length; j++) prev.push(j);
-    for (i = 0; i < a.length; i++) {
-      cur = [i + 1];
-      for (j = 0; j < b.length; j++) cur.push(Math.min(prev[j] + (a[i] === b[j] ? 0 : 1), prev[j + 1] + 1, cur[j] + 1));
-      prev = cur;
+    var rows = [[]], i, j;
+    for (j = 0; j <= b.length; j++) rows[0].push(j);
+    for (i = 1; i <= a.length; i++) {
+      var row = [i];
+      for (j = 1; j <= b.length; j++) {
+        var v = Math.min(rows[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1), rows[i - 1][j] + 1, row[j - 1] + 1);
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, rows[i - 2][j - 2] + 1);
+        row.push(v);
+      }
+      rows.push(row);
     }
-    return prev[b.length];
+    return rows[a.length][b.length];
   }
 
   // ---- query language (the CLI's, plus year:) ----
@@ -322,14 +328,15 @@
         }
       }
       var shard = shards[0];
-      if (Object.prototype.hasOwnProperty.call(shard, term)) add(shard[term], 1);
+      scores.exact = Object.prototype.hasOwnProperty.call(shard, term);
+      if (scores.exact) add(shard[term], 1);
       else if (term.length >= entry.weights.typoMinChars && !exactOnly) {
         Object.keys(shard).forEach(function (t) { if (Math.abs(t.length - term.length) <= 1 && editDistance(t, term) <= 1) add(shard[t], entry.weights.typo); });
       }
       if (rawPrefix) {
         var added = 0;
         shards.forEach(function (sh) {
-          Object.keys(sh).forEach(function (t) { if (t !== term && t.indexOf(rawPrefix) === 0 && added++ < 50) add(sh[t], entry.weights.prefix); });
+          Object.keys(sh).forEach(function (t) { if (t !== term && t.indexOf(rawPrefix) === 0 && added++ < 50) { add(sh[t], entry.weights.prefix); scores.completed = true; } });
         });
       }
       return scores;
@@ -406,14 +413,15 @@
   // where its stem and its lower-case form would be: closest first, then most common.
   function nearestTerms(entry, word) {
     var lower = word.toLowerCase(), st = terms(word)[0] || lower;
-    var max = Array.from(lower).length <= 4 ? 1 : 2;
+    var max = Array.from(lower).length <= 7 ? 1 : 2;
     var keys = [shardOf(entry, st), shardOf(entry, lower)];
     return Promise.all(keys.map(function (k) { return load("t" + k); })).then(function (shards) {
       var found = new Map();
       shards.forEach(function (shard) {
         Object.keys(shard).forEach(function (t) {
           if (t.length < 3 || Math.min(Math.abs(t.length - lower.length), Math.abs(t.length - st.length)) > max) return;
-          var d = Math.min(editDistance(lower, t), editDistance(st, t));
+          // The word as typed counts before its stem (which may be cut short).
+          var d = Math.min(editDistance(lower, t), editDistance(st, t) + 1);
           if (d > max) return;
           var docs = decode(shard[t][1]).length / 2;
           var old = found.get(t);
@@ -426,7 +434,7 @@
 
   function run(entry, text, filters) {
     var alternatives = parseQuery(text);
-    var needsTaxonomy = alternatives.some(function (items) { return items.some(function (it) { return it.kind !== "field" || it.field === "cause"; }); }) || !!filters.cause;
+    var needsTaxonomy = alternatives.some(function (items) { return items.some(function (it) { return it.kind === "word" || it.field === "cause"; }); }) || !!filters.cause;
     var taxonomy = needsTaxonomy ? load("causes").then(prepareTaxonomy) : Promise.resolve(null);
     return taxonomy.then(function (tax) {
       var notices = [], unknown = [];
@@ -474,7 +482,8 @@
       }
       var ts = terms(item.value);
       if (!ts.length) return;
-      if (!item.negated) described += item.value + " ";
+      // Unquoted words may name a cause; a quoted phrase means these words.
+      if (!item.negated && item.kind === "word") described += item.value + " ";
       var lastWord = typing && index === items.length - 1 && item.kind === "word" && !item.negated && ts.length === 1;
       var raw = lastWord ? item.value.toLowerCase() : "";
       var lookups = ts.map(function (t) { return termScores(entry, t, raw.length >= 3 ? raw : "", item.negated || ts.length > 1); });
@@ -482,9 +491,10 @@
       // match as a phrase: its words next to each other, in order.
       if (ts.length > 1) lookups.push(phraseDocs(ts));
       var group = Promise.all(lookups);
-      if (item.kind === "word" && ts.length === 1 && !item.negated && !lastWord) {
+      if (item.kind === "word" && ts.length === 1 && !item.negated) {
         group = group.then(function (maps) {
-          if (!maps[0].size && unknown.indexOf(item.value) < 0) unknown.push(item.value);
+          // Found nowhere as typed (typo neighbours aside), nor the start of a word.
+          if (!maps[0].exact && !maps[0].completed && unknown.indexOf(item.value) < 0) unknown.push(item.value);
           return maps;
         });
       }
