@@ -36,7 +36,7 @@ use crate::content::tables::{self, RawEvent, Role};
 use crate::content::time::{self, DateRead, TimeRead};
 use crate::diagnostics::Diagnostic;
 use crate::model::{
-    ActionItem, ActionItemStatus, ContributingFactor, Durations, Lessons, RelatedRef,
+    ActionItem, ActionItemStatus, ContributingFactor, Lessons, RelatedRef,
     TimelineEvent, Why,
 };
 
@@ -71,8 +71,10 @@ pub struct BodyFacts {
     /// Milestone timestamps written as facts (Kehoe timing table, `Start:` lines), in
     /// the order of `front_matter::MILESTONE_KEYS`.
     pub milestones: [Option<Located<String>>; 5],
-    /// Durations stated in words ("Time to mitigate: 15 minutes", TTD/TTM/TTR).
-    pub stated: Durations,
+    /// Durations stated in words ("Time to mitigate: 15 minutes", TTD/TTM/TTR), in
+    /// minutes, where they are written; in the order detect, acknowledge, mitigate,
+    /// resolve.
+    pub stated: [Option<Located<i64>>; 4],
 }
 
 /// Which scalar text field a key feeds.
@@ -310,14 +312,13 @@ impl Extractor<'_> {
             }
             Target::Milestone(i) => set(&mut f.milestones[i]),
             Target::Duration(i) => {
-                let slot = match i {
-                    0 => &mut f.stated.time_to_detect,
-                    1 => &mut f.stated.time_to_acknowledge,
-                    2 => &mut f.stated.time_to_mitigate,
-                    _ => &mut f.stated.time_to_resolve,
-                };
+                let slot = &mut f.stated[i];
                 if slot.is_none() {
-                    *slot = time::read_duration_minutes(value);
+                    *slot = time::read_duration_minutes(value).map(|minutes| Located {
+                        value: minutes,
+                        line,
+                        col,
+                    });
                 }
             }
             _ => {}
@@ -867,7 +868,7 @@ impl Extractor<'_> {
                         item.line,
                         RawEvent {
                             event,
-                            default_offset: 0,
+                            zone: None,
                         },
                         false,
                     ));
@@ -898,7 +899,7 @@ impl Extractor<'_> {
                         line,
                         RawEvent {
                             event,
-                            default_offset: 0,
+                            zone: None,
                         },
                         true,
                     ));
@@ -1132,12 +1133,12 @@ fn split_time_prefix(text: &str) -> Option<(String, &str)> {
                 || t.chars()
                     .all(|c| c.is_ascii_digit() || c == '-' || c == '/')
                 || matches!(t.to_lowercase().as_str(), "am" | "pm" | "at")
-                || time::zone_offset(t).is_some()
+                || crate::zone::at_start(t).is_some()
         });
         if !clean {
             continue;
         }
-        if let Some(TimeRead::Full(..) | TimeRead::TimeOfDay { .. }) = time::read_time(prefix, 0) {
+        if let Some(TimeRead::Full(..) | TimeRead::TimeOfDay { .. }) = time::read_time(prefix, &crate::zone::Zone::utc()) {
             let rest = text[end..].trim_start_matches([':', ' ', '-', '—', '–']);
             return Some((prefix.trim().to_string(), rest.trim()));
         }
