@@ -356,13 +356,21 @@ mod tests {
 
     #[test]
     fn timezone_and_duration_bound() {
-        let config = Config::parse("timezone = \"Europe/Berlin\"\n[durations]\nmax_days = 7\n").unwrap();
+        let config =
+            Config::parse("timezone = \"Europe/Berlin\"\n[durations]\nmax_days = 7\n").unwrap();
         assert_eq!(config.zone().tz().iana_name(), Some("Europe/Berlin"));
         assert_eq!(config.durations.max_days, 7);
         assert!(Config::default().zone().is_utc());
         let err = Config::parse("title = \"x\"\ntimezone = \"Mars/Base\"\n").unwrap_err();
-        assert!(err.starts_with("2:1: unknown `timezone` `Mars/Base`; expected an IANA name"), "{err}");
-        assert!(Config::parse("[durations]\nmax_day = 3\n").unwrap_err().contains("unknown field `max_day`"));
+        assert!(
+            err.starts_with("2:1: unknown `timezone` `Mars/Base`; expected an IANA name"),
+            "{err}"
+        );
+        assert!(
+            Config::parse("[durations]\nmax_day = 3\n")
+                .unwrap_err()
+                .contains("unknown field `max_day`")
+        );
         assert!(Config::parse("[durations]\nmax_days = 0\n").is_err());
     }
 }

@@ -340,7 +340,10 @@ mod tests {
         );
         let at: Timestamp = "2025-03-30T01:15:00Z".parse().unwrap();
         assert_eq!(cet.show(at), "2025-03-30 03:15 CEST");
-        assert_eq!(Zone::named("UTC+2").unwrap().show(at), "2025-03-30 03:15 +02");
+        assert_eq!(
+            Zone::named("UTC+2").unwrap().show(at),
+            "2025-03-30 03:15 +02"
+        );
     }
 
     #[test]
@@ -349,7 +352,10 @@ mod tests {
         assert_eq!(name("All times in CET."), Some("CET".into()));
         assert_eq!(name("_Times are in PDT_"), Some("PDT".into()));
         assert_eq!(name("## Timeline (all times UTC)"), Some("UTC".into()));
-        assert_eq!(name("All times are Europe/Berlin"), Some("Europe/Berlin".into()));
+        assert_eq!(
+            name("All times are Europe/Berlin"),
+            Some("Europe/Berlin".into())
+        );
         assert_eq!(name("Timezone: UTC+2"), Some("UTC+2".into()));
         assert_eq!(name("Time zone: PST"), Some("PST".into()));
         assert_eq!(name("All times in Central European Time"), None);

@@ -64,7 +64,8 @@ pub fn diagnostics(site: &Site, parsed: &[Parsed], problems: Vec<Diagnostic>) ->
 /// per incident, at the first such date. Here rather than in `parse`, which does not know
 /// the as-of date.
 fn check_as_of(incident: &Incident, as_of: jiff::civil::Date, diagnostics: &mut Diagnostics) {
-    let expected = "expected a date on or before it (the as-of date is today, SOURCE_DATE_EPOCH or --as-of)";
+    let expected =
+        "expected a date on or before it (the as-of date is today, SOURCE_DATE_EPOCH or --as-of)";
     let (line, col) = incident.date_at;
     if let Some(date) = incident.date
         && date > as_of

@@ -172,7 +172,13 @@ const NAMES: [&str; 4] = [
     "time to mitigate",
     "time to resolve",
 ];
-const MILESTONE_NAMES: [&str; 5] = ["started", "detected", "acknowledged", "mitigated", "resolved"];
+const MILESTONE_NAMES: [&str; 5] = [
+    "started",
+    "detected",
+    "acknowledged",
+    "mitigated",
+    "resolved",
+];
 
 /// The milestones (from, to) each duration is measured between.
 pub const SPANS: [(usize, usize); 4] = [(0, 1), (1, 2), (0, 3), (0, 4)];
@@ -299,16 +305,18 @@ pub fn plausible(
         }
     }
     // (earlier, later) durations both measured from the start.
-    for (early, late, what) in [(0, 2, "detected after it was mitigated"), (2, 3, "mitigated after it was resolved")] {
+    for (early, late, what) in [
+        (0, 2, "detected after it was mitigated"),
+        (2, 3, "mitigated after it was resolved"),
+    ] {
         let (Some(e), Some(l)) = (figures[early], figures[late]) else {
             continue;
         };
         if e.minutes <= l.minutes {
             continue;
         }
-        let because = |other: usize, f: Figure| {
-            format!("{what} ({} {} min)", NAMES[other], f.minutes)
-        };
+        let because =
+            |other: usize, f: Figure| format!("{what} ({} {} min)", NAMES[other], f.minutes);
         if e.source >= l.source {
             flag(early, because(late, l), true);
         }
@@ -350,8 +358,14 @@ pub fn plausible(
                         f.line,
                         f.col,
                         format!(
-                            "{} of {} min is implausible: {reason}; it is left out of the statistics (expected a figure consistent with the other milestones)",
-                            NAMES[k], f.minutes
+                            "{} of {} min is implausible: {reason}; it is left out of the statistics (expected {})",
+                            NAMES[k],
+                            f.minutes,
+                            if f.minutes > max_minutes {
+                                "a figure within the bound, or the bound raised if such incidents happen"
+                            } else {
+                                "detected, mitigated and resolved in that order"
+                            }
                         ),
                     ));
                 }
@@ -439,7 +453,10 @@ mod tests {
         };
         let mut notes = Vec::new();
         let f = figures(&known, &stated(2, 15, 90), &mut notes);
-        assert_eq!(f[2].map(|f| (f.minutes, f.source, f.line)), Some((15, Source::Stated, 90)));
+        assert_eq!(
+            f[2].map(|f| (f.minutes, f.source, f.line)),
+            Some((15, Source::Stated, 90))
+        );
         assert_eq!(
             notes,
             [(
@@ -471,7 +488,10 @@ mod tests {
         };
         let mut notes = Vec::new();
         let f = figures(&known, &stated(2, 31, 40), &mut notes);
-        assert_eq!(f[2].map(|f| (f.minutes, f.source)), Some((36, Source::Timestamps)));
+        assert_eq!(
+            f[2].map(|f| (f.minutes, f.source)),
+            Some((36, Source::Timestamps))
+        );
         assert_eq!(
             notes[0].2,
             "time to mitigate is stated as 31 min, but the timestamps give 36 min (started to mitigated, line 6); 36 min is used"
@@ -492,7 +512,12 @@ mod tests {
         // Mitigated after resolved: the timeline's 8876 loses to the stated 30.
         let mut warnings = Vec::new();
         let (d, excluded) = plausible(
-            [None, None, fig(8876, Source::Timeline, 30), fig(30, Source::Stated, 12)],
+            [
+                None,
+                None,
+                fig(8876, Source::Timeline, 30),
+                fig(30, Source::Stated, 12),
+            ],
             &[],
             30 * 1440,
             &mut warnings,
@@ -507,7 +532,7 @@ mod tests {
             [(
                 30,
                 3,
-                "time to mitigate of 8876 min is implausible: mitigated after it was resolved (time to resolve 30 min); it is left out of the statistics (expected a figure consistent with the other milestones)".to_string()
+                "time to mitigate of 8876 min is implausible: mitigated after it was resolved (time to resolve 30 min); it is left out of the statistics (expected detected, mitigated and resolved in that order)".to_string()
             )]
         );
         // Equally trusted: both go. Over the bound: excluded.
@@ -525,8 +550,15 @@ mod tests {
         );
         assert_eq!(d, Durations::default());
         let keys: Vec<&str> = excluded.iter().map(|e| e.duration).collect();
-        assert_eq!(keys, ["time_to_detect", "time_to_mitigate", "time_to_resolve"]);
-        assert!(warnings[2].2.contains("over the bound of 30 days"), "{:?}", warnings[2]);
+        assert_eq!(
+            keys,
+            ["time_to_detect", "time_to_mitigate", "time_to_resolve"]
+        );
+        assert!(
+            warnings[2].2.contains("over the bound of 30 days"),
+            "{:?}",
+            warnings[2]
+        );
         // Out of order milestones: excluded without a second warning.
         let mut warnings = Vec::new();
         let (d, excluded) = plausible(

@@ -147,7 +147,11 @@ fn author_zone(
     sections: &sections::Sections,
     facts: &BodyFacts,
 ) -> Option<Zone> {
-    let verbatim = |line: usize| doc.verbatim_lines.iter().any(|&(a, b)| a <= line && line <= b);
+    let verbatim = |line: usize| {
+        doc.verbatim_lines
+            .iter()
+            .any(|&(a, b)| a <= line && line <= b)
+    };
     body.split('\n')
         .enumerate()
         .filter(|(i, _)| !verbatim(first_line + i))
@@ -576,7 +580,11 @@ fn check_dates(check: &mut Check, incident: &Incident, timeline: &[TimelineEvent
     if line == 0 {
         return;
     }
-    let Some(first) = timeline.iter().filter(|e| e.at.is_some()).min_by_key(|e| e.at) else {
+    let Some(first) = timeline
+        .iter()
+        .filter(|e| e.at.is_some())
+        .min_by_key(|e| e.at)
+    else {
         return;
     };
     let Some(at) = first.at else { return };

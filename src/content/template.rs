@@ -36,8 +36,7 @@ use crate::content::tables::{self, RawEvent, Role};
 use crate::content::time::{self, DateRead, TimeRead};
 use crate::diagnostics::Diagnostic;
 use crate::model::{
-    ActionItem, ActionItemStatus, ContributingFactor, Lessons, RelatedRef,
-    TimelineEvent, Why,
+    ActionItem, ActionItemStatus, ContributingFactor, Lessons, RelatedRef, TimelineEvent, Why,
 };
 
 /// What the body says.
@@ -864,14 +863,7 @@ impl Extractor<'_> {
                         actor: None,
                         line: item.line,
                     };
-                    rows.push((
-                        item.line,
-                        RawEvent {
-                            event,
-                            zone: None,
-                        },
-                        false,
-                    ));
+                    rows.push((item.line, RawEvent { event, zone: None }, false));
                 }
             }
             // Lines that are only a date set the day for the rows below them.
@@ -895,14 +887,7 @@ impl Extractor<'_> {
                         actor: None,
                         line,
                     };
-                    rows.push((
-                        line,
-                        RawEvent {
-                            event,
-                            zone: None,
-                        },
-                        true,
-                    ));
+                    rows.push((line, RawEvent { event, zone: None }, true));
                 }
             }
             rows.sort_by_key(|(l, _, _)| *l);
@@ -1138,7 +1123,9 @@ fn split_time_prefix(text: &str) -> Option<(String, &str)> {
         if !clean {
             continue;
         }
-        if let Some(TimeRead::Full(..) | TimeRead::TimeOfDay { .. }) = time::read_time(prefix, &crate::zone::Zone::utc()) {
+        if let Some(TimeRead::Full(..) | TimeRead::TimeOfDay { .. }) =
+            time::read_time(prefix, &crate::zone::Zone::utc())
+        {
             let rest = text[end..].trim_start_matches([':', ' ', '-', '—', '–']);
             return Some((prefix.trim().to_string(), rest.trim()));
         }
