@@ -312,7 +312,7 @@ impl Extractor<'_> {
             Target::Milestone(i) => set(&mut f.milestones[i]),
             Target::Duration(i) => {
                 let slot = &mut f.stated[i];
-                if slot.is_none() {
+                if slot.is_none() && !other_baseline(value) {
                     *slot = time::read_duration_minutes(value).map(|minutes| Located {
                         value: minutes,
                         line,
@@ -1131,6 +1131,20 @@ fn split_time_prefix(text: &str) -> Option<(String, &str)> {
         }
     }
     None
+}
+
+/// A stated duration measured from something else than the start ("48 minutes after
+/// the alert", "from detection"): not the figure hindsight means, so not used as one.
+fn other_baseline(value: &str) -> bool {
+    let lower = value.to_lowercase();
+    ["after", "from", "since"].iter().any(|w| {
+        lower.split_once(&format!("{w} ")).is_some_and(|(_, rest)| {
+            let rest = rest.trim_start_matches("the ");
+            ["alert", "detect", "page", "paging", "acknowledg", "ack"]
+                .iter()
+                .any(|b| rest.starts_with(b))
+        })
+    })
 }
 
 /// `Fix the leak @jane due 2025-11-01` → (action, owner, due).

@@ -83,6 +83,11 @@ fn site_timezone_and_header_zone() {
     let (i, _) = parse_text("content/x.md", &header, &berlin);
     assert_eq!(utc(&i), ["2025-07-01T16:00:00Z", "2025-07-01T16:30:00Z"]);
     assert_eq!(i.timezone.written(), "PDT");
+    // A zone in the Timeline heading, for a list timeline.
+    let list = "---\ntitle: Cache stampede\ndate: 2025-12-01\n---\n\n## Timeline (PDT)\n\n- 09:00 Errors started on the cache tier\n- 09:30 Cache restored\n";
+    let (i, _) = parse_text("content/x.md", list, &Config::default());
+    // December: Pacific standard time, UTC-8, whatever the author called it.
+    assert_eq!(utc(&i), ["2025-12-01T17:00:00Z", "2025-12-01T17:30:00Z"]);
     // Front matter times without a zone are in the post-mortem's zone too.
     let fm = "---\ntitle: Cache stampede\ndate: 2025-07-01\nstarted_at: 2025-07-01 09:00\n---\n\nTimes are in PDT.\n";
     let (i, _) = parse_text("content/x.md", fm, &Config::default());
@@ -112,6 +117,21 @@ fn stated_durations_beat_the_timeline_and_differences_are_noted() {
         ]
     );
     assert!(diags.iter().all(|d| d.level == Level::Note));
+    // A figure measured from the alert is not a time to mitigate from the start.
+    let text = std::fs::read_to_string(
+        fixtures().join("trust/content/2025-06-02-checkout-config-push.md"),
+    )
+    .unwrap()
+    .replace("15 minutes", "16 minutes after the alert");
+    let (i, diags) = parse_text("content/x.md", &text, &Config::default());
+    assert_eq!(i.durations.time_to_mitigate, Some(20));
+    assert_eq!(
+        diags
+            .iter()
+            .filter(|d| d.code == "duration-disagrees")
+            .count(),
+        1
+    );
 }
 
 /// Front matter timestamps give 40 minutes to mitigate; the body states 31: the
