@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use crate::diagnostics::CheckLevel;
+use crate::zone::Zone;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -43,6 +44,11 @@ pub struct Config {
     pub related: RelatedConfig,
     pub repeats: RepeatsConfig,
     pub dashboard: DashboardConfig,
+    /// The zone of times written without one, for post-mortems that do not state theirs
+    /// ("All times in CET"): an IANA name (`Europe/Berlin`), an abbreviation (`CET`,
+    /// `PST`; see `zone`) or an offset (`UTC+2`). Empty: UTC.
+    pub timezone: String,
+    pub durations: DurationsConfig,
     /// `[causes]`: the site's extension of the failure-mode taxonomy (label mappings,
     /// phrases, classes). Read by `taxonomy::Taxonomy::for_config`; `taxonomy::settle_config` checks it.
     pub causes: Option<toml::Table>,
@@ -153,6 +159,21 @@ pub struct DashboardConfig {
     pub min_incidents: usize,
 }
 
+/// `[durations]`: when a duration is too long to be true.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DurationsConfig {
+    /// A time to detect, acknowledge, mitigate or resolve longer than this many days is
+    /// implausible: a warning, and kept out of the statistics.
+    pub max_days: i64,
+}
+
+impl Default for DurationsConfig {
+    fn default() -> Self {
+        DurationsConfig { max_days: 30 }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Config {
@@ -172,6 +193,8 @@ impl Default for Config {
             related: RelatedConfig::default(),
             repeats: RepeatsConfig::default(),
             dashboard: DashboardConfig::default(),
+            timezone: String::new(),
+            durations: DurationsConfig::default(),
             causes: None,
             new: NewConfig::default(),
         }
@@ -273,12 +296,32 @@ impl Config {
                 crate::diagnostics::CODES.join(", ")
             ));
         }
+        if !config.timezone.trim().is_empty() && Zone::named(&config.timezone).is_none() {
+            let (line, col) = text
+                .find("timezone")
+                .map_or((0, 0), |at| crate::diagnostics::line_col(text, at));
+            return Err(format!(
+                "{line}:{col}: unknown `timezone` `{}`; expected an IANA name like Europe/Berlin, an abbreviation like CET or PST, or an offset like UTC+2",
+                config.timezone
+            ));
+        }
+        if config.durations.max_days <= 0 {
+            return Err(format!(
+                "`[durations] max_days` is {}; expected a positive number of days, e.g. 30",
+                config.durations.max_days
+            ));
+        }
         if config.severities.is_empty() {
             return Err(
                 "`severities` must list at least one level, e.g. [\"SEV1\", \"SEV2\"]".into(),
             );
         }
         Ok(config)
+    }
+
+    /// The zone of times written without one (site.toml `timezone`, else UTC).
+    pub fn zone(&self) -> Zone {
+        Zone::named(&self.timezone).unwrap_or_default()
     }
 
     /// Rank of a severity (0 = most severe); unknown severities sort last.
@@ -323,5 +366,25 @@ mod tests {
             "lists the known checks: {err}"
         );
         assert!(Config::parse("[checks]\naction-item-no-owner = \"error\"\n").is_ok());
+    }
+
+    #[test]
+    fn timezone_and_duration_bound() {
+        let config =
+            Config::parse("timezone = \"Europe/Berlin\"\n[durations]\nmax_days = 7\n").unwrap();
+        assert_eq!(config.zone().tz().iana_name(), Some("Europe/Berlin"));
+        assert_eq!(config.durations.max_days, 7);
+        assert!(Config::default().zone().is_utc());
+        let err = Config::parse("title = \"x\"\ntimezone = \"Mars/Base\"\n").unwrap_err();
+        assert!(
+            err.starts_with("2:1: unknown `timezone` `Mars/Base`; expected an IANA name"),
+            "{err}"
+        );
+        assert!(
+            Config::parse("[durations]\nmax_day = 3\n")
+                .unwrap_err()
+                .contains("unknown field `max_day`")
+        );
+        assert!(Config::parse("[durations]\nmax_days = 0\n").is_err());
     }
 }

@@ -20,3 +20,4 @@ pub mod taxonomy;
 pub mod text;
 pub mod words;
 pub mod yaml;
+pub mod zone;

@@ -12,6 +12,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::zone::Zone;
+
 /// Whether a post-mortem records an incident or a near miss. Near misses are searchable
 /// and linkable but kept out of duration statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
@@ -169,6 +171,20 @@ pub struct Durations {
     pub time_to_resolve: Option<i64>,
 }
 
+/// A duration kept out of the incident's durations and of every statistic because it
+/// cannot be right (a warning at `line` says why).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExcludedFigure {
+    /// `time_to_detect`, `time_to_acknowledge`, `time_to_mitigate` or `time_to_resolve`.
+    pub duration: &'static str,
+    /// The figure as found (negative when a milestone is recorded before the one it is
+    /// measured from).
+    pub minutes: i64,
+    /// E.g. `mitigated after it was resolved (time to resolve 30 min)`.
+    pub reason: String,
+    pub line: usize,
+}
+
 /// A parsed post-mortem.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct Incident {
@@ -204,7 +220,16 @@ pub struct Incident {
     pub acknowledged_at: Option<Timestamp>,
     pub mitigated_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
+    /// Plausible durations only: figures in `excluded` are `None` here.
     pub durations: Durations,
+    /// Durations found but implausible (negative, out of order, over the bound).
+    pub excluded: Vec<ExcludedFigure>,
+    /// The zone the author wrote times in ("All times in CET", a `Time (PDT)` column),
+    /// else site.toml's `timezone`, else UTC. Pages show times in it; exports use UTC.
+    pub timezone: Zone,
+    /// Where the incident date was written (line, column), 0 when it was not.
+    #[serde(skip)]
+    pub date_at: (usize, usize),
     pub summary: Option<String>,
     pub impact: Option<String>,
     pub root_cause: Option<String>,

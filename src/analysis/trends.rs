@@ -12,6 +12,9 @@
 //! - near misses are counted on their own and kept out of every incident figure
 //!   (counts by severity, durations, causes, repeats, heat map);
 //! - negative durations (a milestone recorded before the start) count as missing;
+//! - figures the parser found implausible (`Incident::excluded`: out of order, over
+//!   `[durations] max_days`) are in neither `n` nor `missing` but counted as `excluded`,
+//!   so a page can say how many were left out;
 //! - a period resting on fewer than `dashboard.min_incidents` incidents gets no trend and
 //!   no comparison (`enough_data` / `Comparison::comparable` are false; pages say so).
 //!
@@ -146,6 +149,8 @@ pub struct Stats {
     pub n: usize,
     /// Incidents in scope without this duration (or with a negative one).
     pub missing: usize,
+    /// Incidents in scope whose figure was implausible and left out.
+    pub excluded: usize,
     pub median: Option<f64>,
     pub p25: Option<f64>,
     pub p75: Option<f64>,
@@ -187,6 +192,11 @@ impl Metric {
             Metric::TimeToMitigate => "Time to mitigate",
             Metric::TimeToResolve => "Time to resolve",
         }
+    }
+
+    /// Whether `incident` had a figure for this metric that was excluded as implausible.
+    pub fn excluded(self, incident: &Incident) -> bool {
+        incident.excluded.iter().any(|e| e.duration == self.key())
     }
 
     /// The duration in minutes, or `None` when unknown or negative (inconsistent data).
@@ -664,6 +674,23 @@ pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo]))
 }
 
+/// Summarise the durations of `incidents` for `metric`: values, missing, excluded.
+fn metric_stats(metric: Metric, incidents: &[&Incident]) -> Stats {
+    let values: Vec<i64> = incidents
+        .iter()
+        .filter_map(|i| metric.minutes(&i.durations))
+        .collect();
+    let excluded = incidents
+        .iter()
+        .filter(|i| metric.minutes(&i.durations).is_none() && metric.excluded(i))
+        .count();
+    let missing = incidents.len() - values.len() - excluded;
+    Stats {
+        excluded,
+        ..stats(values, missing)
+    }
+}
+
 /// Summarise durations (minutes); figures rounded to one decimal.
 pub fn stats(mut values: Vec<i64>, missing: usize) -> Stats {
     values.sort_unstable();
@@ -672,6 +699,7 @@ pub fn stats(mut values: Vec<i64>, missing: usize) -> Stats {
     Stats {
         n: sorted.len(),
         missing,
+        excluded: 0,
         median: q(0.5),
         p25: q(0.25),
         p75: q(0.75),
@@ -904,14 +932,7 @@ impl Prepared<'_> {
             .iter()
             .filter(|&&i| self.facts[i].high && !self.incident(i).is_near_miss())
             .count();
-        let metric = |m: Metric| {
-            let values: Vec<i64> = incidents
-                .iter()
-                .filter_map(|i| m.minutes(&i.durations))
-                .collect();
-            let missing = incidents.len() - values.len();
-            stats(values, missing)
-        };
+        let metric = |m: Metric| metric_stats(m, &incidents);
         Headline {
             incidents: incidents.len(),
             near_misses: members.len() - incidents.len(),
@@ -967,37 +988,26 @@ impl Prepared<'_> {
     }
 
     fn metric(&self, metric: Metric, incidents: &[usize], quarters: &[Bin]) -> MetricTrend {
-        let mut per_quarter: Vec<(Vec<i64>, usize)> = vec![(Vec::new(), 0); quarters.len()];
-        let (mut all, mut missing) = (Vec::new(), 0);
+        let mut per_quarter: Vec<Vec<&Incident>> = vec![Vec::new(); quarters.len()];
+        let mut all = Vec::new();
         for &idx in incidents {
             let incident = self.incident(idx);
-            let q = incident.date.and_then(|d| bin_of(quarters, d));
-            match metric.minutes(&incident.durations) {
-                Some(v) => {
-                    all.push(v);
-                    if let Some(q) = q {
-                        per_quarter[q].0.push(v);
-                    }
-                }
-                None => {
-                    missing += 1;
-                    if let Some(q) = q {
-                        per_quarter[q].1 += 1;
-                    }
-                }
+            all.push(incident);
+            if let Some(q) = incident.date.and_then(|d| bin_of(quarters, d)) {
+                per_quarter[q].push(incident);
             }
         }
         let by_quarter = quarters
             .iter()
             .zip(per_quarter)
-            .map(|(bin, (values, missing))| QuarterStats {
+            .map(|(bin, members)| QuarterStats {
                 bin: bin.clone(),
-                stats: stats(values, missing),
+                stats: metric_stats(metric, &members),
             })
             .collect();
         MetricTrend {
             metric,
-            overall: stats(all, missing),
+            overall: metric_stats(metric, &all),
             by_quarter,
         }
     }

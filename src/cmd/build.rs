@@ -37,7 +37,7 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
     require_content(site)?;
     let started = std::time::Instant::now();
     let result = pipeline::build(site)?;
-    // Notes (suggestions) are for authors at `check` time; a build only counts them,
+    // Notes (suggestions, stated figures that differ) are for authors at `check` time; a build only counts them,
     // except those saying which files were not read as post-mortems.
     let adoption = |code: &str| matches!(code, "skipped" | "not-markdown");
     let mut problems = result.diagnostics.clone();
@@ -53,7 +53,7 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
         .count();
     if notes > 0 {
         eprintln!(
-            "{notes} note{} (suggestions); `hindsight check` lists them",
+            "{notes} note{} (suggestions and remarks for authors); `hindsight check` lists them",
             s(notes)
         );
     }

@@ -117,6 +117,10 @@ fn describe_group(code: &str, n: usize) -> String {
         "missing-title" => "post-mortems have no title",
         "front-matter-conflict" => "values differ between front matter and body",
         "timestamps-out-of-order" => "timestamps are out of order",
+        "implausible-duration" => "durations are implausible and left out of the statistics",
+        "duration-disagrees" => "stated durations differ from the timestamps or timeline",
+        "date-mismatch" => "incident dates are far from their timeline",
+        "date-after-as-of" => "dates lie after the as-of date",
         _ => return format!("{n} × `{code}`"),
     };
     format!("{n} {phrase}")

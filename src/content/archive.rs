@@ -51,9 +51,51 @@ pub fn diagnostics(site: &Site, parsed: &[Parsed], problems: Vec<Diagnostic>) ->
         parsed.iter().filter_map(|p| p.incident.as_ref()),
         &mut diagnostics,
     );
+    for incident in parsed.iter().filter_map(|p| p.incident.as_ref()) {
+        check_as_of(incident, site.as_of, &mut diagnostics);
+    }
     diagnostics.apply_levels(&site.config.checks);
     diagnostics.finish();
     diagnostics
+}
+
+/// A date after the as-of date (the incident date, or a timeline row) cannot be right:
+/// the post-mortem describes something that has happened. One `date-after-as-of` warning
+/// per incident, at the first such date. Here rather than in `parse`, which does not know
+/// the as-of date.
+fn check_as_of(incident: &Incident, as_of: jiff::civil::Date, diagnostics: &mut Diagnostics) {
+    let expected =
+        "expected a date on or before it (the as-of date is today, SOURCE_DATE_EPOCH or --as-of)";
+    let (line, col) = incident.date_at;
+    if let Some(date) = incident.date
+        && date > as_of
+        && line > 0
+    {
+        diagnostics.push(Diagnostic::warning(
+            "date-after-as-of",
+            incident.source.clone(),
+            line,
+            col,
+            format!("the incident date {date} is after the as-of date {as_of}; {expected}"),
+        ));
+        return;
+    }
+    let tz = incident.timezone.tz();
+    if let Some((event, day)) = incident.timeline.iter().find_map(|e| {
+        let day = e.at?.to_zoned_datetime(tz.clone()).date();
+        (day > as_of).then_some((e, day))
+    }) {
+        diagnostics.push(Diagnostic::warning(
+            "date-after-as-of",
+            incident.source.clone(),
+            event.line,
+            0,
+            format!(
+                "the timeline row `{}` falls on {day}, after the as-of date {as_of}; {expected}",
+                event.time_text
+            ),
+        ));
+    }
 }
 
 fn check_unique_ids<'a>(

@@ -29,7 +29,8 @@ use jiff::Timestamp;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::model::{DocStatus, Incident, IncidentKind, RelatedRef};
+use crate::model::{DocStatus, Incident, IncidentKind, RelatedRef, TimelineEvent};
+use crate::zone::Zone;
 use front_matter::{FrontMatter, Located};
 use template::BodyFacts;
 use validate::Check;
@@ -96,8 +97,10 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     }
     placeholders(body, split.body_line, &doc, path, &mut diags);
 
+    let zone = author_zone(body, split.body_line, &doc, &sections, &facts)
+        .unwrap_or_else(|| config.zone());
     let mut check = Check { path, text, diags };
-    let incident = assemble(source, fm, facts, doc, config, &mut check);
+    let incident = assemble(source, fm, facts, doc, config, &zone, &mut check);
     let mut diagnostics = check.diags;
     attach_source_lines(text, &mut diagnostics);
     Parsed {
@@ -133,6 +136,39 @@ fn attach_source_lines(text: &str, diagnostics: &mut [Diagnostic]) {
     }
 }
 
+/// The zone the author states for the post-mortem's times: a line like "All times in
+/// CET" (outside code), a zone in a Timeline heading (`## Timeline (PDT)`), or the zone
+/// of the timeline table's time column (`Time (PDT)`). It applies to every time written
+/// without a zone, front matter included.
+fn author_zone(
+    body: &str,
+    first_line: usize,
+    doc: &markdown::MdDoc,
+    sections: &sections::Sections,
+    facts: &BodyFacts,
+) -> Option<Zone> {
+    let verbatim = |line: usize| {
+        doc.verbatim_lines
+            .iter()
+            .any(|&(a, b)| a <= line && line <= b)
+    };
+    body.split('\n')
+        .enumerate()
+        .filter(|(i, _)| !verbatim(first_line + i))
+        .find_map(|(_, line)| crate::zone::stated(line))
+        .or_else(|| {
+            sections
+                .list
+                .iter()
+                .filter(|s| s.kind == Some(sections::SectionKind::Timeline))
+                .find_map(|s| {
+                    let inner = s.title.split_once('(')?.1.split_once(')')?.0;
+                    Zone::named(inner)
+                })
+        })
+        .or_else(|| facts.timeline.iter().find_map(|r| r.zone.clone()))
+}
+
 /// Merge front matter and body facts into the incident, reading and checking values.
 fn assemble(
     source: &SourceFile,
@@ -140,6 +176,7 @@ fn assemble(
     facts: BodyFacts,
     doc: markdown::MdDoc,
     config: &Config,
+    zone: &Zone,
     check: &mut Check,
 ) -> Incident {
     let stem = source
@@ -240,6 +277,11 @@ fn assemble(
         conflict_warning(check, "date", fa, fb);
     }
     incident.date = fm_date.map(|(d, _)| d).or(body_date_value.map(|(d, _)| d));
+    incident.date_at = fm_date
+        .map(|(_, l)| (l.line, l.col))
+        .or(body_date_value.map(|(_, l)| (l.line, l.col)))
+        .unwrap_or_default();
+    incident.timezone = zone.clone();
     let date_given = fm.date.is_some() || body_date.is_some();
     let date_diags_to = check.diags.len();
 
@@ -370,10 +412,10 @@ fn assemble(
     for i in 0..5 {
         let name = front_matter::MILESTONE_KEYS[i];
         if let Some(v) = &fm.milestones[i] {
-            at[i] = check.timestamp(&format!("`{name}`"), v, incident.date);
+            at[i] = check.timestamp(&format!("`{name}`"), v, incident.date, zone);
             pos[i] = (v.line, v.col);
         } else if let Some(v) = &facts.milestones[i]
-            && let Some(ts) = check.timestamp(name, v, incident.date)
+            && let Some(ts) = check.timestamp(name, v, incident.date, zone)
         {
             at[i] = Some(ts);
             pos[i] = (v.line, v.col);
@@ -382,8 +424,8 @@ fn assemble(
     // The timeline needs a date for times of day: the incident date, else the start.
     let timeline_date = incident
         .date
-        .or_else(|| at[0].map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()));
-    let mut timeline = tables::resolve_timeline(facts.timeline, timeline_date);
+        .or_else(|| at[0].map(|t| t.to_zoned_datetime(zone.tz().clone()).date()));
+    let mut timeline = tables::resolve_timeline(facts.timeline, timeline_date, zone);
     timeline.retain(|e| e.event != template::DATE_MARKER);
     // Every row's time is read or reported.
     let unreadable: Vec<(usize, String)> = timeline
@@ -391,7 +433,7 @@ fn assemble(
         .filter(|e| {
             e.at.is_none()
                 && !e.time_text.trim().is_empty()
-                && time::read_time(&e.time_text, 0).is_none()
+                && time::read_time(&e.time_text, zone).is_none()
         })
         .map(|e| (e.line, e.time_text.clone()))
         .collect();
@@ -405,14 +447,21 @@ fn assemble(
         );
     }
     let from_timeline = milestones::from_timeline(&timeline);
+    let mut timeline_given = [false; 5];
     for i in 0..5 {
         if at[i].is_none()
             && let Some((ts, line)) = from_timeline[i]
         {
             at[i] = Some(ts);
-            pos[i] = (line, 0);
+            let written = timeline
+                .iter()
+                .find(|e| e.line == line)
+                .map_or("", |e| e.time_text.as_str());
+            pos[i] = (line, check.column(line, written));
+            timeline_given[i] = true;
         }
     }
+    check_dates(check, &incident, &timeline, zone);
     incident.timeline = timeline;
     [
         incident.started_at,
@@ -421,26 +470,35 @@ fn assemble(
         incident.mitigated_at,
         incident.resolved_at,
     ] = at;
-    incident.durations = milestones::durations(&at, facts.stated);
-    // Durations resting on milestones out of order are unknown (a warning says which).
-    for (a, b) in validate::ORDERED_PAIRS {
-        if let (Some(x), Some(y)) = (at[a], at[b])
-            && y < x
-        {
-            for &d in validate::affected(a, b) {
-                match d {
-                    0 => incident.durations.time_to_detect = None,
-                    1 => incident.durations.time_to_acknowledge = None,
-                    2 => incident.durations.time_to_mitigate = None,
-                    _ => incident.durations.time_to_resolve = None,
-                }
-            }
-        }
+    // Durations by order of trust, then only the plausible ones (see `milestones`).
+    let known = milestones::Known {
+        at: &at,
+        from_timeline: timeline_given,
+        pos,
+    };
+    let mut notes = Vec::new();
+    let figures = milestones::figures(&known, &facts.stated, &mut notes);
+    for (line, col, message) in notes {
+        check.note("duration-disagrees", line, col, message);
+    }
+    let out_of_order: Vec<(usize, usize)> = validate::ORDERED_PAIRS
+        .into_iter()
+        .filter(|&(a, b)| matches!((at[a], at[b]), (Some(x), Some(y)) if y < x))
+        .collect();
+    let mut warnings = Vec::new();
+    (incident.durations, incident.excluded) = milestones::plausible(
+        figures,
+        &out_of_order,
+        config.durations.max_days.saturating_mul(1440),
+        &mut warnings,
+    );
+    for (line, col, message) in warnings {
+        check.warning("implausible-duration", line, col, message);
     }
 
     if incident.date.is_none() {
         incident.date = at[0]
-            .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+            .map(|t| t.to_zoned_datetime(zone.tz().clone()).date())
             .or_else(|| match time::read_date_prefix(&stem) {
                 Some((time::DateRead::Date(d), _)) => Some(d),
                 _ => None,
@@ -511,6 +569,43 @@ fn assemble(
 
     validate::check_incident(check, &incident, &pos);
     incident
+}
+
+/// The incident date against the timeline: a written date more than 2 days from the
+/// timeline's first day (in the author's zone) is a `date-mismatch` warning.
+fn check_dates(check: &mut Check, incident: &Incident, timeline: &[TimelineEvent], zone: &Zone) {
+    let (Some(date), (line, col)) = (incident.date, incident.date_at) else {
+        return;
+    };
+    if line == 0 {
+        return;
+    }
+    let Some(first) = timeline
+        .iter()
+        .filter(|e| e.at.is_some())
+        .min_by_key(|e| e.at)
+    else {
+        return;
+    };
+    let Some(at) = first.at else { return };
+    let day = at.to_zoned_datetime(zone.tz().clone()).date();
+    let days = (day - date).get_days();
+    if days.abs() > 2 {
+        let (n, side) = if days > 0 {
+            (days, "before")
+        } else {
+            (-days, "after")
+        };
+        check.warning(
+            "date-mismatch",
+            line,
+            col,
+            format!(
+                "the incident date {date} is {n} days {side} the timeline's first day {day} (line {}); expected them at most 2 days apart",
+                first.line
+            ),
+        );
+    }
 }
 
 fn dedup_keep_order(list: &mut Vec<String>) {

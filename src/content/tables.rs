@@ -16,6 +16,7 @@ use crate::content::sections::{SectionKind, Sections};
 use crate::content::time::{self, DateRead, TimeRead};
 use crate::diagnostics::Diagnostic;
 use crate::model::{ActionItem, ActionItemStatus, RelatedRef, TimelineEvent};
+use crate::zone::Zone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
@@ -207,8 +208,8 @@ fn cell(row: &TableRow, i: Option<usize>) -> Option<&str> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawEvent {
     pub event: TimelineEvent,
-    /// Zone offset (seconds) from the header, e.g. `Time (PDT)`; UTC otherwise.
-    pub default_offset: i32,
+    /// Zone named in the header, e.g. `Time (PDT)`; the post-mortem's zone otherwise.
+    pub zone: Option<Zone>,
 }
 
 pub fn timeline_rows(table: &Table) -> Vec<RawEvent> {
@@ -218,10 +219,7 @@ pub fn timeline_rows(table: &Table) -> Vec<RawEvent> {
     };
     let actor = find(h, ACTOR_WORDS, &[t]);
     let event = find(h, EVENT_WORDS, &[t, actor.unwrap_or(usize::MAX)]);
-    let default_offset = h[t]
-        .find('(')
-        .and_then(|i| time::zone_offset(&h[t][i + 1..]))
-        .unwrap_or(0);
+    let zone = header_zone(&h[t]);
     table
         .rows
         .iter()
@@ -245,37 +243,54 @@ pub fn timeline_rows(table: &Table) -> Vec<RawEvent> {
                     actor: cell(row, actor).map(str::to_string),
                     line: row.line,
                 },
-                default_offset,
+                zone: zone.clone(),
             }
         })
         .collect()
 }
 
+/// The zone a time column's header names: `Time (PDT)`, `Time (Europe/Berlin)`,
+/// `Timestamp UTC+2`.
+fn header_zone(header: &str) -> Option<Zone> {
+    header
+        .split([' ', '(', ')', ',', '[', ']'])
+        .filter(|w| !w.is_empty())
+        .find_map(Zone::named)
+}
+
 /// Give each row an absolute time: full timestamps as written; times of day on the
 /// current date (the incident date, or the last date a row wrote), moving to the next day
-/// when a time goes backwards. Without any date, times of day stay unresolved.
-pub fn resolve_timeline(rows: Vec<RawEvent>, incident_date: Option<Date>) -> Vec<TimelineEvent> {
+/// when a time goes backwards. Without any date, times of day stay unresolved. A time
+/// without a zone is in the header's zone, else in `zone` (the post-mortem's); wall-clock
+/// times become instants as that zone's clock went, so a timeline across a DST change
+/// keeps its true gaps.
+pub fn resolve_timeline(
+    rows: Vec<RawEvent>,
+    incident_date: Option<Date>,
+    zone: &Zone,
+) -> Vec<TimelineEvent> {
     let mut current = incident_date;
     let mut last: Option<jiff::Timestamp> = None;
     rows.into_iter()
         .map(|raw| {
             let mut event = raw.event;
-            match time::read_time(&event.time_text, raw.default_offset) {
+            let default = raw.zone.as_ref().unwrap_or(zone);
+            match time::read_time(&event.time_text, default) {
                 Some(TimeRead::Full(ts, date)) => {
                     event.at = Some(ts);
                     current = Some(date);
                     last = Some(ts);
                 }
                 Some(TimeRead::DateOnly(date)) => current = Some(date),
-                Some(TimeRead::TimeOfDay { seconds, offset }) => {
+                Some(TimeRead::TimeOfDay { seconds, zone }) => {
                     if let Some(date) = current {
-                        let mut at = time::at_date(date, seconds, offset);
+                        let mut at = time::at_date(date, seconds, &zone, last);
                         if let (Some(a), Some(l)) = (at, last)
                             && a < l
                             && let Ok(next) = date.tomorrow()
                         {
                             current = Some(next);
-                            at = time::at_date(next, seconds, offset);
+                            at = time::at_date(next, seconds, &zone, last);
                         }
                         event.at = at;
                         last = at.or(last);

@@ -36,8 +36,7 @@ use crate::content::tables::{self, RawEvent, Role};
 use crate::content::time::{self, DateRead, TimeRead};
 use crate::diagnostics::Diagnostic;
 use crate::model::{
-    ActionItem, ActionItemStatus, ContributingFactor, Durations, Lessons, RelatedRef,
-    TimelineEvent, Why,
+    ActionItem, ActionItemStatus, ContributingFactor, Lessons, RelatedRef, TimelineEvent, Why,
 };
 
 /// What the body says.
@@ -71,8 +70,10 @@ pub struct BodyFacts {
     /// Milestone timestamps written as facts (Kehoe timing table, `Start:` lines), in
     /// the order of `front_matter::MILESTONE_KEYS`.
     pub milestones: [Option<Located<String>>; 5],
-    /// Durations stated in words ("Time to mitigate: 15 minutes", TTD/TTM/TTR).
-    pub stated: Durations,
+    /// Durations stated in words ("Time to mitigate: 15 minutes", TTD/TTM/TTR), in
+    /// minutes, where they are written; in the order detect, acknowledge, mitigate,
+    /// resolve.
+    pub stated: [Option<Located<i64>>; 4],
 }
 
 /// Which scalar text field a key feeds.
@@ -310,14 +311,13 @@ impl Extractor<'_> {
             }
             Target::Milestone(i) => set(&mut f.milestones[i]),
             Target::Duration(i) => {
-                let slot = match i {
-                    0 => &mut f.stated.time_to_detect,
-                    1 => &mut f.stated.time_to_acknowledge,
-                    2 => &mut f.stated.time_to_mitigate,
-                    _ => &mut f.stated.time_to_resolve,
-                };
-                if slot.is_none() {
-                    *slot = time::read_duration_minutes(value);
+                let slot = &mut f.stated[i];
+                if slot.is_none() && !other_baseline(value) {
+                    *slot = time::read_duration_minutes(value).map(|minutes| Located {
+                        value: minutes,
+                        line,
+                        col,
+                    });
                 }
             }
             _ => {}
@@ -863,14 +863,7 @@ impl Extractor<'_> {
                         actor: None,
                         line: item.line,
                     };
-                    rows.push((
-                        item.line,
-                        RawEvent {
-                            event,
-                            default_offset: 0,
-                        },
-                        false,
-                    ));
+                    rows.push((item.line, RawEvent { event, zone: None }, false));
                 }
             }
             // Lines that are only a date set the day for the rows below them.
@@ -894,14 +887,7 @@ impl Extractor<'_> {
                         actor: None,
                         line,
                     };
-                    rows.push((
-                        line,
-                        RawEvent {
-                            event,
-                            default_offset: 0,
-                        },
-                        true,
-                    ));
+                    rows.push((line, RawEvent { event, zone: None }, true));
                 }
             }
             rows.sort_by_key(|(l, _, _)| *l);
@@ -1132,17 +1118,33 @@ fn split_time_prefix(text: &str) -> Option<(String, &str)> {
                 || t.chars()
                     .all(|c| c.is_ascii_digit() || c == '-' || c == '/')
                 || matches!(t.to_lowercase().as_str(), "am" | "pm" | "at")
-                || time::zone_offset(t).is_some()
+                || crate::zone::at_start(t).is_some()
         });
         if !clean {
             continue;
         }
-        if let Some(TimeRead::Full(..) | TimeRead::TimeOfDay { .. }) = time::read_time(prefix, 0) {
+        if let Some(TimeRead::Full(..) | TimeRead::TimeOfDay { .. }) =
+            time::read_time(prefix, &crate::zone::Zone::utc())
+        {
             let rest = text[end..].trim_start_matches([':', ' ', '-', '—', '–']);
             return Some((prefix.trim().to_string(), rest.trim()));
         }
     }
     None
+}
+
+/// A stated duration measured from something else than the start ("48 minutes after
+/// the alert", "from detection"): not the figure hindsight means, so not used as one.
+fn other_baseline(value: &str) -> bool {
+    let lower = value.to_lowercase();
+    ["after", "from", "since"].iter().any(|w| {
+        lower.split_once(&format!("{w} ")).is_some_and(|(_, rest)| {
+            let rest = rest.trim_start_matches("the ");
+            ["alert", "detect", "page", "paging", "acknowledg", "ack"]
+                .iter()
+                .any(|b| rest.starts_with(b))
+        })
+    })
 }
 
 /// `Fix the leak @jane due 2025-11-01` → (action, owner, due).

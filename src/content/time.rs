@@ -3,14 +3,15 @@
 //! Dates: `2025-10-26`, `2025/10/26`, `October 26, 2025`, `26 Oct 2025` (a weekday in
 //! front is allowed). Timestamps: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` with an optional zone,
 //! or a time of day (`14:05`, `2:05 PM`) completed with a date the caller supplies. A time
-//! without a zone is UTC; `Z`, `UTC`, `GMT`, numeric offsets and a few common North
-//! American and European abbreviations are honoured. Durations (`2 minutes`, `1.5 hours`,
+//! without a zone is in the zone the caller gives (the post-mortem's, see `zone`); a zone
+//! written after the time (`Z`, `UTC`, `+02:00`, `UTC+1`, `CEST`, `Europe/Berlin`) wins. Durations (`2 minutes`, `1.5 hours`,
 //! `2h 30m`, `1 hour 15 minutes`) become whole minutes, rounded to nearest.
 //! Nothing here guesses: text that is not clearly a date or time gives `None`.
 
 use jiff::Timestamp;
-use jiff::civil::{Date, DateTime};
-use jiff::tz::Offset;
+use jiff::civil::Date;
+
+use crate::zone::{self, Zone};
 
 /// Outcome of reading a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -189,19 +190,19 @@ fn make_date(year: i16, month: i8, day: i8, text: &str) -> DateRead {
 }
 
 /// Outcome of reading a time cell or timestamp.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TimeRead {
     /// Date and time were both written.
     Full(Timestamp, Date),
-    /// Only a time of day: seconds since midnight plus the zone offset in seconds.
-    TimeOfDay { seconds: i32, offset: i32 },
+    /// Only a time of day: seconds since midnight and the zone it is in.
+    TimeOfDay { seconds: i32, zone: Zone },
     /// A date without a time.
     DateOnly(Date),
 }
 
-/// Read a timestamp or time of day at the start of `s`; `default_offset` (seconds) applies
-/// when no zone is written (a table header like `Time (PDT)` supplies it).
-pub fn read_time(s: &str, default_offset: i32) -> Option<TimeRead> {
+/// Read a timestamp or time of day at the start of `s`; `default` applies when no zone is
+/// written (a table header like `Time (PDT)`, or the post-mortem's zone).
+pub fn read_time(s: &str, default: &Zone) -> Option<TimeRead> {
     let s = s.trim();
     if let Some((read, used)) = read_date_prefix(s) {
         let DateRead::Date(date) = read else {
@@ -209,36 +210,36 @@ pub fn read_time(s: &str, default_offset: i32) -> Option<TimeRead> {
         };
         let rest = s[used..].trim_start_matches([' ', 'T', 't', ',']);
         let rest = rest.strip_prefix("at ").unwrap_or(rest);
-        return match time_of_day(rest, default_offset) {
-            Some((seconds, offset)) => {
-                let dt = date.at(
-                    (seconds / 3600) as i8,
-                    (seconds / 60 % 60) as i8,
-                    (seconds % 60) as i8,
-                    0,
-                );
-                let ts = Offset::from_seconds(offset).ok()?.to_timestamp(dt).ok()?;
+        return match time_of_day(rest, default) {
+            Some((seconds, zone)) => {
+                let ts = at_date(date, seconds, &zone, None)?;
                 Some(TimeRead::Full(ts, date))
             }
             None => Some(TimeRead::DateOnly(date)),
         };
     }
-    time_of_day(s, default_offset).map(|(seconds, offset)| TimeRead::TimeOfDay { seconds, offset })
+    time_of_day(s, default).map(|(seconds, zone)| TimeRead::TimeOfDay { seconds, zone })
 }
 
-/// Complete a time of day with a date.
-pub fn at_date(date: Date, seconds: i32, offset: i32) -> Option<Timestamp> {
-    let dt: DateTime = date.at(
+/// Complete a time of day with a date, in `zone` (across DST changes as the zone's clock
+/// went; `not_before` picks the second of a repeated hour, see `Zone::instant`).
+pub fn at_date(
+    date: Date,
+    seconds: i32,
+    zone: &Zone,
+    not_before: Option<Timestamp>,
+) -> Option<Timestamp> {
+    let dt = date.at(
         (seconds / 3600) as i8,
         (seconds / 60 % 60) as i8,
         (seconds % 60) as i8,
         0,
     );
-    Offset::from_seconds(offset).ok()?.to_timestamp(dt).ok()
+    zone.instant(dt, not_before)
 }
 
-/// `HH:MM[:SS][.fff]` with optional `am`/`pm` and zone → (seconds since midnight, offset).
-fn time_of_day(s: &str, default_offset: i32) -> Option<(i32, i32)> {
+/// `HH:MM[:SS][.fff]` with optional `am`/`pm` and zone → (seconds since midnight, zone).
+fn time_of_day(s: &str, default: &Zone) -> Option<(i32, Zone)> {
     let h_len = digits(s);
     if !(1..=2).contains(&h_len) || s.as_bytes().get(h_len) != Some(&b':') {
         return None;
@@ -273,61 +274,8 @@ fn time_of_day(s: &str, default_offset: i32) -> Option<(i32, i32)> {
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    let offset = zone_offset(rest).unwrap_or(default_offset);
-    Some((hour * 3600 + minute * 60 + second.min(59), offset))
-}
-
-/// Offset in seconds of a zone written at the start of `s`: `Z`, `UTC`, `+02:00`,
-/// `-0500`, `UTC+1`, or a common abbreviation.
-pub fn zone_offset(s: &str) -> Option<i32> {
-    let s = s.trim_start().trim_start_matches('(');
-    let numeric = |t: &str| -> Option<i32> {
-        let sign = match t.as_bytes().first()? {
-            b'+' => 1,
-            b'-' => -1,
-            _ => return None,
-        };
-        let t = &t[1..];
-        let h_len = digits(t);
-        let (h, m) = match h_len {
-            1 | 2 => {
-                let h: i32 = t[..h_len].parse().ok()?;
-                let m = t[h_len..]
-                    .strip_prefix(':')
-                    .filter(|r| digits(r) >= 2)
-                    .map_or(Some(0), |r| r[..2].parse().ok())?;
-                (h, m)
-            }
-            4 => (t[..2].parse().ok()?, t[2..4].parse().ok()?),
-            _ => return None,
-        };
-        (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
-    };
-    if let Some(n) = numeric(s) {
-        return Some(n);
-    }
-    let word_len = s
-        .find(|c: char| !c.is_ascii_alphabetic())
-        .unwrap_or(s.len());
-    let word = s[..word_len].to_ascii_uppercase();
-    let base = match word.as_str() {
-        "Z" | "UTC" | "GMT" => 0,
-        "EST" => -5,
-        "EDT" | "AST" => -4,
-        "CST" => -6,
-        "CDT" => -5,
-        "MST" => -7,
-        "MDT" => -6,
-        "PST" => -8,
-        "PDT" => -7,
-        "BST" | "CET" => 1,
-        "CEST" | "EET" => 2,
-        "EEST" => 3,
-        "JST" => 9,
-        _ => return None,
-    } * 3600;
-    // `UTC+2` style.
-    Some(numeric(&s[word_len..]).map_or(base, |n| base + n))
+    let zone = zone::at_start(rest).map_or_else(|| default.clone(), |(z, _)| z);
+    Some((hour * 3600 + minute * 60 + second.min(59), zone))
 }
 
 /// Minutes in a duration like `2 minutes`, `1.5 hours`, `2h 30m`, `1 hour 15 minutes`,
@@ -375,13 +323,6 @@ pub fn read_duration_minutes(s: &str) -> Option<i64> {
     found.then(|| total.round() as i64)
 }
 
-/// Minutes from `from` to `to`, `None` if either is unknown or `to` comes first.
-pub fn minutes_between(from: Option<Timestamp>, to: Option<Timestamp>) -> Option<i64> {
-    let (from, to) = (from?, to?);
-    let secs = to.as_second() - from.as_second();
-    (secs >= 0).then(|| (secs + 30) / 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,44 +356,52 @@ mod tests {
 
     #[test]
     fn times_and_zones() {
+        let utc = Zone::utc();
+        let plus1 = Zone::named("+01:00").unwrap();
         assert_eq!(
-            read_time("14:05", 0),
+            read_time("14:05", &utc),
             Some(TimeRead::TimeOfDay {
                 seconds: 14 * 3600 + 300,
-                offset: 0
+                zone: utc.clone()
             })
         );
         assert_eq!(
-            read_time("2:05 PM", 0),
+            read_time("2:05 PM", &utc),
             Some(TimeRead::TimeOfDay {
                 seconds: 14 * 3600 + 300,
-                offset: 0
+                zone: utc.clone()
             })
         );
         assert_eq!(
-            read_time("12:10 am PDT", 0),
+            read_time("12:10 am PDT", &utc),
             Some(TimeRead::TimeOfDay {
                 seconds: 600,
-                offset: -7 * 3600
+                zone: Zone::named("PDT").unwrap()
             })
         );
         let ts: Timestamp = "2025-10-26T12:00:00Z".parse().unwrap();
         let d = Date::constant(2025, 10, 26);
         assert_eq!(
-            read_time("2025-10-26T14:00:00+02:00", 0),
+            read_time("2025-10-26T14:00:00+02:00", &utc),
             Some(TimeRead::Full(ts, d))
         );
         assert_eq!(
-            read_time("2025-10-26 12:00 UTC", 3600),
+            read_time("2025-10-26 12:00 UTC", &plus1),
             Some(TimeRead::Full(ts, d))
         );
         assert_eq!(
-            read_time("2025-10-26 13:00", 3600),
+            read_time("2025-10-26 13:00", &plus1),
             Some(TimeRead::Full(ts, d))
         );
-        assert_eq!(read_time("2025-10-26", 0), Some(TimeRead::DateOnly(d)));
-        assert_eq!(read_time("25:00", 0), None);
-        assert_eq!(read_time("soon", 0), None);
+        assert_eq!(read_time("2025-10-26", &utc), Some(TimeRead::DateOnly(d)));
+        assert_eq!(read_time("25:00", &utc), None);
+        assert_eq!(read_time("soon", &utc), None);
+        // A zone written on the row wins over the default, across DST as its clock went.
+        let summer: Timestamp = "2025-07-01T12:00:00Z".parse().unwrap();
+        assert_eq!(
+            read_time("2025-07-01 14:00 CET", &utc),
+            Some(TimeRead::Full(summer, Date::constant(2025, 7, 1)))
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::content::front_matter::Located;
 use crate::content::time::{self, DateRead, TimeRead};
 use crate::diagnostics::Diagnostic;
 use crate::model::{DocStatus, Incident, IncidentKind};
+use crate::zone::Zone;
 
 /// Context for one file's diagnostics.
 pub struct Check<'a> {
@@ -42,6 +43,11 @@ impl Check<'_> {
     pub fn error(&mut self, code: &'static str, line: usize, col: usize, message: String) {
         self.diags
             .push(Diagnostic::error(code, self.path, line, col, message));
+    }
+
+    pub fn note(&mut self, code: &'static str, line: usize, col: usize, message: String) {
+        self.diags
+            .push(Diagnostic::note(code, self.path, line, col, message));
     }
 
     pub fn warning(&mut self, code: &'static str, line: usize, col: usize, message: String) {
@@ -69,18 +75,20 @@ impl Check<'_> {
         }
     }
 
-    /// A timestamp: RFC 3339 or `YYYY-MM-DD HH:MM` (UTC); a bare time of day needs `date`.
+    /// A timestamp: RFC 3339 or `YYYY-MM-DD HH:MM` (in `zone`, the post-mortem's, unless
+    /// one is written); a bare time of day needs `date`.
     pub fn timestamp(
         &mut self,
         what: &str,
         v: &Located<String>,
         date: Option<Date>,
+        zone: &Zone,
     ) -> Option<Timestamp> {
-        let expected = "expected RFC 3339 like 2025-10-26T14:00:00Z, or `2025-10-26 14:00` (UTC)";
-        match time::read_time(&v.value, 0) {
+        let expected = "expected RFC 3339 like 2025-10-26T14:00:00Z, or `2025-10-26 14:00` (in the post-mortem's time zone)";
+        match time::read_time(&v.value, zone) {
             Some(TimeRead::Full(ts, _)) => Some(ts),
-            Some(TimeRead::TimeOfDay { seconds, offset }) if date.is_some() => {
-                date.and_then(|d| time::at_date(d, seconds, offset))
+            Some(TimeRead::TimeOfDay { seconds, zone }) if date.is_some() => {
+                date.and_then(|d| time::at_date(d, seconds, &zone, None))
             }
             Some(TimeRead::TimeOfDay { .. }) => {
                 self.warning(

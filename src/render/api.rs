@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use super::urls;
-use crate::model::{Archive, Durations, Incident, Insights};
+use crate::model::{Archive, Durations, ExcludedFigure, Incident, Insights};
 use crate::site::{OutputFile, Site};
 
 pub const PATH: &str = "api/incidents.json";
@@ -39,7 +39,11 @@ struct IncidentJson<'a> {
     acknowledged_at: Option<Timestamp>,
     mitigated_at: Option<Timestamp>,
     resolved_at: Option<Timestamp>,
+    /// The zone the author wrote times in; the timestamps above are UTC.
+    timezone: &'a str,
     durations: Durations,
+    /// Figures left out of `durations` as implausible, with the reason.
+    excluded_durations: &'a [ExcludedFigure],
     summary: Option<&'a str>,
     action_items: Vec<ActionJson<'a>>,
     related: Vec<RelatedJson<'a>>,
@@ -143,7 +147,9 @@ fn incident_json<'a>(site: &Site, insights: &'a Insights, i: &'a Incident) -> In
         acknowledged_at: i.acknowledged_at,
         mitigated_at: i.mitigated_at,
         resolved_at: i.resolved_at,
+        timezone: i.timezone.written(),
         durations: i.durations,
+        excluded_durations: &i.excluded,
         summary: i.summary.as_deref(),
         action_items: i
             .action_items

@@ -248,7 +248,11 @@ fn sample_archive_builds_strictly_and_notes_are_listed_only_by_check() {
     assert!(!err.contains("note[cause-suggestion]"), "{err}");
     let notes: usize = err
         .lines()
-        .find_map(|l| l.strip_suffix(" notes (suggestions); `hindsight check` lists them"))
+        .find_map(|l| {
+            l.strip_suffix(
+                " notes (suggestions and remarks for authors); `hindsight check` lists them",
+            )
+        })
         .expect("build counts the notes")
         .parse()
         .unwrap();
@@ -256,7 +260,9 @@ fn sample_archive_builds_strictly_and_notes_are_listed_only_by_check() {
     let (code, _, err) = run(site.path(), &["check", "--strict", "--as-of", "2026-11-26"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
-        err.matches("note[cause-suggestion]").count() + err.matches("note[inferred-cause]").count(),
+        err.matches("note[cause-suggestion]").count()
+            + err.matches("note[inferred-cause]").count()
+            + err.matches("note[duration-disagrees]").count(),
         notes,
         "{err}"
     );

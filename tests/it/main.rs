@@ -18,5 +18,6 @@ mod search;
 mod security;
 mod serve;
 mod snapshots;
+mod trust;
 mod util;
 mod webdriver;

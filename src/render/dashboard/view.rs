@@ -115,6 +115,8 @@ struct FigureItem {
 struct DurationsView {
     method: &'static str,
     near_misses: usize,
+    /// Figures of the period left out as implausible, all four durations together.
+    excluded: usize,
     max_points: usize,
     metrics: Vec<MetricView>,
 }
@@ -445,9 +447,10 @@ impl Ctx<'_> {
                 .map(fmt_minutes)
                 .unwrap_or_else(|| "no data".into());
             let detail = format!(
-                "n={} · {} missing{}",
+                "n={} · {} missing{}{}",
                 stats.n,
                 stats.missing,
+                excluded_text(stats.excluded),
                 stats
                     .p90
                     .map(|p| format!(" · p90 {}", fmt_minutes(p)))
@@ -619,6 +622,7 @@ impl Ctx<'_> {
         DurationsView {
             method: trends::PERCENTILE_METHOD,
             near_misses: period.headline.near_misses,
+            excluded: period.durations.iter().map(|m| m.overall.excluded).sum(),
             max_points: MAX_POINTS_PER_GROUP,
             metrics: period
                 .durations
@@ -649,7 +653,12 @@ impl Ctx<'_> {
             };
             groups.push(DistGroup {
                 label: q.bin.label.clone(),
-                note: format!("n={} · {} missing", s.n, s.missing),
+                note: format!(
+                    "n={} · {} missing{}",
+                    s.n,
+                    s.missing,
+                    excluded_text(s.excluded)
+                ),
                 summary,
                 points: self.points(page, trend.metric, &q.bin),
             });
@@ -1198,4 +1207,13 @@ fn stats_cells(s: &Stats) -> Vec<Cell> {
         f(s.p75),
         f(s.p90),
     ]
+}
+
+/// ` · 2 excluded` when figures were left out as implausible, else nothing.
+fn excluded_text(excluded: usize) -> String {
+    if excluded == 0 {
+        String::new()
+    } else {
+        format!(" · {excluded} excluded")
+    }
 }

@@ -12,8 +12,9 @@
 //! - `index.html`: `incidents` [Row], `counts` {incidents, near_misses, open_actions,
 //!   overdue_actions}, `severities` [Term], `taxonomies` [{name, url, count}].
 //! - `incident.html`: `incident` (the model), `row` (Row), `authors`, `durations`
-//!   [{key, label, minutes, text}], `milestones` [{key, label, at, pct}], `timeline`
-//!   [{time_text, at, datetime, offset, event, actor}], `action_items` [ActionView],
+//!   [{key, label, minutes, text, excluded}], `milestones` [{key, label, at, pct}],
+//!   `timeline` [{time_text, at, datetime, offset, event, actor}] with `at` in the
+//!   author's zone, `timezone` (that zone, `None` for UTC), `action_items` [ActionView],
 //!   `overdue_count`, `related` [{id, url, title, date, severity, score, reasons,
 //!   explicit}], `repeat_of` / `repeated_by` [{id, url, title, date, cause: Link,
 //!   days_between}], `cause_suggestions` [{cause, cause_url, score, from: [Link]}],
@@ -96,6 +97,7 @@ fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result
     ctx.insert("durations", &view::durations(incident));
     ctx.insert("milestones", &view::milestones(incident));
     ctx.insert("timeline", &view::timeline(incident));
+    ctx.insert("timezone", &view::timezone(incident));
     let items = view::action_views(incident, model.site.as_of);
     ctx.insert("action_items", &items);
     ctx.insert("overdue_count", &items.iter().filter(|a| a.overdue).count());

@@ -15,6 +15,7 @@ use crate::config::Config;
 use crate::model::{ActionItem, Archive, Incident, Insights};
 use crate::render::urls;
 use crate::site::Site;
+use crate::zone::Zone;
 
 /// A labelled link; `url` is relative to the site root (templates prefix `{{ root }}`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
@@ -89,6 +90,8 @@ pub(super) struct Duration {
     label: &'static str,
     minutes: Option<i64>,
     text: String,
+    /// Why a figure found in the post-mortem is left out as implausible.
+    excluded: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -449,8 +452,23 @@ pub fn minutes_text(minutes: Option<i64>) -> String {
     }
 }
 
-fn ts_text(ts: Timestamp) -> String {
-    ts.strftime("%Y-%m-%d %H:%M UTC").to_string()
+/// A time as the author's clock showed it (`2025-03-30 03:15 CEST`); UTC when the
+/// post-mortem gives no zone.
+fn ts_text(ts: Timestamp, zone: &Zone) -> String {
+    if zone.is_utc() {
+        ts.strftime("%Y-%m-%d %H:%M UTC").to_string()
+    } else {
+        zone.show(ts)
+    }
+}
+
+/// The zone a page's times are shown in, for a line above the timeline; `None` for UTC.
+pub(super) fn timezone(i: &Incident) -> Option<String> {
+    let zone = &i.timezone;
+    (!zone.is_utc()).then(|| match zone.tz().iana_name() {
+        Some(name) if name != zone.written() => format!("{} ({name})", zone.written()),
+        _ => zone.written().to_string(),
+    })
 }
 
 fn action_view(item: &ActionItem, as_of: Date, incident: Option<&Incident>) -> ActionView {
@@ -600,11 +618,16 @@ pub(super) fn durations(i: &Incident) -> Vec<Duration> {
         ("time_to_resolve", "Time to resolve", d.time_to_resolve),
     ]
     .into_iter()
-    .map(|(key, label, minutes)| Duration {
-        key,
-        label,
-        minutes,
-        text: minutes_text(minutes),
+    .map(|(key, label, minutes)| {
+        let excluded = i.excluded.iter().find(|e| e.duration == key);
+        Duration {
+            key,
+            label,
+            minutes,
+            text: minutes_text(minutes.or(excluded.map(|e| e.minutes))),
+            excluded: excluded
+                .map(|e| format!("implausible, left out of statistics: {}", e.reason)),
+        }
     })
     .collect()
 }
@@ -640,7 +663,7 @@ pub(super) fn milestones(i: &Incident) -> Vec<Milestone> {
             Milestone {
                 key,
                 label,
-                at: ts_text(at),
+                at: ts_text(at, &i.timezone),
                 pct,
             }
         })
@@ -655,7 +678,14 @@ pub(super) fn timeline(i: &Incident) -> Vec<TimelineView> {
         .iter()
         .map(|e| TimelineView {
             time_text: e.time_text.clone(),
-            at: e.at.map(ts_text),
+            at: e.at.map(|at| {
+                let shown = ts_text(at, &i.timezone);
+                if i.timezone.is_utc() {
+                    shown
+                } else {
+                    format!("{shown} · {}", at.strftime("%H:%M UTC"))
+                }
+            }),
             datetime: e.at.map(|t| t.to_string()),
             offset: match (start, e.at) {
                 (Some(s), Some(at)) => {
