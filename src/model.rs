@@ -51,6 +51,9 @@ pub enum ActionItemStatus {
     Planned,
     Delayed,
     NotDoing,
+    /// Not done, and nothing more said: an unticked task-list box (`- [ ]`).
+    Open,
+    /// No status written: the item is counted as such, never as open or done.
     #[default]
     Unknown,
 }
@@ -63,13 +66,24 @@ impl ActionItemStatus {
             ActionItemStatus::Planned => "planned",
             ActionItemStatus::Delayed => "delayed",
             ActionItemStatus::NotDoing => "not-doing",
+            ActionItemStatus::Open => "open",
             ActionItemStatus::Unknown => "unknown",
         }
     }
 
-    /// Open items still need work: everything but done and not-doing.
+    /// Open items are known to need work: a status was written and it is neither done
+    /// nor not-doing. An item without a status is not open (nor done): open, overdue and
+    /// completion figures rest only on items with a status.
     pub fn is_open(self) -> bool {
-        !matches!(self, ActionItemStatus::Done | ActionItemStatus::NotDoing)
+        !matches!(
+            self,
+            ActionItemStatus::Done | ActionItemStatus::NotDoing | ActionItemStatus::Unknown
+        )
+    }
+
+    /// Whether the post-mortem gives the item a status at all.
+    pub fn is_known(self) -> bool {
+        self != ActionItemStatus::Unknown
     }
 }
 

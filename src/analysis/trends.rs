@@ -295,6 +295,8 @@ pub struct ActionCounts {
     pub overdue: usize,
     pub not_doing: usize,
     pub open_without_due: usize,
+    /// Items whose post-mortem gives no status: in `total`, in no other figure.
+    pub unknown: usize,
 }
 
 impl ActionCounts {
@@ -304,6 +306,7 @@ impl ActionCounts {
             ActionState::Done => self.done += 1,
             ActionState::NotDoing => self.not_doing += 1,
             ActionState::Overdue => self.overdue += 1,
+            ActionState::Unknown => self.unknown += 1,
             ActionState::Open { has_due } => {
                 self.open += 1;
                 if !has_due {
@@ -313,9 +316,15 @@ impl ActionCounts {
         }
     }
 
-    /// Done over everything not declined; `None` when nothing is left to count.
+    /// Items with a status: what open, overdue and completion figures rest on.
+    pub fn with_status(&self) -> usize {
+        self.total - self.unknown
+    }
+
+    /// Done over the items with a status that were not declined; `None` when nothing
+    /// is left to count. Items without a status are in neither part of the fraction.
     pub fn completion_rate(&self) -> Option<f64> {
-        let counted = self.total - self.not_doing;
+        let counted = self.with_status() - self.not_doing;
         (counted > 0).then(|| round(self.done as f64 / counted as f64, 3))
     }
 }
@@ -764,6 +773,8 @@ enum ActionState {
     NotDoing,
     Overdue,
     Open { has_due: bool },
+    /// No status written: counted, but neither open nor done.
+    Unknown,
 }
 
 impl Prepared<'_> {
@@ -1109,6 +1120,7 @@ impl Prepared<'_> {
         match status {
             ActionItemStatus::Done => ActionState::Done,
             ActionItemStatus::NotDoing => ActionState::NotDoing,
+            ActionItemStatus::Unknown => ActionState::Unknown,
             _ if due.is_some_and(|d| d < self.as_of) => ActionState::Overdue,
             _ => ActionState::Open {
                 has_due: due.is_some(),

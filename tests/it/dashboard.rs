@@ -391,7 +391,7 @@ fn medians_and_p90s_with_n_and_missing() {
     assert!(chart.contains(r#"<a href="../incidents/a0/index.html"><title>Incident a0 (2025-07-14): 45 min</title><circle"#));
     // Headline: median 25 min, n and missing beside it, p90.
     assert!(html.contains(r#"<dt>Median time to mitigate</dt><dd><a class="value" href="lists/all/index.html">25 min</a><span class="detail">n=4 · 1 missing · p90 40.5 min</span>"#), "headline");
-    assert!(html.contains(r#"<dt>Median time to resolve</dt><dd><a class="value" href="lists/all/index.html">1.3 h</a><span class="detail">n=4 · 1 missing · p90 1.9 h</span>"#), "75 min = 1.25 h shown as 1.3 h");
+    assert!(html.contains(r#"<dt>Median time to resolve</dt><dd><a class="value" href="lists/all/index.html">1 h 15 min</a><span class="detail">n=4 · 1 missing · p90 1 h 51 min</span>"#), "75 min and p90 111 min, in the one duration format");
 }
 
 #[test]

@@ -887,7 +887,7 @@ fn fixture_site_pages_show_parsed_values() {
     assert!(page.contains(r#"href="../../severities/sev1/index.html">SEV1</a>"#));
     assert!(page.contains(r#"href="../../services/checkout/index.html">checkout</a>"#));
     assert!(
-        page.contains("<dt>Time to resolve</dt><dd>1 h 00 min</dd>"),
+        page.contains("<dt>Time to resolve</dt><dd>1 h</dd>"),
         "{}",
         between(&page, r#"<dl class="durations">"#, "</dl>")
     );

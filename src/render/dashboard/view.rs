@@ -163,6 +163,11 @@ struct ActionsView {
     open_without_due: usize,
     overdue: usize,
     not_doing: usize,
+    /// Items without a written status, and the items with one (`25 items`).
+    unknown: usize,
+    unknown_items: String,
+    with_status: usize,
+    with_status_items: String,
     completion_rate: String,
     median_age: String,
     age_missing: usize,
@@ -504,15 +509,29 @@ impl Ctx<'_> {
             comparison,
         );
         let a = &period.action_items;
+        let with_status = a.counts.with_status();
         item(
             "Overdue action items",
-            a.counts.overdue.to_string(),
+            if with_status == 0 && a.counts.total > 0 {
+                "not recorded".to_string()
+            } else {
+                a.counts.overdue.to_string()
+            },
             "#action-items".to_string(),
-            format!(
-                "of {} · due before {}",
-                plural(a.counts.total, "item", "items"),
-                self.as_of
-            ),
+            if a.counts.unknown > 0 {
+                format!(
+                    "of {} with a status · {} without · due before {}",
+                    plural(with_status, "item", "items"),
+                    a.counts.unknown,
+                    self.as_of
+                )
+            } else {
+                format!(
+                    "of {} · due before {}",
+                    plural(a.counts.total, "item", "items"),
+                    self.as_of
+                )
+            },
             String::new(),
         );
         HeadlineView {
@@ -650,6 +669,7 @@ impl Ctx<'_> {
             groups.push(DistGroup {
                 label: q.bin.label.clone(),
                 note: format!("n={} · {} missing", s.n, s.missing),
+                short_note: format!("{}/{}", s.n, s.n + s.missing),
                 summary,
                 points: self.points(page, trend.metric, &q.bin),
             });
@@ -1008,6 +1028,10 @@ impl Ctx<'_> {
             open_without_due: a.counts.open_without_due,
             overdue: a.counts.overdue,
             not_doing: a.counts.not_doing,
+            unknown: a.counts.unknown,
+            unknown_items: plural(a.counts.unknown, "item", "items"),
+            with_status: a.counts.with_status(),
+            with_status_items: plural(a.counts.with_status(), "item", "items"),
             completion_rate: a
                 .completion_rate
                 .map(fmt_pct)
@@ -1030,6 +1054,7 @@ impl Ctx<'_> {
                 ("open", "act-open"),
                 ("overdue", "act-overdue"),
                 ("not doing", "act-not-doing"),
+                ("no status", "act-unknown"),
             ]
             .map(|(n, c)| Series {
                 name: n.into(),
@@ -1042,15 +1067,16 @@ impl Ctx<'_> {
                 let c = &cohort.counts;
                 let link = page.link(ListKind::ByTime, Some(&time_anchor(&cohort.bin.key)));
                 let title = format!(
-                    "{}: {} — {} done, {} open, {} overdue, {} not doing",
+                    "{}: {} — {} done, {} open, {} overdue, {} not doing, {} without a status",
                     cohort.bin.label,
                     plural(c.total, "item", "items"),
                     c.done,
                     c.open,
                     c.overdue,
-                    c.not_doing
+                    c.not_doing,
+                    c.unknown
                 );
-                let segments = [c.done, c.open, c.overdue, c.not_doing]
+                let segments = [c.done, c.open, c.overdue, c.not_doing, c.unknown]
                     .map(|v| {
                         (v > 0).then(|| Mark {
                             value: v as f64,
@@ -1065,7 +1091,8 @@ impl Ctx<'_> {
                 });
                 let mut row = vec![Cell::Text(cohort.bin.label.clone())];
                 row.extend(
-                    [c.done, c.open, c.overdue, c.not_doing].map(|v| Cell::Num(v.to_string())),
+                    [c.done, c.open, c.overdue, c.not_doing, c.unknown]
+                        .map(|v| Cell::Num(v.to_string())),
                 );
                 row.push(if c.total > 0 {
                     Cell::NumLink {
@@ -1091,6 +1118,7 @@ impl Ctx<'_> {
                     "open",
                     "overdue",
                     "not doing",
+                    "no status",
                     "items",
                 ]
                 .map(String::from)
@@ -1119,6 +1147,7 @@ impl Ctx<'_> {
                     "open",
                     "overdue",
                     "not doing",
+                    "no status",
                     "completion rate",
                     "median age of open items (days)",
                 ]
@@ -1134,6 +1163,7 @@ impl Ctx<'_> {
                             Cell::Num(g.counts.open.to_string()),
                             Cell::Num(g.counts.overdue.to_string()),
                             Cell::Num(g.counts.not_doing.to_string()),
+                            Cell::Num(g.counts.unknown.to_string()),
                             Cell::Num(g.completion_rate.map(fmt_pct).unwrap_or_else(|| "–".into())),
                             Cell::Num(
                                 g.median_open_age_days

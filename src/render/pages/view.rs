@@ -433,19 +433,11 @@ fn kind_str(i: &Incident) -> &'static str {
     }
 }
 
-/// "45 min", "2 h 05 min", "3 d 4 h"; "unknown" for none.
+/// "45 min", "2 h 5 min", "3 d 4 h" (`words::duration`); "unknown" for none.
 pub fn minutes_text(minutes: Option<i64>) -> String {
-    let Some(m) = minutes else {
-        return "unknown".to_string();
-    };
-    let sign = if m < 0 { "-" } else { "" };
-    let m = m.unsigned_abs();
-    if m < 60 {
-        format!("{sign}{m} min")
-    } else if m < 24 * 60 {
-        format!("{sign}{} h {:02} min", m / 60, m % 60)
-    } else {
-        format!("{sign}{} d {} h", m / (24 * 60), (m % (24 * 60)) / 60)
+    match minutes {
+        Some(m) => crate::words::duration(m as f64),
+        None => "unknown".to_string(),
     }
 }
 
@@ -953,7 +945,8 @@ mod tests {
         assert_eq!(minutes_text(None), "unknown");
         assert_eq!(minutes_text(Some(0)), "0 min");
         assert_eq!(minutes_text(Some(59)), "59 min");
-        assert_eq!(minutes_text(Some(65)), "1 h 05 min");
+        assert_eq!(minutes_text(Some(65)), "1 h 5 min");
+        assert_eq!(minutes_text(Some(22 * 60)), "22 h");
         assert_eq!(minutes_text(Some(3 * 24 * 60 + 4 * 60 + 7)), "3 d 4 h");
         assert_eq!(minutes_text(Some(-5)), "-5 min");
         assert_eq!(minutes_text(Some(i64::MIN)).chars().next(), Some('-'));
