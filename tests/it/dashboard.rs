@@ -390,7 +390,7 @@ fn medians_and_p90s_with_n_and_missing() {
     assert_eq!(chart.matches("<circle").count(), 4);
     assert!(chart.contains(r#"<a href="../incidents/a0/index.html"><title>Incident a0 (2025-07-14): 45 min</title><circle"#));
     // Headline: median 25 min, n and missing beside it, p90.
-    assert!(html.contains(r#"<dt>Median time to mitigate</dt><dd><a class="value" href="lists/all/index.html">25 min</a><span class="detail">n=4 · 1 missing · p90 40.5 min</span>"#), "headline");
+    assert!(html.contains(r#"<dt>Median time to mitigate</dt><dd><a class="value" href="lists/all/index.html">25 min</a><span class="detail">n=4 · 1 missing · p90 41 min</span>"#), "headline");
     assert!(html.contains(r#"<dt>Median time to resolve</dt><dd><a class="value" href="lists/all/index.html">1 h 15 min</a><span class="detail">n=4 · 1 missing · p90 1 h 51 min</span>"#), "75 min and p90 111 min, in the one duration format");
 }
 
@@ -557,8 +557,8 @@ fn action_items_overdue_against_as_of() {
         ["152", "Action 1", "P1", "sam", "Incident a0"]
     );
     assert!(oldest.contains(r#"<a href="../incidents/a0/index.html">Incident a0</a>"#));
-    // Columns: items done open overdue not-doing rate age.
-    assert_eq!(row(html, "P2"), ["3", "1", "0", "1", "1", "50%", "87"]);
+    // Columns: items done open overdue not-doing no-status rate age.
+    assert_eq!(row(html, "P2"), ["3", "1", "0", "1", "1", "0", "50%", "87"]);
 }
 
 #[test]

@@ -837,7 +837,7 @@ fn atlassian_and_cloud_sysadmin_sections() {
     assert_eq!(
         recs,
         [
-            ("Per-tenant IO limits", ActionItemStatus::Planned),
+            ("Per-tenant IO limits", ActionItemStatus::Open),
             ("Load-aware placement", ActionItemStatus::Done)
         ]
     );

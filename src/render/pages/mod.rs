@@ -10,7 +10,8 @@
 //! Template contexts (besides `site`, `root` and `page_path` from `Renderer::page`; every
 //! `url` is relative to the site root, so templates write `{{ root }}{{ x.url }}`):
 //! - `index.html`: `incidents` [Row], `counts` {incidents, near_misses, open_actions,
-//!   overdue_actions}, `severities` [Term], `taxonomies` [{name, url, count}].
+//!   overdue_actions, unknown_actions, actions_with_status}, `severities` [Term],
+//!   `taxonomies` [{name, url, count}].
 //! - `incident.html`: `incident` (the model), `row` (Row), `authors`, `durations`
 //!   [{key, label, minutes, text}], `milestones` [{key, label, at, pct}], `timeline`
 //!   [{time_text, at, datetime, offset, event, actor}], `action_items` [ActionView],
@@ -21,10 +22,11 @@
 //! - `term.html` and `cause.html`: `taxonomy`, `taxonomy_label`, `taxonomy_title`,
 //!   `taxonomy_url`, `term` (Term), `incidents` [Row], `near_misses`; cause pages add
 //!   `months` [{label, count, pct}], `chains` [[{incident: Link, date, days_after,
-//!   prior_followups, prior_done, prior_total}]] and `open_items` [ActionView].
+//!   prior_followups, prior_done, prior_unknown, prior_total}]] and `open_items` [ActionView].
 //! - `taxonomy.html`: `taxonomy`, `taxonomy_title`, `taxonomy_label`, `terms` [Term].
 //! - `action_items.html`: `groups` [{owner, anchor, open, overdue, items}], `teams`
-//!   [{team: Link, open, overdue}], `total_open`, `total_overdue`.
+//!   [{team: Link, open, overdue}], `total_open`, `total_overdue`, `total_with_status`,
+//!   `unknown` [ActionView] (items without a status, newest incident first).
 //! - `404.html`: `base_href` (set when `base_url` is), `inline_css`, `recent` [Row].
 
 mod view;
@@ -176,6 +178,9 @@ fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
     );
     ctx.insert("groups", &groups);
     ctx.insert("teams", &teams);
+    let unknown = view::unknown_items(model);
+    ctx.insert("total_with_status", &view::home_counts(model).actions_with_status());
+    ctx.insert("unknown", &unknown);
     renderer.page("action_items.html", urls::ACTION_ITEMS, ctx)
 }
 

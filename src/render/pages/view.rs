@@ -45,6 +45,8 @@ pub struct Row {
     pub resolve_text: String,
     pub open_actions: usize,
     pub overdue_actions: usize,
+    /// Action items the post-mortem gives no status: in neither figure above.
+    pub unknown_actions: usize,
     /// Id of the earlier incident this one repeats.
     pub repeat_of: Option<String>,
     pub summary: Option<String>,
@@ -164,6 +166,8 @@ pub(super) struct ChainStep {
     /// each was due before this repeat happened.
     prior_followups: Vec<FollowUp>,
     prior_done: usize,
+    /// Follow-ups without a status: neither done nor open.
+    prior_unknown: usize,
     prior_total: usize,
 }
 
@@ -420,6 +424,11 @@ fn row(site: &Site, insights: &Insights, i: &Incident) -> Row {
         resolve_text: minutes_text(i.durations.time_to_resolve),
         open_actions: open,
         overdue_actions: overdue,
+        unknown_actions: i
+            .action_items
+            .iter()
+            .filter(|a| !a.status.is_known())
+            .count(),
         repeat_of: insights.repeat_of.get(&i.id).map(|r| r.id.clone()),
         summary: i.summary.clone(),
     }
@@ -503,6 +512,9 @@ pub(super) struct HomeCounts {
     near_misses: usize,
     open_actions: usize,
     overdue_actions: usize,
+    /// Items without a status, kept out of the two figures above, and items with one.
+    unknown_actions: usize,
+    actions_with_status: usize,
 }
 
 pub(super) fn home_counts(model: &SiteModel) -> HomeCounts {
@@ -513,7 +525,37 @@ pub(super) fn home_counts(model: &SiteModel) -> HomeCounts {
         near_misses,
         open_actions: rows.iter().map(|r| r.open_actions).sum(),
         overdue_actions: rows.iter().map(|r| r.overdue_actions).sum(),
+        unknown_actions: rows.iter().map(|r| r.unknown_actions).sum(),
+        actions_with_status: model
+            .archive
+            .incidents
+            .iter()
+            .flat_map(|i| &i.action_items)
+            .filter(|a| a.status.is_known())
+            .count(),
     }
+}
+
+impl HomeCounts {
+    pub(super) fn actions_with_status(&self) -> usize {
+        self.actions_with_status
+    }
+}
+
+/// Every action item without a status, incidents newest first, items as written.
+pub(super) fn unknown_items(model: &SiteModel) -> Vec<ActionView> {
+    let as_of = model.site.as_of;
+    model
+        .archive
+        .incidents
+        .iter()
+        .flat_map(|i| {
+            i.action_items
+                .iter()
+                .filter(|a| !a.status.is_known())
+                .map(move |a| action_view(a, as_of, Some(i)))
+        })
+        .collect()
 }
 
 /// The action items of one incident, as its page lists them.
@@ -813,6 +855,7 @@ pub(super) fn chains(model: &SiteModel, term: &Term) -> Vec<Vec<ChainStep>> {
                     date: incident.date.map(|d| d.to_string()),
                     days_after: edge.map(|e| e.days_between),
                     prior_done: followups.iter().filter(|f| f.status == "done").count(),
+                    prior_unknown: followups.iter().filter(|f| f.status == "unknown").count(),
                     prior_total: followups.len(),
                     prior_followups: followups,
                 }
