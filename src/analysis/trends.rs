@@ -251,6 +251,18 @@ pub struct CauseTrends {
     pub mentions: usize,
     pub incidents_without_cause: usize,
     pub by_quarter: Vec<CauseQuarter>,
+    /// Causes inferred from the text (`Insights::inferred_causes`) of the incidents
+    /// without a labelled cause, most frequent first: recorded, but by inference.
+    pub inferred: Vec<InferredEntry>,
+}
+
+/// A taxonomy class inferred for some incidents without a cause label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InferredEntry {
+    pub class: String,
+    pub title: String,
+    /// Incidents without a cause label for which it is inferred.
+    pub count: usize,
 }
 
 /// Share of incidents that repeat an earlier incident's cause (`Insights::repeat_of`).
@@ -388,6 +400,8 @@ pub struct Headline {
     pub near_misses: usize,
     /// Incidents at one of the two most severe levels.
     pub high_severity: usize,
+    /// Incidents that record a severity: when none does, `high_severity` says nothing.
+    pub with_severity: usize,
     pub time_to_mitigate: Stats,
     pub time_to_resolve: Stats,
     pub repeat_rate: RepeatRate,
@@ -923,10 +937,17 @@ impl Prepared<'_> {
             let missing = incidents.len() - values.len();
             stats(values, missing)
         };
+        let with_severity = members
+            .iter()
+            .filter(|&&i| {
+                !self.incident(i).is_near_miss() && self.facts[i].severity != UNKNOWN_SEVERITY
+            })
+            .count();
         Headline {
             incidents: incidents.len(),
             near_misses: members.len() - incidents.len(),
             high_severity,
+            with_severity,
             time_to_mitigate: metric(Metric::TimeToMitigate),
             time_to_resolve: metric(Metric::TimeToResolve),
             repeat_rate: self.repeat_rate(&incidents),
@@ -1037,6 +1058,7 @@ impl Prepared<'_> {
             }
         }
         let mentions: usize = totals.values().sum();
+        let inferred = self.inferred(incidents);
         let mut ranked: Vec<(&str, usize)> = totals.into_iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let mut running = 0;
@@ -1065,7 +1087,33 @@ impl Prepared<'_> {
             mentions,
             incidents_without_cause: without,
             by_quarter,
+            inferred,
         }
+    }
+
+    /// The inferred causes of the incidents that name no cause, by how many incidents
+    /// each is inferred for.
+    fn inferred(&self, incidents: &[usize]) -> Vec<InferredEntry> {
+        let mut counts: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
+        for &idx in incidents {
+            if !self.facts[idx].causes.is_empty() {
+                continue;
+            }
+            let id = &self.incident(idx).id;
+            for c in self.insights.inferred_causes.get(id).into_iter().flatten() {
+                counts.entry(&c.class).or_insert((&c.title, 0)).1 += 1;
+            }
+        }
+        let mut out: Vec<InferredEntry> = counts
+            .into_iter()
+            .map(|(class, (title, count))| InferredEntry {
+                class: class.to_string(),
+                title: title.to_string(),
+                count,
+            })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.class.cmp(&b.class)));
+        out
     }
 
     /// Services × bins. A service's own dashboard shows its row alone (co-affected

@@ -23,6 +23,17 @@ use crate::render::charts::{
 use crate::render::{root_prefix, urls};
 use crate::site::OutputFile;
 
+/// What the dashboard writes instead of a figure when no incident records the data:
+/// absence is not zero.
+const NOT_RECORDED: &str = "not recorded";
+
+/// One-line hints on recording what is missing.
+const HINT_SEVERITY: &str = "Add “severity: SEV2” to a post-mortem, in the front matter or the body.";
+const HINT_CAUSES: &str =
+    "Add “causes: [config-change]” to the front matter, or a “Root cause category:” line.";
+const HINT_SERVICES: &str =
+    "Add “services: [api]” to the front matter, or a “Services affected:” list.";
+
 /// Incidents drawn as individual points per quarter; beyond it the box stands alone.
 pub const MAX_POINTS_PER_GROUP: usize = 40;
 
@@ -58,6 +69,8 @@ struct DashboardView {
     causes: Option<CausesView>,
     /// `None` inside `Some` when no incident names a service.
     heatmap: Option<Option<HeatmapView>>,
+    /// How to record affected services, shown when no incident names one.
+    services_hint: &'static str,
     actions: ActionsView,
     /// On the organisation's dashboard: every team's and service's dashboard.
     scopes: Vec<ScopeGroup>,
@@ -130,6 +143,14 @@ struct MetricView {
 
 #[derive(Debug, Serialize)]
 struct CausesView {
+    /// Some incident of the period names a cause: the repeat rate and Pareto mean
+    /// something. Otherwise the page says "not recorded" with `hint`.
+    recorded: bool,
+    hint: &'static str,
+    /// Without labels: the causes inferred from the text, marked as inferred.
+    inferred: Option<FigureView>,
+    /// Incidents the inferred chart rests on (those without a label), counted.
+    inferred_incidents: String,
     repeat_rate: String,
     repeats_href: String,
     repeats: usize,
@@ -305,6 +326,7 @@ impl Ctx<'_> {
             durations: enough.then(|| self.durations(&page)),
             causes: enough.then(|| self.causes(&page)),
             heatmap: enough.then(|| self.heatmap(&page)),
+            services_hint: HINT_SERVICES,
             actions: self.actions(&page),
             scopes: self.scope_links(scope, &path),
         };
@@ -425,13 +447,30 @@ impl Ctx<'_> {
             },
             count_cmp(h.incidents, |p| p.incidents),
         );
-        item(
-            &format!("{severe} incidents"),
-            h.high_severity.to_string(),
-            page.link(ListKind::ByTime, None),
-            "the two most severe levels".to_string(),
-            count_cmp(h.high_severity, |p| p.high_severity),
-        );
+        if h.with_severity == 0 && h.incidents > 0 {
+            item(
+                &format!("{severe} incidents"),
+                NOT_RECORDED.to_string(),
+                page.link(ListKind::ByTime, None),
+                format!("no incident records a severity. {HINT_SEVERITY}"),
+                String::new(),
+            );
+        } else {
+            item(
+                &format!("{severe} incidents"),
+                h.high_severity.to_string(),
+                page.link(ListKind::ByTime, None),
+                if h.with_severity < h.incidents {
+                    format!(
+                        "the two most severe levels · {} without a severity",
+                        h.incidents - h.with_severity
+                    )
+                } else {
+                    "the two most severe levels".to_string()
+                },
+                count_cmp(h.high_severity, |p| p.high_severity),
+            );
+        }
         // Medians.
         for (label, stats, prev) in [
             (
@@ -497,17 +536,28 @@ impl Ctx<'_> {
                     .unwrap_or_else(|| "no data".into())
             ),
         };
-        item(
-            "Repeat rate",
-            rr.rate.map(fmt_pct).unwrap_or_else(|| "no data".into()),
-            page.link(ListKind::ByCause, Some("repeats")),
-            format!(
-                "{} of {} repeat an earlier cause",
-                rr.repeats,
-                plural(rr.incidents, "incident", "incidents")
-            ),
-            comparison,
-        );
+        // A repeat is a cause seen again: without cause labels there is no rate to give.
+        if period.causes.mentions == 0 && h.incidents > 0 {
+            item(
+                "Repeat rate",
+                NOT_RECORDED.to_string(),
+                page.link(ListKind::ByCause, None),
+                format!("no incident names a cause, so repeats cannot be counted. {HINT_CAUSES}"),
+                String::new(),
+            );
+        } else {
+            item(
+                "Repeat rate",
+                rr.rate.map(fmt_pct).unwrap_or_else(|| "no data".into()),
+                page.link(ListKind::ByCause, Some("repeats")),
+                format!(
+                    "{} of {} repeat an earlier cause",
+                    rr.repeats,
+                    plural(rr.incidents, "incident", "incidents")
+                ),
+                comparison,
+            );
+        }
         let a = &period.action_items;
         let with_status = a.counts.with_status();
         item(
@@ -756,6 +806,14 @@ impl Ctx<'_> {
         let anchors = anchors("c", causes.pareto.iter().map(|p| p.cause.as_str()));
         let rr = &period.headline.repeat_rate;
         let mut view = CausesView {
+            recorded: causes.mentions > 0,
+            hint: HINT_CAUSES,
+            inferred: None,
+            inferred_incidents: plural(
+                causes.incidents_without_cause,
+                "incident",
+                "incidents",
+            ),
             repeat_rate: rr.rate.map(fmt_pct).unwrap_or_else(|| "no data".into()),
             repeats_href: page.link(ListKind::ByCause, Some("repeats")),
             repeats: rr.repeats,
@@ -777,6 +835,7 @@ impl Ctx<'_> {
             total: causes.pareto.len(),
         };
         if causes.pareto.is_empty() {
+            view.inferred = self.inferred_causes(page);
             return view;
         }
         let drawn = &causes.pareto[..causes.pareto.len().min(MAX_CAUSES_DRAWN)];
@@ -900,6 +959,64 @@ impl Ctx<'_> {
             table,
         ));
         view
+    }
+
+    /// The causes inferred for the period's unlabelled incidents, as bars marked
+    /// inferred; `None` when nothing is inferred.
+    fn inferred_causes(&self, page: &PageCtx) -> Option<FigureView> {
+        let causes = &page.period.causes;
+        if causes.inferred.is_empty() {
+            return None;
+        }
+        let unlabelled = causes.incidents_without_cause.max(1);
+        let drawn = &causes.inferred[..causes.inferred.len().min(MAX_CAUSES_DRAWN)];
+        let link = page.link(ListKind::ByCause, Some("no-cause"));
+        let rows = drawn
+            .iter()
+            .map(|c| HBar {
+                label: c.title.clone(),
+                text: format!("{} (inferred)", c.count),
+                mark: Mark {
+                    value: c.count as f64,
+                    href: link.clone(),
+                    title: format!(
+                        "{} (inferred, not labelled): {} of {} without a cause label",
+                        c.title,
+                        plural(c.count, "incident", "incidents"),
+                        unlabelled
+                    ),
+                },
+                cumulative: None,
+            })
+            .collect();
+        let chart = HBars {
+            title: "Inferred causes (not labelled by the authors)".into(),
+            class: "cause inferred".into(),
+            rows,
+        };
+        let table = Table {
+            caption: "Causes inferred from the text of incidents without a cause label".into(),
+            head: ["inferred cause", "class", "incidents"]
+                .map(String::from)
+                .to_vec(),
+            rows: causes
+                .inferred
+                .iter()
+                .map(|c| {
+                    vec![
+                        Cell::Text(c.title.clone()),
+                        Cell::Text(c.class.clone()),
+                        Cell::Num(c.count.to_string()),
+                    ]
+                })
+                .collect(),
+        };
+        Some(FigureView::new(
+            "chart-inferred-causes",
+            "Inferred causes",
+            chart.view(),
+            table,
+        ))
     }
 
     fn heatmap(&self, page: &PageCtx) -> Option<HeatmapView> {
