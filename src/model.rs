@@ -232,7 +232,9 @@ pub struct Incident {
     pub lessons: Lessons,
     pub related_refs: Vec<RelatedRef>,
     pub toc: Vec<TocEntry>,
-    /// The whole body rendered to HTML (headings carry `id` anchors), sanitised.
+    /// The body rendered to HTML (headings carry `id` anchors), sanitised, less the
+    /// blocks the page shows in structured form (summary, timeline, action items; see
+    /// `content::held`).
     pub body_html: String,
     /// The body as plain text, for search and similarity.
     pub body_text: String,

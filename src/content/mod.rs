@@ -17,6 +17,7 @@ pub mod archive;
 mod blocks;
 pub mod discover;
 mod front_matter;
+mod held;
 mod markdown;
 mod milestones;
 mod sections;
@@ -96,8 +97,34 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     }
     placeholders(body, split.body_line, &doc, path, &mut diags);
 
+    // What the page shows in structured form is left out of the report below it.
+    let mut toc = doc.toc.clone();
+    let shown = held::Shown {
+        timeline_lines: facts
+            .timeline
+            .iter()
+            .filter(|r| r.event.event != template::DATE_MARKER)
+            .map(|r| r.event.line)
+            .collect(),
+        action_lines: facts.action_items.iter().map(|a| a.line).collect(),
+        summary: fm
+            .summary
+            .as_ref()
+            .map(|s| s.value.as_str())
+            .or(facts.summary.as_deref()),
+        title_line: facts
+            .title
+            .as_ref()
+            .filter(|t| fm.title.as_ref().is_none_or(|f| f.value.trim() == t.value))
+            .map(|t| t.line),
+    };
+    let drop = held::held(&doc, &blocks, &sections, &shown, &mut toc);
+    let body_html = doc.html_without(&drop);
+
     let mut check = Check { path, text, diags };
-    let incident = assemble(source, fm, facts, doc, config, &mut check);
+    let mut incident = assemble(source, fm, facts, doc, config, &mut check);
+    incident.toc = toc;
+    incident.body_html = body_html;
     let mut diagnostics = check.diags;
     attach_source_lines(text, &mut diagnostics);
     Parsed {
@@ -505,8 +532,6 @@ fn assemble(
     incident.related_refs = related;
 
     incident.extra = fm.extra;
-    incident.toc = doc.toc;
-    incident.body_html = doc.html;
     incident.body_text = doc.text;
 
     validate::check_incident(check, &incident, &pos);

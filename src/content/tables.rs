@@ -288,6 +288,63 @@ pub fn resolve_timeline(rows: Vec<RawEvent>, incident_date: Option<Date>) -> Vec
         .collect()
 }
 
+/// Whether the structured view of `role` holds every cell of `table`: each non-empty
+/// cell is in a column the role reads, every row is read, and no cell links anywhere
+/// (the structured view shows text only). Only then may the page leave the table out.
+pub fn fully_read(table: &Table, role: Role) -> bool {
+    let h = &table.header;
+    let read: Option<Vec<usize>> = match role {
+        Role::Timeline => find(h, TIME_WORDS, &[]).map(|t| {
+            let actor = find(h, ACTOR_WORDS, &[t]);
+            match find(h, EVENT_WORDS, &[t, actor.unwrap_or(usize::MAX)]) {
+                // Without an event column every other cell is joined into the event.
+                None => (0..h.len()).collect(),
+                Some(e) => [Some(t), actor, Some(e)].into_iter().flatten().collect(),
+            }
+        }),
+        Role::ActionItems => {
+            let number = h.iter().position(|c| {
+                matches!(norm(c).as_str(), "#" | "no" | "no." | "id" | "number" | "nr")
+            });
+            let taken = [number.unwrap_or(usize::MAX)];
+            let mut used: Vec<usize> = [
+                number,
+                find(h, OWNER_WORDS, &taken),
+                find(h, DUE_WORDS, &taken),
+                find(h, STATUS_WORDS, &taken),
+                find(h, KIND_WORDS, &taken),
+                find(h, PRIORITY_WORDS, &taken),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let action =
+                find(h, ACTION_WORDS, &used).or_else(|| (0..h.len()).find(|i| !used.contains(i)));
+            match action {
+                Some(a) => {
+                    // A row without an action is skipped, so nothing else of it is shown.
+                    if table.rows.iter().any(|r| cell(r, Some(a)).is_none()) {
+                        return false;
+                    }
+                    used.push(a);
+                    Some(used)
+                }
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    let Some(read) = read else { return false };
+    table.rows.iter().all(|row| {
+        row.links.iter().all(Option::is_none)
+            && row
+                .cells
+                .iter()
+                .enumerate()
+                .all(|(i, c)| c.trim().is_empty() || read.contains(&i))
+    })
+}
+
 /// Status words, by the status they mean. Checked in this order, so "not done" is
 /// planned before "done" is done.
 const STATUS_PHRASES: [(ActionItemStatus, &[&str]); 5] = [

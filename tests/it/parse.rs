@@ -277,12 +277,12 @@ fn template_only_post_mortem_fields() {
         "content/2025-03-14-checkout-redis-storm.md:106: warning[action-item-no-owner]: action item `Load test checkout with the new client` has no owner; expected someone responsible for it\n 106 | | 4 | Load test checkout with the new client | P3 | TBD | | 📅 Planned |"
     );
 
-    // Table of contents and anchors.
+    // Table of contents and anchors; the title heading is the page's own `<h1>`.
     let anchors: Vec<&str> = i.toc.iter().map(|t| t.anchor.as_str()).collect();
     assert_eq!(
         anchors[..3],
         [
-            "post-mortem-checkout-outage-from-redis-connection-storm",
+            "hs-title",
             "executive-summary",
             "incident-details"
         ]
