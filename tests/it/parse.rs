@@ -287,7 +287,9 @@ fn template_only_post_mortem_fields() {
             "incident-details"
         ]
     );
-    for t in &i.toc {
+    // Headings the page shows in structured form point at it (`hs-…`); the others are
+    // in the report.
+    for t in i.toc.iter().filter(|t| !t.anchor.starts_with("hs-")) {
         assert!(
             i.body_html.contains(&format!(" id=\"{}\"", t.anchor)),
             "anchor {} in the HTML",
