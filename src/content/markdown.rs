@@ -789,4 +789,37 @@ mod tests {
         assert_eq!(t.rows[1].line, 13);
         assert_eq!(doc.table_lines, [(10, 13)]);
     }
+
+    #[test]
+    fn blocks_cover_the_html_and_can_be_left_out() {
+        let body = "para one\nstill one\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- x\n- y\n\n<div>raw</div>\nafter\n\n> quote\n\nlast[^1]\n\n[^1]: note\n";
+        let doc = analyse(body, 3, false);
+        let kinds: Vec<(BlockKind, usize, usize)> = doc
+            .blocks
+            .iter()
+            .map(|b| (b.kind, b.first_line, b.last_line))
+            .collect();
+        assert_eq!(
+            kinds[..4],
+            [
+                (BlockKind::Paragraph, 3, 4),
+                (BlockKind::Table, 6, 8),
+                (BlockKind::List, 10, 12), // a list span ends after its blank line
+                (BlockKind::Other, 13, 14),
+            ]
+        );
+        // The markers change nothing: the same HTML as pulldown-cmark's own.
+        let mut plain = String::new();
+        pulldown_cmark::html::push_html(&mut plain, Parser::new_ext(body, options()));
+        assert_eq!(doc.html(), plain);
+        // Leaving the table out removes it and nothing else.
+        let mut drop = vec![false; doc.blocks.len()];
+        drop[1] = true;
+        let without = doc.html_without(&drop);
+        assert!(!without.contains("<table"), "{without}");
+        assert_eq!(without, plain.replace(&doc.raw_html[doc.blocks[1].html.clone()], ""));
+        // Sanitising applies to what is left.
+        let raw = analyse("<b onclick=\"x()\">b</b>\n\ntext\n", 1, true);
+        assert!(!raw.html_without(&[false, true]).contains("onclick"));
+    }
 }

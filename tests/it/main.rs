@@ -17,6 +17,7 @@ mod render;
 mod search;
 mod security;
 mod serve;
+mod trust;
 mod snapshots;
 mod util;
 mod webdriver;
