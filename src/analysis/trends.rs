@@ -786,7 +786,9 @@ enum ActionState {
     Done,
     NotDoing,
     Overdue,
-    Open { has_due: bool },
+    Open {
+        has_due: bool,
+    },
     /// No status written: counted, but neither open nor done.
     Unknown,
 }

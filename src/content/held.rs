@@ -12,7 +12,7 @@
 //! read, a link. A heading goes when every block under it went and no sub-heading
 //! follows; its table-of-contents entry then points at the structured section instead.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::content::blocks::Blocks;
 use crate::content::markdown::{BlockKind, MdDoc};
@@ -56,12 +56,17 @@ pub fn held(
         .map(|s| s.split('\n').map(norm).filter(|l| !l.is_empty()).collect())
         .unwrap_or_default();
     let whole_summary = shown.summary.map(norm).unwrap_or_default();
+    // Sorted lines, searched per block: huge files stay linear.
+    let mut link_lines: Vec<usize> = doc.links.iter().map(|l| l.line).collect();
+    link_lines.sort_unstable();
     for (b, block) in doc.blocks.iter().enumerate() {
         let (first, last) = (block.first_line, block.last_line);
-        let links_here = doc.links.iter().any(|l| l.line >= first && l.line <= last);
+        let from = link_lines.partition_point(|&l| l < first);
+        let links_here = link_lines.get(from).is_some_and(|&l| l <= last);
         match block.kind {
             BlockKind::Table => {
-                let Some(table) = doc.tables.iter().find(|t| t.line == first) else {
+                let at = doc.tables.partition_point(|t| t.line < first);
+                let Some(table) = doc.tables.get(at).filter(|t| t.line == first) else {
                     continue;
                 };
                 let rows: Vec<usize> = table.rows.iter().map(|r| r.line).collect();
@@ -80,11 +85,9 @@ pub fn held(
                 }
             }
             BlockKind::List if !links_here => {
-                let list: Vec<_> = items
-                    .items
-                    .iter()
-                    .filter(|i| i.line >= first && i.line <= last)
-                    .collect();
+                let start = items.items.partition_point(|i| i.line < first);
+                let end = items.items.partition_point(|i| i.line <= last).max(start);
+                let list = &items.items[start..end];
                 let top = list.iter().map(|i| i.indent).min().unwrap_or(0);
                 let plain = |raw: &str| !raw.contains("](") && !raw.contains("://");
                 let all_in = |lines: &BTreeSet<usize>| {
@@ -102,7 +105,8 @@ pub fn held(
                 }
             }
             BlockKind::Paragraph if !links_here && !whole_summary.is_empty() => {
-                let Some(p) = doc.paragraphs.iter().find(|p| p.line == first) else {
+                let at = doc.paragraphs.partition_point(|p| p.line < first);
+                let Some(p) = doc.paragraphs.get(at).filter(|p| p.line == first) else {
                     continue;
                 };
                 let text = norm(&p.text);
@@ -118,7 +122,7 @@ pub fn held(
             _ => {}
         }
     }
-    let mut heading_targets: Vec<(usize, Option<Target>)> = Vec::new();
+    let mut heading_targets: BTreeMap<usize, Option<Target>> = BTreeMap::new();
     // The heading the page's title was read from: the page has it as its own heading.
     if let Some(line) = shown.title_line
         && let Some(b) = doc
@@ -127,7 +131,7 @@ pub fn held(
             .position(|b| b.kind == BlockKind::Heading(1) && b.first_line == line)
     {
         drop[b] = true;
-        heading_targets.push((line, None));
+        heading_targets.insert(line, None);
     }
     // Headings whose own blocks all went, with no sub-heading below them.
     for (b, block) in doc.blocks.iter().enumerate() {
@@ -147,13 +151,13 @@ pub fn held(
             .is_some_and(|n| matches!(n.kind, BlockKind::Heading(l) if l > level));
         if !own.is_empty() && own.iter().all(|&k| drop[k]) && !next_is_child {
             drop[b] = true;
-            heading_targets.push((block.first_line, own.iter().find_map(|&k| target[k])));
+            heading_targets.insert(block.first_line, own.iter().find_map(|&k| target[k]));
         }
     }
     // Entries of left-out headings point at what the page shows instead. Titles and
     // levels stay as written: the cause inference splits the body text by them.
     for (entry, heading) in toc.iter_mut().zip(&doc.headings) {
-        if let Some((_, target)) = heading_targets.iter().find(|(l, _)| *l == heading.line) {
+        if let Some(target) = heading_targets.get(&heading.line) {
             entry.anchor = match target {
                 Some(Target::Timeline) => "hs-timeline",
                 Some(Target::Actions) => "hs-actions",

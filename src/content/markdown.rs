@@ -382,15 +382,15 @@ pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
 /// newline so that the HTML writer's own spacing is what it would be without it.
 const BLOCK_MARK: &str = "\u{E000}hindsight-block\n";
 
+/// A top-level block's kind, first and last line.
+type BlockSpan = (BlockKind, usize, usize);
+
 /// The events with a marker before every top-level block, and each block's kind and
 /// lines.
 fn mark_blocks<'a>(
     events: Vec<(Event<'a>, Range<usize>)>,
     index: &LineIndex,
-) -> (
-    Vec<(Event<'a>, Range<usize>)>,
-    Vec<(BlockKind, usize, usize)>,
-) {
+) -> (Vec<(Event<'a>, Range<usize>)>, Vec<BlockSpan>) {
     let mut out = Vec::with_capacity(events.len() + events.len() / 4);
     let mut spans = Vec::new();
     let mut depth = 0usize;
@@ -398,7 +398,9 @@ fn mark_blocks<'a>(
         let opens_block = depth == 0 && !matches!(event, Event::End(_));
         if opens_block {
             let kind = match &event {
-                Event::Start(Tag::Heading { level, .. }) => BlockKind::Heading(heading_level(*level)),
+                Event::Start(Tag::Heading { level, .. }) => {
+                    BlockKind::Heading(heading_level(*level))
+                }
                 Event::Start(Tag::Paragraph) => BlockKind::Paragraph,
                 Event::Start(Tag::List(_)) => BlockKind::List,
                 Event::Start(Tag::Table(_)) => BlockKind::Table,
@@ -447,7 +449,10 @@ impl MdDoc {
     pub fn html_without(&self, drop: &[bool]) -> String {
         let html = if drop.iter().any(|d| *d) {
             let mut out = String::with_capacity(self.raw_html.len());
-            let first = self.blocks.first().map_or(self.raw_html.len(), |b| b.html.start);
+            let first = self
+                .blocks
+                .first()
+                .map_or(self.raw_html.len(), |b| b.html.start);
             out.push_str(&self.raw_html[..first]);
             for (i, block) in self.blocks.iter().enumerate() {
                 if !drop.get(i).copied().unwrap_or(false) {
@@ -817,7 +822,10 @@ mod tests {
         drop[1] = true;
         let without = doc.html_without(&drop);
         assert!(!without.contains("<table"), "{without}");
-        assert_eq!(without, plain.replace(&doc.raw_html[doc.blocks[1].html.clone()], ""));
+        assert_eq!(
+            without,
+            plain.replace(&doc.raw_html[doc.blocks[1].html.clone()], "")
+        );
         // Sanitising applies to what is left.
         let raw = analyse("<b onclick=\"x()\">b</b>\n\ntext\n", 1, true);
         assert!(!raw.html_without(&[false, true]).contains("onclick"));

@@ -304,7 +304,10 @@ pub fn fully_read(table: &Table, role: Role) -> bool {
         }),
         Role::ActionItems => {
             let number = h.iter().position(|c| {
-                matches!(norm(c).as_str(), "#" | "no" | "no." | "id" | "number" | "nr")
+                matches!(
+                    norm(c).as_str(),
+                    "#" | "no" | "no." | "id" | "number" | "nr"
+                )
             });
             let taken = [number.unwrap_or(usize::MAX)];
             let mut used: Vec<usize> = [
@@ -619,7 +622,10 @@ pub fn inline_owner(text: &str) -> Option<String> {
         let mut words = Vec::new();
         for word in rest.split_whitespace() {
             let lw = word.to_lowercase();
-            if matches!(lw.as_str(), "by" | "due" | "before" | "status" | "-" | "–" | "—") {
+            if matches!(
+                lw.as_str(),
+                "by" | "due" | "before" | "status" | "-" | "–" | "—"
+            ) {
                 break;
             }
             let clean = word.trim_end_matches([',', ';', ')', ']', '.', '*', '_', '|', ':']);
@@ -646,8 +652,7 @@ pub fn inline_due(text: &str) -> Option<Date> {
         let mut from = 0;
         while let Some(i) = find_word(&lower[from..], key) {
             let at = from + i + key.len();
-            if let DateRead::Date(d) = time::read_date(text[at..].trim_start_matches([':', ' ']))
-            {
+            if let DateRead::Date(d) = time::read_date(text[at..].trim_start_matches([':', ' '])) {
                 return Some(d);
             }
             from = at;
@@ -732,7 +737,9 @@ pub fn action_rows(
                 let text = cell(row, status_col).unwrap_or_default().to_string();
                 (status(&text), text)
             }
-            None => written_status(action_text).unwrap_or((ActionItemStatus::Unknown, String::new())),
+            None => {
+                written_status(action_text).unwrap_or((ActionItemStatus::Unknown, String::new()))
+            }
         };
         let owner = match owner {
             Some(_) => owner_of(cell(row, owner)),
@@ -1011,7 +1018,10 @@ mod tests {
             ("Add lag alert (done)", Some((Done, "(done)"))),
             ("Add lag alert [DONE]", Some((Done, "[DONE]"))),
             ("Add lag alert — DONE", Some((Done, "DONE"))),
-            ("Add lag alert - in progress", Some((InProgress, "in progress"))),
+            (
+                "Add lag alert - in progress",
+                Some((InProgress, "in progress")),
+            ),
             (
                 "Rotate keys. Status: Blocked on vendor",
                 Some((Delayed, "Status: Blocked on vendor")),
@@ -1021,15 +1031,17 @@ mod tests {
             ("✅ Rotate keys", Some((Done, "✅"))),
             ("Rotate keys ⏳", Some((InProgress, "⏳"))),
             ("⚠️ Rotate keys before Friday", None),
-            ("Upgrade the driver (fixed in v2.3)", Some((Done, "(fixed in v2.3)"))),
-            ("Upgrade the driver (won't do)", Some((NotDoing, "(won't do)"))),
+            (
+                "Upgrade the driver (fixed in v2.3)",
+                Some((Done, "(fixed in v2.3)")),
+            ),
+            (
+                "Upgrade the driver (won't do)",
+                Some((NotDoing, "(won't do)")),
+            ),
         ] {
             let got = written_status(text);
-            assert_eq!(
-                got.as_ref().map(|(s, t)| (*s, t.as_str())),
-                want,
-                "{text}"
-            );
+            assert_eq!(got.as_ref().map(|(s, t)| (*s, t.as_str())), want, "{text}");
         }
     }
 
@@ -1037,10 +1049,26 @@ mod tests {
     fn inline_owners_and_due_dates() {
         let d = |s: &str| Some(s.parse::<Date>().unwrap());
         for (text, owner, due) in [
-            ("Add lag alert @alice by 2024-03-01", Some("alice"), d("2024-03-01")),
-            ("Add lag alert (owner: Bob Smith, due 2024-03-02)", Some("Bob Smith"), d("2024-03-02")),
-            ("Rotate keys - assigned to carol - due: March 3, 2024", Some("carol"), d("2024-03-03")),
-            ("Mail ops@example.com before 2024-03-04", None, d("2024-03-04")),
+            (
+                "Add lag alert @alice by 2024-03-01",
+                Some("alice"),
+                d("2024-03-01"),
+            ),
+            (
+                "Add lag alert (owner: Bob Smith, due 2024-03-02)",
+                Some("Bob Smith"),
+                d("2024-03-02"),
+            ),
+            (
+                "Rotate keys - assigned to carol - due: March 3, 2024",
+                Some("carol"),
+                d("2024-03-03"),
+            ),
+            (
+                "Mail ops@example.com before 2024-03-04",
+                None,
+                d("2024-03-04"),
+            ),
             ("Fix it by hand", None, None),
             ("Owner: TBD", None, None),
             ("Disable pipeline until issue fixed", None, None),

@@ -1242,18 +1242,28 @@ mod tests {
             let ChartView::Durations(view) = quarters(count, missing).view() else {
                 panic!("durations")
             };
-            let labels: Vec<&GroupLabel> =
-                view.groups.iter().filter_map(|g| g.label.as_ref()).collect();
+            let labels: Vec<&GroupLabel> = view
+                .groups
+                .iter()
+                .filter_map(|g| g.label.as_ref())
+                .collect();
             assert!(!labels.is_empty(), "{count} quarters: some label is shown");
-            let ticks: Vec<(f64, f64)> =
-                labels.iter().map(|l| extent(l.x.0, &l.text)).collect();
-            let notes: Vec<(f64, f64)> =
-                labels.iter().map(|l| extent(l.x.0, &l.note)).collect();
-            assert!(!overlaps(&ticks), "{count} quarters: labels overlap {ticks:?}");
-            assert!(!overlaps(&notes), "{count} quarters: notes overlap {notes:?}");
+            let ticks: Vec<(f64, f64)> = labels.iter().map(|l| extent(l.x.0, &l.text)).collect();
+            let notes: Vec<(f64, f64)> = labels.iter().map(|l| extent(l.x.0, &l.note)).collect();
+            assert!(
+                !overlaps(&ticks),
+                "{count} quarters: labels overlap {ticks:?}"
+            );
+            assert!(
+                !overlaps(&notes),
+                "{count} quarters: notes overlap {notes:?}"
+            );
             // Both lines stay inside the chart.
             let all = ticks.iter().chain(&notes);
-            assert!(all.clone().all(|(a, b)| *a >= 0.0 && *b <= WIDTH), "{count}");
+            assert!(
+                all.clone().all(|(a, b)| *a >= 0.0 && *b <= WIDTH),
+                "{count}"
+            );
             // The two lines are one line height apart, so they cannot touch.
             for l in &labels {
                 assert!(l.note_y.0 - l.y.0 >= TICK_FONT_PX * 1.2, "{count}");
@@ -1269,7 +1279,10 @@ mod tests {
             .iter()
             .map(|g| g.label.as_ref().unwrap().note.as_str())
             .collect();
-        assert_eq!(notes, ["n=0 · 3 missing", "n=3 · 3 missing", "n=6 · 3 missing"]);
+        assert_eq!(
+            notes,
+            ["n=0 · 3 missing", "n=3 · 3 missing", "n=6 · 3 missing"]
+        );
         // Eight quarters: too tight for the full notes, so the short ones, each quarter.
         let ChartView::Durations(view) = quarters(8, 3).view() else {
             panic!("durations")

@@ -1140,7 +1140,10 @@ fn duration_chart_labels_never_overlap() {
         // Too many quarters for "n=0 · 1 missing" under each: the short form is drawn,
         // the full note is its tooltip, and every quarter has its row in the data table.
         let notes = text_boxes(svg, "note");
-        assert!(notes.iter().all(|(_, _, t)| t == "0/1" || t == "1/1"), "{notes:?}");
+        assert!(
+            notes.iter().all(|(_, _, t)| t == "0/1" || t == "1/1"),
+            "{notes:?}"
+        );
         assert_eq!(
             svg.matches("<title>n=").count(),
             notes.len(),

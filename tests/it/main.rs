@@ -17,7 +17,7 @@ mod render;
 mod search;
 mod security;
 mod serve;
-mod trust;
 mod snapshots;
+mod trust;
 mod util;
 mod webdriver;

@@ -281,11 +281,7 @@ fn template_only_post_mortem_fields() {
     let anchors: Vec<&str> = i.toc.iter().map(|t| t.anchor.as_str()).collect();
     assert_eq!(
         anchors[..3],
-        [
-            "hs-title",
-            "executive-summary",
-            "incident-details"
-        ]
+        ["hs-title", "executive-summary", "incident-details"]
     );
     // Headings the page shows in structured form point at it (`hs-…`); the others are
     // in the report.

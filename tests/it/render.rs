@@ -805,7 +805,10 @@ fn incidents_missing_most_fields_still_render() {
     assert!(page.contains("unassigned") && page.contains("status-unknown"));
     // An item without a status is listed apart, not as open.
     let actions = &out["action-items/index.html"];
-    assert!(actions.contains(r#"<h2 id="no-status">Without a status <span class="count">1</span></h2>"#));
+    assert!(
+        actions
+            .contains(r#"<h2 id="no-status">Without a status <span class="count">1</span></h2>"#)
+    );
     assert!(actions.contains("No action item is recorded as open."));
     assert!(
         !out.keys()

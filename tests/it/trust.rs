@@ -60,7 +60,13 @@ fn bullet_and_task_list_items_take_a_status_only_from_markers() {
     assert_eq!(
         rows,
         [
-            ("Disable pipeline until issue fixed".into(), "unknown".into(), None, None, false),
+            (
+                "Disable pipeline until issue fixed".into(),
+                "unknown".into(),
+                None,
+                None,
+                false
+            ),
             (
                 "Document what can be done when the build queue backs up".into(),
                 "unknown".into(),
@@ -148,13 +154,20 @@ fn open_overdue_and_completion_rest_on_items_with_a_status() {
     assert_eq!(a["completion_rate"], 0.5);
 
     let dash = site.read("dashboard/index.html");
-    assert!(dash.contains("11 items, <strong>7 items without a status</strong>"), "{dash}");
+    assert!(
+        dash.contains("11 items, <strong>7 items without a status</strong>"),
+        "{dash}"
+    );
     assert!(dash.contains("Completion rate <strong>50%</strong> of 4 items with a status"));
     assert!(dash.contains("of 4 items with a status · 7 without · due before 2024-06-30"));
 
     let page = site.read("action-items/index.html");
-    assert!(page.contains("<strong>2</strong> open, <strong class=\"warn-text\">1</strong> overdue"));
-    assert!(page.contains(r#"<h2 id="no-status">Without a status <span class="count">7</span></h2>"#));
+    assert!(
+        page.contains("<strong>2</strong> open, <strong class=\"warn-text\">1</strong> overdue")
+    );
+    assert!(
+        page.contains(r#"<h2 id="no-status">Without a status <span class="count">7</span></h2>"#)
+    );
     assert!(page.contains("<td>Disable pipeline until issue fixed</td>"));
 }
 
@@ -163,7 +176,9 @@ fn an_unlabelled_archive_reads_not_recorded_never_zero() {
     let site = build();
     let dash = site.read("dashboard/index.html");
     let figure = |label: &str| {
-        let start = dash.find(&format!("<dt>{label}</dt>")).unwrap_or_else(|| panic!("{label}"));
+        let start = dash
+            .find(&format!("<dt>{label}</dt>"))
+            .unwrap_or_else(|| panic!("{label}"));
         let end = dash[start..].find("</div>").unwrap() + start;
         dash[start..end].to_string()
     };
@@ -174,7 +189,8 @@ fn an_unlabelled_archive_reads_not_recorded_never_zero() {
     assert!(repeat.contains(">not recorded</a>"), "{repeat}");
     assert!(!repeat.contains("0%"));
     // No repeat rate where there are no causes; the inferred ones are shown as such.
-    let causes = &dash[dash.find(r#"id="causes""#).unwrap()..dash.find(r#"id="services""#).unwrap()];
+    let causes =
+        &dash[dash.find(r#"id="causes""#).unwrap()..dash.find(r#"id="services""#).unwrap()];
     assert!(causes.contains("<strong>Cause labels: not recorded.</strong>"));
     assert!(!causes.contains("Repeat rate:"));
     assert!(causes.contains(r#"id="chart-inferred-causes""#));
@@ -216,7 +232,13 @@ fn each_part_of_an_incident_appears_once_on_its_page() {
     }
     let body = report(&page);
     // Summary, timeline and action items are the structured views', title the page's.
-    for gone in ["<table", "id=\"summary\"", "id=\"timeline\"", "id=\"action-items\"", "<h1"] {
+    for gone in [
+        "<table",
+        "id=\"summary\"",
+        "id=\"timeline\"",
+        "id=\"action-items\"",
+        "<h1",
+    ] {
         assert!(!body.contains(gone), "{gone} left in the report: {body}");
     }
     // What the structure does not hold stays.
@@ -231,9 +253,19 @@ fn each_part_of_an_incident_appears_once_on_its_page() {
     // and the note stay, the table goes.
     let page = site.read(CERT);
     let body = report(&page);
-    assert!(body.contains(r#"<h2 id="timeline">Timeline</h2>"#), "{body}");
+    assert!(
+        body.contains(r#"<h2 id="timeline">Timeline</h2>"#),
+        "{body}"
+    );
     assert!(body.contains("<p>Times are from the pager log.</p>"));
     assert!(!body.contains("<table"));
-    assert_eq!(page.matches("New certificate issued by hand and installed").count(), 1);
-    assert_eq!(page.matches("Inventory every certificate we serve").count(), 1);
+    assert_eq!(
+        page.matches("New certificate issued by hand and installed")
+            .count(),
+        1
+    );
+    assert_eq!(
+        page.matches("Inventory every certificate we serve").count(),
+        1
+    );
 }

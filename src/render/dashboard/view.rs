@@ -28,7 +28,8 @@ use crate::site::OutputFile;
 const NOT_RECORDED: &str = "not recorded";
 
 /// One-line hints on recording what is missing.
-const HINT_SEVERITY: &str = "Add “severity: SEV2” to a post-mortem, in the front matter or the body.";
+const HINT_SEVERITY: &str =
+    "Add “severity: SEV2” to a post-mortem, in the front matter or the body.";
 const HINT_CAUSES: &str =
     "Add “causes: [config-change]” to the front matter, or a “Root cause category:” line.";
 const HINT_SERVICES: &str =
@@ -809,11 +810,7 @@ impl Ctx<'_> {
             recorded: causes.mentions > 0,
             hint: HINT_CAUSES,
             inferred: None,
-            inferred_incidents: plural(
-                causes.incidents_without_cause,
-                "incident",
-                "incidents",
-            ),
+            inferred_incidents: plural(causes.incidents_without_cause, "incident", "incidents"),
             repeat_rate: rr.rate.map(fmt_pct).unwrap_or_else(|| "no data".into()),
             repeats_href: page.link(ListKind::ByCause, Some("repeats")),
             repeats: rr.repeats,

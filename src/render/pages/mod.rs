@@ -179,7 +179,10 @@ fn action_items(renderer: &Renderer, model: &SiteModel) -> Result<OutputFile> {
     ctx.insert("groups", &groups);
     ctx.insert("teams", &teams);
     let unknown = view::unknown_items(model);
-    ctx.insert("total_with_status", &view::home_counts(model).actions_with_status());
+    ctx.insert(
+        "total_with_status",
+        &view::home_counts(model).actions_with_status(),
+    );
     ctx.insert("unknown", &unknown);
     renderer.page("action_items.html", urls::ACTION_ITEMS, ctx)
 }
