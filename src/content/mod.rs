@@ -5,7 +5,8 @@
 //! Markdown pass (`markdown`) plus one line scan (`blocks`); the other modules interpret
 //! what those found: `front_matter` (YAML), `sections` (heading aliases), `template`
 //! (fields of every supported template), `tables`, `milestones` (timestamps and
-//! durations), `validate` (per-file checks) and `time` (dates, times, durations).
+//! durations), `validate` (per-file checks), `time` (dates, times, durations) and `held`
+//! (the body blocks the page shows in structured form, left out of its report).
 //!
 //! Precedence: front matter wins over the body; when both give a different title, date
 //! or severity, a `front-matter-conflict` warning names both values. The incident date
