@@ -199,6 +199,18 @@ fn an_unlabelled_archive_reads_not_recorded_never_zero() {
     assert!(causes.contains("Disk full"));
     assert!(dash.contains("<strong>Affected services: not recorded.</strong>"));
 
+    // The pages say so too: the home page's chips and the taxonomy pages.
+    let home = site.read("index.html");
+    assert!(
+        home.contains(r#"Severities <span class="count">not recorded</span>"#),
+        "{home}"
+    );
+    assert!(home.contains(r#"Years <span class="count">1</span>"#));
+    let severities = site.read("severities/index.html");
+    assert!(severities.contains("<strong>Not recorded</strong>: no post-mortem gives a severity."));
+    assert!(severities.contains("Add “severity: SEV2”"));
+    assert!(!severities.contains("0 severities"));
+
     let trends = site.json("api/trends.json");
     let all = &trends["org"]["periods"][0];
     assert_eq!(all["headline"]["with_severity"], 0);

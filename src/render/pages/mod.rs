@@ -23,7 +23,8 @@
 //!   `taxonomy_url`, `term` (Term), `incidents` [Row], `near_misses`; cause pages add
 //!   `months` [{label, count, pct}], `chains` [[{incident: Link, date, days_after,
 //!   prior_followups, prior_done, prior_unknown, prior_total}]] and `open_items` [ActionView].
-//! - `taxonomy.html`: `taxonomy`, `taxonomy_title`, `taxonomy_label`, `terms` [Term].
+//! - `taxonomy.html`: `taxonomy`, `taxonomy_title`, `taxonomy_label`, `terms` [Term],
+//!   `record_hint` (how to record values, shown when there are none).
 //! - `action_items.html`: `groups` [{owner, anchor, open, overdue, items}], `teams`
 //!   [{team: Link, open, overdue}], `total_open`, `total_overdue`, `total_with_status`,
 //!   `unknown` [ActionView] (items without a status, newest incident first).
@@ -164,6 +165,7 @@ fn taxonomy_page(
     ctx.insert("taxonomy_title", taxonomy_title(taxonomy));
     ctx.insert("taxonomy_label", taxonomy_label(taxonomy));
     ctx.insert("terms", terms);
+    ctx.insert("record_hint", view::record_hint(taxonomy));
     renderer.page("taxonomy.html", &urls::taxonomy(taxonomy), ctx)
 }
 

@@ -613,6 +613,22 @@ pub fn taxonomy_label(taxonomy: &str) -> &'static str {
     }
 }
 
+/// How to record a taxonomy's values, for pages where no post-mortem gives one.
+pub fn record_hint(taxonomy: &str) -> &'static str {
+    match taxonomy {
+        "severity" => "Add “severity: SEV2” to a post-mortem, in the front matter or the body.",
+        "service" => "Add “services: [api]” to the front matter, or a “Services affected:” list.",
+        "team" => {
+            "Add “teams: [payments]” to the front matter, a “Team:” line, or a folder default."
+        }
+        "cause" => {
+            "Add “causes: [config-change]” to the front matter, or a “Root cause category:” line."
+        }
+        "tag" => "Add “tags: [database]” to the front matter, or a “Tags:” line.",
+        _ => "",
+    }
+}
+
 /// The table of contents without the report's own title heading, which repeats the
 /// page title (the stylesheet hides that heading for the same reason).
 pub(super) fn toc(i: &Incident) -> Vec<&crate::model::TocEntry> {
