@@ -260,6 +260,9 @@ fn each_part_of_an_incident_appears_once_on_its_page() {
     assert!(page.contains(r##"<a href="#hs-timeline">Timeline</a>"##));
     assert!(page.contains(r##"<a href="#hs-actions">Action items</a>"##));
     assert!(page.contains(r##"<a href="#what-went-wrong">What went wrong</a>"##));
+    assert!(page.contains(
+        "; 3 without a status (the post-mortem does not say whether they are done)</caption>"
+    ));
 
     // A note under the timeline heading is not in the structured timeline: the heading
     // and the note stay, the table goes.

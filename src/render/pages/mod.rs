@@ -15,10 +15,11 @@
 //! - `incident.html`: `incident` (the model), `row` (Row), `authors`, `durations`
 //!   [{key, label, minutes, text}], `milestones` [{key, label, at, pct}], `timeline`
 //!   [{time_text, at, datetime, offset, event, actor}], `action_items` [ActionView],
-//!   `overdue_count`, `related` [{id, url, title, date, severity, score, reasons,
-//!   explicit}], `repeat_of` / `repeated_by` [{id, url, title, date, cause: Link,
-//!   days_between}], `cause_suggestions` [{cause, cause_url, score, from: [Link]}],
-//!   `toc` [{level, title, anchor}], `body_html`.
+//!   `overdue_count`, `no_status_count` (items without a status), `related` [{id, url,
+//!   title, date, severity, score, reasons, explicit}], `repeat_of` / `repeated_by` [{id,
+//!   url, title, date, cause: Link, days_between}], `cause_suggestions` [{cause,
+//!   cause_url, score, from: [Link]}], `toc` [{level, title, anchor}], `body_html` (the
+//!   report, less what the structured views show; `content::held`).
 //! - `term.html` and `cause.html`: `taxonomy`, `taxonomy_label`, `taxonomy_title`,
 //!   `taxonomy_url`, `term` (Term), `incidents` [Row], `near_misses`; cause pages add
 //!   `months` [{label, count, pct}], `chains` [[{incident: Link, date, days_after,
@@ -102,6 +103,10 @@ fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result
     let items = view::action_views(incident, model.site.as_of);
     ctx.insert("action_items", &items);
     ctx.insert("overdue_count", &items.iter().filter(|a| a.overdue).count());
+    ctx.insert(
+        "no_status_count",
+        &items.iter().filter(|a| a.status == "unknown").count(),
+    );
     ctx.insert("related", &view::related(model, incident));
     ctx.insert(
         "inferred_causes",
