@@ -758,7 +758,10 @@ fn empty_archive_renders_every_page_family() {
     let out = render(&Archive::default(), &Insights::default(), Config::default());
     assert!(out["index.html"].contains("No post-mortems published yet"));
     assert!(out["action-items/index.html"].contains("No open action items"));
-    assert!(out["causes/index.html"].contains("No post-mortem carries a cause yet"));
+    assert!(
+        out["causes/index.html"]
+            .contains("<strong>Not recorded</strong>: no post-mortem gives a cause.")
+    );
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&out["api/incidents.json"]).unwrap()["incidents"],
         serde_json::json!([])

@@ -37,11 +37,14 @@ fn build() -> Built {
 const FARM: &str = "incidents/pm2024-001-nightly-deploy-broke-the-build-farm/index.html";
 const CERT: &str = "incidents/pm2024-002-certificate-on-the-artifact-store-expired/index.html";
 
+/// An exported action item: action, status, owner, due date, overdue.
+type Row = (String, String, Option<String>, Option<String>, bool);
+
 #[test]
 fn bullet_and_task_list_items_take_a_status_only_from_markers() {
     let site = build();
     let export = site.json("api/action-items.json");
-    let rows: Vec<(String, String, Option<String>, Option<String>, bool)> = export["action_items"]
+    let rows: Vec<Row> = export["action_items"]
         .as_array()
         .unwrap()
         .iter()
