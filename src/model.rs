@@ -114,6 +114,9 @@ pub struct ActionItem {
     pub status: ActionItemStatus,
     /// The status cell as written.
     pub status_text: String,
+    /// The row's other columns (a ticket, evaluation criteria...): header and cell as
+    /// written, non-empty cells only.
+    pub details: Vec<(String, String)>,
     pub line: usize,
 }
 

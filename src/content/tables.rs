@@ -302,6 +302,8 @@ pub fn fully_read(table: &Table, role: Role) -> bool {
                 Some(e) => [Some(t), actor, Some(e)].into_iter().flatten().collect(),
             }
         }),
+        // Columns without a role of their own are the items' `details`: every cell is
+        // read, as long as every row has an action (a row without one is skipped).
         Role::ActionItems => {
             let number = h.iter().position(|c| {
                 matches!(
@@ -310,7 +312,7 @@ pub fn fully_read(table: &Table, role: Role) -> bool {
                 )
             });
             let taken = [number.unwrap_or(usize::MAX)];
-            let mut used: Vec<usize> = [
+            let used: Vec<usize> = [
                 number,
                 find(h, OWNER_WORDS, &taken),
                 find(h, DUE_WORDS, &taken),
@@ -323,17 +325,10 @@ pub fn fully_read(table: &Table, role: Role) -> bool {
             .collect();
             let action =
                 find(h, ACTION_WORDS, &used).or_else(|| (0..h.len()).find(|i| !used.contains(i)));
-            match action {
-                Some(a) => {
-                    // A row without an action is skipped, so nothing else of it is shown.
-                    if table.rows.iter().any(|r| cell(r, Some(a)).is_none()) {
-                        return false;
-                    }
-                    used.push(a);
-                    Some(used)
-                }
-                None => None,
+            if table.rows.iter().any(|r| cell(r, action).is_none()) {
+                return false;
             }
+            Some((0..h.len()).collect())
         }
         _ => None,
     };
@@ -749,6 +744,10 @@ pub fn action_rows(
             Some(_) => due_date,
             None => inline_due(action_text),
         };
+        let details = (0..h.len())
+            .filter(|i| !used.contains(i) && Some(*i) != action)
+            .filter_map(|i| Some((h[i].trim().to_string(), cell(row, Some(i))?.to_string())))
+            .collect();
         items.push(ActionItem {
             number: cell(row, number).map(str::to_string),
             action: action_text.to_string(),
@@ -758,6 +757,7 @@ pub fn action_rows(
             due: due_date,
             status,
             status_text,
+            details,
             line: row.line,
         });
     }
@@ -1043,6 +1043,43 @@ mod tests {
             let got = written_status(text);
             assert_eq!(got.as_ref().map(|(s, t)| (*s, t.as_str())), want, "{text}");
         }
+    }
+
+    #[test]
+    fn other_columns_are_details_and_a_table_is_read_whole_only_without_links() {
+        let table = |md: &str| crate::content::markdown::analyse(md, 1, true).tables[0].clone();
+        let path = std::path::Path::new("a.md");
+        let actions = table(
+            "| Action Item | Who | Bug # | Due Date |\n|---|---|---|---|\n| Add a queue | Ana | SRCH-77 | 2025-05-30 |\n| Validate feed | | | |\n",
+        );
+        let items = action_rows(&actions, path, &mut Vec::new());
+        assert_eq!(
+            items[0].details,
+            [("Bug #".to_string(), "SRCH-77".to_string())]
+        );
+        assert!(items[1].details.is_empty());
+        assert!(fully_read(&actions, Role::ActionItems));
+        let linked = table(
+            "| Action | Owner |\n|---|---|\n| Add a queue ([SRCH-77](https://x.example/77)) | Ana |\n",
+        );
+        assert!(
+            !fully_read(&linked, Role::ActionItems),
+            "the link would be lost"
+        );
+        let headless = table("| Action | Owner |\n|---|---|\n| | Ana |\n");
+        assert!(
+            !fully_read(&headless, Role::ActionItems),
+            "a row without an action"
+        );
+        let timeline =
+            table("| Time | Event | Ticket |\n|---|---|---|\n| 14:00 | Alert | INC-4 |\n");
+        assert!(
+            !fully_read(&timeline, Role::Timeline),
+            "the link column is not shown"
+        );
+        let timeline =
+            table("| Time | Event | Actor |\n|---|---|---|\n| 14:00 | Alert | pager |\n");
+        assert!(fully_read(&timeline, Role::Timeline));
     }
 
     #[test]

@@ -960,6 +960,7 @@ impl Extractor<'_> {
                 due,
                 status,
                 status_text,
+                details: Vec::new(),
                 line: item.line,
             });
         }

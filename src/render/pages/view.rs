@@ -52,6 +52,13 @@ pub struct Row {
     pub summary: Option<String>,
 }
 
+/// A column of an action-item row without a role of its own (`Bug #: SRCH-77`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Detail {
+    pub name: String,
+    pub value: String,
+}
+
 /// An action item with what the page needs to show it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionView {
@@ -63,6 +70,8 @@ pub struct ActionView {
     pub due: Option<String>,
     pub status: &'static str,
     pub status_text: String,
+    /// The row's other columns, as written: [{name, value}].
+    pub details: Vec<Detail>,
     pub open: bool,
     /// Open and due before the as-of date.
     pub overdue: bool,
@@ -464,6 +473,14 @@ fn action_view(item: &ActionItem, as_of: Date, incident: Option<&Incident>) -> A
         due: item.due.map(|d| d.to_string()),
         status: item.status.as_str(),
         status_text: item.status_text.clone(),
+        details: item
+            .details
+            .iter()
+            .map(|(name, value)| Detail {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect(),
         open: item.status.is_open(),
         overdue: is_overdue(item, as_of),
         incident: incident.map(incident_link),
