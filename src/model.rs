@@ -53,6 +53,9 @@ pub enum ActionItemStatus {
     Planned,
     Delayed,
     NotDoing,
+    /// Not done, and nothing more said: an unticked task-list box (`- [ ]`).
+    Open,
+    /// No status written: the item is counted as such, never as open or done.
     #[default]
     Unknown,
 }
@@ -65,13 +68,24 @@ impl ActionItemStatus {
             ActionItemStatus::Planned => "planned",
             ActionItemStatus::Delayed => "delayed",
             ActionItemStatus::NotDoing => "not-doing",
+            ActionItemStatus::Open => "open",
             ActionItemStatus::Unknown => "unknown",
         }
     }
 
-    /// Open items still need work: everything but done and not-doing.
+    /// Open items are known to need work: a status was written and it is neither done
+    /// nor not-doing. An item without a status is not open (nor done): open, overdue and
+    /// completion figures rest only on items with a status.
     pub fn is_open(self) -> bool {
-        !matches!(self, ActionItemStatus::Done | ActionItemStatus::NotDoing)
+        !matches!(
+            self,
+            ActionItemStatus::Done | ActionItemStatus::NotDoing | ActionItemStatus::Unknown
+        )
+    }
+
+    /// Whether the post-mortem gives the item a status at all.
+    pub fn is_known(self) -> bool {
+        self != ActionItemStatus::Unknown
     }
 }
 
@@ -102,6 +116,9 @@ pub struct ActionItem {
     pub status: ActionItemStatus,
     /// The status cell as written.
     pub status_text: String,
+    /// The row's other columns (a ticket, evaluation criteria...): header and cell as
+    /// written, non-empty cells only.
+    pub details: Vec<(String, String)>,
     pub line: usize,
 }
 
@@ -243,7 +260,9 @@ pub struct Incident {
     pub lessons: Lessons,
     pub related_refs: Vec<RelatedRef>,
     pub toc: Vec<TocEntry>,
-    /// The whole body rendered to HTML (headings carry `id` anchors), sanitised.
+    /// The body rendered to HTML (headings carry `id` anchors), sanitised, less the
+    /// blocks the page shows in structured form (summary, timeline, action items; see
+    /// `content::held`).
     pub body_html: String,
     /// The body as plain text, for search and similarity.
     pub body_text: String,

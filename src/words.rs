@@ -33,6 +33,33 @@ pub fn s(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
 }
 
+/// A duration in minutes as every page, dashboard and tooltip writes it. One rule:
+/// under an hour, whole minutes (`45 min`); under two days, hours and minutes, the
+/// minutes left out when there are none (`1 h 28 min`, `22 h`); from two days on, days
+/// and hours, rounded to the hour (`3 d 4 h`, `5 d`). Medians and percentiles are
+/// rounded to the minute first. Negative durations keep their sign (`-5 min`).
+pub fn duration(minutes: f64) -> String {
+    if !minutes.is_finite() {
+        return "unknown".to_string();
+    }
+    let sign = if minutes.round() < 0.0 { "-" } else { "" };
+    let m = minutes.abs().round().min(1e15) as u64;
+    if m < 60 {
+        format!("{sign}{m} min")
+    } else if m < 48 * 60 {
+        match m % 60 {
+            0 => format!("{sign}{} h", m / 60),
+            rest => format!("{sign}{} h {rest} min", m / 60),
+        }
+    } else {
+        let hours = (m + 30) / 60;
+        match hours % 24 {
+            0 => format!("{sign}{} d", hours / 24),
+            rest => format!("{sign}{} d {rest} h", hours / 24),
+        }
+    }
+}
+
 /// `text` trimmed to at most `max` characters, cut at a word and ended with `…` when cut.
 pub fn clip(text: &str, max: usize) -> String {
     let text = text.trim();
@@ -47,6 +74,27 @@ pub fn clip(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_follow_one_rule() {
+        for (minutes, text) in [
+            (0.0, "0 min"),
+            (22.5, "23 min"),
+            (59.0, "59 min"),
+            (60.0, "1 h"),
+            (88.0, "1 h 28 min"),
+            (22.0 * 60.0, "22 h"),
+            (47.0 * 60.0 + 59.0, "47 h 59 min"),
+            (48.0 * 60.0, "2 d"),
+            (3.0 * 1440.0 + 4.0 * 60.0 + 7.0, "3 d 4 h"),
+            (3.0 * 1440.0 + 4.0 * 60.0 + 31.0, "3 d 5 h"),
+            (8876.0, "6 d 4 h"),
+            (-5.0, "-5 min"),
+            (f64::NAN, "unknown"),
+        ] {
+            assert_eq!(duration(minutes), text, "{minutes}");
+        }
+    }
 
     #[test]
     fn clips_at_a_word() {

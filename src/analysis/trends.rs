@@ -261,6 +261,18 @@ pub struct CauseTrends {
     pub mentions: usize,
     pub incidents_without_cause: usize,
     pub by_quarter: Vec<CauseQuarter>,
+    /// Causes inferred from the text (`Insights::inferred_causes`) of the incidents
+    /// without a labelled cause, most frequent first: recorded, but by inference.
+    pub inferred: Vec<InferredEntry>,
+}
+
+/// A taxonomy class inferred for some incidents without a cause label.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InferredEntry {
+    pub class: String,
+    pub title: String,
+    /// Incidents without a cause label for which it is inferred.
+    pub count: usize,
 }
 
 /// Share of incidents that repeat an earlier incident's cause (`Insights::repeat_of`).
@@ -305,6 +317,8 @@ pub struct ActionCounts {
     pub overdue: usize,
     pub not_doing: usize,
     pub open_without_due: usize,
+    /// Items whose post-mortem gives no status: in `total`, in no other figure.
+    pub unknown: usize,
 }
 
 impl ActionCounts {
@@ -314,6 +328,7 @@ impl ActionCounts {
             ActionState::Done => self.done += 1,
             ActionState::NotDoing => self.not_doing += 1,
             ActionState::Overdue => self.overdue += 1,
+            ActionState::Unknown => self.unknown += 1,
             ActionState::Open { has_due } => {
                 self.open += 1;
                 if !has_due {
@@ -323,9 +338,15 @@ impl ActionCounts {
         }
     }
 
-    /// Done over everything not declined; `None` when nothing is left to count.
+    /// Items with a status: what open, overdue and completion figures rest on.
+    pub fn with_status(&self) -> usize {
+        self.total - self.unknown
+    }
+
+    /// Done over the items with a status that were not declined; `None` when nothing
+    /// is left to count. Items without a status are in neither part of the fraction.
     pub fn completion_rate(&self) -> Option<f64> {
-        let counted = self.total - self.not_doing;
+        let counted = self.with_status() - self.not_doing;
         (counted > 0).then(|| round(self.done as f64 / counted as f64, 3))
     }
 }
@@ -389,6 +410,8 @@ pub struct Headline {
     pub near_misses: usize,
     /// Incidents at one of the two most severe levels.
     pub high_severity: usize,
+    /// Incidents that record a severity: when none does, `high_severity` says nothing.
+    pub with_severity: usize,
     pub time_to_mitigate: Stats,
     pub time_to_resolve: Stats,
     pub repeat_rate: RepeatRate,
@@ -791,7 +814,11 @@ enum ActionState {
     Done,
     NotDoing,
     Overdue,
-    Open { has_due: bool },
+    Open {
+        has_due: bool,
+    },
+    /// No status written: counted, but neither open nor done.
+    Unknown,
 }
 
 impl Prepared<'_> {
@@ -933,10 +960,17 @@ impl Prepared<'_> {
             .filter(|&&i| self.facts[i].high && !self.incident(i).is_near_miss())
             .count();
         let metric = |m: Metric| metric_stats(m, &incidents);
+        let with_severity = members
+            .iter()
+            .filter(|&&i| {
+                !self.incident(i).is_near_miss() && self.facts[i].severity != UNKNOWN_SEVERITY
+            })
+            .count();
         Headline {
             incidents: incidents.len(),
             near_misses: members.len() - incidents.len(),
             high_severity,
+            with_severity,
             time_to_mitigate: metric(Metric::TimeToMitigate),
             time_to_resolve: metric(Metric::TimeToResolve),
             repeat_rate: self.repeat_rate(&incidents),
@@ -1036,6 +1070,7 @@ impl Prepared<'_> {
             }
         }
         let mentions: usize = totals.values().sum();
+        let inferred = self.inferred(incidents);
         let mut ranked: Vec<(&str, usize)> = totals.into_iter().collect();
         ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let mut running = 0;
@@ -1064,7 +1099,33 @@ impl Prepared<'_> {
             mentions,
             incidents_without_cause: without,
             by_quarter,
+            inferred,
         }
+    }
+
+    /// The inferred causes of the incidents that name no cause, by how many incidents
+    /// each is inferred for.
+    fn inferred(&self, incidents: &[usize]) -> Vec<InferredEntry> {
+        let mut counts: BTreeMap<&str, (&str, usize)> = BTreeMap::new();
+        for &idx in incidents {
+            if !self.facts[idx].causes.is_empty() {
+                continue;
+            }
+            let id = &self.incident(idx).id;
+            for c in self.insights.inferred_causes.get(id).into_iter().flatten() {
+                counts.entry(&c.class).or_insert((&c.title, 0)).1 += 1;
+            }
+        }
+        let mut out: Vec<InferredEntry> = counts
+            .into_iter()
+            .map(|(class, (title, count))| InferredEntry {
+                class: class.to_string(),
+                title: title.to_string(),
+                count,
+            })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.class.cmp(&b.class)));
+        out
     }
 
     /// Services × bins. A service's own dashboard shows its row alone (co-affected
@@ -1119,6 +1180,7 @@ impl Prepared<'_> {
         match status {
             ActionItemStatus::Done => ActionState::Done,
             ActionItemStatus::NotDoing => ActionState::NotDoing,
+            ActionItemStatus::Unknown => ActionState::Unknown,
             _ if due.is_some_and(|d| d < self.as_of) => ActionState::Overdue,
             _ => ActionState::Open {
                 has_due: due.is_some(),

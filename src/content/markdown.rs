@@ -70,10 +70,36 @@ pub struct Link {
     pub section: usize,
 }
 
+/// What a top-level block of the body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Heading(u8),
+    Paragraph,
+    List,
+    Table,
+    Other,
+}
+
+/// A top-level block of the body: its lines and where its HTML is in `MdDoc::raw_html`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// Absolute lines, inclusive.
+    pub first_line: usize,
+    pub last_line: usize,
+    /// Byte range of the block's HTML in `raw_html`.
+    pub html: Range<usize>,
+}
+
 /// Everything derived from the Markdown pass.
 #[derive(Debug, Clone, Default)]
 pub struct MdDoc {
-    pub html: String,
+    /// The body as HTML before sanitising; `html_without` gives what a page may show.
+    pub raw_html: String,
+    /// The top-level blocks, in order; their HTML spans cover `raw_html`.
+    pub blocks: Vec<Block>,
+    /// Raw HTML is present and sanitising is on: `html_without` cleans its output.
+    pub needs_sanitize: bool,
     pub text: String,
     pub toc: Vec<TocEntry>,
     pub headings: Vec<Heading>,
@@ -317,13 +343,32 @@ pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
         }
     }
 
-    let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter().map(|(e, _)| e));
-    doc.html = if sanitize && has_raw_html {
-        SANITIZER.clean(&html).to_string()
-    } else {
-        html
+    let (events, spans) = mark_blocks(events, &index);
+    let mut sink = BlockSink {
+        html: String::with_capacity(body.len() * 3 / 2),
+        starts: Vec::with_capacity(spans.len()),
     };
+    let _ = pulldown_cmark::html::write_html_fmt(&mut sink, events.into_iter().map(|(e, _)| e));
+    // One span per block whose marker the writer passed (all of them, in order).
+    let ends: Vec<usize> = sink
+        .starts
+        .iter()
+        .skip(1)
+        .copied()
+        .chain([sink.html.len()])
+        .collect();
+    doc.blocks = spans
+        .into_iter()
+        .zip(sink.starts.iter().zip(ends))
+        .map(|((kind, first_line, last_line), (&start, end))| Block {
+            kind,
+            first_line,
+            last_line,
+            html: start..end.max(start),
+        })
+        .collect();
+    doc.raw_html = sink.html;
+    doc.needs_sanitize = sanitize && has_raw_html;
     let trimmed = doc.text.trim_end().len();
     doc.text.truncate(trimmed);
     for text in &mut doc.section_text {
@@ -331,6 +376,105 @@ pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
         text.truncate(trimmed);
     }
     doc
+}
+
+/// Text of the `Html` event that marks where a top-level block starts. It ends in a
+/// newline so that the HTML writer's own spacing is what it would be without it.
+const BLOCK_MARK: &str = "\u{E000}hindsight-block\n";
+
+/// A top-level block's kind, first and last line.
+type BlockSpan = (BlockKind, usize, usize);
+
+/// The events with a marker before every top-level block, and each block's kind and
+/// lines.
+fn mark_blocks<'a>(
+    events: Vec<(Event<'a>, Range<usize>)>,
+    index: &LineIndex,
+) -> (Vec<(Event<'a>, Range<usize>)>, Vec<BlockSpan>) {
+    let mut out = Vec::with_capacity(events.len() + events.len() / 4);
+    let mut spans = Vec::new();
+    let mut depth = 0usize;
+    for (event, range) in events {
+        let opens_block = depth == 0 && !matches!(event, Event::End(_));
+        if opens_block {
+            let kind = match &event {
+                Event::Start(Tag::Heading { level, .. }) => {
+                    BlockKind::Heading(heading_level(*level))
+                }
+                Event::Start(Tag::Paragraph) => BlockKind::Paragraph,
+                Event::Start(Tag::List(_)) => BlockKind::List,
+                Event::Start(Tag::Table(_)) => BlockKind::Table,
+                _ => BlockKind::Other,
+            };
+            let last = index.line(range.end.saturating_sub(1).max(range.start));
+            spans.push((kind, index.line(range.start), last));
+            out.push((Event::Html(CowStr::Borrowed(BLOCK_MARK)), range.clone()));
+        }
+        match &event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        out.push((event, range));
+    }
+    (out, spans)
+}
+
+/// The HTML writer's output, with the offset of every block marker instead of the
+/// marker itself.
+struct BlockSink {
+    html: String,
+    starts: Vec<usize>,
+}
+
+impl std::fmt::Write for BlockSink {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if s == BLOCK_MARK {
+            // The writer would have put a newline before the block's tag had the last
+            // thing written not ended in one; the marker took its place.
+            if !self.html.is_empty() && !self.html.ends_with('\n') {
+                self.html.push('\n');
+            }
+            self.starts.push(self.html.len());
+        } else {
+            self.html.push_str(s);
+        }
+        Ok(())
+    }
+}
+
+impl MdDoc {
+    /// The body's HTML without the blocks `drop` names (by index into `blocks`),
+    /// sanitised when it holds raw HTML and sanitising is on.
+    pub fn html_without(&self, drop: &[bool]) -> String {
+        let html = if drop.iter().any(|d| *d) {
+            let mut out = String::with_capacity(self.raw_html.len());
+            let first = self
+                .blocks
+                .first()
+                .map_or(self.raw_html.len(), |b| b.html.start);
+            out.push_str(&self.raw_html[..first]);
+            for (i, block) in self.blocks.iter().enumerate() {
+                if !drop.get(i).copied().unwrap_or(false) {
+                    out.push_str(&self.raw_html[block.html.clone()]);
+                }
+            }
+            out
+        } else {
+            self.raw_html.clone()
+        };
+        if self.needs_sanitize {
+            SANITIZER.clean(&html).to_string()
+        } else {
+            html
+        }
+    }
+
+    /// The whole body's HTML.
+    #[cfg(test)]
+    pub fn html(&self) -> String {
+        self.html_without(&[])
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -606,9 +750,9 @@ mod tests {
             ]
         );
         assert!(
-            doc.html.contains("<h2 id=\"impact-2\">Impact</h2>"),
+            doc.html().contains("<h2 id=\"impact-2\">Impact</h2>"),
             "{}",
-            doc.html
+            doc.html()
         );
         assert_eq!(doc.headings[1].line, 7);
         assert_eq!(doc.section_text[2], "text");
@@ -621,16 +765,17 @@ mod tests {
             1,
             true,
         );
-        assert!(!doc.html.contains("javascript:"), "{}", doc.html);
-        assert!(!doc.html.contains("onclick"), "{}", doc.html);
-        assert!(!doc.html.contains("<script"), "{}", doc.html);
-        assert!(doc.html.contains("<h2 id=\"h\">"), "{}", doc.html);
-        assert!(doc.html.contains("class=\"language-rust\""), "{}", doc.html);
+        let html = doc.html();
+        assert!(!html.contains("javascript:"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(html.contains("<h2 id=\"h\">"), "{html}");
+        assert!(html.contains("class=\"language-rust\""), "{html}");
         let raw = analyse("<b onclick=\"x()\">b</b>\n", 1, false);
         assert!(
-            raw.html.contains("onclick"),
+            raw.html().contains("onclick"),
             "opt-out keeps raw HTML: {}",
-            raw.html
+            raw.html()
         );
     }
 
@@ -648,5 +793,41 @@ mod tests {
         assert_eq!(t.rows[0].links[1].as_deref(), Some("a.md"));
         assert_eq!(t.rows[1].line, 13);
         assert_eq!(doc.table_lines, [(10, 13)]);
+    }
+
+    #[test]
+    fn blocks_cover_the_html_and_can_be_left_out() {
+        let body = "para one\nstill one\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- x\n- y\n\n<div>raw</div>\nafter\n\n> quote\n\nlast[^1]\n\n[^1]: note\n";
+        let doc = analyse(body, 3, false);
+        let kinds: Vec<(BlockKind, usize, usize)> = doc
+            .blocks
+            .iter()
+            .map(|b| (b.kind, b.first_line, b.last_line))
+            .collect();
+        assert_eq!(
+            kinds[..4],
+            [
+                (BlockKind::Paragraph, 3, 4),
+                (BlockKind::Table, 6, 8),
+                (BlockKind::List, 10, 12), // a list span ends after its blank line
+                (BlockKind::Other, 13, 14),
+            ]
+        );
+        // The markers change nothing: the same HTML as pulldown-cmark's own.
+        let mut plain = String::new();
+        pulldown_cmark::html::push_html(&mut plain, Parser::new_ext(body, options()));
+        assert_eq!(doc.html(), plain);
+        // Leaving the table out removes it and nothing else.
+        let mut drop = vec![false; doc.blocks.len()];
+        drop[1] = true;
+        let without = doc.html_without(&drop);
+        assert!(!without.contains("<table"), "{without}");
+        assert_eq!(
+            without,
+            plain.replace(&doc.raw_html[doc.blocks[1].html.clone()], "")
+        );
+        // Sanitising applies to what is left.
+        let raw = analyse("<b onclick=\"x()\">b</b>\n\ntext\n", 1, true);
+        assert!(!raw.html_without(&[false, true]).contains("onclick"));
     }
 }

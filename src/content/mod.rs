@@ -5,7 +5,8 @@
 //! Markdown pass (`markdown`) plus one line scan (`blocks`); the other modules interpret
 //! what those found: `front_matter` (YAML), `sections` (heading aliases), `template`
 //! (fields of every supported template), `tables`, `milestones` (timestamps and
-//! durations), `validate` (per-file checks) and `time` (dates, times, durations).
+//! durations), `validate` (per-file checks), `time` (dates, times, durations) and `held`
+//! (the body blocks the page shows in structured form, left out of its report).
 //!
 //! Precedence: front matter wins over the body; when both give a different title, date
 //! or severity, a `front-matter-conflict` warning names both values. The incident date
@@ -17,6 +18,7 @@ pub mod archive;
 mod blocks;
 pub mod discover;
 mod front_matter;
+mod held;
 mod markdown;
 mod milestones;
 mod sections;
@@ -99,8 +101,34 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
 
     let zone = author_zone(body, split.body_line, &doc, &sections, &facts)
         .unwrap_or_else(|| config.zone());
+    // What the page shows in structured form is left out of the report below it.
+    let mut toc = doc.toc.clone();
+    let shown = held::Shown {
+        timeline_lines: facts
+            .timeline
+            .iter()
+            .filter(|r| r.event.event != template::DATE_MARKER)
+            .map(|r| r.event.line)
+            .collect(),
+        action_lines: facts.action_items.iter().map(|a| a.line).collect(),
+        summary: fm
+            .summary
+            .as_ref()
+            .map(|s| s.value.as_str())
+            .or(facts.summary.as_deref()),
+        title_line: facts
+            .title
+            .as_ref()
+            .filter(|t| fm.title.as_ref().is_none_or(|f| f.value.trim() == t.value))
+            .map(|t| t.line),
+    };
+    let drop = held::held(&doc, &blocks, &sections, &shown, &mut toc);
+    let body_html = doc.html_without(&drop);
+
     let mut check = Check { path, text, diags };
-    let incident = assemble(source, fm, facts, doc, config, &zone, &mut check);
+    let mut incident = assemble(source, fm, facts, doc, config, &zone, &mut check);
+    incident.toc = toc;
+    incident.body_html = body_html;
     let mut diagnostics = check.diags;
     attach_source_lines(text, &mut diagnostics);
     Parsed {
@@ -563,8 +591,6 @@ fn assemble(
     incident.related_refs = related;
 
     incident.extra = fm.extra;
-    incident.toc = doc.toc;
-    incident.body_html = doc.html;
     incident.body_text = doc.text;
 
     validate::check_incident(check, &incident, &pos);

@@ -303,9 +303,137 @@ pub fn resolve_timeline(
         .collect()
 }
 
-/// Normalise an action item status: words first, then emoji.
-pub fn status(text: &str) -> ActionItemStatus {
-    use ActionItemStatus::*;
+/// Whether the structured view of `role` holds every cell of `table`: each non-empty
+/// cell is in a column the role reads, every row is read, and no cell links anywhere
+/// (the structured view shows text only). Only then may the page leave the table out.
+pub fn fully_read(table: &Table, role: Role) -> bool {
+    let h = &table.header;
+    let read: Option<Vec<usize>> = match role {
+        Role::Timeline => find(h, TIME_WORDS, &[]).map(|t| {
+            let actor = find(h, ACTOR_WORDS, &[t]);
+            match find(h, EVENT_WORDS, &[t, actor.unwrap_or(usize::MAX)]) {
+                // Without an event column every other cell is joined into the event.
+                None => (0..h.len()).collect(),
+                Some(e) => [Some(t), actor, Some(e)].into_iter().flatten().collect(),
+            }
+        }),
+        // Columns without a role of their own are the items' `details`: every cell is
+        // read, as long as every row has an action (a row without one is skipped).
+        Role::ActionItems => {
+            let number = h.iter().position(|c| {
+                matches!(
+                    norm(c).as_str(),
+                    "#" | "no" | "no." | "id" | "number" | "nr"
+                )
+            });
+            let taken = [number.unwrap_or(usize::MAX)];
+            let used: Vec<usize> = [
+                number,
+                find(h, OWNER_WORDS, &taken),
+                find(h, DUE_WORDS, &taken),
+                find(h, STATUS_WORDS, &taken),
+                find(h, KIND_WORDS, &taken),
+                find(h, PRIORITY_WORDS, &taken),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let action =
+                find(h, ACTION_WORDS, &used).or_else(|| (0..h.len()).find(|i| !used.contains(i)));
+            if table.rows.iter().any(|r| cell(r, action).is_none()) {
+                return false;
+            }
+            Some((0..h.len()).collect())
+        }
+        _ => None,
+    };
+    let Some(read) = read else { return false };
+    table.rows.iter().all(|row| {
+        row.links.iter().all(Option::is_none)
+            && row
+                .cells
+                .iter()
+                .enumerate()
+                .all(|(i, c)| c.trim().is_empty() || read.contains(&i))
+    })
+}
+
+/// Status words, by the status they mean. Checked in this order, so "not done" is
+/// planned before "done" is done.
+const STATUS_PHRASES: [(ActionItemStatus, &[&str]); 5] = [
+    (
+        ActionItemStatus::NotDoing,
+        &[
+            "canceled",
+            "cancelled",
+            "won't do",
+            "wont do",
+            "wontfix",
+            "won't fix",
+            "not doing",
+            "dropped",
+            "rejected",
+            "obsolete",
+        ],
+    ),
+    (
+        ActionItemStatus::Planned,
+        &[
+            "not started",
+            "not done",
+            "todo",
+            "to do",
+            "planned",
+            "open",
+            "backlog",
+            "scheduled",
+            "new",
+            "pending",
+        ],
+    ),
+    (
+        ActionItemStatus::InProgress,
+        &[
+            "in progress",
+            "ongoing",
+            "started",
+            "wip",
+            "in review",
+            "doing",
+            "underway",
+        ],
+    ),
+    (
+        ActionItemStatus::Delayed,
+        &["delayed", "blocked", "overdue", "stalled", "on hold"],
+    ),
+    (
+        ActionItemStatus::Done,
+        &[
+            "done",
+            "complete",
+            "completed",
+            "fixed",
+            "closed",
+            "resolved",
+            "shipped",
+            "deployed",
+            "finished",
+        ],
+    ),
+];
+
+/// Status emoji, by the status they mean.
+const STATUS_EMOJI: [(&[&str], ActionItemStatus); 5] = [
+    (&["✅", "✔", "☑"], ActionItemStatus::Done),
+    (&["⏳", "🔄", "🚧"], ActionItemStatus::InProgress),
+    (&["📅", "🗓", "🆕"], ActionItemStatus::Planned),
+    (&["⚠", "🛑"], ActionItemStatus::Delayed),
+    (&["❌", "🚫", "⛔"], ActionItemStatus::NotDoing),
+];
+
+/// Lower-case words of `text`, single-spaced, with a space at each end.
+fn spaced_words(text: &str) -> String {
     let lower = text.to_lowercase();
     let words: String = lower
         .chars()
@@ -317,78 +445,244 @@ pub fn status(text: &str) -> ActionItemStatus {
             }
         })
         .collect();
-    let words = format!(
+    format!(
         " {} ",
         words.split_whitespace().collect::<Vec<_>>().join(" ")
-    );
-    let has = |phrases: &[&str]| phrases.iter().any(|p| words.contains(&format!(" {p} ")));
-    if has(&[
-        "canceled",
-        "cancelled",
-        "won't do",
-        "wont do",
-        "wontfix",
-        "won't fix",
-        "not doing",
-        "dropped",
-        "rejected",
-        "obsolete",
-    ]) {
-        return NotDoing;
-    }
-    if has(&[
-        "not started",
-        "not done",
-        "todo",
-        "to do",
-        "planned",
-        "open",
-        "backlog",
-        "scheduled",
-        "new",
-        "pending",
-    ]) {
-        return Planned;
-    }
-    if has(&[
-        "in progress",
-        "ongoing",
-        "started",
-        "wip",
-        "in review",
-        "doing",
-        "underway",
-    ]) {
-        return InProgress;
-    }
-    if has(&["delayed", "blocked", "overdue", "stalled", "on hold"]) {
-        return Delayed;
-    }
-    if has(&[
-        "done",
-        "complete",
-        "completed",
-        "fixed",
-        "closed",
-        "resolved",
-        "shipped",
-        "deployed",
-        "finished",
-    ]) {
-        return Done;
-    }
-    for (marks, s) in [
-        (&["✅", "✔", "☑"][..], Done),
-        (&["⏳", "🔄", "🚧"][..], InProgress),
-        (&["📅", "🗓", "🆕"][..], Planned),
-        (&["⚠", "🛑"][..], Delayed),
-        (&["❌", "🚫", "⛔"][..], NotDoing),
-    ] {
-        if marks.iter().any(|m| text.contains(m)) {
-            return s;
+    )
+}
+
+/// Normalise the text of a status column (a status position as a whole): words first,
+/// then emoji.
+pub fn status(text: &str) -> ActionItemStatus {
+    let words = spaced_words(text);
+    for (status, phrases) in STATUS_PHRASES {
+        if phrases.iter().any(|p| words.contains(&format!(" {p} "))) {
+            return status;
         }
     }
-    Unknown
+    emoji_status(text).unwrap_or(ActionItemStatus::Unknown)
+}
+
+fn emoji_status(text: &str) -> Option<ActionItemStatus> {
+    STATUS_EMOJI
+        .iter()
+        .find(|(marks, _)| marks.iter().any(|m| text.contains(m)))
+        .map(|(_, s)| *s)
+}
+
+/// The status when `text` is a status phrase and nothing else, or one followed by a
+/// detail that cannot change its meaning: a date, or a separator and anything (`done,
+/// see #12`, `blocked on vendor`, `fixed in v2`). `new dashboard` is not a status.
+fn phrase_status(text: &str) -> Option<ActionItemStatus> {
+    let words = spaced_words(text);
+    let words = words.trim();
+    let trimmed = text.trim().trim_end_matches(['.', '!']).trim();
+    for (status, phrases) in STATUS_PHRASES {
+        for p in phrases {
+            if words == *p {
+                return Some(status);
+            }
+            // The phrase opens the text and a detail follows it.
+            let lower = trimmed.to_lowercase();
+            let Some(rest) = lower.strip_prefix(p) else {
+                continue;
+            };
+            let detail = [
+                " since ", " on ", " by ", " in ", " as of ", " until ", " at ", " per ",
+            ];
+            if rest.starts_with([',', ':', ';', '-', '–', '—', '('])
+                || rest.starts_with(" -")
+                || rest.starts_with(" –")
+                || rest.starts_with(" —")
+                || rest.starts_with(" (")
+                || detail.iter().any(|d| rest.starts_with(d))
+                || rest.trim_start().starts_with(|c: char| c.is_ascii_digit())
+            {
+                return Some(status);
+            }
+        }
+    }
+    None
+}
+
+/// A status written in a status position of free text (a list item, an action cell
+/// with no status column): `Status: Done`, `(done)`, `[DONE]`, `— DONE` or `- done` at
+/// the end, `DONE:` at the start, or a status emoji at the start or the end. Words
+/// elsewhere are not a status: "Disable pipeline until issue fixed" has none. Returns
+/// the status and the marker as written.
+pub fn written_status(text: &str) -> Option<(ActionItemStatus, String)> {
+    let t = text.trim();
+    // A status emoji opening or closing the text.
+    let first: String = t.chars().take(2).collect();
+    let last: String = {
+        let mut v: Vec<char> = t.chars().rev().take(2).collect();
+        v.reverse();
+        v.into_iter().collect()
+    };
+    for (marks, status) in STATUS_EMOJI {
+        // ⚠ opening a line warns of something; it is no status there.
+        for m in marks.iter().filter(|m| **m != "⚠") {
+            if first.starts_with(m) || last.ends_with(m) || last.starts_with(m) {
+                return Some((status, m.to_string()));
+            }
+        }
+    }
+    // `Status: done` anywhere, up to the end of its clause.
+    let lower = t.to_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find("status") {
+        let at = from + i + "status".len();
+        from = at;
+        let before_ok = lower[..at - "status".len()]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric());
+        let rest = t[at..].trim_start();
+        let Some(value) = rest
+            .strip_prefix(':')
+            .or_else(|| rest.strip_prefix('='))
+            .or_else(|| rest.strip_prefix("- "))
+            .or_else(|| rest.strip_prefix("is "))
+        else {
+            continue;
+        };
+        let value = value
+            .trim_start_matches(['*', '_', ' '])
+            .split([')', ']', ';', '|', ','])
+            .next()
+            .unwrap_or("")
+            .trim_end_matches(['*', '_', ' ', '.']);
+        if before_ok && let Some(s) = phrase_status(value).or_else(|| emoji_status(value)) {
+            return Some((s, t[at - "status".len()..].trim().to_string()));
+        }
+    }
+    // `(done)`, `[DONE]` anywhere.
+    for (open, close) in [('(', ')'), ('[', ']')] {
+        let mut rest = t;
+        while let Some(o) = rest.find(open) {
+            let after = &rest[o + open.len_utf8()..];
+            let Some(c) = after.find(close) else { break };
+            let inner = &after[..c];
+            if let Some(s) = phrase_status(inner) {
+                return Some((s, format!("{open}{inner}{close}")));
+            }
+            rest = &after[c + close.len_utf8()..];
+        }
+    }
+    // `DONE: Fix it` or `Done - fix it` at the start.
+    for sep in [":", " - ", " – ", " — "] {
+        if let Some((head, _)) = t.split_once(sep)
+            && let Some(s) = phrase_exact(head)
+        {
+            return Some((s, head.trim().to_string()));
+        }
+    }
+    // `Fix it — DONE`, `Fix it - done 2024-03-01`, `Fix it: done` at the end.
+    for sep in [" — ", " – ", " - ", ": ", " -- "] {
+        if let Some((_, tail)) = t.rsplit_once(sep)
+            && let Some(s) = phrase_status(tail)
+            && tail.split_whitespace().count() <= 6
+        {
+            return Some((s, tail.trim().to_string()));
+        }
+    }
+    None
+}
+
+/// The status when `text` is exactly a status phrase (markup and case aside).
+fn phrase_exact(text: &str) -> Option<ActionItemStatus> {
+    let words = spaced_words(text);
+    let words = words.trim();
+    STATUS_PHRASES
+        .iter()
+        .find(|(_, phrases)| phrases.contains(&words))
+        .map(|(s, _)| *s)
+}
+
+/// An owner written inline: the first `@handle`, else the name after `owner:`,
+/// `owners:`, `assignee:`, `assigned to` or `owned by` (up to four words, ending at
+/// punctuation or at `by`/`due`).
+pub fn inline_owner(text: &str) -> Option<String> {
+    for word in text.split_whitespace() {
+        if let Some(name) = word
+            .trim_start_matches(['(', '[', '*', '_'])
+            .strip_prefix('@')
+        {
+            let name = name.trim_end_matches(|c: char| !c.is_alphanumeric());
+            // `user@example.com` is no handle; `@alice` is.
+            if !name.is_empty() && !name.contains('@') {
+                return Some(name.to_string());
+            }
+        }
+    }
+    let lower = text.to_lowercase();
+    for key in [
+        "owner:",
+        "owners:",
+        "owner -",
+        "owner =",
+        "assignee:",
+        "assigned to",
+        "owned by",
+    ] {
+        let Some(i) = find_word(&lower, key) else {
+            continue;
+        };
+        let rest = text[i + key.len()..].trim_start_matches([' ', '*', '_']);
+        let mut words = Vec::new();
+        for word in rest.split_whitespace() {
+            let lw = word.to_lowercase();
+            if matches!(
+                lw.as_str(),
+                "by" | "due" | "before" | "status" | "-" | "–" | "—"
+            ) {
+                break;
+            }
+            let clean = word.trim_end_matches([',', ';', ')', ']', '.', '*', '_', '|', ':']);
+            if !clean.is_empty() {
+                words.push(clean);
+            }
+            if clean.len() != word.len() || words.len() == 4 {
+                break;
+            }
+        }
+        let name = words.join(" ");
+        if let Some(owner) = owner_of(Some(&name)) {
+            return Some(owner);
+        }
+    }
+    None
+}
+
+/// A due date written inline: a date after `by`, `due`, `due by`, `due:`, `before` or
+/// `deadline:`.
+pub fn inline_due(text: &str) -> Option<Date> {
+    let lower = text.to_lowercase();
+    for key in ["due by", "due:", "due", "deadline:", "by", "before"] {
+        let mut from = 0;
+        while let Some(i) = find_word(&lower[from..], key) {
+            let at = from + i + key.len();
+            if let DateRead::Date(d) = time::read_date(text[at..].trim_start_matches([':', ' '])) {
+                return Some(d);
+            }
+            from = at;
+        }
+    }
+    None
+}
+
+/// Byte offset of `key` in `lower` where it starts a word.
+fn find_word(lower: &str, key: &str) -> Option<usize> {
+    lower.match_indices(key).map(|(i, _)| i).find(|&i| {
+        lower[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+            && lower[i + key.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric() || key.ends_with(':'))
+    })
 }
 
 fn owner_of(text: Option<&str>) -> Option<String> {
@@ -445,16 +739,40 @@ pub fn action_rows(
             }
             DateRead::NotADate => None,
         });
-        let status_text = cell(row, status_col).unwrap_or_default().to_string();
+        // Without a status column the action cell may still carry a status in a status
+        // position (`Fix it (done)`); an owner or due date written inline counts when the
+        // table has no column for it.
+        let (status, status_text) = match status_col {
+            Some(_) => {
+                let text = cell(row, status_col).unwrap_or_default().to_string();
+                (status(&text), text)
+            }
+            None => {
+                written_status(action_text).unwrap_or((ActionItemStatus::Unknown, String::new()))
+            }
+        };
+        let owner = match owner {
+            Some(_) => owner_of(cell(row, owner)),
+            None => inline_owner(action_text),
+        };
+        let due_date = match due {
+            Some(_) => due_date,
+            None => inline_due(action_text),
+        };
+        let details = (0..h.len())
+            .filter(|i| !used.contains(i) && Some(*i) != action)
+            .filter_map(|i| Some((h[i].trim().to_string(), cell(row, Some(i))?.to_string())))
+            .collect();
         items.push(ActionItem {
             number: cell(row, number).map(str::to_string),
             action: action_text.to_string(),
             kind: cell(row, kind).map(str::to_string),
             priority: cell(row, priority).map(str::to_string),
-            owner: owner_of(cell(row, owner)),
+            owner,
             due: due_date,
-            status: status(&status_text),
+            status,
             status_text,
+            details,
             line: row.line,
         });
     }
@@ -699,6 +1017,116 @@ mod tests {
             ("maybe", Unknown),
         ] {
             assert_eq!(status(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn only_status_positions_give_free_text_a_status() {
+        use ActionItemStatus::*;
+        for (text, want) in [
+            ("Disable pipeline until issue fixed", None),
+            ("Document what can be done when the queue backs up", None),
+            ("Change scheduled deployment pipeline timeslot", None),
+            ("Open a ticket with the vendor", None),
+            ("Add a new dashboard for lag", None),
+            ("Add alerting (new dashboard)", None),
+            ("Add lag alert (done)", Some((Done, "(done)"))),
+            ("Add lag alert [DONE]", Some((Done, "[DONE]"))),
+            ("Add lag alert — DONE", Some((Done, "DONE"))),
+            (
+                "Add lag alert - in progress",
+                Some((InProgress, "in progress")),
+            ),
+            (
+                "Rotate keys. Status: Blocked on vendor",
+                Some((Delayed, "Status: Blocked on vendor")),
+            ),
+            ("Rotate keys, status: done", Some((Done, "status: done"))),
+            ("DONE: rotate keys", Some((Done, "DONE"))),
+            ("✅ Rotate keys", Some((Done, "✅"))),
+            ("Rotate keys ⏳", Some((InProgress, "⏳"))),
+            ("⚠️ Rotate keys before Friday", None),
+            (
+                "Upgrade the driver (fixed in v2.3)",
+                Some((Done, "(fixed in v2.3)")),
+            ),
+            (
+                "Upgrade the driver (won't do)",
+                Some((NotDoing, "(won't do)")),
+            ),
+        ] {
+            let got = written_status(text);
+            assert_eq!(got.as_ref().map(|(s, t)| (*s, t.as_str())), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn other_columns_are_details_and_a_table_is_read_whole_only_without_links() {
+        let table = |md: &str| crate::content::markdown::analyse(md, 1, true).tables[0].clone();
+        let path = std::path::Path::new("a.md");
+        let actions = table(
+            "| Action Item | Who | Bug # | Due Date |\n|---|---|---|---|\n| Add a queue | Ana | SRCH-77 | 2025-05-30 |\n| Validate feed | | | |\n",
+        );
+        let items = action_rows(&actions, path, &mut Vec::new());
+        assert_eq!(
+            items[0].details,
+            [("Bug #".to_string(), "SRCH-77".to_string())]
+        );
+        assert!(items[1].details.is_empty());
+        assert!(fully_read(&actions, Role::ActionItems));
+        let linked = table(
+            "| Action | Owner |\n|---|---|\n| Add a queue ([SRCH-77](https://x.example/77)) | Ana |\n",
+        );
+        assert!(
+            !fully_read(&linked, Role::ActionItems),
+            "the link would be lost"
+        );
+        let headless = table("| Action | Owner |\n|---|---|\n| | Ana |\n");
+        assert!(
+            !fully_read(&headless, Role::ActionItems),
+            "a row without an action"
+        );
+        let timeline =
+            table("| Time | Event | Ticket |\n|---|---|---|\n| 14:00 | Alert | INC-4 |\n");
+        assert!(
+            !fully_read(&timeline, Role::Timeline),
+            "the link column is not shown"
+        );
+        let timeline =
+            table("| Time | Event | Actor |\n|---|---|---|\n| 14:00 | Alert | pager |\n");
+        assert!(fully_read(&timeline, Role::Timeline));
+    }
+
+    #[test]
+    fn inline_owners_and_due_dates() {
+        let d = |s: &str| Some(s.parse::<Date>().unwrap());
+        for (text, owner, due) in [
+            (
+                "Add lag alert @alice by 2024-03-01",
+                Some("alice"),
+                d("2024-03-01"),
+            ),
+            (
+                "Add lag alert (owner: Bob Smith, due 2024-03-02)",
+                Some("Bob Smith"),
+                d("2024-03-02"),
+            ),
+            (
+                "Rotate keys - assigned to carol - due: March 3, 2024",
+                Some("carol"),
+                d("2024-03-03"),
+            ),
+            (
+                "Mail ops@example.com before 2024-03-04",
+                None,
+                d("2024-03-04"),
+            ),
+            ("Fix it by hand", None, None),
+            ("Owner: TBD", None, None),
+            ("Disable pipeline until issue fixed", None, None),
+        ] {
+            assert_eq!(inline_owner(text).as_deref(), owner, "{text}");
+            assert_eq!(inline_due(text), due, "{text}");
         }
     }
 

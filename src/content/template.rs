@@ -920,18 +920,23 @@ impl Extractor<'_> {
             if !take {
                 continue;
             }
+            // Only explicit markers give a status: the checkbox, else a status word or
+            // emoji in a status position. Words in the sentence ("until issue fixed")
+            // do not.
             let (status, status_text) = match item.checked {
                 Some(true) => (ActionItemStatus::Done, "[x]".to_string()),
-                Some(false) => (ActionItemStatus::Planned, "[ ]".to_string()),
-                None => (ActionItemStatus::Unknown, String::new()),
+                Some(false) => (ActionItemStatus::Open, "[ ]".to_string()),
+                None => tables::written_status(&item.text)
+                    .unwrap_or((ActionItemStatus::Unknown, String::new())),
+            };
+            // A written status refines a bare unticked box: "- [ ] Fix (blocked)".
+            let (status, status_text) = match tables::written_status(&item.text) {
+                Some((written, text)) if item.checked == Some(false) => {
+                    (written, format!("[ ] {text}"))
+                }
+                _ => (status, status_text),
             };
             let (action, owner, due) = inline_action(&item.text);
-            // A written status word wins over the bare checkbox: "(DONE)", "(blocked)".
-            let status = match tables::status(&action) {
-                ActionItemStatus::Unknown => status,
-                written if item.checked.is_none() => written,
-                _ => status,
-            };
             out.push(ActionItem {
                 number: None,
                 action,
@@ -941,6 +946,7 @@ impl Extractor<'_> {
                 due,
                 status,
                 status_text,
+                details: Vec::new(),
                 line: item.line,
             });
         }
@@ -1147,28 +1153,15 @@ fn other_baseline(value: &str) -> bool {
     })
 }
 
-/// `Fix the leak @jane due 2025-11-01` → (action, owner, due).
+/// The action of a list item with the owner and due date written inline: `@alice`,
+/// `owner: Alice Smith`, `assigned to bob`; `by 2024-03-01`, `due 2024-03-01`,
+/// `due: March 1, 2024`, `before 2024-03-01`. The text is kept as written.
 fn inline_action(text: &str) -> (String, Option<String>, Option<jiff::civil::Date>) {
-    let mut owner = None;
-    let mut due = None;
-    for word in text.split_whitespace() {
-        if let Some(name) = word.strip_prefix('@') {
-            let name = name.trim_end_matches(|c: char| !c.is_alphanumeric());
-            if !name.is_empty() && owner.is_none() {
-                owner = Some(name.to_string());
-            }
-        }
-    }
-    let lower = text.to_lowercase();
-    for key in ["due ", "due: ", "by "] {
-        if let Some(i) = lower.find(key)
-            && let DateRead::Date(d) = time::read_date(&text[i + key.len()..])
-        {
-            due = Some(d);
-            break;
-        }
-    }
-    (text.trim().to_string(), owner, due)
+    (
+        text.trim().to_string(),
+        tables::inline_owner(text),
+        tables::inline_due(text),
+    )
 }
 
 #[cfg(test)]

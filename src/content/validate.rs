@@ -332,7 +332,8 @@ pub fn check_incident(check: &mut Check, incident: &Incident, milestone_pos: &[(
         }
     }
     for item in &incident.action_items {
-        if !item.status.is_open() {
+        // Items without a status are not known to be finished, so they are checked too.
+        if !item.status.is_open() && item.status.is_known() {
             continue;
         }
         if item.owner.is_none() {

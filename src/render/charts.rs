@@ -157,6 +157,9 @@ pub struct DistGroup {
     pub label: String,
     /// Shown under the label, e.g. `n=4 · 1 missing`.
     pub note: String,
+    /// The note where the full one would run into its neighbours, e.g. `4/5`; the
+    /// full note stays in the tooltip and the data table.
+    pub short_note: String,
     /// `None` when too few values rest on the group to summarise (points only).
     pub summary: Option<BoxSummary>,
     pub points: Vec<Mark>,
@@ -341,7 +344,10 @@ pub struct GroupLabel {
     pub y: N,
     pub text: String,
     pub note_y: N,
+    /// The note shown: the full one, or the short one when space is tight.
     pub note: String,
+    /// The full note, as the shown note's tooltip.
+    pub note_title: String,
 }
 
 /// One column of a duration chart: its box, its dots (empty when not drawn) and its
@@ -522,6 +528,22 @@ fn label_stride(columns: usize, plot_width: f64, label_width: f64) -> usize {
     ((columns as f64 * label_width / plot_width).ceil() as usize).max(1)
 }
 
+/// Font size (px) of axis ticks and notes under them (`.chart .tick, .chart .note` in
+/// dashboard.css).
+pub const TICK_FONT_PX: f64 = 10.0;
+
+/// Average advance of a character as a share of the font size. Digits and lower-case
+/// letters of system-ui fonts advance about 0.55 em; 0.62 leaves room for wider faces.
+pub const CHAR_EM: f64 = 0.62;
+
+/// Space kept between two neighbouring labels.
+const LABEL_GAP: f64 = 6.0;
+
+/// Estimated width of `text` in tick-sized type, plus the gap to its neighbour.
+fn label_width(text: &str) -> f64 {
+    text.chars().count() as f64 * TICK_FONT_PX * CHAR_EM + LABEL_GAP
+}
+
 /// The axes of a plot from `left` to `WIDTH - right` whose baseline is at `bottom`.
 fn axes(height: f64, left: f64, right: f64, middle: f64, bottom: f64, y_label: String) -> Axes {
     Axes {
@@ -691,7 +713,28 @@ impl Distribution {
             .collect();
         let slot = plot_w / self.groups.len().max(1) as f64;
         let box_w = (slot * 0.5).min(40.0);
-        let stride = label_stride(self.groups.len(), plot_w, 64.0);
+        // Labels and the notes under them are laid out so that none runs into its
+        // neighbour: full notes where every labelled column has room for them, else
+        // the short ones, and only every `stride`-th column labelled when even those do
+        // not fit (the data table lists every column).
+        let widest = |f: fn(&DistGroup) -> &str| {
+            self.groups
+                .iter()
+                .map(|g| label_width(f(g)))
+                .fold(0.0, f64::max)
+        };
+        let (label_w, full_w, short_w) = (
+            widest(|g| &g.label),
+            widest(|g| &g.note),
+            widest(|g| &g.short_note),
+        );
+        let columns = self.groups.len();
+        let stride = label_stride(columns, plot_w, label_w);
+        let (stride, use_short) = if full_w <= slot * stride as f64 {
+            (stride, false)
+        } else {
+            (label_stride(columns, plot_w, label_w.max(short_w)), true)
+        };
         let mut median_path: Vec<Option<(f64, f64)>> = Vec::new();
         let mut groups = Vec::with_capacity(self.groups.len());
         let max_points = self.max_points;
@@ -743,7 +786,12 @@ impl Distribution {
                 y: n(top + plot_h + 16.0),
                 text: group.label,
                 note_y: n(top + plot_h + 30.0),
-                note: group.note,
+                note: if use_short {
+                    group.short_note
+                } else {
+                    group.note.clone()
+                },
+                note_title: group.note,
             });
             groups.push(DurationGroup {
                 summary,
@@ -1116,6 +1164,7 @@ mod tests {
         let group = |s| DistGroup {
             label: "Q".into(),
             note: "n".into(),
+            short_note: "n".into(),
             summary: s,
             points: vec![mark(5.0)],
         };
@@ -1149,6 +1198,7 @@ mod tests {
             groups: vec![DistGroup {
                 label: "Q".into(),
                 note: "n".into(),
+                short_note: "n".into(),
                 summary: None,
                 points: vec![mark(5.0), mark(6.0)],
             }],
@@ -1158,5 +1208,92 @@ mod tests {
             panic!("durations")
         };
         assert!(view.groups[0].points.is_empty());
+    }
+
+    /// The horizontal extent of a centred tick-sized text at `x`, by font size × chars.
+    fn extent(x: f64, text: &str) -> (f64, f64) {
+        let w = text.chars().count() as f64 * TICK_FONT_PX * 0.6;
+        (x - w / 2.0, x + w / 2.0)
+    }
+
+    fn overlaps(row: &[(f64, f64)]) -> bool {
+        row.windows(2).any(|p| p[0].1 > p[1].0)
+    }
+
+    fn quarters(count: usize, missing: usize) -> Distribution {
+        Distribution {
+            title: "d".into(),
+            groups: (0..count)
+                .map(|q| DistGroup {
+                    label: format!("Q{} {}", q % 4 + 1, 2020 + q / 4),
+                    note: format!("n={} · {missing} missing", q * 3),
+                    short_note: format!("{}/{}", q * 3, q * 3 + missing),
+                    summary: None,
+                    points: Vec::new(),
+                })
+                .collect(),
+            max_points: 10,
+        }
+    }
+
+    #[test]
+    fn duration_labels_and_notes_never_overlap() {
+        for (count, missing) in [(1, 3), (3, 3), (6, 12), (8, 3), (12, 120), (24, 7), (60, 1)] {
+            let ChartView::Durations(view) = quarters(count, missing).view() else {
+                panic!("durations")
+            };
+            let labels: Vec<&GroupLabel> = view
+                .groups
+                .iter()
+                .filter_map(|g| g.label.as_ref())
+                .collect();
+            assert!(!labels.is_empty(), "{count} quarters: some label is shown");
+            let ticks: Vec<(f64, f64)> = labels.iter().map(|l| extent(l.x.0, &l.text)).collect();
+            let notes: Vec<(f64, f64)> = labels.iter().map(|l| extent(l.x.0, &l.note)).collect();
+            assert!(
+                !overlaps(&ticks),
+                "{count} quarters: labels overlap {ticks:?}"
+            );
+            assert!(
+                !overlaps(&notes),
+                "{count} quarters: notes overlap {notes:?}"
+            );
+            // Both lines stay inside the chart.
+            let all = ticks.iter().chain(&notes);
+            assert!(
+                all.clone().all(|(a, b)| *a >= 0.0 && *b <= WIDTH),
+                "{count}"
+            );
+            // The two lines are one line height apart, so they cannot touch.
+            for l in &labels {
+                assert!(l.note_y.0 - l.y.0 >= TICK_FONT_PX * 1.2, "{count}");
+                assert!(l.note_title.contains("missing"));
+            }
+        }
+        // With room, the full note is shown under every quarter.
+        let ChartView::Durations(view) = quarters(3, 3).view() else {
+            panic!("durations")
+        };
+        let notes: Vec<&str> = view
+            .groups
+            .iter()
+            .map(|g| g.label.as_ref().unwrap().note.as_str())
+            .collect();
+        assert_eq!(
+            notes,
+            ["n=0 · 3 missing", "n=3 · 3 missing", "n=6 · 3 missing"]
+        );
+        // Eight quarters: too tight for the full notes, so the short ones, each quarter.
+        let ChartView::Durations(view) = quarters(8, 3).view() else {
+            panic!("durations")
+        };
+        let shown: Vec<&str> = view
+            .groups
+            .iter()
+            .filter_map(|g| g.label.as_ref())
+            .map(|l| l.note.as_str())
+            .collect();
+        assert_eq!(shown.len(), 8, "{shown:?}");
+        assert_eq!(shown[1], "3/6");
     }
 }

@@ -4,7 +4,8 @@
 //! - `api/action-items.json` and `api/action-items.csv` (RFC 4180): every action item
 //!   with its incident, owner, teams, priority, due date, status and whether it is
 //!   overdue as of the build;
-//! - `api/action-items.ics`: the due dates of the open action items, as all-day events;
+//! - `api/action-items.ics`: the due dates of the open action items (a status other than
+//!   done, not-doing or unknown was written), as all-day events;
 //! - `api/services/<slug>.json`: one service's incidents and figures;
 //! - `api/incidents.schema.json`, `api/trends.schema.json`.
 //!
@@ -84,6 +85,9 @@ struct ActionRow<'a> {
     /// Position of the item in its incident (from 0), for calendar UIDs.
     #[serde(skip)]
     item: usize,
+    /// A status that needs work was written (`ActionItemStatus::is_open`).
+    #[serde(skip)]
+    open: bool,
     incident: &'a str,
     incident_title: &'a str,
     incident_url: String,
@@ -117,6 +121,7 @@ fn action_rows<'a>(site: &Site, archive: &'a Archive) -> Vec<ActionRow<'a>> {
             let days_overdue = overdue_days(site, a);
             ActionRow {
                 item,
+                open: a.status.is_open(),
                 incident: &i.id,
                 incident_title: &i.title,
                 incident_url: urls::href(&urls::incident(&i.id)),
@@ -225,7 +230,9 @@ fn action_items_ics(site: &Site, rows: &[ActionRow]) -> String {
     let stamp = format!("{}T000000Z", compact(&site.as_of.to_string()));
     for r in rows {
         let Some(due) = &r.due else { continue };
-        if matches!(r.status, "done" | "not-doing") {
+        // Only items known to be open: done, not-doing and items without a status
+        // have no deadline to keep.
+        if !r.open {
             continue;
         }
         let Ok(date) = due.parse::<jiff::civil::Date>() else {
@@ -293,6 +300,8 @@ struct ActionCounts {
     done: usize,
     open: usize,
     overdue: usize,
+    /// Items without a written status: in `total`, not in `done`, `open` or `overdue`.
+    unknown: usize,
 }
 
 #[derive(Serialize)]
@@ -327,6 +336,9 @@ fn action_counts(site: &Site, i: &Incident) -> ActionCounts {
         }
         if overdue_days(site, a).is_some() {
             c.overdue += 1;
+        }
+        if !a.status.is_known() {
+            c.unknown += 1;
         }
     }
     c
@@ -391,6 +403,7 @@ fn services(site: &Site, archive: &Archive) -> Result<Vec<OutputFile>> {
             t.done += a.done;
             t.open += a.open;
             t.overdue += a.overdue;
+            t.unknown += a.unknown;
         }
         let export = ServiceExport {
             as_of: site.as_of.to_string(),

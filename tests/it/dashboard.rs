@@ -390,8 +390,8 @@ fn medians_and_p90s_with_n_and_missing() {
     assert_eq!(chart.matches("<circle").count(), 4);
     assert!(chart.contains(r#"<a href="../incidents/a0/index.html"><title>Incident a0 (2025-07-14): 45 min</title><circle"#));
     // Headline: median 25 min, n and missing beside it, p90.
-    assert!(html.contains(r#"<dt>Median time to mitigate</dt><dd><a class="value" href="lists/all/index.html">25 min</a><span class="detail">n=4 · 1 missing · p90 40.5 min</span>"#), "headline");
-    assert!(html.contains(r#"<dt>Median time to resolve</dt><dd><a class="value" href="lists/all/index.html">1.3 h</a><span class="detail">n=4 · 1 missing · p90 1.9 h</span>"#), "75 min = 1.25 h shown as 1.3 h");
+    assert!(html.contains(r#"<dt>Median time to mitigate</dt><dd><a class="value" href="lists/all/index.html">25 min</a><span class="detail">n=4 · 1 missing · p90 41 min</span>"#), "headline");
+    assert!(html.contains(r#"<dt>Median time to resolve</dt><dd><a class="value" href="lists/all/index.html">1 h 15 min</a><span class="detail">n=4 · 1 missing · p90 1 h 51 min</span>"#), "75 min and p90 111 min, in the one duration format");
 }
 
 #[test]
@@ -557,8 +557,8 @@ fn action_items_overdue_against_as_of() {
         ["152", "Action 1", "P1", "sam", "Incident a0"]
     );
     assert!(oldest.contains(r#"<a href="../incidents/a0/index.html">Incident a0</a>"#));
-    // Columns: items done open overdue not-doing rate age.
-    assert_eq!(row(html, "P2"), ["3", "1", "0", "1", "1", "50%", "87"]);
+    // Columns: items done open overdue not-doing no-status rate age.
+    assert_eq!(row(html, "P2"), ["3", "1", "0", "1", "1", "0", "50%", "87"]);
 }
 
 #[test]
@@ -1063,4 +1063,99 @@ fn site_templates_override_dashboard_pages_and_chart_components() {
         "{list}"
     );
     assert!(list.contains(r#"<nav class="switch" aria-label="Grouping">"#));
+}
+
+/// The horizontal extents of the `<text class="{class}" x=…>` elements of `svg`
+/// (centred text), estimated from the 10 px tick font × characters × 0.6 em.
+fn text_boxes(svg: &str, class: &str) -> Vec<(f64, f64, String)> {
+    let open = format!(r#"<text class="{class}" x=""#);
+    let mut out = Vec::new();
+    let mut rest = svg;
+    while let Some(at) = rest.find(&open) {
+        rest = &rest[at + open.len()..];
+        let x: f64 = rest[..rest.find('"').unwrap()].parse().unwrap();
+        let body_start = rest.find('>').unwrap() + 1;
+        let body_end = rest.find("</text>").unwrap();
+        // A note carries its full text as a <title>; the drawn text follows it.
+        let shown = strip_tags(match rest[body_start..body_end].rfind("</title>") {
+            Some(t) => &rest[body_start + t + "</title>".len()..body_end],
+            None => &rest[body_start..body_end],
+        });
+        let w = shown.chars().count() as f64 * 10.0 * 0.6;
+        out.push((x - w / 2.0, x + w / 2.0, shown));
+        rest = &rest[body_end..];
+    }
+    out
+}
+
+#[test]
+fn duration_chart_labels_never_overlap() {
+    // Six years, one incident a quarter, most without a time to detect: the notes under
+    // the quarters ("n=0 · 1 missing") are as long as they get relative to the space.
+    let incidents: Vec<Incident> = (0..24)
+        .map(|q| {
+            let day = date(2020 + (q / 4) as i16, (q % 4 * 3 + 1) as i8, 10);
+            let ttd = (q % 5 == 0).then_some(12);
+            incident(
+                &format!("q{q}"),
+                Some(day),
+                "SEV2",
+                &["api"],
+                &["payments"],
+                &["capacity"],
+                durations(ttd, None, Some(30), Some(90)),
+                Vec::new(),
+            )
+        })
+        .collect();
+    let archive = Archive::new(incidents);
+    let mut config = Config::default();
+    config.dashboard.min_incidents = 1;
+    let files = render(&archive, &Insights::default(), config);
+    let html = &files["dashboard/index.html"];
+    let mut checked = 0;
+    for id in [
+        "chart-time-to-detect",
+        "chart-time-to-acknowledge",
+        "chart-time-to-mitigate",
+        "chart-time-to-resolve",
+    ] {
+        let svg = figure(html, id);
+        for class in ["tick", "note"] {
+            let boxes: Vec<_> = text_boxes(svg, class)
+                .into_iter()
+                .filter(|(_, _, t)| class == "note" || t.starts_with('Q'))
+                .collect();
+            assert!(boxes.len() >= 4, "{id} {class}: {boxes:?}");
+            for pair in boxes.windows(2) {
+                assert!(
+                    pair[0].1 <= pair[1].0,
+                    "{id}: `{}` runs into `{}`",
+                    pair[0].2,
+                    pair[1].2
+                );
+            }
+            checked += boxes.len();
+        }
+        // Too many quarters for "n=0 · 1 missing" under each: the short form is drawn,
+        // the full note is its tooltip, and every quarter has its row in the data table.
+        let notes = text_boxes(svg, "note");
+        assert!(
+            notes.iter().all(|(_, _, t)| t == "0/1" || t == "1/1"),
+            "{notes:?}"
+        );
+        assert_eq!(
+            svg.matches("<title>n=").count(),
+            notes.len(),
+            "each note's full text as its title"
+        );
+        // Q3 2021's one incident has no time to detect or acknowledge, and the other
+        // two: n, then missing.
+        let want = match id {
+            "chart-time-to-detect" | "chart-time-to-acknowledge" => ["0", "1"],
+            _ => ["1", "0"],
+        };
+        assert_eq!(row(svg, "Q3 2021")[..2], want, "{id}");
+    }
+    assert!(checked > 0);
 }

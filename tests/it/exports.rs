@@ -225,7 +225,8 @@ fn action_item_exports_hold_every_item_of_incidents_json() {
     let open_with_due = items
         .iter()
         .filter(|i| {
-            !i["due"].is_null() && !["done", "not-doing"].contains(&i["status"].as_str().unwrap())
+            !i["due"].is_null()
+                && !["done", "not-doing", "unknown"].contains(&i["status"].as_str().unwrap())
         })
         .count();
     assert_eq!(ics.matches("BEGIN:VEVENT\r\n").count(), open_with_due);

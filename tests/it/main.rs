@@ -19,5 +19,6 @@ mod security;
 mod serve;
 mod snapshots;
 mod trust;
+mod trust_items;
 mod util;
 mod webdriver;

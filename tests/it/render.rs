@@ -760,7 +760,10 @@ fn empty_archive_renders_every_page_family() {
     let out = render(&Archive::default(), &Insights::default(), Config::default());
     assert!(out["index.html"].contains("No post-mortems published yet"));
     assert!(out["action-items/index.html"].contains("No open action items"));
-    assert!(out["causes/index.html"].contains("No post-mortem carries a cause yet"));
+    assert!(
+        out["causes/index.html"]
+            .contains("<strong>Not recorded</strong>: no post-mortem gives a cause.")
+    );
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&out["api/incidents.json"]).unwrap()["incidents"],
         serde_json::json!([])
@@ -805,7 +808,13 @@ fn incidents_missing_most_fields_still_render() {
     let page = &out["incidents/bare/index.html"];
     assert!(page.contains("<dt>Date</dt><dd><span class=\"muted\">unknown</span>"));
     assert!(page.contains("unassigned") && page.contains("status-unknown"));
-    assert!(out["action-items/index.html"].contains("Unassigned"));
+    // An item without a status is listed apart, not as open.
+    let actions = &out["action-items/index.html"];
+    assert!(
+        actions
+            .contains(r#"<h2 id="no-status">Without a status <span class="count">1</span></h2>"#)
+    );
+    assert!(actions.contains("No action item is recorded as open."));
     assert!(
         !out.keys()
             .any(|k| k.starts_with("years/") && k != "years/index.html")
@@ -889,7 +898,7 @@ fn fixture_site_pages_show_parsed_values() {
     assert!(page.contains(r#"href="../../severities/sev1/index.html">SEV1</a>"#));
     assert!(page.contains(r#"href="../../services/checkout/index.html">checkout</a>"#));
     assert!(
-        page.contains("<dt>Time to resolve</dt><dd>1 h 00 min</dd>"),
+        page.contains("<dt>Time to resolve</dt><dd>1 h</dd>"),
         "{}",
         between(&page, r#"<dl class="durations">"#, "</dl>")
     );

@@ -12,15 +12,10 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
-/// Minutes for people: `15 min`, `2.5 h` (from 1 h up to 48 h), `3.1 d`.
+/// Minutes for people, by the site's one rule (`words::duration`): `15 min`,
+/// `2 h 30 min`, `3 d 2 h`.
 pub fn fmt_minutes(m: f64) -> String {
-    if m < 60.0 {
-        format!("{} min", fmt_num(m))
-    } else if m < 2880.0 {
-        format!("{} h", fmt_num(m / 60.0))
-    } else {
-        format!("{} d", fmt_num(m / 1440.0))
-    }
+    crate::words::duration(m)
 }
 
 /// A rate 0..=1 as a percentage: `33.3%`.
@@ -67,8 +62,8 @@ mod tests {
         assert_eq!(fmt_num(12.0), "12");
         assert_eq!(fmt_num(12.46), "12.5");
         assert_eq!(fmt_minutes(15.0), "15 min");
-        assert_eq!(fmt_minutes(150.0), "2.5 h");
-        assert_eq!(fmt_minutes(4464.0), "3.1 d");
+        assert_eq!(fmt_minutes(150.0), "2 h 30 min");
+        assert_eq!(fmt_minutes(4464.0), "3 d 2 h");
         assert_eq!(fmt_pct(1.0 / 3.0), "33.3%");
         assert_eq!(signed(-2), "−2");
         assert_eq!(plural(1, "item", "items"), "1 item");

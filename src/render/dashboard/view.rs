@@ -23,6 +23,18 @@ use crate::render::charts::{
 use crate::render::{root_prefix, urls};
 use crate::site::OutputFile;
 
+/// What the dashboard writes instead of a figure when no incident records the data:
+/// absence is not zero.
+const NOT_RECORDED: &str = "not recorded";
+
+/// One-line hints on recording what is missing.
+const HINT_SEVERITY: &str =
+    "Add “severity: SEV2” to a post-mortem, in the front matter or the body.";
+const HINT_CAUSES: &str =
+    "Add “causes: [config-change]” to the front matter, or a “Root cause category:” line.";
+const HINT_SERVICES: &str =
+    "Add “services: [api]” to the front matter, or a “Services affected:” list.";
+
 /// Incidents drawn as individual points per quarter; beyond it the box stands alone.
 pub const MAX_POINTS_PER_GROUP: usize = 40;
 
@@ -58,6 +70,8 @@ struct DashboardView {
     causes: Option<CausesView>,
     /// `None` inside `Some` when no incident names a service.
     heatmap: Option<Option<HeatmapView>>,
+    /// How to record affected services, shown when no incident names one.
+    services_hint: &'static str,
     actions: ActionsView,
     /// On the organisation's dashboard: every team's and service's dashboard.
     scopes: Vec<ScopeGroup>,
@@ -132,6 +146,14 @@ struct MetricView {
 
 #[derive(Debug, Serialize)]
 struct CausesView {
+    /// Some incident of the period names a cause: the repeat rate and Pareto mean
+    /// something. Otherwise the page says "not recorded" with `hint`.
+    recorded: bool,
+    hint: &'static str,
+    /// Without labels: the causes inferred from the text, marked as inferred.
+    inferred: Option<FigureView>,
+    /// Incidents the inferred chart rests on (those without a label), counted.
+    inferred_incidents: String,
     repeat_rate: String,
     repeats_href: String,
     repeats: usize,
@@ -165,6 +187,11 @@ struct ActionsView {
     open_without_due: usize,
     overdue: usize,
     not_doing: usize,
+    /// Items without a written status, and the items with one (`25 items`).
+    unknown: usize,
+    unknown_items: String,
+    with_status: usize,
+    with_status_items: String,
     completion_rate: String,
     median_age: String,
     age_missing: usize,
@@ -302,6 +329,7 @@ impl Ctx<'_> {
             durations: enough.then(|| self.durations(&page)),
             causes: enough.then(|| self.causes(&page)),
             heatmap: enough.then(|| self.heatmap(&page)),
+            services_hint: HINT_SERVICES,
             actions: self.actions(&page),
             scopes: self.scope_links(scope, &path),
         };
@@ -422,13 +450,30 @@ impl Ctx<'_> {
             },
             count_cmp(h.incidents, |p| p.incidents),
         );
-        item(
-            &format!("{severe} incidents"),
-            h.high_severity.to_string(),
-            page.link(ListKind::ByTime, None),
-            "the two most severe levels".to_string(),
-            count_cmp(h.high_severity, |p| p.high_severity),
-        );
+        if h.with_severity == 0 && h.incidents > 0 {
+            item(
+                &format!("{severe} incidents"),
+                NOT_RECORDED.to_string(),
+                page.link(ListKind::ByTime, None),
+                format!("no incident records a severity. {HINT_SEVERITY}"),
+                String::new(),
+            );
+        } else {
+            item(
+                &format!("{severe} incidents"),
+                h.high_severity.to_string(),
+                page.link(ListKind::ByTime, None),
+                if h.with_severity < h.incidents {
+                    format!(
+                        "the two most severe levels · {} without a severity",
+                        h.incidents - h.with_severity
+                    )
+                } else {
+                    "the two most severe levels".to_string()
+                },
+                count_cmp(h.high_severity, |p| p.high_severity),
+            );
+        }
         // Medians.
         for (label, stats, prev) in [
             (
@@ -495,27 +540,52 @@ impl Ctx<'_> {
                     .unwrap_or_else(|| "no data".into())
             ),
         };
-        item(
-            "Repeat rate",
-            rr.rate.map(fmt_pct).unwrap_or_else(|| "no data".into()),
-            page.link(ListKind::ByCause, Some("repeats")),
-            format!(
-                "{} of {} repeat an earlier cause",
-                rr.repeats,
-                plural(rr.incidents, "incident", "incidents")
-            ),
-            comparison,
-        );
+        // A repeat is a cause seen again: without cause labels there is no rate to give.
+        if period.causes.mentions == 0 && h.incidents > 0 {
+            item(
+                "Repeat rate",
+                NOT_RECORDED.to_string(),
+                page.link(ListKind::ByCause, None),
+                format!("no incident names a cause, so repeats cannot be counted. {HINT_CAUSES}"),
+                String::new(),
+            );
+        } else {
+            item(
+                "Repeat rate",
+                rr.rate.map(fmt_pct).unwrap_or_else(|| "no data".into()),
+                page.link(ListKind::ByCause, Some("repeats")),
+                format!(
+                    "{} of {} repeat an earlier cause",
+                    rr.repeats,
+                    plural(rr.incidents, "incident", "incidents")
+                ),
+                comparison,
+            );
+        }
         let a = &period.action_items;
+        let with_status = a.counts.with_status();
         item(
             "Overdue action items",
-            a.counts.overdue.to_string(),
+            if with_status == 0 && a.counts.total > 0 {
+                "not recorded".to_string()
+            } else {
+                a.counts.overdue.to_string()
+            },
             "#action-items".to_string(),
-            format!(
-                "of {} · due before {}",
-                plural(a.counts.total, "item", "items"),
-                self.as_of
-            ),
+            if a.counts.unknown > 0 {
+                format!(
+                    "of {} with a status · {} without · due before {}",
+                    plural(with_status, "item", "items"),
+                    a.counts.unknown,
+                    self.as_of
+                )
+            } else {
+                format!(
+                    "of {} · due before {}",
+                    plural(a.counts.total, "item", "items"),
+                    self.as_of
+                )
+            },
             String::new(),
         );
         HeadlineView {
@@ -659,6 +729,7 @@ impl Ctx<'_> {
                     s.missing,
                     excluded_text(s.excluded)
                 ),
+                short_note: format!("{}/{}", s.n, s.n + s.missing + s.excluded),
                 summary,
                 points: self.points(page, trend.metric, &q.bin),
             });
@@ -745,6 +816,10 @@ impl Ctx<'_> {
         let anchors = anchors("c", causes.pareto.iter().map(|p| p.cause.as_str()));
         let rr = &period.headline.repeat_rate;
         let mut view = CausesView {
+            recorded: causes.mentions > 0,
+            hint: HINT_CAUSES,
+            inferred: None,
+            inferred_incidents: plural(causes.incidents_without_cause, "incident", "incidents"),
             repeat_rate: rr.rate.map(fmt_pct).unwrap_or_else(|| "no data".into()),
             repeats_href: page.link(ListKind::ByCause, Some("repeats")),
             repeats: rr.repeats,
@@ -766,6 +841,7 @@ impl Ctx<'_> {
             total: causes.pareto.len(),
         };
         if causes.pareto.is_empty() {
+            view.inferred = self.inferred_causes(page);
             return view;
         }
         let drawn = &causes.pareto[..causes.pareto.len().min(MAX_CAUSES_DRAWN)];
@@ -889,6 +965,64 @@ impl Ctx<'_> {
             table,
         ));
         view
+    }
+
+    /// The causes inferred for the period's unlabelled incidents, as bars marked
+    /// inferred; `None` when nothing is inferred.
+    fn inferred_causes(&self, page: &PageCtx) -> Option<FigureView> {
+        let causes = &page.period.causes;
+        if causes.inferred.is_empty() {
+            return None;
+        }
+        let unlabelled = causes.incidents_without_cause.max(1);
+        let drawn = &causes.inferred[..causes.inferred.len().min(MAX_CAUSES_DRAWN)];
+        let link = page.link(ListKind::ByCause, Some("no-cause"));
+        let rows = drawn
+            .iter()
+            .map(|c| HBar {
+                label: c.title.clone(),
+                text: format!("{} (inferred)", c.count),
+                mark: Mark {
+                    value: c.count as f64,
+                    href: link.clone(),
+                    title: format!(
+                        "{} (inferred, not labelled): {} of {} without a cause label",
+                        c.title,
+                        plural(c.count, "incident", "incidents"),
+                        unlabelled
+                    ),
+                },
+                cumulative: None,
+            })
+            .collect();
+        let chart = HBars {
+            title: "Inferred causes (not labelled by the authors)".into(),
+            class: "cause inferred".into(),
+            rows,
+        };
+        let table = Table {
+            caption: "Causes inferred from the text of incidents without a cause label".into(),
+            head: ["inferred cause", "class", "incidents"]
+                .map(String::from)
+                .to_vec(),
+            rows: causes
+                .inferred
+                .iter()
+                .map(|c| {
+                    vec![
+                        Cell::Text(c.title.clone()),
+                        Cell::Text(c.class.clone()),
+                        Cell::Num(c.count.to_string()),
+                    ]
+                })
+                .collect(),
+        };
+        Some(FigureView::new(
+            "chart-inferred-causes",
+            "Inferred causes",
+            chart.view(),
+            table,
+        ))
     }
 
     fn heatmap(&self, page: &PageCtx) -> Option<HeatmapView> {
@@ -1017,6 +1151,10 @@ impl Ctx<'_> {
             open_without_due: a.counts.open_without_due,
             overdue: a.counts.overdue,
             not_doing: a.counts.not_doing,
+            unknown: a.counts.unknown,
+            unknown_items: plural(a.counts.unknown, "item", "items"),
+            with_status: a.counts.with_status(),
+            with_status_items: plural(a.counts.with_status(), "item", "items"),
             completion_rate: a
                 .completion_rate
                 .map(fmt_pct)
@@ -1039,6 +1177,7 @@ impl Ctx<'_> {
                 ("open", "act-open"),
                 ("overdue", "act-overdue"),
                 ("not doing", "act-not-doing"),
+                ("no status", "act-unknown"),
             ]
             .map(|(n, c)| Series {
                 name: n.into(),
@@ -1051,15 +1190,16 @@ impl Ctx<'_> {
                 let c = &cohort.counts;
                 let link = page.link(ListKind::ByTime, Some(&time_anchor(&cohort.bin.key)));
                 let title = format!(
-                    "{}: {} — {} done, {} open, {} overdue, {} not doing",
+                    "{}: {} — {} done, {} open, {} overdue, {} not doing, {} without a status",
                     cohort.bin.label,
                     plural(c.total, "item", "items"),
                     c.done,
                     c.open,
                     c.overdue,
-                    c.not_doing
+                    c.not_doing,
+                    c.unknown
                 );
-                let segments = [c.done, c.open, c.overdue, c.not_doing]
+                let segments = [c.done, c.open, c.overdue, c.not_doing, c.unknown]
                     .map(|v| {
                         (v > 0).then(|| Mark {
                             value: v as f64,
@@ -1074,7 +1214,8 @@ impl Ctx<'_> {
                 });
                 let mut row = vec![Cell::Text(cohort.bin.label.clone())];
                 row.extend(
-                    [c.done, c.open, c.overdue, c.not_doing].map(|v| Cell::Num(v.to_string())),
+                    [c.done, c.open, c.overdue, c.not_doing, c.unknown]
+                        .map(|v| Cell::Num(v.to_string())),
                 );
                 row.push(if c.total > 0 {
                     Cell::NumLink {
@@ -1100,6 +1241,7 @@ impl Ctx<'_> {
                     "open",
                     "overdue",
                     "not doing",
+                    "no status",
                     "items",
                 ]
                 .map(String::from)
@@ -1128,6 +1270,7 @@ impl Ctx<'_> {
                     "open",
                     "overdue",
                     "not doing",
+                    "no status",
                     "completion rate",
                     "median age of open items (days)",
                 ]
@@ -1143,6 +1286,7 @@ impl Ctx<'_> {
                             Cell::Num(g.counts.open.to_string()),
                             Cell::Num(g.counts.overdue.to_string()),
                             Cell::Num(g.counts.not_doing.to_string()),
+                            Cell::Num(g.counts.unknown.to_string()),
                             Cell::Num(g.completion_rate.map(fmt_pct).unwrap_or_else(|| "–".into())),
                             Cell::Num(
                                 g.median_open_age_days

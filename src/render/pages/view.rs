@@ -46,9 +46,18 @@ pub struct Row {
     pub resolve_text: String,
     pub open_actions: usize,
     pub overdue_actions: usize,
+    /// Action items the post-mortem gives no status: in neither figure above.
+    pub unknown_actions: usize,
     /// Id of the earlier incident this one repeats.
     pub repeat_of: Option<String>,
     pub summary: Option<String>,
+}
+
+/// A column of an action-item row without a role of its own (`Bug #: SRCH-77`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Detail {
+    pub name: String,
+    pub value: String,
 }
 
 /// An action item with what the page needs to show it.
@@ -62,6 +71,8 @@ pub struct ActionView {
     pub due: Option<String>,
     pub status: &'static str,
     pub status_text: String,
+    /// The row's other columns, as written: [{name, value}].
+    pub details: Vec<Detail>,
     pub open: bool,
     /// Open and due before the as-of date.
     pub overdue: bool,
@@ -167,6 +178,8 @@ pub(super) struct ChainStep {
     /// each was due before this repeat happened.
     prior_followups: Vec<FollowUp>,
     prior_done: usize,
+    /// Follow-ups without a status: neither done nor open.
+    prior_unknown: usize,
     prior_total: usize,
 }
 
@@ -423,6 +436,11 @@ fn row(site: &Site, insights: &Insights, i: &Incident) -> Row {
         resolve_text: minutes_text(i.durations.time_to_resolve),
         open_actions: open,
         overdue_actions: overdue,
+        unknown_actions: i
+            .action_items
+            .iter()
+            .filter(|a| !a.status.is_known())
+            .count(),
         repeat_of: insights.repeat_of.get(&i.id).map(|r| r.id.clone()),
         summary: i.summary.clone(),
     }
@@ -436,19 +454,11 @@ fn kind_str(i: &Incident) -> &'static str {
     }
 }
 
-/// "45 min", "2 h 05 min", "3 d 4 h"; "unknown" for none.
+/// "45 min", "2 h 5 min", "3 d 4 h" (`words::duration`); "unknown" for none.
 pub fn minutes_text(minutes: Option<i64>) -> String {
-    let Some(m) = minutes else {
-        return "unknown".to_string();
-    };
-    let sign = if m < 0 { "-" } else { "" };
-    let m = m.unsigned_abs();
-    if m < 60 {
-        format!("{sign}{m} min")
-    } else if m < 24 * 60 {
-        format!("{sign}{} h {:02} min", m / 60, m % 60)
-    } else {
-        format!("{sign}{} d {} h", m / (24 * 60), (m % (24 * 60)) / 60)
+    match minutes {
+        Some(m) => crate::words::duration(m as f64),
+        None => "unknown".to_string(),
     }
 }
 
@@ -481,6 +491,14 @@ fn action_view(item: &ActionItem, as_of: Date, incident: Option<&Incident>) -> A
         due: item.due.map(|d| d.to_string()),
         status: item.status.as_str(),
         status_text: item.status_text.clone(),
+        details: item
+            .details
+            .iter()
+            .map(|(name, value)| Detail {
+                name: name.clone(),
+                value: value.clone(),
+            })
+            .collect(),
         open: item.status.is_open(),
         overdue: is_overdue(item, as_of),
         incident: incident.map(incident_link),
@@ -529,6 +547,9 @@ pub(super) struct HomeCounts {
     near_misses: usize,
     open_actions: usize,
     overdue_actions: usize,
+    /// Items without a status, kept out of the two figures above, and items with one.
+    unknown_actions: usize,
+    actions_with_status: usize,
 }
 
 pub(super) fn home_counts(model: &SiteModel) -> HomeCounts {
@@ -539,7 +560,37 @@ pub(super) fn home_counts(model: &SiteModel) -> HomeCounts {
         near_misses,
         open_actions: rows.iter().map(|r| r.open_actions).sum(),
         overdue_actions: rows.iter().map(|r| r.overdue_actions).sum(),
+        unknown_actions: rows.iter().map(|r| r.unknown_actions).sum(),
+        actions_with_status: model
+            .archive
+            .incidents
+            .iter()
+            .flat_map(|i| &i.action_items)
+            .filter(|a| a.status.is_known())
+            .count(),
     }
+}
+
+impl HomeCounts {
+    pub(super) fn actions_with_status(&self) -> usize {
+        self.actions_with_status
+    }
+}
+
+/// Every action item without a status, incidents newest first, items as written.
+pub(super) fn unknown_items(model: &SiteModel) -> Vec<ActionView> {
+    let as_of = model.site.as_of;
+    model
+        .archive
+        .incidents
+        .iter()
+        .flat_map(|i| {
+            i.action_items
+                .iter()
+                .filter(|a| !a.status.is_known())
+                .map(move |a| action_view(a, as_of, Some(i)))
+        })
+        .collect()
 }
 
 /// The action items of one incident, as its page lists them.
@@ -594,6 +645,22 @@ pub fn taxonomy_label(taxonomy: &str) -> &'static str {
         "tag" => "Tag",
         "year" => "Year",
         _ => "Term",
+    }
+}
+
+/// How to record a taxonomy's values, for pages where no post-mortem gives one.
+pub fn record_hint(taxonomy: &str) -> &'static str {
+    match taxonomy {
+        "severity" => "Add “severity: SEV2” to a post-mortem, in the front matter or the body.",
+        "service" => "Add “services: [api]” to the front matter, or a “Services affected:” list.",
+        "team" => {
+            "Add “teams: [payments]” to the front matter, a “Team:” line, or a folder default."
+        }
+        "cause" => {
+            "Add “causes: [config-change]” to the front matter, or a “Root cause category:” line."
+        }
+        "tag" => "Add “tags: [database]” to the front matter, or a “Tags:” line.",
+        _ => "",
     }
 }
 
@@ -851,6 +918,7 @@ pub(super) fn chains(model: &SiteModel, term: &Term) -> Vec<Vec<ChainStep>> {
                     date: incident.date.map(|d| d.to_string()),
                     days_after: edge.map(|e| e.days_between),
                     prior_done: followups.iter().filter(|f| f.status == "done").count(),
+                    prior_unknown: followups.iter().filter(|f| f.status == "unknown").count(),
                     prior_total: followups.len(),
                     prior_followups: followups,
                 }
@@ -983,7 +1051,8 @@ mod tests {
         assert_eq!(minutes_text(None), "unknown");
         assert_eq!(minutes_text(Some(0)), "0 min");
         assert_eq!(minutes_text(Some(59)), "59 min");
-        assert_eq!(minutes_text(Some(65)), "1 h 05 min");
+        assert_eq!(minutes_text(Some(65)), "1 h 5 min");
+        assert_eq!(minutes_text(Some(22 * 60)), "22 h");
         assert_eq!(minutes_text(Some(3 * 24 * 60 + 4 * 60 + 7)), "3 d 4 h");
         assert_eq!(minutes_text(Some(-5)), "-5 min");
         assert_eq!(minutes_text(Some(i64::MIN)).chars().next(), Some('-'));
