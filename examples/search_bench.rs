@@ -74,7 +74,9 @@ fn main() -> anyhow::Result<()> {
     let render = t.elapsed();
     let c = cpu();
     let t = Instant::now();
-    let search_files = hindsight::search::index_files(&archive);
+    let taxonomy = hindsight::taxonomy::Taxonomy::builtin_ref();
+    let causes = hindsight::search::causes::Causes::from_insights(taxonomy, &insights.inferred_causes);
+    let search_files = hindsight::search::index_files(&archive, &causes);
     let static_time = t.elapsed();
     let static_cpu = cpu_since(c);
     let out = tempfile::tempdir_in(&root)?;
@@ -147,6 +149,7 @@ fn main() -> anyhow::Result<()> {
         cache.path(),
         &archive,
         fresh::stamps_of(&site_with_cache, &archive),
+        &hindsight::search::causes::Causes::new(hindsight::taxonomy::Taxonomy::builtin_ref()),
     )?;
     let t = Instant::now();
     let manifest = store::read_manifest(cache.path());

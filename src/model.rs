@@ -423,6 +423,9 @@ pub struct Insights {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RepeatOf {
     pub id: String,
+    /// The cause label both share or, when `inferred`, the taxonomy class both texts state.
     pub cause: String,
     pub days_between: i64,
+    /// Found from inferred causes (neither post-mortem is labelled), not from labels.
+    pub inferred: bool,
 }

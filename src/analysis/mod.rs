@@ -87,7 +87,13 @@ pub fn analyse_cached(
         ));
     }
     diagnostics.extend(causes::notes(incidents, &inferred));
-    let repeat_of = repeats::repeats(incidents, &config.repeats);
+    let mut repeat_of = repeats::repeats(incidents, &config.repeats);
+    repeat_of.extend(repeats::inferred_repeats(
+        incidents,
+        &classes,
+        &pairs,
+        &config.repeats,
+    ));
     diagnostics.extend(repeats::possible_repeats(
         incidents,
         &pairs,

@@ -12,6 +12,11 @@
 //! warned" case the archive should surface. Consumers that count only real incidents
 //! can filter on `Incident::kind`.
 //!
+//! Post-mortems without cause labels repeat one another when both texts state the same
+//! cause (an inferred taxonomy class, see `causes`) and their titles or root-cause texts
+//! are alike, within the same window ([`inferred_repeats`]): the same chains and
+//! banners, marked as inferred.
+//!
 //! `possible-repeat` warns when a post-mortem strongly resembles an earlier one that
 //! neither references: labelled pairs need a shared cause, a shared service and similar
 //! root-cause text; unlabelled pairs need a shared service and very similar text.
@@ -117,6 +122,82 @@ pub fn repeats(incidents: &[Incident], config: &RepeatsConfig) -> BTreeMap<Strin
                     id: other.id.clone(),
                     cause,
                     days_between: days,
+                    inferred: false,
+                },
+            );
+        }
+    }
+    out
+}
+
+/// Title overlap (rarity-weighted, 0..1) that makes two unlabelled post-mortems of one
+/// inferred cause a repeat: most of their telling title words are shared.
+const INFERRED_TITLE_MIN: f64 = 0.5;
+/// Title overlap of two post-mortems with (nearly) one title: enough when only one text
+/// states a cause.
+const SAME_TITLE: f64 = 0.9;
+
+/// Repeats among post-mortems without cause labels: the most recent earlier one within
+/// the window that states the same cause (`classes`: inferred classes per incident, as
+/// related incidents compare them) and whose title or root-cause text is alike (its
+/// neighbour pair in `pairs`); or that has one and the same title when only one of the
+/// two texts states a cause. Labelled post-mortems are left to [`repeats`].
+pub fn inferred_repeats(
+    incidents: &[Incident],
+    classes: &[Vec<(String, f64)>],
+    pairs: &[Vec<Pair>],
+    config: &RepeatsConfig,
+) -> BTreeMap<String, RepeatOf> {
+    let mut out = BTreeMap::new();
+    for (i, incident) in incidents.iter().enumerate() {
+        let Some(date) = incident.date else { continue };
+        if !incident.causes.is_empty() {
+            continue;
+        }
+        let mut best: Option<(usize, &str)> = None;
+        for p in &pairs[i] {
+            let other = &incidents[p.other];
+            let Some(other_date) = other.date else { continue };
+            if !other.causes.is_empty()
+                || !before(other, incident)
+                || days_between(other_date, date) > config.window_days
+            {
+                continue;
+            }
+            if config.require_same_service && shares(&incident.services, &other.services).is_none() {
+                continue;
+            }
+            let alike = p.title_sim >= INFERRED_TITLE_MIN || p.cause_sim >= UNLABELLED_TEXT_MIN;
+            let shared = classes[i]
+                .iter()
+                .find(|(c, _)| classes[p.other].iter().any(|(o, _)| o == c))
+                .or_else(|| {
+                    // One and the same title, a cause stated in only one of the texts.
+                    (p.title_sim >= SAME_TITLE
+                        && (classes[i].is_empty() || classes[p.other].is_empty()))
+                    .then(|| classes[p.other].first().or(classes[i].first()))
+                    .flatten()
+                });
+            let (true, Some((class, _))) = (alike, shared) else {
+                continue;
+            };
+            let later = |a: usize, b: usize| {
+                let (x, y) = (&incidents[a], &incidents[b]);
+                (x.date, x.started_at, &x.id) > (y.date, y.started_at, &y.id)
+            };
+            if best.is_none_or(|(b, _)| later(p.other, b)) {
+                best = Some((p.other, class));
+            }
+        }
+        if let Some((j, class)) = best {
+            let other = &incidents[j];
+            out.insert(
+                incident.id.clone(),
+                RepeatOf {
+                    id: other.id.clone(),
+                    cause: class.to_string(),
+                    days_between: days_between(other.date.unwrap_or(date), date),
+                    inferred: true,
                 },
             );
         }
@@ -222,7 +303,8 @@ mod tests {
             RepeatOf {
                 id: "b".into(),
                 cause: "leak".into(),
-                days_between: 28
+                days_between: 28,
+                inferred: false
             }
         );
         assert_eq!(
@@ -230,7 +312,8 @@ mod tests {
             RepeatOf {
                 id: "a".into(),
                 cause: "leak".into(),
-                days_between: 31
+                days_between: 31,
+                inferred: false
             }
         );
         assert!(
@@ -259,7 +342,8 @@ mod tests {
             RepeatOf {
                 id: "y".into(),
                 cause: "leak".into(),
-                days_between: 0
+                days_between: 0,
+                inferred: false
             }
         );
         assert_eq!(r.len(), 1);

@@ -97,6 +97,8 @@ struct RepeatJson<'a> {
     id: &'a str,
     cause: &'a str,
     days_between: i64,
+    /// Both post-mortems unlabelled; `cause` is the taxonomy class both texts state.
+    inferred: bool,
 }
 
 #[derive(Serialize)]
@@ -180,6 +182,7 @@ fn incident_json<'a>(site: &Site, insights: &'a Insights, i: &'a Incident) -> In
             id: &r.id,
             cause: &r.cause,
             days_between: r.days_between,
+            inferred: r.inferred,
         }),
         cause_suggestions: insights
             .cause_suggestions

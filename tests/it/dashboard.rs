@@ -179,6 +179,7 @@ fn archive() -> (Archive, Insights) {
             id: "a1".into(),
             cause: "connection-leak".into(),
             days_between: 15,
+            inferred: false,
         },
     );
     (Archive::new(incidents), insights)

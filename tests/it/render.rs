@@ -182,6 +182,7 @@ pub fn sample() -> (Archive, Insights) {
             id: "2025-03-02-db-pool".into(),
             cause: "connection-leak".into(),
             days_between: 69,
+            inferred: false,
         },
     );
     insights.cause_suggestions.insert(

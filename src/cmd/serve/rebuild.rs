@@ -678,7 +678,16 @@ pub fn carry_insights(insights: &mut Insights, archive: &Archive, repeats: &Repe
     insights
         .inferred_causes
         .retain(|id, _| ids.contains(id.as_str()));
+    // Inferred repeats need the analysis; the last ones stand (between incidents still
+    // there) until the analyst brings new ones.
+    let inferred: Vec<(String, crate::model::RepeatOf)> = std::mem::take(&mut insights.repeat_of)
+        .into_iter()
+        .filter(|(id, r)| r.inferred && ids.contains(id.as_str()) && ids.contains(r.id.as_str()))
+        .collect();
     insights.repeat_of = crate::analysis::repeats::repeats(&archive.incidents, repeats);
+    for (id, r) in inferred {
+        insights.repeat_of.entry(id).or_insert(r);
+    }
 }
 
 /// Render a page of each kind with `content`, so that a template error is found before
@@ -985,6 +994,7 @@ mod tests {
                 id: "gone".into(),
                 cause: "dns".into(),
                 days_between: 3,
+                inferred: false,
             },
         );
         let archive = Archive::new(vec![incident("a"), incident("b")]);

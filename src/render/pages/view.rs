@@ -149,6 +149,7 @@ pub(super) struct RepeatView {
     date: Option<String>,
     cause: Link,
     days_between: i64,
+    inferred: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -608,7 +609,7 @@ pub(super) fn repeat_of(model: &SiteModel, incident: &Incident) -> Option<Repeat
         .insights
         .repeat_of
         .get(&incident.id)
-        .and_then(|r| repeat_view(model, &r.id, &r.cause, r.days_between))
+        .and_then(|r| repeat_view(model, &r.id, r))
 }
 
 /// The later incidents that repeat this one.
@@ -618,7 +619,7 @@ pub(super) fn repeated_by(model: &SiteModel, incident: &Incident) -> Vec<RepeatV
         .repeat_of
         .iter()
         .filter(|(_, r)| r.id == incident.id)
-        .filter_map(|(later, r)| repeat_view(model, later, &r.cause, r.days_between))
+        .filter_map(|(later, r)| repeat_view(model, later, r))
         .collect()
 }
 
@@ -795,15 +796,32 @@ pub(super) fn related(model: &SiteModel, incident: &Incident) -> Vec<RelatedView
         .collect()
 }
 
-fn repeat_view(model: &SiteModel, id: &str, cause: &str, days_between: i64) -> Option<RepeatView> {
+/// `id` (the other incident of the repeat) as the banner shows it. An inferred repeat's
+/// cause is a taxonomy class with no page of its own: its title, marked inferred.
+fn repeat_view(model: &SiteModel, id: &str, r: &crate::model::RepeatOf) -> Option<RepeatView> {
     let other = model.get(id)?;
+    let cause = if r.inferred {
+        let title = model
+            .insights
+            .inferred_causes
+            .get(id)
+            .and_then(|causes| causes.iter().find(|c| c.class == r.cause))
+            .map_or_else(|| r.cause.clone(), |c| c.title.clone());
+        Link {
+            name: format!("{title} (inferred)"),
+            url: String::new(),
+        }
+    } else {
+        term_link("cause", &r.cause)
+    };
     Some(RepeatView {
         id: id.to_string(),
         url: incident_url(id),
         title: other.title.clone(),
         date: other.date.map(|d| d.to_string()),
-        cause: term_link("cause", cause),
-        days_between,
+        cause,
+        days_between: r.days_between,
+        inferred: r.inferred,
     })
 }
 
@@ -862,7 +880,7 @@ pub(super) fn chains(model: &SiteModel, term: &Term) -> Vec<Vec<ChainStep>> {
         .insights
         .repeat_of
         .iter()
-        .filter(|(_, r)| urls::slug(&r.cause) == term.slug)
+        .filter(|(_, r)| !r.inferred && urls::slug(&r.cause) == term.slug)
         .map(|(id, r)| (id.as_str(), r))
         .collect();
     let mut children: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
