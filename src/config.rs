@@ -234,6 +234,22 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// Whether `root` holds a Markdown file within three folder levels (hidden folders
+/// aside): a repository of post-mortems rather than an empty or unrelated folder.
+fn holds_markdown(root: &Path) -> bool {
+    walkdir::WalkDir::new(root)
+        .max_depth(3)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .any(|e| {
+            e.file_type().is_file()
+                && e.path()
+                    .extension()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("md"))
+        })
+}
+
 impl Config {
     /// Read `site.toml` in `root`. A missing file gives the defaults.
     /// Read `site.toml` in `root` (defaults when there is none). A site that does not
@@ -262,7 +278,7 @@ impl Config {
                 });
             }
         };
-        if !names_content && !root.join(&config.content_dir).is_dir() {
+        if !names_content && !root.join(&config.content_dir).is_dir() && holds_markdown(root) {
             config.content_dir = ".".into();
         }
         Ok(config)

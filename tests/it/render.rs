@@ -654,7 +654,7 @@ fn json_export_follows_the_output_contract() {
     );
     assert_eq!(
         again["repeat_of"],
-        serde_json::json!({"id": "2025-03-02-db-pool", "cause": "connection-leak", "days_between": 69})
+        serde_json::json!({"id": "2025-03-02-db-pool", "cause": "connection-leak", "days_between": 69, "inferred": false})
     );
     let near = &incidents[0];
     assert_eq!(near["kind"], "near-miss");
