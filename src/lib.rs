@@ -11,6 +11,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod model;
 pub mod pipeline;
+pub mod redact;
 pub mod render;
 pub mod schema;
 pub mod search;

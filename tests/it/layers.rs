@@ -18,6 +18,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("yaml", 0),
     ("text", 0),
     ("schema", 0),
+    ("redact", 0),
     ("taxonomy", 1),
     ("content", 1),
     ("analysis", 2),
