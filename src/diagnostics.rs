@@ -39,6 +39,7 @@ pub const CODES: &[&str] = &[
     "not-utf8",
     "number-as-text",
     "possible-repeat",
+    "redactable",
     "search-index",
     "skipped",
     "slug-rewritten",

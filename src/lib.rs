@@ -4,6 +4,7 @@
 //! library directly to check parsed values and the output of each stage.
 
 pub mod analysis;
+pub mod audience;
 pub mod cli;
 pub mod cmd;
 pub mod config;

@@ -12,6 +12,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 
+pub use crate::config::Visibility;
+
 /// Whether a post-mortem records an incident or a near miss. Near misses are searchable
 /// and linkable but kept out of duration statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
@@ -224,6 +226,8 @@ pub struct Incident {
     pub body_text: String,
     /// Unknown front-matter keys, kept for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// Whether a public build publishes it (`visibility:`, folder defaults, site.toml).
+    pub visibility: Visibility,
 }
 
 impl Incident {

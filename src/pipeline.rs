@@ -14,8 +14,12 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Archive, Insights};
 use crate::site::{OutputFile, Site};
 
-/// Discover and parse every post-mortem, then check the archive as a whole.
-pub use crate::content::archive::load;
+/// Discover and parse every post-mortem, then check the archive as a whole; for a
+/// public build, keep only what the public may see (`audience`).
+pub fn load(site: &Site) -> (Archive, Diagnostics) {
+    let (archive, diagnostics) = crate::content::archive::load(site);
+    (crate::audience::apply(site, archive), diagnostics)
+}
 
 /// Derive related incidents, repeats and suggestions from the archive.
 pub fn analyse(site: &Site, archive: &Archive) -> (Insights, Vec<Diagnostic>) {

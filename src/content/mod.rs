@@ -24,6 +24,7 @@ mod tables;
 mod template;
 mod time;
 mod validate;
+mod visibility;
 
 use jiff::Timestamp;
 
@@ -59,7 +60,32 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     };
     fm.broken |= unterminated;
 
-    let body = split.body;
+    // What may be published: internal parts out and `[redact]` applied for a public
+    // build, before anything below reads the text.
+    let plan = visibility::Plan::new(
+        &mut fm,
+        source.defaults.as_deref(),
+        config,
+        path,
+        &mut diags,
+    );
+    plan.redactable(split.yaml, split.body, split.body_line, path, &mut diags);
+    let public_body = plan.body(split.body);
+    let body: &str = &public_body;
+    // Diagnostics name the file as it is; the incident carries its published path.
+    let public_source;
+    let source = match plan.path(path) {
+        std::borrow::Cow::Borrowed(_) => source,
+        std::borrow::Cow::Owned(rel) => {
+            public_source = SourceFile {
+                path: source.path.clone(),
+                rel,
+                text: String::new(),
+                defaults: source.defaults.clone(),
+            };
+            &public_source
+        }
+    };
     let doc = markdown::analyse(body, split.body_line, config.sanitize_html);
     let blocks = blocks::scan(body, split.body_line, &doc);
     let body_lines: Vec<&str> = body.split('\n').collect();
@@ -97,7 +123,8 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     placeholders(body, split.body_line, &doc, path, &mut diags);
 
     let mut check = Check { path, text, diags };
-    let incident = assemble(source, fm, facts, doc, config, &mut check);
+    let mut incident = assemble(source, fm, facts, doc, config, &mut check);
+    incident.visibility = plan.visibility;
     let mut diagnostics = check.diags;
     attach_source_lines(text, &mut diagnostics);
     Parsed {

@@ -7,7 +7,7 @@
 //! post-mortem are left as written.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::urls;
 
@@ -49,6 +49,49 @@ pub fn rewrite<'a>(html: &'a str, links: Option<&BTreeMap<String, String>>) -> C
             _ => out.push_str(value),
         }
         rest = &rest[start + len..];
+    }
+    if !changed {
+        return Cow::Borrowed(html);
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// `html` (an incident's body) with the links whose target, as written, is one of
+/// `hrefs` made plain: the `<a>` keeps its text and loses its attributes. A public build
+/// unlinks what names an internal post-mortem, so no address of one is published.
+pub fn unlink<'a>(html: &'a str, hrefs: &BTreeSet<String>) -> Cow<'a, str> {
+    if hrefs.is_empty() {
+        return Cow::Borrowed(html);
+    }
+    let wanted: BTreeSet<String> = hrefs
+        .iter()
+        .map(|href| decode(href.split('#').next().unwrap_or(href)))
+        .collect();
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    let mut changed = false;
+    while let Some(at) = rest.find("<a ") {
+        let Some(len) = rest[at..].find('>') else {
+            break;
+        };
+        let tag = &rest[at..at + len + 1];
+        let target = tag
+            .split_once("href=\"")
+            .and_then(|(_, v)| v.split_once('"'));
+        let named = target.is_some_and(|(value, _)| {
+            let unescaped = unescape(value);
+            let path = unescaped.split('#').next().unwrap_or_default();
+            !path.is_empty() && wanted.contains(&decode(path))
+        });
+        out.push_str(&rest[..at]);
+        if named {
+            changed = true;
+            out.push_str("<a>");
+        } else {
+            out.push_str(tag);
+        }
+        rest = &rest[at + len + 1..];
     }
     if !changed {
         return Cow::Borrowed(html);
@@ -111,5 +154,17 @@ mod tests {
             rewrite("<p>none</p>", Some(&links)),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn links_to_left_out_files_lose_their_address() {
+        let hrefs: BTreeSet<String> = ["secret%20one.md".to_string()].into();
+        let html =
+            "<p><a href=\"secret one.md#x\" title=\"t\">x</a> <a href=\"other.md\">y</a></p>";
+        assert_eq!(
+            unlink(html, &hrefs),
+            "<p><a>x</a> <a href=\"other.md\">y</a></p>"
+        );
+        assert!(matches!(unlink(html, &BTreeSet::new()), Cow::Borrowed(_)));
     }
 }

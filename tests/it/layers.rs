@@ -25,6 +25,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("search", 3),
     ("render", 3),
     ("pipeline", 4),
+    ("audience", 4),
     ("cmd", 5),
     ("cli", 6),
 ];
