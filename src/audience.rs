@@ -25,23 +25,44 @@ pub fn apply(site: &Site, archive: Archive) -> Archive {
         .iter()
         .map(|i| i.visibility == Visibility::Public)
         .collect();
+    // Every name a link may use for an internal post-mortem: its id, its aliases (file
+    // name and `slug:` as written) and its file name without `.md`, in lower case.
+    let mut hidden: BTreeSet<String> = BTreeSet::new();
+    for incident in archive
+        .incidents
+        .iter()
+        .filter(|i| i.visibility != Visibility::Public)
+    {
+        hidden.insert(incident.id.clone());
+        hidden.extend(incident.aliases.iter().map(|a| a.to_lowercase()));
+        if let Some(stem) = incident.source.file_stem() {
+            hidden.insert(stem.to_string_lossy().to_lowercase());
+        }
+    }
+    let names_hidden = |path: &str| {
+        let file = path.rsplit('/').next().unwrap_or(path).trim();
+        let stem = file
+            .len()
+            .checked_sub(3)
+            .filter(|&i| file.is_char_boundary(i) && file[i..].eq_ignore_ascii_case(".md"))
+            .map_or(file, |i| &file[..i]);
+        hidden.contains(&stem.to_lowercase()) || hidden.contains(&crate::slug::slug(stem))
+    };
     let mut incidents = Vec::new();
     for ((mut incident, targets), &keep) in archive.incidents.into_iter().zip(targets).zip(&public)
     {
         if !keep {
             continue;
         }
-        let mut hrefs = BTreeSet::new();
         let refs = std::mem::take(&mut incident.related_refs);
-        for (reference, target) in refs.into_iter().zip(targets) {
-            if target.is_some_and(|t| !public[t]) {
-                hrefs.extend(reference.href);
-            } else {
-                incident.related_refs.push(reference);
-            }
-        }
+        incident.related_refs = refs
+            .into_iter()
+            .zip(targets)
+            .filter(|(_, target)| target.is_none_or(|t| public[t]))
+            .map(|(reference, _)| reference)
+            .collect();
         if let std::borrow::Cow::Owned(html) =
-            crate::render::links::unlink(&incident.body_html, &hrefs)
+            crate::render::links::unlink(&incident.body_html, names_hidden)
         {
             incident.body_html = html;
         }

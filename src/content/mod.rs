@@ -72,20 +72,10 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     plan.redactable(split.yaml, split.body, split.body_line, path, &mut diags);
     let public_body = plan.body(split.body);
     let body: &str = &public_body;
-    // Diagnostics name the file as it is; the incident carries its published path.
-    let public_source;
-    let source = match plan.path(path) {
-        std::borrow::Cow::Borrowed(_) => source,
-        std::borrow::Cow::Owned(rel) => {
-            public_source = SourceFile {
-                path: source.path.clone(),
-                rel,
-                text: String::new(),
-                defaults: source.defaults.clone(),
-            };
-            &public_source
-        }
-    };
+    // Diagnostics name the file as it is; the incident carries its published path and
+    // folder defaults.
+    let public_source = plan.source(source);
+    let source = public_source.as_ref().unwrap_or(source);
     let doc = markdown::analyse(body, split.body_line, config.sanitize_html);
     let blocks = blocks::scan(body, split.body_line, &doc);
     let body_lines: Vec<&str> = body.split('\n').collect();

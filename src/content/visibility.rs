@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag};
 
+use super::SourceFile;
 use super::front_matter::{self, FrontMatter, Located};
 use crate::config::{Audience, Cascade, Config, Visibility};
 use crate::diagnostics::Diagnostic;
@@ -91,15 +92,37 @@ impl Plan {
         plan
     }
 
-    /// The file's path as a public build shows it (redacted), else as it is.
-    pub fn path<'a>(&self, rel: &'a Path) -> Cow<'a, Path> {
-        match (&self.redactor, self.audience) {
-            (Some(r), Audience::Public) => match r.redact(&rel.to_string_lossy()) {
-                Cow::Borrowed(_) => Cow::Borrowed(rel),
-                Cow::Owned(s) => Cow::Owned(PathBuf::from(s)),
-            },
-            _ => Cow::Borrowed(rel),
-        }
+    /// For a public build with `[redact]` rules, the file as the parser may see it
+    /// besides its text: its path and its folder defaults redacted (the text is not
+    /// copied; the parser reads the prepared body).
+    pub fn source(&self, source: &SourceFile) -> Option<SourceFile> {
+        let r = self
+            .redactor
+            .as_ref()
+            .filter(|_| self.audience == Audience::Public)?;
+        let list =
+            |l: &[String]| -> Vec<String> { l.iter().map(|v| r.redact(v).into_owned()).collect() };
+        let one = |v: &Option<String>| v.as_ref().map(|v| r.redact(v).into_owned());
+        let defaults = source.defaults.as_deref().map(|d| {
+            std::sync::Arc::new(Cascade {
+                path: d.path.clone(),
+                teams: list(&d.teams),
+                services: list(&d.services),
+                tags: list(&d.tags),
+                causes: list(&d.causes),
+                authors: list(&d.authors),
+                severity: one(&d.severity),
+                status: d.status.clone(),
+                kind: d.kind.clone(),
+                visibility: d.visibility.clone(),
+            })
+        });
+        Some(SourceFile {
+            path: source.path.clone(),
+            rel: PathBuf::from(r.redact(&source.rel.to_string_lossy()).into_owned()),
+            text: String::new(),
+            defaults,
+        })
     }
 
     /// The body the parser reads: for a public build without its internal parts and

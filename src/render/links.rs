@@ -7,7 +7,7 @@
 //! post-mortem are left as written.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use super::urls;
 
@@ -57,17 +57,11 @@ pub fn rewrite<'a>(html: &'a str, links: Option<&BTreeMap<String, String>>) -> C
     Cow::Owned(out)
 }
 
-/// `html` (an incident's body) with the links whose target, as written, is one of
-/// `hrefs` made plain: the `<a>` keeps its text and loses its attributes. A public build
-/// unlinks what names an internal post-mortem, so no address of one is published.
-pub fn unlink<'a>(html: &'a str, hrefs: &BTreeSet<String>) -> Cow<'a, str> {
-    if hrefs.is_empty() {
-        return Cow::Borrowed(html);
-    }
-    let wanted: BTreeSet<String> = hrefs
-        .iter()
-        .map(|href| decode(href.split('#').next().unwrap_or(href)))
-        .collect();
+/// `html` (an incident's body) with the links whose target `names` says yes to made
+/// plain: the `<a>` keeps its text and loses its attributes. `names` gets the target's
+/// path, entities and `%XX` decoded, without its fragment. A public build unlinks what
+/// names an internal post-mortem, so no address of one is published.
+pub fn unlink<'a>(html: &'a str, names: impl Fn(&str) -> bool) -> Cow<'a, str> {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     let mut changed = false;
@@ -82,7 +76,7 @@ pub fn unlink<'a>(html: &'a str, hrefs: &BTreeSet<String>) -> Cow<'a, str> {
         let named = target.is_some_and(|(value, _)| {
             let unescaped = unescape(value);
             let path = unescaped.split('#').next().unwrap_or_default();
-            !path.is_empty() && wanted.contains(&decode(path))
+            !path.is_empty() && names(&decode(path))
         });
         out.push_str(&rest[..at]);
         if named {
