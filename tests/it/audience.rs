@@ -265,14 +265,7 @@ fn check_warns_where_a_public_post_mortem_has_what_would_be_redacted() {
         .unwrap()
         .iter()
         .filter(|d| d["code"] == "redactable")
-        .map(|d| {
-            format!(
-                "{}:{}:{}",
-                d["path"].as_str().unwrap(),
-                d["line"],
-                d["col"]
-            )
-        })
+        .map(|d| format!("{}:{}:{}", d["path"].as_str().unwrap(), d["line"], d["col"]))
         .collect();
     let file = "content/2025-04-10-quuxmart-checkout-outage.md";
     for at in [
@@ -337,4 +330,44 @@ fn a_public_build_of_a_site_without_public_post_mortems_publishes_none() {
     assert_eq!(code, 0, "{err}");
     // Only the one that says `visibility: public`... none does: the default is internal.
     assert!(err.contains("published 0 post-mortems"), "{err}");
+}
+
+#[test]
+fn the_fixture_validates_against_the_site_and_front_matter_schemas() {
+    let dir = crate::util::fixtures().join("audience");
+    let schema = |name: &str| -> serde_json::Value {
+        serde_json::from_str(hindsight::schema::get(name).unwrap()).unwrap()
+    };
+    let site: toml::Value =
+        toml::from_str(&std::fs::read_to_string(dir.join("site.toml")).unwrap()).unwrap();
+    let site = serde_json::to_value(site).unwrap();
+    let validator = jsonschema::draft202012::new(&schema("site")).unwrap();
+    assert!(
+        validator.is_valid(&site),
+        "{:?}",
+        validator
+            .iter_errors(&site)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    let wrong = serde_json::json!({"redact": {"email": true}});
+    assert!(
+        !validator.is_valid(&wrong),
+        "unknown [redact] keys are refused"
+    );
+    let validator = jsonschema::draft202012::new(&schema("front-matter")).unwrap();
+    let text = std::fs::read_to_string(dir.join("content/2025-04-10-quuxmart-checkout-outage.md"))
+        .unwrap();
+    let yaml = text.split("---\n").nth(1).unwrap();
+    let fm: serde_json::Value = serde_yaml::from_str(yaml).unwrap();
+    assert!(
+        validator.is_valid(&fm),
+        "{:?}",
+        validator
+            .iter_errors(&fm)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    let wrong = serde_json::json!({"visibility": "secret"});
+    assert!(!validator.is_valid(&wrong));
 }
