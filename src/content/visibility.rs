@@ -481,7 +481,8 @@ fn internal_parts(body: &str) -> Parts {
 fn fence_lines(body: &str, range: Range<usize>) -> Vec<Range<usize>> {
     let block = &body[range.clone()];
     let first_end = block.find('\n').map_or(range.end, |i| range.start + i);
-    let mut lines = vec![range.start..first_end];
+    let mut lines = Vec::with_capacity(2);
+    lines.push(range.start..first_end);
     let trimmed = block.trim_end_matches(['\n', '\r']);
     let last_start = trimmed
         .rfind('\n')

@@ -1,7 +1,7 @@
 //! The module graph of src/ points down: no module imports from a module that calls it.
 //! Layers, bottom first: the shared types (`site`, `model`, `config`, `diagnostics`,
-//! `slug`, `words`, `yaml`, `text`, `taxonomy`), then `content`, `analysis`, `search` and
-//! `render`, `pipeline`, `cmd`, `cli`. A reference from a file to a module of a higher
+//! `slug`, `words`, `yaml`, `text`, `redact`, `taxonomy`), then `content`, `analysis`,
+//! `search` and `render`, `pipeline` and `audience`, `cmd`, `cli`. A reference from a file to a module of a higher
 //! layer, or any cycle between files, fails here with the files named.
 
 use std::collections::{BTreeMap, BTreeSet};
