@@ -371,3 +371,41 @@ fn the_fixture_validates_against_the_site_and_front_matter_schemas() {
     let wrong = serde_json::json!({"visibility": "secret"});
     assert!(!validator.is_valid(&wrong));
 }
+
+/// With every post-mortem public and nothing to redact, the public build is the internal
+/// one, byte for byte: the audience changes nothing else.
+#[test]
+fn an_all_public_archive_builds_the_same_site_for_both_audiences() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = tempfile::tempdir().unwrap();
+    crate::util::copy_dir(&root.join("content"), &site.path().join("content"));
+    let toml = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(
+        site.path().join("site.toml"),
+        format!("visibility = \"public\"\n{toml}\n[redact]\nemails = true\nipv4 = true\n"),
+    )
+    .unwrap();
+    for (audience, out) in [("internal", "internal"), ("public", "public")] {
+        let (code, _, err) = run(
+            site.path(),
+            &["build", "--audience", audience, "--as-of", AS_OF, "-o", out],
+        );
+        assert_eq!(code, 0, "{err}");
+    }
+    let strip = |files: BTreeMap<String, String>, prefix: &str| -> BTreeMap<String, String> {
+        files
+            .into_iter()
+            .map(|(p, t)| (p.split_once(prefix).unwrap().1.to_string(), t))
+            .collect()
+    };
+    let internal = strip(files(&site.path().join("internal")), "/internal/");
+    let public = strip(files(&site.path().join("public")), "/public/");
+    assert!(internal.len() > 100);
+    assert_eq!(
+        internal.keys().collect::<Vec<_>>(),
+        public.keys().collect::<Vec<_>>()
+    );
+    for (path, text) in &internal {
+        assert!(public[path] == *text, "{path} differs");
+    }
+}
