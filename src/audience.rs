@@ -11,14 +11,18 @@
 use std::collections::BTreeSet;
 
 use crate::config::{Audience, Visibility};
+use crate::diagnostics::Diagnostic;
 use crate::model::Archive;
 use crate::site::Site;
 
-/// `archive` as `site`'s audience may see it.
-pub fn apply(site: &Site, archive: Archive) -> Archive {
+/// `archive` as `site`'s audience may see it, with an `internal-reference` warning for
+/// each reference a public post-mortem makes to an internal one (its link is dropped,
+/// the words around it are published as written).
+pub fn apply(site: &Site, archive: Archive) -> (Archive, Vec<Diagnostic>) {
     if site.config.audience == Audience::Internal {
-        return archive;
+        return (archive, Vec::new());
     }
+    let mut diagnostics = Vec::new();
     let targets = crate::analysis::references::targets(&archive.incidents);
     let public: Vec<bool> = archive
         .incidents
@@ -55,12 +59,19 @@ pub fn apply(site: &Site, archive: Archive) -> Archive {
             continue;
         }
         let refs = std::mem::take(&mut incident.related_refs);
-        incident.related_refs = refs
-            .into_iter()
-            .zip(targets)
-            .filter(|(_, target)| target.is_none_or(|t| public[t]))
-            .map(|(reference, _)| reference)
-            .collect();
+        for (reference, target) in refs.into_iter().zip(targets) {
+            if target.is_none_or(|t| public[t]) {
+                incident.related_refs.push(reference);
+            } else {
+                diagnostics.push(Diagnostic::warning(
+                    "internal-reference",
+                    incident.source.clone(),
+                    reference.line,
+                    0,
+                    "refers to an internal post-mortem: the public site leaves the reference and its link out, and publishes the words around it as written; mark them internal if they say too much".to_string(),
+                ));
+            }
+        }
         if let std::borrow::Cow::Owned(html) =
             crate::render::links::unlink(&incident.body_html, names_hidden)
         {
@@ -68,5 +79,5 @@ pub fn apply(site: &Site, archive: Archive) -> Archive {
         }
         incidents.push(incident);
     }
-    Archive::new(incidents)
+    (Archive::new(incidents), diagnostics)
 }

@@ -29,6 +29,7 @@ pub const CODES: &[&str] = &[
     "front-matter-conflict",
     "front-matter-type",
     "inferred-cause",
+    "internal-reference",
     "invalid-date",
     "invalid-defaults",
     "invalid-timestamp",

@@ -110,6 +110,13 @@ fn no_byte_of_anything_internal_or_redactable_is_published() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("published 2 post-mortems"), "{err}");
+    // Named by the path the public build publishes it under (file names are redacted).
+    assert!(
+        err.contains(
+            "content/2025-04-10-[withheld]-checkout-outage.md:13: warning[internal-reference]"
+        ),
+        "the reference to the internal post-mortem is reported: {err}"
+    );
 
     let internal = files(&site.path().join("internal"));
     let public = files(&site.path().join("public"));
