@@ -54,6 +54,10 @@ pub enum Command {
         /// List every warning (by default a kind seen more than 10 times shows 3).
         #[arg(long, short)]
         verbose: bool,
+        /// Who the site is for: `public` leaves out every internal post-mortem, section
+        /// and field and applies [redact] of site.toml.
+        #[arg(long, value_enum, default_value_t = AudienceArg::Internal)]
+        audience: AudienceArg,
     },
     /// Report every problem in the archive without publishing.
     Check {
@@ -147,6 +151,12 @@ pub enum SchemaName {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AudienceArg {
+    Internal,
+    Public,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
     Json,
@@ -202,8 +212,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             strict,
             force,
             verbose,
+            audience,
         } => cmd::build::run(
-            &open_site(&site)?,
+            &open_site(&site)?.for_audience(match audience {
+                AudienceArg::Internal => crate::config::Audience::Internal,
+                AudienceArg::Public => crate::config::Audience::Public,
+            }),
             cmd::build::Options {
                 output,
                 strict,

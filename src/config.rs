@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::diagnostics::CheckLevel;
 use crate::zone::Zone;
+pub use crate::redact::RedactConfig;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -54,6 +55,53 @@ pub struct Config {
     pub causes: Option<toml::Table>,
     /// How `hindsight new` names and fills a new post-mortem.
     pub new: NewConfig,
+    /// Visibility of a post-mortem that does not set one (front matter `visibility:` or
+    /// folder defaults): only `public` ones are in a public build.
+    pub visibility: Visibility,
+    /// `[redact]`: what a public build replaces in every text it publishes.
+    pub redact: RedactConfig,
+    /// Who the build is for. Set by the command line (`--audience`), never by site.toml.
+    #[serde(skip)]
+    pub audience: Audience,
+}
+
+/// Whether a post-mortem (or a part of one) may leave the organisation.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// Only in internal builds. The default: nothing is public unless someone says so.
+    #[default]
+    Internal,
+    Public,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Internal => "internal",
+            Visibility::Public => "public",
+        }
+    }
+
+    /// `internal` or `public`, any case.
+    pub fn parse(s: &str) -> Option<Visibility> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "internal" => Some(Visibility::Internal),
+            "public" => Some(Visibility::Public),
+            _ => None,
+        }
+    }
+}
+
+/// Who a build is for: everyone inside the organisation (everything is published), or
+/// the public (internal post-mortems, sections and fields left out, `[redact]` applied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Audience {
+    #[default]
+    Internal,
+    Public,
 }
 
 /// Defaults given to every post-mortem below a folder, by `[[cascade]]` in site.toml or
@@ -78,6 +126,8 @@ pub struct Cascade {
     pub severity: Option<String>,
     pub status: Option<String>,
     pub kind: Option<String>,
+    /// `internal` or `public` (see `Config::visibility`).
+    pub visibility: Option<String>,
 }
 
 impl Cascade {
@@ -98,6 +148,7 @@ impl Cascade {
             (&mut self.severity, &other.severity),
             (&mut self.status, &other.status),
             (&mut self.kind, &other.kind),
+            (&mut self.visibility, &other.visibility),
         ] {
             if mine.is_none() {
                 mine.clone_from(theirs);
@@ -197,6 +248,9 @@ impl Default for Config {
             durations: DurationsConfig::default(),
             causes: None,
             new: NewConfig::default(),
+            visibility: Visibility::default(),
+            redact: RedactConfig::default(),
+            audience: Audience::default(),
         }
     }
 }
@@ -326,6 +380,12 @@ impl Config {
                 "`[durations] max_days` is {}; expected a positive number of days, e.g. 30",
                 config.durations.max_days
             ));
+        }
+        if let Err((pattern, message)) = crate::redact::Redactor::new(&config.redact) {
+            let (line, col) = text
+                .find(pattern.as_str())
+                .map_or((0, 0), |at| crate::diagnostics::line_col(text, at));
+            return Err(format!("{line}:{col}: [redact] {message}"));
         }
         if config.severities.is_empty() {
             return Err(

@@ -4,6 +4,7 @@
 //! library directly to check parsed values and the output of each stage.
 
 pub mod analysis;
+pub mod audience;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod content;
 pub mod diagnostics;
 pub mod model;
 pub mod pipeline;
+pub mod redact;
 pub mod render;
 pub mod schema;
 pub mod search;

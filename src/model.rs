@@ -13,6 +13,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 
 use crate::zone::Zone;
+pub use crate::config::Visibility;
 
 /// Whether a post-mortem records an incident or a near miss. Near misses are searchable
 /// and linkable but kept out of duration statistics.
@@ -268,6 +269,8 @@ pub struct Incident {
     pub body_text: String,
     /// Unknown front-matter keys, kept for templates.
     pub extra: BTreeMap<String, serde_json::Value>,
+    /// Whether a public build publishes it (`visibility:`, folder defaults, site.toml).
+    pub visibility: Visibility,
 }
 
 impl Incident {

@@ -14,8 +14,18 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Archive, Insights};
 use crate::site::{OutputFile, Site};
 
-/// Discover and parse every post-mortem, then check the archive as a whole.
-pub use crate::content::archive::load;
+/// Discover and parse every post-mortem, then check the archive as a whole; for a
+/// public build, keep only what the public may see (`audience`).
+pub fn load(site: &Site) -> (Archive, Diagnostics) {
+    let (archive, mut diagnostics) = crate::content::archive::load(site);
+    let (archive, more) = crate::audience::apply(site, archive);
+    if !more.is_empty() {
+        diagnostics.extend(more);
+        diagnostics.apply_levels(&site.config.checks);
+        diagnostics.finish();
+    }
+    (archive, diagnostics)
+}
 
 /// Derive related incidents, repeats and suggestions from the archive.
 pub fn analyse(site: &Site, archive: &Archive) -> (Insights, Vec<Diagnostic>) {

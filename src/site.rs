@@ -44,6 +44,12 @@ impl Site {
         self
     }
 
+    /// The same site, built for `audience`.
+    pub fn for_audience(mut self, audience: crate::config::Audience) -> Site {
+        self.config.audience = audience;
+        self
+    }
+
     pub fn content_dir(&self) -> PathBuf {
         self.root.join(&self.config.content_dir)
     }
@@ -52,8 +58,15 @@ impl Site {
         self.root.join(&self.config.output_dir)
     }
 
+    /// The cache folder. A public build keeps its own search index in `public/` under
+    /// it, so an internal `hindsight search` never answers from a public index, nor a
+    /// public build's index hold anything internal.
     pub fn cache_dir(&self) -> PathBuf {
-        self.root.join(&self.config.cache_dir)
+        let dir = self.root.join(&self.config.cache_dir);
+        match self.config.audience {
+            crate::config::Audience::Internal => dir,
+            crate::config::Audience::Public => dir.join("public"),
+        }
     }
 
     /// Whether drafts are published: the site says so, or the command asked for them.

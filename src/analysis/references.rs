@@ -90,6 +90,23 @@ pub fn resolve_all(incidents: &[Incident]) -> Resolved {
     resolved
 }
 
+/// For every incident, the incident each of its `related_refs` names, if any (indices
+/// into `incidents`).
+pub fn targets(incidents: &[Incident]) -> Vec<Vec<Option<usize>>> {
+    let index = Index::new(incidents);
+    incidents
+        .par_iter()
+        .enumerate()
+        .map(|(from, incident)| {
+            incident
+                .related_refs
+                .iter()
+                .map(|reference| index.resolve(reference, from).ok())
+                .collect()
+        })
+        .collect()
+}
+
 /// How the reference was written, for messages.
 fn describe(reference: &RelatedRef) -> String {
     match (&reference.id, reference.date, &reference.title) {

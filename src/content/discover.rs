@@ -760,12 +760,13 @@ fn read_defaults(root: &Path, path: &Path, problems: &mut Vec<Diagnostic>) -> Op
             "severity" => c.severity = scalar(),
             "status" => c.status = scalar(),
             "kind" | "type" => c.kind = scalar(),
+            "visibility" => c.visibility = scalar(),
             _ => problems.push(Diagnostic::warning(
                 "invalid-defaults",
                 rel.clone(),
                 line,
                 col.saturating_sub(key.len() + 2).max(1),
-                format!("unknown key `{key}` in folder defaults, ignored; known keys: teams, services, tags, causes, authors, severity, status, kind"),
+                format!("unknown key `{key}` in folder defaults, ignored; known keys: teams, services, tags, causes, authors, severity, status, kind, visibility"),
             )),
         }
     }

@@ -113,6 +113,10 @@ pub struct FrontMatter {
     pub related: Option<Located<Vec<String>>>,
     /// started_at, detected_at, acknowledged_at, mitigated_at, resolved_at.
     pub milestones: [Option<Located<String>>; 5],
+    /// `internal` or `public`, checked by `visibility`.
+    pub visibility: Option<Located<String>>,
+    /// Keys of this front matter that stay out of a public build.
+    pub internal: Option<Located<Vec<String>>>,
     pub extra: BTreeMap<String, serde_json::Value>,
     /// The block could not be read (syntax error, or never closed): values it may hold
     /// are unknown, so checks for missing values stay quiet.
@@ -147,10 +151,12 @@ const KNOWN_KEYS: &[&str] = &[
     "acknowledged_at",
     "mitigated_at",
     "resolved_at",
+    "visibility",
+    "internal",
 ];
 
 /// Accepted spellings of the known keys.
-fn canonical(key: &str) -> Option<&'static str> {
+pub(super) fn canonical(key: &str) -> Option<&'static str> {
     let k = key.trim().to_ascii_lowercase().replace('-', "_");
     let canon = match k.as_str() {
         "author" => "authors",
@@ -282,6 +288,8 @@ pub fn read(
             "causes" => fm.causes = ctx.list(&value),
             "tags" => fm.tags = ctx.list(&value),
             "related" => fm.related = ctx.list(&value),
+            "visibility" => fm.visibility = ctx.string(&value, "internal or public"),
+            "internal" => fm.internal = ctx.list(&value),
             milestone => {
                 let i = MILESTONE_KEYS
                     .iter()

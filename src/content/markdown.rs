@@ -136,8 +136,12 @@ impl LineIndex {
     }
 }
 
-fn options() -> Options {
-    Options::ENABLE_TABLES
+/// The Markdown extensions every reading of a body uses. Heading attributes
+/// (`## Customer impact {.internal}`) are read so that `visibility` can find internal
+/// sections and the attribute never shows in a heading's text.
+pub(super) fn options() -> Options {
+    Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_FOOTNOTES

@@ -26,6 +26,7 @@ mod tables;
 mod template;
 mod time;
 mod validate;
+mod visibility;
 
 use jiff::Timestamp;
 
@@ -62,7 +63,22 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     };
     fm.broken |= unterminated;
 
-    let body = split.body;
+    // What may be published: internal parts out and `[redact]` applied for a public
+    // build, before anything below reads the text.
+    let plan = visibility::Plan::new(
+        &mut fm,
+        source.defaults.as_deref(),
+        config,
+        path,
+        &mut diags,
+    );
+    plan.redactable(split.yaml, split.body, split.body_line, path, &mut diags);
+    let public_body = plan.body(split.body);
+    let body: &str = &public_body;
+    // Diagnostics name the file as it is; the incident carries its published path and
+    // folder defaults.
+    let public_source = plan.source(source);
+    let source = public_source.as_ref().unwrap_or(source);
     let doc = markdown::analyse(body, split.body_line, config.sanitize_html);
     let blocks = blocks::scan(body, split.body_line, &doc);
     let body_lines: Vec<&str> = body.split('\n').collect();
@@ -129,6 +145,7 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     let mut incident = assemble(source, fm, facts, doc, config, &zone, &mut check);
     incident.toc = toc;
     incident.body_html = body_html;
+    incident.visibility = plan.visibility;
     let mut diagnostics = check.diags;
     attach_source_lines(text, &mut diagnostics);
     Parsed {

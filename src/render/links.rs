@@ -57,6 +57,43 @@ pub fn rewrite<'a>(html: &'a str, links: Option<&BTreeMap<String, String>>) -> C
     Cow::Owned(out)
 }
 
+/// `html` (an incident's body) with the links whose target `names` says yes to made
+/// plain: the `<a>` keeps its text and loses its attributes. `names` gets the target's
+/// path, entities and `%XX` decoded, without its fragment. A public build unlinks what
+/// names an internal post-mortem, so no address of one is published.
+pub fn unlink<'a>(html: &'a str, names: impl Fn(&str) -> bool) -> Cow<'a, str> {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    let mut changed = false;
+    while let Some(at) = rest.find("<a ") {
+        let Some(len) = rest[at..].find('>') else {
+            break;
+        };
+        let tag = &rest[at..at + len + 1];
+        let target = tag
+            .split_once("href=\"")
+            .and_then(|(_, v)| v.split_once('"'));
+        let named = target.is_some_and(|(value, _)| {
+            let unescaped = unescape(value);
+            let path = unescaped.split('#').next().unwrap_or_default();
+            !path.is_empty() && names(&decode(path))
+        });
+        out.push_str(&rest[..at]);
+        if named {
+            changed = true;
+            out.push_str("<a>");
+        } else {
+            out.push_str(tag);
+        }
+        rest = &rest[at + len + 1..];
+    }
+    if !changed {
+        return Cow::Borrowed(html);
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 /// The HTML entities pulldown-cmark and ammonia write in attributes.
 fn unescape(s: &str) -> String {
     if !s.contains('&') {
@@ -111,5 +148,16 @@ mod tests {
             rewrite("<p>none</p>", Some(&links)),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn links_to_left_out_files_lose_their_address() {
+        let html =
+            "<p><a href=\"secret%20one.md#x\" title=\"t\">x</a> <a href=\"other.md\">y</a></p>";
+        assert_eq!(
+            unlink(html, |path| path == "secret one.md"),
+            "<p><a>x</a> <a href=\"other.md\">y</a></p>"
+        );
+        assert!(matches!(unlink(html, |_| false), Cow::Borrowed(_)));
     }
 }

@@ -1,7 +1,7 @@
 //! The module graph of src/ points down: no module imports from a module that calls it.
 //! Layers, bottom first: the shared types (`site`, `model`, `config`, `diagnostics`,
-//! `slug`, `words`, `yaml`, `text`, `taxonomy`), then `content`, `analysis`, `search` and
-//! `render`, `pipeline`, `cmd`, `cli`. A reference from a file to a module of a higher
+//! `slug`, `words`, `yaml`, `text`, `redact`, `taxonomy`), then `content`, `analysis`,
+//! `search` and `render`, `pipeline` and `audience`, `cmd`, `cli`. A reference from a file to a module of a higher
 //! layer, or any cycle between files, fails here with the files named.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -19,12 +19,14 @@ const LAYERS: &[(&str, u8)] = &[
     ("text", 0),
     ("schema", 0),
     ("zone", 0),
+    ("redact", 0),
     ("taxonomy", 1),
     ("content", 1),
     ("analysis", 2),
     ("search", 3),
     ("render", 3),
     ("pipeline", 4),
+    ("audience", 4),
     ("cmd", 5),
     ("cli", 6),
 ];

@@ -1,6 +1,7 @@
 //! The one integration test binary: a module per feature.
 
 mod adopt;
+mod audience;
 mod bad_input;
 mod browser;
 mod cli;
