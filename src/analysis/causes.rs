@@ -19,6 +19,25 @@ pub fn infer_all(incidents: &[Incident], taxonomy: &Taxonomy) -> Vec<Vec<Inferre
         .collect()
 }
 
+/// `infer_all`, taking each incident's causes from its cached features when they were
+/// inferred before (see `text::DocFeatures::inferred`).
+pub fn infer_all_cached(
+    incidents: &[Incident],
+    taxonomy: &Taxonomy,
+    cache: &super::text::FeatureCache,
+) -> Vec<Vec<InferredCause>> {
+    incidents
+        .par_iter()
+        .map(|incident| match cache.get(&incident.id) {
+            Some(doc) => doc
+                .inferred
+                .get_or_init(|| taxonomy::infer(incident, taxonomy))
+                .clone(),
+            None => taxonomy::infer(incident, taxonomy),
+        })
+        .collect()
+}
+
 /// What related incidents compare: each incident's inferred classes with their
 /// confidence. A post-mortem whose authors labelled its causes is compared by its
 /// labels instead, so its inferred classes are left out here.

@@ -48,7 +48,7 @@ pub fn analyse_cached(
     // falls back to the builtin taxonomy.
     let taxonomy = Taxonomy::for_config(config)
         .unwrap_or_else(|_| std::borrow::Cow::Borrowed(Taxonomy::builtin_ref()));
-    let inferred = causes::infer_all(incidents, &taxonomy);
+    let inferred = causes::infer_all_cached(incidents, &taxonomy, cache);
     let classes = causes::class_sets(incidents, &inferred);
     let pairs = related::neighbours(incidents, &model, &links, params, &classes);
     let related = related::related_lists(
@@ -110,4 +110,44 @@ pub fn analyse_cached(
         },
         diagnostics,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Incident;
+
+    fn incident(id: &str, root_cause: &str) -> Incident {
+        Incident {
+            id: id.into(),
+            title: format!("Outage {id}"),
+            date: Some(jiff::civil::date(2025, 1, 1)),
+            root_cause: Some(root_cause.into()),
+            ..Default::default()
+        }
+    }
+
+    /// serve's cache (features and inferred causes) gives what a fresh analysis gives,
+    /// after an edit whose id the owner removed from the cache.
+    #[test]
+    fn a_cached_analysis_equals_a_fresh_one_after_an_edit() {
+        let config = Config::default();
+        let params = related::Params::default();
+        let mut archive = Archive::new(vec![
+            incident("a", "The TLS certificate on the gateway expired."),
+            incident("b", "A DNS zone push removed the records."),
+            incident("c", "The data centre lost power when the generator failed."),
+        ]);
+        let mut cache = text::FeatureCache::default();
+        let first = analyse_cached(&config, &archive, &params, &mut cache);
+        assert_eq!(first.0, analyse(&config, &archive).0);
+        assert!(cache["c"].inferred.get().is_some(), "causes are cached");
+        assert_eq!(first.0.inferred_causes["c"][0].class, "power-failure");
+        archive.incidents[2].root_cause =
+            Some("Name resolution failed: the DNS resolvers stopped answering lookups.".into());
+        cache.remove("c");
+        let second = analyse_cached(&config, &archive, &params, &mut cache);
+        assert_eq!(second.0, analyse(&config, &archive).0);
+        assert_eq!(second.0.inferred_causes["c"][0].class, "dns");
+    }
 }

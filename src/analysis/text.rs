@@ -50,6 +50,10 @@ pub struct DocFeatures {
     pub cause: FeatureMap<f32>,
     pub whole: FeatureMap<f32>,
     pub structured: bool,
+    /// The causes inferred from the same text, filled the first time analysis asks
+    /// (the taxonomy is the site's; `serve` drops the whole cache when the config
+    /// changes).
+    pub inferred: std::sync::OnceLock<Vec<crate::model::InferredCause>>,
 }
 
 impl DocFeatures {
@@ -59,12 +63,14 @@ impl DocFeatures {
             cause: features(&text, !structured),
             whole: features(&whole_text(incident), false),
             structured,
+            inferred: std::sync::OnceLock::new(),
         }
     }
 }
 
 /// `DocFeatures` by incident id, kept between rebuilds by `serve`: an incident whose
-/// text did not change is not tokenised again. The owner removes the ids it re-parsed.
+/// text did not change is not tokenised (nor its causes inferred) again. The owner
+/// removes the ids it re-parsed.
 pub type FeatureCache = HashMap<String, Arc<DocFeatures>>;
 
 impl TextModel {
