@@ -36,16 +36,13 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let root = PathBuf::from(root);
-    let mut config = match Config::load(&root) {
+    let config = match Config::load(&root) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
-    if !root.join(&config.content_dir).is_dir() {
-        config.content_dir = ".".into();
-    }
     let read = |p: &str| std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}"));
     let (truth, queries) = match (read(truth_path), read(queries_path)) {
         (Ok(t), Ok(q)) => (t, q),

@@ -217,16 +217,13 @@ fn main() -> ExitCode {
     let taxonomy = Taxonomy::builtin();
     let cut = min.unwrap_or(taxonomy.min_confidence);
     let root = PathBuf::from(&positional[0]);
-    let mut config = match Config::load(&root) {
+    let config = match Config::load(&root) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
-    if !root.join(&config.content_dir).is_dir() {
-        config.content_dir = ".".into();
-    }
     // Truth, keyed by id or relative path.
     let mut truth: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for path in &positional[1..] {

@@ -40,16 +40,13 @@ fn main() -> ExitCode {
         }
     };
     let root = PathBuf::from(dir);
-    let mut config = match Config::load(&root) {
+    let config = match Config::load(&root) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
-    if !root.join(&config.content_dir).is_dir() {
-        config.content_dir = ".".into();
-    }
     let truth = match std::fs::read_to_string(truth_path)
         .map_err(|e| format!("{truth_path}: {e}"))
         .and_then(|t| eval::parse_truth(&t))
