@@ -1304,10 +1304,10 @@ impl Ctx<'_> {
         }
         if !a.oldest_overdue.is_empty() {
             let table = Table {
-                caption: format!(
-                    "The {} most overdue items as of {as_of}",
-                    a.oldest_overdue.len()
-                ),
+                caption: match a.oldest_overdue.len() {
+                    1 => format!("The one overdue item as of {as_of}"),
+                    n => format!("The {n} most overdue items as of {as_of}"),
+                },
                 head: [
                     "due",
                     "days overdue",
