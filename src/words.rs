@@ -2,7 +2,50 @@
 //! escaping and the edit distance behind every "did you mean". One of each, so the CLI,
 //! the pages and serve's overlay say things alike.
 
-/// `count` followed by `one` or `many`: "1 error", "3 errors".
+/// Escape text for HTML and SVG (content and attribute values), as tera's autoescape
+/// does: the one HTML escaper (pages through tera, charts, serve's overlay).
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    esc_into(&mut out, s);
+    out
+}
+
+/// `esc` appended to `out`.
+pub fn esc_into(out: &mut String, s: &str) {
+    escape_runs(s, |part| out.push_str(part));
+}
+
+/// `esc` as tera's escape function (`render::Renderer` registers it): the same output as
+/// tera's own, but plain runs are written in one go rather than byte by byte, which
+/// matters for pages with thousands of marks and rows.
+pub fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut result = Ok(());
+    escape_runs(input, |part| {
+        if result.is_ok() {
+            result = out.write_all(part.as_bytes());
+        }
+    });
+    result
+}
+
+/// Hand `s` to `put` in pieces: runs without special characters whole, entities for
+/// `& < > " '`.
+fn escape_runs(s: &str, mut put: impl FnMut(&str)) {
+    let mut rest = s;
+    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
+        put(&rest[..at]);
+        put(match rest.as_bytes()[at] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[at + 1..];
+    }
+    put(rest);
+}
+
 /// Edits (insert, delete, substitute, or swap two neighbours) between `a` and `b`, in
 /// characters: the optimal-string-alignment distance, so `promethues` is one edit from
 /// `prometheus`, as typists count.
@@ -24,6 +67,7 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     rows[a.len()][b.len()]
 }
 
+/// `count` followed by `one` or `many`: "1 error", "3 errors".
 pub fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }

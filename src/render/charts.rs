@@ -22,50 +22,7 @@ fn short_label(label: &str) -> String {
     }
 }
 
-/// Escape text for HTML and SVG (content and attribute values), as tera's autoescape
-/// does.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    esc_into(&mut out, s);
-    out
-}
-
-/// `esc` appended to `out`; text without special characters is copied in one go.
-pub fn esc_into(out: &mut String, s: &str) {
-    let mut rest = s;
-    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
-        out.push_str(&rest[..at]);
-        out.push_str(match rest.as_bytes()[at] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        });
-        rest = &rest[at + 1..];
-    }
-    out.push_str(rest);
-}
-
-/// `esc` for tera's autoescape (`Renderer` registers it): the same output as tera's
-/// own, but plain runs are written in one go rather than byte by byte, which matters
-/// for pages with thousands of marks and rows.
-pub fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut rest = input;
-    while let Some(at) = rest.find(['&', '<', '>', '"', '\'']) {
-        out.write_all(rest[..at].as_bytes())?;
-        let entity: &[u8] = match rest.as_bytes()[at] {
-            b'&' => b"&amp;",
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'"' => b"&quot;",
-            _ => b"&#39;",
-        };
-        out.write_all(entity)?;
-        rest = &rest[at + 1..];
-    }
-    out.write_all(rest.as_bytes())
-}
+pub use crate::words::{esc, esc_into, escape_html};
 
 /// A coordinate with one fixed decimal (a tenth of a unit is under 0.15 px at the widest
 /// layout): enough precision, identical on every platform. Written as `12`, `12.5`,

@@ -2,10 +2,10 @@
 //! each word counting most (field boosts in [`super::weights`]); any word may match,
 //! and matching all of them adds the score again, so complete matches come first. A
 //! word also matches its synonyms ([`super::synonyms`]), for less. A word found nowhere
-//! is searched as the nearest words of the archive (one edit for words of up to seven
-//! letters, two for longer ones; a swap of neighbours is one), at [`weights::TYPO`], and
-//! they are offered ("did you mean"). Field filters and dates filter without changing
-//! scores.
+//! is offered the nearest words of the archive ("did you mean"; one edit for words of up
+//! to seven letters, two for longer ones; a swap of neighbours is one) and, from
+//! [`weights::TYPO_MIN_CHARS`] letters on, searched as them at [`weights::TYPO`]. Field
+//! filters and dates filter without changing scores.
 //!
 //! Causes: `cause:X` matches the label X and, when the taxonomy knows X (a class, an
 //! alias, a family), every incident of that class, labelled or inferred. Free text that
@@ -195,15 +195,16 @@ impl SearchIndex {
                         described.push(' ');
                     }
                     let single_word = matches!(item.clause, Clause::Word(_)) && stems.len() == 1;
-                    // A word found nowhere is searched as the nearest words of the
-                    // archive (within a typo or two), for less, and they are offered.
+                    // A word found nowhere is offered the nearest words of the archive
+                    // (within a typo or two) and, when long enough not to have too many
+                    // false friends, searched as them, for less.
                     let near = if single_word && !item.negated && self.nowhere(searcher, &stems[0])
                     {
                         let near = self.nearest_terms(searcher, w);
                         if !plan.unknown.iter().any(|(u, _)| u == w) {
                             plan.unknown.push((w.clone(), near.clone()));
                         }
-                        near
+                        if w.chars().count() >= weights::TYPO_MIN_CHARS { near } else { Vec::new() }
                     } else {
                         Vec::new()
                     };

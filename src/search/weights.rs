@@ -14,8 +14,8 @@ pub const BODY: f32 = 1.0;
 /// exact does (the CLI: a word found nowhere, searched as its nearest words; the
 /// browser: a term within one edit in the same shard).
 pub const TYPO: f32 = 0.3;
-/// Words shorter than this are never matched within a typo in the browser (too many
-/// false friends among the neighbours of a shard).
+/// Words shorter than this are never matched within a typo, only offered their nearest
+/// words (too many false friends: `bgp`, `oom`).
 pub const TYPO_MIN_CHARS: usize = 5;
 /// A synonym match, relative to the word typed (CLI only).
 pub const SYNONYM: f32 = 0.4;

@@ -17,7 +17,7 @@ pub const OVERLAY_ID: &str = "hindsight-overlay";
 
 /// Escape text for HTML element content and attribute values (the one escaper the
 /// hand-written SVG charts use too).
-pub use crate::render::charts::esc as escape_html;
+pub use crate::words::esc as escape_html;
 
 /// The overlay for a failed rebuild: one block per error (warnings are left to the
 /// terminal so that they do not hide the page), each as `path:line:col: error[code]:

@@ -23,10 +23,8 @@ pub fn fmt_pct(rate: f64) -> String {
     format!("{}%", fmt_num(rate * 100.0))
 }
 
-/// `1 incident`, `3 incidents`.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+/// `1 incident`, `3 incidents` (the one counted-noun rule of `words`).
+pub use crate::words::plural;
 
 /// A change in a count: `+2`, `−1` (a minus sign), `no change`.
 pub fn signed(v: i64) -> String {
