@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 pub use crate::diagnostics::CheckLevel;
-use crate::zone::Zone;
 pub use crate::redact::RedactConfig;
+use crate::zone::Zone;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]

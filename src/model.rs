@@ -12,8 +12,8 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 
-use crate::zone::Zone;
 pub use crate::config::Visibility;
+use crate::zone::Zone;
 
 /// Whether a post-mortem records an incident or a near miss. Near misses are searchable
 /// and linkable but kept out of duration statistics.

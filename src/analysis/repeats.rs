@@ -157,14 +157,17 @@ pub fn inferred_repeats(
         let mut best: Option<(usize, &str)> = None;
         for p in &pairs[i] {
             let other = &incidents[p.other];
-            let Some(other_date) = other.date else { continue };
+            let Some(other_date) = other.date else {
+                continue;
+            };
             if !other.causes.is_empty()
                 || !before(other, incident)
                 || days_between(other_date, date) > config.window_days
             {
                 continue;
             }
-            if config.require_same_service && shares(&incident.services, &other.services).is_none() {
+            if config.require_same_service && shares(&incident.services, &other.services).is_none()
+            {
                 continue;
             }
             let alike = p.title_sim >= INFERRED_TITLE_MIN || p.cause_sim >= UNLABELLED_TEXT_MIN;

@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::Failure;
 use crate::pipeline;
+use crate::search::causes::Causes;
 use crate::search::searcher::{Hit, SearchIndex};
 use crate::search::{self, fresh, query};
-use crate::search::causes::Causes;
 use crate::site::Site;
 use crate::taxonomy::Taxonomy;
 

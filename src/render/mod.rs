@@ -13,10 +13,10 @@ pub mod pages;
 pub mod theme;
 pub mod urls;
 
-use std::borrow::Cow;
 use anyhow::{Context as _, Result};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 
 use crate::analysis::trends::ScopeKind;
 use crate::model::{Archive, Insights};

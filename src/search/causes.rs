@@ -188,20 +188,20 @@ mod tests {
         );
         // Known inferred causes are used as given, below the cut-off left out.
         let known = vec![vec![
-                InferredCause {
-                    class: "cache".into(),
-                    family: "data".into(),
-                    title: "Cache".into(),
-                    confidence: 0.9,
-                    evidence: Vec::new(),
-                },
-                InferredCause {
-                    class: "clock-skew".into(),
-                    family: "time".into(),
-                    title: "Clock skew".into(),
-                    confidence: 0.1,
-                    evidence: Vec::new(),
-                },
+            InferredCause {
+                class: "cache".into(),
+                family: "data".into(),
+                title: "Cache".into(),
+                confidence: 0.9,
+                evidence: Vec::new(),
+            },
+            InferredCause {
+                class: "clock-skew".into(),
+                family: "time".into(),
+                title: "Clock skew".into(),
+                confidence: 0.1,
+                evidence: Vec::new(),
+            },
         ]];
         let incidents = [unlabelled.clone()];
         assert_eq!(
@@ -216,8 +216,16 @@ mod tests {
         let top = |q: &str| classes_described(taxonomy, q).first().map(|c| c.0.clone());
         assert_eq!(top("dns").as_deref(), Some("dns"));
         assert!(top("lost power").is_some_and(|c| c.starts_with("power")));
-        assert_eq!(top("dns broken").as_deref(), Some("dns"), "a name among other words");
-        assert_eq!(top("payments"), None, "a word that names no cause stays a word search");
+        assert_eq!(
+            top("dns broken").as_deref(),
+            Some("dns"),
+            "a name among other words"
+        );
+        assert_eq!(
+            top("payments"),
+            None,
+            "a word that names no cause stays a word search"
+        );
         assert_eq!(classes_named(taxonomy, "DNS"), ["dns"]);
         assert_eq!(
             classes_named(taxonomy, "physical"),

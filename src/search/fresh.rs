@@ -81,8 +81,8 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
         (manifest, walk.join())
     });
     let now = now.map_err(|_| anyhow::anyhow!("walking the content folder failed"))?;
-    let taxonomy = crate::taxonomy::Taxonomy::for_config(&site.config)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let taxonomy =
+        crate::taxonomy::Taxonomy::for_config(&site.config).map_err(|e| anyhow::anyhow!("{e}"))?;
     let causes = Causes::new(&taxonomy);
     if manifest.schema != SCHEMA_VERSION
         || manifest.taxonomy != causes.fingerprint()
@@ -154,8 +154,7 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
     moved |= lost_an_id && idle_file;
     if moved {
         let (archive, _) = content::archive::load(site);
-        let stats =
-            store::update_with_files(&cache, &archive, stamps_of(site, &archive), &causes)?;
+        let stats = store::update_with_files(&cache, &archive, stamps_of(site, &archive), &causes)?;
         return Ok(Some(Refresh {
             files_changed,
             reloaded: true,

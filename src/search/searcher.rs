@@ -20,8 +20,8 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery,
-    Occur, PhraseQuery, Query as TQuery, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, PhraseQuery,
+    Query as TQuery, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, TantivyDocument, Value};
 use tantivy::{IndexReader, Order, ReloadPolicy, Term};
@@ -167,7 +167,10 @@ impl SearchIndex {
             plan.notices.push(if near.is_empty() {
                 format!("`{word}` is in no post-mortem")
             } else {
-                format!("`{word}` is in no post-mortem; did you mean {}?", near.join(", "))
+                format!(
+                    "`{word}` is in no post-mortem; did you mean {}?",
+                    near.join(", ")
+                )
             });
         }
         plan
@@ -204,7 +207,11 @@ impl SearchIndex {
                         if !plan.unknown.iter().any(|(u, _)| u == w) {
                             plan.unknown.push((w.clone(), near.clone()));
                         }
-                        if w.chars().count() >= weights::TYPO_MIN_CHARS { near } else { Vec::new() }
+                        if w.chars().count() >= weights::TYPO_MIN_CHARS {
+                            near
+                        } else {
+                            Vec::new()
+                        }
                     } else {
                         Vec::new()
                     };
@@ -361,7 +368,12 @@ impl SearchIndex {
     }
 
     /// Every term of `field` with its document frequency, summed over segments.
-    fn terms_of(&self, searcher: &tantivy::Searcher, field: Field, mut each: impl FnMut(&str, u32)) {
+    fn terms_of(
+        &self,
+        searcher: &tantivy::Searcher,
+        field: Field,
+        mut each: impl FnMut(&str, u32),
+    ) {
         for segment in searcher.segment_readers() {
             let Ok(index) = segment.inverted_index(field) else {
                 continue;
@@ -389,7 +401,12 @@ impl SearchIndex {
         for field in [f.title, f.root_cause, f.labels, f.summary, f.body] {
             self.terms_of(searcher, field, |term, docs| {
                 let len = term.chars().count();
-                if len < 3 || len.abs_diff(lower.chars().count()).min(len.abs_diff(stem.chars().count())) > max {
+                if len < 3
+                    || len
+                        .abs_diff(lower.chars().count())
+                        .min(len.abs_diff(stem.chars().count()))
+                        > max
+                {
                     return;
                 }
                 // The word as typed counts before its stem (which may be cut short).
@@ -428,7 +445,8 @@ impl SearchIndex {
     }
 
     /// True when no indexed text holds `stem`.
-    fn nowhere(&self, searcher: &tantivy::Searcher, stem: &str) -> bool {        let f = self.fields;
+    fn nowhere(&self, searcher: &tantivy::Searcher, stem: &str) -> bool {
+        let f = self.fields;
         [f.title, f.root_cause, f.labels, f.summary, f.body]
             .into_iter()
             .all(|field| {
@@ -452,7 +470,12 @@ impl SearchIndex {
 /// Names closest first, then the most documents, at most three.
 fn ranked(found: BTreeMap<String, (usize, u32)>) -> Vec<String> {
     let mut found: Vec<(String, (usize, u32))> = found.into_iter().collect();
-    found.sort_by(|a, b| a.1.0.cmp(&b.1.0).then(b.1.1.cmp(&a.1.1)).then(a.0.cmp(&b.0)));
+    found.sort_by(|a, b| {
+        a.1.0
+            .cmp(&b.1.0)
+            .then(b.1.1.cmp(&a.1.1))
+            .then(a.0.cmp(&b.0))
+    });
     found.into_iter().take(3).map(|(name, _)| name).collect()
 }
 
@@ -709,7 +732,11 @@ pub(crate) mod tests {
         // "outage of electricity" shares no word with the power post-mortem; the
         // taxonomy reads it as a power failure, which was inferred from the text.
         let r = results(&index, "electricity outage");
-        assert_eq!(r.hits.first().map(|h| h.id.as_str()), Some("power"), "{r:?}");
+        assert_eq!(
+            r.hits.first().map(|h| h.id.as_str()),
+            Some("power"),
+            "{r:?}"
+        );
         assert!(
             r.notices.iter().any(|n| n.contains("power-failure")),
             "{:?}",
@@ -717,14 +744,19 @@ pub(crate) mod tests {
         );
         // `cause:` takes the taxonomy's names; without labels it says it uses inferred causes.
         let r = results(&index, "cause:dns");
-        assert_eq!(r.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["dns"]);
+        assert_eq!(
+            r.hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(),
+            ["dns"]
+        );
         assert!(r.notices[0].starts_with("no post-mortem of this archive has a cause label"));
         // A family stands for its classes; an unknown cause says so and offers the nearest.
         assert_eq!(ids(&index, "cause:physical"), ["power"]);
         let r = results(&index, "cause:dsn");
         assert!(r.hits.is_empty());
         assert!(
-            r.notices.iter().any(|n| n.contains("did you mean cause:dns")),
+            r.notices
+                .iter()
+                .any(|n| n.contains("did you mean cause:dns")),
             "{:?}",
             r.notices
         );
@@ -740,14 +772,22 @@ pub(crate) mod tests {
         let mut either = ids(&index, "generator OR relabelling");
         either.sort();
         assert_eq!(either, ["power", "scrape"]);
-        assert_eq!(ids(&index, "year:2025 racks OR year:2024"), ["power", "scrape"]);
+        assert_eq!(
+            ids(&index, "year:2025 racks OR year:2024"),
+            ["power", "scrape"]
+        );
         // `OR` as a word is not searched (it used to match every incident).
         assert_eq!(ids(&index, "prometheus OR zone"), ["scrape", "dns"]);
         let r = results(&index, "promethues");
-        assert_eq!(r.hits.first().map(|h| h.id.as_str()), Some("scrape"), "a swap is one typo");
+        assert_eq!(
+            r.hits.first().map(|h| h.id.as_str()),
+            Some("scrape"),
+            "a swap is one typo"
+        );
         assert!(
-            r.notices
-                .contains(&"`promethues` is in no post-mortem; did you mean prometheus?".to_string()),
+            r.notices.contains(
+                &"`promethues` is in no post-mortem; did you mean prometheus?".to_string()
+            ),
             "{:?}",
             r.notices
         );

@@ -237,6 +237,10 @@ mod tests {
         assert_eq!(edit_distance("certif", "certifc"), 1);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "ab"), 2);
-        assert_eq!(edit_distance("promethues", "prometheus"), 1, "a swap is one edit");
+        assert_eq!(
+            edit_distance("promethues", "prometheus"),
+            1,
+            "a swap is one edit"
+        );
     }
 }

@@ -490,10 +490,7 @@ pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
     ));
     files.push(OutputFile::new(
         "search/idx/causes.js",
-        format!(
-            "hindsightCauses({});\n",
-            causes.taxonomy().browser_json()
-        ),
+        format!("hindsightCauses({});\n", causes.taxonomy().browser_json()),
     ));
     let entry = json!({
         "version": FORMAT_VERSION,
@@ -695,7 +692,11 @@ mod tests {
         assert!(classes.contains(r#""certificate-expiry":"C""#), "{classes}");
         assert!(classes.contains(r#""dns":"A""#), "{classes}");
         let causes = file("search/idx/causes.js");
-        assert!(causes.starts_with("hindsightCauses({\"classes\":[["), "{}", &causes[..200]);
+        assert!(
+            causes.starts_with("hindsightCauses({\"classes\":[["),
+            "{}",
+            &causes[..200]
+        );
         assert!(entry.contains(r#""causeMin":0.6"#), "{entry}");
         assert_eq!(
             file("search/idx/dates.js"),

@@ -123,7 +123,10 @@ pub fn update_documents(
 
 /// Cause classes for the documents about to be indexed (inferring them, when needed, on
 /// every core).
-fn with_classes<'a>(docs: Vec<(IndexedDoc<'a>, &Incident)>, causes: &Causes) -> Vec<IndexedDoc<'a>> {
+fn with_classes<'a>(
+    docs: Vec<(IndexedDoc<'a>, &Incident)>,
+    causes: &Causes,
+) -> Vec<IndexedDoc<'a>> {
     use rayon::prelude::*;
     docs.into_par_iter()
         .map(|(doc, incident)| doc.with_classes(causes, incident))

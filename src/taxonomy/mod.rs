@@ -665,7 +665,6 @@ fn closest(name: &str, names: &[&str], n: usize) -> Vec<String> {
         .collect()
 }
 
-
 // ---------------------------------------------------------------------------------------
 // Words and stems
 

@@ -366,17 +366,20 @@ fn cause_queries_or_and_did_you_mean_in_the_browser_match_the_cli() {
     )
     .unwrap();
     let taxonomy = hindsight::taxonomy::Taxonomy::builtin_ref();
-    for q in queries.values().flatten().chain(&["dns broken".to_string()]) {
+    for q in queries
+        .values()
+        .flatten()
+        .chain(&["dns broken".to_string()])
+    {
         let js = browser.script(
             "return window.hindsightSearch.describedClasses(arguments[0]);",
             json!([q]),
         );
         let js: Vec<(String, f64)> = serde_json::from_value(js).unwrap();
-        let rust: Vec<(String, f64)> =
-            hindsight::search::causes::classes_described(taxonomy, q)
-                .into_iter()
-                .map(|(c, _, s)| (c, s))
-                .collect();
+        let rust: Vec<(String, f64)> = hindsight::search::causes::classes_described(taxonomy, q)
+            .into_iter()
+            .map(|(c, _, s)| (c, s))
+            .collect();
         assert_eq!(js.len(), rust.len(), "{q}: {js:?} vs {rust:?}");
         for ((jc, js), (rc, rs)) in js.iter().zip(&rust) {
             assert_eq!(jc, rc, "{q}");
@@ -398,7 +401,10 @@ fn cause_queries_or_and_did_you_mean_in_the_browser_match_the_cli() {
         ids
     };
     let browser_ids = |q: &str| -> Vec<String> {
-        browser.open(&format!("{url}?q={}", q.replace(' ', "%20").replace(':', "%3A")));
+        browser.open(&format!(
+            "{url}?q={}",
+            q.replace(' ', "%20").replace(':', "%3A")
+        ));
         let status = settled_titles(&browser).0;
         // Show every result, then read their ids from the links.
         loop {
@@ -415,7 +421,10 @@ fn cause_queries_or_and_did_you_mean_in_the_browser_match_the_cli() {
             .map(|(_, href)| href.split('/').nth(2).unwrap().to_string())
             .collect();
         ids.sort();
-        assert!(status.contains(&format!("{} post-mortem", ids.len())) || ids.len() == 1, "{status} vs {ids:?}");
+        assert!(
+            status.contains(&format!("{} post-mortem", ids.len())) || ids.len() == 1,
+            "{status} vs {ids:?}"
+        );
         ids
     };
     let notices = |browser: &Browser| -> Vec<String> {
@@ -448,9 +457,15 @@ fn cause_queries_or_and_did_you_mean_in_the_browser_match_the_cli() {
         settled_titles(&browser)
     };
     let (_, cli_out, _) = run(&root, &["search", "lost power", "--limit", "1"]);
-    assert_eq!(Some(titles[0].as_str()), cli_out.lines().next(), "{titles:?}");
+    assert_eq!(
+        Some(titles[0].as_str()),
+        cli_out.lines().next(),
+        "{titles:?}"
+    );
     assert!(
-        notices(&browser).iter().any(|n| n.contains("“Power failure” (power-failure)")),
+        notices(&browser)
+            .iter()
+            .any(|n| n.contains("“Power failure” (power-failure)")),
         "{:?}",
         notices(&browser)
     );
@@ -474,7 +489,13 @@ fn cause_queries_or_and_did_you_mean_in_the_browser_match_the_cli() {
         json!([]),
     );
     let (status, _) = settled_titles(&browser);
-    assert!(status.ends_with("match.") && !status.starts_with("No"), "{status}");
-    let value = browser.script("return document.getElementById('search-q').value;", json!([]));
+    assert!(
+        status.ends_with("match.") && !status.starts_with("No"),
+        "{status}"
+    );
+    let value = browser.script(
+        "return document.getElementById('search-q').value;",
+        json!([]),
+    );
     assert_eq!(value, json!("resolver"));
 }

@@ -571,11 +571,21 @@ fn inferred_repeats_on_the_real_derived_set_share_a_true_cause() {
                 .is_some_and(|(x, y)| x.iter().any(|c| y.contains(c)))
         })
         .count();
-    eprintln!("inferred repeats: {} ({right} share a true cause): {repeats:?}", repeats.len());
-    assert!(repeats.iter().all(|(_, r)| r.inferred), "the set has no labels");
+    eprintln!(
+        "inferred repeats: {} ({right} share a true cause): {repeats:?}",
+        repeats.len()
+    );
+    assert!(
+        repeats.iter().all(|(_, r)| r.inferred),
+        "the set has no labels"
+    );
     // Different organisations' incidents of one cause are not repeats of one another:
     // the rule also wants alike titles or root-cause texts, which the set has only within
     // one organisation (measured: 1 pair, Azure's DNS delegation and DNS surge).
     assert!(!repeats.is_empty());
-    assert_eq!(right, repeats.len(), "every inferred repeat shares a true cause");
+    assert_eq!(
+        right,
+        repeats.len(),
+        "every inferred repeat shares a true cause"
+    );
 }

@@ -187,7 +187,9 @@ fn json_output_has_the_contract_shape() {
         let keys: Vec<&String> = r.as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            ["date", "id", "score", "severity", "snippet", "source", "title", "url"]
+            [
+                "date", "id", "score", "severity", "snippet", "source", "title", "url"
+            ]
         );
         let id = r["id"].as_str().unwrap();
         assert_eq!(r["url"], format!("incidents/{id}/index.html"));
@@ -241,7 +243,10 @@ fn json_output_has_the_contract_shape() {
         "{stderr}"
     );
     assert!(
-        stderr.lines().all(|l| l.starts_with("note: `poison message` reads as the cause") || l.ends_with("matching post-mortem")),
+        stderr.lines().all(
+            |l| l.starts_with("note: `poison message` reads as the cause")
+                || l.ends_with("matching post-mortem")
+        ),
         "{stderr}"
     );
     // An exclusion may come first; flags may come before or after the query.

@@ -163,7 +163,10 @@ fn open_overdue_and_completion_rest_on_items_with_a_status() {
     );
     assert!(dash.contains("Completion rate <strong>50%</strong> of 4 items with a status"));
     assert!(dash.contains("of 4 items with a status · 7 without · due before 2024-06-30"));
-    assert!(dash.contains("The one overdue item as of 2024-06-30"), "one item, said as one");
+    assert!(
+        dash.contains("The one overdue item as of 2024-06-30"),
+        "one item, said as one"
+    );
 
     let page = site.read("action-items/index.html");
     assert!(
