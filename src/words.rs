@@ -120,6 +120,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("certif", "certifc"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "ab"), 2);
+        assert_eq!(
+            edit_distance("promethues", "prometheus"),
+            1,
+            "a swap is one edit"
+        );
+    }
+
+    #[test]
     fn durations_follow_one_rule() {
         for (minutes, text) in [
             (0.0, "0 min"),

@@ -176,8 +176,6 @@ fn word_end(text: &str, i: usize, start: usize) -> usize {
     }
 }
 
-pub use crate::words::edit_distance;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,17 +228,5 @@ mod tests {
         assert!(s.plain().ends_with('…'));
         assert!(s.parts.iter().all(|(_, m)| !m));
         assert_eq!(make("   ", &[], 30), Snippet::default());
-    }
-
-    #[test]
-    fn edit_distance_counts_single_edits() {
-        assert_eq!(edit_distance("certif", "certifc"), 1);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "ab"), 2);
-        assert_eq!(
-            edit_distance("promethues", "prometheus"),
-            1,
-            "a swap is one edit"
-        );
     }
 }

@@ -512,8 +512,10 @@ impl Taxonomy {
     /// `classes` as `[id, title, family]`, `names` (normalised name → class index),
     /// `stop` and `negations` (the word lists of [`tokenize`]), and `patterns` as
     /// `[class, weight, slots]` with each slot `[alternatives, optional, gap]`, an
-    /// alternative being a stem or a `prefix*`.
-    pub fn browser_json(&self) -> serde_json::Value {
+    /// alternative being a stem or a `prefix*`. Only phrases that can score `min` or more
+    /// in [`Taxonomy::match_query`] go in: the browser keeps no class below `min`, so the
+    /// others could never change what it finds (and weak phrases are most of the file).
+    pub fn browser_json(&self, min: f64) -> serde_json::Value {
         let mut names: Vec<(&String, &usize)> = self.names.iter().collect();
         names.sort();
         let stems = self.matcher.stems_by_id();
@@ -521,6 +523,7 @@ impl Taxonomy {
             .matcher
             .patterns
             .iter()
+            .filter(|p| f64::from(p.weight) * PHRASE_SCORE >= min)
             .map(|p| {
                 let slots: Vec<serde_json::Value> = p
                     .slots
@@ -568,7 +571,7 @@ impl Taxonomy {
         }
         let words = tokenize(query);
         for m in self.matcher.find(query, &words) {
-            let w = self.matcher.patterns[m.pattern].weight as f64 * 0.95;
+            let w = self.matcher.patterns[m.pattern].weight as f64 * PHRASE_SCORE;
             let s = scores
                 .entry(self.matcher.patterns[m.pattern].class)
                 .or_default();
@@ -624,6 +627,8 @@ impl Taxonomy {
     }
 }
 
+/// A phrase match scores this times the phrase's weight in [`Taxonomy::match_query`].
+pub const PHRASE_SCORE: f64 = 0.95;
 /// Score of a class whose multi-word name stands among other words of a query.
 pub const NAMED_WORDS: f64 = 0.9;
 /// Score of a class whose one-word name stands among other words of a query.
