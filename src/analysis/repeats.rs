@@ -56,6 +56,11 @@ fn before(a: &Incident, b: &Incident) -> bool {
     }
 }
 
+/// The order of incidents in time: date, start, then id so that it is total.
+fn when(i: &Incident) -> (Option<Date>, Option<jiff::Timestamp>, &str) {
+    (i.date, i.started_at, &i.id)
+}
+
 fn shares(a: &[String], b: &[String]) -> Option<String> {
     a.iter().find(|x| b.contains(x)).cloned()
 }
@@ -75,10 +80,7 @@ pub fn repeats(incidents: &[Incident], config: &RepeatsConfig) -> BTreeMap<Strin
             by_cause.entry(cause).or_default().push(i);
         }
     }
-    let chronological = |&a: &usize, &b: &usize| {
-        let (x, y) = (&incidents[a], &incidents[b]);
-        (x.date, x.started_at, &x.id).cmp(&(y.date, y.started_at, &y.id))
-    };
+    let chronological = |&a: &usize, &b: &usize| when(&incidents[a]).cmp(&when(&incidents[b]));
     for list in by_cause.values_mut() {
         list.sort_by(chronological);
     }
@@ -184,11 +186,7 @@ pub fn inferred_repeats(
             let (true, Some((class, _))) = (alike, shared) else {
                 continue;
             };
-            let later = |a: usize, b: usize| {
-                let (x, y) = (&incidents[a], &incidents[b]);
-                (x.date, x.started_at, &x.id) > (y.date, y.started_at, &y.id)
-            };
-            if best.is_none_or(|(b, _)| later(p.other, b)) {
+            if best.is_none_or(|(b, _)| when(other) > when(&incidents[b])) {
                 best = Some((p.other, class));
             }
         }

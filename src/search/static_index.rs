@@ -490,7 +490,10 @@ pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
     ));
     files.push(OutputFile::new(
         "search/idx/causes.js",
-        format!("hindsightCauses({});\n", causes.taxonomy().browser_json(DESCRIBED_MIN)),
+        format!(
+            "hindsightCauses({});\n",
+            causes.taxonomy().browser_json(DESCRIBED_MIN)
+        ),
     ));
     let entry = json!({
         "version": FORMAT_VERSION,
