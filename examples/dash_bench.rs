@@ -62,7 +62,7 @@ fn main() -> anyhow::Result<()> {
         let render_cpu = cpu_seconds() - cpu;
         let out = tempfile::tempdir()?;
         let t = Instant::now();
-        pipeline::write_site(&out.path().join("public"), &files)?;
+        pipeline::write_site(&out.path().join("public"), &files, None)?;
         let write = t.elapsed().as_secs_f64();
         let bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
         println!(
@@ -93,7 +93,7 @@ fn main() -> anyhow::Result<()> {
         );
     }
     if let Some(dir) = keep {
-        pipeline::write_site(&dir, &last)?;
+        pipeline::write_site(&dir, &last, None)?;
         println!("files kept in {}", dir.display());
     }
     report(&last);

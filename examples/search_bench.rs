@@ -83,7 +83,7 @@ fn main() -> anyhow::Result<()> {
     let out = tempfile::tempdir_in(&root)?;
     let c = cpu();
     let t = Instant::now();
-    pipeline::write_site(&out.path().join("public"), &search_files)?;
+    pipeline::write_site(&out.path().join("public"), &search_files, None)?;
     let write_static = t.elapsed();
     let write_cpu = cpu_since(c);
     drop(out);
@@ -220,7 +220,7 @@ fn build_without_search(root: &str) -> anyhow::Result<()> {
     let sitemap = render::render_unit(&renderer, &model, last, &files)?;
     files.extend(sitemap);
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    pipeline::write_site(&out, &files)?;
+    pipeline::write_site(&out, &files, None)?;
     println!(
         "build without search: {} post-mortems, {} files in {:.2?}",
         archive.incidents.len(),

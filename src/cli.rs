@@ -54,6 +54,9 @@ pub enum Command {
         /// List every warning (by default a kind seen more than 10 times shows 3).
         #[arg(long, short)]
         verbose: bool,
+        /// Print only problems: no progress line, no summary.
+        #[arg(long, short, conflicts_with = "verbose")]
+        quiet: bool,
         /// Who the site is for: `public` leaves out every internal post-mortem, section
         /// and field and applies [redact] of site.toml.
         #[arg(long, value_enum, default_value_t = AudienceArg::Internal)]
@@ -212,6 +215,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             strict,
             force,
             verbose,
+            quiet,
             audience,
         } => cmd::build::run(
             &open_site(&site)?.for_audience(match audience {
@@ -223,6 +227,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 strict,
                 force,
                 verbose,
+                quiet,
             },
         ),
         Command::Check {

@@ -12,6 +12,8 @@ pub mod content;
 pub mod diagnostics;
 pub mod model;
 pub mod pipeline;
+pub mod progress;
+pub mod publish;
 pub mod redact;
 pub mod render;
 pub mod schema;

@@ -4,11 +4,9 @@
 //! same stages and keep the output in memory. The stages live in their own modules;
 //! this one only chains them.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, Result, bail};
-use rayon::prelude::*;
+use anyhow::Result;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::{Archive, Insights};
@@ -29,66 +27,18 @@ pub fn load(site: &Site) -> (Archive, Diagnostics) {
 
 /// Derive related incidents, repeats and suggestions from the archive.
 pub fn analyse(site: &Site, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
+    let _stage = crate::progress::stage("analysing", None, "");
     crate::analysis::analyse(&site.config, archive)
 }
 
-/// Write `files` into `out_dir` atomically: everything goes to a temporary sibling
-/// folder first and is swapped in only when complete, so a failed build leaves the
-/// previous site as it was.
-pub fn write_site(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out_dir
-        .file_name()
-        .context("output directory has no name")?
-        .to_string_lossy()
-        .into_owned();
-    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.tmp-"))
-        .tempdir_in(parent)
-        .with_context(|| format!("creating a temporary folder in {}", parent.display()))?;
-    let mut dirs = BTreeSet::new();
-    for f in files {
-        if f.path.split('/').any(|c| c == ".." || c.is_empty()) || f.path.starts_with('/') {
-            bail!(
-                "refusing to write output file with unsafe path `{}`",
-                f.path
-            );
-        }
-        if let Some((dir, _)) = f.path.rsplit_once('/') {
-            dirs.insert(dir.to_string());
-        }
-    }
-    for dir in &dirs {
-        std::fs::create_dir_all(staging.path().join(dir))
-            .with_context(|| format!("creating {dir}"))?;
-    }
-    files.par_iter().try_for_each(|f| {
-        std::fs::write(staging.path().join(&f.path), &f.bytes)
-            .with_context(|| format!("writing {}", f.path))
-    })?;
-    let staged = staging.keep();
-    let old = parent.join(format!(".{name}.old"));
-    if old.exists() {
-        std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
-    }
-    if out_dir.exists() {
-        std::fs::rename(out_dir, &old)
-            .with_context(|| format!("moving the previous {} aside", out_dir.display()))?;
-    }
-    if let Err(e) = std::fs::rename(&staged, out_dir) {
-        // Put the previous site back before reporting.
-        let _ = std::fs::rename(&old, out_dir);
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(e).with_context(|| format!("moving the new site into {}", out_dir.display()));
-    }
-    if old.exists() {
-        std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
-    }
-    Ok(())
+/// Write `files` into `out_dir` atomically, only the files that changed since the
+/// last build (see [`crate::publish`]); `cache_dir` keeps the record of what was written.
+pub fn write_site(
+    out_dir: &Path,
+    files: &[OutputFile],
+    cache_dir: Option<&Path>,
+) -> Result<crate::publish::Written> {
+    crate::publish::write(out_dir, files, cache_dir)
 }
 
 /// Refuse output directories that would destroy the site: the root itself, a folder

@@ -1,6 +1,7 @@
 //! `hindsight build`: check every post-mortem and publish the site, or leave the
 //! previous site untouched when the archive has errors (or warnings, with `--strict`).
 
+use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
 use super::{Failure, report, require_content};
@@ -19,6 +20,8 @@ pub struct Options {
     pub force: bool,
     /// List every warning, not the first few of each kind.
     pub verbose: bool,
+    /// No progress line and no summary; problems are still reported.
+    pub quiet: bool,
 }
 
 pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
@@ -36,7 +39,12 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
         .map_err(Failure::Usage)?;
     require_content(site)?;
     let started = std::time::Instant::now();
-    let result = pipeline::build(site)?;
+    if !options.quiet && std::io::stderr().is_terminal() {
+        crate::progress::enable();
+    }
+    let result = pipeline::build(site);
+    crate::progress::finish();
+    let result = result?;
     // Notes (suggestions, stated figures that differ) are for authors at `check` time; a build only counts them,
     // except those saying which files were not read as post-mortems.
     let adoption = |code: &str| matches!(code, "skipped" | "not-markdown");
@@ -51,7 +59,7 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
         .iter()
         .filter(|d| d.level == Level::Note && !adoption(d.code))
         .count();
-    if notes > 0 {
+    if notes > 0 && !options.quiet {
         eprintln!(
             "{notes} note{} (suggestions and remarks for authors); `hindsight check` lists them",
             s(notes)
@@ -64,13 +72,30 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
         );
         return Err(Failure::Content);
     }
-    pipeline::write_site(&out_dir, &result.files)?;
-    eprintln!(
-        "published {} post-mortems ({} files) to {} in {:.2?}",
-        result.archive.incidents.len(),
-        result.files.len(),
-        out_dir.display(),
-        started.elapsed()
-    );
+    if !options.quiet && std::io::stderr().is_terminal() {
+        crate::progress::enable();
+    }
+    let written = pipeline::write_site(&out_dir, &result.files, Some(&site.cache_dir()));
+    crate::progress::finish();
+    let written = written?;
+    if let Some(notice) = &written.notice {
+        eprintln!("note: {notice}");
+    }
+    if !options.quiet {
+        eprintln!(
+            "published {} post-mortems to {} in {:.2?}: {} files, {} written, {} unchanged{}",
+            result.archive.incidents.len(),
+            out_dir.display(),
+            started.elapsed(),
+            result.files.len(),
+            written.written,
+            written.unchanged,
+            if written.removed > 0 {
+                format!(", {} removed", written.removed)
+            } else {
+                String::new()
+            }
+        );
+    }
     Ok(())
 }

@@ -20,12 +20,21 @@ pub fn load(site: &Site) -> (Archive, Diagnostics) {
 /// Every post-mortem of the site's content folder, read, in path order, with the
 /// problems met on the way (unreadable files and the like).
 pub fn read_all(site: &Site) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let _stage = crate::progress::stage("reading", None, "");
     discover::discover(&discover::Rules::of(site))
 }
 
 /// Parse `sources` in parallel, in their order.
 pub fn parse_all(site: &Site, sources: &[SourceFile]) -> Vec<Parsed> {
-    sources.par_iter().map(|s| parse(s, &site.config)).collect()
+    let stage = crate::progress::stage("parsing", Some(sources.len()), "post-mortems");
+    sources
+        .par_iter()
+        .map(|s| {
+            let parsed = parse(s, &site.config);
+            stage.inc(1);
+            parsed
+        })
+        .collect()
 }
 
 /// Build the archive from parsed files, with every diagnostic of the content.

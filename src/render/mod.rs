@@ -284,11 +284,16 @@ pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Resul
         .collect();
     // `None` stands for every dashboard and the trends export at once.
     tasks.insert(0, None);
+    let stage = crate::progress::stage("rendering", Some(tasks.len()), "pages");
     let parts: Vec<Vec<OutputFile>> = tasks
         .par_iter()
-        .map(|task| match task {
-            Some(unit) => render_unit(&renderer, &model, unit, &[]),
-            None => dashboard::render(&renderer, site, archive, insights),
+        .map(|task| {
+            let files = match task {
+                Some(unit) => render_unit(&renderer, &model, unit, &[]),
+                None => dashboard::render(&renderer, site, archive, insights),
+            };
+            stage.inc(1);
+            files
         })
         .collect::<Result<_>>()?;
     let mut files: Vec<OutputFile> = parts.into_iter().flatten().collect();

@@ -20,6 +20,8 @@ const LAYERS: &[(&str, u8)] = &[
     ("schema", 0),
     ("zone", 0),
     ("redact", 0),
+    ("publish", 0),
+    ("progress", 0),
     ("taxonomy", 1),
     ("content", 1),
     ("analysis", 2),

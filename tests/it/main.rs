@@ -10,6 +10,7 @@ mod dashboard;
 mod discover;
 mod exports;
 mod fuzz;
+mod incremental;
 mod layers;
 mod links;
 mod parse;

@@ -1,0 +1,435 @@
+//! Writing a rendered site into its output folder: atomically, and only what changed.
+//!
+//! The new site is assembled in a temporary sibling of the output folder and swapped in
+//! whole, so a failed build leaves the previous site exactly as it was. A file whose bytes
+//! are the same as last time is not written again: it is hard-linked from the previous
+//! site into the new one, so it keeps its modification time (and inode), and `rsync`,
+//! CDN uploads and `make`-like tools see it unchanged.
+//!
+//! "The same as last time" is read from a manifest in the cache folder, one per output
+//! folder: each file's BLAKE3 hash and size, and the modification time and inode it had
+//! when written. A previous file is reused only when its hash equals the new bytes' and
+//! its size, time and inode on disk still match the manifest, so a file edited by hand
+//! in the output is rewritten. A missing manifest (first build), one of another version
+//! or a damaged one costs nothing but writing every file: it can never make the site
+//! wrong.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::Metadata;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use rayon::prelude::*;
+
+use crate::site::OutputFile;
+
+/// First line of a manifest; another first line means another format.
+const HEADER: &str = "hindsight output manifest 1";
+
+/// What a write did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    /// Files written anew (new or changed).
+    pub written: usize,
+    /// Files carried over from the previous site untouched.
+    pub unchanged: usize,
+    /// Files of the previous site (as the manifest knew it) that are gone.
+    pub removed: usize,
+    /// Why the previous manifest was not used, when it existed but could not be.
+    pub notice: Option<String>,
+}
+
+/// One output file as it was written: enough to recognise it on disk later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    hash: String,
+    len: u64,
+    mtime_ns: u128,
+    inode: u64,
+}
+
+/// Write `files` into `out_dir` atomically, reusing unchanged files of the previous
+/// site. `cache_dir` holds the manifest; without one every file is written.
+pub fn write(out_dir: &Path, files: &[OutputFile], cache_dir: Option<&Path>) -> Result<Written> {
+    let parent = out_dir
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = out_dir
+        .file_name()
+        .context("output directory has no name")?
+        .to_string_lossy()
+        .into_owned();
+    let mut dirs = BTreeSet::new();
+    for f in files {
+        if f.path.split('/').any(|c| c == ".." || c.is_empty()) || f.path.starts_with('/') {
+            bail!(
+                "refusing to write output file with unsafe path `{}`",
+                f.path
+            );
+        }
+        if let Some((dir, _)) = f.path.rsplit_once('/') {
+            dirs.insert(dir);
+        }
+    }
+    let manifest_path = cache_dir.map(|c| manifest_path(c, out_dir));
+    let (previous, notice) = match &manifest_path {
+        Some(p) => read_manifest(p),
+        None => (HashMap::new(), None),
+    };
+    let previous = if out_dir.is_dir() {
+        previous
+    } else {
+        HashMap::new()
+    };
+
+    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    let staging = tempfile::Builder::new()
+        .prefix(&format!(".{name}.tmp-"))
+        .tempdir_in(parent)
+        .with_context(|| format!("creating a temporary folder in {}", parent.display()))?;
+    for dir in &dirs {
+        std::fs::create_dir_all(staging.path().join(dir))
+            .with_context(|| format!("creating {dir}"))?;
+    }
+    let stage = crate::progress::stage("writing", Some(files.len()), "files");
+    let entries: Vec<(Entry, bool)> = files
+        .par_iter()
+        .map(|f| {
+            stage.inc(1);
+            let hash = hash(&f.bytes);
+            let target = staging.path().join(&f.path);
+            let reused = previous
+                .get(f.path.as_str())
+                .filter(|e| e.hash == hash)
+                .is_some_and(|e| reuse(&out_dir.join(&f.path), e, &target));
+            if !reused {
+                std::fs::write(&target, &f.bytes).with_context(|| format!("writing {}", f.path))?;
+            }
+            let meta = std::fs::symlink_metadata(&target)
+                .with_context(|| format!("reading back {}", f.path))?;
+            Ok((entry(hash, &meta), reused))
+        })
+        .collect::<Result<_>>()?;
+    let unchanged = entries.iter().filter(|(_, reused)| *reused).count();
+    let kept: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let removed = previous
+        .keys()
+        .filter(|p| !kept.contains(p.as_str()))
+        .count();
+
+    swap(staging, parent, &name, out_dir)?;
+
+    if let Some(path) = &manifest_path {
+        // The site is published; a manifest that cannot be saved only means the next
+        // build writes every file again.
+        let _ = write_manifest(path, out_dir, files, &entries);
+    }
+    Ok(Written {
+        written: files.len() - unchanged,
+        unchanged,
+        removed,
+        notice,
+    })
+}
+
+/// Move the finished staging folder into place, keeping the previous site until the
+/// new one is there.
+fn swap(staging: tempfile::TempDir, parent: &Path, name: &str, out_dir: &Path) -> Result<()> {
+    let staged = staging.keep();
+    let old = parent.join(format!(".{name}.old"));
+    if old.exists() {
+        std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
+    }
+    if out_dir.exists() {
+        std::fs::rename(out_dir, &old)
+            .with_context(|| format!("moving the previous {} aside", out_dir.display()))?;
+    }
+    if let Err(e) = std::fs::rename(&staged, out_dir) {
+        // Put the previous site back before reporting.
+        let _ = std::fs::rename(&old, out_dir);
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(e).with_context(|| format!("moving the new site into {}", out_dir.display()));
+    }
+    if old.exists() {
+        std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
+    }
+    Ok(())
+}
+
+/// Carry the previous file at `old` into the new site at `target`, if it is still the
+/// file the manifest describes. A hard link keeps it as it is; where links are not
+/// possible, a copy gets the previous modification time.
+fn reuse(old: &Path, recorded: &Entry, target: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(old) else {
+        return false;
+    };
+    if !meta.is_file() || entry(recorded.hash.clone(), &meta) != *recorded {
+        return false;
+    }
+    if std::fs::hard_link(old, target).is_ok() {
+        return true;
+    }
+    let copied = std::fs::copy(old, target).is_ok()
+        && meta.modified().is_ok_and(|t| {
+            std::fs::File::options()
+                .write(true)
+                .open(target)
+                .and_then(|f| f.set_modified(t))
+                .is_ok()
+        });
+    if !copied {
+        let _ = std::fs::remove_file(target);
+    }
+    copied
+}
+
+/// A file's content hash: 128 bits of BLAKE3, in hex.
+fn hash(bytes: &[u8]) -> String {
+    blake3::hash(bytes).to_hex()[..32].to_string()
+}
+
+fn entry(hash: String, meta: &Metadata) -> Entry {
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Entry {
+        hash,
+        len: meta.len(),
+        mtime_ns,
+        inode: inode(meta),
+    }
+}
+
+#[cfg(unix)]
+fn inode(meta: &Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(meta)
+}
+
+#[cfg(not(unix))]
+fn inode(_meta: &Metadata) -> u64 {
+    0
+}
+
+/// Where the manifest of `out_dir` lives: one file per output folder, named by a hash
+/// of its absolute path, so `--output elsewhere` never reuses another folder's record.
+fn manifest_path(cache_dir: &Path, out_dir: &Path) -> PathBuf {
+    let abs = std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
+    let key = hash(abs.to_string_lossy().as_bytes());
+    cache_dir.join(format!("output-{}.manifest", &key[..16]))
+}
+
+/// The previous manifest, or nothing with the reason when it exists but cannot be used.
+fn read_manifest(path: &Path) -> (HashMap<String, Entry>, Option<String>) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (HashMap::new(), None),
+        Err(e) => return (HashMap::new(), Some(unusable(path, &e.to_string()))),
+    };
+    match parse_manifest(&text) {
+        Ok(entries) => (entries, None),
+        Err(why) => (HashMap::new(), Some(unusable(path, &why))),
+    }
+}
+
+fn unusable(path: &Path, why: &str) -> String {
+    format!(
+        "output manifest {} not used ({why}); every file was written",
+        path.display()
+    )
+}
+
+/// Lines after the header and the output folder: `hash len mtime_ns inode path`; the
+/// last line is `end N` with the number of entries, so a cut-off file is recognised.
+fn parse_manifest(text: &str) -> Result<HashMap<String, Entry>, String> {
+    let mut lines = text.lines();
+    if lines.next() != Some(HEADER) {
+        return Err("another version of hindsight wrote it".into());
+    }
+    let _out = lines.next().ok_or("it is cut short")?;
+    let mut entries = HashMap::new();
+    for (n, line) in lines.enumerate() {
+        if let Some(count) = line.strip_prefix("end ") {
+            return if count.parse() == Ok(n) && entries.len() == n {
+                Ok(entries)
+            } else {
+                Err("its entry count does not match".into())
+            };
+        }
+        let bad = || format!("line {} is malformed", n + 3);
+        let mut parts = line.splitn(5, ' ');
+        let mut field = || parts.next().ok_or_else(bad);
+        let hash = field()?;
+        let len = field()?.parse().map_err(|_| bad())?;
+        let mtime_ns = field()?.parse().map_err(|_| bad())?;
+        let inode = field()?.parse().map_err(|_| bad())?;
+        let path = field()?;
+        if hash.len() != 32 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        entries.insert(
+            path.to_string(),
+            Entry {
+                hash: hash.to_string(),
+                len,
+                mtime_ns,
+                inode,
+            },
+        );
+    }
+    Err("it is cut short".into())
+}
+
+fn write_manifest(
+    path: &Path,
+    out_dir: &Path,
+    files: &[OutputFile],
+    entries: &[(Entry, bool)],
+) -> Result<()> {
+    use std::fmt::Write as _;
+    let dir = path.parent().context("manifest path has no folder")?;
+    std::fs::create_dir_all(dir)?;
+    let mut text = format!("{HEADER}\nout {}\n", out_dir.display());
+    let mut n = 0;
+    for (f, (e, _)) in files.iter().zip(entries) {
+        if f.path.contains('\n') {
+            continue;
+        }
+        let _ = writeln!(
+            text,
+            "{} {} {} {} {}",
+            e.hash, e.len, e.mtime_ns, e.inode, f.path
+        );
+        n += 1;
+    }
+    let _ = writeln!(text, "end {n}");
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes())?;
+    tmp.persist(path)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(list: &[(&str, &str)]) -> Vec<OutputFile> {
+        list.iter().map(|(p, b)| OutputFile::new(*p, *b)).collect()
+    }
+
+    fn mtime(path: &Path) -> std::time::SystemTime {
+        std::fs::metadata(path).unwrap().modified().unwrap()
+    }
+
+    #[test]
+    fn unchanged_files_keep_their_time_and_changed_ones_are_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, cache) = (dir.path().join("public"), dir.path().join(".cache"));
+        let first = files(&[
+            ("index.html", "home"),
+            ("a/index.html", "a"),
+            ("b.txt", "b"),
+        ]);
+        let w = write(&out, &first, Some(&cache)).unwrap();
+        assert_eq!((w.written, w.unchanged, w.removed), (3, 0, 0));
+        let before = mtime(&out.join("a/index.html"));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+
+        let second = files(&[
+            ("index.html", "home v2"),
+            ("a/index.html", "a"),
+            ("c.txt", "c"),
+        ]);
+        let w = write(&out, &second, Some(&cache)).unwrap();
+        assert_eq!((w.written, w.unchanged, w.removed), (2, 1, 1));
+        assert_eq!(w.notice, None);
+        assert_eq!(mtime(&out.join("a/index.html")), before);
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "home v2"
+        );
+        assert_eq!(std::fs::read_to_string(out.join("c.txt")).unwrap(), "c");
+        assert!(
+            !out.join("b.txt").exists(),
+            "a file no longer built is gone"
+        );
+    }
+
+    #[test]
+    fn a_file_edited_in_the_output_is_written_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, cache) = (dir.path().join("public"), dir.path().join(".cache"));
+        let site = files(&[("index.html", "home"), ("x.css", "body{}")]);
+        write(&out, &site, Some(&cache)).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(out.join("index.html"), "edited by hand").unwrap();
+        let w = write(&out, &site, Some(&cache)).unwrap();
+        assert_eq!((w.written, w.unchanged), (1, 1));
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "home"
+        );
+    }
+
+    #[test]
+    fn a_damaged_or_foreign_manifest_is_ignored_with_a_notice() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, cache) = (dir.path().join("public"), dir.path().join(".cache"));
+        let site = files(&[("index.html", "home"), ("a/b.html", "b")]);
+        write(&out, &site, Some(&cache)).unwrap();
+        let manifest = manifest_path(&cache, &out);
+        let text = std::fs::read_to_string(&manifest).unwrap();
+
+        // Cut short: the `end` line is missing.
+        let cut: String = text.lines().take(3).map(|l| format!("{l}\n")).collect();
+        std::fs::write(&manifest, cut).unwrap();
+        let w = write(&out, &site, Some(&cache)).unwrap();
+        assert_eq!((w.written, w.unchanged), (2, 0));
+        assert!(w.notice.unwrap().contains("cut short"));
+
+        // Another version's format.
+        std::fs::write(&manifest, "hindsight output manifest 0\n").unwrap();
+        let w = write(&out, &site, Some(&cache)).unwrap();
+        assert_eq!(w.written, 2);
+        assert!(w.notice.unwrap().contains("another version"));
+
+        // A lying hash is harmless: the bytes on disk are what the site says.
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let lying = text.replace(&hash(b"home"), &hash(b"other"));
+        std::fs::write(&manifest, lying).unwrap();
+        let w = write(&out, &site, Some(&cache)).unwrap();
+        assert_eq!(
+            w.unchanged, 1,
+            "only the file whose hash still matches is reused"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "home"
+        );
+    }
+
+    #[test]
+    fn another_output_folder_does_not_reuse_this_ones_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join(".cache");
+        let site = files(&[("index.html", "home")]);
+        write(&dir.path().join("public"), &site, Some(&cache)).unwrap();
+        let w = write(&dir.path().join("preview"), &site, Some(&cache)).unwrap();
+        assert_eq!((w.written, w.unchanged), (1, 0));
+    }
+
+    #[test]
+    fn unsafe_paths_are_refused_and_leave_the_previous_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write(&out, &files(&[("index.html", "home")]), None).unwrap();
+        let err = write(&out, &files(&[("../escape.html", "x")]), None).unwrap_err();
+        assert!(err.to_string().contains("unsafe path"));
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "home"
+        );
+    }
+}

@@ -1,0 +1,157 @@
+//! Rebuilds write only what changed: unchanged files keep their modification time, the
+//! published tree is byte for byte what a clean build gives after edits, additions,
+//! deletions and renames, and the build says how many files it wrote.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::SystemTime;
+
+use crate::util::{copy_dir, fixture_copy, run};
+
+const AS_OF: &str = "2026-01-15";
+
+/// Every file under `dir`: relative path → (bytes, modification time).
+fn tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, SystemTime)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let bytes = std::fs::read(e.path()).unwrap();
+            let mtime = e.metadata().unwrap().modified().unwrap();
+            (rel, (bytes, mtime))
+        })
+        .collect()
+}
+
+/// The numbers of the summary line: (files, written, unchanged).
+fn counts(stderr: &str) -> (usize, usize, usize) {
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("published "))
+        .unwrap_or_else(|| panic!("no summary line in {stderr}"));
+    let number = |after: &str| -> usize {
+        let (head, _) = line
+            .split_once(after)
+            .unwrap_or_else(|| panic!("{after} in {line}"));
+        head.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    (number(" files"), number(" written"), number(" unchanged"))
+}
+
+fn build(site: &Path) -> String {
+    let (code, _, err) = run(site, &["build", "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{err}");
+    err
+}
+
+#[test]
+fn a_rebuild_with_nothing_changed_writes_nothing_and_keeps_every_time() {
+    let site = fixture_copy("site");
+    let first = build(site.path());
+    let (files, written, unchanged) = counts(&first);
+    assert_eq!((written, unchanged), (files, 0), "{first}");
+    let before = tree(&site.path().join("public"));
+    assert_eq!(before.len(), files, "the count is the files on disk");
+    std::thread::sleep(std::time::Duration::from_millis(30));
+
+    let again = build(site.path());
+    assert_eq!(counts(&again), (files, 0, files), "{again}");
+    assert_eq!(
+        tree(&site.path().join("public")),
+        before,
+        "same bytes, same times"
+    );
+}
+
+#[test]
+fn edits_additions_deletions_and_renames_give_the_clean_build_and_spare_the_rest() {
+    let site = fixture_copy("site");
+    build(site.path());
+    let public = site.path().join("public");
+    let before = tree(&public);
+    std::thread::sleep(std::time::Duration::from_millis(30));
+
+    let content = site.path().join("content");
+    // An edit to one post-mortem's body.
+    let edited = content.join("2024/2024-03-10-dns-resolver.md");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(
+        &edited,
+        format!("{text}\nA late addition to the write-up.\n"),
+    )
+    .unwrap();
+    // A new post-mortem, a copy under another name and title.
+    let added = std::fs::read_to_string(content.join("2025/2025-08-20-queue-near-miss.md"))
+        .unwrap()
+        .replacen("title:", "title: Second", 1);
+    std::fs::write(content.join("2025/2025-08-21-queue-again.md"), added).unwrap();
+    // One deleted, one renamed.
+    std::fs::remove_file(content.join("2024/2024-09-03-search-config-push.md")).unwrap();
+    std::fs::rename(
+        content.join("2025/2025-06-14-edge-cert-expired.md"),
+        content.join("2025/2025-06-14-edge-certificate.md"),
+    )
+    .unwrap();
+
+    let err = build(site.path());
+    let (files, written, unchanged) = counts(&err);
+    let after = tree(&public);
+
+    // The clean build of the same content, in a fresh copy without cache or output.
+    let clean = tempfile::tempdir().unwrap();
+    copy_dir(&content, &clean.path().join("content"));
+    std::fs::copy(
+        site.path().join("site.toml"),
+        clean.path().join("site.toml"),
+    )
+    .unwrap();
+    build(clean.path());
+    let clean_tree = tree(&clean.path().join("public"));
+    let bytes = |t: &BTreeMap<String, (Vec<u8>, SystemTime)>| -> BTreeMap<String, Vec<u8>> {
+        t.iter().map(|(k, (b, _))| (k.clone(), b.clone())).collect()
+    };
+    assert_eq!(
+        bytes(&after),
+        bytes(&clean_tree),
+        "incremental and clean builds differ"
+    );
+
+    // Files whose bytes did not change kept their time; the others were written.
+    let same: Vec<&String> = after
+        .iter()
+        .filter(|(k, (b, _))| before.get(*k).is_some_and(|(old, _)| old == b))
+        .map(|(k, _)| k)
+        .collect();
+    for path in &same {
+        assert_eq!(
+            after[*path].1, before[*path].1,
+            "{path} was rewritten unchanged"
+        );
+    }
+    assert_eq!(files, after.len());
+    assert_eq!(unchanged, same.len(), "{err}");
+    assert_eq!(written, files - same.len());
+    assert!(written > 0 && unchanged > 0, "{err}");
+    assert!(!after.contains_key("incidents/2024-09-03-search-config-push/index.html"));
+}
+
+#[test]
+fn quiet_builds_print_nothing_and_piped_output_holds_no_progress_line() {
+    let site = fixture_copy("site");
+    let (code, out, err) = run(site.path(), &["build", "--quiet", "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!((out.as_str(), err.as_str()), ("", ""));
+    let (code, _, err) = run(site.path(), &["build", "--as-of", AS_OF]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !err.contains('\r') && !err.contains('\u{1b}'),
+        "no terminal control characters when stderr is not a terminal: {err:?}"
+    );
+}
