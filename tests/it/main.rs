@@ -13,6 +13,7 @@ mod fuzz;
 mod layers;
 mod links;
 mod parse;
+mod recipes;
 mod related;
 mod render;
 mod search;
