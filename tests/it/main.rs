@@ -14,6 +14,7 @@ mod incremental;
 mod layers;
 mod links;
 mod parse;
+mod recipes;
 mod related;
 mod render;
 mod search;
