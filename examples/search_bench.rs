@@ -217,7 +217,8 @@ fn build_without_search(root: &str) -> anyhow::Result<()> {
         .map(|u| render::render_unit(&renderer, &model, u, &[]))
         .collect::<anyhow::Result<_>>()?;
     let mut files: Vec<_> = parts.into_iter().flatten().collect();
-    let sitemap = render::render_unit(&renderer, &model, last, &files)?;
+    let paths: Vec<String> = files.iter().map(|f| f.path.clone()).collect();
+    let sitemap = render::render_unit(&renderer, &model, last, &paths)?;
     files.extend(sitemap);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     pipeline::write_site(&out, &files, None)?;

@@ -1,8 +1,12 @@
 //! The build as a chain of plain functions over values:
-//! `load` (discover → parse in parallel → validate) → `analyse` → `render` → `write_site`.
-//! Only `load` reads the disk and only `write_site` writes it, so `serve` can run the
-//! same stages and keep the output in memory. The stages live in their own modules;
-//! this one only chains them.
+//! `load` (discover → parse in parallel → validate) → `analyse` → render → write.
+//! `prepare` runs the first two, so the diagnostics decide before anything is
+//! rendered; `publish` then renders straight into the output folder (through
+//! `publish::Staging`: only what changed is written, the new site is swapped in
+//! whole), and `build` renders into memory for tests and tools. Only `load` reads the
+//! content and only `publish`/`write_site` write the site, so `serve` runs the same
+//! stages and keeps the output in memory. The stages live in their own modules; this
+//! one only chains them.
 
 use std::path::{Path, PathBuf};
 
@@ -91,6 +95,78 @@ pub fn check_output_dir(
     Ok(())
 }
 
+/// The archive read, checked and analysed: everything a build knows before it renders.
+#[derive(Debug)]
+pub struct Prepared {
+    pub archive: Archive,
+    pub insights: Insights,
+    /// Every problem of the content and of the analysis, levels applied.
+    pub diagnostics: Diagnostics,
+}
+
+/// Load and analyse the archive; the diagnostics then decide whether to publish.
+pub fn prepare(site: &Site) -> Prepared {
+    let (archive, mut diagnostics) = load(site);
+    let (insights, more) = analyse(site, &archive);
+    diagnostics.extend(more);
+    diagnostics.apply_levels(&site.config.checks);
+    diagnostics.finish();
+    Prepared {
+        archive,
+        insights,
+        diagnostics,
+    }
+}
+
+/// Render the site, handing each file to `emit`, while the CLI's search index (in the
+/// cache) is updated on its own thread with the inferred causes of the analysis. An
+/// index that cannot be updated must not stop the site from being published: it comes
+/// back as a warning.
+fn render_with_index(
+    site: &Site,
+    prepared: &Prepared,
+    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+) -> Result<Option<Diagnostic>> {
+    let Prepared {
+        archive, insights, ..
+    } = prepared;
+    let taxonomy = crate::taxonomy::Taxonomy::for_config(&site.config)
+        .unwrap_or_else(|_| std::borrow::Cow::Borrowed(crate::taxonomy::Taxonomy::builtin_ref()));
+    let causes = crate::search::causes::Causes::from_insights(&taxonomy, &insights.inferred_causes);
+    let (rendered, search_index) = std::thread::scope(|s| {
+        let search_index = s.spawn(|| crate::search::update_cache(site, archive, &causes));
+        let rendered = crate::render::render_site_to(site, archive, insights, emit);
+        let search_index = search_index
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the search indexer stopped unexpectedly")));
+        (rendered, search_index)
+    });
+    rendered?;
+    Ok(search_index.err().map(|e| {
+        Diagnostic::warning(
+            "search-index",
+            site.config.cache_dir.clone(),
+            0,
+            0,
+            format!("search index not updated: {e:#}; `hindsight search` will answer from the previous index"),
+        )
+    }))
+}
+
+/// Render the prepared site straight into `out_dir`, file by file as pages are done
+/// (the whole site is never held in memory), writing only what changed and swapping
+/// the new site in at the end. A warning about the search index comes back with what
+/// was written.
+pub fn publish(
+    site: &Site,
+    prepared: &Prepared,
+    out_dir: &Path,
+) -> Result<(crate::publish::Written, Option<Diagnostic>)> {
+    let staging = crate::publish::Staging::new(out_dir, Some(&site.cache_dir()))?;
+    let warning = render_with_index(site, prepared, &|f| staging.add(&f))?;
+    Ok((staging.commit()?, warning))
+}
+
 /// Everything a build produces, before it is written.
 #[derive(Debug)]
 pub struct BuildResult {
@@ -100,39 +176,30 @@ pub struct BuildResult {
     pub files: Vec<OutputFile>,
 }
 
-/// Load, analyse and render the whole site in memory.
+/// Load, analyse and render the whole site in memory, sorted by path.
 pub fn build(site: &Site) -> Result<BuildResult> {
-    let (archive, mut diagnostics) = load(site);
-    // The CLI's search index (in the cache) is updated on its own thread while the
-    // site is rendered (after analysis, whose inferred causes it records). Failing to update it must not stop the site from
-    // being published, so it is reported but does not block.
-    let (insights, more) = analyse(site, &archive);
-    let taxonomy = crate::taxonomy::Taxonomy::for_config(&site.config)
-        .unwrap_or_else(|_| std::borrow::Cow::Borrowed(crate::taxonomy::Taxonomy::builtin_ref()));
-    let causes = crate::search::causes::Causes::from_insights(&taxonomy, &insights.inferred_causes);
-    let (files, search_index) = std::thread::scope(|s| {
-        let search_index = s.spawn(|| crate::search::update_cache(site, &archive, &causes));
-        let files = crate::render::render_site(site, &archive, &insights);
-        let search_index = search_index
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the search indexer stopped unexpectedly")));
-        (files, search_index)
-    });
-    diagnostics.extend(more);
-    diagnostics.apply_levels(&site.config.checks);
-    diagnostics.finish();
-    let mut files = files?;
-    if let Err(e) = search_index {
-        diagnostics.push(Diagnostic::warning(
-            "search-index",
-            site.config.cache_dir.clone(),
-            0,
-            0,
-            format!("search index not updated: {e:#}; `hindsight search` will answer from the previous index"),
-        ));
+    let prepared = prepare(site);
+    let files = std::sync::Mutex::new(Vec::new());
+    let warning = render_with_index(site, &prepared, &|f| {
+        files
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a render thread stopped while rendering"))?
+            .push(f);
+        Ok(())
+    })?;
+    let mut files = files
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a render thread stopped while rendering"))?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let Prepared {
+        archive,
+        insights,
+        mut diagnostics,
+    } = prepared;
+    if let Some(warning) = warning {
+        diagnostics.push(warning);
         diagnostics.finish();
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(BuildResult {
         archive,
         insights,

@@ -14,9 +14,10 @@
 //! or a damaged one costs nothing but writing every file: it can never make the site
 //! wrong.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{HashMap, HashSet};
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context as _, Result, bail};
 use rayon::prelude::*;
@@ -51,17 +52,73 @@ struct Entry {
 /// Write `files` into `out_dir` atomically, reusing unchanged files of the previous
 /// site. `cache_dir` holds the manifest; without one every file is written.
 pub fn write(out_dir: &Path, files: &[OutputFile], cache_dir: Option<&Path>) -> Result<Written> {
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = out_dir
-        .file_name()
-        .context("output directory has no name")?
-        .to_string_lossy()
-        .into_owned();
-    let mut dirs = BTreeSet::new();
-    for f in files {
+    let staging = Staging::new(out_dir, cache_dir)?;
+    let stage = crate::progress::stage("writing", Some(files.len()), "files");
+    files.par_iter().try_for_each(|f| {
+        stage.inc(1);
+        staging.add(f)
+    })?;
+    staging.commit()
+}
+
+/// A new site being assembled beside the output folder. Files are added from any
+/// thread as they are rendered (so the whole site never sits in memory), and
+/// [`Staging::commit`] swaps it in. Dropped without a commit, it leaves no trace and
+/// the previous site untouched.
+pub struct Staging {
+    out_dir: PathBuf,
+    parent: PathBuf,
+    name: String,
+    dir: tempfile::TempDir,
+    previous: HashMap<String, Entry>,
+    notice: Option<String>,
+    manifest_path: Option<PathBuf>,
+    /// Folders already made in the staging folder.
+    dirs: Mutex<HashSet<String>>,
+    /// What was added: path → (entry as written, reused from the previous site).
+    added: Mutex<Vec<(String, Entry, bool)>>,
+}
+
+impl Staging {
+    /// Start a new site for `out_dir`, reading the previous manifest from `cache_dir`.
+    pub fn new(out_dir: &Path, cache_dir: Option<&Path>) -> Result<Staging> {
+        let parent = out_dir
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        let name = out_dir
+            .file_name()
+            .context("output directory has no name")?
+            .to_string_lossy()
+            .into_owned();
+        let manifest_path = cache_dir.map(|c| manifest_path(c, out_dir));
+        let (previous, notice) = match &manifest_path {
+            Some(p) if out_dir.is_dir() => read_manifest(p),
+            _ => (HashMap::new(), None),
+        };
+        std::fs::create_dir_all(&parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+        let dir = tempfile::Builder::new()
+            .prefix(&format!(".{name}.tmp-"))
+            .tempdir_in(&parent)
+            .with_context(|| format!("creating a temporary folder in {}", parent.display()))?;
+        Ok(Staging {
+            out_dir: out_dir.to_path_buf(),
+            parent,
+            name,
+            dir,
+            previous,
+            notice,
+            manifest_path,
+            dirs: Mutex::new(HashSet::new()),
+            added: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Add one file: linked from the previous site when its bytes are the same,
+    /// written otherwise.
+    pub fn add(&self, f: &OutputFile) -> Result<()> {
         if f.path.split('/').any(|c| c == ".." || c.is_empty()) || f.path.starts_with('/') {
             bail!(
                 "refusing to write output file with unsafe path `{}`",
@@ -69,68 +126,61 @@ pub fn write(out_dir: &Path, files: &[OutputFile], cache_dir: Option<&Path>) -> 
             );
         }
         if let Some((dir, _)) = f.path.rsplit_once('/') {
-            dirs.insert(dir);
-        }
-    }
-    let manifest_path = cache_dir.map(|c| manifest_path(c, out_dir));
-    let (previous, notice) = match &manifest_path {
-        Some(p) => read_manifest(p),
-        None => (HashMap::new(), None),
-    };
-    let previous = if out_dir.is_dir() {
-        previous
-    } else {
-        HashMap::new()
-    };
-
-    std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.tmp-"))
-        .tempdir_in(parent)
-        .with_context(|| format!("creating a temporary folder in {}", parent.display()))?;
-    for dir in &dirs {
-        std::fs::create_dir_all(staging.path().join(dir))
-            .with_context(|| format!("creating {dir}"))?;
-    }
-    let stage = crate::progress::stage("writing", Some(files.len()), "files");
-    let entries: Vec<(Entry, bool)> = files
-        .par_iter()
-        .map(|f| {
-            stage.inc(1);
-            let hash = hash(&f.bytes);
-            let target = staging.path().join(&f.path);
-            let reused = previous
-                .get(f.path.as_str())
-                .filter(|e| e.hash == hash)
-                .is_some_and(|e| reuse(&out_dir.join(&f.path), e, &target));
-            if !reused {
-                std::fs::write(&target, &f.bytes).with_context(|| format!("writing {}", f.path))?;
+            let made = self.dirs.lock().is_ok_and(|d| d.contains(dir));
+            if !made {
+                std::fs::create_dir_all(self.dir.path().join(dir))
+                    .with_context(|| format!("creating {dir}"))?;
+                if let Ok(mut d) = self.dirs.lock() {
+                    d.insert(dir.to_string());
+                }
             }
-            let meta = std::fs::symlink_metadata(&target)
-                .with_context(|| format!("reading back {}", f.path))?;
-            Ok((entry(hash, &meta), reused))
-        })
-        .collect::<Result<_>>()?;
-    let unchanged = entries.iter().filter(|(_, reused)| *reused).count();
-    let kept: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let removed = previous
-        .keys()
-        .filter(|p| !kept.contains(p.as_str()))
-        .count();
-
-    swap(staging, parent, &name, out_dir)?;
-
-    if let Some(path) = &manifest_path {
-        // The site is published; a manifest that cannot be saved only means the next
-        // build writes every file again.
-        let _ = write_manifest(path, out_dir, files, &entries);
+        }
+        let hash = hash(&f.bytes);
+        let target = self.dir.path().join(&f.path);
+        let reused = self
+            .previous
+            .get(f.path.as_str())
+            .filter(|e| e.hash == hash)
+            .is_some_and(|e| reuse(&self.out_dir.join(&f.path), e, &target));
+        if !reused {
+            std::fs::write(&target, &f.bytes).with_context(|| format!("writing {}", f.path))?;
+        }
+        let meta = std::fs::symlink_metadata(&target)
+            .with_context(|| format!("reading back {}", f.path))?;
+        if let Ok(mut added) = self.added.lock() {
+            added.push((f.path.clone(), entry(hash, &meta), reused));
+        }
+        Ok(())
     }
-    Ok(Written {
-        written: files.len() - unchanged,
-        unchanged,
-        removed,
-        notice,
-    })
+
+    /// Swap the new site in and record what it holds.
+    pub fn commit(self) -> Result<Written> {
+        let mut added = self
+            .added
+            .into_inner()
+            .map_err(|_| anyhow::anyhow!("a writer thread stopped while writing the site"))?;
+        added.sort_by(|a, b| a.0.cmp(&b.0));
+        added.dedup_by(|a, b| a.0 == b.0);
+        let unchanged = added.iter().filter(|(_, _, reused)| *reused).count();
+        let kept: HashSet<&str> = added.iter().map(|(p, _, _)| p.as_str()).collect();
+        let removed = self
+            .previous
+            .keys()
+            .filter(|p| !kept.contains(p.as_str()))
+            .count();
+        swap(self.dir, &self.parent, &self.name, &self.out_dir)?;
+        if let Some(path) = &self.manifest_path {
+            // The site is published; a manifest that cannot be saved only means the
+            // next build writes every file again.
+            let _ = write_manifest(path, &self.out_dir, &added);
+        }
+        Ok(Written {
+            written: added.len() - unchanged,
+            unchanged,
+            removed,
+            notice: self.notice,
+        })
+    }
 }
 
 /// Move the finished staging folder into place, keeping the previous site until the
@@ -282,25 +332,20 @@ fn parse_manifest(text: &str) -> Result<HashMap<String, Entry>, String> {
     Err("it is cut short".into())
 }
 
-fn write_manifest(
-    path: &Path,
-    out_dir: &Path,
-    files: &[OutputFile],
-    entries: &[(Entry, bool)],
-) -> Result<()> {
+fn write_manifest(path: &Path, out_dir: &Path, added: &[(String, Entry, bool)]) -> Result<()> {
     use std::fmt::Write as _;
     let dir = path.parent().context("manifest path has no folder")?;
     std::fs::create_dir_all(dir)?;
     let mut text = format!("{HEADER}\nout {}\n", out_dir.display());
     let mut n = 0;
-    for (f, (e, _)) in files.iter().zip(entries) {
-        if f.path.contains('\n') {
+    for (path, e, _) in added {
+        if path.contains('\n') {
             continue;
         }
         let _ = writeln!(
             text,
-            "{} {} {} {} {}",
-            e.hash, e.len, e.mtime_ns, e.inode, f.path
+            "{} {} {} {} {path}",
+            e.hash, e.len, e.mtime_ns, e.inode
         );
         n += 1;
     }

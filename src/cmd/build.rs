@@ -42,9 +42,8 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
     if !options.quiet && std::io::stderr().is_terminal() {
         crate::progress::enable();
     }
-    let result = pipeline::build(site);
+    let result = pipeline::prepare(site);
     crate::progress::finish();
-    let result = result?;
     // Notes (suggestions, stated figures that differ) are for authors at `check` time; a build only counts them,
     // except those saying which files were not read as post-mortems.
     let adoption = |code: &str| matches!(code, "skipped" | "not-markdown");
@@ -75,9 +74,15 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
     if !options.quiet && std::io::stderr().is_terminal() {
         crate::progress::enable();
     }
-    let written = pipeline::write_site(&out_dir, &result.files, Some(&site.cache_dir()));
+    let published = pipeline::publish(site, &result, &out_dir);
     crate::progress::finish();
-    let written = written?;
+    let (written, warning) = published?;
+    if let Some(warning) = warning {
+        let mut diagnostics = crate::diagnostics::Diagnostics::default();
+        diagnostics.push(warning);
+        diagnostics.finish();
+        report(&diagnostics, options.verbose);
+    }
     if let Some(notice) = &written.notice {
         eprintln!("note: {notice}");
     }
@@ -87,7 +92,7 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
             result.archive.incidents.len(),
             out_dir.display(),
             started.elapsed(),
-            result.files.len(),
+            written.written + written.unchanged,
             written.written,
             written.unchanged,
             if written.removed > 0 {

@@ -151,10 +151,10 @@ pub fn atom(site: &Site, archive: &Archive) -> OutputFile {
 }
 
 /// Every HTML page among `files` except the 404 page, in path order.
-pub fn sitemap(site: &Site, files: &[OutputFile]) -> OutputFile {
+pub fn sitemap(site: &Site, files: &[String]) -> OutputFile {
     let mut paths: Vec<&str> = files
         .iter()
-        .map(|f| f.path.as_str())
+        .map(|f| f.as_str())
         .filter(|p| p.ends_with(".html") && *p != "404.html" && !p.starts_with("static/"))
         .collect();
     paths.sort_unstable();

@@ -214,7 +214,7 @@ pub fn render_unit(
     renderer: &Renderer,
     model: &pages::SiteModel,
     unit: &Unit,
-    rendered: &[OutputFile],
+    rendered: &[String],
 ) -> Result<Vec<OutputFile>> {
     use pages::Page;
     let page = |p: Page| -> Result<Vec<OutputFile>> {
@@ -268,10 +268,34 @@ pub fn render_unit(
     }
 }
 
-/// Render every page and data file of the site: every unit in parallel, then the
-/// sitemap over the rest. The dashboards are rendered together, so that the figures of
-/// every scope are computed once for their pages and for `api/trends.json`.
+/// Render every page and data file of the site, sorted by path (see [`render_site_to`]).
 pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Result<Vec<OutputFile>> {
+    let files = std::sync::Mutex::new(Vec::new());
+    render_site_to(site, archive, insights, &|f| {
+        files
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a render thread stopped while rendering"))?
+            .push(f);
+        Ok(())
+    })?;
+    let mut files = files
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a render thread stopped while rendering"))?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Render every page and data file of the site, handing each file to `emit` as soon
+/// as its unit is done (from any thread, in no set order), so a build can write the
+/// site while it renders instead of holding all of it in memory. Every unit is
+/// rendered in parallel, then the sitemap over the paths of the rest. The dashboards
+/// are rendered together, so that the figures of every scope are computed once.
+pub fn render_site_to(
+    site: &Site,
+    archive: &Archive,
+    insights: &Insights,
+    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+) -> Result<()> {
     let renderer = Renderer::new(site)?;
     let data = pages::PageData::new(site, archive, insights);
     let model = pages::SiteModel::new(site, archive, insights, &data);
@@ -285,21 +309,28 @@ pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Resul
     // `None` stands for every dashboard and the trends export at once.
     tasks.insert(0, None);
     let stage = crate::progress::stage("rendering", Some(tasks.len()), "pages");
-    let parts: Vec<Vec<OutputFile>> = tasks
-        .par_iter()
-        .map(|task| {
-            let files = match task {
-                Some(unit) => render_unit(&renderer, &model, unit, &[]),
-                None => dashboard::render(&renderer, site, archive, insights),
-            };
-            stage.inc(1);
-            files
-        })
-        .collect::<Result<_>>()?;
-    let mut files: Vec<OutputFile> = parts.into_iter().flatten().collect();
-    let sitemap = render_unit(&renderer, &model, last, &files)?;
-    files.extend(sitemap);
-    Ok(files)
+    let paths = std::sync::Mutex::new(Vec::new());
+    tasks.par_iter().try_for_each(|task| -> Result<()> {
+        let files = match task {
+            Some(unit) => render_unit(&renderer, &model, unit, &[])?,
+            None => dashboard::render(&renderer, site, archive, insights)?,
+        };
+        if let Ok(mut paths) = paths.lock() {
+            paths.extend(files.iter().map(|f| f.path.clone()));
+        }
+        for f in files {
+            emit(f)?;
+        }
+        stage.inc(1);
+        Ok(())
+    })?;
+    let paths = paths
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a render thread stopped while rendering"))?;
+    for f in render_unit(&renderer, &model, last, &paths)? {
+        emit(f)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

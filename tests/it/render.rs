@@ -1000,7 +1000,8 @@ fn every_file_maps_back_to_the_unit_that_renders_it() {
     let mut by_unit: Vec<hindsight::site::OutputFile> = Vec::new();
     let mut kinds = std::collections::HashSet::new();
     for unit in &units {
-        let files = render::render_unit(&renderer, &model, unit, &by_unit).unwrap();
+        let paths: Vec<String> = by_unit.iter().map(|f| f.path.clone()).collect();
+        let files = render::render_unit(&renderer, &model, unit, &paths).unwrap();
         assert!(!files.is_empty(), "{unit:?} rendered nothing");
         for f in &files {
             assert_eq!(Unit::for_path(&f.path).as_ref(), Some(unit), "{}", f.path);

@@ -202,11 +202,11 @@ impl View<'_> {
         );
         let rendered = if *unit == Unit::Sitemap {
             // The sitemap lists the paths of every other file: render them all first.
-            let others: Vec<OutputFile> = self
+            let others: Vec<String> = self
                 .all_units(false)?
                 .iter()
                 .flat_map(|p| p.keys())
-                .map(|path| OutputFile::new(path.clone(), Vec::new()))
+                .cloned()
                 .collect();
             render::render_unit(&content.renderer, &model, unit, &others)
         } else {
