@@ -22,6 +22,7 @@ pub mod site;
 pub mod slug;
 pub mod taxonomy;
 pub mod text;
+pub mod uptodate;
 pub mod words;
 pub mod yaml;
 pub mod zone;

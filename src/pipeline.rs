@@ -19,7 +19,19 @@ use crate::site::{OutputFile, Site};
 /// Discover and parse every post-mortem, then check the archive as a whole; for a
 /// public build, keep only what the public may see (`audience`).
 pub fn load(site: &Site) -> (Archive, Diagnostics) {
-    let (archive, mut diagnostics) = crate::content::archive::load(site);
+    let (sources, problems) = crate::content::archive::read_all(site);
+    load_sources(site, &sources, problems)
+}
+
+/// [`load`] of post-mortems already read (`content::archive::read_all`).
+pub fn load_sources(
+    site: &Site,
+    sources: &[crate::content::discover::SourceFile],
+    problems: Vec<Diagnostic>,
+) -> (Archive, Diagnostics) {
+    use crate::content::archive;
+    let (archive, mut diagnostics) =
+        archive::assemble(site, archive::parse_all(site, sources), problems);
     let (archive, more) = crate::audience::apply(site, archive);
     if !more.is_empty() {
         diagnostics.extend(more);
@@ -106,7 +118,17 @@ pub struct Prepared {
 
 /// Load and analyse the archive; the diagnostics then decide whether to publish.
 pub fn prepare(site: &Site) -> Prepared {
-    let (archive, mut diagnostics) = load(site);
+    let (sources, problems) = crate::content::archive::read_all(site);
+    prepare_sources(site, &sources, problems)
+}
+
+/// [`prepare`] of post-mortems already read.
+pub fn prepare_sources(
+    site: &Site,
+    sources: &[crate::content::discover::SourceFile],
+    problems: Vec<Diagnostic>,
+) -> Prepared {
+    let (archive, mut diagnostics) = load_sources(site, sources, problems);
     let (insights, more) = analyse(site, &archive);
     diagnostics.extend(more);
     diagnostics.apply_levels(&site.config.checks);

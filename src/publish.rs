@@ -265,10 +265,40 @@ fn inode(_meta: &Metadata) -> u64 {
 
 /// Where the manifest of `out_dir` lives: one file per output folder, named by a hash
 /// of its absolute path, so `--output elsewhere` never reuses another folder's record.
-fn manifest_path(cache_dir: &Path, out_dir: &Path) -> PathBuf {
+pub(crate) fn manifest_path(cache_dir: &Path, out_dir: &Path) -> PathBuf {
     let abs = std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
     let key = hash(abs.to_string_lossy().as_bytes());
     cache_dir.join(format!("output-{}.manifest", &key[..16]))
+}
+
+/// Whether `out_dir` holds exactly the files its manifest lists, each still as it was
+/// written (size, modification time, inode): nothing edited, added or removed since.
+pub fn output_matches(out_dir: &Path, cache_dir: &Path) -> bool {
+    let (entries, notice) = read_manifest(&manifest_path(cache_dir, out_dir));
+    if notice.is_some() || entries.is_empty() {
+        return false;
+    }
+    let mut seen = 0;
+    for file in walkdir::WalkDir::new(out_dir) {
+        let Ok(file) = file else {
+            return false;
+        };
+        if file.file_type().is_dir() {
+            continue;
+        }
+        let Ok(rel) = file.path().strip_prefix(out_dir) else {
+            return false;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        let (Some(recorded), Ok(meta)) = (entries.get(&rel), file.metadata()) else {
+            return false;
+        };
+        if !meta.is_file() || entry(recorded.hash.clone(), &meta) != *recorded {
+            return false;
+        }
+        seen += 1;
+    }
+    seen == entries.len()
 }
 
 /// The previous manifest, or nothing with the reason when it exists but cannot be used.

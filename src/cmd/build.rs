@@ -4,10 +4,11 @@
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 
-use super::{Failure, report, require_content};
+use super::{Failure, report, report_text, require_content};
 use crate::diagnostics::Level;
 use crate::pipeline;
 use crate::site::Site;
+use crate::uptodate;
 use crate::words::s;
 
 /// Flags of `hindsight build` besides the site's.
@@ -27,6 +28,7 @@ pub struct Options {
 pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
     let out_dir = options
         .output
+        .clone()
         .map(|o| {
             if o.is_absolute() {
                 o
@@ -39,10 +41,25 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
         .map_err(Failure::Usage)?;
     require_content(site)?;
     let started = std::time::Instant::now();
-    if !options.quiet && std::io::stderr().is_terminal() {
+    let progress = !options.quiet && std::io::stderr().is_terminal();
+    if progress {
         crate::progress::enable();
     }
-    let result = pipeline::prepare(site);
+    let (sources, read_problems) = crate::content::archive::read_all(site);
+    let cache_dir = site.cache_dir();
+    let fingerprint = uptodate::fingerprint(site, &sources, &read_problems, &out_dir);
+    if let Some(fingerprint) = &fingerprint {
+        match uptodate::unchanged(&cache_dir, &out_dir, fingerprint) {
+            Ok(record) => {
+                crate::progress::finish();
+                return replay(&record, &out_dir, &options, started);
+            }
+            Err(Some(notice)) => eprintln!("note: {notice}"),
+            Err(None) => {}
+        }
+    }
+    let result = pipeline::prepare_sources(site, &sources, read_problems);
+    drop(sources);
     crate::progress::finish();
     // Notes (suggestions, stated figures that differ) are for authors at `check` time; a build only counts them,
     // except those saying which files were not read as post-mortems.
@@ -51,29 +68,31 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
     problems
         .items
         .retain(|d| d.level != Level::Note || adoption(d.code));
-    report(&problems, options.verbose);
+    let (report_grouped, report_verbose) =
+        (report_text(&problems, false), report_text(&problems, true));
+    eprint!(
+        "{}",
+        if options.verbose {
+            &report_verbose
+        } else {
+            &report_grouped
+        }
+    );
     let notes = result
         .diagnostics
         .items
         .iter()
         .filter(|d| d.level == Level::Note && !adoption(d.code))
         .count();
-    if notes > 0 && !options.quiet {
-        eprintln!(
-            "{notes} note{} (suggestions and remarks for authors); `hindsight check` lists them",
-            s(notes)
-        );
-    }
+    print_notes(notes, &options);
     if result.diagnostics.fail(options.strict) {
-        eprintln!(
-            "not published: fix the errors above; the previous site in {} is unchanged",
-            out_dir.display()
-        );
-        return Err(Failure::Content);
+        return Err(not_published(&out_dir));
     }
-    if !options.quiet && std::io::stderr().is_terminal() {
+    if progress {
         crate::progress::enable();
     }
+    // The record of the last build no longer describes what is about to be written.
+    uptodate::forget(&cache_dir, &out_dir);
     let published = pipeline::publish(site, &result, &out_dir);
     crate::progress::finish();
     let (written, warning) = published?;
@@ -82,6 +101,18 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
         diagnostics.push(warning);
         diagnostics.finish();
         report(&diagnostics, options.verbose);
+    } else if let Some(fingerprint) = &fingerprint {
+        // Only a build that published everything, search index included, is one to
+        // trust again. A record that cannot be saved costs the next build its shortcut.
+        let record = uptodate::Record::new(
+            result.archive.incidents.len(),
+            written.written + written.unchanged,
+            report_grouped,
+            report_verbose,
+            notes,
+            result.diagnostics.fail(true),
+        );
+        let _ = uptodate::save(&cache_dir, &out_dir, fingerprint, record);
     }
     if let Some(notice) = &written.notice {
         eprintln!("note: {notice}");
@@ -103,4 +134,54 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// Say again what the last build of these very inputs said; the site on disk is
+/// already what this build would write.
+fn replay(
+    record: &uptodate::Record,
+    out_dir: &std::path::Path,
+    options: &Options,
+    started: std::time::Instant,
+) -> Result<(), Failure> {
+    eprint!(
+        "{}",
+        if options.verbose {
+            &record.report_verbose
+        } else {
+            &record.report
+        }
+    );
+    print_notes(record.notes, options);
+    if options.strict && record.fails_strict {
+        return Err(not_published(out_dir));
+    }
+    if !options.quiet {
+        eprintln!(
+            "published {} post-mortems to {} in {:.2?}: {} files, 0 written, {} unchanged (nothing changed since the last build)",
+            record.published,
+            out_dir.display(),
+            started.elapsed(),
+            record.files,
+            record.files,
+        );
+    }
+    Ok(())
+}
+
+fn print_notes(notes: usize, options: &Options) {
+    if notes > 0 && !options.quiet {
+        eprintln!(
+            "{notes} note{} (suggestions and remarks for authors); `hindsight check` lists them",
+            s(notes)
+        );
+    }
+}
+
+fn not_published(out_dir: &std::path::Path) -> Failure {
+    eprintln!(
+        "not published: fix the errors above; the previous site in {} is unchanged",
+        out_dir.display()
+    );
+    Failure::Content
 }

@@ -155,3 +155,127 @@ fn quiet_builds_print_nothing_and_piped_output_holds_no_progress_line() {
         "no terminal control characters when stderr is not a terminal: {err:?}"
     );
 }
+
+/// The stderr of a build without its summary line (which holds the time taken).
+fn report_of(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter(|l| !l.starts_with("published "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+const SHORTCUT: &str = "nothing changed since the last build";
+
+#[test]
+fn an_unchanged_archive_is_not_built_again_and_its_report_is_said_again() {
+    let site = fixture_copy("site");
+    // A warning to be reported again: an unreadable time in a timeline.
+    let path = site
+        .path()
+        .join("content/2025/2025-08-20-queue-near-miss.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        format!("{text}\n## Timeline\n\n| Time | Event |\n|---|---|\n| 14:7O | Paged |\n"),
+    )
+    .unwrap();
+    let first = build(site.path());
+    assert!(!first.contains(SHORTCUT));
+    assert!(
+        first.contains("warning["),
+        "the fixture has a warning: {first}"
+    );
+    let public = site.path().join("public");
+    let before = tree(&public);
+
+    let again = build(site.path());
+    assert!(again.contains(SHORTCUT), "{again}");
+    assert_eq!(
+        report_of(&again),
+        report_of(&first),
+        "the same problems, said the same way"
+    );
+    assert_eq!(tree(&public), before);
+
+    // `--strict` refuses what a plain build accepted, from the record too.
+    let (code, _, err) = run(site.path(), &["build", "--strict", "--as-of", AS_OF]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("not published"), "{err}");
+    assert_eq!(tree(&public), before, "the previous site is left as it was");
+}
+
+#[test]
+fn any_change_to_an_input_or_to_the_output_builds_again() {
+    let site = fixture_copy("site");
+    let public = site.path().join("public");
+    build(site.path());
+    let shortcut = |args: &[&str]| -> bool {
+        let (code, _, err) = run(site.path(), args);
+        assert_eq!(code, 0, "{err}");
+        err.contains(SHORTCUT)
+    };
+    let plain = ["build", "--as-of", AS_OF];
+    assert!(shortcut(&plain));
+
+    // Another as-of date (overdue items move).
+    assert!(!shortcut(&["build", "--as-of", "2026-02-01"]));
+    assert!(
+        !shortcut(&plain),
+        "back to the first date: its record was replaced"
+    );
+    assert!(shortcut(&plain));
+
+    // A post-mortem edited, with its time kept: content is compared, not times.
+    let md = site.path().join("content/2024/2024-03-10-dns-resolver.md");
+    let mtime = std::fs::metadata(&md).unwrap().modified().unwrap();
+    let text = std::fs::read_to_string(&md).unwrap();
+    std::fs::write(&md, text.replacen("DNS", "Dns", 1)).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&md)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert!(!shortcut(&plain));
+    assert!(shortcut(&plain));
+
+    // site.toml and a template override.
+    let toml = site.path().join("site.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, config.replace("Acme post-mortems", "Acme reviews")).unwrap();
+    assert!(!shortcut(&plain));
+    std::fs::create_dir_all(site.path().join("static")).unwrap();
+    std::fs::write(site.path().join("static/extra.css"), "p{}").unwrap();
+    assert!(!shortcut(&plain));
+    assert!(public.join("static/extra.css").is_file());
+    assert!(shortcut(&plain));
+
+    // The output touched: a page edited, a file added, a file removed.
+    let home = public.join("index.html");
+    let page = std::fs::read(&home).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&home, b"edited by hand").unwrap();
+    assert!(!shortcut(&plain));
+    assert_eq!(std::fs::read(&home).unwrap(), page, "the page is put right");
+    std::fs::write(public.join("stray.html"), b"x").unwrap();
+    assert!(!shortcut(&plain));
+    assert!(!public.join("stray.html").exists());
+    std::fs::remove_file(public.join("404.html")).unwrap();
+    assert!(!shortcut(&plain));
+    assert!(public.join("404.html").is_file());
+    assert!(shortcut(&plain));
+
+    // A damaged record is noted and ignored.
+    let cache = site.path().join(".hindsight");
+    let record = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "build"))
+        .expect("a build record in the cache");
+    std::fs::write(&record, b"{ not json").unwrap();
+    let (code, _, err) = run(site.path(), &plain);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("not used") && !err.contains(SHORTCUT), "{err}");
+    assert!(shortcut(&plain));
+}

@@ -29,6 +29,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("render", 3),
     ("pipeline", 4),
     ("audience", 4),
+    ("uptodate", 4),
     ("cmd", 5),
     ("cli", 6),
 ];
