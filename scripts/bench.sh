@@ -4,9 +4,9 @@
 #   scripts/bench.sh [WORKDIR] [SIZES...]     default: /tmp/hindsight-bench 1000 10000
 #
 # Generates each corpus with examples/gen_corpus.rs (seed 42), builds hindsight --release,
-# and times `hindsight build` with hyperfine when installed, otherwise with a loop of
-# /usr/bin/time runs; one /usr/bin/time -v run each of `check` and `build` gives CPU time
-# and maximum resident memory. On a shared machine, compare user+sys, not only wall time.
+# builds each corpus once (diagnostics and output size) and times `check` once with
+# /usr/bin/time -v (CPU time and peak memory). On a shared machine, compare user+sys,
+# not only wall time.
 #
 # Then, side by side in one run (BENCH_RUNS rounds, alternating, medians): a clean
 # build (no output, no cache), a rebuild with nothing changed, a rebuild with one
@@ -20,7 +20,7 @@ work="${1:-/tmp/hindsight-bench}"
 shift || true
 sizes=("$@")
 [ ${#sizes[@]} -eq 0 ] && sizes=(1000 10000)
-runs="${BENCH_RUNS:-3}"
+runs="${BENCH_RUNS:-3}"  # rounds of the side-by-side runs
 target="${CARGO_TARGET_DIR:-$here/target}"
 
 cd "$here"
@@ -51,33 +51,15 @@ for n in "${sizes[@]}"; do
     echo "diagnostics: $(grep -c 'warning\[' "$dir/build.log") warnings (see $dir/build.log)"
     echo "output: $(find "$dir/public" -type f | wc -l) files, $(du -sh "$dir/public" | cut -f1)"
 
-    # One measured run each for CPU time and peak memory (hyperfine reports neither).
-    for cmd in check build; do
-        log="$(mktemp)"
-        (cd "$dir" && /usr/bin/time -v "$bin" "$cmd" >/dev/null 2>"$log") || [ "$cmd" = check ] || { cat "$log"; exit 1; }
-        wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
-        rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
-        user=$(awk -F': ' '/User time/ {print $2}' "$log")
-        sys=$(awk -F': ' '/System time/ {print $2}' "$log")
-        echo "hindsight $cmd: wall $wall, user ${user}s, sys ${sys}s, max RSS $((rss / 1024)) MiB"
-        rm -f "$log"
-    done
-
-    if command -v hyperfine >/dev/null 2>&1; then
-        hyperfine --warmup 1 --runs "$runs" --command-name "hindsight build ($n)" \
-            "cd '$dir' && '$bin' build >/dev/null 2>&1"
-    else
-        echo "hyperfine not installed: $runs runs with /usr/bin/time"
-        walls=()
-        for i in $(seq 1 "$runs"); do
-            log="$(mktemp)"
-            (cd "$dir" && /usr/bin/time -f '%e' "$bin" build >/dev/null 2>"$log") || { cat "$log"; exit 1; }
-            walls+=("$(tail -1 "$log")")
-            rm -f "$log"
-        done
-        printf '%s\n' "${walls[@]}" | sort -n |
-            awk '{ a[NR] = $1 } END { printf "wall time: min %.2f s, median %.2f s, max %.2f s over %d runs\n", a[1], a[int((NR + 1) / 2)], a[NR], NR }'
-    fi
+    # `check` (read, parse, analyse; nothing rendered) once, for CPU time and peak memory.
+    log="$(mktemp)"
+    (cd "$dir" && /usr/bin/time -v "$bin" check >/dev/null 2>"$log") || true
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$log")
+    rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
+    user=$(awk -F': ' '/User time/ {print $2}' "$log")
+    sys=$(awk -F': ' '/System time/ {print $2}' "$log")
+    echo "hindsight check: wall $wall, user ${user}s, sys ${sys}s, max RSS $((rss / 1024)) MiB"
+    rm -f "$log"
 done
 
 # --- side by side -----------------------------------------------------------------------

@@ -7,8 +7,8 @@
 //! checkout gives every file a new time): every post-mortem as read (path, text and
 //! folder defaults) with the problems met reading them, the effective configuration,
 //! the audience, the as-of date and the draft rule, the theme overrides, the output
-//! folder, and the hindsight executable itself, so a new or rebuilt binary never trusts
-//! an old record. The record of the last published build keeps that fingerprint and
+//! folder, and the hindsight executable (version, commit, size and time of its file), so a
+//! new or rebuilt binary never trusts an old record. The record of the last published build keeps that fingerprint and
 //! what the build reported, and is written only after the site was swapped in.
 //!
 //! The fast path is taken only when the fingerprint matches and the output folder
@@ -59,7 +59,6 @@ pub fn fingerprint(
         h.update(bytes);
     };
     field(&executable_hash()?);
-    field(env!("CARGO_PKG_VERSION").as_bytes());
     field(&serde_json::to_vec(&site.config).ok()?);
     field(format!("{:?}", site.config.audience).as_bytes());
     field(site.as_of.to_string().as_bytes());
@@ -92,15 +91,27 @@ pub fn fingerprint(
     Some(h.finalize().to_hex().to_string())
 }
 
-/// The hash of the running executable, computed once.
+/// What identifies the running executable: its version and commit, and the size and
+/// modification time of its file, so a rebuilt binary (even of the same commit, with
+/// local changes) never trusts a record of another. Its bytes are not hashed: a
+/// release binary is over 100 MB, more than reading every post-mortem.
 fn executable_hash() -> Option<Vec<u8>> {
-    static HASH: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| {
-        let exe = std::env::current_exe().ok()?;
-        let bytes = std::fs::read(exe).ok()?;
-        Some(blake3::hash(&bytes).as_bytes().to_vec())
-    })
-    .clone()
+    let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some(
+        format!(
+            "{} {} {} {mtime}",
+            env!("CARGO_PKG_VERSION"),
+            env!("HINDSIGHT_COMMIT"),
+            meta.len()
+        )
+        .into_bytes(),
+    )
 }
 
 /// Where the record of `out_dir`'s last build lives.
