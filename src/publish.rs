@@ -7,9 +7,10 @@
 //! CDN uploads and `make`-like tools see it unchanged.
 //!
 //! "The same as last time" is read from a manifest in the cache folder, one per output
-//! folder: each file's BLAKE3 hash and size, and the modification time and inode it had
-//! when written. A previous file is reused only when its hash equals the new bytes' and
-//! its size, time and inode on disk still match the manifest, so a file edited by hand
+//! folder: each file's BLAKE3 hash and size, and the modification time it had when
+//! written (what `rsync` compares too; not the inode, which a cache restored in CI
+//! changes). A previous file is reused only when its hash equals the new bytes' and
+//! its size and time on disk still match the manifest, so a file edited by hand
 //! in the output is rewritten. A missing manifest (first build), one of another version
 //! or a damaged one costs nothing but writing every file: it can never make the site
 //! wrong.
@@ -46,7 +47,6 @@ struct Entry {
     hash: String,
     len: u64,
     mtime_ns: u128,
-    inode: u64,
 }
 
 /// Write `files` into `out_dir` atomically, reusing unchanged files of the previous
@@ -249,18 +249,7 @@ fn entry(hash: String, meta: &Metadata) -> Entry {
         hash,
         len: meta.len(),
         mtime_ns,
-        inode: inode(meta),
     }
-}
-
-#[cfg(unix)]
-fn inode(meta: &Metadata) -> u64 {
-    std::os::unix::fs::MetadataExt::ino(meta)
-}
-
-#[cfg(not(unix))]
-fn inode(_meta: &Metadata) -> u64 {
-    0
 }
 
 /// Where the manifest of `out_dir` lives: one file per output folder, named by a hash
@@ -272,7 +261,7 @@ pub(crate) fn manifest_path(cache_dir: &Path, out_dir: &Path) -> PathBuf {
 }
 
 /// Whether `out_dir` holds exactly the files its manifest lists, each still as it was
-/// written (size, modification time, inode): nothing edited, added or removed since.
+/// written (size, modification time): nothing edited, added or removed since.
 pub fn output_matches(out_dir: &Path, cache_dir: &Path) -> bool {
     let (entries, notice) = read_manifest(&manifest_path(cache_dir, out_dir));
     if notice.is_some() || entries.is_empty() {
@@ -321,7 +310,7 @@ fn unusable(path: &Path, why: &str) -> String {
     )
 }
 
-/// Lines after the header and the output folder: `hash len mtime_ns inode path`; the
+/// Lines after the header and the output folder: `hash len mtime_ns path`; the
 /// last line is `end N` with the number of entries, so a cut-off file is recognised.
 fn parse_manifest(text: &str) -> Result<HashMap<String, Entry>, String> {
     let mut lines = text.lines();
@@ -339,12 +328,11 @@ fn parse_manifest(text: &str) -> Result<HashMap<String, Entry>, String> {
             };
         }
         let bad = || format!("line {} is malformed", n + 3);
-        let mut parts = line.splitn(5, ' ');
+        let mut parts = line.splitn(4, ' ');
         let mut field = || parts.next().ok_or_else(bad);
         let hash = field()?;
         let len = field()?.parse().map_err(|_| bad())?;
         let mtime_ns = field()?.parse().map_err(|_| bad())?;
-        let inode = field()?.parse().map_err(|_| bad())?;
         let path = field()?;
         if hash.len() != 32 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(bad());
@@ -355,7 +343,6 @@ fn parse_manifest(text: &str) -> Result<HashMap<String, Entry>, String> {
                 hash: hash.to_string(),
                 len,
                 mtime_ns,
-                inode,
             },
         );
     }
@@ -372,11 +359,7 @@ fn write_manifest(path: &Path, out_dir: &Path, added: &[(String, Entry, bool)]) 
         if path.contains('\n') {
             continue;
         }
-        let _ = writeln!(
-            text,
-            "{} {} {} {} {path}",
-            e.hash, e.len, e.mtime_ns, e.inode
-        );
+        let _ = writeln!(text, "{} {} {} {path}", e.hash, e.len, e.mtime_ns);
         n += 1;
     }
     let _ = writeln!(text, "end {n}");

@@ -13,7 +13,7 @@
 //!
 //! The fast path is taken only when the fingerprint matches and the output folder
 //! still holds exactly the files the output manifest lists, each with the size, time
-//! and inode it was written with (see [`crate::publish`]). Anything else (a damaged or
+//! it was written with (see [`crate::publish`]). Anything else (a damaged or
 //! foreign record, a file edited, added or removed in the output) means a full build.
 
 use std::path::{Path, PathBuf};

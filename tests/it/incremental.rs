@@ -279,3 +279,28 @@ fn any_change_to_an_input_or_to_the_output_builds_again() {
     assert!(err.contains("not used") && !err.contains(SHORTCUT), "{err}");
     assert!(shortcut(&plain));
 }
+
+#[test]
+fn an_output_folder_restored_from_a_ci_cache_is_trusted() {
+    // A CI cache restores files with their times but as new files (new inodes).
+    let site = fixture_copy("site");
+    build(site.path());
+    let public = site.path().join("public");
+    let saved = site.path().join("saved");
+    std::fs::rename(&public, &saved).unwrap();
+    for e in walkdir::WalkDir::new(&saved) {
+        let e = e.unwrap();
+        let target = public.join(e.path().strip_prefix(&saved).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(e.path(), &target).unwrap();
+            let mtime = e.metadata().unwrap().modified().unwrap();
+            let f = std::fs::File::options().write(true).open(&target).unwrap();
+            f.set_modified(mtime).unwrap();
+        }
+    }
+    std::fs::remove_dir_all(&saved).unwrap();
+    let err = build(site.path());
+    assert!(err.contains(SHORTCUT), "{err}");
+}
