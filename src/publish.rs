@@ -77,6 +77,9 @@ pub struct Staging {
     dirs: Mutex<HashSet<String>>,
     /// What was added: path → (entry as written, reused from the previous site).
     added: Mutex<Vec<(String, Entry, bool)>>,
+    /// Where previous sites go to be deleted, and the thread deleting the last ones.
+    trash: Option<PathBuf>,
+    emptying: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Staging {
@@ -93,6 +96,7 @@ impl Staging {
             .to_string_lossy()
             .into_owned();
         let manifest_path = cache_dir.map(|c| manifest_path(c, out_dir));
+        let trash = cache_dir.map(|c| c.join("trash"));
         let (previous, notice) = match &manifest_path {
             Some(p) if out_dir.is_dir() => read_manifest(p),
             _ => (HashMap::new(), None),
@@ -113,6 +117,8 @@ impl Staging {
             manifest_path,
             dirs: Mutex::new(HashSet::new()),
             added: Mutex::new(Vec::new()),
+            emptying: empty_trash(trash.clone()),
+            trash,
         })
     }
 
@@ -168,7 +174,16 @@ impl Staging {
             .keys()
             .filter(|p| !kept.contains(p.as_str()))
             .count();
-        swap(self.dir, &self.parent, &self.name, &self.out_dir)?;
+        if let Some(emptying) = self.emptying {
+            let _ = emptying.join();
+        }
+        swap(
+            self.dir,
+            &self.parent,
+            &self.name,
+            &self.out_dir,
+            self.trash.as_deref(),
+        )?;
         if let Some(path) = &self.manifest_path {
             // The site is published; a manifest that cannot be saved only means the
             // next build writes every file again.
@@ -184,8 +199,16 @@ impl Staging {
 }
 
 /// Move the finished staging folder into place, keeping the previous site until the
-/// new one is there.
-fn swap(staging: tempfile::TempDir, parent: &Path, name: &str, out_dir: &Path) -> Result<()> {
+/// new one is there. The previous site then goes to `trash` (in the cache folder) when
+/// given, to be deleted while the next build renders: deleting thousands of files costs
+/// seconds of waiting on some file systems, more than the rest of a small rebuild.
+fn swap(
+    staging: tempfile::TempDir,
+    parent: &Path,
+    name: &str,
+    out_dir: &Path,
+    trash: Option<&Path>,
+) -> Result<()> {
     let staged = staging.keep();
     let old = parent.join(format!(".{name}.old"));
     if old.exists() {
@@ -202,9 +225,31 @@ fn swap(staging: tempfile::TempDir, parent: &Path, name: &str, out_dir: &Path) -
         return Err(e).with_context(|| format!("moving the new site into {}", out_dir.display()));
     }
     if old.exists() {
-        std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
+        let binned = trash.is_some_and(|trash| {
+            std::fs::create_dir_all(trash).is_ok()
+                && tempfile::Builder::new()
+                    .prefix("site-")
+                    .tempdir_in(trash)
+                    .map(|slot| slot.keep())
+                    .is_ok_and(|slot| std::fs::rename(&old, slot.join(name)).is_ok())
+        });
+        if !binned {
+            std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
+        }
     }
     Ok(())
+}
+
+/// Delete what earlier builds left in `trash`, on a thread of its own.
+fn empty_trash(trash: Option<PathBuf>) -> Option<std::thread::JoinHandle<()>> {
+    let trash = trash.filter(|t| t.is_dir())?;
+    Some(std::thread::spawn(move || {
+        if let Ok(entries) = std::fs::read_dir(&trash) {
+            for entry in entries.flatten() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }))
 }
 
 /// Carry the previous file at `old` into the new site at `target`, if it is still the
@@ -412,6 +457,34 @@ mod tests {
         assert!(
             !out.join("b.txt").exists(),
             "a file no longer built is gone"
+        );
+    }
+
+    #[test]
+    fn the_previous_site_is_deleted_during_the_next_write_not_left_beside_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let (out, cache) = (dir.path().join("public"), dir.path().join(".cache"));
+        let trash = |n: usize| {
+            let entries: Vec<_> = std::fs::read_dir(cache.join("trash"))
+                .map(|d| d.flatten().collect())
+                .unwrap_or_default();
+            assert_eq!(entries.len(), n, "{entries:?}");
+        };
+        write(&out, &files(&[("index.html", "1")]), Some(&cache)).unwrap();
+        trash(0);
+        write(&out, &files(&[("index.html", "2")]), Some(&cache)).unwrap();
+        trash(1);
+        write(&out, &files(&[("index.html", "3")]), Some(&cache)).unwrap();
+        trash(1);
+        let beside: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(beside.len(), 2, "only public and the cache: {beside:?}");
+        assert_eq!(
+            std::fs::read_to_string(out.join("index.html")).unwrap(),
+            "3"
         );
     }
 
