@@ -29,9 +29,9 @@
 //! ([`super::DEFAULT_MIN_CONFIDENCE`], 0.65) and these parameters were chosen on the
 //! development half of the real-derived evaluation set (`examples/eval_causes.rs`).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
-use super::{PhraseMatch, Taxonomy, Word, tokenize};
+use super::{PhraseMatch, Taxonomy, Word, tokenize_lowered};
 use crate::model::Incident;
 
 pub use crate::model::{Evidence, InferredCause, SectionKind};
@@ -294,13 +294,16 @@ pub fn infer_sections_with(
 ) -> Vec<InferredCause> {
     let matcher = taxonomy.matcher();
     // Per class: evidence keyed by the sentence's normalised text (best weight kept).
-    let mut per_class: HashMap<usize, HashMap<String, Evidence>> = HashMap::new();
+    // (Hash order never shows: classes and evidence are sorted below.)
+    let mut per_class: FxHashMap<usize, FxHashMap<String, Evidence>> = FxHashMap::default();
     let mut matches = Vec::new();
     for section in texts {
         let section_weight = section.kind.weight();
+        // Lower-cased once for the whole section; words borrow from it.
+        let lowered = section.text.to_ascii_lowercase();
         for (s_start, s_end) in sentences(section.text) {
             let sentence = &section.text[s_start..s_end];
-            let words = tokenize(sentence);
+            let words = tokenize_lowered(sentence, &lowered[s_start..s_end]);
             let content: Vec<&Word> = words.iter().filter(|w| !w.stop).collect();
             matches.clear();
             matcher.find_in(&content, &mut matches);
@@ -308,7 +311,7 @@ pub fn infer_sections_with(
                 continue;
             }
             let cues = SentenceCues::of(&words);
-            let mut best: HashMap<usize, (f64, &PhraseMatch)> = HashMap::new();
+            let mut best: FxHashMap<usize, (f64, &PhraseMatch)> = FxHashMap::default();
             for m in &matches {
                 let pattern = &matcher.patterns[m.pattern];
                 let Some(factor) = clause_factor(sentence, &words, m, &cues, params) else {
@@ -322,14 +325,17 @@ pub fn infer_sections_with(
                     *entry = (w, m);
                 }
             }
+            if best.values().all(|&(w, _)| w <= 0.0) {
+                continue;
+            }
+            let key = normalise_sentence(sentence);
+            let line = section
+                .first_line
+                .map(|l| l + section.text[..s_start].matches('\n').count());
             for (class, (w, m)) in best {
                 if w <= 0.0 {
                     continue;
                 }
-                let key = normalise_sentence(sentence);
-                let line = section
-                    .first_line
-                    .map(|l| l + section.text[..s_start].matches('\n').count());
                 let evidence = Evidence {
                     sentence: sentence.to_string(),
                     section: section.kind,
@@ -346,7 +352,7 @@ pub fn infer_sections_with(
                 match slot.get(&key) {
                     Some(e) if e.weight >= w => {}
                     _ => {
-                        slot.insert(key, evidence);
+                        slot.insert(key.clone(), evidence);
                     }
                 }
             }
@@ -502,12 +508,27 @@ fn body_sections(
     out
 }
 
+/// The sentence's words (runs of letters and digits), lower-cased, joined by spaces:
+/// the same sentence read twice (from a field and from the body) is one evidence.
 fn normalise_sentence(s: &str) -> String {
-    s.split(|c: char| !c.is_alphanumeric())
+    let mut out = String::with_capacity(s.len());
+    for (i, w) in s
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .collect::<Vec<_>>()
-        .join(" ")
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(' ');
+        }
+        if w.is_ascii() {
+            let at = out.len();
+            out.push_str(w);
+            out[at..].make_ascii_lowercase();
+        } else {
+            out.push_str(&w.to_lowercase());
+        }
+    }
+    out
 }
 
 /// Sentence spans of a text: lines are blocks (paragraphs, list items, table rows), and
@@ -568,8 +589,8 @@ struct SentenceCues {
 }
 
 impl SentenceCues {
-    fn of(words: &[Word]) -> SentenceCues {
-        let w = |i: usize| words.get(i).map_or("", |w| w.lower.as_str());
+    fn of(words: &[Word<'_>]) -> SentenceCues {
+        let w = |i: usize| words.get(i).map_or("", |w| &*w.lower);
         let mut causal = false;
         let mut plan = false;
         for i in 0..words.len() {
@@ -626,7 +647,7 @@ fn hard_break(between: &str) -> bool {
 /// the product of the causal, plan and hedge cues.
 fn clause_factor(
     sentence: &str,
-    words: &[Word],
+    words: &[Word<'_>],
     m: &PhraseMatch,
     cues: &SentenceCues,
     params: &Params,
@@ -634,7 +655,7 @@ fn clause_factor(
     // Index of the match's first and last word in `words` (all words).
     let first = words.iter().position(|w| w.start == m.start)?;
     let last = words.iter().rposition(|w| w.end == m.end)?;
-    let lower = |i: usize| words[i].lower.as_str();
+    let lower = |i: usize| &*words[i].lower;
     // Looking back from the match, within the clause.
     let mut hedged = false;
     let mut content_back = 0;

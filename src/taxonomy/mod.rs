@@ -39,6 +39,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 pub use infer::{Evidence, InferredCause, Params, SectionKind, infer, infer_texts, infer_with};
@@ -111,9 +112,8 @@ pub const STOPWORDS: &[&str] = &[
 ];
 
 fn is_stopword(w: &str) -> bool {
-    use std::collections::HashSet;
     use std::sync::OnceLock;
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     w.len() <= 10
         && SET
             .get_or_init(|| STOPWORDS.iter().copied().collect())
@@ -581,7 +581,7 @@ impl Taxonomy {
         let content: Vec<&str> = words
             .iter()
             .filter(|w| !w.stop)
-            .map(|w| w.lower.as_str())
+            .map(|w| &*w.lower)
             .collect();
         for n in 1..=3 {
             for gram in content.windows(n) {
@@ -597,7 +597,7 @@ impl Taxonomy {
             let q: BTreeSet<String> = words
                 .iter()
                 .filter(|w| !w.stop)
-                .map(|w| w.stem.clone())
+                .map(|w| w.stem.to_string())
                 .collect();
             if !q.is_empty() {
                 for (i, c) in self.classes.iter().enumerate() {
@@ -609,8 +609,10 @@ impl Taxonomy {
                         names.push_str(n);
                         names.push(' ');
                     }
-                    let have: BTreeSet<String> =
-                        tokenize(&names).into_iter().map(|w| w.stem).collect();
+                    let have: BTreeSet<String> = tokenize(&names)
+                        .into_iter()
+                        .map(|w| w.stem.into_owned())
+                        .collect();
                     let hits = q.iter().filter(|w| have.contains(*w)).count();
                     if hits > 0 {
                         scores.insert(i, 0.5 * hits as f64 / q.len() as f64);
@@ -674,13 +676,15 @@ fn closest(name: &str, names: &[&str], n: usize) -> Vec<String> {
 // Words and stems
 
 /// One word of a text: byte span, lower-case form, light stem, and whether it is a
-/// function word.
+/// function word. The lower-case form and the stem borrow from the text (or from its
+/// lower-case copy, see [`tokenize_lowered`]) whenever they can: scanning an archive
+/// makes millions of words, and a `String` or two for each was half of inference's time.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Word {
+pub struct Word<'a> {
     pub start: usize,
     pub end: usize,
-    pub lower: String,
-    pub stem: String,
+    pub lower: Cow<'a, str>,
+    pub stem: Cow<'a, str>,
     pub stop: bool,
     /// A negation (`not`, `no`, `never`, `without`, `wasn't`…). A phrase gap never
     /// skips one: `disk .. full` does not match "the disk was not full".
@@ -689,7 +693,19 @@ pub struct Word {
 
 /// Split a text into words: runs of letters and digits, with inner apostrophes kept
 /// (`didn't`, `wasn’t`). Everything else separates words.
-pub fn tokenize(text: &str) -> Vec<Word> {
+pub fn tokenize(text: &str) -> Vec<Word<'_>> {
+    split_words(text, None)
+}
+
+/// [`tokenize`] for a text whose ASCII lower-case copy (`text.to_ascii_lowercase()`,
+/// same length and offsets) the caller already has: every ASCII word borrows its
+/// lower-case form and stem from `lowered`, so only non-ASCII words allocate.
+pub fn tokenize_lowered<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
+    debug_assert_eq!(text.len(), lowered.len());
+    split_words(text, Some(lowered))
+}
+
+fn split_words<'a>(text: &'a str, lowered: Option<&'a str>) -> Vec<Word<'a>> {
     let mut words = Vec::with_capacity(text.len() / 6);
     let mut start: Option<usize> = None;
     let bytes = text.as_bytes();
@@ -703,26 +719,37 @@ pub fn tokenize(text: &str) -> Vec<Word> {
                 start = Some(i);
             }
         } else if let Some(s) = start.take() {
-            words.push(word(text, s, i));
+            words.push(word(text, lowered, s, i));
         }
     }
     if let Some(s) = start {
-        words.push(word(text, s, bytes.len()));
+        words.push(word(text, lowered, s, bytes.len()));
     }
     words
 }
 
-fn word(text: &str, start: usize, end: usize) -> Word {
+fn word<'a>(text: &'a str, lowered: Option<&'a str>, start: usize, end: usize) -> Word<'a> {
     let raw = &text[start..end];
-    let mut lower = if raw.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-        raw.to_lowercase()
+    let lower: Cow<'a, str> = if raw.is_ascii() {
+        match lowered {
+            Some(l) => Cow::Borrowed(&l[start..end]),
+            None if raw.bytes().any(|b| b.is_ascii_uppercase()) => {
+                Cow::Owned(raw.to_ascii_lowercase())
+            }
+            None => Cow::Borrowed(raw),
+        }
     } else {
-        raw.to_string()
+        let lower = raw.to_lowercase();
+        Cow::Owned(if lower.contains('’') {
+            lower.replace('’', "'")
+        } else {
+            lower
+        })
     };
-    if lower.contains('’') {
-        lower = lower.replace('’', "'");
-    }
-    let stem = stem(&lower);
+    let stem = match &lower {
+        Cow::Borrowed(l) => stem(l),
+        Cow::Owned(l) => Cow::Owned(stem(l).into_owned()),
+    };
     let stop = is_stopword(&lower);
     let neg = is_negation(&lower);
     Word {
@@ -758,8 +785,9 @@ const NEGATIONS: [&str; 11] = [
 
 /// A light English stem: enough to fold plurals, `-ed`, `-ing` and a final `e`, cheap
 /// and predictable. Both phrases and text go through it, so it only has to be
-/// consistent, not linguistically right.
-pub fn stem(lower: &str) -> String {
+/// consistent, not linguistically right. The stem is a prefix of `lower` (borrowed)
+/// except for `-ies`/`-ied` → `-y`.
+pub fn stem(lower: &str) -> Cow<'_, str> {
     let mut w: &str = lower;
     for suffix in ["'s", "s'"] {
         if let Some(s) = w.strip_suffix(suffix) {
@@ -767,36 +795,38 @@ pub fn stem(lower: &str) -> String {
         }
     }
     if w.len() <= 3 || !w.is_ascii() {
-        return w.to_string();
+        return Cow::Borrowed(w);
     }
-    let mut s = w.to_string();
-    let mut stripped = false;
-    if let Some(base) = s.strip_suffix("ies").or_else(|| s.strip_suffix("ied"))
+    if let Some(base) = w.strip_suffix("ies").or_else(|| w.strip_suffix("ied"))
         && base.len() >= 2
     {
-        s = format!("{base}y");
-    } else if s.ends_with("sses") {
-        s.truncate(s.len() - 2);
+        // Ends in `y`, so neither a doubled consonant nor a final `e` is left to drop.
+        return Cow::Owned(format!("{base}y"));
+    }
+    let mut s = w;
+    let mut stripped = false;
+    if s.ends_with("sses") {
+        s = &s[..s.len() - 2];
     } else if s.ends_with("ing") && s.len() >= 6 {
-        s.truncate(s.len() - 3);
+        s = &s[..s.len() - 3];
         stripped = true;
     } else if s.ends_with("ed") && s.len() >= 5 {
-        s.truncate(s.len() - 2);
+        s = &s[..s.len() - 2];
         stripped = true;
     } else if s.ends_with('s') && !s.ends_with("ss") && !s.ends_with("us") && !s.ends_with("is") {
-        s.pop();
+        s = &s[..s.len() - 1];
     }
     if stripped {
         let b = s.as_bytes();
         let n = b.len();
         if n >= 2 && b[n - 1] == b[n - 2] && !b"aeioulsz".contains(&b[n - 1]) {
-            s.pop();
+            s = &s[..n - 1];
         }
     }
     if s.len() > 3 && s.ends_with('e') && !s.ends_with("ee") {
-        s.pop();
+        s = &s[..s.len() - 1];
     }
-    s
+    Cow::Borrowed(s)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -812,9 +842,9 @@ enum Alt {
 
 impl Alt {
     /// Whether the alternative matches word `w`, whose interned stem is `id`.
-    fn matches(&self, w: &Word, id: u32) -> bool {
+    fn matches(&self, w: &Word<'_>, id: u32) -> bool {
         match self {
-            Alt::Stem(s) => w.stem == *s,
+            Alt::Stem(s) => *w.stem == **s,
             Alt::Id(i) => *i == id,
             Alt::Prefix(p) => w.lower.starts_with(p.as_str()),
         }
@@ -843,12 +873,13 @@ pub struct Pattern {
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
     pub patterns: Vec<Pattern>,
-    /// Every stem a phrase uses, interned.
-    stems: HashMap<String, u32>,
+    /// Every stem a phrase uses, interned (looked up once per word of the text, hence
+    /// the fast hasher).
+    stems: FxHashMap<String, u32>,
     /// Phrases by the interned stem of their first slot.
     by_stem: Vec<Vec<u32>>,
     /// Prefix phrases keyed by the first two characters of the prefix.
-    by_prefix: HashMap<String, Vec<(String, u32)>>,
+    by_prefix: FxHashMap<String, Vec<(String, u32)>>,
 }
 
 /// One phrase match: the pattern and the span of words (indices into the content words
@@ -1034,7 +1065,7 @@ pub fn parse_phrase(phrase: &str, default_weight: f32) -> Result<(Vec<SlotSpec>,
                 if words[0].stop {
                     continue; // function words are ignored, as in text
                 }
-                alts.push(Alt::Stem(words[0].stem.clone()));
+                alts.push(Alt::Stem(words[0].stem.to_string()));
             }
         }
         if alts.is_empty() {
@@ -1148,7 +1179,7 @@ impl Matcher {
 
     /// Every phrase match in `text` (one sentence; `words` from [`tokenize`]). Function
     /// words are skipped; spans are byte offsets in `text`.
-    pub fn find(&self, _text: &str, words: &[Word]) -> Vec<PhraseMatch> {
+    pub fn find(&self, _text: &str, words: &[Word<'_>]) -> Vec<PhraseMatch> {
         let content: Vec<&Word> = words.iter().filter(|w| !w.stop).collect();
         let mut out = Vec::new();
         self.find_in(&content, &mut out);
@@ -1157,11 +1188,11 @@ impl Matcher {
 
     /// Matches over content words (function words already removed). `first_word` and
     /// `last_word` index `content`.
-    pub fn find_in(&self, content: &[&Word], out: &mut Vec<PhraseMatch>) {
+    pub fn find_in(&self, content: &[&Word<'_>], out: &mut Vec<PhraseMatch>) {
         let mut candidates: Vec<u32> = Vec::new();
         let ids: Vec<u32> = content
             .iter()
-            .map(|w| self.stems.get(&w.stem).copied().unwrap_or(u32::MAX))
+            .map(|w| self.stems.get(&*w.stem).copied().unwrap_or(u32::MAX))
             .collect();
         for (i, w) in content.iter().enumerate() {
             candidates.clear();
@@ -1206,7 +1237,7 @@ fn match_rest(
     slots: &[Slot],
     si: usize,
     pos: usize,
-    words: &[&Word],
+    words: &[&Word<'_>],
     ids: &[u32],
 ) -> Option<usize> {
     if si == slots.len() {
