@@ -707,30 +707,53 @@ pub fn tokenize_lowered<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
 
 fn split_words<'a>(text: &'a str, lowered: Option<&'a str>) -> Vec<Word<'a>> {
     let mut words = Vec::with_capacity(text.len() / 6);
+    // The start of the current word, and whether it has a non-ASCII character so far.
     let mut start: Option<usize> = None;
+    let mut ascii = true;
     let bytes = text.as_bytes();
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
+    // The character at byte `i` and its length: ASCII bytes (nearly all of them) are
+    // read without decoding.
+    let char_at = |i: usize| -> (char, usize) {
+        if bytes[i] < 0x80 {
+            (bytes[i] as char, 1)
+        } else {
+            let c = text[i..].chars().next().expect("i is a char boundary");
+            (c, c.len_utf8())
+        }
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let (c, len) = char_at(i);
         let inner_apostrophe = (c == '\'' || c == '’')
             && start.is_some()
-            && iter.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
+            && i + len < bytes.len()
+            && char_at(i + len).0.is_alphanumeric();
         if c.is_alphanumeric() || inner_apostrophe {
             if start.is_none() {
                 start = Some(i);
+                ascii = true;
             }
+            ascii &= len == 1;
         } else if let Some(s) = start.take() {
-            words.push(word(text, lowered, s, i));
+            words.push(word(text, lowered, s, i, ascii));
         }
+        i += len;
     }
     if let Some(s) = start {
-        words.push(word(text, lowered, s, bytes.len()));
+        words.push(word(text, lowered, s, bytes.len(), ascii));
     }
     words
 }
 
-fn word<'a>(text: &'a str, lowered: Option<&'a str>, start: usize, end: usize) -> Word<'a> {
+fn word<'a>(
+    text: &'a str,
+    lowered: Option<&'a str>,
+    start: usize,
+    end: usize,
+    ascii: bool,
+) -> Word<'a> {
     let raw = &text[start..end];
-    let lower: Cow<'a, str> = if raw.is_ascii() {
+    let lower: Cow<'a, str> = if ascii {
         match lowered {
             Some(l) => Cow::Borrowed(&l[start..end]),
             None if raw.bytes().any(|b| b.is_ascii_uppercase()) => {
@@ -878,8 +901,9 @@ pub struct Matcher {
     stems: FxHashMap<String, u32>,
     /// Phrases by the interned stem of their first slot.
     by_stem: Vec<Vec<u32>>,
-    /// Prefix phrases keyed by the first two characters of the prefix.
-    by_prefix: FxHashMap<String, Vec<(String, u32)>>,
+    /// Prefix phrases keyed by the first two characters of the prefix (every prefix has
+    /// at least two).
+    by_prefix: FxHashMap<(char, char), Vec<(String, u32)>>,
 }
 
 /// One phrase match: the pattern and the span of words (indices into the content words
@@ -1166,8 +1190,10 @@ impl Matcher {
                     }
                 }
                 Alt::Prefix(s) => {
-                    let key: String = s.chars().take(2).collect();
-                    let list = self.by_prefix.entry(key).or_default();
+                    let list = self
+                        .by_prefix
+                        .entry(first_two(s).expect("checked by parse_phrase"))
+                        .or_default();
                     if !list.iter().any(|(q, i)| q == s && *i == id) {
                         list.push((s.clone(), id));
                     }
@@ -1199,12 +1225,7 @@ impl Matcher {
             if let Some(list) = self.by_stem.get(ids[i] as usize) {
                 candidates.extend_from_slice(list);
             }
-            let two = w
-                .lower
-                .char_indices()
-                .nth(2)
-                .map_or(w.lower.len(), |(i, _)| i);
-            if let Some(list) = self.by_prefix.get(&w.lower[..two]) {
+            if let Some(list) = first_two(&w.lower).and_then(|key| self.by_prefix.get(&key)) {
                 candidates.extend(
                     list.iter()
                         .filter(|(q, _)| w.lower.starts_with(q.as_str()))
@@ -1229,6 +1250,12 @@ impl Matcher {
             }
         }
     }
+}
+
+/// The first two characters of a word, if it has two.
+fn first_two(word: &str) -> Option<(char, char)> {
+    let mut chars = word.chars();
+    Some((chars.next()?, chars.next()?))
 }
 
 /// Match slots `si..` with the next word to consider at `pos`; returns the index of the
