@@ -33,7 +33,7 @@ use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
 
-use super::{PhraseMatch, Taxonomy, Word, tokenize_lowered};
+use super::{FindScratch, PhraseMatch, Taxonomy, Word, tokenize_lowered_into};
 use crate::model::Incident;
 
 pub use crate::model::{Evidence, InferredCause, SectionKind};
@@ -305,16 +305,18 @@ pub fn infer_sections_with(
     // (Hash order never shows: classes and evidence are sorted below.)
     let mut per_class: FxHashMap<usize, FxHashMap<String, Evidence>> = FxHashMap::default();
     let mut matches = Vec::new();
+    let mut scratch = FindScratch::default();
     for section in texts {
         let section_weight = section.kind.weight();
         // Lower-cased once for the whole section; words borrow from it.
         let lowered = section.text.to_ascii_lowercase();
+        let mut words = Vec::new();
         for (s_start, s_end) in sentences(section.text) {
             let sentence = &section.text[s_start..s_end];
-            let words = tokenize_lowered(sentence, &lowered[s_start..s_end]);
+            tokenize_lowered_into(sentence, &lowered[s_start..s_end], &mut words);
             let content: Vec<&Word> = words.iter().filter(|w| !w.stop).collect();
             matches.clear();
-            matcher.find_in(&content, &mut matches);
+            matcher.find_in_with(&content, &mut matches, &mut scratch);
             if matches.is_empty() {
                 continue;
             }

@@ -694,19 +694,28 @@ pub struct Word<'a> {
 /// Split a text into words: runs of letters and digits, with inner apostrophes kept
 /// (`didn't`, `wasn’t`). Everything else separates words.
 pub fn tokenize(text: &str) -> Vec<Word<'_>> {
-    split_words(text, None)
+    let mut words = Vec::with_capacity(text.len() / 6);
+    split_words(text, None, &mut words);
+    words
+}
+
+/// [`tokenize_lowered`] into `words` (cleared first), reusing its buffer.
+pub fn tokenize_lowered_into<'a>(text: &'a str, lowered: &'a str, words: &mut Vec<Word<'a>>) {
+    debug_assert_eq!(text.len(), lowered.len());
+    words.clear();
+    split_words(text, Some(lowered), words);
 }
 
 /// [`tokenize`] for a text whose ASCII lower-case copy (`text.to_ascii_lowercase()`,
 /// same length and offsets) the caller already has: every ASCII word borrows its
 /// lower-case form and stem from `lowered`, so only non-ASCII words allocate.
 pub fn tokenize_lowered<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
-    debug_assert_eq!(text.len(), lowered.len());
-    split_words(text, Some(lowered))
+    let mut words = Vec::with_capacity(text.len() / 6);
+    tokenize_lowered_into(text, lowered, &mut words);
+    words
 }
 
-fn split_words<'a>(text: &'a str, lowered: Option<&'a str>) -> Vec<Word<'a>> {
-    let mut words = Vec::with_capacity(text.len() / 6);
+fn split_words<'a>(text: &'a str, lowered: Option<&'a str>, words: &mut Vec<Word<'a>>) {
     // The start of the current word, and whether it has a non-ASCII character so far.
     let mut start: Option<usize> = None;
     let mut ascii = true;
@@ -742,7 +751,6 @@ fn split_words<'a>(text: &'a str, lowered: Option<&'a str>) -> Vec<Word<'a>> {
     if let Some(s) = start {
         words.push(word(text, lowered, s, bytes.len(), ascii));
     }
-    words
 }
 
 fn word<'a>(
@@ -1215,11 +1223,23 @@ impl Matcher {
     /// Matches over content words (function words already removed). `first_word` and
     /// `last_word` index `content`.
     pub fn find_in(&self, content: &[&Word<'_>], out: &mut Vec<PhraseMatch>) {
-        let mut candidates: Vec<u32> = Vec::new();
-        let ids: Vec<u32> = content
-            .iter()
-            .map(|w| self.stems.get(&*w.stem).copied().unwrap_or(u32::MAX))
-            .collect();
+        self.find_in_with(content, out, &mut FindScratch::default());
+    }
+
+    /// [`Matcher::find_in`] with buffers kept from one sentence to the next.
+    pub fn find_in_with(
+        &self,
+        content: &[&Word<'_>],
+        out: &mut Vec<PhraseMatch>,
+        scratch: &mut FindScratch,
+    ) {
+        let FindScratch { ids, candidates } = scratch;
+        ids.clear();
+        ids.extend(
+            content
+                .iter()
+                .map(|w| self.stems.get(&*w.stem).copied().unwrap_or(u32::MAX)),
+        );
         for (i, w) in content.iter().enumerate() {
             candidates.clear();
             if let Some(list) = self.by_stem.get(ids[i] as usize) {
@@ -1236,9 +1256,9 @@ impl Matcher {
                 candidates.sort_unstable();
                 candidates.dedup();
             }
-            for &pid in &candidates {
+            for &pid in candidates.iter() {
                 let p = &self.patterns[pid as usize];
-                if let Some(last) = match_rest(&p.slots, 1, i + 1, content, &ids) {
+                if let Some(last) = match_rest(&p.slots, 1, i + 1, content, ids) {
                     out.push(PhraseMatch {
                         pattern: pid as usize,
                         first_word: i,
@@ -1250,6 +1270,14 @@ impl Matcher {
             }
         }
     }
+}
+
+/// Buffers of [`Matcher::find_in_with`]: reading an archive matches millions of
+/// sentences, each would otherwise allocate its own.
+#[derive(Debug, Default)]
+pub struct FindScratch {
+    ids: Vec<u32>,
+    candidates: Vec<u32>,
 }
 
 /// The first two characters of a word, if it has two.
