@@ -472,13 +472,17 @@ fn assemble(
         .or_else(|| at[0].map(|t| t.to_zoned_datetime(zone.tz().clone()).date()));
     let mut timeline = tables::resolve_timeline(facts.timeline, timeline_date, zone);
     timeline.retain(|e| e.event != template::DATE_MARKER);
-    // Every row's time is read or reported.
+    // Every row's time is read or reported: a date followed by a garbled time
+    // (`2025-08-07 14:7O`) lost its time as surely as a garbled time alone.
     let unreadable: Vec<(usize, String)> = timeline
         .iter()
         .filter(|e| {
             e.at.is_none()
                 && !e.time_text.trim().is_empty()
-                && time::read_time(&e.time_text, zone).is_none()
+                && matches!(
+                    time::read_time(&e.time_text, zone),
+                    None | Some(time::TimeRead::DateBadTime(_))
+                )
         })
         .map(|e| (e.line, e.time_text.clone()))
         .collect();

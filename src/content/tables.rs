@@ -281,7 +281,11 @@ pub fn resolve_timeline(
                     current = Some(date);
                     last = Some(ts);
                 }
-                Some(TimeRead::DateOnly(date)) => current = Some(date),
+                // A garbled time after a date loses the time, not the date (`check`
+                // warns about the time).
+                Some(TimeRead::DateOnly(date) | TimeRead::DateBadTime(date)) => {
+                    current = Some(date)
+                }
                 Some(TimeRead::TimeOfDay { seconds, zone }) => {
                     if let Some(date) = current {
                         let mut at = time::at_date(date, seconds, &zone, last);

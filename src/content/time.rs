@@ -198,6 +198,10 @@ pub enum TimeRead {
     TimeOfDay { seconds: i32, zone: Zone },
     /// A date without a time.
     DateOnly(Date),
+    /// A date followed by something shaped like a time of day that is not one
+    /// (`2025-08-07 14:7O`, `2025-08-07 25:07`): the date holds, the time is lost, and
+    /// the caller should say so rather than read the text as a date alone.
+    DateBadTime(Date),
 }
 
 /// Read a timestamp or time of day at the start of `s`; `default` applies when no zone is
@@ -215,6 +219,7 @@ pub fn read_time(s: &str, default: &Zone) -> Option<TimeRead> {
                 let ts = at_date(date, seconds, &zone, None)?;
                 Some(TimeRead::Full(ts, date))
             }
+            None if time_shaped(rest) => Some(TimeRead::DateBadTime(date)),
             None => Some(TimeRead::DateOnly(date)),
         };
     }
@@ -236,6 +241,24 @@ pub fn at_date(
         0,
     );
     zone.instant(dt, not_before)
+}
+
+/// Whether `s` starts the way a written time of day does: a number followed by `:`
+/// (`14:7O`, `25:07`, `9:5`) or by am/pm (`3 pm`, `11am`). Words (`morning`,
+/// `(approx.)`) and other numbers (`2nd outage`) are not.
+fn time_shaped(s: &str) -> bool {
+    let n = digits(s);
+    if n == 0 {
+        return false;
+    }
+    let after = &s[n..];
+    if after.starts_with(':') {
+        return true;
+    }
+    let lower = after.trim_start().to_ascii_lowercase();
+    ["am", "a.m.", "pm", "p.m."].iter().any(|suffix| {
+        lower.starts_with(suffix) && (suffix.ends_with('.') || ends_word(&lower, suffix.len()))
+    })
 }
 
 /// `HH:MM[:SS][.fff]` with optional `am`/`pm` and zone → (seconds since midnight, zone).
@@ -394,6 +417,31 @@ mod tests {
             Some(TimeRead::Full(ts, d))
         );
         assert_eq!(read_time("2025-10-26", &utc), Some(TimeRead::DateOnly(d)));
+        // After a date, words are no time; a garbled time is a time that was lost.
+        for s in [
+            "2025-10-26 (approx.)",
+            "2025-10-26 morning",
+            "2025-10-26 ~",
+            "2025-10-26, 2nd outage",
+            "October 26, 2025 at noon",
+        ] {
+            assert_eq!(read_time(s, &utc), Some(TimeRead::DateOnly(d)), "{s}");
+        }
+        for s in [
+            "2025-10-26 14:7O",
+            "2025-10-26 25:07",
+            "2025-10-26 14:75",
+            "2025-10-26T14:00:99Z",
+            "2025-10-26 9:5",
+            "2025-10-26 3 pm",
+            "October 26, 2025 at 13:05 pm",
+        ] {
+            assert_eq!(read_time(s, &utc), Some(TimeRead::DateBadTime(d)), "{s}");
+        }
+        assert_eq!(
+            read_time("October 26, 2025 at 2:05 PM", &plus1),
+            Some(TimeRead::Full("2025-10-26T13:05:00Z".parse().unwrap(), d))
+        );
         assert_eq!(read_time("25:00", &utc), None);
         assert_eq!(read_time("soon", &utc), None);
         // A zone written on the row wins over the default, across DST as its clock went.

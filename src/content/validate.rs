@@ -102,6 +102,18 @@ impl Check<'_> {
                 );
                 None
             }
+            Some(TimeRead::DateBadTime(_)) => {
+                self.warning(
+                    "invalid-timestamp",
+                    v.line,
+                    v.col,
+                    format!(
+                        "{what} `{}` has a time of day that could not be read, so it is left unknown; {expected}",
+                        v.value
+                    ),
+                );
+                None
+            }
             Some(TimeRead::DateOnly(_)) => {
                 self.warning(
                     "invalid-timestamp",

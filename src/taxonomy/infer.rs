@@ -29,9 +29,11 @@
 //! ([`super::DEFAULT_MIN_CONFIDENCE`], 0.65) and these parameters were chosen on the
 //! development half of the real-derived evaluation set (`examples/eval_causes.rs`).
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 
-use super::{PhraseMatch, Taxonomy, Word, tokenize};
+use rustc_hash::FxHashMap;
+
+use super::{FindScratch, PhraseMatch, Taxonomy, Word, tokenize_lowered_into};
 use crate::model::Incident;
 
 pub use crate::model::{Evidence, InferredCause, SectionKind};
@@ -81,7 +83,13 @@ impl SectionKind {
     pub fn from_heading(heading: &str) -> SectionKind {
         use SectionKind::*;
         let h = heading.to_lowercase();
-        let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
+        // A plain byte search: headings are short, so setting up `str::contains`'s
+        // searcher for each of these words cost more than the search.
+        let has = |words: &[&str]| {
+            words
+                .iter()
+                .any(|w| h.as_bytes().windows(w.len()).any(|x| x == w.as_bytes()))
+        };
         if has(&[
             "contributing",
             "what went wrong",
@@ -294,21 +302,26 @@ pub fn infer_sections_with(
 ) -> Vec<InferredCause> {
     let matcher = taxonomy.matcher();
     // Per class: evidence keyed by the sentence's normalised text (best weight kept).
-    let mut per_class: HashMap<usize, HashMap<String, Evidence>> = HashMap::new();
+    // (Hash order never shows: classes and evidence are sorted below.)
+    let mut per_class: FxHashMap<usize, FxHashMap<String, Evidence>> = FxHashMap::default();
     let mut matches = Vec::new();
+    let mut scratch = FindScratch::default();
     for section in texts {
         let section_weight = section.kind.weight();
+        // Lower-cased once for the whole section; words borrow from it.
+        let lowered = section.text.to_ascii_lowercase();
+        let mut words = Vec::new();
         for (s_start, s_end) in sentences(section.text) {
             let sentence = &section.text[s_start..s_end];
-            let words = tokenize(sentence);
+            tokenize_lowered_into(sentence, &lowered[s_start..s_end], &mut words);
             let content: Vec<&Word> = words.iter().filter(|w| !w.stop).collect();
             matches.clear();
-            matcher.find_in(&content, &mut matches);
+            matcher.find_in_with(&content, &mut matches, &mut scratch);
             if matches.is_empty() {
                 continue;
             }
             let cues = SentenceCues::of(&words);
-            let mut best: HashMap<usize, (f64, &PhraseMatch)> = HashMap::new();
+            let mut best: FxHashMap<usize, (f64, &PhraseMatch)> = FxHashMap::default();
             for m in &matches {
                 let pattern = &matcher.patterns[m.pattern];
                 let Some(factor) = clause_factor(sentence, &words, m, &cues, params) else {
@@ -322,14 +335,17 @@ pub fn infer_sections_with(
                     *entry = (w, m);
                 }
             }
+            if best.values().all(|&(w, _)| w <= 0.0) {
+                continue;
+            }
+            let key = normalise_sentence(sentence);
+            let line = section
+                .first_line
+                .map(|l| l + section.text[..s_start].matches('\n').count());
             for (class, (w, m)) in best {
                 if w <= 0.0 {
                     continue;
                 }
-                let key = normalise_sentence(sentence);
-                let line = section
-                    .first_line
-                    .map(|l| l + section.text[..s_start].matches('\n').count());
                 let evidence = Evidence {
                     sentence: sentence.to_string(),
                     section: section.kind,
@@ -346,7 +362,7 @@ pub fn infer_sections_with(
                 match slot.get(&key) {
                     Some(e) if e.weight >= w => {}
                     _ => {
-                        slot.insert(key, evidence);
+                        slot.insert(key.clone(), evidence);
                     }
                 }
             }
@@ -402,20 +418,22 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// One section's text (borrowed from the incident where it can be), kind, first line
+/// and heading.
+type Section<'a> = (SectionKind, Cow<'a, str>, Option<usize>, Option<String>);
+
 /// The texts of an incident by section: structured fields first (their kinds are
 /// certain), then the body split at its headings. The same sentence found twice counts
 /// once, at its best weight.
-pub fn incident_texts(
-    incident: &Incident,
-) -> Vec<(SectionKind, String, Option<usize>, Option<String>)> {
+pub fn incident_texts<'a>(incident: &'a Incident) -> Vec<Section<'a>> {
     use SectionKind::*;
-    let mut out: Vec<(SectionKind, String, Option<usize>, Option<String>)> = Vec::new();
-    let mut push = |kind, text: &str, line: Option<usize>| {
+    let mut out: Vec<Section> = Vec::new();
+    let mut push = |kind, text: Cow<'a, str>, line: Option<usize>| {
         if !text.trim().is_empty() {
-            out.push((kind, text.to_string(), line, None));
+            out.push((kind, text, line, None));
         }
     };
-    push(Title, &incident.title, None);
+    push(Title, Cow::Borrowed(&incident.title), None);
     for (kind, field) in [
         (RootCause, &incident.root_cause),
         (Trigger, &incident.trigger),
@@ -425,22 +443,30 @@ pub fn incident_texts(
         (Detection, &incident.detection),
     ] {
         if let Some(text) = field {
-            push(kind, text, None);
+            push(kind, Cow::Borrowed(text), None);
         }
     }
     for why in &incident.five_whys {
-        push(FiveWhys, &format!("{} {}", why.question, why.answer), None);
+        push(
+            FiveWhys,
+            Cow::Owned(format!("{} {}", why.question, why.answer)),
+            None,
+        );
     }
     for factor in &incident.contributing_factors {
-        push(ContributingFactors, &factor.text, None);
+        push(ContributingFactors, Cow::Borrowed(&factor.text), None);
     }
     for event in &incident.timeline {
-        push(Timeline, &event.event, Some(event.line).filter(|&l| l > 0));
+        push(
+            Timeline,
+            Cow::Borrowed(&event.event),
+            Some(event.line).filter(|&l| l > 0),
+        );
     }
     for item in &incident.action_items {
         push(
             ActionItems,
-            &item.action,
+            Cow::Borrowed(&item.action),
             Some(item.line).filter(|&l| l > 0),
         );
     }
@@ -452,35 +478,39 @@ pub fn incident_texts(
         .chain(&lessons.lucky)
         .chain(&lessons.other)
     {
-        push(Lessons, text, None);
+        push(Lessons, Cow::Borrowed(text), None);
     }
     out.extend(body_sections(&incident.body_text, &incident.toc));
     out
 }
 
 /// Split the body's plain text at its headings (the table of contents, in order).
-/// Text before the first heading is the summary of a prose write-up.
-fn body_sections(
-    body: &str,
-    toc: &[crate::model::TocEntry],
-) -> Vec<(SectionKind, String, Option<usize>, Option<String>)> {
+/// Text before the first heading is the summary of a prose write-up. A section is its
+/// lines, each ended by a newline: the slice of the body between two heading lines (the
+/// last one gets the newline the body may not end with).
+fn body_sections<'a>(body: &'a str, toc: &[crate::model::TocEntry]) -> Vec<Section<'a>> {
     let mut out = Vec::new();
     let mut kind = SectionKind::Summary;
     let mut heading: Option<String> = None;
-    let mut current = String::new();
+    // Where the current section's text starts, and the start of the line being read.
+    let mut from = 0;
+    let mut at = 0;
     let mut next = 0;
     // A heading at level ≤ the one that set `kind` replaces it; deeper headings inherit
     // the kind of their parent when they have none of their own.
     let mut kind_level = 0u8;
     for line in body.split('\n') {
+        let line_start = at;
+        at = (at + line.len() + 1).min(body.len());
         if let Some(entry) = toc.get(next)
             && line.trim() == entry.title.trim()
         {
             next += 1;
+            let current = &body[from..line_start];
             if !current.trim().is_empty() {
-                out.push((kind, std::mem::take(&mut current), None, heading.clone()));
+                out.push((kind, Cow::Borrowed(current), None, heading.clone()));
             }
-            current.clear();
+            from = at;
             let own = SectionKind::from_heading(&entry.title);
             if own != SectionKind::Other || entry.level <= kind_level || kind_level == 0 {
                 kind = if own == SectionKind::Other && entry.level == 1 {
@@ -491,23 +521,36 @@ fn body_sections(
                 kind_level = entry.level;
             }
             heading = Some(entry.title.clone());
-            continue;
         }
-        current.push_str(line);
-        current.push('\n');
     }
-    if !current.trim().is_empty() {
-        out.push((kind, current, None, heading));
+    let rest = &body[from..];
+    if !rest.trim().is_empty() {
+        out.push((kind, Cow::Owned(format!("{rest}\n")), None, heading));
     }
     out
 }
 
+/// The sentence's words (runs of letters and digits), lower-cased, joined by spaces:
+/// the same sentence read twice (from a field and from the body) is one evidence.
 fn normalise_sentence(s: &str) -> String {
-    s.split(|c: char| !c.is_alphanumeric())
+    let mut out = String::with_capacity(s.len());
+    for (i, w) in s
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase())
-        .collect::<Vec<_>>()
-        .join(" ")
+        .enumerate()
+    {
+        if i > 0 {
+            out.push(' ');
+        }
+        if w.is_ascii() {
+            let at = out.len();
+            out.push_str(w);
+            out[at..].make_ascii_lowercase();
+        } else {
+            out.push_str(&w.to_lowercase());
+        }
+    }
+    out
 }
 
 /// Sentence spans of a text: lines are blocks (paragraphs, list items, table rows), and
@@ -519,10 +562,9 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
     for line in text.split_inclusive('\n') {
         let mut start = line_start;
         let bytes = line.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if matches!(b, b'.' | b'!' | b'?') && i + 1 < bytes.len() && bytes[i + 1] == b' ' {
+        // Only `.`, `!` and `?` can end a sentence inside a line.
+        for i in memchr::memchr3_iter(b'.', b'!', b'?', bytes) {
+            if i + 1 < bytes.len() && bytes[i + 1] == b' ' {
                 let rest = line[i + 1..].trim_start();
                 let next = rest.chars().next();
                 let before = &line[..i];
@@ -544,7 +586,6 @@ pub fn sentences(text: &str) -> Vec<(usize, usize)> {
                     start = line_start + i + 1;
                 }
             }
-            i += 1;
         }
         push_trimmed(text, start, line_start + line.len(), &mut out);
         line_start += line.len();
@@ -568,8 +609,8 @@ struct SentenceCues {
 }
 
 impl SentenceCues {
-    fn of(words: &[Word]) -> SentenceCues {
-        let w = |i: usize| words.get(i).map_or("", |w| w.lower.as_str());
+    fn of(words: &[Word<'_>]) -> SentenceCues {
+        let w = |i: usize| words.get(i).map_or("", |w| &*w.lower);
         let mut causal = false;
         let mut plan = false;
         for i in 0..words.len() {
@@ -626,7 +667,7 @@ fn hard_break(between: &str) -> bool {
 /// the product of the causal, plan and hedge cues.
 fn clause_factor(
     sentence: &str,
-    words: &[Word],
+    words: &[Word<'_>],
     m: &PhraseMatch,
     cues: &SentenceCues,
     params: &Params,
@@ -634,7 +675,7 @@ fn clause_factor(
     // Index of the match's first and last word in `words` (all words).
     let first = words.iter().position(|w| w.start == m.start)?;
     let last = words.iter().rposition(|w| w.end == m.end)?;
-    let lower = |i: usize| words[i].lower.as_str();
+    let lower = |i: usize| &*words[i].lower;
     // Looking back from the match, within the clause.
     let mut hedged = false;
     let mut content_back = 0;

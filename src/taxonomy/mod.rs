@@ -39,6 +39,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 pub use infer::{Evidence, InferredCause, Params, SectionKind, infer, infer_texts, infer_with};
@@ -111,9 +112,8 @@ pub const STOPWORDS: &[&str] = &[
 ];
 
 fn is_stopword(w: &str) -> bool {
-    use std::collections::HashSet;
     use std::sync::OnceLock;
-    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
     w.len() <= 10
         && SET
             .get_or_init(|| STOPWORDS.iter().copied().collect())
@@ -581,7 +581,7 @@ impl Taxonomy {
         let content: Vec<&str> = words
             .iter()
             .filter(|w| !w.stop)
-            .map(|w| w.lower.as_str())
+            .map(|w| &*w.lower)
             .collect();
         for n in 1..=3 {
             for gram in content.windows(n) {
@@ -597,7 +597,7 @@ impl Taxonomy {
             let q: BTreeSet<String> = words
                 .iter()
                 .filter(|w| !w.stop)
-                .map(|w| w.stem.clone())
+                .map(|w| w.stem.to_string())
                 .collect();
             if !q.is_empty() {
                 for (i, c) in self.classes.iter().enumerate() {
@@ -609,8 +609,10 @@ impl Taxonomy {
                         names.push_str(n);
                         names.push(' ');
                     }
-                    let have: BTreeSet<String> =
-                        tokenize(&names).into_iter().map(|w| w.stem).collect();
+                    let have: BTreeSet<String> = tokenize(&names)
+                        .into_iter()
+                        .map(|w| w.stem.into_owned())
+                        .collect();
                     let hits = q.iter().filter(|w| have.contains(*w)).count();
                     if hits > 0 {
                         scores.insert(i, 0.5 * hits as f64 / q.len() as f64);
@@ -674,13 +676,15 @@ fn closest(name: &str, names: &[&str], n: usize) -> Vec<String> {
 // Words and stems
 
 /// One word of a text: byte span, lower-case form, light stem, and whether it is a
-/// function word.
+/// function word. The lower-case form and the stem borrow from the text (or from its
+/// lower-case copy, see [`tokenize_lowered`]) whenever they can: scanning an archive
+/// makes millions of words, and a `String` or two for each was half of inference's time.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Word {
+pub struct Word<'a> {
     pub start: usize,
     pub end: usize,
-    pub lower: String,
-    pub stem: String,
+    pub lower: Cow<'a, str>,
+    pub stem: Cow<'a, str>,
     pub stop: bool,
     /// A negation (`not`, `no`, `never`, `without`, `wasn't`…). A phrase gap never
     /// skips one: `disk .. full` does not match "the disk was not full".
@@ -689,40 +693,94 @@ pub struct Word {
 
 /// Split a text into words: runs of letters and digits, with inner apostrophes kept
 /// (`didn't`, `wasn’t`). Everything else separates words.
-pub fn tokenize(text: &str) -> Vec<Word> {
+pub fn tokenize(text: &str) -> Vec<Word<'_>> {
     let mut words = Vec::with_capacity(text.len() / 6);
-    let mut start: Option<usize> = None;
-    let bytes = text.as_bytes();
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let inner_apostrophe = (c == '\'' || c == '’')
-            && start.is_some()
-            && iter.peek().is_some_and(|&(_, n)| n.is_alphanumeric());
-        if c.is_alphanumeric() || inner_apostrophe {
-            if start.is_none() {
-                start = Some(i);
-            }
-        } else if let Some(s) = start.take() {
-            words.push(word(text, s, i));
-        }
-    }
-    if let Some(s) = start {
-        words.push(word(text, s, bytes.len()));
-    }
+    split_words(text, None, &mut words);
     words
 }
 
-fn word(text: &str, start: usize, end: usize) -> Word {
-    let raw = &text[start..end];
-    let mut lower = if raw.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
-        raw.to_lowercase()
-    } else {
-        raw.to_string()
+/// [`tokenize_lowered`] into `words` (cleared first), reusing its buffer.
+pub fn tokenize_lowered_into<'a>(text: &'a str, lowered: &'a str, words: &mut Vec<Word<'a>>) {
+    debug_assert_eq!(text.len(), lowered.len());
+    words.clear();
+    split_words(text, Some(lowered), words);
+}
+
+/// [`tokenize`] for a text whose ASCII lower-case copy (`text.to_ascii_lowercase()`,
+/// same length and offsets) the caller already has: every ASCII word borrows its
+/// lower-case form and stem from `lowered`, so only non-ASCII words allocate.
+pub fn tokenize_lowered<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
+    let mut words = Vec::with_capacity(text.len() / 6);
+    tokenize_lowered_into(text, lowered, &mut words);
+    words
+}
+
+fn split_words<'a>(text: &'a str, lowered: Option<&'a str>, words: &mut Vec<Word<'a>>) {
+    // The start of the current word, and whether it has a non-ASCII character so far.
+    let mut start: Option<usize> = None;
+    let mut ascii = true;
+    let bytes = text.as_bytes();
+    // The character at byte `i` and its length: ASCII bytes (nearly all of them) are
+    // read without decoding.
+    let char_at = |i: usize| -> (char, usize) {
+        if bytes[i] < 0x80 {
+            (bytes[i] as char, 1)
+        } else {
+            let c = text[i..].chars().next().expect("i is a char boundary");
+            (c, c.len_utf8())
+        }
     };
-    if lower.contains('’') {
-        lower = lower.replace('’', "'");
+    let mut i = 0;
+    while i < bytes.len() {
+        let (c, len) = char_at(i);
+        let inner_apostrophe = (c == '\'' || c == '’')
+            && start.is_some()
+            && i + len < bytes.len()
+            && char_at(i + len).0.is_alphanumeric();
+        if c.is_alphanumeric() || inner_apostrophe {
+            if start.is_none() {
+                start = Some(i);
+                ascii = true;
+            }
+            ascii &= len == 1;
+        } else if let Some(s) = start.take() {
+            words.push(word(text, lowered, s, i, ascii));
+        }
+        i += len;
     }
-    let stem = stem(&lower);
+    if let Some(s) = start {
+        words.push(word(text, lowered, s, bytes.len(), ascii));
+    }
+}
+
+fn word<'a>(
+    text: &'a str,
+    lowered: Option<&'a str>,
+    start: usize,
+    end: usize,
+    ascii: bool,
+) -> Word<'a> {
+    let raw = &text[start..end];
+    let lower: Cow<'a, str> = if ascii {
+        match lowered {
+            Some(l) => Cow::Borrowed(&l[start..end]),
+            None if raw.bytes().any(|b| b.is_ascii_uppercase()) => {
+                Cow::Owned(raw.to_ascii_lowercase())
+            }
+            None => Cow::Borrowed(raw),
+        }
+    } else {
+        let lower = raw.to_lowercase();
+        Cow::Owned(if lower.contains('’') {
+            lower.replace('’', "'")
+        } else {
+            lower
+        })
+    };
+    let stem = match &lower {
+        Cow::Borrowed(l) => stem(l),
+        Cow::Owned(l) => Cow::Owned(stem(l).into_owned()),
+    };
     let stop = is_stopword(&lower);
     let neg = is_negation(&lower);
     Word {
@@ -758,8 +816,9 @@ const NEGATIONS: [&str; 11] = [
 
 /// A light English stem: enough to fold plurals, `-ed`, `-ing` and a final `e`, cheap
 /// and predictable. Both phrases and text go through it, so it only has to be
-/// consistent, not linguistically right.
-pub fn stem(lower: &str) -> String {
+/// consistent, not linguistically right. The stem is a prefix of `lower` (borrowed)
+/// except for `-ies`/`-ied` → `-y`.
+pub fn stem(lower: &str) -> Cow<'_, str> {
     let mut w: &str = lower;
     for suffix in ["'s", "s'"] {
         if let Some(s) = w.strip_suffix(suffix) {
@@ -767,36 +826,38 @@ pub fn stem(lower: &str) -> String {
         }
     }
     if w.len() <= 3 || !w.is_ascii() {
-        return w.to_string();
+        return Cow::Borrowed(w);
     }
-    let mut s = w.to_string();
-    let mut stripped = false;
-    if let Some(base) = s.strip_suffix("ies").or_else(|| s.strip_suffix("ied"))
+    if let Some(base) = w.strip_suffix("ies").or_else(|| w.strip_suffix("ied"))
         && base.len() >= 2
     {
-        s = format!("{base}y");
-    } else if s.ends_with("sses") {
-        s.truncate(s.len() - 2);
+        // Ends in `y`, so neither a doubled consonant nor a final `e` is left to drop.
+        return Cow::Owned(format!("{base}y"));
+    }
+    let mut s = w;
+    let mut stripped = false;
+    if s.ends_with("sses") {
+        s = &s[..s.len() - 2];
     } else if s.ends_with("ing") && s.len() >= 6 {
-        s.truncate(s.len() - 3);
+        s = &s[..s.len() - 3];
         stripped = true;
     } else if s.ends_with("ed") && s.len() >= 5 {
-        s.truncate(s.len() - 2);
+        s = &s[..s.len() - 2];
         stripped = true;
     } else if s.ends_with('s') && !s.ends_with("ss") && !s.ends_with("us") && !s.ends_with("is") {
-        s.pop();
+        s = &s[..s.len() - 1];
     }
     if stripped {
         let b = s.as_bytes();
         let n = b.len();
         if n >= 2 && b[n - 1] == b[n - 2] && !b"aeioulsz".contains(&b[n - 1]) {
-            s.pop();
+            s = &s[..n - 1];
         }
     }
     if s.len() > 3 && s.ends_with('e') && !s.ends_with("ee") {
-        s.pop();
+        s = &s[..s.len() - 1];
     }
-    s
+    Cow::Borrowed(s)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -812,9 +873,9 @@ enum Alt {
 
 impl Alt {
     /// Whether the alternative matches word `w`, whose interned stem is `id`.
-    fn matches(&self, w: &Word, id: u32) -> bool {
+    fn matches(&self, w: &Word<'_>, id: u32) -> bool {
         match self {
-            Alt::Stem(s) => w.stem == *s,
+            Alt::Stem(s) => *w.stem == **s,
             Alt::Id(i) => *i == id,
             Alt::Prefix(p) => w.lower.starts_with(p.as_str()),
         }
@@ -843,12 +904,14 @@ pub struct Pattern {
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
     pub patterns: Vec<Pattern>,
-    /// Every stem a phrase uses, interned.
-    stems: HashMap<String, u32>,
+    /// Every stem a phrase uses, interned (looked up once per word of the text, hence
+    /// the fast hasher).
+    stems: FxHashMap<String, u32>,
     /// Phrases by the interned stem of their first slot.
     by_stem: Vec<Vec<u32>>,
-    /// Prefix phrases keyed by the first two characters of the prefix.
-    by_prefix: HashMap<String, Vec<(String, u32)>>,
+    /// Prefix phrases keyed by the first two characters of the prefix (every prefix has
+    /// at least two).
+    by_prefix: FxHashMap<(char, char), Vec<(String, u32)>>,
 }
 
 /// One phrase match: the pattern and the span of words (indices into the content words
@@ -1034,7 +1097,7 @@ pub fn parse_phrase(phrase: &str, default_weight: f32) -> Result<(Vec<SlotSpec>,
                 if words[0].stop {
                     continue; // function words are ignored, as in text
                 }
-                alts.push(Alt::Stem(words[0].stem.clone()));
+                alts.push(Alt::Stem(words[0].stem.to_string()));
             }
         }
         if alts.is_empty() {
@@ -1135,8 +1198,10 @@ impl Matcher {
                     }
                 }
                 Alt::Prefix(s) => {
-                    let key: String = s.chars().take(2).collect();
-                    let list = self.by_prefix.entry(key).or_default();
+                    let list = self
+                        .by_prefix
+                        .entry(first_two(s).expect("checked by parse_phrase"))
+                        .or_default();
                     if !list.iter().any(|(q, i)| q == s && *i == id) {
                         list.push((s.clone(), id));
                     }
@@ -1148,7 +1213,7 @@ impl Matcher {
 
     /// Every phrase match in `text` (one sentence; `words` from [`tokenize`]). Function
     /// words are skipped; spans are byte offsets in `text`.
-    pub fn find(&self, _text: &str, words: &[Word]) -> Vec<PhraseMatch> {
+    pub fn find(&self, _text: &str, words: &[Word<'_>]) -> Vec<PhraseMatch> {
         let content: Vec<&Word> = words.iter().filter(|w| !w.stop).collect();
         let mut out = Vec::new();
         self.find_in(&content, &mut out);
@@ -1157,23 +1222,30 @@ impl Matcher {
 
     /// Matches over content words (function words already removed). `first_word` and
     /// `last_word` index `content`.
-    pub fn find_in(&self, content: &[&Word], out: &mut Vec<PhraseMatch>) {
-        let mut candidates: Vec<u32> = Vec::new();
-        let ids: Vec<u32> = content
-            .iter()
-            .map(|w| self.stems.get(&w.stem).copied().unwrap_or(u32::MAX))
-            .collect();
+    pub fn find_in(&self, content: &[&Word<'_>], out: &mut Vec<PhraseMatch>) {
+        self.find_in_with(content, out, &mut FindScratch::default());
+    }
+
+    /// [`Matcher::find_in`] with buffers kept from one sentence to the next.
+    pub fn find_in_with(
+        &self,
+        content: &[&Word<'_>],
+        out: &mut Vec<PhraseMatch>,
+        scratch: &mut FindScratch,
+    ) {
+        let FindScratch { ids, candidates } = scratch;
+        ids.clear();
+        ids.extend(
+            content
+                .iter()
+                .map(|w| self.stems.get(&*w.stem).copied().unwrap_or(u32::MAX)),
+        );
         for (i, w) in content.iter().enumerate() {
             candidates.clear();
             if let Some(list) = self.by_stem.get(ids[i] as usize) {
                 candidates.extend_from_slice(list);
             }
-            let two = w
-                .lower
-                .char_indices()
-                .nth(2)
-                .map_or(w.lower.len(), |(i, _)| i);
-            if let Some(list) = self.by_prefix.get(&w.lower[..two]) {
+            if let Some(list) = first_two(&w.lower).and_then(|key| self.by_prefix.get(&key)) {
                 candidates.extend(
                     list.iter()
                         .filter(|(q, _)| w.lower.starts_with(q.as_str()))
@@ -1184,9 +1256,9 @@ impl Matcher {
                 candidates.sort_unstable();
                 candidates.dedup();
             }
-            for &pid in &candidates {
+            for &pid in candidates.iter() {
                 let p = &self.patterns[pid as usize];
-                if let Some(last) = match_rest(&p.slots, 1, i + 1, content, &ids) {
+                if let Some(last) = match_rest(&p.slots, 1, i + 1, content, ids) {
                     out.push(PhraseMatch {
                         pattern: pid as usize,
                         first_word: i,
@@ -1200,13 +1272,27 @@ impl Matcher {
     }
 }
 
+/// Buffers of [`Matcher::find_in_with`]: reading an archive matches millions of
+/// sentences, each would otherwise allocate its own.
+#[derive(Debug, Default)]
+pub struct FindScratch {
+    ids: Vec<u32>,
+    candidates: Vec<u32>,
+}
+
+/// The first two characters of a word, if it has two.
+fn first_two(word: &str) -> Option<(char, char)> {
+    let mut chars = word.chars();
+    Some((chars.next()?, chars.next()?))
+}
+
 /// Match slots `si..` with the next word to consider at `pos`; returns the index of the
 /// last matched word. `pos - 1` is the last word matched so far.
 fn match_rest(
     slots: &[Slot],
     si: usize,
     pos: usize,
-    words: &[&Word],
+    words: &[&Word<'_>],
     ids: &[u32],
 ) -> Option<usize> {
     if si == slots.len() {

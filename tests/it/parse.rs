@@ -940,3 +940,70 @@ fn new_post_mortem_skeleton_parses_without_errors() {
         "{diags:?}"
     );
 }
+
+#[test]
+fn a_garbled_time_after_a_date_is_a_warning_and_the_date_still_holds() {
+    // Line numbers: the table's first row is line 10.
+    let text = "---\ntitle: Queue stalled\ndate: 2025-08-07\n---\n\n## Timeline\n\n| Time | Event |\n|------|-------|\n| 2025-08-07 14:05 | Consumers stalled |\n| 2025-08-07 14:7O | Alert fired |\n| 2025-08-07 25:07 | Paged the owner |\n| 2025-08-07 (approx.) | Customers noticed |\n| 14:20 | Restarted the consumers |\n| 2025-08-08 morning | Backlog drained overnight |\n| 09:30 | Incident closed |\n| 2025-08-08 ~ | Review scheduled |\n";
+    let (i, diags) = parse_text("content/queue.md", text, &Config::default());
+    let unreadable: Vec<(usize, usize, &str)> = diags
+        .iter()
+        .filter(|d| d.code == "unreadable-time")
+        .map(|d| (d.line, d.col, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        unreadable,
+        vec![
+            (
+                11,
+                3,
+                "timeline time `2025-08-07 14:7O` could not be read, so the row has no time; expected a time like 14:05, 2:05 PM or 2025-10-26 14:05 UTC"
+            ),
+            (
+                12,
+                3,
+                "timeline time `2025-08-07 25:07` could not be read, so the row has no time; expected a time like 14:05, 2:05 PM or 2025-10-26 14:05 UTC"
+            ),
+        ],
+        "{diags:#?}"
+    );
+    let times: Vec<(&str, Option<Timestamp>)> = i
+        .timeline
+        .iter()
+        .map(|e| (e.time_text.as_str(), e.at))
+        .collect();
+    assert_eq!(
+        times,
+        vec![
+            ("2025-08-07 14:05", ts("2025-08-07T14:05:00Z")),
+            ("2025-08-07 14:7O", None),
+            ("2025-08-07 25:07", None),
+            ("2025-08-07 (approx.)", None),
+            ("14:20", ts("2025-08-07T14:20:00Z")),
+            ("2025-08-08 morning", None),
+            // The date of a date-only row carries on to the next time of day.
+            ("09:30", ts("2025-08-08T09:30:00Z")),
+            ("2025-08-08 ~", None),
+        ]
+    );
+}
+
+#[test]
+fn a_garbled_time_after_a_date_in_front_matter_says_the_time_was_not_read() {
+    let text =
+        "---\ntitle: Queue stalled\ndate: 2025-08-07\nstarted_at: 2025-08-07 25:07\n---\n\nBody.\n";
+    let (i, diags) = parse_text("content/queue.md", text, &Config::default());
+    assert_eq!(i.started_at, None);
+    let d = diags
+        .iter()
+        .find(|d| d.code == "invalid-timestamp")
+        .expect("a warning");
+    assert_eq!((d.line, d.col), (4, 13), "{d:?}");
+    assert!(
+        d.message.starts_with(
+            "`started_at` `2025-08-07 25:07` has a time of day that could not be read, so it is left unknown; expected"
+        ),
+        "{}",
+        d.message
+    );
+}
