@@ -868,3 +868,98 @@ fn a_fresh_archive_goes_through_the_gitlab_template_as_the_readme_includes_it() 
     );
     assert_site(&repo.join("public"));
 }
+
+/// The container recipe cannot be built here (no Docker engine), so its build context is
+/// checked instead: the builder stage copies every top-level path the crate's build reads
+/// (the manifest, the lock file, build.rs, the sources, every folder an `include_str!`
+/// or `include_bytes!` reaches, build.rs's theme folder, and the folders of the
+/// manifest's targets), none of them is in .dockerignore, and the final stage runs the
+/// binary it copied from the builder.
+#[test]
+fn the_dockerfile_copies_everything_the_build_reads() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dockerfile = repo_file("Dockerfile");
+    // What comes before the first FROM is comments.
+    let stages: Vec<&str> = dockerfile.split("\nFROM ").skip(1).collect();
+    assert_eq!(stages.len(), 2, "a builder stage and a final stage");
+    assert!(stages[0].starts_with("rust:") && stages[0].contains(" AS builder"));
+    let copied: Vec<String> = stages[0]
+        .lines()
+        .filter_map(|l| l.strip_prefix("COPY "))
+        .flat_map(|l| {
+            let parts: Vec<&str> = l.split_whitespace().collect();
+            parts[..parts.len() - 1]
+                .iter()
+                .map(|p| p.trim_end_matches('/').to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let ignored: Vec<String> = repo_file(".dockerignore")
+        .lines()
+        .map(|l| l.trim().trim_end_matches('/').to_string())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+
+    let mut needed: std::collections::BTreeSet<String> =
+        ["Cargo.toml", "Cargo.lock", "build.rs", "src", "themes"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+    let include = regex::Regex::new(r#"include_(?:str|bytes)!\(\s*"([^"]+)"\s*\)"#).unwrap();
+    for entry in walkdir::WalkDir::new(root.join("src")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        for cap in include.captures_iter(&text) {
+            let target = entry.path().parent().unwrap().join(&cap[1]);
+            let target = std::fs::canonicalize(&target)
+                .unwrap_or_else(|e| panic!("{} includes {}: {e}", entry.path().display(), &cap[1]));
+            let rel = target
+                .strip_prefix(std::fs::canonicalize(root).unwrap())
+                .unwrap();
+            needed.insert(
+                rel.components()
+                    .next()
+                    .unwrap()
+                    .as_os_str()
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+        }
+    }
+    let manifest = repo_file("Cargo.toml");
+    for line in manifest.lines().filter_map(|l| l.strip_prefix("path = \"")) {
+        needed.insert(
+            line.split('/')
+                .next()
+                .unwrap()
+                .trim_end_matches('"')
+                .to_string(),
+        );
+    }
+    for dir in ["examples", "tests"] {
+        if root.join(dir).is_dir() {
+            needed.insert(dir.to_string());
+        }
+    }
+    assert!(
+        needed.contains("schemas") && needed.contains("tests"),
+        "{needed:?}"
+    );
+    for path in &needed {
+        assert!(
+            copied.contains(path),
+            "the Dockerfile does not COPY {path} (copies {copied:?})"
+        );
+        assert!(!ignored.contains(path), ".dockerignore leaves out {path}");
+    }
+    assert!(stages[0].contains("cargo build --release --locked --bin hindsight"));
+    assert!(
+        stages[1]
+            .contains("COPY --from=builder /src/target/release/hindsight /usr/local/bin/hindsight")
+            && stages[1].contains("ENTRYPOINT [\"hindsight\"]"),
+        "the final stage runs the built binary"
+    );
+}
