@@ -120,11 +120,14 @@ fn record_path(cache_dir: &Path, out_dir: &Path) -> PathBuf {
 }
 
 /// The record of the last build, when it was of these very inputs and the output
-/// folder is untouched since; otherwise why not, when that is worth a note.
+/// folder is untouched since (`output_intact`, from [`crate::publish::output_matches`],
+/// which a build checks while it reads the post-mortems); otherwise why not, when that
+/// is worth a note.
 pub fn unchanged(
     cache_dir: &Path,
     out_dir: &Path,
     fingerprint: &str,
+    output_intact: bool,
 ) -> Result<Record, Option<String>> {
     let path = record_path(cache_dir, out_dir);
     let text = match std::fs::read_to_string(&path) {
@@ -143,7 +146,7 @@ pub fn unchanged(
     if record.format != FORMAT || record.fingerprint != fingerprint {
         return Err(None);
     }
-    if !crate::publish::output_matches(out_dir, cache_dir) {
+    if !output_intact {
         return Err(None);
     }
     Ok(record)

@@ -45,11 +45,16 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
     if progress {
         crate::progress::enable();
     }
-    let (sources, read_problems) = crate::content::archive::read_all(site);
     let cache_dir = site.cache_dir();
+    // Whether the output is as the last build left it is checked while the post-mortems
+    // are read: both only wait on the disk.
+    let ((sources, read_problems), output_intact) = rayon::join(
+        || crate::content::archive::read_all(site),
+        || crate::publish::output_matches(&out_dir, &cache_dir),
+    );
     let fingerprint = uptodate::fingerprint(site, &sources, &read_problems, &out_dir);
     if let Some(fingerprint) = &fingerprint {
-        match uptodate::unchanged(&cache_dir, &out_dir, fingerprint) {
+        match uptodate::unchanged(&cache_dir, &out_dir, fingerprint, output_intact) {
             Ok(record) => {
                 crate::progress::finish();
                 return replay(&record, &out_dir, &options, started);
