@@ -10,6 +10,9 @@
 //! (generate a site with `cargo run --release --example gen_corpus -- --count 10000
 //! --out SITE_DIR --seed 42`). The as-of date defaults to 2026-11-26.
 
+mod common;
+use common::cpu_seconds;
+
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -98,23 +101,6 @@ fn main() -> anyhow::Result<()> {
     }
     report(&last);
     Ok(())
-}
-
-/// CPU time of this process so far (user + system), from /proc: 10 ms resolution, but
-/// unlike wall time it barely moves with the load other processes put on the machine.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name (which may hold spaces) start at the state, field 3;
-    // utime and stime are fields 14 and 15.
-    let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Files and bytes by kind of page, and the parts of the dashboard pages.

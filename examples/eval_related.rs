@@ -11,6 +11,9 @@
 //! accuracy, and the in-process time of the whole `analyse` stage. Set
 //! `RAYON_NUM_THREADS=2` to measure on two cores.
 
+mod common;
+use common::cpu_seconds;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -156,24 +159,6 @@ fn stage_times(archive: &hindsight::model::Archive, config: &Config) {
     let _ = repeats::possible_repeats(incidents, &pairs, &links, &config.repeats);
     lap("suggestions+repeats");
     println!();
-}
-
-/// CPU time of this process so far (user + system, all threads), from /proc/self/stat on
-/// Linux; 0 elsewhere. On a shared machine wall time overstates the cost, CPU time does not.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i)?.parse::<f64>().ok())
-        .sum();
-    ticks / 100.0
 }
 
 /// Print each labelled incident's top three links, marking right (+) and wrong (-) ones.

@@ -13,6 +13,9 @@
 //! (Generate a site with `cargo run --release --example gen_corpus -- --count 10000
 //! --out SITE_DIR --seed 42`.)
 
+mod common;
+use common::cpu_seconds;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -71,21 +74,4 @@ fn main() -> anyhow::Result<()> {
         println!("wrote {}", path.display());
     }
     Ok(())
-}
-
-/// CPU time of this process so far (user + system), from /proc/self/stat on Linux; 0
-/// elsewhere. On a shared machine wall time overstates the cost, CPU time does not.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i)?.parse::<f64>().ok())
-        .sum();
-    ticks / 100.0
 }

@@ -9,6 +9,9 @@
 //! ms per 1,000 documents on one thread and on all rayon threads (`RAYON_NUM_THREADS=2`
 //! for two cores). Parsing Markdown is not timed: only inference.
 
+mod common;
+use common::cpu_seconds;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -104,21 +107,4 @@ fn main() {
         par.as_secs_f64(),
         found as f64 / n as f64
     );
-}
-
-/// CPU time of this process so far (user + system), from /proc/self/stat on Linux; 0
-/// elsewhere. On a shared machine wall time overstates the cost, CPU time does not.
-fn cpu_seconds() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-        return 0.0;
-    };
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i)?.parse::<f64>().ok())
-        .sum();
-    ticks / 100.0
 }

@@ -201,18 +201,7 @@ pub struct BuildResult {
 /// Load, analyse and render the whole site in memory, sorted by path.
 pub fn build(site: &Site) -> Result<BuildResult> {
     let prepared = prepare(site);
-    let files = std::sync::Mutex::new(Vec::new());
-    let warning = render_with_index(site, &prepared, &|f| {
-        files
-            .lock()
-            .map_err(|_| anyhow::anyhow!("a render thread stopped while rendering"))?
-            .push(f);
-        Ok(())
-    })?;
-    let mut files = files
-        .into_inner()
-        .map_err(|_| anyhow::anyhow!("a render thread stopped while rendering"))?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let (warning, files) = crate::render::collect(|emit| render_with_index(site, &prepared, emit))?;
     let Prepared {
         archive,
         insights,

@@ -270,19 +270,23 @@ pub fn render_unit(
 
 /// Render every page and data file of the site, sorted by path (see [`render_site_to`]).
 pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Result<Vec<OutputFile>> {
+    collect(|emit| render_site_to(site, archive, insights, emit)).map(|((), files)| files)
+}
+
+/// Run `render` with an `emit` that keeps every file, and return them sorted by path:
+/// a site in memory, for tests, tools and `pipeline::build`.
+pub fn collect<T>(
+    render: impl FnOnce(&(dyn Fn(OutputFile) -> Result<()> + Sync)) -> Result<T>,
+) -> Result<(T, Vec<OutputFile>)> {
+    let stopped = || anyhow::anyhow!("a render thread stopped while rendering");
     let files = std::sync::Mutex::new(Vec::new());
-    render_site_to(site, archive, insights, &|f| {
-        files
-            .lock()
-            .map_err(|_| anyhow::anyhow!("a render thread stopped while rendering"))?
-            .push(f);
+    let value = render(&|f| {
+        files.lock().map_err(|_| stopped())?.push(f);
         Ok(())
     })?;
-    let mut files = files
-        .into_inner()
-        .map_err(|_| anyhow::anyhow!("a render thread stopped while rendering"))?;
+    let mut files = files.into_inner().map_err(|_| stopped())?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    Ok((value, files))
 }
 
 /// Render every page and data file of the site, handing each file to `emit` as soon
