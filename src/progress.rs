@@ -47,12 +47,19 @@ pub fn stage(name: &str, total: Option<usize>, unit: &str) -> Stage {
     };
     let template = match total {
         Some(_) => {
-            format!("{{spinner}} {name:<10} {{human_pos}}/{{human_len}} {unit}  {{per_sec}}")
+            format!("{{spinner}} {name:<10} {{human_pos}}/{{human_len}} {unit}  {{rate}}")
         }
         None => format!("{{spinner}} {name}… {{elapsed}}"),
     };
     let style = ProgressStyle::with_template(&template)
-        .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
+        // A whole number a second: indicatif's own `per_sec` prints four decimals.
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}/s", state.per_sec());
+            },
+        );
     bar.set_style(style);
     bar.set_length(total.unwrap_or(0) as u64);
     bar.set_position(0);
