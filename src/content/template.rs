@@ -1129,8 +1129,11 @@ fn split_time_prefix(text: &str) -> Option<(String, &str)> {
         if !clean {
             continue;
         }
-        if let Some(TimeRead::Full(..) | TimeRead::TimeOfDay { .. }) =
-            time::read_time(prefix, &crate::zone::Zone::utc())
+        // A date followed by a garbled time (`2025-08-07 14:7O`) is a row too: it is
+        // kept without a time and reported, as in a timeline table, not dropped unseen.
+        let read = time::read_time(prefix, &crate::zone::Zone::utc());
+        if matches!(read, Some(TimeRead::Full(..) | TimeRead::TimeOfDay { .. }))
+            || k > 1 && matches!(read, Some(TimeRead::DateBadTime(_)))
         {
             let rest = text[end..].trim_start_matches([':', ' ', '-', '—', '–']);
             return Some((prefix.trim().to_string(), rest.trim()));

@@ -1007,3 +1007,46 @@ fn a_garbled_time_after_a_date_in_front_matter_says_the_time_was_not_read() {
         d.message
     );
 }
+
+#[test]
+fn a_garbled_time_after_a_date_in_a_list_timeline_is_a_warning_too() {
+    // Line numbers: the first item is line 8.
+    let text = "---\ntitle: Queue stalled\ndate: 2025-08-07\n---\n\n## Timeline\n\n- 2025-08-07 14:05 Consumers stalled\n- 2025-08-07 14:7O Alert fired\n- 2025-08-07 (approx.) customers noticed\n- 14:20 Restarted the consumers\n";
+    let (i, diags) = parse_text("content/queue.md", text, &Config::default());
+    let unreadable: Vec<(usize, usize, &str)> = diags
+        .iter()
+        .filter(|d| d.code == "unreadable-time")
+        .map(|d| (d.line, d.col, d.message.as_str()))
+        .collect();
+    assert_eq!(
+        unreadable,
+        vec![(
+            9,
+            3,
+            "timeline time `2025-08-07 14:7O` could not be read, so the row has no time; expected a time like 14:05, 2:05 PM or 2025-10-26 14:05 UTC"
+        )],
+        "{diags:#?}"
+    );
+    let rows: Vec<(&str, &str, Option<Timestamp>)> = i
+        .timeline
+        .iter()
+        .map(|e| (e.time_text.as_str(), e.event.as_str(), e.at))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                "2025-08-07 14:05",
+                "Consumers stalled",
+                ts("2025-08-07T14:05:00Z")
+            ),
+            ("2025-08-07 14:7O", "Alert fired", None),
+            (
+                "14:20",
+                "Restarted the consumers",
+                ts("2025-08-07T14:20:00Z")
+            ),
+        ],
+        "a date followed by words is not a row of a list timeline, as before"
+    );
+}
