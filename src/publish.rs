@@ -41,6 +41,13 @@ pub struct Written {
     pub notice: Option<String>,
 }
 
+impl Written {
+    /// Files of the new site.
+    pub fn files(&self) -> usize {
+        self.written + self.unchanged
+    }
+}
+
 /// One output file as it was written: enough to recognise it on disk later.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
@@ -147,14 +154,19 @@ impl Staging {
             .previous
             .get(f.path.as_str())
             .filter(|e| e.hash == hash)
-            .is_some_and(|e| reuse(&self.out_dir.join(&f.path), e, &target));
-        if !reused {
-            std::fs::write(&target, &f.bytes).with_context(|| format!("writing {}", f.path))?;
-        }
-        let meta = std::fs::symlink_metadata(&target)
-            .with_context(|| format!("reading back {}", f.path))?;
+            .filter(|e| reuse(&self.out_dir.join(&f.path), e, &target));
+        // A reused file has the size and time its entry records; a new one is read back.
+        let (entry, reused) = match reused {
+            Some(recorded) => (recorded.clone(), true),
+            None => {
+                std::fs::write(&target, &f.bytes).with_context(|| format!("writing {}", f.path))?;
+                let meta = std::fs::symlink_metadata(&target)
+                    .with_context(|| format!("reading back {}", f.path))?;
+                (entry(hash, &meta), false)
+            }
+        };
         if let Ok(mut added) = self.added.lock() {
-            added.push((f.path.clone(), entry(hash, &meta), reused));
+            added.push((f.path.clone(), entry, reused));
         }
         Ok(())
     }

@@ -159,7 +159,6 @@ pub fn save(
     fingerprint: &str,
     mut record: Record,
 ) -> std::io::Result<()> {
-    record.format = FORMAT;
     record.fingerprint = fingerprint.to_string();
     let path = record_path(cache_dir, out_dir);
     std::fs::create_dir_all(cache_dir)?;

@@ -111,7 +111,7 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
         // trust again. A record that cannot be saved costs the next build its shortcut.
         let record = uptodate::Record::new(
             result.archive.incidents.len(),
-            written.written + written.unchanged,
+            written.files(),
             report_grouped,
             report_verbose,
             notes,
@@ -122,22 +122,14 @@ pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
     if let Some(notice) = &written.notice {
         eprintln!("note: {notice}");
     }
-    if !options.quiet {
-        eprintln!(
-            "published {} post-mortems to {} in {:.2?}: {} files, {} written, {} unchanged{}",
-            result.archive.incidents.len(),
-            out_dir.display(),
-            started.elapsed(),
-            written.written + written.unchanged,
-            written.written,
-            written.unchanged,
-            if written.removed > 0 {
-                format!(", {} removed", written.removed)
-            } else {
-                String::new()
-            }
-        );
-    }
+    summary(
+        &options,
+        result.archive.incidents.len(),
+        &out_dir,
+        started,
+        &written,
+        "",
+    );
     Ok(())
 }
 
@@ -161,17 +153,45 @@ fn replay(
     if options.strict && record.fails_strict {
         return Err(not_published(out_dir));
     }
-    if !options.quiet {
-        eprintln!(
-            "published {} post-mortems to {} in {:.2?}: {} files, 0 written, {} unchanged (nothing changed since the last build)",
-            record.published,
-            out_dir.display(),
-            started.elapsed(),
-            record.files,
-            record.files,
-        );
-    }
+    let written = crate::publish::Written {
+        unchanged: record.files,
+        ..Default::default()
+    };
+    summary(
+        options,
+        record.published,
+        out_dir,
+        started,
+        &written,
+        " (nothing changed since the last build)",
+    );
     Ok(())
+}
+
+/// The last line of a build: what was published where, and how many files it wrote.
+fn summary(
+    options: &Options,
+    published: usize,
+    out_dir: &std::path::Path,
+    started: std::time::Instant,
+    written: &crate::publish::Written,
+    remark: &str,
+) {
+    if options.quiet {
+        return;
+    }
+    let removed = match written.removed {
+        0 => String::new(),
+        n => format!(", {n} removed"),
+    };
+    eprintln!(
+        "published {published} post-mortems to {} in {:.2?}: {} files, {} written, {} unchanged{removed}{remark}",
+        out_dir.display(),
+        started.elapsed(),
+        written.files(),
+        written.written,
+        written.unchanged,
+    );
 }
 
 fn print_notes(notes: usize, options: &Options) {

@@ -946,11 +946,7 @@ fn a_garbled_time_after_a_date_is_a_warning_and_the_date_still_holds() {
     // Line numbers: the table's first row is line 10.
     let text = "---\ntitle: Queue stalled\ndate: 2025-08-07\n---\n\n## Timeline\n\n| Time | Event |\n|------|-------|\n| 2025-08-07 14:05 | Consumers stalled |\n| 2025-08-07 14:7O | Alert fired |\n| 2025-08-07 25:07 | Paged the owner |\n| 2025-08-07 (approx.) | Customers noticed |\n| 14:20 | Restarted the consumers |\n| 2025-08-08 morning | Backlog drained overnight |\n| 09:30 | Incident closed |\n| 2025-08-08 ~ | Review scheduled |\n";
     let (i, diags) = parse_text("content/queue.md", text, &Config::default());
-    let unreadable: Vec<(usize, usize, &str)> = diags
-        .iter()
-        .filter(|d| d.code == "unreadable-time")
-        .map(|d| (d.line, d.col, d.message.as_str()))
-        .collect();
+    let unreadable = unreadable_times(&diags);
     assert_eq!(
         unreadable,
         vec![
@@ -1013,11 +1009,7 @@ fn a_garbled_time_after_a_date_in_a_list_timeline_is_a_warning_too() {
     // Line numbers: the first item is line 8.
     let text = "---\ntitle: Queue stalled\ndate: 2025-08-07\n---\n\n## Timeline\n\n- 2025-08-07 14:05 Consumers stalled\n- 2025-08-07 14:7O Alert fired\n- 2025-08-07 (approx.) customers noticed\n- 14:20 Restarted the consumers\n";
     let (i, diags) = parse_text("content/queue.md", text, &Config::default());
-    let unreadable: Vec<(usize, usize, &str)> = diags
-        .iter()
-        .filter(|d| d.code == "unreadable-time")
-        .map(|d| (d.line, d.col, d.message.as_str()))
-        .collect();
+    let unreadable = unreadable_times(&diags);
     assert_eq!(
         unreadable,
         vec![(
@@ -1049,4 +1041,13 @@ fn a_garbled_time_after_a_date_in_a_list_timeline_is_a_warning_too() {
         ],
         "a date followed by words is not a row of a list timeline, as before"
     );
+}
+
+/// (line, column, message) of every unreadable-time warning.
+fn unreadable_times(diags: &[Diagnostic]) -> Vec<(usize, usize, &str)> {
+    diags
+        .iter()
+        .filter(|d| d.code == "unreadable-time")
+        .map(|d| (d.line, d.col, d.message.as_str()))
+        .collect()
 }
