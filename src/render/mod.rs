@@ -258,14 +258,23 @@ pub fn render_unit(
             Ok(vec![renderer.page("search.html", urls::SEARCH, ctx)?])
         }
         Unit::SearchIndex => {
-            let taxonomy = crate::taxonomy::Taxonomy::for_config(&site.config)
-                .unwrap_or_else(|_| Cow::Borrowed(crate::taxonomy::Taxonomy::builtin_ref()));
-            let causes =
-                crate::search::causes::Causes::from_insights(&taxonomy, &insights.inferred_causes);
-            Ok(crate::search::index_files(archive, &causes))
+            collect(|emit| search_index_to(site, archive, insights, emit)).map(|((), files)| files)
         }
         Unit::Sitemap => Ok(vec![feeds::sitemap(site, rendered)]),
     }
+}
+
+/// The static browser index, file by file, with the causes analysis inferred.
+fn search_index_to(
+    site: &Site,
+    archive: &Archive,
+    insights: &Insights,
+    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+) -> Result<()> {
+    let taxonomy = crate::taxonomy::Taxonomy::for_config(&site.config)
+        .unwrap_or_else(|_| Cow::Borrowed(crate::taxonomy::Taxonomy::builtin_ref()));
+    let causes = crate::search::causes::Causes::from_insights(&taxonomy, &insights.inferred_causes);
+    crate::search::index_files_to(archive, &causes, emit)
 }
 
 /// Render every page and data file of the site, sorted by path (see [`render_site_to`]).
@@ -314,16 +323,22 @@ pub fn render_site_to(
     tasks.insert(0, None);
     let stage = crate::progress::stage("rendering", Some(tasks.len()), "pages");
     let paths = std::sync::Mutex::new(Vec::new());
-    tasks.par_iter().try_for_each(|task| -> Result<()> {
-        let files = match task {
-            Some(unit) => render_unit(&renderer, &model, unit, &[])?,
-            None => dashboard::render(&renderer, site, archive, insights)?,
-        };
+    // Every file passes here on its way out: the sitemap needs the paths.
+    let emit_noting = |f: OutputFile| -> Result<()> {
         if let Ok(mut paths) = paths.lock() {
-            paths.extend(files.iter().map(|f| f.path.clone()));
+            paths.push(f.path.clone());
         }
-        for f in files {
-            emit(f)?;
+        emit(f)
+    };
+    tasks.par_iter().try_for_each(|task| -> Result<()> {
+        // The two largest units stream their files (see `dashboard::render_to` and
+        // `static_index::build_to`); the others are a page or a few.
+        match task {
+            None => dashboard::render_to(&renderer, site, archive, insights, &emit_noting)?,
+            Some(Unit::SearchIndex) => search_index_to(site, archive, insights, &emit_noting)?,
+            Some(unit) => render_unit(&renderer, &model, unit, &[])?
+                .into_iter()
+                .try_for_each(&emit_noting)?,
         }
         stage.inc(1);
         Ok(())

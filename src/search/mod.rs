@@ -32,6 +32,15 @@ pub fn index_files(archive: &Archive, causes: &causes::Causes) -> Vec<OutputFile
     static_index::build(archive, causes)
 }
 
+/// [`index_files`], each handed to `emit` as soon as it is made.
+pub fn index_files_to(
+    archive: &Archive,
+    causes: &causes::Causes,
+    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+) -> Result<()> {
+    static_index::build_to(archive, causes, emit)
+}
+
 /// Update the tantivy index in the site's cache folder, recording the content files it
 /// was built from (so `hindsight search` notices later edits).
 pub fn update_cache(

@@ -42,6 +42,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
+use anyhow::Result;
 use rayon::prelude::*;
 
 use serde_json::json;
@@ -126,24 +127,34 @@ fn term_hash(term: &str) -> u64 {
     h ^ (h >> 33)
 }
 
-/// One document, tokenised: boosted frequency per term, the distinct word pairs, its
-/// length in tokens, and its searchable text.
+/// One document, tokenised: boosted frequency per term, the distinct word pairs and its
+/// length in tokens. Both lists are cut to size: at 10,000 post-mortems they are the
+/// largest thing a build holds.
 struct DocIndex {
-    terms: Vec<(u64, f32)>,
-    pairs: Vec<(u64, u64)>,
+    terms: Box<[(u64, f32)]>,
+    pairs: Box<[(u64, u64)]>,
     length: u32,
-    text: String,
 }
 
-/// Tokenise a batch of documents; the batch's terms by hash.
-fn index_batch(docs: &[Incident]) -> (Vec<DocIndex>, ByHash<Box<str>>) {
+/// Tokenise a batch of documents, the first of which is document `first` (even, so
+/// document files never straddle two batches), and emit the batch's document files as
+/// soon as each is complete: their texts are not kept. Returns the documents and the
+/// batch's terms by hash.
+fn index_batch(
+    docs: &[Incident],
+    first: usize,
+    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+) -> Result<(Vec<DocIndex>, ByHash<Box<str>>)> {
+    debug_assert_eq!(first % DOC_GROUP, 0);
     let mut vocab: ByHash<Box<str>> = ByHash::default();
     let mut freq: ByHash<f32> = ByHash::default();
     let mut buf = String::new();
+    let mut pairs = Vec::new();
     let mut out = Vec::with_capacity(docs.len());
-    for incident in docs {
+    let mut group: Vec<(&Incident, String)> = Vec::with_capacity(DOC_GROUP);
+    for (k, incident) in docs.iter().enumerate() {
         freq.clear();
-        let mut pairs = Vec::new();
+        pairs.clear();
         let mut length = 0u32;
         let labels: Vec<String> = LABEL_FACETS
             .iter()
@@ -180,12 +191,41 @@ fn index_batch(docs: &[Incident]) -> (Vec<DocIndex>, ByHash<Box<str>>) {
         pairs.dedup();
         out.push(DocIndex {
             terms: freq.iter().map(|(h, f)| (*h, *f)).collect(),
-            pairs,
+            pairs: pairs.as_slice().into(),
             length,
-            text,
         });
+        group.push((incident, text));
+        if group.len() == DOC_GROUP || k + 1 == docs.len() {
+            emit(doc_file((first + k) / DOC_GROUP, &group))?;
+            group.clear();
+        }
     }
-    (out, vocab)
+    Ok((out, vocab))
+}
+
+/// The document file of group `number`: id, title, date, severity, services and
+/// searchable text of each of its documents.
+fn doc_file(number: usize, group: &[(&Incident, String)]) -> OutputFile {
+    let records: Vec<_> = group
+        .iter()
+        .map(|(i, text)| {
+            (
+                &i.id,
+                &i.title,
+                i.date.map(|d| d.to_string()).unwrap_or_default(),
+                i.severity.as_deref().unwrap_or(""),
+                &i.services,
+                text,
+            )
+        })
+        .collect();
+    OutputFile::new(
+        format!("search/idx/x/{}/{number}.js", number / GROUPS_PER_FOLDER),
+        format!(
+            "hindsightDocs({number},{});\n",
+            serde_json::to_string(&records).unwrap_or_default()
+        ),
+    )
 }
 
 /// JavaScript compares strings by UTF-16 code units; sort the same way.
@@ -197,14 +237,39 @@ fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
     }
 }
 
-/// Every file of the static index, paths relative to the output root.
+/// Every file of the static index, paths relative to the output root, sorted by path.
 pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
+    let files = std::sync::Mutex::new(Vec::new());
+    let pushed = build_to(archive, causes, &|f| {
+        files
+            .lock()
+            .map_err(|_| anyhow::anyhow!("an indexing thread stopped"))?
+            .push(f);
+        Ok(())
+    });
+    let mut files = files.into_inner().unwrap_or_default();
+    debug_assert!(pushed.is_ok(), "collecting never fails");
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
+}
+
+/// Every file of the static index, handed to `emit` as soon as it is made (document
+/// files while the terms are still being counted), so the index is never held whole.
+pub fn build_to(
+    archive: &Archive,
+    causes: &Causes,
+    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+) -> Result<()> {
     let docs = &archive.incidents;
     let n = docs.len();
     let classes: Vec<Vec<String>> = docs.par_iter().map(|i| causes.classes(i)).collect();
-    let batch = (n / 32).clamp(16, 512);
-    let batches: Vec<(Vec<DocIndex>, ByHash<Box<str>>)> =
-        docs.par_chunks(batch).map(index_batch).collect();
+    // An even batch size keeps each document file within one batch.
+    let batch = (n / 32).clamp(16, 512).next_multiple_of(DOC_GROUP);
+    let batches: Vec<(Vec<DocIndex>, ByHash<Box<str>>)> = docs
+        .par_chunks(batch)
+        .enumerate()
+        .map(|(k, chunk)| index_batch(chunk, k * batch, emit))
+        .collect::<Result<_>>()?;
     let mut per_doc: Vec<DocIndex> = Vec::with_capacity(n);
     let mut vocab: ByHash<Box<str>> = ByHash::default();
     for (indexed, words) in batches {
@@ -248,12 +313,11 @@ pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
         },
     );
 
-    // What each document contributed is in the maps now; only its text is still read
-    // (for the result cards). Freeing the rest as soon as it is done keeps the peak of
-    // memory of a build at 10,000 post-mortems down.
+    // What each document contributed is in the maps now: freeing it as soon as it is
+    // done keeps the peak of memory of a build at 10,000 post-mortems down.
     for d in &mut per_doc {
-        d.terms = Vec::new();
-        d.pairs = Vec::new();
+        d.terms = Box::default();
+        d.pairs = Box::default();
     }
     let mut sorted: Vec<(&str, u64)> = vocab.iter().map(|(h, t)| (&**t, *h)).collect();
     sorted.par_sort_unstable_by(|a, b| js_order(a.0, b.0));
@@ -306,10 +370,10 @@ pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
         }
     }
     let shard_starts: Vec<&str> = shards.iter().map(|r| sorted[r.start].0).collect();
-    let mut files: Vec<OutputFile> = shards
+    shards
         .par_iter()
         .enumerate()
-        .map(|(number, range)| {
+        .try_for_each(|(number, range)| {
             let mut terms = String::with_capacity(SHARD_TARGET_BYTES + 64);
             for k in range.clone() {
                 if !terms.is_empty() {
@@ -319,12 +383,11 @@ pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
                 terms.push(':');
                 terms.push_str(&values[k]);
             }
-            OutputFile::new(
+            emit(OutputFile::new(
                 format!("search/idx/t{number}.js"),
                 format!("hindsightShard({number},{{{terms}}});\n"),
-            )
-        })
-        .collect();
+            ))
+        })?;
 
     // Word pairs, sorted by (first, next) term and cut into shards of their own.
     let follows: Vec<Vec<(&str, String)>> = sorted
@@ -375,30 +438,33 @@ pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
             rest = &rest[take..];
         }
     }
-    files.par_extend(pair_shards.par_iter().enumerate().map(|(number, shard)| {
-        let mut body = String::with_capacity(SHARD_TARGET_BYTES + 256);
-        for (k, (first, nexts)) in shard.iter().enumerate() {
-            if k > 0 {
-                body.push(',');
-            }
-            push_json_str(&mut body, first);
-            body.push_str(":{");
-            for (j, (next, docs)) in nexts.iter().enumerate() {
-                if j > 0 {
+    pair_shards
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(number, shard)| {
+            let mut body = String::with_capacity(SHARD_TARGET_BYTES + 256);
+            for (k, (first, nexts)) in shard.iter().enumerate() {
+                if k > 0 {
                     body.push(',');
                 }
-                push_json_str(&mut body, next);
-                body.push_str(":\"");
-                body.push_str(docs);
-                body.push('"');
+                push_json_str(&mut body, first);
+                body.push_str(":{");
+                for (j, (next, docs)) in nexts.iter().enumerate() {
+                    if j > 0 {
+                        body.push(',');
+                    }
+                    push_json_str(&mut body, next);
+                    body.push_str(":\"");
+                    body.push_str(docs);
+                    body.push('"');
+                }
+                body.push('}');
             }
-            body.push('}');
-        }
-        OutputFile::new(
-            format!("search/idx/p{number}.js"),
-            format!("hindsightPairs({number},{{{body}}});\n"),
-        )
-    }));
+            emit(OutputFile::new(
+                format!("search/idx/p{number}.js"),
+                format!("hindsightPairs({number},{{{body}}});\n"),
+            ))
+        })?;
 
     // Facets: values (display name, count) for the filters, doc lists on demand.
     let mut facet_counts = serde_json::Map::new();
@@ -433,14 +499,14 @@ pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
             }
             map.insert(key.clone(), encoded.into());
         }
-        files.push(OutputFile::new(
+        emit(OutputFile::new(
             format!("search/idx/f-{facet}.js"),
             format!(
                 "hindsightFacet({},{});\n",
                 json!(facet),
                 serde_json::Value::Object(map)
             ),
-        ));
+        ))?;
     }
 
     // Years and dates: documents are sorted newest first, so each is a contiguous range.
@@ -458,54 +524,25 @@ pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
             dates.push(json!(doc));
         }
     }
-    files.push(OutputFile::new(
+    emit(OutputFile::new(
         "search/idx/dates.js",
         format!("hindsightDates({});\n", serde_json::Value::Array(dates)),
-    ));
+    ))?;
 
-    files.par_extend(
-        docs.par_chunks(DOC_GROUP)
-            .zip(per_doc.par_chunks(DOC_GROUP))
-            .enumerate()
-            .map(|(group, (incidents, indexed))| {
-                let records: Vec<_> = incidents
-                    .iter()
-                    .zip(indexed)
-                    .map(|(i, d)| {
-                        (
-                            &i.id,
-                            &i.title,
-                            i.date.map(|d| d.to_string()).unwrap_or_default(),
-                            i.severity.as_deref().unwrap_or(""),
-                            &i.services,
-                            &d.text,
-                        )
-                    })
-                    .collect();
-                OutputFile::new(
-                    format!("search/idx/x/{}/{group}.js", group / GROUPS_PER_FOLDER),
-                    format!(
-                        "hindsightDocs({group},{});\n",
-                        serde_json::to_string(&records).unwrap_or_default()
-                    ),
-                )
-            }),
-    );
-
-    files.push(OutputFile::new(
+    emit(OutputFile::new(
         "search/idx/pairs.js",
         format!(
             "hindsightPairStarts({});\n",
             serde_json::to_string(&pair_starts).unwrap_or_default()
         ),
-    ));
-    files.push(OutputFile::new(
+    ))?;
+    emit(OutputFile::new(
         "search/idx/causes.js",
         format!(
             "hindsightCauses({});\n",
             causes.taxonomy().browser_json(DESCRIBED_MIN)
         ),
-    ));
+    ))?;
     let entry = json!({
         "version": FORMAT_VERSION,
         "docs": n,
@@ -523,11 +560,10 @@ pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
             "causeMax": MAX_DESCRIBED,
         },
     });
-    files.push(OutputFile::new(
+    emit(OutputFile::new(
         "search/idx/entry.js",
         format!("hindsightEntry({entry});\n"),
-    ));
-    files
+    ))
 }
 
 fn push_json_str(out: &mut String, s: &str) {

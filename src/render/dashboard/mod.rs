@@ -140,27 +140,44 @@ pub fn render(
     archive: &Archive,
     insights: &Insights,
 ) -> Result<Vec<OutputFile>> {
+    let files = std::sync::Mutex::new(Vec::new());
+    render_to(renderer, site, archive, insights, &|f| {
+        files
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a dashboard thread stopped"))?
+            .push(f);
+        Ok(())
+    })?;
+    let mut files = files
+        .into_inner()
+        .map_err(|_| anyhow::anyhow!("a dashboard thread stopped"))?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// [`render`], handing each scope's files to `emit` as soon as that scope is done,
+/// so the dashboards of a large archive are never all held at once.
+pub fn render_to(
+    renderer: &Renderer,
+    site: &Site,
+    archive: &Archive,
+    insights: &Insights,
+    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+) -> Result<()> {
     let all = trends::compute(archive, insights, site.as_of, &site.config);
-    let json = export::export(&all)?;
+    emit(export::export(&all)?)?;
     let catalog = Catalog::new(archive);
     let ctx = Ctx::new(renderer, site, archive, insights, &catalog);
-    let rendered: Vec<Result<Vec<OutputFile>>> = catalog
-        .entries
-        .par_iter()
-        .map(|e| {
-            let scope = match e.key.kind {
-                ScopeKind::Org => &all.org,
-                ScopeKind::Team => &all.teams[&e.key.name],
-                ScopeKind::Service => &all.services[&e.key.name],
-            };
-            ctx.scope_files(&Scope::new(scope))
-        })
-        .collect();
-    let mut files = vec![json];
-    for r in rendered {
-        files.extend(r?);
-    }
-    Ok(files)
+    catalog.entries.par_iter().try_for_each(|e| {
+        let scope = match e.key.kind {
+            ScopeKind::Org => &all.org,
+            ScopeKind::Team => &all.teams[&e.key.name],
+            ScopeKind::Service => &all.services[&e.key.name],
+        };
+        ctx.scope_files(&Scope::new(scope))?
+            .into_iter()
+            .try_for_each(emit)
+    })
 }
 
 /// The files of one scope (`scope_paths`), computing only that scope's figures.
