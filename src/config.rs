@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::diagnostics::CheckLevel;
-pub use crate::redact::RedactConfig;
+pub(crate) use crate::diagnostics::CheckLevel;
+pub(crate) use crate::redact::RedactConfig;
 use crate::zone::Zone;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -78,15 +78,8 @@ pub enum Visibility {
 }
 
 impl Visibility {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Internal => "internal",
-            Visibility::Public => "public",
-        }
-    }
-
     /// `internal` or `public`, any case.
-    pub fn parse(s: &str) -> Option<Visibility> {
+    pub(crate) fn parse(s: &str) -> Option<Visibility> {
         match s.trim().to_ascii_lowercase().as_str() {
             "internal" => Some(Visibility::Internal),
             "public" => Some(Visibility::Public),
@@ -112,27 +105,27 @@ pub struct Cascade {
     /// Glob of the post-mortems it applies to, relative to the content folder, e.g.
     /// `payments/**`. Only in site.toml.
     #[serde(skip_serializing_if = "String::is_empty")]
-    pub path: String,
+    pub(crate) path: String,
     #[serde(alias = "team")]
-    pub teams: Vec<String>,
+    pub(crate) teams: Vec<String>,
     #[serde(alias = "service")]
-    pub services: Vec<String>,
+    pub(crate) services: Vec<String>,
     #[serde(alias = "tag")]
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     #[serde(alias = "cause")]
-    pub causes: Vec<String>,
+    pub(crate) causes: Vec<String>,
     #[serde(alias = "author")]
-    pub authors: Vec<String>,
-    pub severity: Option<String>,
-    pub status: Option<String>,
-    pub kind: Option<String>,
+    pub(crate) authors: Vec<String>,
+    pub(crate) severity: Option<String>,
+    pub(crate) status: Option<String>,
+    pub(crate) kind: Option<String>,
     /// `internal` or `public` (see `Config::visibility`).
-    pub visibility: Option<String>,
+    pub(crate) visibility: Option<String>,
 }
 
 impl Cascade {
     /// Fill what `self` leaves empty from `other` (a default further away).
-    pub fn or(mut self, other: &Cascade) -> Cascade {
+    pub(crate) fn or(mut self, other: &Cascade) -> Cascade {
         for (mine, theirs) in [
             (&mut self.teams, &other.teams),
             (&mut self.services, &other.services),
@@ -157,7 +150,7 @@ impl Cascade {
         self
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         *self
             == Cascade {
                 path: self.path.clone(),
@@ -174,12 +167,12 @@ pub struct NewConfig {
     /// File name pattern: `{date}` (YYYY-MM-DD), `{yyyy}`, `{mm}`, `{dd}`, `{nnn}` (the
     /// next number in the year, as many digits as there are n), `{slug}`, `{title}`.
     /// Default: what the newest files show, else `{date}-{slug}.md`.
-    pub name: String,
+    pub(crate) name: String,
     /// The archive's template, relative to the site root; placeholders in it are filled.
     /// Default: a file skipped as the template, else the built-in one.
-    pub template: String,
+    pub(crate) template: String,
     /// Folder for new files, relative to the site root. Default: the folder of the newest.
-    pub folder: String,
+    pub(crate) folder: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -216,7 +209,7 @@ pub struct DashboardConfig {
 pub struct DurationsConfig {
     /// A time to detect, acknowledge, mitigate or resolve longer than this many days is
     /// implausible: a warning, and kept out of the statistics.
-    pub max_days: i64,
+    pub(crate) max_days: i64,
 }
 
 impl Default for DurationsConfig {
@@ -284,8 +277,8 @@ impl Default for DashboardConfig {
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}")]
 pub struct ConfigError {
-    pub path: String,
-    pub message: String,
+    pub(crate) path: String,
+    pub(crate) message: String,
 }
 
 /// Whether `root` holds a Markdown file within three folder levels (hidden folders
@@ -396,12 +389,12 @@ impl Config {
     }
 
     /// The zone of times written without one (site.toml `timezone`, else UTC).
-    pub fn zone(&self) -> Zone {
+    pub(crate) fn zone(&self) -> Zone {
         Zone::named(&self.timezone).unwrap_or_default()
     }
 
     /// Rank of a severity (0 = most severe); unknown severities sort last.
-    pub fn severity_rank(&self, severity: &str) -> usize {
+    pub(crate) fn severity_rank(&self, severity: &str) -> usize {
         self.severities
             .iter()
             .position(|s| s.eq_ignore_ascii_case(severity))

@@ -2,9 +2,10 @@
 //!
 //! The binary (`src/main.rs`) is a thin CLI over this library; integration tests use the
 //! library directly to check parsed values and the output of each stage.
+#![warn(unreachable_pub, missing_docs)]
 
 pub mod analysis;
-pub mod audience;
+pub(crate) mod audience;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -12,9 +13,9 @@ pub mod content;
 pub mod diagnostics;
 pub mod model;
 pub mod pipeline;
-pub mod progress;
-pub mod publish;
-pub mod redact;
+pub(crate) mod progress;
+pub(crate) mod publish;
+pub(crate) mod redact;
 pub mod render;
 pub mod schema;
 pub mod search;
@@ -22,7 +23,7 @@ pub mod site;
 pub mod slug;
 pub mod taxonomy;
 pub mod text;
-pub mod uptodate;
-pub mod words;
-pub mod yaml;
-pub mod zone;
+pub(crate) mod uptodate;
+pub(crate) mod words;
+pub(crate) mod yaml;
+pub(crate) mod zone;

@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::Serialize;
 
-pub use crate::config::Visibility;
+pub(crate) use crate::config::Visibility;
 use crate::zone::Zone;
 
 /// Whether a post-mortem records an incident or a near miss. Near misses are searchable
@@ -36,7 +36,7 @@ pub enum DocStatus {
 }
 
 impl DocStatus {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             DocStatus::Draft => "draft",
             DocStatus::InReview => "in-review",
@@ -77,7 +77,7 @@ impl ActionItemStatus {
     /// Open items are known to need work: a status was written and it is neither done
     /// nor not-doing. An item without a status is not open (nor done): open, overdue and
     /// completion figures rest only on items with a status.
-    pub fn is_open(self) -> bool {
+    pub(crate) fn is_open(self) -> bool {
         !matches!(
             self,
             ActionItemStatus::Done | ActionItemStatus::NotDoing | ActionItemStatus::Unknown
@@ -85,7 +85,7 @@ impl ActionItemStatus {
     }
 
     /// Whether the post-mortem gives the item a status at all.
-    pub fn is_known(self) -> bool {
+    pub(crate) fn is_known(self) -> bool {
         self != ActionItemStatus::Unknown
     }
 }
@@ -194,13 +194,13 @@ pub struct Durations {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExcludedFigure {
     /// `time_to_detect`, `time_to_acknowledge`, `time_to_mitigate` or `time_to_resolve`.
-    pub duration: &'static str,
+    pub(crate) duration: &'static str,
     /// The figure as found (negative when a milestone is recorded before the one it is
     /// measured from).
-    pub minutes: i64,
+    pub(crate) minutes: i64,
     /// E.g. `mitigated after it was resolved (time to resolve 30 min)`.
-    pub reason: String,
-    pub line: usize,
+    pub(crate) reason: String,
+    pub(crate) line: usize,
 }
 
 /// A parsed post-mortem.
@@ -276,7 +276,7 @@ pub struct Incident {
 impl Incident {
     /// Text that explains why it happened: root cause sentence, trigger, five whys and
     /// contributing factors. Used by search weighting and related-incident similarity.
-    pub fn root_cause_text(&self) -> String {
+    pub(crate) fn root_cause_text(&self) -> String {
         let mut out = String::new();
         for part in [&self.root_cause, &self.trigger].into_iter().flatten() {
             out.push_str(part);
@@ -295,7 +295,7 @@ impl Incident {
         out
     }
 
-    pub fn is_near_miss(&self) -> bool {
+    pub(crate) fn is_near_miss(&self) -> bool {
         self.kind == IncidentKind::NearMiss
     }
 }
@@ -314,17 +314,13 @@ impl Archive {
     }
 
     /// Newest first, then by id. Call after changing `incidents` in place.
-    pub fn sort(&mut self) {
+    pub(crate) fn sort(&mut self) {
         self.incidents
             .sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
     }
 
     pub fn get(&self, id: &str) -> Option<&Incident> {
         self.incidents.iter().find(|i| i.id == id)
-    }
-
-    pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.incidents.iter().position(|i| i.id == id)
     }
 }
 
@@ -379,20 +375,20 @@ pub struct Evidence {
     pub section: SectionKind,
     /// The heading the text was under, when the text came from the body.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub heading: Option<String>,
+    pub(crate) heading: Option<String>,
     /// 1-based line in the source file, when the model knows where the text starts.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<usize>,
+    pub(crate) line: Option<usize>,
     /// Byte offsets of the sentence within the section text.
-    pub start: usize,
-    pub end: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
     /// Byte offsets of the matched phrase within the section text.
-    pub match_start: usize,
-    pub match_end: usize,
+    pub(crate) match_start: usize,
+    pub(crate) match_end: usize,
     /// The phrase of the taxonomy that matched, as written there.
     pub phrase: String,
     /// This evidence's weight in 0..1 (phrase × section × sentence cues).
-    pub weight: f64,
+    pub(crate) weight: f64,
 }
 
 /// One inferred cause of an incident.
@@ -400,8 +396,8 @@ pub struct Evidence {
 pub struct InferredCause {
     /// Taxonomy class id.
     pub class: String,
-    pub family: String,
-    pub title: String,
+    pub(crate) family: String,
+    pub(crate) title: String,
     /// 0..1.
     pub confidence: f64,
     /// Strongest evidence first, at most [`MAX_EVIDENCE`].
@@ -420,7 +416,7 @@ pub struct Insights {
     pub inferred_causes: BTreeMap<String, Vec<InferredCause>>,
     /// Links between files resolved to incidents: incident id → link as written → the
     /// id of the incident it names. Pages rewrite these links to the incident's page.
-    pub file_links: BTreeMap<String, BTreeMap<String, String>>,
+    pub(crate) file_links: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

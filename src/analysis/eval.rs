@@ -281,7 +281,7 @@ fn precision(
 }
 
 /// Plain whole-text TF-IDF cosine: the top `k` neighbours of each query, exactly.
-pub fn baseline_neighbours(
+pub(crate) fn baseline_neighbours(
     incidents: &[Incident],
     queries: &[usize],
     k: usize,

@@ -144,7 +144,7 @@ const SAME_TITLE: f64 = 0.9;
 /// related incidents compare them) and whose title or root-cause text is alike (its
 /// neighbour pair in `pairs`); or that has one and the same title when only one of the
 /// two texts states a cause. Labelled post-mortems are left to [`repeats`].
-pub fn inferred_repeats(
+pub(crate) fn inferred_repeats(
     incidents: &[Incident],
     classes: &[Vec<(String, f64)>],
     pairs: &[Vec<Pair>],

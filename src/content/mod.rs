@@ -14,7 +14,7 @@
 //! Causes come only from front matter (`causes:` / `root_cause:`), slugified: the parser
 //! never turns prose into cause categories.
 
-pub mod archive;
+pub(crate) mod archive;
 mod blocks;
 pub mod discover;
 mod front_matter;
@@ -154,7 +154,7 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     }
 }
 
-/// Give every diagnostic its source line (what `Diagnostic::with_source` does), indexing
+/// Give every diagnostic its source line (`Diagnostic::source_line`), indexing
 /// the lines once: a file with thousands of warnings must not be rescanned for each.
 fn attach_source_lines(text: &str, diagnostics: &mut [Diagnostic]) {
     if diagnostics.is_empty() {

@@ -3,14 +3,14 @@
 //! Every internal link is relative (`{{ root }}incidents/x/index.html`) and names
 //! `index.html` explicitly, so the published folder works when opened from disk.
 
-pub mod api;
-pub mod charts;
+pub(crate) mod api;
+pub(crate) mod charts;
 pub mod dashboard;
-pub mod exports;
-pub mod feeds;
-pub mod links;
+pub(crate) mod exports;
+pub(crate) mod feeds;
+pub(crate) mod links;
 pub mod pages;
-pub mod theme;
+pub(crate) mod theme;
 pub mod urls;
 
 use anyhow::{Context as _, Result};
@@ -26,20 +26,20 @@ pub use theme::Theme;
 
 /// Values every page template sees.
 #[derive(Debug, Clone, Serialize)]
-pub struct SiteVars {
-    pub title: String,
-    pub description: String,
+pub(crate) struct SiteVars {
+    pub(crate) title: String,
+    pub(crate) description: String,
     /// The as-of date overdue items and ages are measured against.
-    pub as_of: String,
+    pub(crate) as_of: String,
     /// Absolute URL of the published site, or empty; pages never need it to link.
-    pub base_url: String,
+    pub(crate) base_url: String,
 }
 
 /// A loaded theme, ready to render pages.
 pub struct Renderer {
-    pub tera: tera::Tera,
-    pub theme: Theme,
-    pub site: SiteVars,
+    pub(crate) tera: tera::Tera,
+    pub(crate) theme: Theme,
+    pub(crate) site: SiteVars,
 }
 
 impl Renderer {
@@ -72,7 +72,12 @@ impl Renderer {
     /// Render `template` to the page at `path` (e.g. `incidents/x/index.html`).
     /// Adds `site`, `root` (relative prefix back to the site root, e.g. `../../`) and
     /// `page_path` to `ctx`.
-    pub fn page(&self, template: &str, path: &str, mut ctx: tera::Context) -> Result<OutputFile> {
+    pub(crate) fn page(
+        &self,
+        template: &str,
+        path: &str,
+        mut ctx: tera::Context,
+    ) -> Result<OutputFile> {
         ctx.insert("site", &self.site);
         ctx.insert("root", &root_prefix(path));
         ctx.insert("page_path", path);
@@ -86,7 +91,7 @@ impl Renderer {
 }
 
 /// `../` once per folder in `path`: the relative way back to the site root.
-pub fn root_prefix(path: &str) -> String {
+pub(crate) fn root_prefix(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
@@ -274,8 +279,8 @@ pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Resul
 }
 
 /// Run `render` with an `emit` that keeps every file, and return them sorted by path:
-/// a site in memory, for tests, tools and `pipeline::build`.
-pub fn collect<T>(
+/// a site in memory, for tests and tools.
+fn collect<T>(
     render: impl FnOnce(&(dyn Fn(OutputFile) -> Result<()> + Sync)) -> Result<T>,
 ) -> Result<(T, Vec<OutputFile>)> {
     let stopped = || anyhow::anyhow!("a render thread stopped while rendering");
@@ -294,7 +299,7 @@ pub fn collect<T>(
 /// site while it renders instead of holding all of it in memory. Every unit is
 /// rendered in parallel, then the sitemap over the paths of the rest. The dashboards
 /// are rendered together, so that the figures of every scope are computed once.
-pub fn render_site_to(
+pub(crate) fn render_site_to(
     site: &Site,
     archive: &Archive,
     insights: &Insights,

@@ -13,7 +13,7 @@ include!(concat!(env!("OUT_DIR"), "/theme_files.rs"));
 #[derive(Debug, Clone, Default)]
 pub struct Theme {
     pub templates: BTreeMap<String, String>,
-    pub statics: BTreeMap<String, Vec<u8>>,
+    pub(crate) statics: BTreeMap<String, Vec<u8>>,
 }
 
 impl Theme {

@@ -12,14 +12,14 @@ pub mod baseline;
 pub mod causes;
 pub mod fresh;
 pub mod query;
-pub mod schema;
+pub(crate) mod schema;
 pub mod searcher;
-pub mod snippet;
+pub(crate) mod snippet;
 pub mod static_index;
 pub mod store;
-pub mod synonyms;
-pub mod text;
-pub mod weights;
+pub(crate) mod synonyms;
+pub(crate) mod text;
+pub(crate) mod weights;
 
 use anyhow::Result;
 
@@ -34,7 +34,7 @@ pub fn index_files(archive: &Archive, causes: &causes::Causes) -> Vec<OutputFile
 
 /// Update the tantivy index in the site's cache folder, recording the content files it
 /// was built from (so `hindsight search` notices later edits).
-pub fn update_cache(
+pub(crate) fn update_cache(
     site: &Site,
     archive: &Archive,
     causes: &causes::Causes,

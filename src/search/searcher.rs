@@ -46,8 +46,8 @@ pub struct Hit {
     pub severity: Option<String>,
     pub services: Vec<String>,
     /// The post-mortem's file, relative to the site root.
-    pub source: String,
-    pub score: f32,
+    pub(crate) source: String,
+    pub(crate) score: f32,
     pub snippet: Snippet,
 }
 
@@ -57,7 +57,7 @@ pub struct Hit {
 pub struct Results {
     pub total: usize,
     pub hits: Vec<Hit>,
-    pub notices: Vec<String>,
+    pub(crate) notices: Vec<String>,
 }
 
 /// An open index, ready to answer queries.
@@ -90,7 +90,7 @@ impl SearchIndex {
 
     /// Read cause names and descriptions with `taxonomy` (the site's) instead of the
     /// builtin one.
-    pub fn with_taxonomy(mut self, taxonomy: std::borrow::Cow<'static, Taxonomy>) -> Self {
+    pub(crate) fn with_taxonomy(mut self, taxonomy: std::borrow::Cow<'static, Taxonomy>) -> Self {
         self.taxonomy = taxonomy;
         self
     }

@@ -40,13 +40,11 @@ use super::{Renderer, urls};
 use crate::model::Incident;
 use crate::site::OutputFile;
 
-pub use view::{
-    ActionView, Link, PageData, Row, SiteModel, Term, incident_url, minutes_text, taxonomy_label,
-    taxonomy_title, values_of,
-};
+pub use view::{PageData, SiteModel};
+pub(crate) use view::{Term, taxonomy_label, taxonomy_title};
 
 /// One HTML page of this module, as the render plan (`render::Unit`) names it.
-pub enum Page<'k> {
+pub(crate) enum Page<'k> {
     Home,
     ActionItems,
     NotFound,
@@ -57,7 +55,7 @@ pub enum Page<'k> {
 }
 
 /// Render one page; `None` when the incident or term does not exist (any more).
-pub fn render_page(
+pub(crate) fn render_page(
     renderer: &Renderer,
     model: &SiteModel,
     page: Page,
