@@ -168,6 +168,8 @@ pub(crate) enum Format {
     Sarif,
 }
 
+/// Run the command line: parse the flags, run one command, and return its exit code (0
+/// success, 1 content errors, 2 usage or configuration error).
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -10,15 +10,18 @@ pub(crate) use crate::diagnostics::CheckLevel;
 pub(crate) use crate::redact::RedactConfig;
 use crate::zone::Zone;
 
+/// `site.toml`: every setting with its default; unknown keys are errors.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Site title shown in the header, feed and page titles.
     pub title: String,
+    /// Site description, under the title and in the feed.
     pub description: String,
     /// Absolute URL the site is published at, used only in feed.xml and sitemap.xml
     /// (pages link relatively so the site works from files). Empty: relative there too.
     pub base_url: String,
+    /// The folder of post-mortems, relative to the site root (`content`).
     pub content_dir: PathBuf,
     /// More content folders read beside `content_dir` (e.g. team repositories checked
     /// out side by side), relative to the site root.
@@ -31,6 +34,7 @@ pub struct Config {
     /// Defaults for the post-mortems under a folder (`[[cascade]]`); front matter and
     /// the body win over them.
     pub cascade: Vec<Cascade>,
+    /// Where `build` publishes the site, relative to the site root (`public`).
     pub output_dir: PathBuf,
     /// Where the search index and other caches live; never inside output_dir.
     pub cache_dir: PathBuf,
@@ -42,13 +46,17 @@ pub struct Config {
     pub sanitize_html: bool,
     /// Check code → level, e.g. `action-item-no-owner = "error"`.
     pub checks: BTreeMap<String, CheckLevel>,
+    /// `[related]`: related incidents.
     pub related: RelatedConfig,
+    /// `[repeats]`: repeat detection.
     pub repeats: RepeatsConfig,
+    /// `[dashboard]`: trend dashboards.
     pub dashboard: DashboardConfig,
     /// The zone of times written without one, for post-mortems that do not state theirs
     /// ("All times in CET"): an IANA name (`Europe/Berlin`), an abbreviation (`CET`,
     /// `PST`; see `zone`) or an offset (`UTC+2`). Empty: UTC.
     pub timezone: String,
+    /// `[durations]`: plausible durations.
     pub durations: DurationsConfig,
     /// `[causes]`: the site's extension of the failure-mode taxonomy (label mappings,
     /// phrases, classes). Read by `taxonomy::Taxonomy::for_config`; `taxonomy::settle_config` checks it.
@@ -74,6 +82,7 @@ pub enum Visibility {
     /// Only in internal builds. The default: nothing is public unless someone says so.
     #[default]
     Internal,
+    /// In public builds too.
     Public,
 }
 
@@ -92,8 +101,10 @@ impl Visibility {
 /// the public (internal post-mortems, sections and fields left out, `[redact]` applied).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Audience {
+    /// Everyone inside the organisation: everything is published.
     #[default]
     Internal,
+    /// The public: only public post-mortems, redacted.
     Public,
 }
 
@@ -175,6 +186,7 @@ pub struct NewConfig {
     pub(crate) folder: String,
 }
 
+/// `[related]`: how many related incidents a page shows, and how close they must be.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct RelatedConfig {
@@ -184,6 +196,7 @@ pub struct RelatedConfig {
     pub min_score: f64,
 }
 
+/// `[repeats]`: when an incident counts as a repeat of an earlier one.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct RepeatsConfig {
@@ -196,6 +209,7 @@ pub struct RepeatsConfig {
     pub warn_within_days: i64,
 }
 
+/// `[dashboard]`: the trend dashboards.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct DashboardConfig {
@@ -298,7 +312,6 @@ fn holds_markdown(root: &Path) -> bool {
 }
 
 impl Config {
-    /// Read `site.toml` in `root`. A missing file gives the defaults.
     /// Read `site.toml` in `root` (defaults when there is none). A site that does not
     /// say where its post-mortems are and has no `content/` folder is a repository
     /// whose post-mortems sit at its root, as teams usually keep them: `content_dir`
@@ -331,6 +344,8 @@ impl Config {
         Ok(config)
     }
 
+    /// Parse the text of a `site.toml`; the error names the line and column, or the unknown
+    /// keys.
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();

@@ -9,10 +9,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+/// How much a diagnostic matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// Makes the page impossible: nothing is published.
     Error,
+    /// Something was guessed or left out; the page is still published (an error with
+    /// `--strict`).
     Warning,
     /// Information for the author (e.g. suggested causes): shown, never fails a build,
     /// not even with `--strict`.
@@ -88,14 +92,18 @@ pub(crate) fn closest_code(code: &str) -> Option<&'static str> {
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckLevel {
+    /// Report it as an error.
     Error,
+    /// Report it as a warning.
     Warning,
+    /// Do not report it.
     Off,
 }
 
 /// One problem found in one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// Error, warning or note, after `[checks]`.
     pub level: Level,
     /// Stable machine name of the check, e.g. `missing-date`, `yaml-syntax`. Used by
     /// `[checks]` in site.toml to promote or demote it.
@@ -230,6 +238,7 @@ impl fmt::Display for Diagnostic {
 /// A sorted, de-duplicated collection of diagnostics.
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
+    /// The diagnostics, sorted by path and position once complete.
     pub items: Vec<Diagnostic>,
 }
 
@@ -264,6 +273,7 @@ impl Diagnostics {
         self.items.dedup();
     }
 
+    /// How many are errors.
     pub fn error_count(&self) -> usize {
         self.items
             .iter()

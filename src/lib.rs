@@ -2,10 +2,15 @@
 //!
 //! The binary (`src/main.rs`) is a thin CLI over this library; integration tests use the
 //! library directly to check parsed values and the output of each stage.
-#![warn(unreachable_pub, missing_docs)]
+//!
+//! The public surface is what `src/main.rs`, the integration tests and the examples use,
+//! and every public item is documented; everything else is `pub(crate)`. A `pub` item
+//! that cannot be reached from outside the crate does not compile (`unreachable_pub`),
+//! so making something public is a deliberate change to a public module.
+#![deny(unreachable_pub)]
+#![warn(missing_docs)]
 
 pub mod analysis;
-pub(crate) mod audience;
 pub mod cli;
 pub mod cmd;
 pub mod config;
@@ -13,9 +18,6 @@ pub mod content;
 pub mod diagnostics;
 pub mod model;
 pub mod pipeline;
-pub(crate) mod progress;
-pub(crate) mod publish;
-pub(crate) mod redact;
 pub mod render;
 pub mod schema;
 pub mod search;
@@ -23,7 +25,12 @@ pub mod site;
 pub mod slug;
 pub mod taxonomy;
 pub mod text;
-pub(crate) mod uptodate;
-pub(crate) mod words;
-pub(crate) mod yaml;
-pub(crate) mod zone;
+
+mod audience;
+mod progress;
+mod publish;
+mod redact;
+mod uptodate;
+mod words;
+mod yaml;
+mod zone;

@@ -14,7 +14,9 @@ use crate::model::{DocStatus, Incident};
 /// A site on disk: its root folder and its configuration.
 #[derive(Debug, Clone)]
 pub struct Site {
+    /// The site's root folder (where site.toml is).
     pub root: PathBuf,
+    /// Its site.toml.
     pub config: Config,
     /// The date overdue action items and ages are measured against.
     pub as_of: Date,
@@ -147,6 +149,7 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
 pub struct OutputFile {
     /// Relative to the output root, `/` separators, e.g. `incidents/x/index.html`.
     pub path: String,
+    /// The file's contents.
     pub bytes: Vec<u8>,
 }
 

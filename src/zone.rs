@@ -113,6 +113,7 @@ impl Zone {
         &self.written
     }
 
+    /// The zone, to convert times with.
     pub fn tz(&self) -> &TimeZone {
         &self.tz
     }

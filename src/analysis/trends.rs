@@ -53,15 +53,20 @@ pub struct Trends {
     pub(crate) services: BTreeMap<String, ScopeTrends>,
 }
 
+/// Whose dashboard: the organisation's, a team's or a service's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ScopeKind {
+    /// The whole organisation.
     Org,
+    /// One team.
     Team,
+    /// One service.
     Service,
 }
 
 impl ScopeKind {
+    /// `org`, `team` or `service`.
     pub fn as_str(self) -> &'static str {
         match self {
             ScopeKind::Org => "org",

@@ -44,7 +44,9 @@ pub use discover::SourceFile;
 /// problem found on the way (a file can yield an incident *and* errors).
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
+    /// The incident, `None` when the file could not be read as one.
     pub incident: Option<Incident>,
+    /// Every problem found, errors and warnings.
     pub diagnostics: Vec<Diagnostic>,
 }
 

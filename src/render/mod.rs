@@ -43,6 +43,8 @@ pub struct Renderer {
 }
 
 impl Renderer {
+    /// Load the site's theme (the embedded one with the site's overrides) and compile its
+    /// templates.
     pub fn new(site: &Site) -> Result<Renderer> {
         let theme = Theme::load(&site.root)?;
         let mut tera = tera::Tera::new();
@@ -100,23 +102,31 @@ pub(crate) fn root_prefix(path: &str) -> String {
 /// exactly one unit, found from its path alone (`Unit::for_path`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unit {
+    /// The home page.
     Home,
+    /// The open and overdue action items across the archive.
     ActionItems,
+    /// `404.html`.
     NotFound,
+    /// The page of the incident with this id.
     Incident(String),
+    /// The index page of a taxonomy (`severity`, `service`...).
     Taxonomy(&'static str),
     /// A taxonomy and the slug of one of its terms.
     Term(&'static str, String),
     /// `api/incidents.json` and the other exports of `api/` but `trends.json`
     /// (`exports`): action items, services and the schemas.
     IncidentsJson,
+    /// `feed.xml`.
     Feed,
+    /// The theme's static files.
     Statics,
     /// The dashboard of the organisation (empty slug), or of the team or service whose
     /// name has this slug: its pages and drill-down lists.
     Dashboard(ScopeKind, String),
     /// `api/trends.json`, every scope's figures.
     TrendsJson,
+    /// The search page.
     SearchPage,
     /// The browser's sharded search index.
     SearchIndex,

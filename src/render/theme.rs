@@ -12,6 +12,7 @@ include!(concat!(env!("OUT_DIR"), "/theme_files.rs"));
 /// `static/style.css`) after applying the site's overrides.
 #[derive(Debug, Clone, Default)]
 pub struct Theme {
+    /// Template name → source, the site's overrides applied.
     pub templates: BTreeMap<String, String>,
     pub(crate) statics: BTreeMap<String, Vec<u8>>,
 }

@@ -40,14 +40,20 @@ const SNIPPET_CHARS: usize = 180;
 /// One search result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
+    /// The incident's id.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// Its date, `YYYY-MM-DD`.
     pub date: Option<String>,
+    /// Its severity.
     pub severity: Option<String>,
+    /// Its services.
     pub services: Vec<String>,
     /// The post-mortem's file, relative to the site root.
     pub(crate) source: String,
     pub(crate) score: f32,
+    /// The passage that matched, query words marked.
     pub snippet: Snippet,
 }
 
@@ -55,7 +61,9 @@ pub struct Hit {
 /// the query (causes it searched by, words it found nowhere and the nearest ones).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Results {
+    /// Incidents matched in all, beyond the hits returned.
     pub total: usize,
+    /// The best hits, best first.
     pub hits: Vec<Hit>,
     pub(crate) notices: Vec<String>,
 }

@@ -66,6 +66,7 @@ pub struct UpdateStats {
     pub added: usize,
     /// Documents removed: deleted or changed incidents.
     pub removed: usize,
+    /// Documents kept as they were.
     pub unchanged: usize,
     /// The index was (re)created from scratch.
     pub rebuilt: bool,

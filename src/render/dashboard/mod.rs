@@ -54,7 +54,9 @@ pub(super) struct SwitchLink {
 /// One dashboard: the organisation's (`name` empty), a team's or a service's.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ScopeKey {
+    /// Organisation, team or service.
     pub kind: ScopeKind,
+    /// The team's or service's name; empty for the organisation.
     pub name: String,
 }
 

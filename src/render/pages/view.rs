@@ -221,6 +221,7 @@ pub struct PageData {
 }
 
 impl PageData {
+    /// Derive the shared page data of `archive` (rows, taxonomy terms, an index by id).
     pub fn new(site: &Site, archive: &Archive, insights: &Insights) -> PageData {
         let taxonomies = urls::TAXONOMIES
             .par_iter()
@@ -263,6 +264,7 @@ pub struct SiteModel<'a> {
 }
 
 impl<'a> SiteModel<'a> {
+    /// The model of the site that pages are rendered from.
     pub fn new(
         site: &'a Site,
         archive: &'a Archive,
