@@ -48,7 +48,7 @@ pub fn analyse(site: &Site, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
 }
 
 /// Write `files` into `out_dir` atomically, only the files that changed since the
-/// last build (see [`crate::publish`]); `cache_dir` keeps the record of what was written.
+/// last build (see `crate::publish`); `cache_dir` keeps the record of what was written.
 pub fn write_site(
     out_dir: &Path,
     files: &[OutputFile],

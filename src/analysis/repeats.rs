@@ -14,7 +14,7 @@
 //!
 //! Post-mortems without cause labels repeat one another when both texts state the same
 //! cause (an inferred taxonomy class, see `causes`) and their titles or root-cause texts
-//! are alike, within the same window ([`inferred_repeats`]): the same chains and
+//! are alike, within the same window (`inferred_repeats`): the same chains and
 //! banners, marked as inferred.
 //!
 //! `possible-repeat` warns when a post-mortem strongly resembles an earlier one that

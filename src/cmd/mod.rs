@@ -1,6 +1,6 @@
 //! The commands, one module each, on top of every other layer. `cli` parses the flags,
-//! opens the site and calls one of these; each returns `Ok` or the [`Failure`] that
-//! decides the exit code. Diagnostics are printed here, in one format: [`report`].
+//! opens the site and calls one of these; each returns `Ok` or the `Failure` that
+//! decides the exit code. Diagnostics are printed here, in one format: `report`.
 
 pub(crate) mod build;
 pub(crate) mod check;
@@ -49,7 +49,7 @@ pub(crate) fn report(diagnostics: &Diagnostics, verbose: bool) {
     let _ = write!(out, "{}", report_text(diagnostics, verbose));
 }
 
-/// What [`report`] prints.
+/// What `report` prints.
 pub(crate) fn report_text(diagnostics: &Diagnostics, verbose: bool) -> String {
     use std::collections::BTreeMap;
     use std::fmt::Write as _;

@@ -283,7 +283,7 @@ pub fn render_unit(
     }
 }
 
-/// Render every page and data file of the site, sorted by path (see [`render_site_to`]).
+/// Render every page and data file of the site, sorted by path (see `render_site_to`).
 pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Result<Vec<OutputFile>> {
     collect(|emit| render_site_to(site, archive, insights, emit)).map(|((), files)| files)
 }

@@ -1,11 +1,11 @@
 //! Full-text search, both over the shared text pipeline ([`crate::text`]) and ranked
-//! with the same [`weights`]: the CLI's tantivy index (`schema` of its documents, `store`
+//! with the same `weights`: the CLI's tantivy index (`schema` of its documents, `store`
 //! in the cache folder, `searcher` answering a parsed `query` with a `snippet`; `text`
 //! adapts the tokenizer to tantivy) and the static index for the browser
 //! (`static_index`, read by `search.js`). `baseline` is plain BM25 for the evaluation.
 //!
 //! The renderer publishes [`index_files`] beside the search page; `hindsight build` calls
-//! [`update_cache`] to bring the tantivy index in the cache folder up to date, and
+//! `update_cache` to bring the tantivy index in the cache folder up to date, and
 //! `hindsight search` keeps it fresh with `fresh`.
 
 pub mod baseline;

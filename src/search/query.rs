@@ -3,7 +3,7 @@
 //!
 //! Grammar (items separated by whitespace):
 //! `word`, `"a quoted phrase"`, `field:value` or `field:"quoted value"` with field one of
-//! [`FIELDS`], `after:YYYY-MM-DD` (on or after that day), `before:YYYY-MM-DD` (strictly
+//! `FIELDS`, `after:YYYY-MM-DD` (on or after that day), `before:YYYY-MM-DD` (strictly
 //! before that day), `year:YYYY`, and a leading `-` on any item to exclude what it
 //! matches. Field names are case-insensitive; values are compared lower-cased and
 //! exactly (`cause:` also by the taxonomy's names, see the searcher).

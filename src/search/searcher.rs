@@ -1,16 +1,16 @@
 //! Answering a query with the CLI's index. Ranking: BM25 per field, the best field of
-//! each word counting most (field boosts in [`super::weights`]); any word may match,
+//! each word counting most (field boosts in `super::weights`); any word may match,
 //! and matching all of them adds the score again, so complete matches come first. A
-//! word also matches its synonyms ([`super::synonyms`]), for less. A word found nowhere
+//! word also matches its synonyms (`super::synonyms`), for less. A word found nowhere
 //! is offered the nearest words of the archive ("did you mean"; one edit for words of up
 //! to seven letters, two for longer ones; a swap of neighbours is one) and, from
-//! [`weights::TYPO_MIN_CHARS`] letters on, searched as them at [`weights::TYPO`]. Field
+//! `weights::TYPO_MIN_CHARS` letters on, searched as them at `weights::TYPO`. Field
 //! filters and dates filter without changing scores.
 //!
 //! Causes: `cause:X` matches the label X and, when the taxonomy knows X (a class, an
 //! alias, a family), every incident of that class, labelled or inferred. Free text that
 //! names or describes a cause ("lost power", "bad rollout") also finds the incidents of
-//! that class, at [`weights::CAUSE`] (see [`super::causes`]). Every such reading is said
+//! that class, at `weights::CAUSE` (see [`super::causes`]). Every such reading is said
 //! in a notice, so a person knows why a result without their words came up.
 
 use std::collections::BTreeMap;

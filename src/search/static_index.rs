@@ -5,7 +5,7 @@
 //! tag, because Chromium refuses `fetch()` of local files. The files:
 //! - `search/idx/entry.js`: the first term of every term shard, facet values with counts,
 //!   the document range of each year (documents are numbered newest first, so a year is
-//!   a contiguous range), and the query-time [`weights`] search.js applies (typo and
+//!   a contiguous range), and the query-time `weights` search.js applies (typo and
 //!   prefix matches). Small and loaded once.
 //! - `search/idx/t<N>.js`: term shards. Terms are sorted and cut into shards of about
 //!   [`SHARD_TARGET_BYTES`], like Pagefind's index chunks: a fixed prefix scheme (`ab`,
@@ -14,7 +14,7 @@
 //!   typo be looked up among its alphabetical neighbours in the same shard. A term maps
 //!   to `[idf, postings]`; postings are (document gap, weight) pairs as base-64 varints.
 //!   The weight is the BM25 term-frequency part computed over field-boosted frequencies
-//!   (the CLI's field boosts, from [`weights`]), quantised to 1..31. Terms are those of
+//!   (the CLI's field boosts, from `weights`), quantised to 1..31. Terms are those of
 //!   the shared pipeline ([`crate::text::Terms`]).
 //! - `search/idx/p<N>.js`: word pairs for exact phrases, beside term shard N: for each
 //!   term of that shard, the terms that directly follow it somewhere (stop words
