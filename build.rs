@@ -12,7 +12,7 @@ fn main() {
     collect(theme, theme, &mut files);
     files.sort();
     let mut out = String::from(
-        "/// (path relative to themes/default, contents)\npub static THEME_FILES: &[(&str, &[u8])] = &[\n",
+        "/// (path relative to themes/default, contents)\npub(crate) static THEME_FILES: &[(&str, &[u8])] = &[\n",
     );
     for rel in &files {
         let abs = std::fs::canonicalize(theme.join(rel)).expect("theme file");

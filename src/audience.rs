@@ -18,7 +18,7 @@ use crate::site::Site;
 /// `archive` as `site`'s audience may see it, with an `internal-reference` warning for
 /// each reference a public post-mortem makes to an internal one (its link is dropped,
 /// the words around it are published as written).
-pub fn apply(site: &Site, archive: Archive) -> (Archive, Vec<Diagnostic>) {
+pub(crate) fn apply(site: &Site, archive: Archive) -> (Archive, Vec<Diagnostic>) {
     if site.config.audience == Audience::Internal {
         return (archive, Vec::new());
     }

@@ -17,27 +17,27 @@ use crate::site::Site;
     version = crate::cmd::ci_formats::VERSION,
     about = "Build a browsable, searchable site from a folder of Markdown post-mortems"
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, clap::Args, Clone)]
-pub struct SiteArgs {
+pub(crate) struct SiteArgs {
     /// The site folder (holding site.toml and content/).
     #[arg(long, default_value = ".")]
-    pub root: PathBuf,
+    pub(crate) root: PathBuf,
     /// Date that overdue action items and ages are measured against (YYYY-MM-DD).
     /// Defaults to SOURCE_DATE_EPOCH, else today.
     #[arg(long, value_name = "YYYY-MM-DD")]
-    pub as_of: Option<String>,
+    pub(crate) as_of: Option<String>,
     /// Include post-mortems with `status: draft`.
     #[arg(long)]
-    pub drafts: bool,
+    pub(crate) drafts: bool,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check every post-mortem and publish the site.
     Build {
         #[command(flatten)]
@@ -146,7 +146,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SchemaName {
+pub(crate) enum SchemaName {
     FrontMatter,
     Site,
     Incidents,
@@ -154,13 +154,13 @@ pub enum SchemaName {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum AudienceArg {
+pub(crate) enum AudienceArg {
     Internal,
     Public,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Human,
     Json,
     Github,
@@ -168,6 +168,8 @@ pub enum Format {
     Sarif,
 }
 
+/// Run the command line: parse the flags, run one command, and return its exit code (0
+/// success, 1 content errors, 2 usage or configuration error).
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -6,19 +6,22 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::diagnostics::CheckLevel;
-pub use crate::redact::RedactConfig;
+pub(crate) use crate::diagnostics::CheckLevel;
+pub(crate) use crate::redact::RedactConfig;
 use crate::zone::Zone;
 
+/// `site.toml`: every setting with its default; unknown keys are errors.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     /// Site title shown in the header, feed and page titles.
     pub title: String,
+    /// Site description, under the title and in the feed.
     pub description: String,
     /// Absolute URL the site is published at, used only in feed.xml and sitemap.xml
     /// (pages link relatively so the site works from files). Empty: relative there too.
     pub base_url: String,
+    /// The folder of post-mortems, relative to the site root (`content`).
     pub content_dir: PathBuf,
     /// More content folders read beside `content_dir` (e.g. team repositories checked
     /// out side by side), relative to the site root.
@@ -31,6 +34,7 @@ pub struct Config {
     /// Defaults for the post-mortems under a folder (`[[cascade]]`); front matter and
     /// the body win over them.
     pub cascade: Vec<Cascade>,
+    /// Where `build` publishes the site, relative to the site root (`public`).
     pub output_dir: PathBuf,
     /// Where the search index and other caches live; never inside output_dir.
     pub cache_dir: PathBuf,
@@ -42,13 +46,17 @@ pub struct Config {
     pub sanitize_html: bool,
     /// Check code → level, e.g. `action-item-no-owner = "error"`.
     pub checks: BTreeMap<String, CheckLevel>,
+    /// `[related]`: related incidents.
     pub related: RelatedConfig,
+    /// `[repeats]`: repeat detection.
     pub repeats: RepeatsConfig,
+    /// `[dashboard]`: trend dashboards.
     pub dashboard: DashboardConfig,
     /// The zone of times written without one, for post-mortems that do not state theirs
     /// ("All times in CET"): an IANA name (`Europe/Berlin`), an abbreviation (`CET`,
     /// `PST`; see `zone`) or an offset (`UTC+2`). Empty: UTC.
     pub timezone: String,
+    /// `[durations]`: plausible durations.
     pub durations: DurationsConfig,
     /// `[causes]`: the site's extension of the failure-mode taxonomy (label mappings,
     /// phrases, classes). Read by `taxonomy::Taxonomy::for_config`; `taxonomy::settle_config` checks it.
@@ -74,19 +82,13 @@ pub enum Visibility {
     /// Only in internal builds. The default: nothing is public unless someone says so.
     #[default]
     Internal,
+    /// In public builds too.
     Public,
 }
 
 impl Visibility {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Visibility::Internal => "internal",
-            Visibility::Public => "public",
-        }
-    }
-
     /// `internal` or `public`, any case.
-    pub fn parse(s: &str) -> Option<Visibility> {
+    pub(crate) fn parse(s: &str) -> Option<Visibility> {
         match s.trim().to_ascii_lowercase().as_str() {
             "internal" => Some(Visibility::Internal),
             "public" => Some(Visibility::Public),
@@ -99,8 +101,10 @@ impl Visibility {
 /// the public (internal post-mortems, sections and fields left out, `[redact]` applied).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Audience {
+    /// Everyone inside the organisation: everything is published.
     #[default]
     Internal,
+    /// The public: only public post-mortems, redacted.
     Public,
 }
 
@@ -112,27 +116,27 @@ pub struct Cascade {
     /// Glob of the post-mortems it applies to, relative to the content folder, e.g.
     /// `payments/**`. Only in site.toml.
     #[serde(skip_serializing_if = "String::is_empty")]
-    pub path: String,
+    pub(crate) path: String,
     #[serde(alias = "team")]
-    pub teams: Vec<String>,
+    pub(crate) teams: Vec<String>,
     #[serde(alias = "service")]
-    pub services: Vec<String>,
+    pub(crate) services: Vec<String>,
     #[serde(alias = "tag")]
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     #[serde(alias = "cause")]
-    pub causes: Vec<String>,
+    pub(crate) causes: Vec<String>,
     #[serde(alias = "author")]
-    pub authors: Vec<String>,
-    pub severity: Option<String>,
-    pub status: Option<String>,
-    pub kind: Option<String>,
+    pub(crate) authors: Vec<String>,
+    pub(crate) severity: Option<String>,
+    pub(crate) status: Option<String>,
+    pub(crate) kind: Option<String>,
     /// `internal` or `public` (see `Config::visibility`).
-    pub visibility: Option<String>,
+    pub(crate) visibility: Option<String>,
 }
 
 impl Cascade {
     /// Fill what `self` leaves empty from `other` (a default further away).
-    pub fn or(mut self, other: &Cascade) -> Cascade {
+    pub(crate) fn or(mut self, other: &Cascade) -> Cascade {
         for (mine, theirs) in [
             (&mut self.teams, &other.teams),
             (&mut self.services, &other.services),
@@ -157,7 +161,7 @@ impl Cascade {
         self
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         *self
             == Cascade {
                 path: self.path.clone(),
@@ -174,14 +178,15 @@ pub struct NewConfig {
     /// File name pattern: `{date}` (YYYY-MM-DD), `{yyyy}`, `{mm}`, `{dd}`, `{nnn}` (the
     /// next number in the year, as many digits as there are n), `{slug}`, `{title}`.
     /// Default: what the newest files show, else `{date}-{slug}.md`.
-    pub name: String,
+    pub(crate) name: String,
     /// The archive's template, relative to the site root; placeholders in it are filled.
     /// Default: a file skipped as the template, else the built-in one.
-    pub template: String,
+    pub(crate) template: String,
     /// Folder for new files, relative to the site root. Default: the folder of the newest.
-    pub folder: String,
+    pub(crate) folder: String,
 }
 
+/// `[related]`: how many related incidents a page shows, and how close they must be.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct RelatedConfig {
@@ -191,6 +196,7 @@ pub struct RelatedConfig {
     pub min_score: f64,
 }
 
+/// `[repeats]`: when an incident counts as a repeat of an earlier one.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct RepeatsConfig {
@@ -203,6 +209,7 @@ pub struct RepeatsConfig {
     pub warn_within_days: i64,
 }
 
+/// `[dashboard]`: the trend dashboards.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct DashboardConfig {
@@ -216,7 +223,7 @@ pub struct DashboardConfig {
 pub struct DurationsConfig {
     /// A time to detect, acknowledge, mitigate or resolve longer than this many days is
     /// implausible: a warning, and kept out of the statistics.
-    pub max_days: i64,
+    pub(crate) max_days: i64,
 }
 
 impl Default for DurationsConfig {
@@ -284,8 +291,8 @@ impl Default for DashboardConfig {
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {message}")]
 pub struct ConfigError {
-    pub path: String,
-    pub message: String,
+    pub(crate) path: String,
+    pub(crate) message: String,
 }
 
 /// Whether `root` holds a Markdown file within three folder levels (hidden folders
@@ -305,7 +312,6 @@ fn holds_markdown(root: &Path) -> bool {
 }
 
 impl Config {
-    /// Read `site.toml` in `root`. A missing file gives the defaults.
     /// Read `site.toml` in `root` (defaults when there is none). A site that does not
     /// say where its post-mortems are and has no `content/` folder is a repository
     /// whose post-mortems sit at its root, as teams usually keep them: `content_dir`
@@ -338,6 +344,8 @@ impl Config {
         Ok(config)
     }
 
+    /// Parse the text of a `site.toml`; the error names the line and column, or the unknown
+    /// keys.
     pub fn parse(text: &str) -> Result<Config, String> {
         let config: Config = toml::from_str(text).map_err(|e| {
             let msg = e.message().to_string();
@@ -396,12 +404,12 @@ impl Config {
     }
 
     /// The zone of times written without one (site.toml `timezone`, else UTC).
-    pub fn zone(&self) -> Zone {
+    pub(crate) fn zone(&self) -> Zone {
         Zone::named(&self.timezone).unwrap_or_default()
     }
 
     /// Rank of a severity (0 = most severe); unknown severities sort last.
-    pub fn severity_rank(&self, severity: &str) -> usize {
+    pub(crate) fn severity_rank(&self, severity: &str) -> usize {
         self.severities
             .iter()
             .position(|s| s.eq_ignore_ascii_case(severity))

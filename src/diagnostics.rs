@@ -9,10 +9,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+/// How much a diagnostic matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
+    /// Makes the page impossible: nothing is published.
     Error,
+    /// Something was guessed or left out; the page is still published (an error with
+    /// `--strict`).
     Warning,
     /// Information for the author (e.g. suggested causes): shown, never fails a build,
     /// not even with `--strict`.
@@ -63,7 +67,7 @@ pub const CODES: &[&str] = &[
 ];
 
 /// The known code closest to a misspelt one (most shared character pairs), if any is close.
-pub fn closest_code(code: &str) -> Option<&'static str> {
+pub(crate) fn closest_code(code: &str) -> Option<&'static str> {
     let pairs = |s: &str| -> Vec<(char, char)> {
         let chars: Vec<char> = s.chars().collect();
         chars.windows(2).map(|w| (w[0], w[1])).collect()
@@ -88,14 +92,18 @@ pub fn closest_code(code: &str) -> Option<&'static str> {
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckLevel {
+    /// Report it as an error.
     Error,
+    /// Report it as a warning.
     Warning,
+    /// Do not report it.
     Off,
 }
 
 /// One problem found in one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
+    /// Error, warning or note, after `[checks]`.
     pub level: Level,
     /// Stable machine name of the check, e.g. `missing-date`, `yaml-syntax`. Used by
     /// `[checks]` in site.toml to promote or demote it.
@@ -110,11 +118,11 @@ pub struct Diagnostic {
     pub message: String,
     /// The offending source line, shown with a caret under `col`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source_line: Option<String>,
+    pub(crate) source_line: Option<String>,
 }
 
 impl Diagnostic {
-    pub fn new(
+    pub(crate) fn new(
         level: Level,
         code: &'static str,
         path: impl Into<PathBuf>,
@@ -134,7 +142,7 @@ impl Diagnostic {
         }
     }
 
-    pub fn error(
+    pub(crate) fn error(
         code: &'static str,
         path: impl Into<PathBuf>,
         line: usize,
@@ -144,7 +152,7 @@ impl Diagnostic {
         Diagnostic::new(Level::Error, code, path, line, col, message)
     }
 
-    pub fn warning(
+    pub(crate) fn warning(
         code: &'static str,
         path: impl Into<PathBuf>,
         line: usize,
@@ -154,7 +162,7 @@ impl Diagnostic {
         Diagnostic::new(Level::Warning, code, path, line, col, message)
     }
 
-    pub fn note(
+    pub(crate) fn note(
         code: &'static str,
         path: impl Into<PathBuf>,
         line: usize,
@@ -164,8 +172,11 @@ impl Diagnostic {
         Diagnostic::new(Level::Note, code, path, line, col, message)
     }
 
-    /// Attach the source line `self.line` from `text` (the whole file).
-    pub fn with_source(mut self, text: &str) -> Self {
+    /// Attach the source line `self.line` from `text` (the whole file). Tests build a
+    /// diagnostic this way; a parse gives a whole file's diagnostics their lines at once
+    /// (`content::attach_source_lines`).
+    #[cfg(test)]
+    pub(crate) fn with_source(mut self, text: &str) -> Self {
         if self.line > 0 {
             self.source_line = text
                 .lines()
@@ -175,7 +186,7 @@ impl Diagnostic {
         self
     }
 
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         let path = display_path(&self.path);
         match (self.line, self.col) {
             (0, _) => path,
@@ -227,20 +238,21 @@ impl fmt::Display for Diagnostic {
 /// A sorted, de-duplicated collection of diagnostics.
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
+    /// The diagnostics, sorted by path and position once complete.
     pub items: Vec<Diagnostic>,
 }
 
 impl Diagnostics {
-    pub fn push(&mut self, d: Diagnostic) {
+    pub(crate) fn push(&mut self, d: Diagnostic) {
         self.items.push(d);
     }
 
-    pub fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
+    pub(crate) fn extend(&mut self, ds: impl IntoIterator<Item = Diagnostic>) {
         self.items.extend(ds);
     }
 
     /// Re-level each diagnostic by the `[checks]` table: code → "error" | "warning" | "off".
-    pub fn apply_levels(&mut self, checks: &std::collections::BTreeMap<String, CheckLevel>) {
+    pub(crate) fn apply_levels(&mut self, checks: &std::collections::BTreeMap<String, CheckLevel>) {
         self.items.retain_mut(|d| match checks.get(d.code) {
             Some(CheckLevel::Off) => false,
             Some(CheckLevel::Error) => {
@@ -256,11 +268,12 @@ impl Diagnostics {
     }
 
     /// Sort by path, then position, so output is deterministic whatever the thread order.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.items.dedup();
     }
 
+    /// How many are errors.
     pub fn error_count(&self) -> usize {
         self.items
             .iter()
@@ -268,33 +281,33 @@ impl Diagnostics {
             .count()
     }
 
-    pub fn warning_count(&self) -> usize {
+    pub(crate) fn warning_count(&self) -> usize {
         self.items
             .iter()
             .filter(|d| d.level == Level::Warning)
             .count()
     }
 
-    pub fn note_count(&self) -> usize {
+    pub(crate) fn note_count(&self) -> usize {
         self.items.iter().filter(|d| d.level == Level::Note).count()
     }
 
     /// Whether these diagnostics stop a build: any error, or any warning when `strict`.
     /// Notes never do.
-    pub fn fail(&self, strict: bool) -> bool {
+    pub(crate) fn fail(&self, strict: bool) -> bool {
         fails(&self.items, strict)
     }
 }
 
 /// Whether `diagnostics` stop a build: any error, or any warning when `strict`.
-pub fn fails(diagnostics: &[Diagnostic], strict: bool) -> bool {
+pub(crate) fn fails(diagnostics: &[Diagnostic], strict: bool) -> bool {
     diagnostics
         .iter()
         .any(|d| d.level == Level::Error || strict && d.level == Level::Warning)
 }
 
 /// 1-based line and column of byte `offset` in `text` (column counts characters).
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..floor_char_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;

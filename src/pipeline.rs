@@ -24,7 +24,7 @@ pub fn load(site: &Site) -> (Archive, Diagnostics) {
 }
 
 /// [`load`] of post-mortems already read (`content::archive::read_all`).
-pub fn load_sources(
+pub(crate) fn load_sources(
     site: &Site,
     sources: &[crate::content::discover::SourceFile],
     problems: Vec<Diagnostic>,
@@ -48,7 +48,7 @@ pub fn analyse(site: &Site, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
 }
 
 /// Write `files` into `out_dir` atomically, only the files that changed since the
-/// last build (see [`crate::publish`]); `cache_dir` keeps the record of what was written.
+/// last build (see `crate::publish`); `cache_dir` keeps the record of what was written.
 pub fn write_site(
     out_dir: &Path,
     files: &[OutputFile],
@@ -59,7 +59,7 @@ pub fn write_site(
 
 /// Refuse output directories that would destroy the site: the root itself, a folder
 /// containing the content, or anything outside the root (unless forced).
-pub fn check_output_dir(
+pub(crate) fn check_output_dir(
     root: &Path,
     content_dir: &Path,
     out_dir: &Path,
@@ -109,21 +109,21 @@ pub fn check_output_dir(
 
 /// The archive read, checked and analysed: everything a build knows before it renders.
 #[derive(Debug)]
-pub struct Prepared {
-    pub archive: Archive,
-    pub insights: Insights,
+pub(crate) struct Prepared {
+    pub(crate) archive: Archive,
+    pub(crate) insights: Insights,
     /// Every problem of the content and of the analysis, levels applied.
-    pub diagnostics: Diagnostics,
+    pub(crate) diagnostics: Diagnostics,
 }
 
 /// Load and analyse the archive; the diagnostics then decide whether to publish.
-pub fn prepare(site: &Site) -> Prepared {
+pub(crate) fn prepare(site: &Site) -> Prepared {
     let (sources, problems) = crate::content::archive::read_all(site);
     prepare_sources(site, &sources, problems)
 }
 
 /// [`prepare`] of post-mortems already read.
-pub fn prepare_sources(
+pub(crate) fn prepare_sources(
     site: &Site,
     sources: &[crate::content::discover::SourceFile],
     problems: Vec<Diagnostic>,
@@ -179,7 +179,7 @@ fn render_with_index(
 /// (the whole site is never held in memory), writing only what changed and swapping
 /// the new site in at the end. A warning about the search index comes back with what
 /// was written.
-pub fn publish(
+pub(crate) fn publish(
     site: &Site,
     prepared: &Prepared,
     out_dir: &Path,
@@ -189,32 +189,16 @@ pub fn publish(
     Ok((staging.commit()?, warning))
 }
 
-/// Everything a build produces, before it is written.
-#[derive(Debug)]
-pub struct BuildResult {
-    pub archive: Archive,
-    pub insights: Insights,
-    pub diagnostics: Diagnostics,
-    pub files: Vec<OutputFile>,
-}
-
-/// Load, analyse and render the whole site in memory, sorted by path.
-pub fn build(site: &Site) -> Result<BuildResult> {
+/// Every diagnostic a build of `site` reports: load, analyse and render the whole site
+/// in memory (the search cache is updated, nothing is published). `Err` when a page
+/// cannot be rendered.
+pub fn build(site: &Site) -> Result<Diagnostics> {
     let prepared = prepare(site);
-    let (warning, files) = crate::render::collect(|emit| render_with_index(site, &prepared, emit))?;
-    let Prepared {
-        archive,
-        insights,
-        mut diagnostics,
-    } = prepared;
+    let warning = render_with_index(site, &prepared, &|_| Ok(()))?;
+    let mut diagnostics = prepared.diagnostics;
     if let Some(warning) = warning {
         diagnostics.push(warning);
         diagnostics.finish();
     }
-    Ok(BuildResult {
-        archive,
-        insights,
-        diagnostics,
-        files,
-    })
+    Ok(diagnostics)
 }

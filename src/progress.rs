@@ -23,7 +23,7 @@ fn current() -> Option<ProgressBar> {
 }
 
 /// Turn the progress line on until [`finish`]; it appears after [`SHOW_AFTER`].
-pub fn enable() {
+pub(crate) fn enable() {
     let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
     if let Ok(mut line) = LINE.lock() {
         *line = Some(bar.clone());
@@ -38,10 +38,10 @@ pub fn enable() {
 }
 
 /// A stage of work, counted when `total` is known (a spinner otherwise).
-pub struct Stage(Option<ProgressBar>);
+pub(crate) struct Stage(Option<ProgressBar>);
 
 /// Start the stage `name`; `unit` names what is counted (`post-mortems`, `files`).
-pub fn stage(name: &str, total: Option<usize>, unit: &str) -> Stage {
+pub(crate) fn stage(name: &str, total: Option<usize>, unit: &str) -> Stage {
     let Some(bar) = current() else {
         return Stage(None);
     };
@@ -69,7 +69,7 @@ pub fn stage(name: &str, total: Option<usize>, unit: &str) -> Stage {
 
 impl Stage {
     /// `n` more done.
-    pub fn inc(&self, n: usize) {
+    pub(crate) fn inc(&self, n: usize) {
         if let Some(bar) = &self.0 {
             bar.inc(n as u64);
         }
@@ -77,7 +77,7 @@ impl Stage {
 }
 
 /// Clear the line and turn it off (before the command prints its report).
-pub fn finish() {
+pub(crate) fn finish() {
     let bar = LINE.lock().ok().and_then(|mut line| line.take());
     if let Some(bar) = bar {
         bar.finish_and_clear();

@@ -32,18 +32,18 @@ const HEADER: &str = "hindsight output manifest 1";
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Written {
     /// Files written anew (new or changed).
-    pub written: usize,
+    pub(crate) written: usize,
     /// Files carried over from the previous site untouched.
-    pub unchanged: usize,
+    pub(crate) unchanged: usize,
     /// Files of the previous site (as the manifest knew it) that are gone.
-    pub removed: usize,
+    pub(crate) removed: usize,
     /// Why the previous manifest was not used, when it existed but could not be.
-    pub notice: Option<String>,
+    pub(crate) notice: Option<String>,
 }
 
 impl Written {
     /// Files of the new site.
-    pub fn files(&self) -> usize {
+    pub(crate) fn files(&self) -> usize {
         self.written + self.unchanged
     }
 }
@@ -58,7 +58,11 @@ struct Entry {
 
 /// Write `files` into `out_dir` atomically, reusing unchanged files of the previous
 /// site. `cache_dir` holds the manifest; without one every file is written.
-pub fn write(out_dir: &Path, files: &[OutputFile], cache_dir: Option<&Path>) -> Result<Written> {
+pub(crate) fn write(
+    out_dir: &Path,
+    files: &[OutputFile],
+    cache_dir: Option<&Path>,
+) -> Result<Written> {
     let staging = Staging::new(out_dir, cache_dir)?;
     let stage = crate::progress::stage("writing", Some(files.len()), "files");
     files.par_iter().try_for_each(|f| {
@@ -72,7 +76,7 @@ pub fn write(out_dir: &Path, files: &[OutputFile], cache_dir: Option<&Path>) -> 
 /// thread as they are rendered (so the whole site never sits in memory), and
 /// [`Staging::commit`] swaps it in. Dropped without a commit, it leaves no trace and
 /// the previous site untouched.
-pub struct Staging {
+pub(crate) struct Staging {
     out_dir: PathBuf,
     parent: PathBuf,
     name: String,
@@ -91,7 +95,7 @@ pub struct Staging {
 
 impl Staging {
     /// Start a new site for `out_dir`, reading the previous manifest from `cache_dir`.
-    pub fn new(out_dir: &Path, cache_dir: Option<&Path>) -> Result<Staging> {
+    pub(crate) fn new(out_dir: &Path, cache_dir: Option<&Path>) -> Result<Staging> {
         let parent = out_dir
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -131,7 +135,7 @@ impl Staging {
 
     /// Add one file: linked from the previous site when its bytes are the same,
     /// written otherwise.
-    pub fn add(&self, f: &OutputFile) -> Result<()> {
+    pub(crate) fn add(&self, f: &OutputFile) -> Result<()> {
         if f.path.split('/').any(|c| c == ".." || c.is_empty()) || f.path.starts_with('/') {
             bail!(
                 "refusing to write output file with unsafe path `{}`",
@@ -172,7 +176,7 @@ impl Staging {
     }
 
     /// Swap the new site in and record what it holds.
-    pub fn commit(self) -> Result<Written> {
+    pub(crate) fn commit(self) -> Result<Written> {
         let mut added = self
             .added
             .into_inner()
@@ -319,7 +323,7 @@ pub(crate) fn manifest_path(cache_dir: &Path, out_dir: &Path) -> PathBuf {
 
 /// Whether `out_dir` holds exactly the files its manifest lists, each still as it was
 /// written (size, modification time): nothing edited, added or removed since.
-pub fn output_matches(out_dir: &Path, cache_dir: &Path) -> bool {
+pub(crate) fn output_matches(out_dir: &Path, cache_dir: &Path) -> bool {
     let (entries, notice) = read_manifest(&manifest_path(cache_dir, out_dir));
     if notice.is_some() || entries.is_empty() {
         return false;

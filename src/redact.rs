@@ -24,20 +24,20 @@ use serde::{Deserialize, Serialize};
 #[serde(default, deny_unknown_fields)]
 pub struct RedactConfig {
     /// What a redacted span is replaced with.
-    pub replacement: String,
+    pub(crate) replacement: String,
     /// Words and names (customers, partners), matched whole, in any case, with any run
     /// of spaces, hyphens or underscores where the literal has a space.
-    pub literals: Vec<String>,
+    pub(crate) literals: Vec<String>,
     /// E-mail addresses.
-    pub emails: bool,
+    pub(crate) emails: bool,
     /// IPv4 addresses (with an optional `/prefix`).
-    pub ipv4: bool,
+    pub(crate) ipv4: bool,
     /// IPv6 addresses (with an optional `/prefix`).
-    pub ipv6: bool,
+    pub(crate) ipv6: bool,
     /// Host names under these domains, and the domains themselves.
-    pub domains: Vec<String>,
+    pub(crate) domains: Vec<String>,
     /// Regular expressions (Rust `regex` syntax) of anything else.
-    pub patterns: Vec<String>,
+    pub(crate) patterns: Vec<String>,
 }
 
 impl Default for RedactConfig {
@@ -56,7 +56,7 @@ impl Default for RedactConfig {
 
 /// Which rule found a span, for messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rule {
+pub(crate) enum Rule {
     Literal,
     Email,
     Ipv4,
@@ -66,7 +66,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Rule::Literal => "a name from [redact] literals",
             Rule::Email => "an e-mail address",
@@ -80,15 +80,15 @@ impl Rule {
 
 /// A span of a text the rules redact (byte offsets), with the first rule that found it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Found {
-    pub start: usize,
-    pub end: usize,
-    pub rule: Rule,
+pub(crate) struct Found {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) rule: Rule,
 }
 
 /// The compiled rules.
 #[derive(Debug)]
-pub struct Redactor {
+pub(crate) struct Redactor {
     rules: Vec<(Rule, Regex)>,
     replacement: String,
 }
@@ -102,7 +102,7 @@ const IPV6: &str =
 impl Redactor {
     /// Compile `config`. An error gives the offending value as written and what is
     /// wrong with it.
-    pub fn new(config: &RedactConfig) -> Result<Redactor, (String, String)> {
+    pub(crate) fn new(config: &RedactConfig) -> Result<Redactor, (String, String)> {
         let mut rules = Vec::new();
         let build = |pattern: &str| {
             RegexBuilder::new(pattern)
@@ -205,7 +205,7 @@ impl Redactor {
 
     /// The compiled rules of `config`, compiled once per process for the last config
     /// asked for (every file of a build asks with the same one).
-    pub fn shared(config: &RedactConfig) -> Result<Arc<Redactor>, String> {
+    pub(crate) fn shared(config: &RedactConfig) -> Result<Arc<Redactor>, String> {
         static CACHE: Mutex<Option<(RedactConfig, Arc<Redactor>)>> = Mutex::new(None);
         let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((cached, redactor)) = cache.as_ref()
@@ -221,13 +221,13 @@ impl Redactor {
     }
 
     /// No rule at all: nothing is ever redacted.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
 
     /// Every span the rules find in `text`, in order, overlapping and touching spans
     /// merged.
-    pub fn find(&self, text: &str) -> Vec<Found> {
+    pub(crate) fn find(&self, text: &str) -> Vec<Found> {
         let mut found: Vec<Found> = Vec::new();
         for (rule, regex) in &self.rules {
             for m in regex.find_iter(text) {
@@ -259,14 +259,14 @@ impl Redactor {
     }
 
     /// `text` with every span replaced by the replacement text.
-    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+    pub(crate) fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         self.replace(text, &self.replacement)
     }
 
     /// `text` (Markdown) with every span replaced by the replacement text, its
     /// punctuation escaped so that it reads as written (`[redacted]` is no link, a `|`
     /// splits no table cell).
-    pub fn redact_markdown<'a>(&self, text: &'a str) -> Cow<'a, str> {
+    pub(crate) fn redact_markdown<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut escaped = String::with_capacity(self.replacement.len() * 2);
         for c in self.replacement.chars() {
             if c.is_ascii_punctuation() {

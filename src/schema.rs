@@ -5,7 +5,7 @@
 //! the front matter at its schema for editors (yaml-language-server).
 
 /// (name, file name, contents), in the order `hindsight schema` lists them.
-pub const SCHEMAS: &[(&str, &str, &str)] = &[
+pub(crate) const SCHEMAS: &[(&str, &str, &str)] = &[
     (
         "front-matter",
         "front-matter.schema.json",
@@ -29,7 +29,7 @@ pub const SCHEMAS: &[(&str, &str, &str)] = &[
 ];
 
 /// The names `hindsight schema` accepts.
-pub fn names() -> Vec<&'static str> {
+pub(crate) fn names() -> Vec<&'static str> {
     SCHEMAS.iter().map(|(name, _, _)| *name).collect()
 }
 
@@ -42,7 +42,7 @@ pub fn get(name: &str) -> Option<&'static str> {
 }
 
 /// The file name of the schema called `name` (e.g. `incidents.schema.json`).
-pub fn file_name(name: &str) -> Option<&'static str> {
+pub(crate) fn file_name(name: &str) -> Option<&'static str> {
     SCHEMAS
         .iter()
         .find(|(n, _, _)| *n == name)
@@ -52,7 +52,7 @@ pub fn file_name(name: &str) -> Option<&'static str> {
 /// Where a site keeps its copy of the front-matter schema, relative to the site root:
 /// `hindsight new` writes it there (when missing or out of date) so editors validate
 /// post-mortems offline, against the schema of the hindsight that builds them.
-pub const SITE_COPY_DIR: &str = "schemas";
+pub(crate) const SITE_COPY_DIR: &str = "schemas";
 
 #[cfg(test)]
 mod tests {

@@ -14,7 +14,9 @@ use crate::model::{DocStatus, Incident};
 /// A site on disk: its root folder and its configuration.
 #[derive(Debug, Clone)]
 pub struct Site {
+    /// The site's root folder (where site.toml is).
     pub root: PathBuf,
+    /// Its site.toml.
     pub config: Config,
     /// The date overdue action items and ages are measured against.
     pub as_of: Date,
@@ -50,18 +52,18 @@ impl Site {
         self
     }
 
-    pub fn content_dir(&self) -> PathBuf {
+    pub(crate) fn content_dir(&self) -> PathBuf {
         self.root.join(&self.config.content_dir)
     }
 
-    pub fn output_dir(&self) -> PathBuf {
+    pub(crate) fn output_dir(&self) -> PathBuf {
         self.root.join(&self.config.output_dir)
     }
 
     /// The cache folder. A public build keeps its own search index in `public/` under
     /// it, so an internal `hindsight search` never answers from a public index, nor a
     /// public build's index hold anything internal.
-    pub fn cache_dir(&self) -> PathBuf {
+    pub(crate) fn cache_dir(&self) -> PathBuf {
         let dir = self.root.join(&self.config.cache_dir);
         match self.config.audience {
             crate::config::Audience::Internal => dir,
@@ -70,19 +72,19 @@ impl Site {
     }
 
     /// Whether drafts are published: the site says so, or the command asked for them.
-    pub fn publishes_drafts(&self) -> bool {
+    pub(crate) fn publishes_drafts(&self) -> bool {
         self.config.publish_drafts || self.include_drafts
     }
 
     /// The draft rule: whether `incident` is published on this site.
-    pub fn publishes(&self, incident: &Incident) -> bool {
+    pub(crate) fn publishes(&self, incident: &Incident) -> bool {
         self.publishes_drafts() || incident.status != DocStatus::Draft
     }
 
     /// The incidents that are published, in the order given: drafts only when the site
     /// or the command asks for them, and the first of several with the same id (a
     /// duplicate id is an error, so a site with one is not published anyway).
-    pub fn published<I>(&self, incidents: impl IntoIterator<Item = I>) -> Vec<I>
+    pub(crate) fn published<I>(&self, incidents: impl IntoIterator<Item = I>) -> Vec<I>
     where
         I: std::borrow::Borrow<Incident>,
     {
@@ -99,7 +101,7 @@ impl Site {
 
 /// The as-of date: `flag` (YYYY-MM-DD), else `SOURCE_DATE_EPOCH`, else today (UTC).
 /// Nothing else in hindsight reads the clock. `flag_name` names the flag in errors.
-pub fn as_of_date(flag: Option<&str>, flag_name: &str) -> Result<Date, String> {
+pub(crate) fn as_of_date(flag: Option<&str>, flag_name: &str) -> Result<Date, String> {
     if let Some(s) = flag {
         return parse_date(s).map_err(|e| format!("{flag_name} `{s}`: {e}"));
     }
@@ -147,11 +149,12 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
 pub struct OutputFile {
     /// Relative to the output root, `/` separators, e.g. `incidents/x/index.html`.
     pub path: String,
+    /// The file's contents.
     pub bytes: Vec<u8>,
 }
 
 impl OutputFile {
-    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+    pub(crate) fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
         OutputFile {
             path: path.into(),
             bytes: bytes.into(),

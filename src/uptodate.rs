@@ -29,25 +29,25 @@ const FORMAT: u32 = 1;
 
 /// What the last published build said, to say it again.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Record {
+pub(crate) struct Record {
     format: u32,
     fingerprint: String,
     /// Post-mortems published.
-    pub published: usize,
+    pub(crate) published: usize,
     /// Files of the site.
-    pub files: usize,
+    pub(crate) files: usize,
     /// The diagnostics report as printed, grouped and with `--verbose`.
-    pub report: String,
-    pub report_verbose: String,
+    pub(crate) report: String,
+    pub(crate) report_verbose: String,
     /// Notes counted but not printed by a build.
-    pub notes: usize,
+    pub(crate) notes: usize,
     /// Whether `--strict` would have refused to publish (warnings present).
-    pub fails_strict: bool,
+    pub(crate) fails_strict: bool,
 }
 
 /// The fingerprint of a build's inputs, or `None` when one of them cannot be read
 /// (then there is no fast path; the build itself reports the problem).
-pub fn fingerprint(
+pub(crate) fn fingerprint(
     site: &Site,
     sources: &[SourceFile],
     problems: &[Diagnostic],
@@ -123,7 +123,7 @@ fn record_path(cache_dir: &Path, out_dir: &Path) -> PathBuf {
 /// folder is untouched since (`output_intact`, from [`crate::publish::output_matches`],
 /// which a build checks while it reads the post-mortems); otherwise why not, when that
 /// is worth a note.
-pub fn unchanged(
+pub(crate) fn unchanged(
     cache_dir: &Path,
     out_dir: &Path,
     fingerprint: &str,
@@ -153,7 +153,7 @@ pub fn unchanged(
 }
 
 /// Keep the record of a build just published.
-pub fn save(
+pub(crate) fn save(
     cache_dir: &Path,
     out_dir: &Path,
     fingerprint: &str,
@@ -170,7 +170,7 @@ pub fn save(
 
 impl Record {
     /// A record to [`save`]; the fingerprint is filled in there.
-    pub fn new(
+    pub(crate) fn new(
         published: usize,
         files: usize,
         report: String,
@@ -192,6 +192,6 @@ impl Record {
 }
 
 /// Forget the record (before a build that may fail half-way through publishing).
-pub fn forget(cache_dir: &Path, out_dir: &Path) {
+pub(crate) fn forget(cache_dir: &Path, out_dir: &Path) {
     let _ = std::fs::remove_file(record_path(cache_dir, out_dir));
 }

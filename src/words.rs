@@ -4,21 +4,21 @@
 
 /// Escape text for HTML and SVG (content and attribute values), as tera's autoescape
 /// does: the one HTML escaper (pages through tera, charts, serve's overlay).
-pub fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     esc_into(&mut out, s);
     out
 }
 
 /// `esc` appended to `out`.
-pub fn esc_into(out: &mut String, s: &str) {
+pub(crate) fn esc_into(out: &mut String, s: &str) {
     escape_runs(s, |part| out.push_str(part));
 }
 
 /// `esc` as tera's escape function (`render::Renderer` registers it): the same output as
 /// tera's own, but plain runs are written in one go rather than byte by byte, which
 /// matters for pages with thousands of marks and rows.
-pub fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub(crate) fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut result = Ok(());
     escape_runs(input, |part| {
         if result.is_ok() {
@@ -49,7 +49,7 @@ fn escape_runs(s: &str, mut put: impl FnMut(&str)) {
 /// Edits (insert, delete, substitute, or swap two neighbours) between `a` and `b`, in
 /// characters: the optimal-string-alignment distance, so `promethues` is one edit from
 /// `prometheus`, as typists count.
-pub fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut rows = vec![(0..=b.len()).collect::<Vec<usize>>()];
@@ -68,12 +68,12 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// `count` followed by `one` or `many`: "1 error", "3 errors".
-pub fn plural(count: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(count: usize, one: &str, many: &str) -> String {
     format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// The plural ending of `count`: "" for one, "s" otherwise.
-pub fn s(count: usize) -> &'static str {
+pub(crate) fn s(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
 }
 
@@ -82,7 +82,7 @@ pub fn s(count: usize) -> &'static str {
 /// minutes left out when there are none (`1 h 28 min`, `22 h`); from two days on, days
 /// and hours, rounded to the hour (`3 d 4 h`, `5 d`). Medians and percentiles are
 /// rounded to the minute first. Negative durations keep their sign (`-5 min`).
-pub fn duration(minutes: f64) -> String {
+pub(crate) fn duration(minutes: f64) -> String {
     if !minutes.is_finite() {
         return "unknown".to_string();
     }
@@ -105,7 +105,7 @@ pub fn duration(minutes: f64) -> String {
 }
 
 /// `text` trimmed to at most `max` characters, cut at a word and ended with `…` when cut.
-pub fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip(text: &str, max: usize) -> String {
     let text = text.trim();
     if text.chars().count() <= max {
         return text.to_string();

@@ -12,7 +12,7 @@ use std::fmt;
 /// A parsed YAML value. Numbers are kept as text (serde_yaml's canonical form), so a
 /// number where a string is expected can still be shown as written.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Yaml {
+pub(crate) enum Yaml {
     Null,
     Bool(bool),
     Number(String),
@@ -24,19 +24,19 @@ pub enum Yaml {
 
 /// A syntax error: 1-based position inside the YAML text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct YamlError {
-    pub line: usize,
-    pub col: usize,
+pub(crate) struct YamlError {
+    pub(crate) line: usize,
+    pub(crate) col: usize,
     /// What went wrong, without positions.
-    pub message: String,
+    pub(crate) message: String,
     /// What the parser was inside when it failed (e.g. `while parsing a flow sequence`)
     /// and where that construct starts: usually the offending value.
-    pub context: Option<(String, usize, usize)>,
+    pub(crate) context: Option<(String, usize, usize)>,
 }
 
 impl Yaml {
     /// What kind of value this is, for messages like "found a list".
-    pub fn kind_name(&self) -> &'static str {
+    pub(crate) fn kind_name(&self) -> &'static str {
         match self {
             Yaml::Null => "nothing (null)",
             Yaml::Bool(_) => "a boolean",
@@ -48,7 +48,7 @@ impl Yaml {
     }
 
     /// Scalars as text (strings, numbers, booleans); `None` for null, lists and maps.
-    pub fn as_scalar_text(&self) -> Option<String> {
+    pub(crate) fn as_scalar_text(&self) -> Option<String> {
         match self {
             Yaml::String(s) | Yaml::Number(s) => Some(s.clone()),
             Yaml::Bool(b) => Some(b.to_string()),
@@ -57,7 +57,7 @@ impl Yaml {
     }
 
     /// The value as JSON, for `extra` keys that templates read.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         match self {
             Yaml::Null => serde_json::Value::Null,
             Yaml::Bool(b) => serde_json::Value::Bool(*b),
@@ -94,19 +94,19 @@ impl fmt::Display for YamlError {
 
 /// Parse one YAML document. An empty or comment-only document is `Yaml::Null`. Tags
 /// (`!include x`) are dropped: the value is read as if untagged.
-pub fn parse(text: &str) -> Result<Yaml, YamlError> {
+pub(crate) fn parse(text: &str) -> Result<Yaml, YamlError> {
     parse_tagged(text).map(|(yaml, _)| yaml)
 }
 
 /// A tag that was dropped: the top-level key whose value carried it, and the tag.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DroppedTag {
-    pub key: String,
-    pub tag: String,
+pub(crate) struct DroppedTag {
+    pub(crate) key: String,
+    pub(crate) tag: String,
 }
 
 /// `parse`, also saying which tags were dropped and under which top-level key.
-pub fn parse_tagged(text: &str) -> Result<(Yaml, Vec<DroppedTag>), YamlError> {
+pub(crate) fn parse_tagged(text: &str) -> Result<(Yaml, Vec<DroppedTag>), YamlError> {
     let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         let full = e.to_string();
@@ -193,7 +193,7 @@ fn convert(value: serde_yaml::Value, key: &str, tags: &mut Vec<DroppedTag>) -> Y
 /// 1-based (line, col) inside `text` of the value of top-level key `key`: the first
 /// character after `key:` on its line, or the first item on the following line when the
 /// value is a block below the key. Falls back to the key itself.
-pub fn value_position(text: &str, key: &str) -> Option<(usize, usize)> {
+pub(crate) fn value_position(text: &str, key: &str) -> Option<(usize, usize)> {
     let lines: Vec<&str> = text.lines().collect();
     for (i, raw) in lines.iter().enumerate() {
         let line = raw.trim_end_matches('\r');
@@ -222,7 +222,7 @@ pub fn value_position(text: &str, key: &str) -> Option<(usize, usize)> {
 }
 
 /// 1-based line of top-level key `key`, if written on a line of its own.
-pub fn key_line(text: &str, key: &str) -> Option<usize> {
+pub(crate) fn key_line(text: &str, key: &str) -> Option<usize> {
     text.lines()
         .position(|l| strip_key(l.trim_end_matches('\r'), key).is_some())
         .map(|i| i + 1)

@@ -91,7 +91,7 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
 ];
 
 impl Zone {
-    pub fn utc() -> Zone {
+    pub(crate) fn utc() -> Zone {
         Zone {
             written: "UTC".into(),
             tz: TimeZone::UTC,
@@ -100,7 +100,7 @@ impl Zone {
 
     /// The zone a whole name means: an IANA name, an abbreviation, `UTC`, or an offset.
     /// This is how site.toml's `timezone` is read.
-    pub fn named(name: &str) -> Option<Zone> {
+    pub(crate) fn named(name: &str) -> Option<Zone> {
         let name = name.trim();
         match at_start(name) {
             Some((zone, used)) if used == name.len() => Some(zone),
@@ -113,11 +113,12 @@ impl Zone {
         &self.written
     }
 
+    /// The zone, to convert times with.
     pub fn tz(&self) -> &TimeZone {
         &self.tz
     }
 
-    pub fn is_utc(&self) -> bool {
+    pub(crate) fn is_utc(&self) -> bool {
         self.tz == TimeZone::UTC
     }
 
@@ -125,7 +126,7 @@ impl Zone {
     /// time is read as if the clock had not changed yet (jiff's "compatible" rule); in
     /// the hour it repeats, the earlier instant is taken unless it falls before
     /// `not_before` (a timeline going forward through the repeated hour).
-    pub fn instant(&self, dt: DateTime, not_before: Option<Timestamp>) -> Option<Timestamp> {
+    pub(crate) fn instant(&self, dt: DateTime, not_before: Option<Timestamp>) -> Option<Timestamp> {
         let ambiguous = self.tz.to_ambiguous_timestamp(dt);
         let earlier = ambiguous.clone().earlier().ok()?;
         match not_before {
@@ -136,7 +137,7 @@ impl Zone {
 
     /// `2025-03-30 03:15 CEST`: the time as the author's clock showed it, with the
     /// zone's abbreviation at that instant (or the offset for a fixed zone).
-    pub fn show(&self, at: Timestamp) -> String {
+    pub(crate) fn show(&self, at: Timestamp) -> String {
         let zoned = at.to_zoned_datetime(self.tz.clone());
         let abbreviation = self.tz.to_offset_info(at).abbreviation().to_string();
         let label = if abbreviation.is_empty() {
@@ -151,7 +152,7 @@ impl Zone {
 /// A zone at the start of `s` (a leading `(` is skipped) and the bytes it used, up to a
 /// word boundary: `Z`, `UTC`, `GMT`, `+02:00`, `-0500`, `UTC+1`, `GMT-05:30`, an
 /// abbreviation in capitals, or an IANA name (`Europe/Berlin`, `America/New_York`).
-pub fn at_start(s: &str) -> Option<(Zone, usize)> {
+pub(crate) fn at_start(s: &str) -> Option<(Zone, usize)> {
     let skipped = s.len() - s.trim_start().trim_start_matches('(').len();
     let t = &s[skipped..];
     if let Some((offset, used)) = numeric(t) {
@@ -241,7 +242,7 @@ fn numeric(t: &str) -> Option<(i32, usize)> {
 /// The zone a post-mortem states for its times in prose: "All times in CET", "Times are
 /// in PDT", "(all times UTC)", "All times are Europe/Berlin", "Timezone: UTC+2", "Time
 /// zone: PST". Matched on one line; `None` when the line states none.
-pub fn stated(line: &str) -> Option<Zone> {
+pub(crate) fn stated(line: &str) -> Option<Zone> {
     let lower = line.to_ascii_lowercase();
     for key in ["times", "timezone", "time zone"] {
         let mut from = 0;

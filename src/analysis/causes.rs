@@ -21,7 +21,7 @@ pub fn infer_all(incidents: &[Incident], taxonomy: &Taxonomy) -> Vec<Vec<Inferre
 
 /// `infer_all`, taking each incident's causes from its cached features when they were
 /// inferred before (see `text::DocFeatures::inferred`).
-pub fn infer_all_cached(
+pub(crate) fn infer_all_cached(
     incidents: &[Incident],
     taxonomy: &Taxonomy,
     cache: &super::text::FeatureCache,
@@ -62,7 +62,7 @@ pub fn class_sets(
 }
 
 /// Keyed by incident id, leaving out incidents with none.
-pub fn by_id(
+pub(crate) fn by_id(
     incidents: &[Incident],
     inferred: Vec<Vec<InferredCause>>,
 ) -> BTreeMap<String, Vec<InferredCause>> {
@@ -76,7 +76,7 @@ pub fn by_id(
 
 /// An `inferred-cause` note for every unlabelled post-mortem whose text states a cause,
 /// at the line of the strongest evidence when it is known: what a reviewer could label.
-pub fn notes(incidents: &[Incident], inferred: &[Vec<InferredCause>]) -> Vec<Diagnostic> {
+pub(crate) fn notes(incidents: &[Incident], inferred: &[Vec<InferredCause>]) -> Vec<Diagnostic> {
     incidents
         .iter()
         .zip(inferred)

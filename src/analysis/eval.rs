@@ -47,18 +47,26 @@ pub fn parse_truth(json: &str) -> Result<Truth, String> {
 /// Precision at 1, 3 and 5 over the evaluated queries.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Precision {
+    /// Share of queries whose first result shares a true cause.
     pub at1: f64,
+    /// Mean share of the first three results that share a true cause.
     pub at3: f64,
+    /// Mean share of the first five results that share a true cause.
     pub at5: f64,
+    /// Queries evaluated: incidents with a true cause that another incident shares.
     pub queries: usize,
 }
 
+/// What an evaluation of related incidents and cause suggestions measured.
 #[derive(Debug, Clone)]
 pub struct Report {
+    /// Incidents in the archive evaluated.
     pub incidents: usize,
+    /// Precision of the related-incident method.
     pub method: Precision,
     /// The method with every author reference removed: text and services alone.
     pub method_without_references: Precision,
+    /// Precision of plain whole-text TF-IDF, the baseline to beat.
     pub baseline: Precision,
     /// Time of the whole `analyse` (references, vectors, neighbours, repeats...).
     pub analyse_time: Duration,
@@ -66,6 +74,7 @@ pub struct Report {
     pub suggestion_accuracy: f64,
     /// Share of hidden incidents that got any suggestion.
     pub suggestion_coverage: f64,
+    /// Hidden incidents with a truth that suggestions were asked for.
     pub suggestion_queries: usize,
     /// With the site's own display rule (not `min_score = 0`): the share of queries that
     /// show at least one link sharing a true cause.
@@ -281,7 +290,7 @@ fn precision(
 }
 
 /// Plain whole-text TF-IDF cosine: the top `k` neighbours of each query, exactly.
-pub fn baseline_neighbours(
+pub(crate) fn baseline_neighbours(
     incidents: &[Incident],
     queries: &[usize],
     k: usize,

@@ -100,7 +100,7 @@ fn taxonomy_vocabulary() -> HashSet<String> {
 }
 
 /// Whether `word` (any case) is an ordinary English word that says nothing about a cause.
-pub fn is_generic(word: &str) -> bool {
+pub(crate) fn is_generic(word: &str) -> bool {
     let lower = word.to_lowercase();
     generic_words().contains(lower.as_str())
 }

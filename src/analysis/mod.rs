@@ -16,7 +16,7 @@ use crate::taxonomy::Taxonomy;
 
 /// Related incidents, repeats and cause suggestions for the whole archive, with the
 /// `unresolved-reference` and `possible-repeat` warnings and `cause-suggestion` notes.
-pub fn analyse(config: &Config, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
+pub(crate) fn analyse(config: &Config, archive: &Archive) -> (Insights, Vec<Diagnostic>) {
     analyse_with(config, archive, &related::Params::default())
 }
 
@@ -31,7 +31,7 @@ pub fn analyse_with(
 
 /// `analyse_with`, reusing the tokenised texts in `cache` (see `text::FeatureCache`):
 /// `serve` keeps one between rebuilds. Same result as without a cache.
-pub fn analyse_cached(
+pub(crate) fn analyse_cached(
     config: &Config,
     archive: &Archive,
     params: &related::Params,

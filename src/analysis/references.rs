@@ -24,7 +24,7 @@ use crate::model::{Incident, RelatedRef};
 
 /// Directed explicit links `(from, to)`: incident `from` names incident `to` (indices
 /// into the archive). Relations are shown both ways; the direction only changes wording.
-pub type Links = BTreeSet<(usize, usize)>;
+pub(crate) type Links = BTreeSet<(usize, usize)>;
 
 /// Resolve every incident's `related_refs` (in parallel; the result does not depend on
 /// the scheduling).
@@ -35,15 +35,15 @@ pub fn resolve(incidents: &[Incident]) -> (Links, Vec<Diagnostic>) {
 
 /// Everything resolving references finds.
 #[derive(Debug, Default)]
-pub struct Resolved {
-    pub links: Links,
-    pub diagnostics: Vec<Diagnostic>,
+pub(crate) struct Resolved {
+    pub(crate) links: Links,
+    pub(crate) diagnostics: Vec<Diagnostic>,
     /// Links between files that name an incident: incident id → link as written → id.
-    pub file_links: BTreeMap<String, BTreeMap<String, String>>,
+    pub(crate) file_links: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// `resolve`, with the links between files that pages rewrite.
-pub fn resolve_all(incidents: &[Incident]) -> Resolved {
+pub(crate) fn resolve_all(incidents: &[Incident]) -> Resolved {
     let index = Index::new(incidents);
     type Found = (Vec<usize>, Vec<Diagnostic>, BTreeMap<String, String>);
     let found: Vec<Found> = incidents
@@ -92,7 +92,7 @@ pub fn resolve_all(incidents: &[Incident]) -> Resolved {
 
 /// For every incident, the incident each of its `related_refs` names, if any (indices
 /// into `incidents`).
-pub fn targets(incidents: &[Incident]) -> Vec<Vec<Option<usize>>> {
+pub(crate) fn targets(incidents: &[Incident]) -> Vec<Vec<Option<usize>>> {
     let index = Index::new(incidents);
     incidents
         .par_iter()
@@ -120,7 +120,7 @@ fn describe(reference: &RelatedRef) -> String {
 
 /// A title as a set of normalised words: lowercase, parenthesised notes such as
 /// "(similar issue)" removed, punctuation dropped, plurals folded, filler words removed.
-pub fn title_words(title: &str) -> BTreeSet<String> {
+pub(crate) fn title_words(title: &str) -> BTreeSet<String> {
     let mut without_notes = String::with_capacity(title.len());
     let mut depth = 0usize;
     for c in title.chars() {
@@ -156,7 +156,7 @@ pub fn title_words(title: &str) -> BTreeSet<String> {
 }
 
 /// Dice coefficient of two word sets: 1 for the same words, 0 for none shared.
-pub fn title_similarity(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+pub(crate) fn title_similarity(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }

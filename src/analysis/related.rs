@@ -32,13 +32,13 @@ use crate::words::clip;
 #[derive(Debug, Clone)]
 pub struct Params {
     /// Terms per incident kept in the inverted index.
-    pub index_terms: usize,
+    pub(crate) index_terms: usize,
     /// Longest posting list kept for one term (its heaviest entries).
-    pub posting_cap: usize,
+    pub(crate) posting_cap: usize,
     /// Best text candidates per incident scored exactly.
-    pub text_candidates: usize,
+    pub(crate) text_candidates: usize,
     /// Nearest-in-time incidents taken on each side per shared cause (services: half).
-    pub label_candidates: usize,
+    pub(crate) label_candidates: usize,
 }
 
 impl Default for Params {
@@ -72,28 +72,28 @@ const TEXT_REASON_MIN: f32 = 0.03;
 /// One scored candidate neighbour of an incident.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pair {
-    pub other: usize,
+    pub(crate) other: usize,
     /// Rounded to 3 decimals (what is shown and exported).
-    pub score: f64,
-    pub cause_sim: f32,
-    pub whole_sim: f32,
+    pub(crate) score: f64,
+    pub(crate) cause_sim: f32,
+    pub(crate) whole_sim: f32,
     /// This incident names the other.
-    pub refers: bool,
+    pub(crate) refers: bool,
     /// The other incident names this one.
-    pub referred_by: bool,
+    pub(crate) referred_by: bool,
     /// The strongest cause both texts state (taxonomy class, weaker confidence).
-    pub inferred: Option<(String, f64)>,
+    pub(crate) inferred: Option<(String, f64)>,
     /// Rarity-weighted overlap of the two titles' telling words, 0..1.
-    pub title_sim: f64,
+    pub(crate) title_sim: f64,
 }
 
 impl Pair {
-    pub fn explicit(&self) -> bool {
+    pub(crate) fn explicit(&self) -> bool {
         self.refers || self.referred_by
     }
 
     /// Similarity of the texts alone (no labels, no links), used for cause suggestions.
-    pub fn text_similarity(&self) -> f64 {
+    pub(crate) fn text_similarity(&self) -> f64 {
         text_part(self.cause_sim, self.whole_sim) / (W_CAUSE_TEXT + W_WHOLE_TEXT)
     }
 }
@@ -272,7 +272,7 @@ fn text_part(cause_sim: f32, whole_sim: f32) -> f64 {
         + W_WHOLE_TEXT * f64::from(whole_sim.max(0.0)).sqrt()
 }
 
-pub fn round3(x: f64) -> f64 {
+pub(crate) fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 

@@ -14,7 +14,7 @@
 //!
 //! Post-mortems without cause labels repeat one another when both texts state the same
 //! cause (an inferred taxonomy class, see `causes`) and their titles or root-cause texts
-//! are alike, within the same window ([`inferred_repeats`]): the same chains and
+//! are alike, within the same window (`inferred_repeats`): the same chains and
 //! banners, marked as inferred.
 //!
 //! `possible-repeat` warns when a post-mortem strongly resembles an earlier one that
@@ -144,7 +144,7 @@ const SAME_TITLE: f64 = 0.9;
 /// related incidents compare them) and whose title or root-cause text is alike (its
 /// neighbour pair in `pairs`); or that has one and the same title when only one of the
 /// two texts states a cause. Labelled post-mortems are left to [`repeats`].
-pub fn inferred_repeats(
+pub(crate) fn inferred_repeats(
     incidents: &[Incident],
     classes: &[Vec<(String, f64)>],
     pairs: &[Vec<Pair>],

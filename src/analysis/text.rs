@@ -21,43 +21,43 @@ use rayon::prelude::*;
 use crate::model::Incident;
 use crate::text::{Tier, Tokens, is_stop, stem_in_place};
 
-pub use crate::text::stem;
+pub(crate) use crate::text::stem;
 
 /// Terms kept per whole-text vector (the heaviest), which bounds the cost of scoring.
-pub const WHOLE_TERMS_KEPT: usize = 80;
+pub(crate) const WHOLE_TERMS_KEPT: usize = 80;
 
 /// A sparse vector: (term id, weight), sorted by term id.
-pub type SparseVec = Vec<(u32, f32)>;
+pub(crate) type SparseVec = Vec<(u32, f32)>;
 
 /// TF-IDF vectors of one archive, index-aligned with `Archive::incidents`.
 #[derive(Debug, Default)]
 pub struct TextModel {
-    pub cause: Vec<SparseVec>,
+    pub(crate) cause: Vec<SparseVec>,
     /// Pruned to the `WHOLE_TERMS_KEPT` heaviest terms (weights as in the full vector).
-    pub whole: Vec<SparseVec>,
+    pub(crate) whole: Vec<SparseVec>,
     /// True when the cause vector comes from structured root-cause fields rather than
     /// from cue-weighted prose.
-    pub structured: Vec<bool>,
+    pub(crate) structured: Vec<bool>,
     /// Term id → feature hash, per vector kind (to recover display words).
-    pub cause_terms: Vec<u64>,
-    pub whole_terms: Vec<u64>,
+    pub(crate) cause_terms: Vec<u64>,
+    pub(crate) whole_terms: Vec<u64>,
 }
 
 /// The term frequencies of one incident's two texts: the costly, per-document part of
 /// the model (tokenising and stemming), which depends on that incident alone.
 #[derive(Debug, Clone, Default)]
-pub struct DocFeatures {
-    pub cause: FeatureMap<f32>,
-    pub whole: FeatureMap<f32>,
-    pub structured: bool,
+pub(crate) struct DocFeatures {
+    pub(crate) cause: FeatureMap<f32>,
+    pub(crate) whole: FeatureMap<f32>,
+    pub(crate) structured: bool,
     /// The causes inferred from the same text, filled the first time analysis asks
     /// (the taxonomy is the site's; `serve` drops the whole cache when the config
     /// changes).
-    pub inferred: std::sync::OnceLock<Vec<crate::model::InferredCause>>,
+    pub(crate) inferred: std::sync::OnceLock<Vec<crate::model::InferredCause>>,
 }
 
 impl DocFeatures {
-    pub fn of(incident: &Incident) -> DocFeatures {
+    pub(crate) fn of(incident: &Incident) -> DocFeatures {
         let (text, structured) = cause_text(incident);
         DocFeatures {
             cause: features(&text, !structured),
@@ -71,7 +71,7 @@ impl DocFeatures {
 /// `DocFeatures` by incident id, kept between rebuilds by `serve`: an incident whose
 /// text did not change is not tokenised (nor its causes inferred) again. The owner
 /// removes the ids it re-parsed.
-pub type FeatureCache = HashMap<String, Arc<DocFeatures>>;
+pub(crate) type FeatureCache = HashMap<String, Arc<DocFeatures>>;
 
 impl TextModel {
     /// Build both vectors for every incident, in parallel.
@@ -81,7 +81,7 @@ impl TextModel {
 
     /// `build`, taking each incident's features from `cache` when there and adding
     /// the ones it computes. The result is the same as `build`'s.
-    pub fn build_cached(incidents: &[Incident], cache: &mut FeatureCache) -> TextModel {
+    pub(crate) fn build_cached(incidents: &[Incident], cache: &mut FeatureCache) -> TextModel {
         let docs: Vec<Arc<DocFeatures>> = incidents
             .par_iter()
             .map(|incident| match cache.get(&incident.id) {
@@ -117,7 +117,7 @@ impl TextModel {
 
 /// The text that explains why the incident happened, and whether it came from
 /// structured fields (true) or is the prose fallback (summary + body).
-pub fn cause_text(incident: &Incident) -> (String, bool) {
+pub(crate) fn cause_text(incident: &Incident) -> (String, bool) {
     let structured = incident.root_cause_text();
     if !structured.trim().is_empty() {
         return (structured, true);
@@ -143,7 +143,7 @@ pub fn cause_text(incident: &Incident) -> (String, bool) {
 }
 
 /// Title, summary and body: everything a reader sees.
-pub fn whole_text(incident: &Incident) -> String {
+pub(crate) fn whole_text(incident: &Incident) -> String {
     let mut text = String::with_capacity(incident.body_text.len() + 256);
     text.push_str(&incident.title);
     text.push('\n');
@@ -258,7 +258,7 @@ fn compute_word_feature(lower: &str) -> Option<u64> {
 /// feature hash. With `cue_weighted`, each is scaled by the mean weight of the sentences
 /// it occurs in: causal sentences weigh 1, the sentence after one ½, the rest ¼ (all 1
 /// when no sentence has a cue).
-pub fn features(text: &str, cue_weighted: bool) -> FeatureMap<f32> {
+pub(crate) fn features(text: &str, cue_weighted: bool) -> FeatureMap<f32> {
     let sentences: Vec<&str> = sentences(text).collect();
     let weights: Vec<f32> = if cue_weighted {
         let cues: Vec<bool> = sentences
@@ -307,7 +307,7 @@ pub fn features(text: &str, cue_weighted: bool) -> FeatureMap<f32> {
 
 /// Feature hash → the words as written in `text` (first occurrence), for the features
 /// in `wanted` (sorted). Bigrams display as "first second".
-pub fn surface_forms(text: &str, wanted: &[u64]) -> HashMap<u64, String> {
+pub(crate) fn surface_forms(text: &str, wanted: &[u64]) -> HashMap<u64, String> {
     let mut out = HashMap::new();
     if wanted.is_empty() {
         return out;
@@ -343,10 +343,10 @@ pub fn surface_forms(text: &str, wanted: &[u64]) -> HashMap<u64, String> {
 
 /// Maps keyed by feature hashes. The keys are FNV hashes already, so a single
 /// multiply-mix replaces SipHash (tokenising is most of the cost of analysis).
-pub type FeatureMap<V> = HashMap<u64, V, BuildHasherDefault<FeatureHasher>>;
+pub(crate) type FeatureMap<V> = HashMap<u64, V, BuildHasherDefault<FeatureHasher>>;
 
 #[derive(Debug, Default, Clone, Copy)]
-pub struct FeatureHasher(u64);
+pub(crate) struct FeatureHasher(u64);
 
 impl std::hash::Hasher for FeatureHasher {
     fn finish(&self) -> u64 {
@@ -393,7 +393,7 @@ fn bigram_hash(first: &str, second: &str) -> u64 {
 /// Turn per-document term frequencies into L2-normalised TF-IDF vectors with
 /// the frequencies of `features` times idf = ln(N / df). Term ids follow the sorted hashes, so they do
 /// not depend on thread scheduling. Returns the vectors and term id → hash.
-pub fn vectorize<D>(docs: &[D]) -> (Vec<SparseVec>, Vec<u64>)
+pub(crate) fn vectorize<D>(docs: &[D]) -> (Vec<SparseVec>, Vec<u64>)
 where
     D: std::borrow::Borrow<FeatureMap<f32>> + Sync,
 {
@@ -461,7 +461,7 @@ where
 }
 
 /// Dot product of two sorted sparse vectors (the cosine, as both are normalised).
-pub fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+pub(crate) fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
     while i < a.len() && j < b.len() {
         match a[i].0.cmp(&b[j].0) {
@@ -478,7 +478,7 @@ pub fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
 }
 
 /// The shared terms contributing most to the dot product, best first (ties by id).
-pub fn top_shared_terms(a: &[(u32, f32)], b: &[(u32, f32)], k: usize) -> Vec<u32> {
+pub(crate) fn top_shared_terms(a: &[(u32, f32)], b: &[(u32, f32)], k: usize) -> Vec<u32> {
     let (mut i, mut j) = (0, 0);
     let mut shared: Vec<(f32, u32)> = Vec::new();
     while i < a.len() && j < b.len() {
@@ -497,7 +497,7 @@ pub fn top_shared_terms(a: &[(u32, f32)], b: &[(u32, f32)], k: usize) -> Vec<u32
 }
 
 /// The `k` heaviest terms of a vector, sorted by term id again (for the inverted index).
-pub fn prune(v: &[(u32, f32)], k: usize) -> SparseVec {
+pub(crate) fn prune(v: &[(u32, f32)], k: usize) -> SparseVec {
     if v.len() <= k {
         return v.to_vec();
     }

@@ -32,36 +32,41 @@ use crate::config::Config;
 use crate::model::{ActionItemStatus, Archive, Durations, Incident, Insights};
 
 /// How percentiles are computed, exported with the figures.
-pub const PERCENTILE_METHOD: &str =
+pub(crate) const PERCENTILE_METHOD: &str =
     "linear interpolation between closest ranks (type 7: h = (n-1)p)";
 
 /// Overdue action items listed by name per period.
-pub const OLDEST_OVERDUE_LISTED: usize = 10;
+pub(crate) const OLDEST_OVERDUE_LISTED: usize = 10;
 
 /// Every dashboard figure of the archive.
 #[derive(Debug, Clone, Serialize)]
 pub struct Trends {
-    pub as_of: Date,
-    pub min_incidents: usize,
-    pub percentile_method: &'static str,
+    pub(crate) as_of: Date,
+    pub(crate) min_incidents: usize,
+    pub(crate) percentile_method: &'static str,
     /// Severity levels, most severe first, then `unknown` for incidents without one.
-    pub severities: Vec<String>,
+    pub(crate) severities: Vec<String>,
     /// Heat-map weight of each severity (see `severity_weight`).
-    pub severity_weights: BTreeMap<String, u32>,
-    pub org: ScopeTrends,
-    pub teams: BTreeMap<String, ScopeTrends>,
-    pub services: BTreeMap<String, ScopeTrends>,
+    pub(crate) severity_weights: BTreeMap<String, u32>,
+    pub(crate) org: ScopeTrends,
+    pub(crate) teams: BTreeMap<String, ScopeTrends>,
+    pub(crate) services: BTreeMap<String, ScopeTrends>,
 }
 
+/// Whose dashboard: the organisation's, a team's or a service's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ScopeKind {
+    /// The whole organisation.
     Org,
+    /// One team.
     Team,
+    /// One service.
     Service,
 }
 
 impl ScopeKind {
+    /// `org`, `team` or `service`.
     pub fn as_str(self) -> &'static str {
         match self {
             ScopeKind::Org => "org",
@@ -73,18 +78,18 @@ impl ScopeKind {
 
 /// The figures of one scope: the organisation, a team or a service.
 #[derive(Debug, Clone, Serialize)]
-pub struct ScopeTrends {
-    pub kind: ScopeKind,
+pub(crate) struct ScopeTrends {
+    pub(crate) kind: ScopeKind,
     /// Empty for the organisation.
-    pub name: String,
+    pub(crate) name: String,
     /// Post-mortems in the scope, near misses and undated ones included.
-    pub post_mortems: usize,
-    pub periods: Vec<PeriodTrends>,
+    pub(crate) post_mortems: usize,
+    pub(crate) periods: Vec<PeriodTrends>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum PeriodKind {
+pub(crate) enum PeriodKind {
     All,
     LastYear,
     #[serde(rename = "last-90-days")]
@@ -92,13 +97,13 @@ pub enum PeriodKind {
 }
 
 impl PeriodKind {
-    pub const EVERY: [PeriodKind; 3] = [
+    pub(crate) const EVERY: [PeriodKind; 3] = [
         PeriodKind::All,
         PeriodKind::LastYear,
         PeriodKind::Last90Days,
     ];
 
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             PeriodKind::All => "all",
             PeriodKind::LastYear => "last-year",
@@ -106,7 +111,7 @@ impl PeriodKind {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             PeriodKind::All => "All time",
             PeriodKind::LastYear => "Last year",
@@ -115,7 +120,7 @@ impl PeriodKind {
     }
 
     /// Length of the window in days; `None` for all time.
-    pub fn days(self) -> Option<i64> {
+    pub(crate) fn days(self) -> Option<i64> {
         match self {
             PeriodKind::All => None,
             PeriodKind::LastYear => Some(365),
@@ -126,42 +131,42 @@ impl PeriodKind {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Granularity {
+pub(crate) enum Granularity {
     Month,
     Quarter,
 }
 
 /// A calendar month or quarter, clipped to the period it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Bin {
+pub(crate) struct Bin {
     /// `2025-10` or `2025-Q4`.
-    pub key: String,
+    pub(crate) key: String,
     /// `Oct 2025` or `Q4 2025`.
-    pub label: String,
-    pub start: Date,
-    pub end: Date,
+    pub(crate) label: String,
+    pub(crate) start: Date,
+    pub(crate) end: Date,
 }
 
 /// Median, quartiles and p90 of a set of durations in minutes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Stats {
+pub(crate) struct Stats {
     /// Incidents the figures rest on.
-    pub n: usize,
+    pub(crate) n: usize,
     /// Incidents in scope without this duration (or with a negative one).
-    pub missing: usize,
+    pub(crate) missing: usize,
     /// Incidents in scope whose figure was implausible and left out.
-    pub excluded: usize,
-    pub median: Option<f64>,
-    pub p25: Option<f64>,
-    pub p75: Option<f64>,
-    pub p90: Option<f64>,
-    pub min: Option<f64>,
-    pub max: Option<f64>,
+    pub(crate) excluded: usize,
+    pub(crate) median: Option<f64>,
+    pub(crate) p25: Option<f64>,
+    pub(crate) p75: Option<f64>,
+    pub(crate) p90: Option<f64>,
+    pub(crate) min: Option<f64>,
+    pub(crate) max: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Metric {
+pub(crate) enum Metric {
     TimeToDetect,
     TimeToAcknowledge,
     TimeToMitigate,
@@ -169,14 +174,14 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const EVERY: [Metric; 4] = [
+    pub(crate) const EVERY: [Metric; 4] = [
         Metric::TimeToDetect,
         Metric::TimeToAcknowledge,
         Metric::TimeToMitigate,
         Metric::TimeToResolve,
     ];
 
-    pub fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Metric::TimeToDetect => "time_to_detect",
             Metric::TimeToAcknowledge => "time_to_acknowledge",
@@ -185,7 +190,7 @@ impl Metric {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Metric::TimeToDetect => "Time to detect",
             Metric::TimeToAcknowledge => "Time to acknowledge",
@@ -195,12 +200,12 @@ impl Metric {
     }
 
     /// Whether `incident` had a figure for this metric that was excluded as implausible.
-    pub fn excluded(self, incident: &Incident) -> bool {
+    pub(crate) fn excluded(self, incident: &Incident) -> bool {
         incident.excluded.iter().any(|e| e.duration == self.key())
     }
 
     /// The duration in minutes, or `None` when unknown or negative (inconsistent data).
-    pub fn minutes(self, d: &Durations) -> Option<i64> {
+    pub(crate) fn minutes(self, d: &Durations) -> Option<i64> {
         let value = match self {
             Metric::TimeToDetect => d.time_to_detect,
             Metric::TimeToAcknowledge => d.time_to_acknowledge,
@@ -213,112 +218,112 @@ impl Metric {
 
 /// Incidents and near misses of one bin.
 #[derive(Debug, Clone, Serialize)]
-pub struct CountBin {
+pub(crate) struct CountBin {
     #[serde(flatten)]
-    pub bin: Bin,
-    pub incidents: usize,
-    pub near_misses: usize,
+    pub(crate) bin: Bin,
+    pub(crate) incidents: usize,
+    pub(crate) near_misses: usize,
     /// Incidents by severity key (`unknown` when none was given); zero counts omitted.
-    pub by_severity: BTreeMap<String, usize>,
+    pub(crate) by_severity: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct QuarterStats {
+pub(crate) struct QuarterStats {
     #[serde(flatten)]
-    pub bin: Bin,
+    pub(crate) bin: Bin,
     #[serde(flatten)]
-    pub stats: Stats,
+    pub(crate) stats: Stats,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct MetricTrend {
-    pub metric: Metric,
-    pub overall: Stats,
-    pub by_quarter: Vec<QuarterStats>,
+pub(crate) struct MetricTrend {
+    pub(crate) metric: Metric,
+    pub(crate) overall: Stats,
+    pub(crate) by_quarter: Vec<QuarterStats>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ParetoEntry {
-    pub cause: String,
+pub(crate) struct ParetoEntry {
+    pub(crate) cause: String,
     /// Incidents naming this cause.
-    pub count: usize,
+    pub(crate) count: usize,
     /// `count` over all cause mentions in the period (an incident may name several).
-    pub share: f64,
-    pub cumulative_share: f64,
+    pub(crate) share: f64,
+    pub(crate) cumulative_share: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CauseQuarter {
+pub(crate) struct CauseQuarter {
     #[serde(flatten)]
-    pub bin: Bin,
-    pub counts: BTreeMap<String, usize>,
+    pub(crate) bin: Bin,
+    pub(crate) counts: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CauseTrends {
+pub(crate) struct CauseTrends {
     /// Most frequent first; ties by name.
-    pub pareto: Vec<ParetoEntry>,
-    pub mentions: usize,
-    pub incidents_without_cause: usize,
-    pub by_quarter: Vec<CauseQuarter>,
+    pub(crate) pareto: Vec<ParetoEntry>,
+    pub(crate) mentions: usize,
+    pub(crate) incidents_without_cause: usize,
+    pub(crate) by_quarter: Vec<CauseQuarter>,
     /// Causes inferred from the text (`Insights::inferred_causes`) of the incidents
     /// without a labelled cause, most frequent first: recorded, but by inference.
-    pub inferred: Vec<InferredEntry>,
+    pub(crate) inferred: Vec<InferredEntry>,
 }
 
 /// A taxonomy class inferred for some incidents without a cause label.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct InferredEntry {
-    pub class: String,
-    pub title: String,
+pub(crate) struct InferredEntry {
+    pub(crate) class: String,
+    pub(crate) title: String,
     /// Incidents without a cause label for which it is inferred.
-    pub count: usize,
+    pub(crate) count: usize,
 }
 
 /// Share of incidents that repeat an earlier incident's cause (`Insights::repeat_of`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct RepeatRate {
-    pub repeats: usize,
-    pub incidents: usize,
+pub(crate) struct RepeatRate {
+    pub(crate) repeats: usize,
+    pub(crate) incidents: usize,
     /// `repeats / incidents`, rounded to 3 decimals; `None` without incidents.
-    pub rate: Option<f64>,
+    pub(crate) rate: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct HeatCell {
+pub(crate) struct HeatCell {
     /// Sum of the severity weights of the incidents in the cell.
-    pub weight: u32,
-    pub count: usize,
+    pub(crate) weight: u32,
+    pub(crate) count: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct HeatRow {
-    pub service: String,
-    pub weight: u32,
-    pub count: usize,
+pub(crate) struct HeatRow {
+    pub(crate) service: String,
+    pub(crate) weight: u32,
+    pub(crate) count: usize,
     /// One per bin of the period, in order.
-    pub cells: Vec<HeatCell>,
+    pub(crate) cells: Vec<HeatCell>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct HeatMap {
+pub(crate) struct HeatMap {
     /// Heaviest service first; ties by name.
-    pub rows: Vec<HeatRow>,
-    pub max_weight: u32,
+    pub(crate) rows: Vec<HeatRow>,
+    pub(crate) max_weight: u32,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct ActionCounts {
-    pub total: usize,
-    pub done: usize,
+pub(crate) struct ActionCounts {
+    pub(crate) total: usize,
+    pub(crate) done: usize,
     /// Open (not done, not declined) and not overdue, including open items without a due date.
-    pub open: usize,
+    pub(crate) open: usize,
     /// Open with a due date before the as-of date.
-    pub overdue: usize,
-    pub not_doing: usize,
-    pub open_without_due: usize,
+    pub(crate) overdue: usize,
+    pub(crate) not_doing: usize,
+    pub(crate) open_without_due: usize,
     /// Items whose post-mortem gives no status: in `total`, in no other figure.
-    pub unknown: usize,
+    pub(crate) unknown: usize,
 }
 
 impl ActionCounts {
@@ -339,48 +344,48 @@ impl ActionCounts {
     }
 
     /// Items with a status: what open, overdue and completion figures rest on.
-    pub fn with_status(&self) -> usize {
+    pub(crate) fn with_status(&self) -> usize {
         self.total - self.unknown
     }
 
     /// Done over the items with a status that were not declined; `None` when nothing
     /// is left to count. Items without a status are in neither part of the fraction.
-    pub fn completion_rate(&self) -> Option<f64> {
+    pub(crate) fn completion_rate(&self) -> Option<f64> {
         let counted = self.with_status() - self.not_doing;
         (counted > 0).then(|| round(self.done as f64 / counted as f64, 3))
     }
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ActionCohort {
+pub(crate) struct ActionCohort {
     #[serde(flatten)]
-    pub bin: Bin,
+    pub(crate) bin: Bin,
     #[serde(flatten)]
-    pub counts: ActionCounts,
+    pub(crate) counts: ActionCounts,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ActionGroup {
-    pub name: String,
+pub(crate) struct ActionGroup {
+    pub(crate) name: String,
     #[serde(flatten)]
-    pub counts: ActionCounts,
-    pub completion_rate: Option<f64>,
+    pub(crate) counts: ActionCounts,
+    pub(crate) completion_rate: Option<f64>,
     /// Median days since the incident date of the open and overdue items.
-    pub median_open_age_days: Option<f64>,
+    pub(crate) median_open_age_days: Option<f64>,
     /// Open items whose incident has no date, so no age.
-    pub open_age_missing: usize,
+    pub(crate) open_age_missing: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct OverdueItem {
-    pub incident: String,
-    pub incident_title: String,
-    pub number: Option<String>,
-    pub action: String,
-    pub owner: Option<String>,
-    pub priority: Option<String>,
-    pub due: Date,
-    pub days_overdue: i64,
+pub(crate) struct OverdueItem {
+    pub(crate) incident: String,
+    pub(crate) incident_title: String,
+    pub(crate) number: Option<String>,
+    pub(crate) action: String,
+    pub(crate) owner: Option<String>,
+    pub(crate) priority: Option<String>,
+    pub(crate) due: Date,
+    pub(crate) days_overdue: i64,
 }
 
 /// Follow-through on the action items of the period's post-mortems (by incident date).
@@ -388,69 +393,69 @@ pub struct OverdueItem {
 /// the month (or quarter) of their incident and show how many are done, open and overdue
 /// today.
 #[derive(Debug, Clone, Serialize)]
-pub struct ActionTrends {
+pub(crate) struct ActionTrends {
     #[serde(flatten)]
-    pub counts: ActionCounts,
-    pub completion_rate: Option<f64>,
-    pub median_open_age_days: Option<f64>,
-    pub open_age_missing: usize,
-    pub cohorts: Vec<ActionCohort>,
+    pub(crate) counts: ActionCounts,
+    pub(crate) completion_rate: Option<f64>,
+    pub(crate) median_open_age_days: Option<f64>,
+    pub(crate) open_age_missing: usize,
+    pub(crate) cohorts: Vec<ActionCohort>,
     /// By the teams of each item's incident (`no team` when it names none).
-    pub by_team: Vec<ActionGroup>,
+    pub(crate) by_team: Vec<ActionGroup>,
     /// By the priority column as written, upper-cased (`unset` when empty).
-    pub by_priority: Vec<ActionGroup>,
+    pub(crate) by_priority: Vec<ActionGroup>,
     /// Most overdue first, at most `OLDEST_OVERDUE_LISTED`.
-    pub oldest_overdue: Vec<OverdueItem>,
+    pub(crate) oldest_overdue: Vec<OverdueItem>,
 }
 
 /// Figures the header shows, with the previous period's for comparison.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Headline {
-    pub incidents: usize,
-    pub near_misses: usize,
+pub(crate) struct Headline {
+    pub(crate) incidents: usize,
+    pub(crate) near_misses: usize,
     /// Incidents at one of the two most severe levels.
-    pub high_severity: usize,
+    pub(crate) high_severity: usize,
     /// Incidents that record a severity: when none does, `high_severity` says nothing.
-    pub with_severity: usize,
-    pub time_to_mitigate: Stats,
-    pub time_to_resolve: Stats,
-    pub repeat_rate: RepeatRate,
+    pub(crate) with_severity: usize,
+    pub(crate) time_to_mitigate: Stats,
+    pub(crate) time_to_resolve: Stats,
+    pub(crate) repeat_rate: RepeatRate,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Comparison {
-    pub start: Date,
-    pub end: Date,
-    pub previous: Headline,
+pub(crate) struct Comparison {
+    pub(crate) start: Date,
+    pub(crate) end: Date,
+    pub(crate) previous: Headline,
     /// Both periods rest on at least `min_incidents` incidents.
-    pub comparable: bool,
+    pub(crate) comparable: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct PeriodTrends {
-    pub period: PeriodKind,
-    pub start: Date,
-    pub end: Date,
-    pub granularity: Granularity,
+pub(crate) struct PeriodTrends {
+    pub(crate) period: PeriodKind,
+    pub(crate) start: Date,
+    pub(crate) end: Date,
+    pub(crate) granularity: Granularity,
     /// At least `min_incidents` incidents: trends may be drawn.
-    pub enough_data: bool,
-    pub headline: Headline,
+    pub(crate) enough_data: bool,
+    pub(crate) headline: Headline,
     /// `None` for all time (there is no previous period).
-    pub comparison: Option<Comparison>,
+    pub(crate) comparison: Option<Comparison>,
     /// Post-mortems without a date (all time only): on no chart, but counted.
-    pub undated: usize,
-    pub counts: Vec<CountBin>,
-    pub durations: Vec<MetricTrend>,
-    pub causes: CauseTrends,
-    pub heatmap: HeatMap,
-    pub action_items: ActionTrends,
+    pub(crate) undated: usize,
+    pub(crate) counts: Vec<CountBin>,
+    pub(crate) durations: Vec<MetricTrend>,
+    pub(crate) causes: CauseTrends,
+    pub(crate) heatmap: HeatMap,
+    pub(crate) action_items: ActionTrends,
     /// Archive indices of the dated post-mortems in the period (near misses included),
     /// for drill-down lists; not exported.
     #[serde(skip)]
-    pub members: Vec<usize>,
+    pub(crate) members: Vec<usize>,
     /// Archive indices of the undated post-mortems (all time only); not exported.
     #[serde(skip)]
-    pub undated_members: Vec<usize>,
+    pub(crate) undated_members: Vec<usize>,
 }
 
 /// Compute every figure. `as_of` ends the windowed periods and decides what is overdue.
@@ -501,13 +506,13 @@ pub fn compute(archive: &Archive, insights: &Insights, as_of: Date, config: &Con
 /// The names of the teams and services the archive's post-mortems name (trimmed,
 /// sorted, each once): the scopes `compute` covers besides the organisation.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ScopeNames {
-    pub teams: BTreeSet<String>,
-    pub services: BTreeSet<String>,
+pub(crate) struct ScopeNames {
+    pub(crate) teams: BTreeSet<String>,
+    pub(crate) services: BTreeSet<String>,
 }
 
 impl ScopeNames {
-    pub fn of(archive: &Archive) -> ScopeNames {
+    pub(crate) fn of(archive: &Archive) -> ScopeNames {
         let mut names = ScopeNames::default();
         let add = |set: &mut BTreeSet<String>, values: &[String]| {
             for v in values.iter().map(|v| v.trim()) {
@@ -526,7 +531,7 @@ impl ScopeNames {
 
 /// Post-mortems per team and per service (trimmed names; a post-mortem naming one twice
 /// counts once), from the archive alone: the sizes of the scopes without their figures.
-pub fn scope_sizes(archive: &Archive) -> BTreeMap<(ScopeKind, &str), usize> {
+pub(crate) fn scope_sizes(archive: &Archive) -> BTreeMap<(ScopeKind, &str), usize> {
     let mut counts: BTreeMap<(ScopeKind, &str), usize> = BTreeMap::new();
     for incident in &archive.incidents {
         for (kind, values) in [
@@ -544,7 +549,7 @@ pub fn scope_sizes(archive: &Archive) -> BTreeMap<(ScopeKind, &str), usize> {
 /// The severity series of a period, as its charts and lists show them: the configured
 /// levels, then other values its incidents give (sorted), then `unknown` when some
 /// give none.
-pub fn severity_keys(config: &Config, period: &PeriodTrends) -> Vec<String> {
+pub(crate) fn severity_keys(config: &Config, period: &PeriodTrends) -> Vec<String> {
     let mut keys = config.severities.clone();
     let mut extra: Vec<String> = period
         .counts
@@ -567,7 +572,7 @@ pub fn severity_keys(config: &Config, period: &PeriodTrends) -> Vec<String> {
 }
 
 /// The figures of one scope alone, equal to its entry in `compute`'s result.
-pub fn scope(
+pub(crate) fn scope(
     archive: &Archive,
     insights: &Insights,
     as_of: Date,
@@ -581,7 +586,7 @@ pub fn scope(
 /// The inputs of the figures with what every scope needs of each post-mortem worked
 /// out once (severity, weight, trimmed labels), so that scopes can be computed one at
 /// a time (`scope`) or all together without redoing it.
-pub struct Prepared<'a> {
+pub(crate) struct Prepared<'a> {
     archive: &'a Archive,
     insights: &'a Insights,
     as_of: Date,
@@ -602,7 +607,7 @@ struct Facts<'a> {
 }
 
 impl<'a> Prepared<'a> {
-    pub fn new(
+    pub(crate) fn new(
         archive: &'a Archive,
         insights: &'a Insights,
         as_of: Date,
@@ -633,7 +638,7 @@ impl<'a> Prepared<'a> {
     }
 
     /// The figures of one scope (`name` is ignored for the organisation).
-    pub fn scope(&self, kind: ScopeKind, name: &str) -> ScopeTrends {
+    pub(crate) fn scope(&self, kind: ScopeKind, name: &str) -> ScopeTrends {
         let members: Vec<usize> = match kind {
             ScopeKind::Org => (0..self.facts.len()).collect(),
             ScopeKind::Team => self.members(|f| f.teams.contains(&name)),
@@ -651,11 +656,11 @@ impl<'a> Prepared<'a> {
 }
 
 /// Severity key of incidents that give none.
-pub const UNKNOWN_SEVERITY: &str = "unknown";
+pub(crate) const UNKNOWN_SEVERITY: &str = "unknown";
 
 /// The configured spelling of the incident's severity, the text as written when it is
 /// not a configured level, or `unknown`.
-pub fn severity_ref<'a>(config: &'a Config, incident: &'a Incident) -> &'a str {
+pub(crate) fn severity_ref<'a>(config: &'a Config, incident: &'a Incident) -> &'a str {
     match incident
         .severity
         .as_deref()
@@ -674,7 +679,7 @@ pub fn severity_ref<'a>(config: &'a Config, incident: &'a Incident) -> &'a str {
 
 /// Heat-map weight: doubling per level, least severe = 1. With the default four levels
 /// SEV1 = 8, SEV2 = 4, SEV3 = 2, SEV4 = 1; unknown or unconfigured severities weigh 1.
-pub fn severity_weight(config: &Config, severity: &str) -> u32 {
+pub(crate) fn severity_weight(config: &Config, severity: &str) -> u32 {
     let levels = config.severities.len();
     match config
         .severities
@@ -689,7 +694,7 @@ pub fn severity_weight(config: &Config, severity: &str) -> u32 {
 /// The `p`-quantile (0..=1) of sorted values by linear interpolation between closest
 /// ranks: h = (n-1)·p, x[⌊h⌋] + (h-⌊h⌋)·(x[⌊h⌋+1]-x[⌊h⌋]). `None` for no values.
 /// E.g. for [1, 2, 3, 4]: median 2.5, p90 3.7, p25 1.75.
-pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
     let last = sorted.len().checked_sub(1)?;
     let h = last as f64 * p.clamp(0.0, 1.0);
     let lo = h.floor() as usize;
@@ -715,7 +720,7 @@ fn metric_stats(metric: Metric, incidents: &[&Incident]) -> Stats {
 }
 
 /// Summarise durations (minutes); figures rounded to one decimal.
-pub fn stats(mut values: Vec<i64>, missing: usize) -> Stats {
+pub(crate) fn stats(mut values: Vec<i64>, missing: usize) -> Stats {
     values.sort_unstable();
     let sorted: Vec<f64> = values.iter().map(|v| *v as f64).collect();
     let q = |p| percentile(&sorted, p).map(|v| round(v, 1));
@@ -746,7 +751,7 @@ fn unique(values: &[String]) -> BTreeSet<&str> {
 }
 
 /// Calendar bins covering `start..=end`, clipped to it.
-pub fn bins(start: Date, end: Date, granularity: Granularity) -> Vec<Bin> {
+pub(crate) fn bins(start: Date, end: Date, granularity: Granularity) -> Vec<Bin> {
     let months = match granularity {
         Granularity::Month => 1,
         Granularity::Quarter => 3,
@@ -796,18 +801,18 @@ fn month_start(index: i32) -> Date {
 }
 
 /// The bin holding `date`, if any.
-pub fn bin_of(bins: &[Bin], date: Date) -> Option<usize> {
+pub(crate) fn bin_of(bins: &[Bin], date: Date) -> Option<usize> {
     let i = bins.partition_point(|b| b.end < date);
     (i < bins.len() && bins[i].start <= date).then_some(i)
 }
 
 /// Whole days from `from` to `to`.
-pub fn days_between(from: Date, to: Date) -> i64 {
+pub(crate) fn days_between(from: Date, to: Date) -> i64 {
     to.duration_since(from).as_secs().div_euclid(86_400)
 }
 
 /// All time uses months up to this many; quarters beyond.
-pub const MAX_MONTH_BINS: i32 = 24;
+pub(crate) const MAX_MONTH_BINS: i32 = 24;
 
 #[derive(Clone, Copy)]
 enum ActionState {
@@ -1301,7 +1306,7 @@ fn add_to_group(
 }
 
 /// Quarter bins of a period (durations and causes are always by quarter).
-pub fn bins_for_quarters(start: Date, end: Date) -> Vec<Bin> {
+pub(crate) fn bins_for_quarters(start: Date, end: Date) -> Vec<Bin> {
     bins(start, end, Granularity::Quarter)
 }
 

@@ -13,19 +13,19 @@ use crate::words::s;
 
 /// Flags of `hindsight build` besides the site's.
 #[derive(Debug, Clone, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// Output folder; default: the site's `output_dir`.
-    pub output: Option<PathBuf>,
-    pub strict: bool,
+    pub(crate) output: Option<PathBuf>,
+    pub(crate) strict: bool,
     /// Allow an output folder outside the site root.
-    pub force: bool,
+    pub(crate) force: bool,
     /// List every warning, not the first few of each kind.
-    pub verbose: bool,
+    pub(crate) verbose: bool,
     /// No progress line and no summary; problems are still reported.
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 }
 
-pub fn run(site: &Site, options: Options) -> Result<(), Failure> {
+pub(crate) fn run(site: &Site, options: Options) -> Result<(), Failure> {
     let out_dir = options
         .output
         .clone()

@@ -11,7 +11,7 @@ use crate::words::s;
 
 /// How `check` prints what it found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
+pub(crate) enum Format {
     #[default]
     Human,
     Json,
@@ -23,7 +23,7 @@ pub enum Format {
     Sarif,
 }
 
-pub fn run(site: &Site, strict: bool, format: Format, verbose: bool) -> Result<(), Failure> {
+pub(crate) fn run(site: &Site, strict: bool, format: Format, verbose: bool) -> Result<(), Failure> {
     require_content(site)?;
     let (archive, mut diagnostics) = pipeline::load(site);
     let (_insights, more) = pipeline::analyse(site, &archive);

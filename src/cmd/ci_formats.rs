@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::diagnostics::{Diagnostic, Level};
 
 /// The tool version written into reports: the crate version and the commit.
-pub const VERSION: &str = concat!(
+pub(crate) const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (",
     env!("HINDSIGHT_COMMIT"),
@@ -21,20 +21,20 @@ fn path_of(d: &Diagnostic) -> String {
 }
 
 /// A workflow command's message (data): `%`, CR and LF are escaped.
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
 /// A workflow command's property value: as data, plus `:` and `,`.
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// One `::error file=…,line=…,col=…,title=…::message` line per diagnostic (notes are
 /// `::notice`); line and col are left out when unknown (0).
-pub fn github(items: &[Diagnostic]) -> String {
+pub(crate) fn github(items: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in items {
         let command = match d.level {
@@ -63,7 +63,7 @@ pub fn github(items: &[Diagnostic]) -> String {
 }
 
 /// 64-bit FNV-1a, hex: stable across runs, platforms and versions of Rust.
-pub fn fnv1a_hex(parts: &[&str]) -> String {
+pub(crate) fn fnv1a_hex(parts: &[&str]) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for part in parts {
         for b in part.bytes().chain([0u8]) {
@@ -77,7 +77,7 @@ pub fn fnv1a_hex(parts: &[&str]) -> String {
 /// A GitLab Code Quality report: a JSON array of issues. The fingerprint hashes the
 /// check, the file, the message and the occurrence number (not the line), so an issue
 /// keeps its fingerprint when lines above it move.
-pub fn gitlab(items: &[Diagnostic]) -> Value {
+pub(crate) fn gitlab(items: &[Diagnostic]) -> Value {
     let mut seen: BTreeMap<(String, &str, &str), usize> = BTreeMap::new();
     let issues: Vec<Value> = items
         .iter()
@@ -107,7 +107,7 @@ pub fn gitlab(items: &[Diagnostic]) -> Value {
 
 /// A relative path as a URI reference: every byte but unreserved ones and `/` is
 /// percent-encoded.
-pub fn uri_path(path: &str) -> String {
+pub(crate) fn uri_path(path: &str) -> String {
     let mut out = String::new();
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
@@ -120,7 +120,7 @@ pub fn uri_path(path: &str) -> String {
 }
 
 /// A minimal SARIF 2.1.0 log: one run, one rule per check code that occurs.
-pub fn sarif(items: &[Diagnostic]) -> Value {
+pub(crate) fn sarif(items: &[Diagnostic]) -> Value {
     let mut codes: Vec<&str> = items.iter().map(|d| d.code).collect();
     codes.sort_unstable();
     codes.dedup();

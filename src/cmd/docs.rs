@@ -7,7 +7,7 @@ use std::io::Write;
 use super::Failure;
 
 /// Print the schema called `name` (see `crate::schema::SCHEMAS`).
-pub fn schema(name: &str) -> Result<(), Failure> {
+pub(crate) fn schema(name: &str) -> Result<(), Failure> {
     let text = crate::schema::get(name).ok_or_else(|| {
         Failure::Usage(format!(
             "no schema called `{name}`; expected one of {}",
@@ -22,7 +22,10 @@ pub fn schema(name: &str) -> Result<(), Failure> {
 }
 
 /// Print the completion script of `shell` for `command`.
-pub fn completions(mut command: clap::Command, shell: clap_complete::Shell) -> Result<(), Failure> {
+pub(crate) fn completions(
+    mut command: clap::Command,
+    shell: clap_complete::Shell,
+) -> Result<(), Failure> {
     let name = command.get_name().to_string();
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut command, name, &mut out);
@@ -34,7 +37,7 @@ pub fn completions(mut command: clap::Command, shell: clap_complete::Shell) -> R
 }
 
 /// Print the man page (roff) of `command`: synopsis, options and the subcommands.
-pub fn man(command: clap::Command) -> Result<(), Failure> {
+pub(crate) fn man(command: clap::Command) -> Result<(), Failure> {
     let mut out = Vec::new();
     clap_mangen::Man::new(command)
         .render(&mut out)

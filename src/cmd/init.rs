@@ -19,7 +19,7 @@ use crate::diagnostics::Level;
 use crate::site::Site;
 use crate::words::plural;
 
-pub fn run(dir: &Path, today: Date, dry_run: bool) -> Result<(), Failure> {
+pub(crate) fn run(dir: &Path, today: Date, dry_run: bool) -> Result<(), Failure> {
     if dir.join("site.toml").exists() {
         return Err(Failure::Usage(format!(
             "{} already holds a site.toml; refusing to overwrite it",

@@ -1,15 +1,15 @@
 //! The commands, one module each, on top of every other layer. `cli` parses the flags,
-//! opens the site and calls one of these; each returns `Ok` or the [`Failure`] that
-//! decides the exit code. Diagnostics are printed here, in one format: [`report`].
+//! opens the site and calls one of these; each returns `Ok` or the `Failure` that
+//! decides the exit code. Diagnostics are printed here, in one format: `report`.
 
-pub mod build;
-pub mod check;
-pub mod ci_formats;
-pub mod docs;
-pub mod init;
+pub(crate) mod build;
+pub(crate) mod check;
+pub(crate) mod ci_formats;
+pub(crate) mod docs;
+pub(crate) mod init;
 pub mod new;
-pub mod search;
-pub mod serve;
+pub(crate) mod search;
+pub(crate) mod serve;
 
 use std::io::Write;
 
@@ -19,7 +19,7 @@ use crate::words::s;
 
 /// A failure that ends the command with a given exit code.
 #[derive(Debug)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// Content errors: exit 1 (they have been printed already).
     Content,
     /// Usage or configuration: exit 2.
@@ -37,20 +37,20 @@ impl From<anyhow::Error> for Failure {
 /// A warning code seen more often than this is grouped: the first [`SHOWN`] are printed
 /// in full, then one line with the count (`--verbose` prints every one). Errors and
 /// notes are always printed in full.
-pub const GROUP_AFTER: usize = 10;
+pub(crate) const GROUP_AFTER: usize = 10;
 /// How many of a grouped code are printed in full.
-pub const SHOWN: usize = 3;
+pub(crate) const SHOWN: usize = 3;
 
 /// Print diagnostics to stderr, sorted, with a summary line; repeated warnings are
 /// grouped by code unless `verbose`.
-pub fn report(diagnostics: &Diagnostics, verbose: bool) {
+pub(crate) fn report(diagnostics: &Diagnostics, verbose: bool) {
     let stderr = std::io::stderr();
     let mut out = stderr.lock();
     let _ = write!(out, "{}", report_text(diagnostics, verbose));
 }
 
-/// What [`report`] prints.
-pub fn report_text(diagnostics: &Diagnostics, verbose: bool) -> String {
+/// What `report` prints.
+pub(crate) fn report_text(diagnostics: &Diagnostics, verbose: bool) -> String {
     use std::collections::BTreeMap;
     use std::fmt::Write as _;
     let mut counts: BTreeMap<(Level, &str), usize> = BTreeMap::new();

@@ -17,7 +17,7 @@ use super::Failure;
 use crate::config::Config;
 use crate::content::discover::{self, Rules};
 
-pub fn run(root: &Path, config: &Config, title: &str, date: Date) -> Result<(), Failure> {
+pub(crate) fn run(root: &Path, config: &Config, title: &str, date: Date) -> Result<(), Failure> {
     let slug = crate::slug::slug(title);
     if slug == "-" {
         return Err(Failure::Usage(format!(
@@ -54,14 +54,14 @@ fn shown(path: &Path) -> PathBuf {
 
 /// Where the new post-mortem goes and what it says.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Plan {
-    pub folder: PathBuf,
-    pub file_name: String,
-    pub text: String,
+pub(crate) struct Plan {
+    pub(crate) folder: PathBuf,
+    pub(crate) file_name: String,
+    pub(crate) text: String,
 }
 
 /// Work out the file name, folder and text of a new post-mortem.
-pub fn plan(root: &Path, config: &Config, title: &str, date: Date) -> Result<Plan, Failure> {
+pub(crate) fn plan(root: &Path, config: &Config, title: &str, date: Date) -> Result<Plan, Failure> {
     let rules = Rules::new(root, config);
     let walked = discover::walk_in(&rules, None);
     let existing: Vec<&Path> = walked.files.iter().map(|(p, _)| p.as_path()).collect();
@@ -104,7 +104,7 @@ pub fn plan(root: &Path, config: &Config, title: &str, date: Date) -> Result<Pla
 }
 
 /// The file name pattern the existing post-mortems follow.
-pub fn infer_pattern(existing: &[&Path]) -> String {
+pub(crate) fn infer_pattern(existing: &[&Path]) -> String {
     let stems: Vec<String> = existing
         .iter()
         .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
@@ -279,7 +279,7 @@ fn newest_folder(existing: &[&Path], date: Date) -> Option<PathBuf> {
 /// The archive's template with its placeholders filled: the id (`PMyyyy-nnn`), dates
 /// (`YYYY-MM-DD`), the title (`[Incident Title]`, `[Title]`, or the rest of the first
 /// heading) and the `{{title}}`/`{{date}}` of hindsight's own template.
-pub fn fill_template(text: &str, title: &str, date: Date, id: Option<&str>) -> String {
+pub(crate) fn fill_template(text: &str, title: &str, date: Date, id: Option<&str>) -> String {
     let mut out = String::with_capacity(text.len() + title.len());
     let mut heading_done = false;
     let mut in_front_matter = text.starts_with("---");
@@ -359,7 +359,7 @@ pub fn builtin_template(title: &str, date: Date, config: &Config) -> String {
 
 /// The front-matter schema as seen from a file directly in `content_dir`: the site's
 /// copy in `schemas/`, relative when the content folder is.
-pub fn schema_ref(content_dir: &Path) -> String {
+pub(crate) fn schema_ref(content_dir: &Path) -> String {
     let file = crate::schema::file_name("front-matter").expect("bundled");
     let depth = content_dir
         .components()
@@ -381,7 +381,7 @@ pub fn schema_ref(content_dir: &Path) -> String {
 
 /// Write (or bring up to date) the site's copy of the front-matter schema in
 /// `schemas/`, which the comment of every new post-mortem points at.
-pub fn write_schema(root: &Path) -> Result<(), Failure> {
+pub(crate) fn write_schema(root: &Path) -> Result<(), Failure> {
     let dir = root.join(crate::schema::SITE_COPY_DIR);
     let path = dir.join(crate::schema::file_name("front-matter").expect("bundled"));
     let text = crate::schema::get("front-matter").expect("bundled");

@@ -17,30 +17,30 @@ use crate::taxonomy::Taxonomy;
 
 /// The `--json` shape (the README's output contract).
 #[derive(Debug, Serialize)]
-pub struct JsonOutput<'a> {
-    pub query: &'a str,
-    pub total: usize,
-    pub results: Vec<JsonResult>,
+pub(crate) struct JsonOutput<'a> {
+    pub(crate) query: &'a str,
+    pub(crate) total: usize,
+    pub(crate) results: Vec<JsonResult>,
     /// What the search read into the query: causes it searched by, words found nowhere
     /// and the nearest ones ("did you mean").
-    pub notices: &'a [String],
+    pub(crate) notices: &'a [String],
 }
 
 #[derive(Debug, Serialize)]
-pub struct JsonResult {
-    pub id: String,
-    pub title: String,
-    pub date: Option<String>,
-    pub severity: Option<String>,
-    pub score: f64,
-    pub snippet: String,
-    pub url: String,
+pub(crate) struct JsonResult {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) date: Option<String>,
+    pub(crate) severity: Option<String>,
+    pub(crate) score: f64,
+    pub(crate) snippet: String,
+    pub(crate) url: String,
     /// The post-mortem's file, relative to the site root.
-    pub source: String,
+    pub(crate) source: String,
 }
 
 /// Answer `words` on `site`'s archive: at most `limit` results, as JSON or text.
-pub fn run(site: &Site, words: &[String], json: bool, limit: usize) -> Result<(), Failure> {
+pub(crate) fn run(site: &Site, words: &[String], json: bool, limit: usize) -> Result<(), Failure> {
     let text = words.join(" ");
     let query = query::parse(&text).map_err(|e| Failure::Usage(e.to_string()))?;
     if limit == 0 {

@@ -12,20 +12,20 @@ use crate::model::{Archive, Incident};
 use crate::site::Site;
 
 /// Discover and parse every post-mortem, then check the archive as a whole.
-pub fn load(site: &Site) -> (Archive, Diagnostics) {
+pub(crate) fn load(site: &Site) -> (Archive, Diagnostics) {
     let (sources, problems) = read_all(site);
     assemble(site, parse_all(site, &sources), problems)
 }
 
 /// Every post-mortem of the site's content folder, read, in path order, with the
 /// problems met on the way (unreadable files and the like).
-pub fn read_all(site: &Site) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+pub(crate) fn read_all(site: &Site) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let _stage = crate::progress::stage("reading", None, "");
     discover::discover(&discover::Rules::of(site))
 }
 
 /// Parse `sources` in parallel, in their order.
-pub fn parse_all(site: &Site, sources: &[SourceFile]) -> Vec<Parsed> {
+pub(crate) fn parse_all(site: &Site, sources: &[SourceFile]) -> Vec<Parsed> {
     let stage = crate::progress::stage("parsing", Some(sources.len()), "post-mortems");
     sources
         .par_iter()
@@ -38,7 +38,7 @@ pub fn parse_all(site: &Site, sources: &[SourceFile]) -> Vec<Parsed> {
 }
 
 /// Build the archive from parsed files, with every diagnostic of the content.
-pub fn assemble(
+pub(crate) fn assemble(
     site: &Site,
     parsed: Vec<Parsed>,
     problems: Vec<Diagnostic>,
@@ -50,7 +50,11 @@ pub fn assemble(
 
 /// Every diagnostic of the parsed files and of the archive as a whole (duplicate ids),
 /// with the configured levels applied, sorted.
-pub fn diagnostics(site: &Site, parsed: &[Parsed], problems: Vec<Diagnostic>) -> Diagnostics {
+pub(crate) fn diagnostics(
+    site: &Site,
+    parsed: &[Parsed],
+    problems: Vec<Diagnostic>,
+) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
     diagnostics.extend(problems);
     for p in parsed {

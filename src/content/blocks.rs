@@ -10,61 +10,61 @@ use crate::content::markdown::MdDoc;
 
 /// A `**Name**: value` field.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Field {
+pub(crate) struct Field {
     /// The name as written, without the bold markers and colon.
-    pub name: String,
+    pub(crate) name: String,
     /// Normalised name: lower case, single spaces, `(s)` folded.
-    pub key: String,
+    pub(crate) key: String,
     /// The value, inline Markdown removed; may continue over following lines.
-    pub value: String,
-    pub line: usize,
+    pub(crate) value: String,
+    pub(crate) line: usize,
     /// 1-based column of the value's first character.
-    pub col: usize,
+    pub(crate) col: usize,
     /// Index into `Blocks::items` when the field is a list item.
-    pub item: Option<usize>,
+    pub(crate) item: Option<usize>,
     /// List items right below the field (a field whose value is a list).
-    pub items: Vec<usize>,
+    pub(crate) items: Vec<usize>,
 }
 
 /// A list item.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Item {
-    pub line: usize,
-    pub indent: usize,
+pub(crate) struct Item {
+    pub(crate) line: usize,
+    pub(crate) indent: usize,
     /// The content after the marker (and checkbox), as written, continuation lines joined.
-    pub raw: String,
+    pub(crate) raw: String,
     /// `raw` with inline Markdown removed.
-    pub text: String,
-    pub checked: Option<bool>,
-    pub ordered: bool,
+    pub(crate) text: String,
+    pub(crate) checked: Option<bool>,
+    pub(crate) ordered: bool,
 }
 
 /// A line that is bold and nothing else, e.g. `**1. Why did the site go down?**`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BoldLine {
-    pub text: String,
-    pub line: usize,
+pub(crate) struct BoldLine {
+    pub(crate) text: String,
+    pub(crate) line: usize,
 }
 
 /// A plain text line (not a list item, field or bold line).
 #[derive(Debug, Clone, PartialEq)]
-pub struct TextLine {
-    pub text: String,
-    pub line: usize,
+pub(crate) struct TextLine {
+    pub(crate) text: String,
+    pub(crate) line: usize,
 }
 
 /// Everything the scan found, in document order.
 #[derive(Debug, Clone, Default)]
-pub struct Blocks {
-    pub fields: Vec<Field>,
-    pub items: Vec<Item>,
-    pub bold_lines: Vec<BoldLine>,
-    pub text_lines: Vec<TextLine>,
+pub(crate) struct Blocks {
+    pub(crate) fields: Vec<Field>,
+    pub(crate) items: Vec<Item>,
+    pub(crate) bold_lines: Vec<BoldLine>,
+    pub(crate) text_lines: Vec<TextLine>,
 }
 
 /// Scan `body` (first line = `first_line`), skipping what `doc` marks as verbatim,
 /// tables and headings.
-pub fn scan(body: &str, first_line: usize, doc: &MdDoc) -> Blocks {
+pub(crate) fn scan(body: &str, first_line: usize, doc: &MdDoc) -> Blocks {
     let mut skip: Vec<(usize, usize)> = doc.verbatim_lines.clone();
     skip.extend(doc.table_lines.iter().copied());
     skip.extend(doc.headings.iter().map(|h| (h.line, h.last_line)));
@@ -240,7 +240,7 @@ fn field_at(content: &str, line: &str, col_base: usize, no: usize) -> Option<Fie
 }
 
 /// Normalised field name.
-pub fn field_key(name: &str) -> String {
+pub(crate) fn field_key(name: &str) -> String {
     let lower = plain(name)
         .to_lowercase()
         .replace("(s)", "s")
@@ -260,7 +260,7 @@ fn bold_line(trimmed: &str) -> Option<String> {
 
 /// Inline Markdown removed: emphasis markers, code ticks, links and images reduced to
 /// their text, autolinks to their URL. Not a full parser; good for field values.
-pub fn plain(s: &str) -> String {
+pub(crate) fn plain(s: &str) -> String {
     // Most lines have no inline markup: skip the character walk.
     if !s.contains(['*', '`', '_', '~', '[', '<', '!']) {
         return s.trim().to_string();

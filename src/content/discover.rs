@@ -29,13 +29,13 @@ use crate::yaml::{self, Yaml};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFile {
     /// Path on disk.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Path relative to the site root, for messages and the `source` field.
     pub rel: PathBuf,
     /// The text, with a leading BOM removed. Line endings are kept as written.
     pub text: String,
     /// Defaults of the folders it is in (`[[cascade]]`, `_defaults.yaml`), if any.
-    pub defaults: Option<Arc<Cascade>>,
+    pub(crate) defaults: Option<Arc<Cascade>>,
 }
 
 impl SourceFile {
@@ -51,10 +51,10 @@ impl SourceFile {
 }
 
 /// The name of the file that gives a folder's defaults.
-pub const DEFAULTS_FILE: &str = "_defaults.yaml";
+pub(crate) const DEFAULTS_FILE: &str = "_defaults.yaml";
 
 /// Ignore patterns that always apply (a `!pattern` in site.toml takes a file back).
-pub const BUILT_IN_IGNORE: &[&str] = &[
+pub(crate) const BUILT_IN_IGNORE: &[&str] = &[
     "README*",
     "LICENSE*",
     "LICENCE*",
@@ -77,11 +77,11 @@ pub struct Rules {
 }
 
 impl Rules {
-    pub fn of(site: &Site) -> Rules {
+    pub(crate) fn of(site: &Site) -> Rules {
         Rules::new(&site.root, &site.config)
     }
 
-    pub fn new(root: &Path, config: &Config) -> Rules {
+    pub(crate) fn new(root: &Path, config: &Config) -> Rules {
         let mut content_dirs = vec![root.join(&config.content_dir)];
         content_dirs.extend(config.content_dirs.iter().map(|d| root.join(d)));
         let absolute_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
@@ -134,11 +134,7 @@ impl Rules {
         Rules::new(root, &config)
     }
 
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    pub fn content_dirs(&self) -> &[PathBuf] {
+    pub(crate) fn content_dirs(&self) -> &[PathBuf] {
         &self.content_dirs
     }
 
@@ -153,7 +149,7 @@ impl Rules {
 
     /// Why a `.md` file at `path` is not a post-mortem, when it is not: the ignore pattern
     /// or built-in rule that skips it.
-    pub fn skip_reason(&self, path: &Path) -> Option<String> {
+    pub(crate) fn skip_reason(&self, path: &Path) -> Option<String> {
         let dir = self.content_dir_of(path).unwrap_or(&self.root);
         let rel = path.strip_prefix(dir).unwrap_or(path);
         let rel = rel.to_string_lossy().replace('\\', "/");
@@ -178,7 +174,7 @@ impl Rules {
 
     /// Whether `path` (a file inside a content folder) is a post-mortem of the site: a
     /// `.md` file, not hidden, not in an excluded folder, not ignored.
-    pub fn accepts(&self, path: &Path) -> bool {
+    pub(crate) fn accepts(&self, path: &Path) -> bool {
         let Some(dir) = self.content_dir_of(path) else {
             return false;
         };
@@ -207,7 +203,7 @@ impl Rules {
 
     /// Read one file as discovery does, with its folder defaults. `Ok(None)` when it is
     /// not a post-mortem of the site.
-    pub fn read(&self, path: &Path) -> Result<Option<SourceFile>, Diagnostic> {
+    pub(crate) fn read(&self, path: &Path) -> Result<Option<SourceFile>, Diagnostic> {
         if !self.accepts(path) {
             return Ok(None);
         }
@@ -271,7 +267,10 @@ pub fn discover(rules: &Rules) -> (Vec<SourceFile>, Vec<Diagnostic>) {
 
 /// `discover`, only under `folder` (a folder inside a content folder), as `serve` needs
 /// when a folder appears.
-pub fn discover_in(rules: &Rules, folder: Option<&Path>) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+pub(crate) fn discover_in(
+    rules: &Rules,
+    folder: Option<&Path>,
+) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     let walked = walk_in(rules, folder);
     let mut problems = walked.problems;
     let mut defaults_cache: BTreeMap<PathBuf, Option<Arc<Cascade>>> = walked
@@ -312,7 +311,7 @@ pub fn discover_in(rules: &Rules, folder: Option<&Path>) -> (Vec<SourceFile>, Ve
 }
 
 /// Whether `path` names a post-mortem by its extension alone: a `.md` file.
-pub fn is_post_mortem(path: &Path) -> bool {
+pub(crate) fn is_post_mortem(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "md")
 }
 
@@ -321,15 +320,15 @@ const MAX_DEPTH: usize = 64;
 
 /// What a walk found.
 #[derive(Debug, Default)]
-pub struct Walked {
+pub(crate) struct Walked {
     /// Every post-mortem file with its metadata, sorted by path.
-    pub files: Vec<(PathBuf, Metadata)>,
+    pub(crate) files: Vec<(PathBuf, Metadata)>,
     /// Problems, and the notes saying what was skipped.
-    pub problems: Vec<Diagnostic>,
+    pub(crate) problems: Vec<Diagnostic>,
     /// `_defaults.yaml` files, sorted.
-    pub defaults: Vec<PathBuf>,
+    pub(crate) defaults: Vec<PathBuf>,
     /// `.md` files skipped by name, with the reason, sorted.
-    pub skipped: Vec<(PathBuf, String)>,
+    pub(crate) skipped: Vec<(PathBuf, String)>,
 }
 
 /// Every post-mortem file under the content folders with its metadata, sorted by path:
@@ -339,13 +338,13 @@ pub struct Walked {
 /// once as a loop. Unreadable folders are reported. This is the one walk of the content
 /// folders: `discover` reads what it finds and the search command compares sizes and
 /// times with it.
-pub fn walk(rules: &Rules) -> (Vec<(PathBuf, Metadata)>, Vec<Diagnostic>) {
+pub(crate) fn walk(rules: &Rules) -> (Vec<(PathBuf, Metadata)>, Vec<Diagnostic>) {
     let walked = walk_in(rules, None);
     (walked.files, walked.problems)
 }
 
 /// `walk`, of every content folder or only of `folder`, with the defaults files found.
-pub fn walk_in(rules: &Rules, folder: Option<&Path>) -> Walked {
+pub(crate) fn walk_in(rules: &Rules, folder: Option<&Path>) -> Walked {
     let mut out = Walk::default();
     let starts: Vec<&Path> = match folder {
         Some(f) => vec![f],
@@ -581,7 +580,7 @@ fn looks_like_post_mortem(path: &Path) -> bool {
 /// post-mortem: an id still in placeholder form (`PMyyyy-nnn`, `YYYY-MM-DD`, `[Title]`),
 /// or the word "template" with only words that name a post-mortem beside it
 /// (`Postmortem template`, `incident-report-template`; not `template-engine-outage`).
-pub fn is_template_name(stem: &str) -> bool {
+pub(crate) fn is_template_name(stem: &str) -> bool {
     let lower = stem.to_lowercase();
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric())
@@ -641,7 +640,7 @@ fn bracketed_words(text: &str) -> bool {
 /// Whether an ignore pattern matches `rel` (a path relative to its content folder, `/`
 /// separators): patterns without `/` match the name of the file or of any folder it is
 /// in, like .gitignore; patterns with `/` match the whole relative path.
-pub fn ignore_matches(pattern: &str, rel: &str) -> bool {
+pub(crate) fn ignore_matches(pattern: &str, rel: &str) -> bool {
     let pattern = pattern.trim();
     if pattern.is_empty() {
         return false;
@@ -657,7 +656,7 @@ pub fn ignore_matches(pattern: &str, rel: &str) -> bool {
 
 /// A glob match, ignoring case: `*` any run of characters but `/`, `**` any run at all,
 /// `?` one character, `[abc]`/`[a-z]`/`[!a]` one of a set.
-pub fn glob_matches(pattern: &str, text: &str) -> bool {
+pub(crate) fn glob_matches(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.to_lowercase().chars().collect();
     let t: Vec<char> = text.to_lowercase().chars().collect();
     glob_at(&p, &t)
@@ -819,7 +818,7 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 /// `path` relative to `root` when it lies inside it, else as given; `/` separators.
-pub fn relative(root: &Path, path: &Path) -> PathBuf {
+pub(crate) fn relative(root: &Path, path: &Path) -> PathBuf {
     let rel = path.strip_prefix(root).unwrap_or(path);
     PathBuf::from(rel.to_string_lossy().replace('\\', "/"))
 }

@@ -15,20 +15,20 @@ use crate::yaml::{self, Yaml};
 
 /// A value with the absolute position it was written at.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Located<T> {
-    pub value: T,
-    pub line: usize,
-    pub col: usize,
+pub(crate) struct Located<T> {
+    pub(crate) value: T,
+    pub(crate) line: usize,
+    pub(crate) col: usize,
 }
 
 /// The file cut into its front matter and its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     /// The YAML text and the absolute line of its first line.
-    pub yaml: Option<(&'a str, usize)>,
-    pub body: &'a str,
+    pub(crate) yaml: Option<(&'a str, usize)>,
+    pub(crate) body: &'a str,
     /// Absolute line of the body's first line.
-    pub body_line: usize,
+    pub(crate) body_line: usize,
 }
 
 fn is_fence(line: &str, closing: bool) -> bool {
@@ -38,7 +38,7 @@ fn is_fence(line: &str, closing: bool) -> bool {
 
 /// Cut `text` into front matter and body. An opened but never closed block is an error;
 /// the whole text is then treated as body.
-pub fn split<'a>(text: &'a str, path: &Path) -> (Split<'a>, Option<Diagnostic>) {
+pub(crate) fn split<'a>(text: &'a str, path: &Path) -> (Split<'a>, Option<Diagnostic>) {
     let first_end = text.find('\n').unwrap_or(text.len());
     if !is_fence(&text[..first_end], false) || first_end == text.len() {
         let no_fm = Split {
@@ -96,34 +96,34 @@ fn unterminated(path: &Path) -> Diagnostic {
 /// Front-matter values, typed but not yet interpreted (dates and timestamps are read
 /// where body values are, so both share one set of rules and messages).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct FrontMatter {
-    pub title: Option<Located<String>>,
-    pub date: Option<Located<String>>,
-    pub severity: Option<Located<String>>,
-    pub status: Option<Located<String>>,
-    pub kind: Option<Located<String>>,
-    pub slug: Option<Located<String>>,
-    pub summary: Option<Located<String>>,
-    pub services: Option<Located<Vec<String>>>,
-    pub teams: Option<Located<Vec<String>>>,
-    pub authors: Option<Located<Vec<String>>>,
-    pub reviewers: Option<Located<Vec<String>>>,
-    pub causes: Option<Located<Vec<String>>>,
-    pub tags: Option<Located<Vec<String>>>,
-    pub related: Option<Located<Vec<String>>>,
+pub(crate) struct FrontMatter {
+    pub(crate) title: Option<Located<String>>,
+    pub(crate) date: Option<Located<String>>,
+    pub(crate) severity: Option<Located<String>>,
+    pub(crate) status: Option<Located<String>>,
+    pub(crate) kind: Option<Located<String>>,
+    pub(crate) slug: Option<Located<String>>,
+    pub(crate) summary: Option<Located<String>>,
+    pub(crate) services: Option<Located<Vec<String>>>,
+    pub(crate) teams: Option<Located<Vec<String>>>,
+    pub(crate) authors: Option<Located<Vec<String>>>,
+    pub(crate) reviewers: Option<Located<Vec<String>>>,
+    pub(crate) causes: Option<Located<Vec<String>>>,
+    pub(crate) tags: Option<Located<Vec<String>>>,
+    pub(crate) related: Option<Located<Vec<String>>>,
     /// started_at, detected_at, acknowledged_at, mitigated_at, resolved_at.
-    pub milestones: [Option<Located<String>>; 5],
+    pub(crate) milestones: [Option<Located<String>>; 5],
     /// `internal` or `public`, checked by `visibility`.
-    pub visibility: Option<Located<String>>,
+    pub(crate) visibility: Option<Located<String>>,
     /// Keys of this front matter that stay out of a public build.
-    pub internal: Option<Located<Vec<String>>>,
-    pub extra: BTreeMap<String, serde_json::Value>,
+    pub(crate) internal: Option<Located<Vec<String>>>,
+    pub(crate) extra: BTreeMap<String, serde_json::Value>,
     /// The block could not be read (syntax error, or never closed): values it may hold
     /// are unknown, so checks for missing values stay quiet.
-    pub broken: bool,
+    pub(crate) broken: bool,
 }
 
-pub const MILESTONE_KEYS: [&str; 5] = [
+pub(crate) const MILESTONE_KEYS: [&str; 5] = [
     "started_at",
     "detected_at",
     "acknowledged_at",
@@ -178,7 +178,7 @@ pub(super) fn canonical(key: &str) -> Option<&'static str> {
 }
 
 /// Read the front matter `yaml` (its first line is absolute line `first_line` of `text`).
-pub fn read(
+pub(crate) fn read(
     yaml_text: &str,
     first_line: usize,
     path: &Path,

@@ -21,14 +21,14 @@ use crate::content::tables::{self, Role};
 use crate::model::TocEntry;
 
 /// What the page shows in structured form, by source line.
-pub struct Shown<'a> {
+pub(crate) struct Shown<'a> {
     /// Lines of the timeline rows and of the action items.
-    pub timeline_lines: BTreeSet<usize>,
-    pub action_lines: BTreeSet<usize>,
+    pub(crate) timeline_lines: BTreeSet<usize>,
+    pub(crate) action_lines: BTreeSet<usize>,
     /// The summary the page shows as its lede.
-    pub summary: Option<&'a str>,
+    pub(crate) summary: Option<&'a str>,
     /// The line of the heading the page's title comes from (its own `<h1>`).
-    pub title_line: Option<usize>,
+    pub(crate) title_line: Option<usize>,
 }
 
 /// Where a left-out heading's table-of-contents entry points instead.
@@ -42,7 +42,7 @@ enum Target {
 /// Per block of `doc.blocks`: whether the page leaves it out. With the table of
 /// contents fixed to match: entries of left-out headings point at the structured
 /// section (`hs-timeline`, `hs-actions`, `hs-summary`, `hs-title` on the page).
-pub fn held(
+pub(crate) fn held(
     doc: &MdDoc,
     items: &Blocks,
     sections: &Sections,

@@ -22,57 +22,57 @@ use crate::model::TocEntry;
 
 /// A heading of the body.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Heading {
-    pub level: u8,
-    pub text: String,
-    pub anchor: String,
+pub(crate) struct Heading {
+    pub(crate) level: u8,
+    pub(crate) text: String,
+    pub(crate) anchor: String,
     /// Absolute 1-based line of the heading.
-    pub line: usize,
+    pub(crate) line: usize,
     /// Absolute line of the last line of the heading (setext headings use two).
-    pub last_line: usize,
+    pub(crate) last_line: usize,
 }
 
 /// A table: header cells and rows, each cell as plain text.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Table {
-    pub line: usize,
-    pub header: Vec<String>,
-    pub rows: Vec<TableRow>,
+pub(crate) struct Table {
+    pub(crate) line: usize,
+    pub(crate) header: Vec<String>,
+    pub(crate) rows: Vec<TableRow>,
     /// Index of the section the table is in (see `MdDoc::section_text`).
-    pub section: usize,
-    pub last_line: usize,
+    pub(crate) section: usize,
+    pub(crate) last_line: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct TableRow {
-    pub line: usize,
-    pub cells: Vec<String>,
+pub(crate) struct TableRow {
+    pub(crate) line: usize,
+    pub(crate) cells: Vec<String>,
     /// First link target in each cell, if any.
-    pub links: Vec<Option<String>>,
+    pub(crate) links: Vec<Option<String>>,
 }
 
 /// A top-level paragraph (not inside a list, table or quote).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Paragraph {
-    pub line: usize,
-    pub text: String,
+pub(crate) struct Paragraph {
+    pub(crate) line: usize,
+    pub(crate) text: String,
     /// True when the paragraph opens with bold text (`**Field**: value` lines).
-    pub starts_bold: bool,
-    pub section: usize,
+    pub(crate) starts_bold: bool,
+    pub(crate) section: usize,
 }
 
 /// A link in the body.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Link {
-    pub dest: String,
-    pub text: String,
-    pub line: usize,
-    pub section: usize,
+pub(crate) struct Link {
+    pub(crate) dest: String,
+    pub(crate) text: String,
+    pub(crate) line: usize,
+    pub(crate) section: usize,
 }
 
 /// What a top-level block of the body is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockKind {
+pub(crate) enum BlockKind {
     Heading(u8),
     Paragraph,
     List,
@@ -82,55 +82,55 @@ pub enum BlockKind {
 
 /// A top-level block of the body: its lines and where its HTML is in `MdDoc::raw_html`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Block {
-    pub kind: BlockKind,
+pub(crate) struct Block {
+    pub(crate) kind: BlockKind,
     /// Absolute lines, inclusive.
-    pub first_line: usize,
-    pub last_line: usize,
+    pub(crate) first_line: usize,
+    pub(crate) last_line: usize,
     /// Byte range of the block's HTML in `raw_html`.
-    pub html: Range<usize>,
+    pub(crate) html: Range<usize>,
 }
 
 /// Everything derived from the Markdown pass.
 #[derive(Debug, Clone, Default)]
-pub struct MdDoc {
+pub(crate) struct MdDoc {
     /// The body as HTML before sanitising; `html_without` gives what a page may show.
-    pub raw_html: String,
+    pub(crate) raw_html: String,
     /// The top-level blocks, in order; their HTML spans cover `raw_html`.
-    pub blocks: Vec<Block>,
+    pub(crate) blocks: Vec<Block>,
     /// Raw HTML is present and sanitising is on: `html_without` cleans its output.
-    pub needs_sanitize: bool,
-    pub text: String,
-    pub toc: Vec<TocEntry>,
-    pub headings: Vec<Heading>,
-    pub tables: Vec<Table>,
-    pub paragraphs: Vec<Paragraph>,
+    pub(crate) needs_sanitize: bool,
+    pub(crate) text: String,
+    pub(crate) toc: Vec<TocEntry>,
+    pub(crate) headings: Vec<Heading>,
+    pub(crate) tables: Vec<Table>,
+    pub(crate) paragraphs: Vec<Paragraph>,
     /// Own text of each section: index 0 is the text before the first heading, index
     /// `i + 1` the text under heading `i` up to the next heading (paragraphs and list
     /// items; tables and code excluded).
-    pub section_text: Vec<String>,
-    pub links: Vec<Link>,
+    pub(crate) section_text: Vec<String>,
+    pub(crate) links: Vec<Link>,
     /// Absolute line ranges (inclusive) of fenced/indented code and HTML blocks, which the
     /// line scanners skip.
-    pub verbatim_lines: Vec<(usize, usize)>,
+    pub(crate) verbatim_lines: Vec<(usize, usize)>,
     /// Absolute line ranges (inclusive) of tables.
-    pub table_lines: Vec<(usize, usize)>,
+    pub(crate) table_lines: Vec<(usize, usize)>,
 }
 
 /// Maps byte offsets of the body to absolute line numbers.
-pub struct LineIndex {
+pub(crate) struct LineIndex {
     starts: Vec<usize>,
     first_line: usize,
 }
 
 impl LineIndex {
-    pub fn new(body: &str, first_line: usize) -> LineIndex {
+    pub(crate) fn new(body: &str, first_line: usize) -> LineIndex {
         let mut starts = vec![0];
         starts.extend(body.match_indices('\n').map(|(i, _)| i + 1));
         LineIndex { starts, first_line }
     }
 
-    pub fn line(&self, offset: usize) -> usize {
+    pub(crate) fn line(&self, offset: usize) -> usize {
         let i = self.starts.partition_point(|&s| s <= offset);
         self.first_line + i.saturating_sub(1)
     }
@@ -148,7 +148,7 @@ pub(super) fn options() -> Options {
 }
 
 /// Parse `body`, whose first line is line `first_line` of the file.
-pub fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
+pub(crate) fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
     let index = LineIndex::new(body, first_line);
     let parser = Parser::new_ext(body, options()).into_offset_iter();
     // Reference definitions (`[PM2019-009]: PM2019-009%20-%20x.md`) name other files
@@ -450,7 +450,7 @@ impl std::fmt::Write for BlockSink {
 impl MdDoc {
     /// The body's HTML without the blocks `drop` names (by index into `blocks`),
     /// sanitised when it holds raw HTML and sanitising is on.
-    pub fn html_without(&self, drop: &[bool]) -> String {
+    pub(crate) fn html_without(&self, drop: &[bool]) -> String {
         let html = if drop.iter().any(|d| *d) {
             let mut out = String::with_capacity(self.raw_html.len());
             let first = self
@@ -476,7 +476,7 @@ impl MdDoc {
 
     /// The whole body's HTML.
     #[cfg(test)]
-    pub fn html(&self) -> String {
+    pub(crate) fn html(&self) -> String {
         self.html_without(&[])
     }
 }
@@ -700,7 +700,7 @@ fn split_angle_links<'a>(
 }
 
 /// URLs without a scheme (relative, `#anchor`) and with a known-safe scheme pass.
-pub fn url_is_safe(url: &str) -> bool {
+pub(crate) fn url_is_safe(url: &str) -> bool {
     let cleaned: String = url
         .chars()
         .filter(|c| !c.is_ascii_whitespace() && !c.is_control())

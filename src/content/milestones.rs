@@ -40,7 +40,7 @@ use crate::model::{Durations, ExcludedFigure, TimelineEvent};
 
 /// The five milestones with the line that gave each, in the order started, detected,
 /// acknowledged, mitigated, resolved.
-pub type Milestones = [Option<(Timestamp, usize)>; 5];
+pub(crate) type Milestones = [Option<(Timestamp, usize)>; 5];
 
 fn words(text: &str) -> Vec<String> {
     text.to_lowercase()
@@ -82,7 +82,7 @@ fn says_started(w: &[String]) -> bool {
 }
 
 /// Milestones found in the timeline (rows without a resolved time are skipped).
-pub fn from_timeline(events: &[TimelineEvent]) -> Milestones {
+pub(crate) fn from_timeline(events: &[TimelineEvent]) -> Milestones {
     let mut m: Milestones = Default::default();
     let timed: Vec<(Timestamp, usize, Vec<String>)> = events
         .iter()
@@ -144,7 +144,7 @@ pub fn from_timeline(events: &[TimelineEvent]) -> Milestones {
 
 /// Where a duration came from, most trusted first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Source {
+pub(crate) enum Source {
     Timestamps,
     Stated,
     Timeline,
@@ -152,15 +152,15 @@ pub enum Source {
 
 /// One duration and where it was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Figure {
-    pub minutes: i64,
-    pub source: Source,
-    pub line: usize,
-    pub col: usize,
+pub(crate) struct Figure {
+    pub(crate) minutes: i64,
+    pub(crate) source: Source,
+    pub(crate) line: usize,
+    pub(crate) col: usize,
 }
 
 /// The durations' keys (as in `model::Durations` and the exports) and names in prose.
-pub const KEYS: [&str; 4] = [
+pub(crate) const KEYS: [&str; 4] = [
     "time_to_detect",
     "time_to_acknowledge",
     "time_to_mitigate",
@@ -181,21 +181,21 @@ const MILESTONE_NAMES: [&str; 5] = [
 ];
 
 /// The milestones (from, to) each duration is measured between.
-pub const SPANS: [(usize, usize); 4] = [(0, 1), (1, 2), (0, 3), (0, 4)];
+pub(crate) const SPANS: [(usize, usize); 4] = [(0, 1), (1, 2), (0, 3), (0, 4)];
 
 /// What is known of the milestones: when, whether the timeline gave it, where.
-pub struct Known<'a> {
-    pub at: &'a [Option<Timestamp>; 5],
-    pub from_timeline: [bool; 5],
-    pub pos: [(usize, usize); 5],
+pub(crate) struct Known<'a> {
+    pub(crate) at: &'a [Option<Timestamp>; 5],
+    pub(crate) from_timeline: [bool; 5],
+    pub(crate) pos: [(usize, usize); 5],
 }
 
 /// A diagnostic to raise: (line, col, message).
-pub type Finding = (usize, usize, String);
+pub(crate) type Finding = (usize, usize, String);
 
 /// Each duration by order of trust, and a note for every stated figure the timestamps
 /// or the timeline contradict.
-pub fn figures(
+pub(crate) fn figures(
     known: &Known,
     stated: &[Option<Located<i64>>; 4],
     notes: &mut Vec<Finding>,
@@ -271,7 +271,7 @@ fn signed_minutes(from: Timestamp, to: Timestamp) -> i64 {
 /// Split `figures` into the plausible ones and the excluded ones (with the reason), and
 /// the warnings to raise. `out_of_order` lists the milestone pairs already reported as
 /// out of order; `max_minutes` is the bound.
-pub fn plausible(
+pub(crate) fn plausible(
     figures: [Option<Figure>; 4],
     out_of_order: &[(usize, usize)],
     max_minutes: i64,

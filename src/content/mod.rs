@@ -14,7 +14,7 @@
 //! Causes come only from front matter (`causes:` / `root_cause:`), slugified: the parser
 //! never turns prose into cause categories.
 
-pub mod archive;
+pub(crate) mod archive;
 mod blocks;
 pub mod discover;
 mod front_matter;
@@ -44,7 +44,9 @@ pub use discover::SourceFile;
 /// problem found on the way (a file can yield an incident *and* errors).
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
+    /// The incident, `None` when the file could not be read as one.
     pub incident: Option<Incident>,
+    /// Every problem found, errors and warnings.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -154,7 +156,7 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     }
 }
 
-/// Give every diagnostic its source line (what `Diagnostic::with_source` does), indexing
+/// Give every diagnostic its source line (`Diagnostic::source_line`), indexing
 /// the lines once: a file with thousands of warnings must not be rescanned for each.
 fn attach_source_lines(text: &str, diagnostics: &mut [Diagnostic]) {
     if diagnostics.is_empty() {

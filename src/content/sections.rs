@@ -11,7 +11,7 @@ use crate::content::markdown::Heading;
 
 /// What a section holds, as far as the model is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SectionKind {
+pub(crate) enum SectionKind {
     Summary,
     /// Practice of Cloud Sysadmin "Outage description": a summary when there is no other.
     OutageDescription,
@@ -52,7 +52,7 @@ pub enum SectionKind {
 }
 
 /// Normalised heading text: lower case, numbering/emoji/trailing punctuation removed.
-pub fn normalise(text: &str) -> String {
+pub(crate) fn normalise(text: &str) -> String {
     let mut s = text.trim().to_lowercase();
     // Leading numbering: `3.`, `3.1`, `3)`, `iv.`, `a)`; and leading symbols/emoji.
     let t = s.trim_start_matches(|c: char| !c.is_alphanumeric());
@@ -95,7 +95,7 @@ pub fn normalise(text: &str) -> String {
 }
 
 /// The kind of a heading, by alias.
-pub fn kind_of(normalised: &str) -> Option<SectionKind> {
+pub(crate) fn kind_of(normalised: &str) -> Option<SectionKind> {
     use SectionKind::*;
     let n = normalised;
     if n.starts_with("contributing factor ") && n.len() > "contributing factor ".len() {
@@ -206,27 +206,27 @@ pub fn kind_of(normalised: &str) -> Option<SectionKind> {
 /// One section: a heading and the lines up to the next heading of the same or a higher
 /// level.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Section {
-    pub level: u8,
-    pub title: String,
-    pub normalised: String,
-    pub kind: Option<SectionKind>,
-    pub line: usize,
+pub(crate) struct Section {
+    pub(crate) level: u8,
+    pub(crate) title: String,
+    pub(crate) normalised: String,
+    pub(crate) kind: Option<SectionKind>,
+    pub(crate) line: usize,
     /// First line after the whole section (subsections included).
-    pub end_line: usize,
+    pub(crate) end_line: usize,
     /// Index of the enclosing section, if any.
-    pub parent: Option<usize>,
+    pub(crate) parent: Option<usize>,
 }
 
 /// The section tree of a body, in document order. Section `i` corresponds to
 /// `MdDoc::section_text[i + 1]`.
 #[derive(Debug, Clone, Default)]
-pub struct Sections {
-    pub list: Vec<Section>,
+pub(crate) struct Sections {
+    pub(crate) list: Vec<Section>,
 }
 
 impl Sections {
-    pub fn new(headings: &[Heading], end_line: usize) -> Sections {
+    pub(crate) fn new(headings: &[Heading], end_line: usize) -> Sections {
         let mut list: Vec<Section> = Vec::with_capacity(headings.len());
         let mut stack: Vec<usize> = Vec::new();
         for (i, h) in headings.iter().enumerate() {
@@ -254,13 +254,13 @@ impl Sections {
     }
 
     /// Index of the innermost section containing `line`.
-    pub fn at(&self, line: usize) -> Option<usize> {
+    pub(crate) fn at(&self, line: usize) -> Option<usize> {
         let i = self.list.partition_point(|s| s.line <= line);
         i.checked_sub(1)
     }
 
     /// Kinds of the section at `line` and its ancestors, innermost first.
-    pub fn kinds_at(&self, line: usize) -> impl Iterator<Item = SectionKind> + '_ {
+    pub(crate) fn kinds_at(&self, line: usize) -> impl Iterator<Item = SectionKind> + '_ {
         let mut cur = self.at(line);
         std::iter::from_fn(move || {
             loop {
@@ -274,12 +274,12 @@ impl Sections {
     }
 
     /// Whether `line` lies in a section of `kind` (or one nested in it).
-    pub fn within(&self, line: usize, kind: SectionKind) -> bool {
+    pub(crate) fn within(&self, line: usize, kind: SectionKind) -> bool {
         self.kinds_at(line).any(|k| k == kind)
     }
 
     /// Indices of the sections of `kind`, in document order.
-    pub fn of_kind(&self, kind: SectionKind) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn of_kind(&self, kind: SectionKind) -> impl Iterator<Item = usize> + '_ {
         self.list
             .iter()
             .enumerate()
@@ -288,7 +288,7 @@ impl Sections {
     }
 
     /// Section `i` and its subsections: indices `i..end`.
-    pub fn subtree(&self, i: usize) -> std::ops::Range<usize> {
+    pub(crate) fn subtree(&self, i: usize) -> std::ops::Range<usize> {
         let end_line = self.list[i].end_line;
         let end = self.list[i + 1..]
             .iter()
@@ -298,7 +298,7 @@ impl Sections {
     }
 
     /// The text of section `i` including subsections, from `section_text`.
-    pub fn text(&self, i: usize, section_text: &[String]) -> String {
+    pub(crate) fn text(&self, i: usize, section_text: &[String]) -> String {
         let mut out = String::new();
         let mut skip_until = 0;
         for j in self.subtree(i) {

@@ -19,7 +19,7 @@ use crate::model::{ActionItem, ActionItemStatus, RelatedRef, TimelineEvent};
 use crate::zone::Zone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
+pub(crate) enum Role {
     Timeline,
     ActionItems,
     Related,
@@ -97,7 +97,7 @@ const PRIORITY_WORDS: &[&str] = &["priority", "pri", "prio", "p"];
 const KIND_WORDS: &[&str] = &["type", "kind", "category"];
 
 /// What a table is, from its section and header.
-pub fn role(table: &Table, sections: &Sections) -> Role {
+pub(crate) fn role(table: &Table, sections: &Sections) -> Role {
     let h = &table.header;
     let kinds: Vec<SectionKind> = sections.kinds_at(table.line).collect();
     let innermost = kinds.first().copied();
@@ -149,7 +149,7 @@ pub fn role(table: &Table, sections: &Sections) -> Role {
 
 /// Number of cells written on a table row's source line (pipes inside code spans and
 /// escaped pipes do not split).
-pub fn written_cells(line: &str) -> usize {
+pub(crate) fn written_cells(line: &str) -> usize {
     let t = line.trim();
     let mut count = 1;
     let mut in_code = false;
@@ -172,7 +172,7 @@ pub fn written_cells(line: &str) -> usize {
 }
 
 /// Warn about rows with fewer cells than the header.
-pub fn check_cells(
+pub(crate) fn check_cells(
     table: &Table,
     line_text: &dyn Fn(usize) -> String,
     path: &std::path::Path,
@@ -206,13 +206,13 @@ fn cell(row: &TableRow, i: Option<usize>) -> Option<&str> {
 
 /// A timeline row before its time is resolved against the incident date.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RawEvent {
-    pub event: TimelineEvent,
+pub(crate) struct RawEvent {
+    pub(crate) event: TimelineEvent,
     /// Zone named in the header, e.g. `Time (PDT)`; the post-mortem's zone otherwise.
-    pub zone: Option<Zone>,
+    pub(crate) zone: Option<Zone>,
 }
 
-pub fn timeline_rows(table: &Table) -> Vec<RawEvent> {
+pub(crate) fn timeline_rows(table: &Table) -> Vec<RawEvent> {
     let h = &table.header;
     let Some(t) = find(h, TIME_WORDS, &[]) else {
         return Vec::new();
@@ -264,7 +264,7 @@ fn header_zone(header: &str) -> Option<Zone> {
 /// without a zone is in the header's zone, else in `zone` (the post-mortem's); wall-clock
 /// times become instants as that zone's clock went, so a timeline across a DST change
 /// keeps its true gaps.
-pub fn resolve_timeline(
+pub(crate) fn resolve_timeline(
     rows: Vec<RawEvent>,
     incident_date: Option<Date>,
     zone: &Zone,
@@ -310,7 +310,7 @@ pub fn resolve_timeline(
 /// Whether the structured view of `role` holds every cell of `table`: each non-empty
 /// cell is in a column the role reads, every row is read, and no cell links anywhere
 /// (the structured view shows text only). Only then may the page leave the table out.
-pub fn fully_read(table: &Table, role: Role) -> bool {
+pub(crate) fn fully_read(table: &Table, role: Role) -> bool {
     let h = &table.header;
     let read: Option<Vec<usize>> = match role {
         Role::Timeline => find(h, TIME_WORDS, &[]).map(|t| {
@@ -457,7 +457,7 @@ fn spaced_words(text: &str) -> String {
 
 /// Normalise the text of a status column (a status position as a whole): words first,
 /// then emoji.
-pub fn status(text: &str) -> ActionItemStatus {
+pub(crate) fn status(text: &str) -> ActionItemStatus {
     let words = spaced_words(text);
     for (status, phrases) in STATUS_PHRASES {
         if phrases.iter().any(|p| words.contains(&format!(" {p} "))) {
@@ -514,7 +514,7 @@ fn phrase_status(text: &str) -> Option<ActionItemStatus> {
 /// the end, `DONE:` at the start, or a status emoji at the start or the end. Words
 /// elsewhere are not a status: "Disable pipeline until issue fixed" has none. Returns
 /// the status and the marker as written.
-pub fn written_status(text: &str) -> Option<(ActionItemStatus, String)> {
+pub(crate) fn written_status(text: &str) -> Option<(ActionItemStatus, String)> {
     let t = text.trim();
     // A status emoji opening or closing the text.
     let first: String = t.chars().take(2).collect();
@@ -606,7 +606,7 @@ fn phrase_exact(text: &str) -> Option<ActionItemStatus> {
 /// An owner written inline: the first `@handle`, else the name after `owner:`,
 /// `owners:`, `assignee:`, `assigned to` or `owned by` (up to four words, ending at
 /// punctuation or at `by`/`due`).
-pub fn inline_owner(text: &str) -> Option<String> {
+pub(crate) fn inline_owner(text: &str) -> Option<String> {
     for word in text.split_whitespace() {
         if let Some(name) = word
             .trim_start_matches(['(', '[', '*', '_'])
@@ -660,7 +660,7 @@ pub fn inline_owner(text: &str) -> Option<String> {
 
 /// A due date written inline: a date after `by`, `due`, `due by`, `due:`, `before` or
 /// `deadline:`.
-pub fn inline_due(text: &str) -> Option<Date> {
+pub(crate) fn inline_due(text: &str) -> Option<Date> {
     let lower = text.to_lowercase();
     for key in ["due by", "due:", "due", "deadline:", "by", "before"] {
         let mut from = 0;
@@ -700,7 +700,7 @@ fn owner_of(text: Option<&str>) -> Option<String> {
 }
 
 /// Action items of a table; invalid due dates are reported.
-pub fn action_rows(
+pub(crate) fn action_rows(
     table: &Table,
     path: &std::path::Path,
     out: &mut Vec<Diagnostic>,
@@ -784,7 +784,7 @@ pub fn action_rows(
 }
 
 /// Related-incident table rows (CCADB: `Bug | Date | How related`).
-pub fn related_rows(table: &Table, from: &std::path::Path) -> Vec<RelatedRef> {
+pub(crate) fn related_rows(table: &Table, from: &std::path::Path) -> Vec<RelatedRef> {
     let h = &table.header;
     let date = find(h, &["date", "when"], &[]);
     let note = find(
@@ -851,7 +851,7 @@ pub fn related_rows(table: &Table, from: &std::path::Path) -> Vec<RelatedRef> {
 /// The incident id a relative link to another post-mortem names: `../2025/x.md#y` → `x`,
 /// `PM2019-009%20-%20Network.md` → `PM2019-009 - Network`.
 #[cfg(test)]
-pub fn incident_link_id(dest: &str) -> Option<String> {
+pub(crate) fn incident_link_id(dest: &str) -> Option<String> {
     file_link(dest, std::path::Path::new(""))
         .filter(|l| !l.weak)
         .map(|l| l.id)
@@ -859,19 +859,19 @@ pub fn incident_link_id(dest: &str) -> Option<String> {
 
 /// A relative link to another file that may be a post-mortem.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileLink {
+pub(crate) struct FileLink {
     /// The file name without `.md`, URL decoded: an id or old id to look for.
-    pub id: String,
+    pub(crate) id: String,
     /// The file it names, relative to the site root, URL decoded, `/` separators.
-    pub path: String,
+    pub(crate) path: String,
     /// Written without `.md`: a post-mortem only if one has that name.
-    pub weak: bool,
+    pub(crate) weak: bool,
 }
 
 /// The file a relative link names, seen from the file `from` (relative to the site
 /// root): URL decoded, with or without `.md`. Links with a scheme, to anchors, to other
 /// kinds of files (`.png`, `.html`) and to the archive's README-like files are none.
-pub fn file_link(dest: &str, from: &std::path::Path) -> Option<FileLink> {
+pub(crate) fn file_link(dest: &str, from: &std::path::Path) -> Option<FileLink> {
     let dest = dest.trim();
     if dest.is_empty() || dest.starts_with('#') || dest.starts_with("//") {
         return None;
@@ -944,7 +944,7 @@ pub fn file_link(dest: &str, from: &std::path::Path) -> Option<FileLink> {
 }
 
 /// `%20` and the like decoded (invalid sequences kept as written, bytes read as UTF-8).
-pub fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }
@@ -972,7 +972,7 @@ fn hex(b: u8) -> Option<u8> {
 
 /// Key/value pairs of a two-column table (header row included unless it looks like
 /// labels), or of a one-row table whose header holds the keys.
-pub fn key_values(table: &Table) -> Vec<(String, String, usize)> {
+pub(crate) fn key_values(table: &Table) -> Vec<(String, String, usize)> {
     let mut out = Vec::new();
     if table.header.len() == 2 && table.rows.iter().all(|r| r.cells.len() <= 2) {
         let labels = [

@@ -41,39 +41,39 @@ use crate::model::{
 
 /// What the body says.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct BodyFacts {
-    pub title: Option<Located<String>>,
-    pub date: Option<Located<String>>,
-    pub severity: Option<Located<String>>,
-    pub status: Option<Located<String>>,
-    pub authors: Vec<String>,
-    pub reviewers: Vec<String>,
-    pub teams: Vec<String>,
-    pub services: Vec<String>,
-    pub services_unaffected: Vec<String>,
+pub(crate) struct BodyFacts {
+    pub(crate) title: Option<Located<String>>,
+    pub(crate) date: Option<Located<String>>,
+    pub(crate) severity: Option<Located<String>>,
+    pub(crate) status: Option<Located<String>>,
+    pub(crate) authors: Vec<String>,
+    pub(crate) reviewers: Vec<String>,
+    pub(crate) teams: Vec<String>,
+    pub(crate) services: Vec<String>,
+    pub(crate) services_unaffected: Vec<String>,
     /// Labels written as fields: `Category:` and `Tags:`.
-    pub tags: Vec<String>,
+    pub(crate) tags: Vec<String>,
     /// `Root cause category:` fields, as written.
-    pub causes: Vec<String>,
-    pub summary: Option<String>,
-    pub impact: Option<String>,
-    pub root_cause: Option<String>,
-    pub trigger: Option<String>,
-    pub resolution: Option<String>,
-    pub detection: Option<String>,
-    pub five_whys: Vec<Why>,
-    pub contributing_factors: Vec<ContributingFactor>,
-    pub timeline: Vec<RawEvent>,
-    pub action_items: Vec<ActionItem>,
-    pub lessons: Lessons,
-    pub related_refs: Vec<RelatedRef>,
+    pub(crate) causes: Vec<String>,
+    pub(crate) summary: Option<String>,
+    pub(crate) impact: Option<String>,
+    pub(crate) root_cause: Option<String>,
+    pub(crate) trigger: Option<String>,
+    pub(crate) resolution: Option<String>,
+    pub(crate) detection: Option<String>,
+    pub(crate) five_whys: Vec<Why>,
+    pub(crate) contributing_factors: Vec<ContributingFactor>,
+    pub(crate) timeline: Vec<RawEvent>,
+    pub(crate) action_items: Vec<ActionItem>,
+    pub(crate) lessons: Lessons,
+    pub(crate) related_refs: Vec<RelatedRef>,
     /// Milestone timestamps written as facts (Kehoe timing table, `Start:` lines), in
     /// the order of `front_matter::MILESTONE_KEYS`.
-    pub milestones: [Option<Located<String>>; 5],
+    pub(crate) milestones: [Option<Located<String>>; 5],
     /// Durations stated in words ("Time to mitigate: 15 minutes", TTD/TTM/TTR), in
     /// minutes, where they are written; in the order detect, acknowledge, mitigate,
     /// resolve.
-    pub stated: [Option<Located<i64>>; 4],
+    pub(crate) stated: [Option<Located<i64>>; 4],
 }
 
 /// Which scalar text field a key feeds.
@@ -150,16 +150,16 @@ fn target_of(key: &str) -> Option<Target> {
 }
 
 /// Collects the facts; `lines` gives a body line's text by absolute number.
-pub struct Extractor<'a> {
-    pub doc: &'a MdDoc,
-    pub blocks: &'a Blocks,
-    pub sections: &'a Sections,
-    pub path: &'a Path,
-    pub line_text: &'a dyn Fn(usize) -> String,
+pub(crate) struct Extractor<'a> {
+    pub(crate) doc: &'a MdDoc,
+    pub(crate) blocks: &'a Blocks,
+    pub(crate) sections: &'a Sections,
+    pub(crate) path: &'a Path,
+    pub(crate) line_text: &'a dyn Fn(usize) -> String,
 }
 
 impl Extractor<'_> {
-    pub fn extract(&self, diags: &mut Vec<Diagnostic>) -> BodyFacts {
+    pub(crate) fn extract(&self, diags: &mut Vec<Diagnostic>) -> BodyFacts {
         let mut f = BodyFacts {
             title: self.title(),
             ..BodyFacts::default()
@@ -980,7 +980,7 @@ fn between<T>(list: &[T], line_of: impl Fn(&T) -> usize, from: usize, to: usize)
 }
 
 /// Event text that marks a date line of a list timeline (dropped after resolving).
-pub const DATE_MARKER: &str = "\u{0}date";
+pub(crate) const DATE_MARKER: &str = "\u{0}date";
 
 fn lessons_slot(lessons: &mut Lessons, which: usize) -> &mut Vec<String> {
     match which {
@@ -1010,7 +1010,7 @@ fn names(value: &str) -> Vec<String> {
 }
 
 /// Template placeholders like `[Name]`, `YYYY-MM-DD`, `N minutes`, `TBD`.
-pub fn is_placeholder(s: &str) -> bool {
+pub(crate) fn is_placeholder(s: &str) -> bool {
     let t = s.trim();
     (t.starts_with('[') && t.ends_with(']')) || t.eq_ignore_ascii_case("tbd") || t.contains("YYYY")
 }

@@ -15,7 +15,7 @@ use crate::zone::{self, Zone};
 
 /// Outcome of reading a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DateRead {
+pub(crate) enum DateRead {
     Date(Date),
     /// Shaped like a date but impossible; the message says why (e.g. the month length).
     Invalid(String),
@@ -39,12 +39,12 @@ const MONTHS: [&str; 12] = [
 
 /// Read a date at the start of `s` (leading weekday allowed, trailing text ignored when
 /// separated by a non-alphanumeric character).
-pub fn read_date(s: &str) -> DateRead {
+pub(crate) fn read_date(s: &str) -> DateRead {
     read_date_prefix(s).map_or(DateRead::NotADate, |(d, _)| d)
 }
 
 /// A date at the start of `s` and the byte length it used.
-pub fn read_date_prefix(s: &str) -> Option<(DateRead, usize)> {
+pub(crate) fn read_date_prefix(s: &str) -> Option<(DateRead, usize)> {
     let trimmed = s.trim_start();
     let lead = s.len() - trimmed.len();
     let (skip, body) = skip_weekday(trimmed);
@@ -191,7 +191,7 @@ fn make_date(year: i16, month: i8, day: i8, text: &str) -> DateRead {
 
 /// Outcome of reading a time cell or timestamp.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TimeRead {
+pub(crate) enum TimeRead {
     /// Date and time were both written.
     Full(Timestamp, Date),
     /// Only a time of day: seconds since midnight and the zone it is in.
@@ -206,7 +206,7 @@ pub enum TimeRead {
 
 /// Read a timestamp or time of day at the start of `s`; `default` applies when no zone is
 /// written (a table header like `Time (PDT)`, or the post-mortem's zone).
-pub fn read_time(s: &str, default: &Zone) -> Option<TimeRead> {
+pub(crate) fn read_time(s: &str, default: &Zone) -> Option<TimeRead> {
     let s = s.trim();
     if let Some((read, used)) = read_date_prefix(s) {
         let DateRead::Date(date) = read else {
@@ -228,7 +228,7 @@ pub fn read_time(s: &str, default: &Zone) -> Option<TimeRead> {
 
 /// Complete a time of day with a date, in `zone` (across DST changes as the zone's clock
 /// went; `not_before` picks the second of a repeated hour, see `Zone::instant`).
-pub fn at_date(
+pub(crate) fn at_date(
     date: Date,
     seconds: i32,
     zone: &Zone,
@@ -304,7 +304,7 @@ fn time_of_day(s: &str, default: &Zone) -> Option<(i32, Zone)> {
 /// Minutes in a duration like `2 minutes`, `1.5 hours`, `2h 30m`, `1 hour 15 minutes`,
 /// `90 min`, `<1 minute`. Reads from the first number; stops at the first word that is not
 /// a time unit. `None` when no number with a unit is found.
-pub fn read_duration_minutes(s: &str) -> Option<i64> {
+pub(crate) fn read_duration_minutes(s: &str) -> Option<i64> {
     let start = s.find(|c: char| c.is_ascii_digit())?;
     // Only a few non-number characters may come before the number (`<`, `~`, `about`).
     if s[..start].chars().filter(|c| c.is_alphanumeric()).count() > 6 {

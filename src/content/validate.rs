@@ -23,16 +23,16 @@ use crate::model::{DocStatus, Incident, IncidentKind};
 use crate::zone::Zone;
 
 /// Context for one file's diagnostics.
-pub struct Check<'a> {
-    pub path: &'a Path,
+pub(crate) struct Check<'a> {
+    pub(crate) path: &'a Path,
     /// The whole file, for columns.
-    pub text: &'a str,
-    pub diags: Vec<Diagnostic>,
+    pub(crate) text: &'a str,
+    pub(crate) diags: Vec<Diagnostic>,
 }
 
 impl Check<'_> {
     /// 1-based column of `written` on absolute line `line`, 0 when not found.
-    pub fn column(&self, line: usize, written: &str) -> usize {
+    pub(crate) fn column(&self, line: usize, written: &str) -> usize {
         let Some(text) = line.checked_sub(1).and_then(|i| self.text.lines().nth(i)) else {
             return 0;
         };
@@ -40,23 +40,23 @@ impl Check<'_> {
             .map_or(0, |at| text[..at].chars().count() + 1)
     }
 
-    pub fn error(&mut self, code: &'static str, line: usize, col: usize, message: String) {
+    pub(crate) fn error(&mut self, code: &'static str, line: usize, col: usize, message: String) {
         self.diags
             .push(Diagnostic::error(code, self.path, line, col, message));
     }
 
-    pub fn note(&mut self, code: &'static str, line: usize, col: usize, message: String) {
+    pub(crate) fn note(&mut self, code: &'static str, line: usize, col: usize, message: String) {
         self.diags
             .push(Diagnostic::note(code, self.path, line, col, message));
     }
 
-    pub fn warning(&mut self, code: &'static str, line: usize, col: usize, message: String) {
+    pub(crate) fn warning(&mut self, code: &'static str, line: usize, col: usize, message: String) {
         self.diags
             .push(Diagnostic::warning(code, self.path, line, col, message));
     }
 
     /// A date, or an `invalid-date` error at its position.
-    pub fn date(&mut self, what: &str, v: &Located<String>) -> Option<Date> {
+    pub(crate) fn date(&mut self, what: &str, v: &Located<String>) -> Option<Date> {
         match time::read_date(&v.value) {
             DateRead::Date(d) => Some(d),
             DateRead::Invalid(msg) => {
@@ -77,7 +77,7 @@ impl Check<'_> {
 
     /// A timestamp: RFC 3339 or `YYYY-MM-DD HH:MM` (in `zone`, the post-mortem's, unless
     /// one is written); a bare time of day needs `date`.
-    pub fn timestamp(
+    pub(crate) fn timestamp(
         &mut self,
         what: &str,
         v: &Located<String>,
@@ -142,7 +142,7 @@ impl Check<'_> {
 
     /// A severity spelled as in `config.severities`; an unknown one is a warning and
     /// the severity stays unknown.
-    pub fn severity(&mut self, v: &Located<String>, config: &Config) -> Option<String> {
+    pub(crate) fn severity(&mut self, v: &Located<String>, config: &Config) -> Option<String> {
         match canonical_severity(&v.value, &config.severities) {
             Ok(s) => Some(s),
             Err(why) => {
@@ -163,7 +163,7 @@ impl Check<'_> {
 
     /// The document status and, for a lifecycle word or a status not understood, the
     /// incident status as written. Unknown values are warnings; the file is published.
-    pub fn status(&mut self, v: &Located<String>) -> (DocStatus, Option<String>) {
+    pub(crate) fn status(&mut self, v: &Located<String>) -> (DocStatus, Option<String>) {
         match read_status(&v.value) {
             StatusRead::Doc(status) => (status, None),
             StatusRead::Lifecycle(status, word) => (status, Some(word)),
@@ -182,7 +182,7 @@ impl Check<'_> {
         }
     }
 
-    pub fn kind(&mut self, v: &Located<String>) -> Option<IncidentKind> {
+    pub(crate) fn kind(&mut self, v: &Located<String>) -> Option<IncidentKind> {
         let k = v.value.to_lowercase().replace(['_', ' '], "-");
         match k.as_str() {
             "incident" => Some(IncidentKind::Incident),
@@ -204,7 +204,7 @@ impl Check<'_> {
 }
 
 /// The configured spelling of a severity. `Err` says why not.
-pub fn canonical_severity(raw: &str, allowed: &[String]) -> Result<String, &'static str> {
+pub(crate) fn canonical_severity(raw: &str, allowed: &[String]) -> Result<String, &'static str> {
     let norm = |s: &str| s.to_uppercase().replace([' ', '-', '_'], "");
     let written = norm(raw);
     let tokens: Vec<String> = raw.split(['/', ',', '|']).map(norm).collect();
@@ -234,7 +234,7 @@ pub fn canonical_severity(raw: &str, allowed: &[String]) -> Result<String, &'sta
 
 /// What a status value says.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StatusRead {
+pub(crate) enum StatusRead {
     /// One of the document statuses (draft, in-review, final).
     Doc(DocStatus),
     /// A word of the incident's lifecycle or another review word, with the document
@@ -248,7 +248,7 @@ pub enum StatusRead {
 /// words that mean the write-up is still being written (`wip`, `in progress`) are
 /// drafts; those of an incident still open (`investigating`, `monitoring`) are in
 /// review; the rest (`resolved`, `closed`, `complete`, `published`) are final.
-pub fn read_status(raw: &str) -> StatusRead {
+pub(crate) fn read_status(raw: &str) -> StatusRead {
     let lower = raw.to_lowercase().replace(['_', '-'], " ");
     let first = lower
         .split([',', ';', '(', '/', '|'])
@@ -307,7 +307,11 @@ pub fn read_status(raw: &str) -> StatusRead {
 }
 
 /// Checks on the assembled incident. `lines[i]` is the line that gave milestone `i`.
-pub fn check_incident(check: &mut Check, incident: &Incident, milestone_pos: &[(usize, usize); 5]) {
+pub(crate) fn check_incident(
+    check: &mut Check,
+    incident: &Incident,
+    milestone_pos: &[(usize, usize); 5],
+) {
     const NAMES: [&str; 5] = [
         "started_at",
         "detected_at",
@@ -374,11 +378,12 @@ pub fn check_incident(check: &mut Check, incident: &Incident, milestone_pos: &[(
 }
 
 /// The milestone pairs (earlier, later) that must be in order.
-pub const ORDERED_PAIRS: [(usize, usize); 6] = [(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (3, 4)];
+pub(crate) const ORDERED_PAIRS: [(usize, usize); 6] =
+    [(0, 1), (0, 2), (0, 3), (0, 4), (1, 2), (3, 4)];
 
 /// The durations that rest on milestones `a` and `b` when they are out of order:
 /// 0 time to detect, 1 to acknowledge, 2 to mitigate, 3 to resolve.
-pub fn affected(a: usize, b: usize) -> &'static [usize] {
+pub(crate) fn affected(a: usize, b: usize) -> &'static [usize] {
     match (a, b) {
         (0, 1) => &[0],
         (0, 2) | (1, 2) => &[1],

@@ -33,8 +33,8 @@ use crate::redact::Redactor;
 
 /// What one post-mortem's front matter (and folder) say about its visibility.
 #[derive(Debug, Clone, Default)]
-pub struct Plan {
-    pub visibility: Visibility,
+pub(crate) struct Plan {
+    pub(crate) visibility: Visibility,
     /// Front-matter keys as written that are internal.
     internal_keys: Vec<String>,
     audience: Audience,
@@ -45,7 +45,7 @@ pub struct Plan {
 impl Plan {
     /// Decide the visibility of a post-mortem and, for a public build, take its internal
     /// keys out of `fm` and redact the rest.
-    pub fn new(
+    pub(crate) fn new(
         fm: &mut FrontMatter,
         defaults: Option<&Cascade>,
         config: &Config,
@@ -95,7 +95,7 @@ impl Plan {
     /// For a public build with `[redact]` rules, the file as the parser may see it
     /// besides its text: its path and its folder defaults redacted (the text is not
     /// copied; the parser reads the prepared body).
-    pub fn source(&self, source: &SourceFile) -> Option<SourceFile> {
+    pub(crate) fn source(&self, source: &SourceFile) -> Option<SourceFile> {
         let r = self
             .redactor
             .as_ref()
@@ -127,7 +127,7 @@ impl Plan {
 
     /// The body the parser reads: for a public build without its internal parts and
     /// redacted; for an internal one with `internal` fences unwrapped.
-    pub fn body<'a>(&self, body: &'a str) -> Cow<'a, str> {
+    pub(crate) fn body<'a>(&self, body: &'a str) -> Cow<'a, str> {
         let parts = internal_parts(body);
         match self.audience {
             Audience::Internal => blank(body, &parts.fence_lines),
@@ -147,7 +147,7 @@ impl Plan {
     /// In an internal build, a `redactable` warning for everything `[redact]` would
     /// replace in a public post-mortem's published parts: its front matter (`yaml` from
     /// absolute line `yaml_line`) and its body (from line `body_line`).
-    pub fn redactable(
+    pub(crate) fn redactable(
         &self,
         yaml: Option<(&str, usize)>,
         body: &str,

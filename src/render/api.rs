@@ -11,7 +11,7 @@ use super::urls;
 use crate::model::{Archive, Durations, ExcludedFigure, Incident, Insights};
 use crate::site::{OutputFile, Site};
 
-pub const PATH: &str = "api/incidents.json";
+pub(crate) const PATH: &str = "api/incidents.json";
 
 #[derive(Serialize)]
 struct Export<'a> {
@@ -110,7 +110,7 @@ struct SuggestionJson<'a> {
 
 /// Round to three decimals; non-finite scores (which analysis should never produce)
 /// become 0 so the file stays valid JSON.
-pub fn round3(x: f64) -> f64 {
+pub(crate) fn round3(x: f64) -> f64 {
     if x.is_finite() {
         (x * 1000.0).round() / 1000.0
     } else {
@@ -225,7 +225,11 @@ fn incident_json<'a>(site: &Site, insights: &'a Insights, i: &'a Incident) -> In
 }
 
 /// The export, incidents in archive order (newest first), pretty-printed.
-pub fn incidents_json(site: &Site, archive: &Archive, insights: &Insights) -> Result<OutputFile> {
+pub(crate) fn incidents_json(
+    site: &Site,
+    archive: &Archive,
+    insights: &Insights,
+) -> Result<OutputFile> {
     let export = Export {
         as_of: site.as_of.to_string(),
         incidents: archive

@@ -22,14 +22,14 @@ fn short_label(label: &str) -> String {
     }
 }
 
-pub use crate::words::{esc, esc_into, escape_html};
+pub(crate) use crate::words::escape_html;
 
 /// A coordinate with one fixed decimal (a tenth of a unit is under 0.15 px at the widest
 /// layout): enough precision, identical on every platform. Written as `12`, `12.5`,
 /// `-0.3`, never `-0`, and handed to templates as such a string without allocating (a
 /// chart has thousands of them).
 #[derive(Debug, Clone, Copy)]
-pub struct N(f64);
+pub(crate) struct N(f64);
 
 fn n(v: f64) -> N {
     N(v)
@@ -68,116 +68,116 @@ const WIDTH: f64 = 720.0;
 
 /// A series of a stacked chart; `class` picks its colour in the stylesheet.
 #[derive(Debug, Clone, Serialize)]
-pub struct Series {
-    pub name: String,
-    pub class: String,
+pub(crate) struct Series {
+    pub(crate) name: String,
+    pub(crate) class: String,
 }
 
 /// One linked mark: its size, where it links and its tooltip.
 #[derive(Debug, Clone)]
-pub struct Mark {
-    pub value: f64,
-    pub href: String,
-    pub title: String,
+pub(crate) struct Mark {
+    pub(crate) value: f64,
+    pub(crate) href: String,
+    pub(crate) title: String,
 }
 
 /// One column of a stacked bar chart: a segment per series (zero values are skipped).
 #[derive(Debug, Clone)]
-pub struct BarGroup {
-    pub label: String,
-    pub segments: Vec<Option<Mark>>,
+pub(crate) struct BarGroup {
+    pub(crate) label: String,
+    pub(crate) segments: Vec<Option<Mark>>,
 }
 
 #[derive(Debug, Clone)]
-pub struct StackedBars {
+pub(crate) struct StackedBars {
     /// Accessible name of the chart.
-    pub title: String,
-    pub y_label: String,
-    pub series: Vec<Series>,
-    pub groups: Vec<BarGroup>,
+    pub(crate) title: String,
+    pub(crate) y_label: String,
+    pub(crate) series: Vec<Series>,
+    pub(crate) groups: Vec<BarGroup>,
 }
 
 /// Median, quartiles and p90 of one group, drawn as a box.
 #[derive(Debug, Clone)]
-pub struct BoxSummary {
-    pub p25: f64,
-    pub median: f64,
-    pub p75: f64,
-    pub p90: f64,
-    pub href: String,
-    pub title: String,
+pub(crate) struct BoxSummary {
+    pub(crate) p25: f64,
+    pub(crate) median: f64,
+    pub(crate) p75: f64,
+    pub(crate) p90: f64,
+    pub(crate) href: String,
+    pub(crate) title: String,
 }
 
 /// One column of a distribution chart.
 #[derive(Debug, Clone)]
-pub struct DistGroup {
-    pub label: String,
+pub(crate) struct DistGroup {
+    pub(crate) label: String,
     /// Shown under the label, e.g. `n=4 · 1 missing`.
-    pub note: String,
+    pub(crate) note: String,
     /// The note where the full one would run into its neighbours, e.g. `4/5`; the
     /// full note stays in the tooltip and the data table.
-    pub short_note: String,
+    pub(crate) short_note: String,
     /// `None` when too few values rest on the group to summarise (points only).
-    pub summary: Option<BoxSummary>,
-    pub points: Vec<Mark>,
+    pub(crate) summary: Option<BoxSummary>,
+    pub(crate) points: Vec<Mark>,
 }
 
 /// Durations on a log axis: per group a box (IQR), a median bar, a p90 whisker and the
 /// individual values as points; the medians of neighbouring summarised groups are
 /// joined by a line.
 #[derive(Debug, Clone)]
-pub struct Distribution {
-    pub title: String,
-    pub groups: Vec<DistGroup>,
+pub(crate) struct Distribution {
+    pub(crate) title: String,
+    pub(crate) groups: Vec<DistGroup>,
     /// Groups with more values than this draw the box only (the page says so).
-    pub max_points: usize,
+    pub(crate) max_points: usize,
 }
 
 /// One row of a horizontal bar chart.
 #[derive(Debug, Clone)]
-pub struct HBar {
-    pub label: String,
+pub(crate) struct HBar {
+    pub(crate) label: String,
     /// Text after the bar, e.g. `5 · 33%`.
-    pub text: String,
-    pub mark: Mark,
+    pub(crate) text: String,
+    pub(crate) mark: Mark,
     /// Running share 0..=1 drawn as the Pareto line, when given.
-    pub cumulative: Option<f64>,
+    pub(crate) cumulative: Option<f64>,
 }
 
 /// Horizontal bars, longest first as given; with `cumulative` values a Pareto chart,
 /// whose bar values must then be shares (0..=1) like the cumulative ones.
 #[derive(Debug, Clone)]
-pub struct HBars {
-    pub title: String,
-    pub class: String,
-    pub rows: Vec<HBar>,
+pub(crate) struct HBars {
+    pub(crate) title: String,
+    pub(crate) class: String,
+    pub(crate) rows: Vec<HBar>,
 }
 
 /// One cell of a grid; its value sets the shade.
 #[derive(Debug, Clone)]
-pub struct GridCell {
-    pub text: String,
-    pub mark: Mark,
+pub(crate) struct GridCell {
+    pub(crate) text: String,
+    pub(crate) mark: Mark,
 }
 
 #[derive(Debug, Clone)]
-pub struct GridRow {
-    pub label: String,
+pub(crate) struct GridRow {
+    pub(crate) label: String,
     /// One per column; `None` where there is nothing (drawn as background, no link).
-    pub cells: Vec<Option<GridCell>>,
+    pub(crate) cells: Vec<Option<GridCell>>,
 }
 
 /// Rows × columns of shaded, labelled cells (heat maps, causes by quarter).
 #[derive(Debug, Clone)]
-pub struct Grid {
-    pub title: String,
-    pub columns: Vec<String>,
-    pub rows: Vec<GridRow>,
+pub(crate) struct Grid {
+    pub(crate) title: String,
+    pub(crate) columns: Vec<String>,
+    pub(crate) rows: Vec<GridRow>,
 }
 
 /// A cell of a data table.
 #[derive(Debug, Clone)]
-pub enum Cell {
+pub(crate) enum Cell {
     Text(String),
     /// Right-aligned.
     Num(String),
@@ -194,224 +194,224 @@ pub enum Cell {
 
 /// The data behind a chart, as a table.
 #[derive(Debug, Clone)]
-pub struct Table {
-    pub caption: String,
-    pub head: Vec<String>,
-    pub rows: Vec<Vec<Cell>>,
+pub(crate) struct Table {
+    pub(crate) caption: String,
+    pub(crate) head: Vec<String>,
+    pub(crate) rows: Vec<Vec<Cell>>,
 }
 
 // ---- view models ----------------------------------------------------------------------
 
 /// A linked rectangle (bar, cell): position, size, link and tooltip.
 #[derive(Debug, Clone, Serialize)]
-pub struct RectMark {
-    pub x: N,
-    pub y: N,
-    pub width: N,
-    pub height: N,
-    pub href: String,
-    pub title: String,
+pub(crate) struct RectMark {
+    pub(crate) x: N,
+    pub(crate) y: N,
+    pub(crate) width: N,
+    pub(crate) height: N,
+    pub(crate) href: String,
+    pub(crate) title: String,
 }
 
 /// Text at a point.
 #[derive(Debug, Clone, Serialize)]
-pub struct TextMark {
-    pub x: N,
-    pub y: N,
-    pub text: String,
+pub(crate) struct TextMark {
+    pub(crate) x: N,
+    pub(crate) y: N,
+    pub(crate) text: String,
 }
 
 /// A gridline of the value axis at `y`, labelled at `label_y` (and `Axes::tick_x`).
 #[derive(Debug, Clone, Serialize)]
-pub struct YTick {
-    pub y: N,
-    pub label_y: N,
-    pub label: String,
+pub(crate) struct YTick {
+    pub(crate) y: N,
+    pub(crate) label_y: N,
+    pub(crate) label: String,
 }
 
 /// What every chart with a value axis shares: its size, the left and right ends of
 /// its plot, the x of the value labels, the gridlines, the rotated axis label (at
 /// `y_label_x`, `y_label_y`) and the baseline `axis_y`.
 #[derive(Debug, Clone, Serialize)]
-pub struct Axes {
-    pub width: N,
-    pub height: N,
-    pub left: N,
-    pub right: N,
-    pub tick_x: N,
-    pub ticks: Vec<YTick>,
-    pub y_label_x: N,
-    pub y_label_y: N,
-    pub y_label: String,
-    pub axis_y: N,
+pub(crate) struct Axes {
+    pub(crate) width: N,
+    pub(crate) height: N,
+    pub(crate) left: N,
+    pub(crate) right: N,
+    pub(crate) tick_x: N,
+    pub(crate) ticks: Vec<YTick>,
+    pub(crate) y_label_x: N,
+    pub(crate) y_label_y: N,
+    pub(crate) y_label: String,
+    pub(crate) axis_y: N,
 }
 
 /// The bars of one series, drawn under its class.
 #[derive(Debug, Clone, Serialize)]
-pub struct BarLayer {
-    pub class: String,
-    pub marks: Vec<RectMark>,
+pub(crate) struct BarLayer {
+    pub(crate) class: String,
+    pub(crate) marks: Vec<RectMark>,
 }
 
 /// A stacked bar chart: `chart.bars` in charts.html; `series` is its colour key.
 #[derive(Debug, Clone, Serialize)]
-pub struct BarChartView {
-    pub kind: &'static str,
-    pub title: String,
-    pub axes: Axes,
-    pub layers: Vec<BarLayer>,
-    pub labels: Vec<TextMark>,
-    pub series: Vec<Series>,
+pub(crate) struct BarChartView {
+    pub(crate) kind: &'static str,
+    pub(crate) title: String,
+    pub(crate) axes: Axes,
+    pub(crate) layers: Vec<BarLayer>,
+    pub(crate) labels: Vec<TextMark>,
+    pub(crate) series: Vec<Series>,
 }
 
 /// A linked box (IQR) with its p90 whisker and median bar.
 #[derive(Debug, Clone, Serialize)]
-pub struct BoxMark {
-    pub href: String,
-    pub title: String,
-    pub x: N,
-    pub y: N,
-    pub width: N,
-    pub height: N,
+pub(crate) struct BoxMark {
+    pub(crate) href: String,
+    pub(crate) title: String,
+    pub(crate) x: N,
+    pub(crate) y: N,
+    pub(crate) width: N,
+    pub(crate) height: N,
     /// The centre line, where the whisker runs from `p75` up to `p90`.
-    pub cx: N,
-    pub p75: N,
-    pub p90: N,
+    pub(crate) cx: N,
+    pub(crate) p75: N,
+    pub(crate) p90: N,
     /// The ends of the whisker's cap.
-    pub cap_left: N,
-    pub cap_right: N,
+    pub(crate) cap_left: N,
+    pub(crate) cap_right: N,
     /// The median bar from `x` to `right`.
-    pub right: N,
-    pub median: N,
+    pub(crate) right: N,
+    pub(crate) median: N,
 }
 
 /// A linked dot.
 #[derive(Debug, Clone, Serialize)]
-pub struct PointMark {
-    pub cx: N,
-    pub cy: N,
-    pub href: String,
-    pub title: String,
+pub(crate) struct PointMark {
+    pub(crate) cx: N,
+    pub(crate) cy: N,
+    pub(crate) href: String,
+    pub(crate) title: String,
 }
 
 /// A group's label and its note below it.
 #[derive(Debug, Clone, Serialize)]
-pub struct GroupLabel {
-    pub x: N,
-    pub y: N,
-    pub text: String,
-    pub note_y: N,
+pub(crate) struct GroupLabel {
+    pub(crate) x: N,
+    pub(crate) y: N,
+    pub(crate) text: String,
+    pub(crate) note_y: N,
     /// The note shown: the full one, or the short one when space is tight.
-    pub note: String,
+    pub(crate) note: String,
     /// The full note, as the shown note's tooltip.
-    pub note_title: String,
+    pub(crate) note_title: String,
 }
 
 /// One column of a duration chart: its box, its dots (empty when not drawn) and its
 /// label (absent when the stride skips it).
 #[derive(Debug, Clone, Serialize)]
-pub struct DurationGroup {
+pub(crate) struct DurationGroup {
     #[serde(rename = "box")]
-    pub summary: Option<BoxMark>,
-    pub points: Vec<PointMark>,
-    pub label: Option<GroupLabel>,
+    pub(crate) summary: Option<BoxMark>,
+    pub(crate) points: Vec<PointMark>,
+    pub(crate) label: Option<GroupLabel>,
 }
 
 /// A straight line.
 #[derive(Debug, Clone, Serialize)]
-pub struct Line {
-    pub x1: N,
-    pub y1: N,
-    pub x2: N,
-    pub y2: N,
+pub(crate) struct Line {
+    pub(crate) x1: N,
+    pub(crate) y1: N,
+    pub(crate) x2: N,
+    pub(crate) y2: N,
 }
 
 /// Durations on a log axis: `chart.durations` in charts.html.
 #[derive(Debug, Clone, Serialize)]
-pub struct DurationChartView {
-    pub kind: &'static str,
-    pub title: String,
-    pub axes: Axes,
-    pub groups: Vec<DurationGroup>,
+pub(crate) struct DurationChartView {
+    pub(crate) kind: &'static str,
+    pub(crate) title: String,
+    pub(crate) axes: Axes,
+    pub(crate) groups: Vec<DurationGroup>,
     /// The median line, between neighbouring groups that both have a box.
-    pub medians: Vec<Line>,
+    pub(crate) medians: Vec<Line>,
 }
 
 /// A vertical gridline of a Pareto chart from `y1` to `y2` at `x`, labelled `label`%
 /// at `label_y`.
 #[derive(Debug, Clone, Serialize)]
-pub struct XTick {
-    pub x: N,
-    pub y1: N,
-    pub y2: N,
-    pub label_y: N,
-    pub label: N,
+pub(crate) struct XTick {
+    pub(crate) x: N,
+    pub(crate) y1: N,
+    pub(crate) y2: N,
+    pub(crate) label_y: N,
+    pub(crate) label: N,
 }
 
 /// A dot without a link.
 #[derive(Debug, Clone, Serialize)]
-pub struct Dot {
-    pub cx: N,
-    pub cy: N,
+pub(crate) struct Dot {
+    pub(crate) cx: N,
+    pub(crate) cy: N,
 }
 
 /// Horizontal bars (a Pareto chart with `trend` and `cumulative`): `chart.hbars`.
 #[derive(Debug, Clone, Serialize)]
-pub struct HBarChartView {
-    pub kind: &'static str,
-    pub title: String,
-    pub width: N,
-    pub height: N,
-    pub ticks: Vec<XTick>,
-    pub labels: Vec<TextMark>,
-    pub class: String,
-    pub bars: Vec<RectMark>,
-    pub values: Vec<TextMark>,
+pub(crate) struct HBarChartView {
+    pub(crate) kind: &'static str,
+    pub(crate) title: String,
+    pub(crate) width: N,
+    pub(crate) height: N,
+    pub(crate) ticks: Vec<XTick>,
+    pub(crate) labels: Vec<TextMark>,
+    pub(crate) class: String,
+    pub(crate) bars: Vec<RectMark>,
+    pub(crate) values: Vec<TextMark>,
     /// The cumulative line's `points`, when it has two or more.
-    pub trend: Option<String>,
-    pub cumulative: Vec<Dot>,
+    pub(crate) trend: Option<String>,
+    pub(crate) cumulative: Vec<Dot>,
 }
 
 /// A row of a grid: its label and background.
 #[derive(Debug, Clone, Serialize)]
-pub struct GridRowView {
-    pub label: TextMark,
-    pub x: N,
-    pub y: N,
-    pub width: N,
-    pub height: N,
+pub(crate) struct GridRowView {
+    pub(crate) label: TextMark,
+    pub(crate) x: N,
+    pub(crate) y: N,
+    pub(crate) width: N,
+    pub(crate) height: N,
 }
 
 /// A linked, shaded cell (`class` is `h1`..`h5`, lightest to darkest) with its value.
 #[derive(Debug, Clone, Serialize)]
-pub struct CellMark {
-    pub class: String,
-    pub x: N,
-    pub y: N,
-    pub width: N,
-    pub height: N,
-    pub href: String,
-    pub title: String,
+pub(crate) struct CellMark {
+    pub(crate) class: String,
+    pub(crate) x: N,
+    pub(crate) y: N,
+    pub(crate) width: N,
+    pub(crate) height: N,
+    pub(crate) href: String,
+    pub(crate) title: String,
     /// Absent when the cells are too narrow for text.
-    pub text: Option<TextMark>,
+    pub(crate) text: Option<TextMark>,
 }
 
 /// Rows × columns of shaded cells: `chart.grid` in charts.html.
 #[derive(Debug, Clone, Serialize)]
-pub struct GridChartView {
-    pub kind: &'static str,
-    pub title: String,
-    pub width: N,
-    pub height: N,
-    pub columns: Vec<TextMark>,
-    pub rows: Vec<GridRowView>,
-    pub cells: Vec<CellMark>,
+pub(crate) struct GridChartView {
+    pub(crate) kind: &'static str,
+    pub(crate) title: String,
+    pub(crate) width: N,
+    pub(crate) height: N,
+    pub(crate) columns: Vec<TextMark>,
+    pub(crate) rows: Vec<GridRowView>,
+    pub(crate) cells: Vec<CellMark>,
 }
 
 /// Any chart; its `kind` names the component that draws it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
-pub enum ChartView {
+pub(crate) enum ChartView {
     Bars(BarChartView),
     Durations(DurationChartView),
     HBars(HBarChartView),
@@ -420,40 +420,40 @@ pub enum ChartView {
 
 /// A cell of a data table: numbers are right-aligned, `href` makes it a link.
 #[derive(Debug, Clone, Serialize)]
-pub struct CellView {
-    pub text: String,
-    pub num: bool,
+pub(crate) struct CellView {
+    pub(crate) text: String,
+    pub(crate) num: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub href: Option<String>,
+    pub(crate) href: Option<String>,
 }
 
 /// A row of a data table: the cell that heads it, then the others.
 #[derive(Debug, Clone, Serialize)]
-pub struct RowView {
-    pub head: CellView,
-    pub cells: Vec<CellView>,
+pub(crate) struct RowView {
+    pub(crate) head: CellView,
+    pub(crate) cells: Vec<CellView>,
 }
 
 /// A data table: `chart.table` in charts.html.
 #[derive(Debug, Clone, Serialize)]
-pub struct TableView {
-    pub caption: String,
-    pub head: Vec<String>,
-    pub rows: Vec<RowView>,
+pub(crate) struct TableView {
+    pub(crate) caption: String,
+    pub(crate) head: Vec<String>,
+    pub(crate) rows: Vec<RowView>,
 }
 
 /// A chart with its id, heading and data table: `chart.figure` in charts.html (the
 /// page writes the explanation).
 #[derive(Debug, Clone, Serialize)]
-pub struct FigureView {
-    pub id: String,
-    pub heading: String,
-    pub chart: ChartView,
-    pub table: TableView,
+pub(crate) struct FigureView {
+    pub(crate) id: String,
+    pub(crate) heading: String,
+    pub(crate) chart: ChartView,
+    pub(crate) table: TableView,
 }
 
 impl FigureView {
-    pub fn new(id: &str, heading: &str, chart: ChartView, table: Table) -> FigureView {
+    pub(crate) fn new(id: &str, heading: &str, chart: ChartView, table: Table) -> FigureView {
         FigureView {
             id: id.to_string(),
             heading: heading.to_string(),
@@ -487,11 +487,11 @@ fn label_stride(columns: usize, plot_width: f64, label_width: f64) -> usize {
 
 /// Font size (px) of axis ticks and notes under them (`.chart .tick, .chart .note` in
 /// dashboard.css).
-pub const TICK_FONT_PX: f64 = 10.0;
+pub(crate) const TICK_FONT_PX: f64 = 10.0;
 
 /// Average advance of a character as a share of the font size. Digits and lower-case
 /// letters of system-ui fonts advance about 0.55 em; 0.62 leaves room for wider faces.
-pub const CHAR_EM: f64 = 0.62;
+pub(crate) const CHAR_EM: f64 = 0.62;
 
 /// Space kept between two neighbouring labels.
 const LABEL_GAP: f64 = 6.0;
@@ -537,7 +537,7 @@ fn rect(x: f64, y: f64, width: f64, height: f64, mark: Mark) -> RectMark {
 }
 
 impl StackedBars {
-    pub fn view(self) -> ChartView {
+    pub(crate) fn view(self) -> ChartView {
         let (left, right, top, bottom) = (44.0, 10.0, 12.0, 40.0);
         let height = 240.0;
         let plot_w = WIDTH - left - right;
@@ -631,7 +631,7 @@ const TIME_TICKS: [(f64, &str); 9] = [
 ];
 
 impl Distribution {
-    pub fn view(self) -> ChartView {
+    pub(crate) fn view(self) -> ChartView {
         let (left, right, top, bottom) = (44.0, 10.0, 12.0, 44.0);
         let height = 260.0;
         let plot_w = WIDTH - left - right;
@@ -781,7 +781,7 @@ impl Distribution {
 }
 
 impl HBars {
-    pub fn view(self) -> ChartView {
+    pub(crate) fn view(self) -> ChartView {
         let (label_w, text_w, top) = (170.0, 120.0, 22.0);
         let row_h = 22.0;
         let height = top + row_h * self.rows.len() as f64 + 8.0;
@@ -868,7 +868,7 @@ impl HBars {
 }
 
 impl Grid {
-    pub fn view(self) -> ChartView {
+    pub(crate) fn view(self) -> ChartView {
         let (label_w, top) = (170.0, 30.0);
         let row_h = 20.0;
         let cols = self.columns.len().max(1);
@@ -963,7 +963,7 @@ impl Cell {
 }
 
 impl Table {
-    pub fn view(self) -> TableView {
+    pub(crate) fn view(self) -> TableView {
         TableView {
             caption: self.caption,
             head: self.head,
@@ -987,6 +987,7 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::words::esc;
 
     fn mark(v: f64) -> Mark {
         Mark {

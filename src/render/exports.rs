@@ -21,16 +21,16 @@ use super::urls;
 use crate::model::{ActionItem, Archive, Durations, Incident};
 use crate::site::{OutputFile, Site};
 
-pub const ACTION_ITEMS_JSON: &str = "api/action-items.json";
-pub const ACTION_ITEMS_CSV: &str = "api/action-items.csv";
-pub const ACTION_ITEMS_ICS: &str = "api/action-items.ics";
+pub(crate) const ACTION_ITEMS_JSON: &str = "api/action-items.json";
+pub(crate) const ACTION_ITEMS_CSV: &str = "api/action-items.csv";
+pub(crate) const ACTION_ITEMS_ICS: &str = "api/action-items.ics";
 /// Folder of the per-service exports.
-pub const SERVICES_DIR: &str = "api/services/";
-pub const INCIDENTS_SCHEMA: &str = "api/incidents.schema.json";
-pub const TRENDS_SCHEMA: &str = "api/trends.schema.json";
+pub(crate) const SERVICES_DIR: &str = "api/services/";
+pub(crate) const INCIDENTS_SCHEMA: &str = "api/incidents.schema.json";
+pub(crate) const TRENDS_SCHEMA: &str = "api/trends.schema.json";
 
 /// Whether `path` is one of the files of this module.
-pub fn owns(path: &str) -> bool {
+pub(crate) fn owns(path: &str) -> bool {
     matches!(
         path,
         ACTION_ITEMS_JSON | ACTION_ITEMS_CSV | ACTION_ITEMS_ICS | INCIDENTS_SCHEMA | TRENDS_SCHEMA
@@ -41,7 +41,7 @@ pub fn owns(path: &str) -> bool {
 }
 
 /// Every file of this module.
-pub fn render(site: &Site, archive: &Archive) -> Result<Vec<OutputFile>> {
+pub(crate) fn render(site: &Site, archive: &Archive) -> Result<Vec<OutputFile>> {
     let mut files = vec![
         schema_file(INCIDENTS_SCHEMA, "incidents"),
         schema_file(TRENDS_SCHEMA, "trends"),
@@ -143,7 +143,7 @@ fn action_rows<'a>(site: &Site, archive: &'a Archive) -> Vec<ActionRow<'a>> {
 }
 
 /// The CSV columns, in order; `teams` are joined with `; `.
-pub const CSV_HEADER: [&str; 15] = [
+pub(crate) const CSV_HEADER: [&str; 15] = [
     "incident",
     "incident_title",
     "incident_url",

@@ -13,12 +13,12 @@ use super::urls;
 use crate::model::Archive;
 use crate::site::{OutputFile, Site};
 
-pub const FEED: &str = "feed.xml";
-pub const SITEMAP: &str = "sitemap.xml";
+pub(crate) const FEED: &str = "feed.xml";
+pub(crate) const SITEMAP: &str = "sitemap.xml";
 const FEED_ENTRIES: usize = 50;
 
 /// Escape for XML text and attribute values, dropping characters XML 1.0 does not allow.
-pub fn xml_escape(s: &str) -> String {
+pub(crate) fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -59,7 +59,7 @@ fn entry_id(site: &Site, id: &str) -> String {
     }
 }
 
-pub fn atom(site: &Site, archive: &Archive) -> OutputFile {
+pub(crate) fn atom(site: &Site, archive: &Archive) -> OutputFile {
     let entries: Vec<_> = archive.incidents.iter().take(FEED_ENTRIES).collect();
     let updated = entries
         .iter()
@@ -151,7 +151,7 @@ pub fn atom(site: &Site, archive: &Archive) -> OutputFile {
 }
 
 /// Every HTML page among `files` except the 404 page, in path order.
-pub fn sitemap(site: &Site, files: &[String]) -> OutputFile {
+pub(crate) fn sitemap(site: &Site, files: &[String]) -> OutputFile {
     let mut paths: Vec<&str> = files
         .iter()
         .map(|f| f.as_str())

@@ -13,7 +13,7 @@ use super::urls;
 
 /// `html` (an incident page's body) with the links in `links` pointing at incident
 /// pages, relative to an incident page (`incidents/<id>/index.html`).
-pub fn rewrite<'a>(html: &'a str, links: Option<&BTreeMap<String, String>>) -> Cow<'a, str> {
+pub(crate) fn rewrite<'a>(html: &'a str, links: Option<&BTreeMap<String, String>>) -> Cow<'a, str> {
     let Some(links) = links.filter(|l| !l.is_empty()) else {
         return Cow::Borrowed(html);
     };
@@ -61,7 +61,7 @@ pub fn rewrite<'a>(html: &'a str, links: Option<&BTreeMap<String, String>>) -> C
 /// plain: the `<a>` keeps its text and loses its attributes. `names` gets the target's
 /// path, entities and `%XX` decoded, without its fragment. A public build unlinks what
 /// names an internal post-mortem, so no address of one is published.
-pub fn unlink<'a>(html: &'a str, names: impl Fn(&str) -> bool) -> Cow<'a, str> {
+pub(crate) fn unlink<'a>(html: &'a str, names: impl Fn(&str) -> bool) -> Cow<'a, str> {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     let mut changed = false;

@@ -3,14 +3,14 @@
 //! Every internal link is relative (`{{ root }}incidents/x/index.html`) and names
 //! `index.html` explicitly, so the published folder works when opened from disk.
 
-pub mod api;
-pub mod charts;
+pub(crate) mod api;
+pub(crate) mod charts;
 pub mod dashboard;
-pub mod exports;
-pub mod feeds;
-pub mod links;
+pub(crate) mod exports;
+pub(crate) mod feeds;
+pub(crate) mod links;
 pub mod pages;
-pub mod theme;
+pub(crate) mod theme;
 pub mod urls;
 
 use anyhow::{Context as _, Result};
@@ -26,23 +26,25 @@ pub use theme::Theme;
 
 /// Values every page template sees.
 #[derive(Debug, Clone, Serialize)]
-pub struct SiteVars {
-    pub title: String,
-    pub description: String,
+pub(crate) struct SiteVars {
+    pub(crate) title: String,
+    pub(crate) description: String,
     /// The as-of date overdue items and ages are measured against.
-    pub as_of: String,
+    pub(crate) as_of: String,
     /// Absolute URL of the published site, or empty; pages never need it to link.
-    pub base_url: String,
+    pub(crate) base_url: String,
 }
 
 /// A loaded theme, ready to render pages.
 pub struct Renderer {
-    pub tera: tera::Tera,
-    pub theme: Theme,
-    pub site: SiteVars,
+    pub(crate) tera: tera::Tera,
+    pub(crate) theme: Theme,
+    pub(crate) site: SiteVars,
 }
 
 impl Renderer {
+    /// Load the site's theme (the embedded one with the site's overrides) and compile its
+    /// templates.
     pub fn new(site: &Site) -> Result<Renderer> {
         let theme = Theme::load(&site.root)?;
         let mut tera = tera::Tera::new();
@@ -72,7 +74,12 @@ impl Renderer {
     /// Render `template` to the page at `path` (e.g. `incidents/x/index.html`).
     /// Adds `site`, `root` (relative prefix back to the site root, e.g. `../../`) and
     /// `page_path` to `ctx`.
-    pub fn page(&self, template: &str, path: &str, mut ctx: tera::Context) -> Result<OutputFile> {
+    pub(crate) fn page(
+        &self,
+        template: &str,
+        path: &str,
+        mut ctx: tera::Context,
+    ) -> Result<OutputFile> {
         ctx.insert("site", &self.site);
         ctx.insert("root", &root_prefix(path));
         ctx.insert("page_path", path);
@@ -86,7 +93,7 @@ impl Renderer {
 }
 
 /// `../` once per folder in `path`: the relative way back to the site root.
-pub fn root_prefix(path: &str) -> String {
+pub(crate) fn root_prefix(path: &str) -> String {
     "../".repeat(path.matches('/').count())
 }
 
@@ -95,23 +102,31 @@ pub fn root_prefix(path: &str) -> String {
 /// exactly one unit, found from its path alone (`Unit::for_path`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Unit {
+    /// The home page.
     Home,
+    /// The open and overdue action items across the archive.
     ActionItems,
+    /// `404.html`.
     NotFound,
+    /// The page of the incident with this id.
     Incident(String),
+    /// The index page of a taxonomy (`severity`, `service`...).
     Taxonomy(&'static str),
     /// A taxonomy and the slug of one of its terms.
     Term(&'static str, String),
     /// `api/incidents.json` and the other exports of `api/` but `trends.json`
     /// (`exports`): action items, services and the schemas.
     IncidentsJson,
+    /// `feed.xml`.
     Feed,
+    /// The theme's static files.
     Statics,
     /// The dashboard of the organisation (empty slug), or of the team or service whose
     /// name has this slug: its pages and drill-down lists.
     Dashboard(ScopeKind, String),
     /// `api/trends.json`, every scope's figures.
     TrendsJson,
+    /// The search page.
     SearchPage,
     /// The browser's sharded search index.
     SearchIndex,
@@ -277,14 +292,14 @@ fn search_index_to(
     crate::search::index_files_to(archive, &causes, emit)
 }
 
-/// Render every page and data file of the site, sorted by path (see [`render_site_to`]).
+/// Render every page and data file of the site, sorted by path (see `render_site_to`).
 pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Result<Vec<OutputFile>> {
     collect(|emit| render_site_to(site, archive, insights, emit)).map(|((), files)| files)
 }
 
 /// Run `render` with an `emit` that keeps every file, and return them sorted by path:
-/// a site in memory, for tests, tools and `pipeline::build`.
-pub fn collect<T>(
+/// a site in memory, for tests and tools.
+fn collect<T>(
     render: impl FnOnce(&(dyn Fn(OutputFile) -> Result<()> + Sync)) -> Result<T>,
 ) -> Result<(T, Vec<OutputFile>)> {
     let stopped = || anyhow::anyhow!("a render thread stopped while rendering");
@@ -303,7 +318,7 @@ pub fn collect<T>(
 /// site while it renders instead of holding all of it in memory. Every unit is
 /// rendered in parallel, then the sitemap over the paths of the rest. The dashboards
 /// are rendered together, so that the figures of every scope are computed once.
-pub fn render_site_to(
+pub(crate) fn render_site_to(
     site: &Site,
     archive: &Archive,
     insights: &Insights,

@@ -12,8 +12,9 @@ include!(concat!(env!("OUT_DIR"), "/theme_files.rs"));
 /// `static/style.css`) after applying the site's overrides.
 #[derive(Debug, Clone, Default)]
 pub struct Theme {
+    /// Template name → source, the site's overrides applied.
     pub templates: BTreeMap<String, String>,
-    pub statics: BTreeMap<String, Vec<u8>>,
+    pub(crate) statics: BTreeMap<String, Vec<u8>>,
 }
 
 impl Theme {

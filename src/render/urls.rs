@@ -2,11 +2,11 @@
 //! `index.html`, so links work from disk; templates prefix them with `{{ root }}`.
 //! Every module that links to a page builds the path here, so links and pages agree.
 
-pub use crate::slug::slug;
+pub(crate) use crate::slug::slug;
 
 /// `path` made safe to put in an `href`: every byte outside the unreserved set and `/`
 /// is percent-encoded, so an id with spaces, `#` or `?` still names its own folder.
-pub fn href(path: &str) -> String {
+pub(crate) fn href(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
@@ -19,11 +19,11 @@ pub fn href(path: &str) -> String {
 }
 
 /// Fragment id of an owner group on the action-items page.
-pub fn owner_anchor(owner: &str) -> String {
+pub(crate) fn owner_anchor(owner: &str) -> String {
     format!("owner-{}", slug(owner))
 }
 
-pub fn incident(id: &str) -> String {
+pub(crate) fn incident(id: &str) -> String {
     format!("incidents/{id}/index.html")
 }
 
@@ -32,7 +32,7 @@ pub const TAXONOMIES: [&str; 6] = ["severity", "service", "team", "cause", "tag"
 
 /// The list page of one term, e.g. `term("service", "Payments API")` →
 /// `services/payments-api/index.html`.
-pub fn term(taxonomy: &str, value: &str) -> String {
+pub(crate) fn term(taxonomy: &str, value: &str) -> String {
     format!("{}/{}/index.html", folder(taxonomy), slug(value))
 }
 
@@ -42,7 +42,7 @@ pub fn taxonomy(taxonomy: &str) -> String {
 }
 
 /// The folder of a taxonomy's pages, e.g. `services`.
-pub fn taxonomy_folder(taxonomy: &str) -> String {
+pub(crate) fn taxonomy_folder(taxonomy: &str) -> String {
     folder(taxonomy)
 }
 
@@ -53,13 +53,13 @@ fn folder(taxonomy: &str) -> String {
     }
 }
 
-pub const HOME: &str = "index.html";
-pub const ACTION_ITEMS: &str = "action-items/index.html";
-pub const DASHBOARD: &str = "dashboard/index.html";
-pub const SEARCH: &str = "search/index.html";
+pub(crate) const HOME: &str = "index.html";
+pub(crate) const ACTION_ITEMS: &str = "action-items/index.html";
+pub(crate) const DASHBOARD: &str = "dashboard/index.html";
+pub(crate) const SEARCH: &str = "search/index.html";
 
 /// Dashboard of one team or service (`kind` is `team` or `service`).
-pub fn dashboard_for(kind: &str, value: &str) -> String {
+pub(crate) fn dashboard_for(kind: &str, value: &str) -> String {
     format!("dashboard/{}/{}/index.html", folder(kind), slug(value))
 }
 

@@ -67,6 +67,7 @@ pub struct Refresh {
     pub files_changed: usize,
     /// The whole archive had to be loaded again.
     pub reloaded: bool,
+    /// What updating the index did.
     pub stats: UpdateStats,
 }
 

@@ -1,25 +1,25 @@
 //! Full-text search, both over the shared text pipeline ([`crate::text`]) and ranked
-//! with the same [`weights`]: the CLI's tantivy index (`schema` of its documents, `store`
+//! with the same `weights`: the CLI's tantivy index (`schema` of its documents, `store`
 //! in the cache folder, `searcher` answering a parsed `query` with a `snippet`; `text`
 //! adapts the tokenizer to tantivy) and the static index for the browser
 //! (`static_index`, read by `search.js`). `baseline` is plain BM25 for the evaluation.
 //!
 //! The renderer publishes [`index_files`] beside the search page; `hindsight build` calls
-//! [`update_cache`] to bring the tantivy index in the cache folder up to date, and
+//! `update_cache` to bring the tantivy index in the cache folder up to date, and
 //! `hindsight search` keeps it fresh with `fresh`.
 
 pub mod baseline;
 pub mod causes;
 pub mod fresh;
 pub mod query;
-pub mod schema;
+pub(crate) mod schema;
 pub mod searcher;
-pub mod snippet;
+pub(crate) mod snippet;
 pub mod static_index;
 pub mod store;
-pub mod synonyms;
-pub mod text;
-pub mod weights;
+pub(crate) mod synonyms;
+pub(crate) mod text;
+pub(crate) mod weights;
 
 use anyhow::Result;
 
@@ -43,7 +43,7 @@ pub fn index_files_to(
 
 /// Update the tantivy index in the site's cache folder, recording the content files it
 /// was built from (so `hindsight search` notices later edits).
-pub fn update_cache(
+pub(crate) fn update_cache(
     site: &Site,
     archive: &Archive,
     causes: &causes::Causes,

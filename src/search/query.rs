@@ -3,7 +3,7 @@
 //!
 //! Grammar (items separated by whitespace):
 //! `word`, `"a quoted phrase"`, `field:value` or `field:"quoted value"` with field one of
-//! [`FIELDS`], `after:YYYY-MM-DD` (on or after that day), `before:YYYY-MM-DD` (strictly
+//! `FIELDS`, `after:YYYY-MM-DD` (on or after that day), `before:YYYY-MM-DD` (strictly
 //! before that day), `year:YYYY`, and a leading `-` on any item to exclude what it
 //! matches. Field names are case-insensitive; values are compared lower-cased and
 //! exactly (`cause:` also by the taxonomy's names, see the searcher).
@@ -18,11 +18,11 @@ use std::fmt;
 use jiff::civil::Date;
 
 /// Fields that filter on an exact (lower-cased) label of the post-mortem.
-pub const FIELDS: [&str; 6] = ["cause", "service", "team", "severity", "tag", "status"];
+pub(crate) const FIELDS: [&str; 6] = ["cause", "service", "team", "severity", "tag", "status"];
 
 /// A filter field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Field {
+pub(crate) enum Field {
     Cause,
     Service,
     Team,
@@ -32,17 +32,6 @@ pub enum Field {
 }
 
 impl Field {
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::Cause => "cause",
-            Field::Service => "service",
-            Field::Team => "team",
-            Field::Severity => "severity",
-            Field::Tag => "tag",
-            Field::Status => "status",
-        }
-    }
-
     fn from_name(name: &str) -> Option<Field> {
         Some(match name {
             "cause" => Field::Cause,
@@ -58,7 +47,7 @@ impl Field {
 
 /// One item of a query.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Clause {
+pub(crate) enum Clause {
     /// A free-text word as typed (tokenised and stemmed by the index).
     Word(String),
     /// A quoted phrase as typed.
@@ -74,37 +63,24 @@ pub enum Clause {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
-    pub negated: bool,
-    pub clause: Clause,
+pub(crate) struct Item {
+    pub(crate) negated: bool,
+    pub(crate) clause: Clause,
 }
 
 /// A parsed query: one or more alternatives (separated by `OR`); a result matches at
 /// least one. Within an alternative every filter holds and no negated item matches.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Query {
-    pub alternatives: Vec<Vec<Item>>,
-}
-
-impl Query {
-    /// Items that score: positive words and phrases.
-    pub fn has_text(&self) -> bool {
-        self.items()
-            .any(|i| !i.negated && matches!(i.clause, Clause::Word(_) | Clause::Phrase(_)))
-    }
-
-    /// Every item of every alternative.
-    pub fn items(&self) -> impl Iterator<Item = &Item> {
-        self.alternatives.iter().flatten()
-    }
+    pub(crate) alternatives: Vec<Vec<Item>>,
 }
 
 /// A query the parser cannot read. Displays as `query:COL: message` (COL 1-based, in
 /// characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryError {
-    pub col: usize,
-    pub message: String,
+    pub(crate) col: usize,
+    pub(crate) message: String,
 }
 
 impl fmt::Display for QueryError {
@@ -356,19 +332,17 @@ mod tests {
                 item(true, Clause::Word("retry".into())),
             ]
         );
-        assert!(q.has_text());
     }
 
     #[test]
     fn quoted_field_values_and_words_with_colons() {
         let q = parse(r#"team:"Site Reliability" 10:32"#).unwrap();
-        let items: Vec<&Item> = q.items().collect();
+        let items: Vec<&Item> = q.alternatives.iter().flatten().collect();
         assert_eq!(
             items[0].clause,
             Clause::Field(Field::Team, "site reliability".into())
         );
         assert_eq!(items[1].clause, Clause::Word("10:32".into()));
-        assert!(!parse("cause:dns").unwrap().has_text());
     }
 
     #[test]

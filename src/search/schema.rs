@@ -16,7 +16,7 @@ use super::text;
 use crate::model::Incident;
 
 /// Bump whenever the schema or what goes into a field changes: the index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub(crate) const SCHEMA_VERSION: u32 = 4;
 /// The tokenizer name registered on every opened index.
 const TOKENIZER: &str = "hindsight";
 

@@ -1,16 +1,16 @@
 //! Answering a query with the CLI's index. Ranking: BM25 per field, the best field of
-//! each word counting most (field boosts in [`super::weights`]); any word may match,
+//! each word counting most (field boosts in `super::weights`); any word may match,
 //! and matching all of them adds the score again, so complete matches come first. A
-//! word also matches its synonyms ([`super::synonyms`]), for less. A word found nowhere
+//! word also matches its synonyms (`super::synonyms`), for less. A word found nowhere
 //! is offered the nearest words of the archive ("did you mean"; one edit for words of up
 //! to seven letters, two for longer ones; a swap of neighbours is one) and, from
-//! [`weights::TYPO_MIN_CHARS`] letters on, searched as them at [`weights::TYPO`]. Field
+//! `weights::TYPO_MIN_CHARS` letters on, searched as them at `weights::TYPO`. Field
 //! filters and dates filter without changing scores.
 //!
 //! Causes: `cause:X` matches the label X and, when the taxonomy knows X (a class, an
 //! alias, a family), every incident of that class, labelled or inferred. Free text that
 //! names or describes a cause ("lost power", "bad rollout") also finds the incidents of
-//! that class, at [`weights::CAUSE`] (see [`super::causes`]). Every such reading is said
+//! that class, at `weights::CAUSE` (see [`super::causes`]). Every such reading is said
 //! in a notice, so a person knows why a result without their words came up.
 
 use std::collections::BTreeMap;
@@ -40,14 +40,20 @@ const SNIPPET_CHARS: usize = 180;
 /// One search result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
+    /// The incident's id.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// Its date, `YYYY-MM-DD`.
     pub date: Option<String>,
+    /// Its severity.
     pub severity: Option<String>,
+    /// Its services.
     pub services: Vec<String>,
     /// The post-mortem's file, relative to the site root.
-    pub source: String,
-    pub score: f32,
+    pub(crate) source: String,
+    pub(crate) score: f32,
+    /// The passage that matched, query words marked.
     pub snippet: Snippet,
 }
 
@@ -55,9 +61,11 @@ pub struct Hit {
 /// the query (causes it searched by, words it found nowhere and the nearest ones).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Results {
+    /// Incidents matched in all, beyond the hits returned.
     pub total: usize,
+    /// The best hits, best first.
     pub hits: Vec<Hit>,
-    pub notices: Vec<String>,
+    pub(crate) notices: Vec<String>,
 }
 
 /// An open index, ready to answer queries.
@@ -90,7 +98,7 @@ impl SearchIndex {
 
     /// Read cause names and descriptions with `taxonomy` (the site's) instead of the
     /// builtin one.
-    pub fn with_taxonomy(mut self, taxonomy: std::borrow::Cow<'static, Taxonomy>) -> Self {
+    pub(crate) fn with_taxonomy(mut self, taxonomy: std::borrow::Cow<'static, Taxonomy>) -> Self {
         self.taxonomy = taxonomy;
         self
     }

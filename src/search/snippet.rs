@@ -10,12 +10,12 @@
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Snippet {
     /// `(text, marked)` parts in order.
-    pub parts: Vec<(String, bool)>,
+    pub(crate) parts: Vec<(String, bool)>,
 }
 
 impl Snippet {
     /// The text without marks.
-    pub fn plain(&self) -> String {
+    pub(crate) fn plain(&self) -> String {
         self.parts.iter().map(|(t, _)| t.as_str()).collect()
     }
 
@@ -37,16 +37,16 @@ impl Snippet {
 
 /// A token of the text: byte range and whether it matched the query.
 #[derive(Debug, Clone, Copy)]
-pub struct TokenHit {
-    pub start: usize,
-    pub end: usize,
+pub(crate) struct TokenHit {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
     /// Which query term it matched (distinct terms count more than repeats).
-    pub term: usize,
+    pub(crate) term: usize,
 }
 
 /// Build the snippet of `text` around the densest cluster of `hits` (sorted by start).
 /// With no hits, the opening of the text.
-pub fn make(text: &str, hits: &[TokenHit], max_chars: usize) -> Snippet {
+pub(crate) fn make(text: &str, hits: &[TokenHit], max_chars: usize) -> Snippet {
     if text.trim().is_empty() {
         return Snippet::default();
     }

@@ -5,7 +5,7 @@
 //! tag, because Chromium refuses `fetch()` of local files. The files:
 //! - `search/idx/entry.js`: the first term of every term shard, facet values with counts,
 //!   the document range of each year (documents are numbered newest first, so a year is
-//!   a contiguous range), and the query-time [`weights`] search.js applies (typo and
+//!   a contiguous range), and the query-time `weights` search.js applies (typo and
 //!   prefix matches). Small and loaded once.
 //! - `search/idx/t<N>.js`: term shards. Terms are sorted and cut into shards of about
 //!   [`SHARD_TARGET_BYTES`], like Pagefind's index chunks: a fixed prefix scheme (`ab`,
@@ -14,7 +14,7 @@
 //!   typo be looked up among its alphabetical neighbours in the same shard. A term maps
 //!   to `[idf, postings]`; postings are (document gap, weight) pairs as base-64 varints.
 //!   The weight is the BM25 term-frequency part computed over field-boosted frequencies
-//!   (the CLI's field boosts, from [`weights`]), quantised to 1..31. Terms are those of
+//!   (the CLI's field boosts, from `weights`), quantised to 1..31. Terms are those of
 //!   the shared pipeline ([`crate::text::Terms`]).
 //! - `search/idx/p<N>.js`: word pairs for exact phrases, beside term shard N: for each
 //!   term of that shard, the terms that directly follow it somewhere (stop words
@@ -58,13 +58,13 @@ pub const SHARD_TARGET_BYTES: usize = 16 * 1024;
 /// Documents per document file: two, so a build writes half as many files (creating
 /// files is what a build pays most for), while the results shown at once
 /// (`PAGE` in search.js) still download under the budget.
-pub const DOC_GROUP: usize = 2;
+pub(crate) const DOC_GROUP: usize = 2;
 /// Document files per folder (`x/<group / this>/<group>.js`): creating files in
 /// parallel in one huge folder serialises on that folder's lock.
-pub const GROUPS_PER_FOLDER: usize = 128;
+pub(crate) const GROUPS_PER_FOLDER: usize = 128;
 /// Version of the file format, in `entry.js` (3: terms of the shared stemmer, and the
 /// query weights; 4: the `class` facet and `causes.js`).
-pub const FORMAT_VERSION: u32 = 4;
+pub(crate) const FORMAT_VERSION: u32 = 4;
 
 const K1: f64 = weights::BM25_K1;
 /// Browser scores run about five times the CLI's for the same match: a posting's weight
@@ -238,7 +238,7 @@ fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// Every file of the static index, paths relative to the output root, sorted by path.
-pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
+pub(crate) fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
     let files = std::sync::Mutex::new(Vec::new());
     let pushed = build_to(archive, causes, &|f| {
         files
@@ -255,7 +255,7 @@ pub fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
 
 /// Every file of the static index, handed to `emit` as soon as it is made (document
 /// files while the terms are still being counted), so the index is never held whole.
-pub fn build_to(
+pub(crate) fn build_to(
     archive: &Archive,
     causes: &Causes,
     emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
@@ -618,7 +618,7 @@ const VARINT_DIGITS: &[u8; 64] =
 
 /// Append `value` as base-64 digits of 5 payload bits each, least significant first;
 /// digit values of 32 and above mean "more digits follow".
-pub fn push_varint(out: &mut String, mut value: u32) {
+pub(crate) fn push_varint(out: &mut String, mut value: u32) {
     loop {
         let low = value & 31;
         value >>= 5;
@@ -630,27 +630,27 @@ pub fn push_varint(out: &mut String, mut value: u32) {
     }
 }
 
-/// Decode what `push_varint` wrote (for tests; search.js has the same loop).
-pub fn read_varints(s: &str) -> Vec<u32> {
-    let mut out = Vec::new();
-    let (mut value, mut shift) = (0u32, 0);
-    for b in s.bytes() {
-        let digit = VARINT_DIGITS.iter().position(|&d| d == b).unwrap_or(0) as u32;
-        value |= (digit & 31) << shift;
-        if digit & 32 == 0 {
-            out.push(value);
-            value = 0;
-            shift = 0;
-        } else {
-            shift += 5;
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Decode what `push_varint` wrote (search.js has the same loop).
+    fn read_varints(s: &str) -> Vec<u32> {
+        let mut out = Vec::new();
+        let (mut value, mut shift) = (0u32, 0);
+        for b in s.bytes() {
+            let digit = VARINT_DIGITS.iter().position(|&d| d == b).unwrap_or(0) as u32;
+            value |= (digit & 31) << shift;
+            if digit & 32 == 0 {
+                out.push(value);
+                value = 0;
+                shift = 0;
+            } else {
+                shift += 5;
+            }
+        }
+        out
+    }
 
     #[test]
     fn varints_round_trip() {

@@ -20,7 +20,7 @@ use super::schema::{self, Fields, IndexedDoc, SCHEMA_VERSION};
 use crate::model::{Archive, Incident};
 
 /// Paths of the index inside the cache folder.
-pub fn index_dir(cache_dir: &Path) -> PathBuf {
+pub(crate) fn index_dir(cache_dir: &Path) -> PathBuf {
     cache_dir.join("index")
 }
 
@@ -36,13 +36,13 @@ pub(super) fn version_path(cache_dir: &Path) -> PathBuf {
 /// files as they were (so `hindsight search` can tell cheaply whether any changed).
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Manifest {
-    pub schema: u32,
+    pub(crate) schema: u32,
     /// Digest of the taxonomy the cause classes were found with
     /// ([`super::causes::fingerprint`]); another taxonomy means a new index.
     #[serde(default)]
-    pub taxonomy: String,
+    pub(crate) taxonomy: String,
     /// id → content hash of what was indexed.
-    pub docs: BTreeMap<String, String>,
+    pub(crate) docs: BTreeMap<String, String>,
     /// Content file (relative to the site root, `/` separators) → how it was.
     #[serde(default)]
     pub files: BTreeMap<String, FileStamp>,
@@ -52,11 +52,11 @@ pub struct Manifest {
 /// published post-mortem it holds (none for a draft or a file that does not parse).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileStamp {
-    pub size: u64,
+    pub(crate) size: u64,
     /// Nanoseconds since the Unix epoch (0 when the file system cannot tell).
-    pub modified: u64,
+    pub(crate) modified: u64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
 }
 
 /// What `update` did.
@@ -66,6 +66,7 @@ pub struct UpdateStats {
     pub added: usize,
     /// Documents removed: deleted or changed incidents.
     pub removed: usize,
+    /// Documents kept as they were.
     pub unchanged: usize,
     /// The index was (re)created from scratch.
     pub rebuilt: bool,
@@ -104,7 +105,7 @@ pub fn update_with_files(
 
 /// Update the index for some changed documents: `docs` is every document that should
 /// be indexed (id → hash), `changed` those among them to (re-)index.
-pub fn update_documents(
+pub(crate) fn update_documents(
     cache_dir: &Path,
     docs: BTreeMap<String, String>,
     changed: &[&Incident],
@@ -134,7 +135,7 @@ fn with_classes<'a>(
 }
 
 /// The content hash `update` records for an incident.
-pub fn document_hash(incident: &Incident) -> String {
+pub(crate) fn document_hash(incident: &Incident) -> String {
     IndexedDoc::of(incident).hash()
 }
 

@@ -1,7 +1,8 @@
 //! Words that mean the same thing in post-mortems, so a query in an on-call engineer's
 //! words finds a post-mortem written in other words ("tls cert lapsed" → "certificate
 //! expired", "name lookups" → "dns"). General operations vocabulary, not drawn from any
-//! archive; a synonym counts for less than the word itself ([`WEIGHT`]).
+//! archive; a synonym counts for less than the word itself
+//! ([`weights::SYNONYM`](super::weights::SYNONYM)).
 //!
 //! Groups are matched on stems (the shared tokenizer, [`crate::text`]), so "certificates"
 //! and "certificate" share a group. An entry of several words is a phrase.
@@ -10,9 +11,6 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use crate::text;
-
-/// Weight of a synonym match relative to the word typed.
-pub const WEIGHT: f32 = 0.4;
 
 /// Each line one group of interchangeable words or phrases, comma-separated.
 const GROUPS: &str = "\
@@ -65,7 +63,7 @@ fn table() -> &'static BTreeMap<String, Vec<Vec<String>>> {
 }
 
 /// The synonyms of a stem (each a list of stems: one word, or a phrase).
-pub fn of(stem: &str) -> &'static [Vec<String>] {
+pub(crate) fn of(stem: &str) -> &'static [Vec<String>] {
     table().get(stem).map_or(&[], Vec::as_slice)
 }
 

@@ -7,12 +7,12 @@ use crate::text::Terms;
 
 /// The tokenizer registered on the CLI's tantivy index.
 #[derive(Clone, Default)]
-pub struct TantivyTokenizer {
+pub(crate) struct TantivyTokenizer {
     token: tantivy::tokenizer::Token,
 }
 
 /// A running [`TantivyTokenizer`] over one text.
-pub struct TantivyTokenStream<'a> {
+pub(crate) struct TantivyTokenStream<'a> {
     terms: Terms<'a>,
     token: &'a mut tantivy::tokenizer::Token,
     position: usize,

@@ -282,7 +282,7 @@ fn analysis_is_deterministic() {
     // `build` also updates the search cache inside the site: use a copy.
     let copy = crate::util::fixture_copy("related");
     let site = site_at(copy.path(), Config::default());
-    let mut warnings = pipeline::build(&site).unwrap().diagnostics.items;
+    let mut warnings = pipeline::build(&site).unwrap().items;
     warnings.retain(|d| d.code == "possible-repeat");
     assert_eq!(warnings.len(), 1, "build reports analysis warnings too");
 }

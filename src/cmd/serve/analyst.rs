@@ -21,32 +21,32 @@ use crate::model::{Archive, Insights};
 const SETTLE: Duration = Duration::from_millis(200);
 
 /// One analysis to run.
-pub struct Job {
+pub(crate) struct Job {
     /// `State::version` of the archive below; the result is dropped if it moved on.
-    pub version: u64,
-    pub archive: Arc<Archive>,
-    pub config: Config,
+    pub(crate) version: u64,
+    pub(crate) archive: Arc<Archive>,
+    pub(crate) config: Config,
     /// Incidents whose text changed since the last run (their cached tokens are stale).
-    pub changed_ids: Vec<String>,
+    pub(crate) changed_ids: Vec<String>,
 }
 
 /// What a run changed on the served site.
 #[derive(Debug, Clone)]
-pub struct Applied {
-    pub generation: u64,
+pub(crate) struct Applied {
+    pub(crate) generation: u64,
     /// Incidents whose related list, repeat or suggestions changed.
-    pub incidents: usize,
-    pub elapsed: Duration,
+    pub(crate) incidents: usize,
+    pub(crate) elapsed: Duration,
 }
 
 /// Runs analyses and applies their results to the served site.
-pub struct Analyst {
+pub(crate) struct Analyst {
     live: Arc<Live>,
     features: Mutex<FeatureCache>,
 }
 
 impl Analyst {
-    pub fn new(live: Arc<Live>) -> Analyst {
+    pub(crate) fn new(live: Arc<Live>) -> Analyst {
         Analyst {
             live,
             features: Mutex::new(FeatureCache::default()),
@@ -54,7 +54,7 @@ impl Analyst {
     }
 
     /// Drop every cached token list (after a full re-read, any text may have changed).
-    pub fn forget(&self) {
+    pub(crate) fn forget(&self) {
         self.features
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -62,7 +62,7 @@ impl Analyst {
     }
 
     /// Analyse `archive` now, with the configured diagnostic levels applied.
-    pub fn analyse(
+    pub(crate) fn analyse(
         &self,
         config: &Config,
         archive: &Archive,
@@ -83,7 +83,7 @@ impl Analyst {
 
     /// Run `job` and apply the result if the archive is still the one analysed and
     /// something differs. `None` when nothing was changed.
-    pub fn run(&self, job: Job) -> Option<Applied> {
+    pub(crate) fn run(&self, job: Job) -> Option<Applied> {
         let started = Instant::now();
         let (insights, diagnostics) = self.analyse(&job.config, &job.archive, &job.changed_ids);
         drop(job.archive);
@@ -122,7 +122,7 @@ impl Analyst {
     /// The analysis thread: runs the newest job of each burst (the older ones describe
     /// archives that are gone), `SETTLE` after its first, calling `on_applied` after each
     /// change it makes.
-    pub fn work(&self, jobs: Receiver<Job>, on_applied: impl Fn(&Applied)) {
+    pub(crate) fn work(&self, jobs: Receiver<Job>, on_applied: impl Fn(&Applied)) {
         while let Ok(mut job) = jobs.recv() {
             let mut taken = 1;
             // Let the browsers fetch the saved page first (it renders faster with both
@@ -158,7 +158,7 @@ impl Analyst {
 }
 
 /// Number of incidents whose insights differ between `old` and `new`.
-pub fn changed_incidents(old: &Insights, new: &Insights) -> usize {
+pub(crate) fn changed_incidents(old: &Insights, new: &Insights) -> usize {
     let mut ids: std::collections::BTreeSet<&String> = old.related.keys().collect();
     ids.extend(new.related.keys());
     ids.extend(old.repeat_of.keys());

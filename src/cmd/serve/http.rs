@@ -16,7 +16,7 @@ use super::Shared;
 use super::overlay::{self, EVENTS_PATH, STATUS_PATH};
 
 /// One consistent version of the site to answer a request from.
-pub trait Source {
+pub(crate) trait Source {
     fn generation(&self) -> u64;
     /// Shown on every HTML page while the latest changes cannot be built.
     fn overlay(&self) -> Option<&str>;
@@ -40,12 +40,12 @@ impl Source for super::live::View<'_> {
 
 /// What to send back for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    pub status: u16,
-    pub content_type: &'static str,
-    pub body: Vec<u8>,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) content_type: &'static str,
+    pub(crate) body: Vec<u8>,
     /// For redirects.
-    pub location: Option<String>,
+    pub(crate) location: Option<String>,
 }
 
 impl Reply {
@@ -61,7 +61,7 @@ impl Reply {
 
 /// Where a request path leads, before looking at the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// A file key of the site map, e.g. `incidents/x/index.html`.
     File { key: String, ends_with_slash: bool },
     /// The live-reload event stream.
@@ -75,7 +75,7 @@ pub enum Target {
 }
 
 /// Decode and check the path part of a request URL.
-pub fn target(url: &str) -> Target {
+pub(crate) fn target(url: &str) -> Target {
     let path = url.split(['?', '#']).next().unwrap_or("");
     if path == EVENTS_PATH {
         return Target::Events;
@@ -140,7 +140,7 @@ fn percent_decode(text: &str) -> Option<Vec<u8>> {
 }
 
 /// Content-Type by file extension; unknown types are sent as bytes.
-pub fn content_type(key: &str) -> &'static str {
+pub(crate) fn content_type(key: &str) -> &'static str {
     let ext = key
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
@@ -166,7 +166,7 @@ pub fn content_type(key: &str) -> &'static str {
 }
 
 /// The reply to a GET or HEAD of `url` from `site`.
-pub fn reply(url: &str, site: &dyn Source) -> Reply {
+pub(crate) fn reply(url: &str, site: &dyn Source) -> Reply {
     match target(url) {
         Target::Events => Reply::text(400, "the event stream is served by the stream handler\n"),
         Target::Status => Reply::text(400, "the status is answered by the request handler\n"),
@@ -203,7 +203,7 @@ pub fn reply(url: &str, site: &dyn Source) -> Reply {
 /// `reply`, with a panic while rendering caught: the request gets a 500 page carrying
 /// the overlay with the panic's message, and the worker that answered lives on (tiny_http
 /// has a fixed pool; without this, a few such requests would stop the preview).
-pub fn reply_caught(url: &str, site: &dyn Source) -> Reply {
+pub(crate) fn reply_caught(url: &str, site: &dyn Source) -> Reply {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reply(url, site))) {
         Ok(r) => r,
         Err(payload) => {
@@ -273,7 +273,7 @@ fn page(status: u16, key: &str, bytes: &[u8], site: &dyn Source) -> Reply {
 }
 
 /// Answer one request: a page, or (in its own thread) the event stream.
-pub fn handle(request: Request, shared: &Arc<Shared>) {
+pub(crate) fn handle(request: Request, shared: &Arc<Shared>) {
     let method = request.method().clone();
     if !matches!(method, Method::Get | Method::Head) {
         let response = Response::from_data(

@@ -22,22 +22,26 @@ use crate::diagnostics::Diagnostic;
 use crate::model::{Archive, Insights};
 use crate::render::pages::{PageData, SiteModel};
 use crate::render::{self, Renderer, Unit};
-use crate::site::{OutputFile, Site};
+use crate::site::Site;
 
 /// The files of one unit by path.
 type UnitFiles = HashMap<String, Arc<[u8]>>;
 
 /// A good build's inputs: everything pages are rendered from.
-pub struct Content {
-    pub renderer: Arc<Renderer>,
-    pub archive: Arc<Archive>,
-    pub insights: Insights,
+pub(crate) struct Content {
+    pub(crate) renderer: Arc<Renderer>,
+    pub(crate) archive: Arc<Archive>,
+    pub(crate) insights: Insights,
     /// Derived from the three above on first use after each change.
     data: OnceLock<PageData>,
 }
 
 impl Content {
-    pub fn new(renderer: Arc<Renderer>, archive: Arc<Archive>, insights: Insights) -> Content {
+    pub(crate) fn new(
+        renderer: Arc<Renderer>,
+        archive: Arc<Archive>,
+        insights: Insights,
+    ) -> Content {
         Content {
             renderer,
             archive,
@@ -47,38 +51,38 @@ impl Content {
     }
 
     /// Call after changing the archive or the insights.
-    pub fn changed(&mut self) {
+    pub(crate) fn changed(&mut self) {
         self.data = OnceLock::new();
     }
 }
 
 /// One version of the served site.
-pub struct State {
+pub(crate) struct State {
     /// Goes up by one each time something visible may have changed; pages carry the
     /// number they were served from, so they can tell whether they are stale.
-    pub generation: u64,
+    pub(crate) generation: u64,
     /// Shown on every HTML page while the latest changes cannot be built.
-    pub overlay: Option<String>,
-    pub site: Site,
+    pub(crate) overlay: Option<String>,
+    pub(crate) site: Site,
     /// `None` until a first good build.
-    pub content: Option<Content>,
+    pub(crate) content: Option<Content>,
     /// Goes up each time the archive changes, so that an analysis of an older archive
     /// is not applied to a newer one.
-    pub version: u64,
+    pub(crate) version: u64,
     /// The warnings and notes of the last whole-archive analysis.
-    pub analysis_diagnostics: Vec<Diagnostic>,
+    pub(crate) analysis_diagnostics: Vec<Diagnostic>,
 }
 
 /// The served site, shared by the HTTP threads, the rebuilds and the analysis thread.
-pub struct Live {
+pub(crate) struct Live {
     state: RwLock<State>,
     rendered: Mutex<HashMap<Unit, Arc<UnitFiles>>>,
     /// Analyses requested and not finished yet (see `serve::analyst`).
-    pub pending_analyses: AtomicUsize,
+    pub(crate) pending_analyses: AtomicUsize,
 }
 
 impl Live {
-    pub fn new(site: Site) -> Live {
+    pub(crate) fn new(site: Site) -> Live {
         Live {
             state: RwLock::new(State {
                 generation: 1,
@@ -94,7 +98,7 @@ impl Live {
     }
 
     /// The current version, for one request.
-    pub fn view(&self) -> View<'_> {
+    pub(crate) fn view(&self) -> View<'_> {
         View {
             state: self.state.read().unwrap_or_else(|e| e.into_inner()),
             rendered: &self.rendered,
@@ -103,7 +107,7 @@ impl Live {
 
     /// Change the state: the rendered files are dropped and the generation goes up.
     /// Returns `f`'s result and the new generation.
-    pub fn update<R>(&self, f: impl FnOnce(&mut State) -> R) -> (R, u64) {
+    pub(crate) fn update<R>(&self, f: impl FnOnce(&mut State) -> R) -> (R, u64) {
         let mut state = self.state.write().unwrap_or_else(|e| e.into_inner());
         let result = f(&mut state);
         if let Some(content) = &mut state.content {
@@ -118,51 +122,53 @@ impl Live {
     }
 
     /// Read the state without changing it.
-    pub fn inspect<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+    pub(crate) fn inspect<R>(&self, f: impl FnOnce(&State) -> R) -> R {
         f(&self.state.read().unwrap_or_else(|e| e.into_inner()))
     }
 
-    pub fn analysing(&self) -> bool {
+    pub(crate) fn analysing(&self) -> bool {
         self.pending_analyses.load(Ordering::SeqCst) > 0
     }
 }
 
 /// One consistent version of the site, held for the length of a request.
-pub struct View<'a> {
+pub(crate) struct View<'a> {
     state: RwLockReadGuard<'a, State>,
     rendered: &'a Mutex<HashMap<Unit, Arc<UnitFiles>>>,
 }
 
 impl View<'_> {
-    pub fn generation(&self) -> u64 {
+    pub(crate) fn generation(&self) -> u64 {
         self.state.generation
     }
 
-    pub fn overlay(&self) -> Option<&str> {
+    pub(crate) fn overlay(&self) -> Option<&str> {
         self.state.overlay.as_deref()
     }
 
     /// Whether there is a site at all (false until a first good build).
-    pub fn ready(&self) -> bool {
+    pub(crate) fn ready(&self) -> bool {
         self.state.content.is_some()
     }
 
     /// The bytes of the file at `path` (relative to the output root), rendering its unit
     /// if needed. `Err` carries the message of a failed render.
-    pub fn file(&self, path: &str) -> Result<Option<Arc<[u8]>>, String> {
+    pub(crate) fn file(&self, path: &str) -> Result<Option<Arc<[u8]>>, String> {
         let Some(unit) = Unit::for_path(path) else {
             return Ok(None);
         };
         Ok(self.unit(&unit)?.get(path).cloned())
     }
 
-    /// Every file of the site, rendered as `build` renders them, sorted by path.
-    pub fn all_files(&self) -> Result<Vec<OutputFile>, String> {
-        let mut files: Vec<OutputFile> = self
+    /// Every file of the site, rendered as `build` renders them, sorted by path (tests
+    /// compare it with a build's).
+    #[cfg(test)]
+    pub(crate) fn all_files(&self) -> Result<Vec<crate::site::OutputFile>, String> {
+        let mut files: Vec<crate::site::OutputFile> = self
             .all_units(true)?
             .iter()
             .flat_map(|p| p.iter())
-            .map(|(path, bytes)| OutputFile::new(path.clone(), bytes.to_vec()))
+            .map(|(path, bytes)| crate::site::OutputFile::new(path.clone(), bytes.to_vec()))
             .collect();
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)

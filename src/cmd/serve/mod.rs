@@ -13,14 +13,14 @@
 //! thread; one thread watches and rebuilds; one analyses; the main thread waits for
 //! Ctrl-C (SIGINT or SIGTERM) and then stops the others.
 
-pub mod analyst;
+pub(crate) mod analyst;
 
-pub mod http;
-pub mod live;
-pub mod overlay;
-pub mod rebuild;
-pub mod reload;
-pub mod watch;
+pub(crate) mod http;
+pub(crate) mod live;
+pub(crate) mod overlay;
+pub(crate) mod rebuild;
+pub(crate) mod reload;
+pub(crate) mod watch;
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
@@ -42,21 +42,21 @@ const WORKERS: usize = 4;
 
 /// Flags of `hindsight serve`.
 #[derive(Debug, Clone)]
-pub struct Options {
-    pub watch: bool,
-    pub port: u16,
-    pub bind: IpAddr,
-    pub open: bool,
+pub(crate) struct Options {
+    pub(crate) watch: bool,
+    pub(crate) port: u16,
+    pub(crate) bind: IpAddr,
+    pub(crate) open: bool,
 }
 
 /// State shared by the HTTP threads, the watcher and the analysis thread.
-pub struct Shared {
-    pub live: Arc<Live>,
-    pub reload: reload::Broadcaster,
+pub(crate) struct Shared {
+    pub(crate) live: Arc<Live>,
+    pub(crate) reload: reload::Broadcaster,
 }
 
 /// Run `hindsight serve` until Ctrl-C.
-pub fn run(mut site: Site, options: Options) -> Result<(), Failure> {
+pub(crate) fn run(mut site: Site, options: Options) -> Result<(), Failure> {
     // Absolute, so that watcher paths and site paths compare equal.
     site.root = site
         .root
@@ -268,7 +268,7 @@ fn watch_loop(
 }
 
 /// An error with its causes, one per line, for the terminal and the overlay.
-pub fn error_text(error: &anyhow::Error) -> String {
+pub(crate) fn error_text(error: &anyhow::Error) -> String {
     error
         .chain()
         .map(|c| c.to_string())

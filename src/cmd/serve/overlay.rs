@@ -8,21 +8,21 @@
 use crate::diagnostics::{Diagnostic, Level};
 
 /// The URL of the server-sent event stream that tells pages to reload.
-pub const EVENTS_PATH: &str = "/__hindsight/events";
+pub(crate) const EVENTS_PATH: &str = "/__hindsight/events";
 /// Whether the preview has caught up: `{"generation":N,"analysing":false}`.
-pub const STATUS_PATH: &str = "/__hindsight/status";
+pub(crate) const STATUS_PATH: &str = "/__hindsight/status";
 
 /// Id of the overlay element (tests and the reload script look for it).
-pub const OVERLAY_ID: &str = "hindsight-overlay";
+pub(crate) const OVERLAY_ID: &str = "hindsight-overlay";
 
 /// Escape text for HTML element content and attribute values (the one escaper the
 /// hand-written SVG charts use too).
-pub use crate::words::esc as escape_html;
+pub(crate) use crate::words::esc as escape_html;
 
 /// The overlay for a failed rebuild: one block per error (warnings are left to the
 /// terminal so that they do not hide the page), each as `path:line:col: error[code]:
 /// message` with the source line and caret, as the terminal shows it.
-pub fn render_overlay(headline: &str, diagnostics: &[Diagnostic]) -> String {
+pub(crate) fn render_overlay(headline: &str, diagnostics: &[Diagnostic]) -> String {
     let blocks: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.level == Level::Error)
@@ -32,7 +32,7 @@ pub fn render_overlay(headline: &str, diagnostics: &[Diagnostic]) -> String {
 }
 
 /// The overlay for a problem that is not tied to one post-mortem (site.toml, templates).
-pub fn render_message_overlay(headline: &str, message: &str) -> String {
+pub(crate) fn render_message_overlay(headline: &str, message: &str) -> String {
     frame(headline, &[message.to_string()])
 }
 
@@ -62,7 +62,7 @@ fn frame(headline: &str, blocks: &[String]) -> String {
 /// overlay (`fingerprint`): on a new version the script fetches its own URL again and
 /// reloads only when the fingerprint there differs, so a save elsewhere in the archive
 /// leaves an unchanged page (and its scroll position and open details) alone.
-pub fn reload_script(generation: u64, fingerprint: &str) -> String {
+pub(crate) fn reload_script(generation: u64, fingerprint: &str) -> String {
     format!(
         "<script data-hindsight-reload data-hindsight-fingerprint=\"{fingerprint}\">(function(){{\
          if(!window.EventSource||!window.fetch)return;var seen={generation},mine=\"{fingerprint}\";\
@@ -75,7 +75,7 @@ pub fn reload_script(generation: u64, fingerprint: &str) -> String {
 }
 
 /// A short digest of a page as served (its bytes and the overlay over it).
-pub fn fingerprint(page: &[u8], overlay: Option<&str>) -> String {
+pub(crate) fn fingerprint(page: &[u8], overlay: Option<&str>) -> String {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     page.hash(&mut hasher);
@@ -84,7 +84,7 @@ pub fn fingerprint(page: &[u8], overlay: Option<&str>) -> String {
 }
 
 /// Insert `extra` before the last `</body>` (any case), or append it when the page has none.
-pub fn inject(html: &[u8], extra: &str) -> Vec<u8> {
+pub(crate) fn inject(html: &[u8], extra: &str) -> Vec<u8> {
     let at = find_last_ignore_case(html, b"</body>").unwrap_or(html.len());
     let mut out = Vec::with_capacity(html.len() + extra.len());
     out.extend_from_slice(&html[..at]);

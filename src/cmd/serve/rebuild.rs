@@ -35,7 +35,7 @@ use crate::site::Site;
 
 /// Why the served site is not the latest build.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// Post-mortems with errors (with their warnings, which the overlay leaves out).
     Content(Vec<Diagnostic>),
     /// site.toml could not be read.
@@ -46,7 +46,7 @@ pub enum Problem {
 
 impl Problem {
     /// The overlay shown on every page while the problem lasts.
-    pub fn overlay(&self) -> String {
+    pub(crate) fn overlay(&self) -> String {
         use super::overlay::{render_message_overlay, render_overlay};
         match self {
             Problem::Content(ds) => {
@@ -71,20 +71,20 @@ impl Problem {
 
 /// Where the time of one rebuild went (rendering happens later, per request).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Timings {
-    pub read: Duration,
-    pub parse: Duration,
+pub(crate) struct Timings {
+    pub(crate) read: Duration,
+    pub(crate) parse: Duration,
     /// Diagnostics of the whole content (parse errors, duplicate ids).
-    pub check: Duration,
+    pub(crate) check: Duration,
     /// Bringing the archive up to date (in place for a few files).
-    pub archive: Duration,
+    pub(crate) archive: Duration,
     /// The whole-archive analysis when it runs before publishing (full rebuilds), or
     /// carrying the previous one over (saves; the full one follows on its own thread).
-    pub analyse: Duration,
+    pub(crate) analyse: Duration,
 }
 
 impl Timings {
-    pub fn total(&self) -> Duration {
+    pub(crate) fn total(&self) -> Duration {
         self.read + self.parse + self.check + self.archive + self.analyse
     }
 }
@@ -106,28 +106,29 @@ impl std::fmt::Display for Timings {
 
 /// The result of one rebuild.
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// Files re-parsed because their text changed (or appeared).
-    pub reparsed: usize,
+    pub(crate) reparsed: usize,
     /// Files that disappeared from the archive.
-    pub removed: usize,
+    pub(crate) removed: usize,
     /// True when the served site or the overlay changed: browsers reload.
-    pub changed: bool,
+    pub(crate) changed: bool,
     /// Every diagnostic of the build (errors and warnings), sorted.
-    pub diagnostics: Vec<Diagnostic>,
-    pub timings: Timings,
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    pub(crate) timings: Timings,
 }
 
 /// How the whole-archive analysis runs after a save.
-pub enum Analysis {
+pub(crate) enum Analysis {
     /// Right away, before `apply` returns (tests; the result is then exact at once).
+    #[cfg(test)]
     Inline,
     /// On the analysis thread (`serve`): the save is shown first.
     Background(Sender<Job>),
 }
 
 /// The cached state of a site between rebuilds.
-pub struct Builder {
+pub(crate) struct Builder {
     site: Site,
     /// Post-mortems in path order, with their parse results at the same index.
     sources: Vec<SourceFile>,
@@ -148,7 +149,12 @@ pub struct Builder {
 
 impl Builder {
     /// A builder with nothing loaded yet; call `rebuild_all` next.
-    pub fn new(site: Site, live: Arc<Live>, analyst: Arc<Analyst>, analysis: Analysis) -> Builder {
+    pub(crate) fn new(
+        site: Site,
+        live: Arc<Live>,
+        analyst: Arc<Analyst>,
+        analysis: Analysis,
+    ) -> Builder {
         Builder {
             site,
             sources: Vec::new(),
@@ -163,33 +169,34 @@ impl Builder {
         }
     }
 
-    pub fn site(&self) -> &Site {
+    pub(crate) fn site(&self) -> &Site {
         &self.site
     }
 
-    pub fn live(&self) -> &Arc<Live> {
+    #[cfg(test)]
+    pub(crate) fn live(&self) -> &Arc<Live> {
         &self.live
     }
 
     /// What keeps the latest changes from being served, if anything.
-    pub fn problem(&self) -> Option<&Problem> {
+    pub(crate) fn problem(&self) -> Option<&Problem> {
         self.config_problem.as_ref().or(self.build_problem.as_ref())
     }
 
     /// Number of post-mortem files known.
-    pub fn source_count(&self) -> usize {
+    pub(crate) fn source_count(&self) -> usize {
         self.sources.len()
     }
 
     /// Read, parse and analyse everything.
-    pub fn rebuild_all(&mut self) -> Outcome {
+    pub(crate) fn rebuild_all(&mut self) -> Outcome {
         let before = self.problem().cloned();
         let outcome = self.load_everything();
         self.settle(before, outcome)
     }
 
     /// Apply one batch of changes.
-    pub fn apply(&mut self, changes: &Changes) -> Outcome {
+    pub(crate) fn apply(&mut self, changes: &Changes) -> Outcome {
         let before = self.problem().cloned();
         let outcome = self.apply_changes(changes);
         self.settle(before, outcome)
@@ -364,7 +371,7 @@ impl Builder {
     fn publish_changes(&mut self, touched: &[Touched], mut timings: Timings) -> Outcome {
         let started = Instant::now();
         let analysis_before = self.live.inspect(|s| s.analysis_diagnostics.clone());
-        let mut diagnostics = self.content_diagnostics(&analysis_before);
+        let diagnostics = self.content_diagnostics(&analysis_before);
         timings.check = started.elapsed();
         if fails(&diagnostics, false) {
             return self.hold_back(diagnostics, timings);
@@ -424,18 +431,20 @@ impl Builder {
         };
         self.in_sync = true;
         self.build_problem = None;
-        match &self.analysis {
+        let diagnostics = match &self.analysis {
+            #[cfg(test)]
             Analysis::Inline => {
                 self.analyst.run(job);
-                diagnostics = self.current_diagnostics();
+                self.current_diagnostics()
             }
             Analysis::Background(jobs) => {
                 self.live.pending_analyses.fetch_add(1, Ordering::SeqCst);
                 if jobs.send(job).is_err() {
                     self.live.pending_analyses.fetch_sub(1, Ordering::SeqCst);
                 }
+                diagnostics
             }
-        }
+        };
         Outcome {
             reparsed: 0,
             removed: 0,
@@ -663,7 +672,7 @@ struct Touched {
 /// The previous analysis, made to fit the new archive until the full one arrives:
 /// entries of incidents that are gone are dropped and links to them removed; repeats,
 /// cheap and decided by dates and labels, are computed again in full.
-pub fn carry_insights(insights: &mut Insights, archive: &Archive, repeats: &RepeatsConfig) {
+pub(crate) fn carry_insights(insights: &mut Insights, archive: &Archive, repeats: &RepeatsConfig) {
     let ids: HashSet<&str> = archive.incidents.iter().map(|i| i.id.as_str()).collect();
     insights.related.retain(|id, list| {
         list.retain(|r| ids.contains(r.id.as_str()));

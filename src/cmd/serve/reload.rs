@@ -17,19 +17,19 @@ const KEEPALIVE: Duration = Duration::from_secs(10);
 
 /// The set of open streams.
 #[derive(Debug, Default)]
-pub struct Broadcaster {
+pub(crate) struct Broadcaster {
     clients: Mutex<Option<Vec<Sender<u64>>>>,
 }
 
 impl Broadcaster {
-    pub fn new() -> Broadcaster {
+    pub(crate) fn new() -> Broadcaster {
         Broadcaster {
             clients: Mutex::new(Some(Vec::new())),
         }
     }
 
     /// A new stream's end of the channel. After `close`, the receiver is already closed.
-    pub fn subscribe(&self) -> Receiver<u64> {
+    pub(crate) fn subscribe(&self) -> Receiver<u64> {
         let (sender, receiver) = mpsc::channel();
         if let Some(clients) = self
             .clients
@@ -44,7 +44,7 @@ impl Broadcaster {
 
     /// Tell every open stream that the site is now at `generation`; returns how many
     /// streams were told (closed ones are forgotten on the way).
-    pub fn notify(&self, generation: u64) -> usize {
+    pub(crate) fn notify(&self, generation: u64) -> usize {
         let mut guard = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         let Some(clients) = guard.as_mut() else {
             return 0;
@@ -54,7 +54,7 @@ impl Broadcaster {
     }
 
     /// End every stream (server shutdown); later subscribers get a closed channel.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         self.clients
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -63,7 +63,7 @@ impl Broadcaster {
 }
 
 /// Serve one event stream until the client goes away or the server closes.
-pub fn stream(mut writer: Box<dyn Write + Send>, receiver: Receiver<u64>, generation: u64) {
+pub(crate) fn stream(mut writer: Box<dyn Write + Send>, receiver: Receiver<u64>, generation: u64) {
     if write_event_stream_head(&mut writer).is_err() {
         return;
     }
@@ -95,7 +95,7 @@ fn write_event(writer: &mut dyn Write, text: &str) -> std::io::Result<()> {
 
 /// Write the head of an event-stream response by hand: tiny_http would buffer a chunked
 /// body, and events must leave at once.
-pub fn write_event_stream_head(writer: &mut dyn Write) -> std::io::Result<()> {
+pub(crate) fn write_event_stream_head(writer: &mut dyn Write) -> std::io::Result<()> {
     writer.write_all(
         b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\nX-Accel-Buffering: no\r\n\r\n",
     )?;

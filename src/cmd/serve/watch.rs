@@ -21,40 +21,40 @@ use crate::site::Site;
 
 /// What changed on disk since the last rebuild.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Changes {
+pub(crate) struct Changes {
     /// Absolute paths of files or folders under the content folder.
-    pub content: BTreeSet<PathBuf>,
-    pub templates: bool,
-    pub statics: bool,
-    pub config: bool,
+    pub(crate) content: BTreeSet<PathBuf>,
+    pub(crate) templates: bool,
+    pub(crate) statics: bool,
+    pub(crate) config: bool,
     /// Events were lost (the OS queue overflowed): re-read everything.
-    pub rescan: bool,
+    pub(crate) rescan: bool,
 }
 
 impl Changes {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.content.is_empty() && !self.templates && !self.statics && !self.config && !self.rescan
     }
 }
 
 /// A batch ends after this long without a new event.
-pub const QUIET: Duration = Duration::from_millis(25);
+pub(crate) const QUIET: Duration = Duration::from_millis(25);
 /// A batch never waits longer than this in total (a long copy still shows progress).
-pub const MAX_BATCH: Duration = Duration::from_millis(1000);
+pub(crate) const MAX_BATCH: Duration = Duration::from_millis(1000);
 
 /// The paths that matter, absolute.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Layout {
-    pub root: PathBuf,
-    pub content: PathBuf,
-    pub templates: PathBuf,
-    pub statics: PathBuf,
-    pub config: PathBuf,
+pub(crate) struct Layout {
+    pub(crate) root: PathBuf,
+    pub(crate) content: PathBuf,
+    pub(crate) templates: PathBuf,
+    pub(crate) statics: PathBuf,
+    pub(crate) config: PathBuf,
 }
 
 /// What a changed path is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Content,
     Templates,
     Static,
@@ -62,7 +62,7 @@ pub enum Kind {
 }
 
 impl Layout {
-    pub fn of(site: &Site) -> Layout {
+    pub(crate) fn of(site: &Site) -> Layout {
         Layout {
             root: site.root.clone(),
             content: site.content_dir(),
@@ -73,7 +73,7 @@ impl Layout {
     }
 
     /// The theme folders first: with `content_dir = "."` they lie inside the content.
-    pub fn classify(&self, path: &Path) -> Option<Kind> {
+    pub(crate) fn classify(&self, path: &Path) -> Option<Kind> {
         if path == self.config {
             Some(Kind::Config)
         } else if path.starts_with(&self.templates) {
@@ -90,20 +90,20 @@ impl Layout {
 
 /// What the watcher thread receives.
 #[derive(Debug)]
-pub enum Message {
+pub(crate) enum Message {
     Fs(Instant, notify::Result<notify::Event>),
     /// The server is shutting down.
     Stop,
 }
 
 /// A notify watcher on the folders of a `Layout`, kept in line with it.
-pub struct Watcher {
+pub(crate) struct Watcher {
     inner: notify::RecommendedWatcher,
     watched: BTreeMap<PathBuf, RecursiveMode>,
 }
 
 impl Watcher {
-    pub fn new(sender: Sender<Message>) -> Result<Watcher> {
+    pub(crate) fn new(sender: Sender<Message>) -> Result<Watcher> {
         let inner = notify::recommended_watcher(move |event| {
             let _ = sender.send(Message::Fs(Instant::now(), event));
         })
@@ -116,7 +116,7 @@ impl Watcher {
 
     /// Watch what `layout` names and exists; forget what it no longer names. Called after
     /// every batch, so a `templates/` folder created later is picked up.
-    pub fn sync(&mut self, layout: &Layout) -> Result<()> {
+    pub(crate) fn sync(&mut self, layout: &Layout) -> Result<()> {
         let mut wanted = BTreeMap::new();
         wanted.insert(layout.root.clone(), RecursiveMode::NonRecursive);
         for dir in [&layout.content, &layout.templates, &layout.statics] {
@@ -157,7 +157,11 @@ fn may_change_content(kind: &EventKind) -> bool {
 }
 
 /// Add one event to `changes`.
-pub fn add_event(layout: &Layout, changes: &mut Changes, event: notify::Result<notify::Event>) {
+pub(crate) fn add_event(
+    layout: &Layout,
+    changes: &mut Changes,
+    event: notify::Result<notify::Event>,
+) {
     let event = match event {
         Ok(event) => event,
         // The watcher lost track (e.g. the queue overflowed): trust nothing cached.
@@ -188,7 +192,10 @@ pub fn add_event(layout: &Layout, changes: &mut Changes, event: notify::Result<n
 /// Wait for the next batch of changes: block until a relevant event, then gather until
 /// `QUIET` passes without one. Returns the time of the batch's first event, or `None`
 /// when told to stop.
-pub fn next_batch(receiver: &Receiver<Message>, layout: &Layout) -> Option<(Instant, Changes)> {
+pub(crate) fn next_batch(
+    receiver: &Receiver<Message>,
+    layout: &Layout,
+) -> Option<(Instant, Changes)> {
     loop {
         let (first_at, event) = match receiver.recv() {
             Ok(Message::Fs(at, event)) => (at, event),

@@ -3,7 +3,7 @@
 use crate::analysis::trends::Stats;
 
 /// `12.5`, `15`: one decimal at most, none when whole.
-pub fn fmt_num(v: f64) -> String {
+pub(crate) fn fmt_num(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;
     if r.fract() == 0.0 {
         format!("{r:.0}")
@@ -14,20 +14,20 @@ pub fn fmt_num(v: f64) -> String {
 
 /// Minutes for people, by the site's one rule (`words::duration`): `15 min`,
 /// `2 h 30 min`, `3 d 2 h`.
-pub fn fmt_minutes(m: f64) -> String {
+pub(crate) fn fmt_minutes(m: f64) -> String {
     crate::words::duration(m)
 }
 
 /// A rate 0..=1 as a percentage: `33.3%`.
-pub fn fmt_pct(rate: f64) -> String {
+pub(crate) fn fmt_pct(rate: f64) -> String {
     format!("{}%", fmt_num(rate * 100.0))
 }
 
 /// `1 incident`, `3 incidents` (the one counted-noun rule of `words`).
-pub use crate::words::plural;
+pub(crate) use crate::words::plural;
 
 /// A change in a count: `+2`, `−1` (a minus sign), `no change`.
-pub fn signed(v: i64) -> String {
+pub(crate) fn signed(v: i64) -> String {
     match v {
         0 => "no change".into(),
         v if v > 0 => format!("+{v}"),
@@ -36,7 +36,7 @@ pub fn signed(v: i64) -> String {
 }
 
 /// `median 15 min, IQR 10–20 min, p90 28 min (n=4, 1 missing)`.
-pub fn describe_stats(s: &Stats) -> String {
+pub(crate) fn describe_stats(s: &Stats) -> String {
     match (s.median, s.p25, s.p75, s.p90) {
         (Some(m), Some(p25), Some(p75), Some(p90)) => format!(
             "median {}, IQR {}–{}, p90 {} (n={}, {} missing)",

@@ -42,26 +42,26 @@ use crate::site::{OutputFile, Site};
 use jiff::civil::Date;
 
 pub use export::{TRENDS_JSON, trends_json};
-pub use format::{describe_stats, fmt_minutes, fmt_num, fmt_pct};
-pub use view::MAX_POINTS_PER_GROUP;
 
 /// A link of a switch (periods, list groupings); `current` marks the page itself.
 #[derive(Debug, serde::Serialize)]
 pub(super) struct SwitchLink {
-    pub label: &'static str,
-    pub href: String,
-    pub current: bool,
+    pub(crate) label: &'static str,
+    pub(crate) href: String,
+    pub(crate) current: bool,
 }
 
 /// One dashboard: the organisation's (`name` empty), a team's or a service's.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ScopeKey {
+    /// Organisation, team or service.
     pub kind: ScopeKind,
+    /// The team's or service's name; empty for the organisation.
     pub name: String,
 }
 
 impl ScopeKey {
-    pub fn org() -> ScopeKey {
+    pub(crate) fn org() -> ScopeKey {
         ScopeKey {
             kind: ScopeKind::Org,
             name: String::new(),
@@ -204,7 +204,7 @@ pub fn render_scope(
 }
 
 /// Folder of a scope's dashboard, e.g. `dashboard/teams/payments/`.
-pub fn scope_base(kind: ScopeKind, name: &str) -> String {
+pub(crate) fn scope_base(kind: ScopeKind, name: &str) -> String {
     match kind {
         ScopeKind::Org => "dashboard/".to_string(),
         ScopeKind::Team => urls::dashboard_for("team", name)
@@ -217,7 +217,7 @@ pub fn scope_base(kind: ScopeKind, name: &str) -> String {
 }
 
 /// The dashboard page of a scope for a period.
-pub fn page_path(base: &str, period: PeriodKind) -> String {
+pub(crate) fn page_path(base: &str, period: PeriodKind) -> String {
     match period {
         PeriodKind::All => format!("{base}index.html"),
         other => format!("{base}{}/index.html", other.key()),

@@ -36,7 +36,7 @@ const HINT_SERVICES: &str =
     "Add “services: [api]” to the front matter, or a “Services affected:” list.";
 
 /// Incidents drawn as individual points per quarter; beyond it the box stands alone.
-pub const MAX_POINTS_PER_GROUP: usize = 40;
+pub(crate) const MAX_POINTS_PER_GROUP: usize = 40;
 
 /// Causes drawn in the Pareto and causes-by-quarter charts (the data table lists all).
 const MAX_CAUSES_DRAWN: usize = 20;

@@ -9,28 +9,28 @@
 //!
 //! Template contexts (besides `site`, `root` and `page_path` from `Renderer::page`; every
 //! `url` is relative to the site root, so templates write `{{ root }}{{ x.url }}`):
-//! - `index.html`: `incidents` [Row], `counts` {incidents, near_misses, open_actions,
-//!   overdue_actions, unknown_actions, actions_with_status}, `severities` [Term],
+//! - `index.html`: `incidents` \[Row\], `counts` {incidents, near_misses, open_actions,
+//!   overdue_actions, unknown_actions, actions_with_status}, `severities` \[Term\],
 //!   `taxonomies` [{name, url, count}].
 //! - `incident.html`: `incident` (the model), `row` (Row), `authors`, `durations`
 //!   [{key, label, minutes, text, excluded}], `milestones` [{key, label, at, pct}],
 //!   `timeline` [{time_text, at, datetime, offset, event, actor}] with `at` in the
-//!   author's zone, `timezone` (that zone, `None` for UTC), `action_items` [ActionView],
+//!   author's zone, `timezone` (that zone, `None` for UTC), `action_items` \[ActionView\],
 //!   `overdue_count`, `no_status_count` (items without a status), `related` [{id, url,
 //!   title, date, severity, score, reasons, explicit}], `repeat_of` / `repeated_by` [{id,
 //!   url, title, date, cause: Link, days_between}], `cause_suggestions` [{cause,
-//!   cause_url, score, from: [Link]}], `toc` [{level, title, anchor}], `body_html` (the
+//!   cause_url, score, from: \[Link\]}], `toc` [{level, title, anchor}], `body_html` (the
 //!   report, less what the structured views show; `content::held`).
 //! - `term.html` and `cause.html`: `taxonomy`, `taxonomy_label`, `taxonomy_title`,
-//!   `taxonomy_url`, `term` (Term), `incidents` [Row], `near_misses`; cause pages add
+//!   `taxonomy_url`, `term` (Term), `incidents` \[Row\], `near_misses`; cause pages add
 //!   `months` [{label, count, pct}], `chains` [[{incident: Link, date, days_after,
-//!   prior_followups, prior_done, prior_unknown, prior_total}]] and `open_items` [ActionView].
-//! - `taxonomy.html`: `taxonomy`, `taxonomy_title`, `taxonomy_label`, `terms` [Term],
+//!   prior_followups, prior_done, prior_unknown, prior_total}]] and `open_items` \[ActionView\].
+//! - `taxonomy.html`: `taxonomy`, `taxonomy_title`, `taxonomy_label`, `terms` \[Term\],
 //!   `record_hint` (how to record values, shown when there are none).
 //! - `action_items.html`: `groups` [{owner, anchor, open, overdue, items}], `teams`
 //!   [{team: Link, open, overdue}], `total_open`, `total_overdue`, `total_with_status`,
-//!   `unknown` [ActionView] (items without a status, newest incident first).
-//! - `404.html`: `base_href` (set when `base_url` is), `inline_css`, `recent` [Row].
+//!   `unknown` \[ActionView\] (items without a status, newest incident first).
+//! - `404.html`: `base_href` (set when `base_url` is), `inline_css`, `recent` \[Row\].
 
 mod view;
 
@@ -40,13 +40,11 @@ use super::{Renderer, urls};
 use crate::model::Incident;
 use crate::site::OutputFile;
 
-pub use view::{
-    ActionView, Link, PageData, Row, SiteModel, Term, incident_url, minutes_text, taxonomy_label,
-    taxonomy_title, values_of,
-};
+pub use view::{PageData, SiteModel};
+pub(crate) use view::{Term, taxonomy_label, taxonomy_title};
 
 /// One HTML page of this module, as the render plan (`render::Unit`) names it.
-pub enum Page<'k> {
+pub(crate) enum Page<'k> {
     Home,
     ActionItems,
     NotFound,
@@ -57,7 +55,7 @@ pub enum Page<'k> {
 }
 
 /// Render one page; `None` when the incident or term does not exist (any more).
-pub fn render_page(
+pub(crate) fn render_page(
     renderer: &Renderer,
     model: &SiteModel,
     page: Page,

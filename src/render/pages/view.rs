@@ -19,80 +19,80 @@ use crate::zone::Zone;
 
 /// A labelled link; `url` is relative to the site root (templates prefix `{{ root }}`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Link {
-    pub name: String,
-    pub url: String,
+pub(crate) struct Link {
+    pub(crate) name: String,
+    pub(crate) url: String,
 }
 
 /// One incident as a row of a table (home page, list pages).
 #[derive(Debug, Clone, Serialize)]
-pub struct Row {
-    pub id: String,
-    pub url: String,
-    pub title: String,
-    pub date: Option<String>,
-    pub year: Option<Link>,
-    pub severity: Option<Link>,
+pub(crate) struct Row {
+    pub(crate) id: String,
+    pub(crate) url: String,
+    pub(crate) title: String,
+    pub(crate) date: Option<String>,
+    pub(crate) year: Option<Link>,
+    pub(crate) severity: Option<Link>,
     /// 0 = most severe, by the order of `severities` in site.toml; unknown ones last.
-    pub severity_rank: usize,
-    pub status: &'static str,
-    pub kind: &'static str,
-    pub near_miss: bool,
-    pub services: Vec<Link>,
-    pub teams: Vec<Link>,
-    pub causes: Vec<Link>,
-    pub tags: Vec<Link>,
-    pub resolve_minutes: Option<i64>,
-    pub resolve_text: String,
-    pub open_actions: usize,
-    pub overdue_actions: usize,
+    pub(crate) severity_rank: usize,
+    pub(crate) status: &'static str,
+    pub(crate) kind: &'static str,
+    pub(crate) near_miss: bool,
+    pub(crate) services: Vec<Link>,
+    pub(crate) teams: Vec<Link>,
+    pub(crate) causes: Vec<Link>,
+    pub(crate) tags: Vec<Link>,
+    pub(crate) resolve_minutes: Option<i64>,
+    pub(crate) resolve_text: String,
+    pub(crate) open_actions: usize,
+    pub(crate) overdue_actions: usize,
     /// Action items the post-mortem gives no status: in neither figure above.
-    pub unknown_actions: usize,
+    pub(crate) unknown_actions: usize,
     /// Id of the earlier incident this one repeats.
-    pub repeat_of: Option<String>,
-    pub summary: Option<String>,
+    pub(crate) repeat_of: Option<String>,
+    pub(crate) summary: Option<String>,
 }
 
 /// A column of an action-item row without a role of its own (`Bug #: SRCH-77`).
 #[derive(Debug, Clone, Serialize)]
-pub struct Detail {
-    pub name: String,
-    pub value: String,
+pub(crate) struct Detail {
+    pub(crate) name: String,
+    pub(crate) value: String,
 }
 
 /// An action item with what the page needs to show it.
 #[derive(Debug, Clone, Serialize)]
-pub struct ActionView {
-    pub number: Option<String>,
-    pub action: String,
-    pub kind: Option<String>,
-    pub priority: Option<String>,
-    pub owner: Option<String>,
-    pub due: Option<String>,
-    pub status: &'static str,
-    pub status_text: String,
+pub(crate) struct ActionView {
+    pub(crate) number: Option<String>,
+    pub(crate) action: String,
+    pub(crate) kind: Option<String>,
+    pub(crate) priority: Option<String>,
+    pub(crate) owner: Option<String>,
+    pub(crate) due: Option<String>,
+    pub(crate) status: &'static str,
+    pub(crate) status_text: String,
     /// The row's other columns, as written: [{name, value}].
-    pub details: Vec<Detail>,
-    pub open: bool,
+    pub(crate) details: Vec<Detail>,
+    pub(crate) open: bool,
     /// Open and due before the as-of date.
-    pub overdue: bool,
+    pub(crate) overdue: bool,
     /// The incident the item belongs to (on cross-incident pages).
-    pub incident: Option<Link>,
-    pub incident_date: Option<String>,
-    pub teams: Vec<Link>,
+    pub(crate) incident: Option<Link>,
+    pub(crate) incident_date: Option<String>,
+    pub(crate) teams: Vec<Link>,
 }
 
 /// One term of a taxonomy (a service, a cause, a year...).
 #[derive(Debug, Clone, Serialize)]
-pub struct Term {
-    pub name: String,
-    pub slug: String,
-    pub url: String,
-    pub count: usize,
+pub(crate) struct Term {
+    pub(crate) name: String,
+    pub(crate) slug: String,
+    pub(crate) url: String,
+    pub(crate) count: usize,
     /// Date of the newest incident with this term.
-    pub latest: Option<String>,
+    pub(crate) latest: Option<String>,
     #[serde(skip)]
-    pub incidents: Vec<usize>,
+    pub(crate) incidents: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -213,14 +213,15 @@ pub(super) struct TeamCount {
 /// What the pages share, derived once from the archive and the insights and owned, so
 /// that `serve` can keep it between requests.
 pub struct PageData {
-    pub rows: Vec<Row>,
+    pub(crate) rows: Vec<Row>,
     /// Taxonomy name → its terms, in display order.
-    pub taxonomies: BTreeMap<&'static str, Vec<Term>>,
+    pub(crate) taxonomies: BTreeMap<&'static str, Vec<Term>>,
     /// Incident id → index in the archive (pages look up many related incidents).
     pub(super) by_id: HashMap<String, usize>,
 }
 
 impl PageData {
+    /// Derive the shared page data of `archive` (rows, taxonomy terms, an index by id).
     pub fn new(site: &Site, archive: &Archive, insights: &Insights) -> PageData {
         let taxonomies = urls::TAXONOMIES
             .par_iter()
@@ -245,7 +246,7 @@ impl PageData {
     }
 
     /// The term of `taxonomy` whose list page lives at `slug`.
-    pub fn term(&self, taxonomy: &str, slug: &str) -> Option<&Term> {
+    pub(crate) fn term(&self, taxonomy: &str, slug: &str) -> Option<&Term> {
         self.taxonomies
             .get(taxonomy)?
             .iter()
@@ -256,13 +257,14 @@ impl PageData {
 /// Everything a page is rendered from.
 #[derive(Clone, Copy)]
 pub struct SiteModel<'a> {
-    pub site: &'a Site,
-    pub archive: &'a Archive,
-    pub insights: &'a Insights,
-    pub data: &'a PageData,
+    pub(crate) site: &'a Site,
+    pub(crate) archive: &'a Archive,
+    pub(crate) insights: &'a Insights,
+    pub(crate) data: &'a PageData,
 }
 
 impl<'a> SiteModel<'a> {
+    /// The model of the site that pages are rendered from.
     pub fn new(
         site: &'a Site,
         archive: &'a Archive,
@@ -299,7 +301,7 @@ impl<'a> SiteModel<'a> {
 }
 
 /// The values of one taxonomy that an incident carries.
-pub fn values_of(incident: &Incident, taxonomy: &str) -> Vec<String> {
+pub(crate) fn values_of(incident: &Incident, taxonomy: &str) -> Vec<String> {
     match taxonomy {
         "severity" => incident.severity.iter().cloned().collect(),
         "service" => incident.services.clone(),
@@ -387,7 +389,7 @@ fn links(taxonomy: &str, values: &[String]) -> Vec<Link> {
         .collect()
 }
 
-pub fn incident_url(id: &str) -> String {
+pub(crate) fn incident_url(id: &str) -> String {
     urls::href(&urls::incident(id))
 }
 
@@ -456,7 +458,7 @@ fn kind_str(i: &Incident) -> &'static str {
 }
 
 /// "45 min", "2 h 5 min", "3 d 4 h" (`words::duration`); "unknown" for none.
-pub fn minutes_text(minutes: Option<i64>) -> String {
+pub(crate) fn minutes_text(minutes: Option<i64>) -> String {
     match minutes {
         Some(m) => crate::words::duration(m as f64),
         None => "unknown".to_string(),
@@ -624,7 +626,7 @@ pub(super) fn repeated_by(model: &SiteModel, incident: &Incident) -> Vec<RepeatV
 }
 
 /// Plural heading of a taxonomy's index page.
-pub fn taxonomy_title(taxonomy: &str) -> &'static str {
+pub(crate) fn taxonomy_title(taxonomy: &str) -> &'static str {
     match taxonomy {
         "severity" => "Severities",
         "service" => "Services",
@@ -637,7 +639,7 @@ pub fn taxonomy_title(taxonomy: &str) -> &'static str {
 }
 
 /// Singular label of a taxonomy, for a term page's heading.
-pub fn taxonomy_label(taxonomy: &str) -> &'static str {
+pub(crate) fn taxonomy_label(taxonomy: &str) -> &'static str {
     match taxonomy {
         "severity" => "Severity",
         "service" => "Service",
@@ -650,7 +652,7 @@ pub fn taxonomy_label(taxonomy: &str) -> &'static str {
 }
 
 /// How to record a taxonomy's values, for pages where no post-mortem gives one.
-pub fn record_hint(taxonomy: &str) -> &'static str {
+pub(crate) fn record_hint(taxonomy: &str) -> &'static str {
     match taxonomy {
         "severity" => "Add “severity: SEV2” to a post-mortem, in the front matter or the body.",
         "service" => "Add “services: [api]” to the front matter, or a “Services affected:” list.",
