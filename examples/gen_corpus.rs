@@ -110,7 +110,7 @@ impl Rng {
     }
     /// Uniform in `0..n` (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() >> 11) as u128 * n as u128 >> 53) as usize
+        ((((self.next_u64() >> 11) as u128) * (n as u128)) >> 53) as usize
     }
     /// Uniform in `lo..=hi`.
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
@@ -2023,7 +2023,7 @@ fn render_template_body(out: &mut String, doc: &Doc) {
     let _ = writeln!(
         out,
         "**{}** - {}.\n\n---\n",
-        if doc.plan.seed % 3 == 0 {
+        if doc.plan.seed.is_multiple_of(3) {
             "PARTLY"
         } else {
             "YES"

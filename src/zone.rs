@@ -128,7 +128,7 @@ impl Zone {
     /// `not_before` (a timeline going forward through the repeated hour).
     pub(crate) fn instant(&self, dt: DateTime, not_before: Option<Timestamp>) -> Option<Timestamp> {
         let ambiguous = self.tz.to_ambiguous_timestamp(dt);
-        let earlier = ambiguous.clone().earlier().ok()?;
+        let earlier = ambiguous.earlier().ok()?;
         match not_before {
             Some(floor) if earlier < floor => ambiguous.later().ok(),
             _ => ambiguous.compatible().ok(),

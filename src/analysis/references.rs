@@ -197,8 +197,11 @@ struct Index<'a> {
     /// among the titles sharing a word, not by a scan of the archive.
     by_word: HashMap<String, Vec<usize>>,
     /// Character bigrams of every id and bigram → ids, made on the first mistyped id.
-    id_bigrams: OnceLock<(Vec<BTreeSet<String>>, HashMap<String, Vec<usize>>)>,
+    id_bigrams: OnceLock<IdBigrams>,
 }
+
+/// Each id's character bigrams, and bigram → the ids that have it.
+type IdBigrams = (Vec<BTreeSet<String>>, HashMap<String, Vec<usize>>);
 
 impl<'a> Index<'a> {
     fn new(incidents: &'a [Incident]) -> Self {

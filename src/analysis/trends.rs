@@ -166,6 +166,10 @@ pub(crate) struct Stats {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[expect(
+    clippy::enum_variant_names,
+    reason = "the names are the export's keys (time_to_detect, ...) and the figures' names"
+)]
 pub(crate) enum Metric {
     TimeToDetect,
     TimeToAcknowledge,

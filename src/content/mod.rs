@@ -757,21 +757,6 @@ fn has_bracket_placeholder(text: &str) -> bool {
     !bracket_placeholders(text).is_empty()
 }
 
-#[cfg(test)]
-mod placeholder_tests {
-    use super::*;
-
-    #[test]
-    fn capital_tags_in_titles_are_not_placeholders() {
-        assert!(!is_template_title(
-            "[DUBLIN] Network equipment failure - postmortem"
-        ));
-        assert!(!has_bracket_placeholder("[RESOLVED] Checkout errors"));
-        assert!(is_template_title("[Incident Title]"));
-        assert!(has_bracket_placeholder("Owner: [Name]"));
-    }
-}
-
 /// Unfilled template placeholders in the body (`[Name]`, `[Incident Title]`,
 /// `YYYY-MM-DD`, `HH:MM`), one `template-placeholder` warning per line, outside code.
 fn placeholders(
@@ -829,5 +814,20 @@ fn placeholders(
                 }
             ),
         ));
+    }
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::*;
+
+    #[test]
+    fn capital_tags_in_titles_are_not_placeholders() {
+        assert!(!is_template_title(
+            "[DUBLIN] Network equipment failure - postmortem"
+        ));
+        assert!(!has_bracket_placeholder("[RESOLVED] Checkout errors"));
+        assert!(is_template_title("[Incident Title]"));
+        assert!(has_bracket_placeholder("Owner: [Name]"));
     }
 }

@@ -228,6 +228,9 @@ fn doc_file(number: usize, group: &[(&Incident, String)]) -> OutputFile {
     )
 }
 
+/// A first term and a run of the terms that follow it, each with its encoded documents.
+type PairRun<'a> = (&'a str, &'a [(&'a str, String)]);
+
 /// JavaScript compares strings by UTF-16 code units; sort the same way.
 fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
     if a.is_ascii() && b.is_ascii() {
@@ -417,7 +420,8 @@ pub(crate) fn build_to(
     drop(pairs);
     drop(values);
     let mut pair_starts: Vec<[&str; 2]> = Vec::new();
-    let mut pair_shards: Vec<Vec<(&str, &[(&str, String)])>> = Vec::new();
+    // Each shard: (first term, the next terms with their documents) runs.
+    let mut pair_shards: Vec<Vec<PairRun<'_>>> = Vec::new();
     let mut bytes = 0;
     for ((first, _), list) in sorted.iter().zip(&follows) {
         let mut rest: &[(&str, String)] = list;

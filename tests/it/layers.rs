@@ -163,7 +163,7 @@ fn references(code: &str) -> Vec<Vec<String>> {
                 for p in parts {
                     let segs: Vec<String> = p
                         .split("::")
-                        .map(|s| s.trim().split_whitespace().next().unwrap_or("").to_string())
+                        .map(|s| s.split_whitespace().next().unwrap_or("").to_string())
                         .map(|s| s.trim_matches(|c: char| !ident(c)).to_string())
                         .take_while(|s| !s.is_empty())
                         .filter(|s| s != "self")

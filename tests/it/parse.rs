@@ -155,15 +155,17 @@ fn template_only_post_mortem_fields() {
     );
 
     // Action items: the table; the checkbox list repeats it and is not added again.
-    let items: Vec<(
-        &str,
-        &str,
-        Option<&str>,
+    // (number, action, owner, due, status, status as written, line)
+    type Item<'a> = (
+        &'a str,
+        &'a str,
+        Option<&'a str>,
         Option<Date>,
         ActionItemStatus,
-        &str,
+        &'a str,
         usize,
-    )> = i
+    );
+    let items: Vec<Item<'_>> = i
         .action_items
         .iter()
         .map(|a| {

@@ -466,10 +466,10 @@ fn run_action(
             // so every run here is a cache miss.
             continue;
         }
-        if let Some(condition) = step.get("if") {
-            if cx.eval(&text(condition)) != "true" {
-                continue;
-            }
+        if let Some(condition) = step.get("if")
+            && cx.eval(&text(condition)) != "true"
+        {
+            continue;
         }
         assert_eq!(
             step["shell"], "bash",
@@ -722,10 +722,10 @@ fn run_pipeline(repo: &Path, tools: &Tools, overrides: &Value, scratch: &Path) -
         let before = ran.len();
         for (name, job) in jobs.iter().filter(|(_, job)| job["stage"] == *stage) {
             let rules = job.get("rules").and_then(Value::as_sequence);
-            if let Some(rule) = rules.and_then(|r| r.first()) {
-                if !rule_holds(&text(&rule["if"]), &vars) {
-                    continue;
-                }
+            if let Some(rule) = rules.and_then(|r| r.first())
+                && !rule_holds(&text(&rule["if"]), &vars)
+            {
+                continue;
             }
             let mut script = format!("set -eo pipefail\n{exports}cd \"$CI_PROJECT_DIR\"\n");
             for line in ["before_script", "script"]

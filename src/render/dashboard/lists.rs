@@ -105,7 +105,7 @@ fn group_by<'a>(
     for &(index, i) in incidents {
         for value in field(i) {
             let list = groups.entry(value.trim()).or_default();
-            if !list.last().is_some_and(|last| last.0 == index) {
+            if list.last().is_none_or(|last| last.0 != index) {
                 list.push((index, i));
             }
         }
@@ -261,9 +261,9 @@ impl Ctx<'_> {
     ) -> Result<OutputFile> {
         let path = list_path(&scope.base, period.period, kind);
         let (template, _) = [
-            ("dashboard_list_time.html", ListKind::ByTime),
-            ("dashboard_list_causes.html", ListKind::ByCause),
-            ("dashboard_list_services.html", ListKind::ByService),
+            ("dashboard_list_time.html", ListKind::Time),
+            ("dashboard_list_causes.html", ListKind::Cause),
+            ("dashboard_list_services.html", ListKind::Service),
         ]
         .into_iter()
         .find(|(_, k)| *k == kind)
@@ -276,9 +276,9 @@ impl Ctx<'_> {
             period_start: period.start.to_string(),
             period_end: period.end.to_string(),
             others: [
-                ("By date and severity", ListKind::ByTime),
-                ("By cause", ListKind::ByCause),
-                ("By service", ListKind::ByService),
+                ("By date and severity", ListKind::Time),
+                ("By cause", ListKind::Cause),
+                ("By service", ListKind::Service),
             ]
             .into_iter()
             .filter(|(_, k)| list_kinds(scope.trends.kind).contains(k))
@@ -403,7 +403,7 @@ impl Ctx<'_> {
         self.list_page(
             scope,
             period,
-            ListKind::ByTime,
+            ListKind::Time,
             "Post-mortems by date and severity",
             list,
         )
@@ -416,7 +416,7 @@ impl Ctx<'_> {
         period: &PeriodTrends,
         incidents: &[Member],
     ) -> Result<OutputFile> {
-        let path = list_path(&scope.base, period.period, ListKind::ByCause);
+        let path = list_path(&scope.base, period.period, ListKind::Cause);
         let pareto = &period.causes.pareto;
         let anchors = anchors("c", pareto.iter().map(|p| p.cause.as_str()));
         let quarters = trends::bins_for_quarters(period.start, period.end);
@@ -485,7 +485,7 @@ impl Ctx<'_> {
             repeats,
             incidents: plural(incidents.len(), "incident", "incidents"),
         };
-        self.list_page(scope, period, ListKind::ByCause, "Incidents by cause", list)
+        self.list_page(scope, period, ListKind::Cause, "Incidents by cause", list)
     }
 
     /// `incidents`: the period's incidents by date, near misses left out.
@@ -537,7 +537,7 @@ impl Ctx<'_> {
         self.list_page(
             scope,
             period,
-            ListKind::ByService,
+            ListKind::Service,
             "Incidents by service",
             ServiceList { services },
         )

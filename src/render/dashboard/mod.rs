@@ -113,8 +113,8 @@ pub fn scope_for_path(archive: &Archive, path: &str) -> Option<ScopeKey> {
 /// heat map is its own row, whose cells link to the by-time list.
 fn list_kinds(kind: ScopeKind) -> &'static [ListKind] {
     match kind {
-        ScopeKind::Service => &[ListKind::ByTime, ListKind::ByCause],
-        _ => &[ListKind::ByTime, ListKind::ByCause, ListKind::ByService],
+        ScopeKind::Service => &[ListKind::Time, ListKind::Cause],
+        _ => &[ListKind::Time, ListKind::Cause, ListKind::Service],
     }
 }
 
@@ -226,17 +226,20 @@ pub(crate) fn page_path(base: &str, period: PeriodKind) -> String {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ListKind {
-    ByTime,
-    ByCause,
-    ByService,
+    /// Newest first.
+    Time,
+    /// Grouped by cause.
+    Cause,
+    /// Grouped by service.
+    Service,
 }
 
 /// A drill-down list of a scope and period.
 fn list_path(base: &str, period: PeriodKind, kind: ListKind) -> String {
     let sub = match kind {
-        ListKind::ByTime => "",
-        ListKind::ByCause => "causes/",
-        ListKind::ByService => "services/",
+        ListKind::Time => "",
+        ListKind::Cause => "causes/",
+        ListKind::Service => "services/",
     };
     format!("{base}lists/{}/{sub}index.html", period.key())
 }
@@ -417,7 +420,7 @@ impl<'a> Ctx<'a> {
                 .filter(|(_, i)| !i.is_near_miss())
                 .collect();
             files.push(self.list_by_cause(scope, period, &incidents)?);
-            if list_kinds(scope.trends.kind).contains(&ListKind::ByService) {
+            if list_kinds(scope.trends.kind).contains(&ListKind::Service) {
                 files.push(self.list_by_service(scope, period, &incidents)?);
             }
         }

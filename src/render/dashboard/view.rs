@@ -261,9 +261,9 @@ impl<'a> PageCtx<'a> {
         let list = |kind| href(&path, &list_path(&scope.base, period.period, kind));
         PageCtx {
             lists: [
-                list(ListKind::ByTime),
-                list(ListKind::ByCause),
-                list(ListKind::ByService),
+                list(ListKind::Time),
+                list(ListKind::Cause),
+                list(ListKind::Service),
             ],
             root: root_prefix(&path),
             point_labels: std::cell::OnceCell::new(),
@@ -343,11 +343,11 @@ impl Ctx<'_> {
         Notices {
             few: (!period.enough_data).then(|| FewNotice {
                 incidents: plural(h.incidents, "incident", "incidents"),
-                href: page.link(ListKind::ByTime, None),
+                href: page.link(ListKind::Time, None),
             }),
             undated: (period.undated > 0).then(|| CountedLink {
                 text: plural(period.undated, "post-mortem has", "post-mortems have"),
-                href: page.link(ListKind::ByTime, Some("undated")),
+                href: page.link(ListKind::Time, Some("undated")),
                 n: period.undated,
             }),
             near_misses: (h.near_misses > 0).then(|| Counted {
@@ -439,7 +439,7 @@ impl Ctx<'_> {
         item(
             "Incidents",
             h.incidents.to_string(),
-            page.link(ListKind::ByTime, None),
+            page.link(ListKind::Time, None),
             if h.near_misses > 0 {
                 format!(
                     "not counting {}",
@@ -454,7 +454,7 @@ impl Ctx<'_> {
             item(
                 &format!("{severe} incidents"),
                 NOT_RECORDED.to_string(),
-                page.link(ListKind::ByTime, None),
+                page.link(ListKind::Time, None),
                 format!("no incident records a severity. {HINT_SEVERITY}"),
                 String::new(),
             );
@@ -462,7 +462,7 @@ impl Ctx<'_> {
             item(
                 &format!("{severe} incidents"),
                 h.high_severity.to_string(),
-                page.link(ListKind::ByTime, None),
+                page.link(ListKind::Time, None),
                 if h.with_severity < h.incidents {
                     format!(
                         "the two most severe levels · {} without a severity",
@@ -521,7 +521,7 @@ impl Ctx<'_> {
             item(
                 label,
                 value,
-                page.link(ListKind::ByTime, None),
+                page.link(ListKind::Time, None),
                 detail,
                 comparison,
             );
@@ -545,7 +545,7 @@ impl Ctx<'_> {
             item(
                 "Repeat rate",
                 NOT_RECORDED.to_string(),
-                page.link(ListKind::ByCause, None),
+                page.link(ListKind::Cause, None),
                 format!("no incident names a cause, so repeats cannot be counted. {HINT_CAUSES}"),
                 String::new(),
             );
@@ -553,7 +553,7 @@ impl Ctx<'_> {
             item(
                 "Repeat rate",
                 rr.rate.map(fmt_pct).unwrap_or_else(|| "no data".into()),
-                page.link(ListKind::ByCause, Some("repeats")),
+                page.link(ListKind::Cause, Some("repeats")),
                 format!(
                     "{} of {} repeat an earlier cause",
                     rr.repeats,
@@ -619,10 +619,8 @@ impl Ctx<'_> {
                     let count = c.by_severity.get(k).copied().unwrap_or(0);
                     (count > 0).then(|| Mark {
                         value: count as f64,
-                        href: page.link(
-                            ListKind::ByTime,
-                            Some(&format!("{anchor}-{}", urls::slug(k))),
-                        ),
+                        href: page
+                            .link(ListKind::Time, Some(&format!("{anchor}-{}", urls::slug(k)))),
                         title: format!(
                             "{} · {k}: {}",
                             c.bin.label,
@@ -633,7 +631,7 @@ impl Ctx<'_> {
                 .collect();
             segments.push((c.near_misses > 0).then(|| Mark {
                 value: c.near_misses as f64,
-                href: page.link(ListKind::ByTime, Some(&format!("{anchor}-near-miss"))),
+                href: page.link(ListKind::Time, Some(&format!("{anchor}-near-miss"))),
                 title: format!(
                     "{} · {}",
                     c.bin.label,
@@ -654,7 +652,7 @@ impl Ctx<'_> {
             row.push(if c.incidents + c.near_misses > 0 {
                 Cell::NumLink {
                     text: c.incidents.to_string(),
-                    href: page.link(ListKind::ByTime, Some(&anchor)),
+                    href: page.link(ListKind::Time, Some(&anchor)),
                 }
             } else {
                 Cell::Num("0".into())
@@ -716,7 +714,7 @@ impl Ctx<'_> {
                     median,
                     p75,
                     p90,
-                    href: page.link(ListKind::ByTime, Some(&anchor)),
+                    href: page.link(ListKind::Time, Some(&anchor)),
                     title: format!("{} · {label}: {}", q.bin.label, describe_stats(s)),
                 }),
                 _ => None,
@@ -737,7 +735,7 @@ impl Ctx<'_> {
             row.push(if s.n + s.missing > 0 {
                 Cell::NumLink {
                     text: s.n.to_string(),
-                    href: page.link(ListKind::ByTime, Some(&anchor)),
+                    href: page.link(ListKind::Time, Some(&anchor)),
                 }
             } else {
                 Cell::Num("0".into())
@@ -821,7 +819,7 @@ impl Ctx<'_> {
             inferred: None,
             inferred_incidents: plural(causes.incidents_without_cause, "incident", "incidents"),
             repeat_rate: rr.rate.map(fmt_pct).unwrap_or_else(|| "no data".into()),
-            repeats_href: page.link(ListKind::ByCause, Some("repeats")),
+            repeats_href: page.link(ListKind::Cause, Some("repeats")),
             repeats: rr.repeats,
             incidents: plural(rr.incidents, "incident", "incidents"),
             window_days: self.config.repeats.window_days,
@@ -831,7 +829,7 @@ impl Ctx<'_> {
                     "incident has",
                     "incidents have",
                 ),
-                href: page.link(ListKind::ByCause, Some("no-cause")),
+                href: page.link(ListKind::Cause, Some("no-cause")),
                 n: causes.incidents_without_cause,
             }),
             pareto: None,
@@ -853,7 +851,7 @@ impl Ctx<'_> {
                 text: format!("{} · {}", p.count, fmt_pct(p.share)),
                 mark: Mark {
                     value: p.share,
-                    href: page.link(ListKind::ByCause, Some(&anchors[&p.cause])),
+                    href: page.link(ListKind::Cause, Some(&anchors[&p.cause])),
                     title: format!(
                         "{}: {} ({} of cause mentions, {} cumulative)",
                         p.cause,
@@ -883,7 +881,7 @@ impl Ctx<'_> {
                         Cell::Text(p.cause.clone()),
                         Cell::NumLink {
                             text: p.count.to_string(),
-                            href: page.link(ListKind::ByCause, Some(&anchors[&p.cause])),
+                            href: page.link(ListKind::Cause, Some(&anchors[&p.cause])),
                         },
                         Cell::Num(fmt_pct(p.share)),
                         Cell::Num(fmt_pct(p.cumulative_share)),
@@ -917,7 +915,7 @@ impl Ctx<'_> {
                             mark: Mark {
                                 value: count as f64,
                                 href: page.link(
-                                    ListKind::ByCause,
+                                    ListKind::Cause,
                                     Some(&format!(
                                         "{}-{}",
                                         anchors[&p.cause],
@@ -976,7 +974,7 @@ impl Ctx<'_> {
         }
         let unlabelled = causes.incidents_without_cause.max(1);
         let drawn = &causes.inferred[..causes.inferred.len().min(MAX_CAUSES_DRAWN)];
-        let link = page.link(ListKind::ByCause, Some("no-cause"));
+        let link = page.link(ListKind::Cause, Some("no-cause"));
         let rows = drawn
             .iter()
             .map(|c| HBar {
@@ -1062,12 +1060,12 @@ impl Ctx<'_> {
                                 value: cell.weight as f64,
                                 href: if own_row {
                                     page.link(
-                                        ListKind::ByTime,
+                                        ListKind::Time,
                                         Some(&format!("{}-incidents", time_anchor(&c.bin.key))),
                                     )
                                 } else {
                                     page.link(
-                                        ListKind::ByService,
+                                        ListKind::Service,
                                         Some(&format!(
                                             "{}-{}",
                                             anchors[&r.service],
@@ -1121,7 +1119,7 @@ impl Ctx<'_> {
                     } else {
                         Cell::NumLink {
                             text: r.count.to_string(),
-                            href: page.link(ListKind::ByService, Some(&anchors[&r.service])),
+                            href: page.link(ListKind::Service, Some(&anchors[&r.service])),
                         }
                     });
                     row
@@ -1188,7 +1186,7 @@ impl Ctx<'_> {
             let mut rows = Vec::new();
             for cohort in &a.cohorts {
                 let c = &cohort.counts;
-                let link = page.link(ListKind::ByTime, Some(&time_anchor(&cohort.bin.key)));
+                let link = page.link(ListKind::Time, Some(&time_anchor(&cohort.bin.key)));
                 let title = format!(
                     "{}: {} — {} done, {} open, {} overdue, {} not doing, {} without a status",
                     cohort.bin.label,
