@@ -156,7 +156,10 @@ fn render_with_index(
         .unwrap_or_else(|_| std::borrow::Cow::Borrowed(crate::taxonomy::Taxonomy::builtin_ref()));
     let causes = crate::search::causes::Causes::from_insights(&taxonomy, &insights.inferred_causes);
     let (rendered, search_index) = std::thread::scope(|s| {
-        let search_index = s.spawn(|| crate::search::update_cache(site, archive, &causes));
+        let search_index = s.spawn(|| {
+            let _timed = crate::progress::timed("indexing (CLI search, beside rendering)");
+            crate::search::update_cache(site, archive, &causes)
+        });
         let rendered = crate::render::render_site_to(site, archive, insights, emit);
         let search_index = search_index
             .join()
@@ -186,6 +189,7 @@ pub(crate) fn publish(
 ) -> Result<(crate::publish::Written, Option<Diagnostic>)> {
     let staging = crate::publish::Staging::new(out_dir, Some(&site.cache_dir()))?;
     let warning = render_with_index(site, prepared, &|f| staging.add(&f))?;
+    let _timed = crate::progress::timed("swapping in the new site");
     Ok((staging.commit()?, warning))
 }
 

@@ -47,8 +47,8 @@ pub struct TextModel {
 /// the model (tokenising and stemming), which depends on that incident alone.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DocFeatures {
-    pub(crate) cause: FeatureMap<f32>,
-    pub(crate) whole: FeatureMap<f32>,
+    pub(crate) cause: TermFreqs,
+    pub(crate) whole: TermFreqs,
     pub(crate) structured: bool,
     /// The causes inferred from the same text, filled the first time analysis asks
     /// (the taxonomy is the site's; `serve` drops the whole cache when the config
@@ -60,8 +60,8 @@ impl DocFeatures {
     pub(crate) fn of(incident: &Incident) -> DocFeatures {
         let (text, structured) = cause_text(incident);
         DocFeatures {
-            cause: features(&text, !structured),
-            whole: features(&whole_text(incident), false),
+            cause: features(&text, !structured).into_iter().collect(),
+            whole: features(&whole_text(incident), false).into_iter().collect(),
             structured,
             inferred: std::sync::OnceLock::new(),
         }
@@ -72,6 +72,12 @@ impl DocFeatures {
 /// text did not change is not tokenised (nor its causes inferred) again. The owner
 /// removes the ids it re-parsed.
 pub(crate) type FeatureCache = HashMap<String, Arc<DocFeatures>>;
+
+/// One text's term frequencies by feature hash: a [`features`] map laid flat, in the
+/// map's own order (so sums over it come out exactly as over the map). Flat, because
+/// an archive's maps are alive all at once while the model is built: at 10,000
+/// post-mortems, hash maps of them were the largest thing analysis held.
+pub(crate) type TermFreqs = Box<[(u64, f32)]>;
 
 impl TextModel {
     /// Build both vectors for every incident, in parallel.
@@ -96,8 +102,8 @@ impl TextModel {
         }
         *cache = kept;
         let structured = docs.iter().map(|d| d.structured).collect();
-        let cause_docs: Vec<&FeatureMap<f32>> = docs.iter().map(|d| &d.cause).collect();
-        let whole_docs: Vec<&FeatureMap<f32>> = docs.iter().map(|d| &d.whole).collect();
+        let cause_docs: Vec<&[(u64, f32)]> = docs.iter().map(|d| &*d.cause).collect();
+        let whole_docs: Vec<&[(u64, f32)]> = docs.iter().map(|d| &*d.whole).collect();
         let (cause, cause_terms) = vectorize(&cause_docs);
         let (whole, whole_terms) = vectorize(&whole_docs);
         // Whole texts are long; their heaviest terms carry nearly all of the cosine.
@@ -393,15 +399,12 @@ fn bigram_hash(first: &str, second: &str) -> u64 {
 /// Turn per-document term frequencies into L2-normalised TF-IDF vectors with
 /// the frequencies of `features` times idf = ln(N / df). Term ids follow the sorted hashes, so they do
 /// not depend on thread scheduling. Returns the vectors and term id → hash.
-pub(crate) fn vectorize<D>(docs: &[D]) -> (Vec<SparseVec>, Vec<u64>)
-where
-    D: std::borrow::Borrow<FeatureMap<f32>> + Sync,
-{
+pub(crate) fn vectorize(docs: &[&[(u64, f32)]]) -> (Vec<SparseVec>, Vec<u64>) {
     let n = docs.len();
     let df: FeatureMap<u32> = docs
         .par_iter()
         .fold(FeatureMap::default, |mut acc: FeatureMap<u32>, doc| {
-            for &h in doc.borrow().keys() {
+            for &(h, _) in doc.iter() {
                 *acc.entry(h).or_default() += 1;
             }
             acc
@@ -434,10 +437,9 @@ where
     let vectors = docs
         .par_iter()
         .map(|doc| {
-            let doc = doc.borrow();
             let mut norm = 0.0f32;
             let mut v: SparseVec = Vec::with_capacity(doc.len());
-            for (&h, &tf) in doc {
+            for &(h, tf) in doc.iter() {
                 let d = df[&h] as f32;
                 let w = tf.max(0.0) * (n_f / d).ln();
                 norm += w * w;
@@ -539,11 +541,15 @@ mod tests {
 
     #[test]
     fn vectors_are_normalised_and_drop_unshared_terms() {
-        let docs = vec![
-            features("connection pool exhausted", false),
-            features("connection pool leak", false),
-            features("disk full", false),
-        ];
+        let docs: Vec<TermFreqs> = [
+            "connection pool exhausted",
+            "connection pool leak",
+            "disk full",
+        ]
+        .iter()
+        .map(|t| features(t, false).into_iter().collect())
+        .collect();
+        let docs: Vec<&[(u64, f32)]> = docs.iter().map(|d| &**d).collect();
         let (vectors, terms) = vectorize(&docs);
         assert_eq!(vectors.len(), 3);
         assert!(vectors[2].is_empty(), "nothing of doc 3 is shared");

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::SystemTime;
 
-use crate::util::{copy_dir, fixture_copy, run};
+use crate::util::{bin, copy_dir, fixture_copy, run};
 
 const AS_OF: &str = "2026-01-15";
 
@@ -153,6 +153,54 @@ fn quiet_builds_print_nothing_and_piped_output_holds_no_progress_line() {
     assert!(
         !err.contains('\r') && !err.contains('\u{1b}'),
         "no terminal control characters when stderr is not a terminal: {err:?}"
+    );
+}
+
+#[test]
+fn hindsight_timings_prints_one_line_per_stage_and_nothing_else_changes() {
+    let site = fixture_copy("site");
+    let out = std::process::Command::new(bin())
+        .args(["build", "--quiet", "--as-of", AS_OF])
+        .current_dir(site.path())
+        .env("HINDSIGHT_TIMINGS", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let stages: Vec<&str> = err
+        .lines()
+        .map(|l| {
+            let rest = l
+                .strip_prefix("timing: ")
+                .unwrap_or_else(|| panic!("not a timing: {l}"));
+            let (name, figures) = rest
+                .split_once(char::is_numeric)
+                .map_or((rest, ""), |(n, _)| (n, rest));
+            assert!(
+                figures.contains(" s wall, ") && figures.contains(" s CPU"),
+                "{l}"
+            );
+            name.trim()
+        })
+        .collect();
+    for stage in [
+        "reading",
+        "parsing",
+        "analysing",
+        "rendering",
+        "indexing (CLI search, beside rendering)",
+        "swapping in the new site",
+    ] {
+        assert!(stages.contains(&stage), "no timing for {stage}: {err}");
+    }
+    // The site is the same with and without timings.
+    let timed = std::fs::read(site.path().join("public/api/incidents.json")).unwrap();
+    let plain = fixture_copy("site");
+    let (code, _, err) = run(plain.path(), &["build", "--quiet", "--as-of", AS_OF]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    assert_eq!(
+        std::fs::read(plain.path().join("public/api/incidents.json")).unwrap(),
+        timed
     );
 }
 

@@ -40,6 +40,7 @@ pub fn run(cwd: &Path, args: &[&str]) -> (i32, String, String) {
         .args(args)
         .current_dir(cwd)
         .env_remove("SOURCE_DATE_EPOCH")
+        .env_remove("HINDSIGHT_TIMINGS")
         .output()
         .unwrap();
     (
