@@ -610,7 +610,7 @@ struct SentenceCues {
 
 impl SentenceCues {
     fn of(words: &[Word<'_>]) -> SentenceCues {
-        let w = |i: usize| words.get(i).map_or("", |w| &*w.lower);
+        let w = |i: usize| words.get(i).map_or("", |w| w.spoken());
         let mut causal = false;
         let mut plan = false;
         for i in 0..words.len() {
@@ -625,7 +625,8 @@ impl SentenceCues {
                 {
                     plan = true
                 }
-                "we'll" | "future" => plan = true,
+                "future" => plan = true,
+                "ll" if w(i.wrapping_sub(1)) == "we" => plan = true, // we'll
                 "will" if w(i.wrapping_sub(1)) == "we" => plan = true,
                 "plan" | "planning" if w(i + 1) == "to" => plan = true,
                 _ => {}
@@ -675,7 +676,7 @@ fn clause_factor(
     // Index of the match's first and last word in `words` (all words).
     let first = words.iter().position(|w| w.start == m.start)?;
     let last = words.iter().rposition(|w| w.end == m.end)?;
-    let lower = |i: usize| &*words[i].lower;
+    let lower = |i: usize| words[i].spoken();
     // Looking back from the match, within the clause.
     let mut hedged = false;
     let mut content_back = 0;
@@ -719,7 +720,7 @@ fn clause_factor(
             }
             "rather" => next == "than",
             "instead" => next == "of",
-            "not" | "n't" => {
+            "not" => {
                 matches!(next, "caused" | "due" | "related" | "because" | "triggered")
                     || (next == "by" && prev > 0)
             }

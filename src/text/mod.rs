@@ -10,7 +10,7 @@ pub mod stem;
 pub mod stop;
 pub mod tokens;
 
-pub use stem::{stem, stem_in_place};
+pub use stem::{stem, stem_cow, stem_in_place};
 pub use stop::{Tier, is_stop};
 pub use tokens::Tokens;
 
@@ -63,7 +63,8 @@ pub const AGREEMENT_SAMPLE: &str = "Certificates certificate expired expires exp
      misconfigured misconfiguration deployed deploys deploying deployment leaks leaking leaked hosts hosting fixes fixing \
      fizzes buzzing filled filling sees agreed ties dies is us bus gas gases classes address addressed \
      connection connections exhaustion rotation sessions version lion motion station mixing axes \
-     organization relational conditional happiness payment quickly activity massive nearly syncs v2s 3ds";
+     organization relational conditional happiness payment quickly activity massive nearly syncs v2s 3ds \
+     deploy deploys delays delayed keys proxies proxy retried applied denied flies dies we'll didn't wasn’t";
 
 #[cfg(test)]
 mod tests {
