@@ -12,7 +12,8 @@
 //! * × 1.25 when the sentence states a cause ("caused by", "root cause", "because",
 //!   "due to", "triggered"…), × 0.5 when it reads as a plan ("to prevent", "we will",
 //!   "going forward"…), × 0.4 when the match is hedged ("we first suspected",
-//!   "initially", "hypothesis", "if", "whether", "risks"…);
+//!   "initially", "hypothesis", "if", "whether", "risks", "interpreted … as"…) or
+//!   counterfactual ("… would have been caught");
 //! * × 0 when the clause rules it out: a negation shortly before the match ("no data was
 //!   lost", "not caused by DNS", "without a config change"), a ruling-out anywhere before
 //!   it in the clause ("we ruled out a network issue", "there was no evidence of an
@@ -799,6 +800,10 @@ fn clause_factor(
                 | "would"
                 | "hypothetical"
                 | "hypothetically"
+                | "interpreted"
+                | "misinterpreted"
+                | "mistook"
+                | "misread"
         ) {
             hedged = true;
         }
@@ -818,6 +823,8 @@ fn clause_factor(
             break;
         }
         match w {
+            // A counterfactual: "the bad policy would have been caught".
+            "have" if j > 0 && matches!(lower(j - 1), "would" | "could" | "might") => hedged = true,
             "wasn't" | "isn't" | "weren't" | "aren't" => negated_copula = true,
             "not" | "never"
                 if j > 0 && matches!(lower(j - 1), "was" | "is" | "were" | "are" | "be") =>

@@ -350,6 +350,41 @@ fn taxonomy_hedges_weaken_evidence() {
             .map_or(0.0, |c| c.confidence)
     };
     assert!(conf(&hedged) < conf(&strong) * 0.6, "{hedged:?} {strong:?}");
+    // A counterfactual or a misreading is no statement of the cause either.
+    let conf_of = |text: &str, class: &str| {
+        infer_sections(
+            &[SectionText {
+                kind: SectionKind::RootCause,
+                text,
+                first_line: None,
+                heading: None,
+            }],
+            tax(),
+            0.0,
+        )
+        .into_iter()
+        .find(|c| c.class == class)
+        .map_or(0.0, |c| c.confidence)
+    };
+    let stated = conf_of(
+        "The bad policy was pushed to every router.",
+        "config-change",
+    );
+    let counterfactual = conf_of(
+        "Behind a canary, the bad policy would have been caught early.",
+        "config-change",
+    );
+    assert!(stated > 0.5, "{stated}");
+    assert!(
+        counterfactual < stated * 0.6,
+        "{counterfactual} vs {stated}"
+    );
+    let fault = conf_of("The disk had a hardware fault.", "hardware-failure");
+    let misread = conf_of(
+        "The agent interpreted three failed starts as a hardware fault.",
+        "hardware-failure",
+    );
+    assert!(fault > 0.5 && misread < fault * 0.6, "{misread} vs {fault}");
 }
 
 #[test]
