@@ -18,61 +18,64 @@
 //! 4. A final `-e` (not `-ee`) goes when more than 3 letters remain (code, coded and
 //!    coding → cod).
 //!
-//! The rules only read and change the last few bytes of a word, so they run on a copy of
-//! its last [`WINDOW`] bytes: [`stem_cow`] then borrows the stem from the word whenever
-//! it is a prefix of it (nearly always), and [`stem_in_place`] rewrites a buffer.
+//! The rules only read and change the last few bytes of a word, and only ever put back
+//! a short ending (`-y`, `-ize`, `-ate`), so a stem is a prefix of the word plus such an
+//! ending: [`stem_cow`] borrows it from the word whenever it is a prefix (nearly always),
+//! [`stem_in_place`] truncates a buffer, and neither copies the word.
 
 use std::borrow::Cow;
 
-/// Bytes of a word's end the rules work on: step 1 cuts at most 3 and adds 1, step 2
-/// reads at most 7 more (`-ization`) and the byte 4 from the end, steps 3–4 the last 2.
-const WINDOW: usize = 16;
-
-/// The end of a word being stemmed: the word is its first `base` bytes, unchanged,
-/// followed by `buf[..len]`.
-struct Tail {
-    buf: [u8; WINDOW],
+/// A word being stemmed: its first `len` bytes followed by `tail` (an ending a rule put
+/// back, or what is left of it).
+struct Stem<'w> {
+    word: &'w [u8],
     len: usize,
-    base: usize,
+    tail: &'static str,
 }
 
-impl Tail {
-    #[inline]
-    fn of(word: &[u8]) -> Tail {
-        let base = word.len().saturating_sub(WINDOW);
-        let mut buf = [0u8; WINDOW];
-        let len = word.len() - base;
-        buf[..len].copy_from_slice(&word[base..]);
-        Tail { buf, len, base }
-    }
-
-    #[inline]
-    fn bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-
-    /// The whole word's length.
+impl Stem<'_> {
+    /// The whole stem's length.
     #[inline]
     fn n(&self) -> usize {
-        self.base + self.len
+        self.len + self.tail.len()
+    }
+
+    /// The byte `k` places from the end (0: the last one); `k < n()`.
+    #[inline]
+    fn at(&self, k: usize) -> u8 {
+        let t = self.tail.as_bytes();
+        if k < t.len() {
+            t[t.len() - 1 - k]
+        } else {
+            self.word[self.len - 1 - (k - t.len())]
+        }
+    }
+
+    /// Whether the stem ends with `suffix` (byte by byte: endings are short).
+    #[inline]
+    fn ends<const N: usize>(&self, suffix: &[u8; N]) -> bool {
+        N <= self.n() && (0..N).all(|k| self.at(k) == suffix[N - 1 - k])
     }
 
     #[inline]
     fn cut(&mut self, k: usize) {
-        self.len -= k;
+        let t = self.tail.len();
+        if k <= t {
+            self.tail = &self.tail[..t - k];
+        } else {
+            self.len -= k - t;
+            self.tail = "";
+        }
     }
 
+    /// Put an ending back (only ever right after a cut that took the whole tail).
     #[inline]
-    fn push(&mut self, s: &[u8]) {
-        self.buf[self.len..self.len + s.len()].copy_from_slice(s);
-        self.len += s.len();
+    fn push(&mut self, ending: &'static str) {
+        if !ending.is_empty() {
+            debug_assert!(self.tail.is_empty());
+            self.tail = ending;
+        }
     }
-}
-
-/// Whether `w` ends with `suffix` (a fixed-size compare, no call to `memcmp`).
-#[inline]
-fn ends<const N: usize>(w: &[u8], suffix: &[u8; N]) -> bool {
-    w.last_chunk::<N>() == Some(suffix)
 }
 
 /// Whether a byte is a consonant (a lower-case ASCII letter other than a vowel or `y`).
@@ -81,47 +84,46 @@ fn consonant(b: u8) -> bool {
     b.is_ascii_lowercase() && !matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
-/// Step 2 on the end `w` of a word of `n` bytes (at least 3): how many bytes to cut and
-/// what to put instead. Each arm holds the endings of one last letter, in the order of
-/// the rules above.
+/// Step 2 on `w` (at least 3 letters): how many bytes to cut and what to put instead.
+/// Each arm holds the endings of one last letter, in the order of the rules above.
 #[inline]
-fn ending(w: &[u8], n: usize) -> Option<(usize, &'static [u8])> {
-    let k = w.len();
-    // Letters left by an ending of `len` bytes: at least 3, or 4 after a 1–2 byte ending.
+fn ending(w: &Stem<'_>) -> Option<(usize, &'static str)> {
+    let n = w.n();
+    // Letters left by an ending of `len` bytes: at least `min`.
     let room = |len: usize, min: usize| n >= len + min;
-    match w[k - 1] {
+    match w.at(0) {
         b'n' => {
-            if ends(w, b"ization") {
-                Some((7, b"ize"))
-            } else if (ends(w, b"ation") || ends(w, b"ition")) && room(5, 3) {
-                Some((5, b""))
-            } else if ends(w, b"ion") && room(3, 3) && matches!(w[k - 4], b't' | b's' | b'x') {
-                Some((3, b""))
+            if w.ends(b"ization") {
+                Some((7, "ize"))
+            } else if (w.ends(b"ation") || w.ends(b"ition")) && room(5, 3) {
+                Some((5, ""))
+            } else if w.ends(b"ion") && room(3, 3) && matches!(w.at(3), b't' | b's' | b'x') {
+                Some((3, ""))
             } else {
                 None
             }
         }
-        b'l' if ends(w, b"ational") => Some((7, b"ate")),
-        b's' if ends(w, b"ness") && room(4, 3) => Some((4, b"")),
-        b't' if ends(w, b"ment") && room(4, 3) => Some((4, b"")),
-        b'g' if ends(w, b"ing") && room(3, 3) => Some((3, b"")),
-        b'd' if ends(w, b"ed") && room(2, 3) && w[k - 3] != b'e' => Some((2, b"")),
+        b'l' if w.ends(b"ational") => Some((7, "ate")),
+        b's' if w.ends(b"ness") && room(4, 3) => Some((4, "")),
+        b't' if w.ends(b"ment") && room(4, 3) => Some((4, "")),
+        b'g' if w.ends(b"ing") && room(3, 3) => Some((3, "")),
+        b'd' if w.ends(b"ed") && room(2, 3) && w.at(2) != b'e' => Some((2, "")),
         b'y' => {
-            if ends(w, b"ly") && room(2, 4) {
-                Some((2, b""))
-            } else if ends(w, b"ity") && room(3, 3) {
-                Some((3, b""))
-            } else if room(1, 4) && consonant(w[k - 2]) {
-                Some((1, b""))
+            if w.ends(b"ly") && room(2, 4) {
+                Some((2, ""))
+            } else if w.ends(b"ity") && room(3, 3) {
+                Some((3, ""))
+            } else if room(1, 4) && consonant(w.at(1)) {
+                Some((1, ""))
             } else {
                 None
             }
         }
         b'e' => {
-            if ends(w, b"ive") && room(3, 3) {
-                Some((3, b""))
+            if w.ends(b"ive") && room(3, 3) {
+                Some((3, ""))
             } else if room(1, 4) {
-                Some((1, b""))
+                Some((1, ""))
             } else {
                 None
             }
@@ -132,48 +134,48 @@ fn ending(w: &[u8], n: usize) -> Option<(usize, &'static [u8])> {
 
 /// The rules on a word that has more than 3 bytes, all lower-case ASCII letters.
 #[inline]
-fn rules(word: &[u8]) -> Tail {
-    let mut t = Tail::of(word);
+fn rules(word: &[u8]) -> Stem<'_> {
+    let mut t = Stem {
+        word,
+        len: word.len(),
+        tail: "",
+    };
     // 1. Plurals (and `-ied`, the past of the same `-y` verbs).
-    let w = t.bytes();
-    if (ends(w, b"ies") || ends(w, b"ied")) && t.n() > 4 {
+    if (t.ends(b"ies") || t.ends(b"ied")) && t.n() > 4 {
         t.cut(3);
-        t.push(b"y");
-    } else if ends(w, b"sses") {
+        t.push("y");
+    } else if t.ends(b"sses") {
         t.cut(2);
-    } else if w[w.len() - 1] == b's' && !matches!(w[w.len() - 2], b's' | b'u' | b'i') {
+    } else if t.at(0) == b's' && !matches!(t.at(1), b's' | b'u' | b'i') {
         t.cut(1);
     }
     // 2. Derivational and inflectional endings; after `-ing` or `-ed`, once more for
     //    the word it was made from (partitioned → partition → part, retrying → retry
     //    → retr, incrementing → increment → incr).
-    if let Some((cut, replacement)) = ending(t.bytes(), t.n()) {
-        let w = t.bytes();
-        let inflected = (cut == 3 && ends(w, b"ing")) || (cut == 2 && ends(w, b"ed"));
+    if let Some((cut, replacement)) = ending(&t) {
+        let inflected = (cut == 3 && t.ends(b"ing")) || (cut == 2 && t.ends(b"ed"));
         t.cut(cut);
         t.push(replacement);
         if inflected
-            && matches!(t.bytes().last(), Some(b'n' | b't' | b'y'))
-            && let Some((cut, replacement)) = ending(t.bytes(), t.n())
+            && matches!(t.at(0), b'n' | b't' | b'y')
+            && let Some((cut, replacement)) = ending(&t)
         {
             t.cut(cut);
             t.push(replacement);
         }
     }
     // 3. "stopped" → "stopp" → "stop", but keep "ll"/"ss"/"zz" (fall, pass, buzz).
-    let w = t.bytes();
-    let k = w.len();
     if t.n() > 3
-        && w[k - 1] == w[k - 2]
+        && t.at(0) == t.at(1)
         && !matches!(
-            w[k - 1],
+            t.at(0),
             b'l' | b's' | b'z' | b'a' | b'e' | b'i' | b'o' | b'u'
         )
     {
         t.cut(1);
     }
     // 4.
-    if t.n() > 3 && t.bytes().last() == Some(&b'e') && !ends(t.bytes(), b"ee") {
+    if t.n() > 3 && t.at(0) == b'e' && t.at(1) != b'e' {
         t.cut(1);
     }
     t
@@ -198,13 +200,14 @@ pub fn stem_cow(word: &str) -> Cow<'_, str> {
         return Cow::Borrowed(word);
     }
     let t = rules(word.as_bytes());
-    let rest = &word.as_bytes()[t.base..];
-    if rest.starts_with(t.bytes()) {
+    let rest = &word.as_bytes()[t.len..];
+    let tail = t.tail.as_bytes();
+    if rest.len() >= tail.len() && (0..tail.len()).all(|i| rest[i] == tail[i]) {
         Cow::Borrowed(&word[..t.n()])
     } else {
         let mut out = String::with_capacity(t.n());
-        out.push_str(&word[..t.base]);
-        out.extend(t.bytes().iter().map(|&b| char::from(b)));
+        out.push_str(&word[..t.len]);
+        out.push_str(t.tail);
         Cow::Owned(out)
     }
 }
@@ -216,8 +219,9 @@ pub fn stem_in_place(w: &mut String) {
         return;
     }
     let t = rules(w.as_bytes());
-    w.truncate(t.base);
-    w.extend(t.bytes().iter().map(|&b| char::from(b)));
+    let (len, tail) = (t.len, t.tail);
+    w.truncate(len);
+    w.push_str(tail);
 }
 
 #[cfg(test)]

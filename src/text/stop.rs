@@ -250,29 +250,27 @@ pub fn is_stop(word: &str, tier: Tier) -> bool {
     let bytes = word.as_bytes();
     match tier {
         Core => {
-            bytes.len() <= CORE_MAX_BYTES && {
-                let mut key = [0u8; 8];
-                key[..bytes.len()].copy_from_slice(bytes);
-                CORE_PACKED.binary_search(&u64::from_be_bytes(key)).is_ok()
-            }
+            bytes.len() <= CORE_MAX_BYTES
+                && CORE_PACKED
+                    .binary_search(&((key(bytes) >> 64) as u64))
+                    .is_ok()
         }
         Phrases => {
-            bytes.len() <= PHRASES_MAX_BYTES && {
-                let mut key = [0u8; 16];
-                key[..bytes.len()].copy_from_slice(bytes);
-                PHRASES_PACKED
-                    .binary_search(&u128::from_be_bytes(key))
-                    .is_ok()
-            }
+            bytes.len() <= PHRASES_MAX_BYTES && PHRASES_PACKED.binary_search(&key(bytes)).is_ok()
         }
-        Features => {
-            bytes.len() <= ALL_MAX_BYTES && {
-                let mut key = [0u8; 16];
-                key[..bytes.len()].copy_from_slice(bytes);
-                ALL_PACKED.binary_search(&u128::from_be_bytes(key)).is_ok()
-            }
-        }
+        Features => bytes.len() <= ALL_MAX_BYTES && ALL_PACKED.binary_search(&key(bytes)).is_ok(),
     }
+}
+
+/// [`pack`] of up to 16 bytes at run time, a byte at a time (no call to `memcpy` for a
+/// word of a few bytes).
+#[inline]
+fn key(bytes: &[u8]) -> u128 {
+    let mut v = 0u128;
+    for &b in bytes {
+        v = (v << 8) | u128::from(b);
+    }
+    v.checked_shl(8 * (16 - bytes.len() as u32)).unwrap_or(0)
 }
 
 /// Up to 16 bytes as one integer, ordered like the byte strings (a prefix first): the
@@ -367,6 +365,13 @@ mod tests {
             assert!(is_stop(word, Features), "{word}");
             assert_eq!(is_stop(word, Phrases), tier <= Phrases, "{word}");
             assert_eq!(is_stop(word, Core), tier == Core, "{word}");
+        }
+    }
+
+    #[test]
+    fn keys_are_packed_words() {
+        for w in ["", "a", "the", "themselves", "abcdefghijklmnop"] {
+            assert_eq!(key(w.as_bytes()), pack(w), "{w}");
         }
     }
 
