@@ -441,9 +441,9 @@ impl Taxonomy {
     }
 
     /// What the browser needs to read queries as causes the way [`Taxonomy::match_query`]
-    /// does (names and phrases; `search.js` ports the tokenizer, stemmer and matcher):
-    /// `classes` as `[id, title, family]`, `names` (normalised name → class index),
-    /// `stop` and `negations` (the word lists of [`tokenize`]), and `patterns` as
+    /// does (names and phrases; `search.js` reads words with its port of [`crate::text`]
+    /// and ports the matcher): `classes` as `[id, title, family]`, `names` (normalised
+    /// name → class index), `negations` (the word list of [`is_negation`]), and `patterns` as
     /// `[class, weight, slots]` with each slot `[alternatives, optional, gap]`, an
     /// alternative being a stem or a `prefix*`. Only phrases that can score `min` or more
     /// in [`Taxonomy::match_query`] go in: the browser keeps no class below `min`, so the

@@ -1,7 +1,9 @@
 //! The text pipeline every reader shares: what a word is ([`tokens`]), which words carry
 //! nothing ([`stop`]) and how the forms of a word meet ([`stem`]). Related-incident
 //! features (`analysis::text`), the CLI's tantivy index and the browser index
-//! (`search::text`, `search::static_index`) read text only through it, and
+//! (`search::text`, `search::static_index`) and the failure-mode taxonomy's phrases and
+//! inferred causes (`taxonomy`, with its own negations over these words) read text only
+//! through it, and
 //! `themes/default/static/search.js` repeats it rule for rule for browser queries
 //! (`tests/it/browser.rs` compares the two over [`AGREEMENT_SAMPLE`]). Depends on std
 //! only.
