@@ -12,8 +12,9 @@
 //! * × 1.25 when the sentence states a cause ("caused by", "root cause", "because",
 //!   "due to", "triggered"…), × 0.5 when it reads as a plan ("to prevent", "we will",
 //!   "going forward"…), × 0.4 when the match is hedged ("we first suspected",
-//!   "initially", "hypothesis", "if", "whether", "risks", "interpreted … as"…) or
-//!   counterfactual ("… would have been caught");
+//!   "initially", "hypothesis", "if", "whether", "risks", "interpreted … as"…),
+//!   counterfactual ("… would have been caught") or an example ("for example", "such
+//!   as");
 //! * × 0 when the clause rules it out: a negation shortly before the match ("no data was
 //!   lost", "not caused by DNS", "without a config change"), a ruling-out anywhere before
 //!   it in the clause ("we ruled out a network issue", "there was no evidence of an
@@ -805,6 +806,10 @@ fn clause_factor(
                 | "mistook"
                 | "misread"
         ) {
+            hedged = true;
+        }
+        // An example, not the case at hand: "for example to block DDoS traffic".
+        if matches!((w, next), ("for", "example" | "instance") | ("such", "as")) {
             hedged = true;
         }
         i = prev;

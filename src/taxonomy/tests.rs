@@ -385,6 +385,15 @@ fn taxonomy_hedges_weaken_evidence() {
         "hardware-failure",
     );
     assert!(fault > 0.5 && misread < fault * 0.6, "{misread} vs {fault}");
+    let attack = conf_of("A DDoS attack saturated the links.", "ddos-abuse");
+    let example = conf_of(
+        "The routers take filtering rules, for example to block DDoS attacks.",
+        "ddos-abuse",
+    );
+    assert!(
+        attack > 0.5 && example < attack * 0.6,
+        "{example} vs {attack}"
+    );
 }
 
 #[test]
