@@ -19,7 +19,9 @@
 //! and the top evidence. `--queries FILE` also scores `Taxonomy::match_query` on
 //! `{"class": ["query", …]}` (top-1 accuracy). `--param NAME=VALUE` overrides a field of
 //! `taxonomy::Params` (`evidence_scale`, `decay=a,b,c,d`, `strong_evidence`, `weak_only`,
-//! `relative_floor`, `max_causes`).
+//! `relative_floor`, `max_causes`). `--taxonomy FILE` reads the taxonomy from a file in
+//! the format of `src/taxonomy/default.toml` instead of the built-in one (to try phrases
+//! without rebuilding).
 //!
 //! A predicted class is right when it is accepted by one of the incident's true labels; a
 //! true label is found when one of the classes it accepts is predicted.
@@ -151,12 +153,13 @@ fn score(items: &[&Labelled], cut: f64) -> Counts {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = "usage: eval_causes SITE_DIR TRUTH.json [TRUTH2.json…] [--split all|dev|held-out] [--min C] [--show] [--queries FILE] [--param NAME=VALUE]…";
+    let usage = "usage: eval_causes SITE_DIR TRUTH.json [TRUTH2.json…] [--split all|dev|held-out] [--min C] [--show] [--queries FILE] [--param NAME=VALUE]… [--taxonomy FILE]";
     let mut positional = Vec::new();
     let mut split = Split::Dev;
     let mut show = false;
     let mut min: Option<f64> = None;
     let mut queries: Option<String> = None;
+    let mut taxonomy_file: Option<String> = None;
     let mut params = taxonomy::Params::default();
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -181,6 +184,7 @@ fn main() -> ExitCode {
                 }
             },
             "--queries" => queries = it.next().cloned(),
+            "--taxonomy" => taxonomy_file = it.next().cloned(),
             "--param" => {
                 let Some((k, v)) = it.next().and_then(|kv| kv.split_once('=')) else {
                     eprintln!("--param expects NAME=VALUE\n{usage}");
@@ -214,7 +218,19 @@ fn main() -> ExitCode {
         eprintln!("{usage}");
         return ExitCode::from(2);
     }
-    let taxonomy = Taxonomy::builtin();
+    let taxonomy = match &taxonomy_file {
+        None => Taxonomy::builtin(),
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| format!("{path}: {e}"))
+            .and_then(|text| Taxonomy::from_toml(&text))
+        {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
     let cut = min.unwrap_or(taxonomy.min_confidence);
     let root = PathBuf::from(&positional[0]);
     let config = match Config::load(&root) {

@@ -84,7 +84,7 @@ mod tests {
         assert!(dns.contains(&text::terms("name resolution")));
         // A phrase member leads to the single words of its group, not the other way.
         assert!(of("name").is_empty());
-        assert!(of("throttl").contains(&vec!["rate".to_string(), "limit".to_string()]));
+        assert!(of("throttl").contains(&text::terms("rate limit")));
         assert!(of("unknownword").is_empty());
     }
 }

@@ -12,7 +12,9 @@
 //! * × 1.25 when the sentence states a cause ("caused by", "root cause", "because",
 //!   "due to", "triggered"…), × 0.5 when it reads as a plan ("to prevent", "we will",
 //!   "going forward"…), × 0.4 when the match is hedged ("we first suspected",
-//!   "initially", "hypothesis", "if", "whether", "risks"…);
+//!   "initially", "hypothesis", "if", "whether", "risks", "interpreted … as"…),
+//!   counterfactual ("… would have been caught") or an example ("for example", "such
+//!   as");
 //! * × 0 when the clause rules it out: a negation shortly before the match ("no data was
 //!   lost", "not caused by DNS", "without a config change"), a ruling-out anywhere before
 //!   it in the clause ("we ruled out a network issue", "there was no evidence of an
@@ -610,7 +612,7 @@ struct SentenceCues {
 
 impl SentenceCues {
     fn of(words: &[Word<'_>]) -> SentenceCues {
-        let w = |i: usize| words.get(i).map_or("", |w| &*w.lower);
+        let w = |i: usize| words.get(i).map_or("", |w| w.spoken());
         let mut causal = false;
         let mut plan = false;
         for i in 0..words.len() {
@@ -625,7 +627,8 @@ impl SentenceCues {
                 {
                     plan = true
                 }
-                "we'll" | "future" => plan = true,
+                "future" => plan = true,
+                "ll" if w(i.wrapping_sub(1)) == "we" => plan = true, // we'll
                 "will" if w(i.wrapping_sub(1)) == "we" => plan = true,
                 "plan" | "planning" if w(i + 1) == "to" => plan = true,
                 _ => {}
@@ -675,7 +678,7 @@ fn clause_factor(
     // Index of the match's first and last word in `words` (all words).
     let first = words.iter().position(|w| w.start == m.start)?;
     let last = words.iter().rposition(|w| w.end == m.end)?;
-    let lower = |i: usize| &*words[i].lower;
+    let lower = |i: usize| words[i].spoken();
     // Looking back from the match, within the clause.
     let mut hedged = false;
     let mut content_back = 0;
@@ -719,7 +722,7 @@ fn clause_factor(
             }
             "rather" => next == "than",
             "instead" => next == "of",
-            "not" | "n't" => {
+            "not" => {
                 matches!(next, "caused" | "due" | "related" | "because" | "triggered")
                     || (next == "by" && prev > 0)
             }
@@ -798,7 +801,15 @@ fn clause_factor(
                 | "would"
                 | "hypothetical"
                 | "hypothetically"
+                | "interpreted"
+                | "misinterpreted"
+                | "mistook"
+                | "misread"
         ) {
+            hedged = true;
+        }
+        // An example, not the case at hand: "for example to block DDoS traffic".
+        if matches!((w, next), ("for", "example" | "instance") | ("such", "as")) {
             hedged = true;
         }
         i = prev;
@@ -817,6 +828,8 @@ fn clause_factor(
             break;
         }
         match w {
+            // A counterfactual: "the bad policy would have been caught".
+            "have" if j > 0 && matches!(lower(j - 1), "would" | "could" | "might") => hedged = true,
             "wasn't" | "isn't" | "weren't" | "aren't" => negated_copula = true,
             "not" | "never"
                 if j > 0 && matches!(lower(j - 1), "was" | "is" | "were" | "are" | "be") =>

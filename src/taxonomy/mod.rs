@@ -11,20 +11,24 @@
 //! # Phrase syntax
 //!
 //! A phrase is a sequence of word slots separated by spaces, matched against the words of
-//! one sentence:
+//! one sentence. Phrases and text are read by the one text pipeline ([`crate::text`]):
+//! the words, stop words and stemmer of search and related incidents.
 //!
-//! * `word` matches any inflection that shares its light stem: `expired`, `expires`,
-//!   `expiring` and `expire` all match `expire`; `retries`/`retried` match `retry`;
-//!   `filled` matches `fill`. Matching is case-insensitive; hyphens and punctuation split
-//!   words (`OOM-killed` is `oom killed`).
+//! * `word` matches any word with the same stem ([`crate::text::stem`]): `expired`,
+//!   `expires`, `expiring`, `expiry` and `expire` all match `expire`; `retries`/`retried`
+//!   match `retry`; `deployment` matches `deploy`, `connection` matches `connect`.
+//!   Matching is case-insensitive; apostrophes, hyphens and punctuation split words
+//!   (`OOM-killed` is `oom killed`).
 //! * `pre*` matches any word starting with `pre` (`expir*`: expiry, expiration, expired).
 //! * `(a|b|c*)` matches any one of the alternatives.
 //! * a slot followed by `?` is optional: `(disk|volume) (got|was)? full`.
 //! * `..` between two slots allows up to 3 other words between them, `..N` up to N.
-//! * function words (the, a, of, to, was, had, our, its…, see [`STOPWORDS`]) are ignored
-//!   both in phrases and in text, so `ran out of disk space` matches "ran out of the disk
-//!   space" and `certificate expired` matches "the certificate had expired". Negations
-//!   (`no`, `not`, `never`…) are never ignored.
+//! * function words (the, of, to, was, had, our, its, we, all, would…: the core and
+//!   phrase tiers of the one stop-word list, [`crate::text::stop`]) are ignored both in
+//!   phrases and in text, so `ran out of disk space` matches "ran out of the disk space"
+//!   and `certificate expired` matches "the certificate had expired". Negations (`no`,
+//!   `not`, `never`, `didn't`…) are never ignored. Single letters and digits are no words
+//!   (the shared tokenizer's rule), in text or in phrases.
 //! * a phrase may end with `@0.6` to give it a weight other than its list's default
 //!   (`phrases` weigh 1.0, `weak` ones 0.4).
 //!
@@ -39,86 +43,15 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+
+use crate::text::{Tier, Tokens, is_stop, stem_cow};
 
 pub use infer::{Evidence, InferredCause, Params, SectionKind, infer, infer_texts, infer_with};
 
 /// The taxonomy shipped with hindsight.
 pub const DEFAULT_TOML: &str = include_str!("default.toml");
-
-/// Function words skipped on both sides of a match. Negations are deliberately absent.
-pub const STOPWORDS: &[&str] = &[
-    "a",
-    "an",
-    "the",
-    "of",
-    "to",
-    "in",
-    "on",
-    "at",
-    "for",
-    "by",
-    "with",
-    "from",
-    "into",
-    "onto",
-    "our",
-    "its",
-    "their",
-    "his",
-    "her",
-    "my",
-    "your",
-    "this",
-    "that",
-    "these",
-    "those",
-    "was",
-    "were",
-    "is",
-    "are",
-    "be",
-    "been",
-    "being",
-    "had",
-    "has",
-    "have",
-    "it",
-    "we",
-    "they",
-    "which",
-    "who",
-    "also",
-    "then",
-    "just",
-    "still",
-    "very",
-    "some",
-    "all",
-    "both",
-    "each",
-    "one",
-    "itself",
-    "themselves",
-    "would",
-    "will",
-    "should",
-    "could",
-    "did",
-    "do",
-    "does",
-    "as",
-];
-
-fn is_stopword(w: &str) -> bool {
-    use std::sync::OnceLock;
-    static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
-    w.len() <= 10
-        && SET
-            .get_or_init(|| STOPWORDS.iter().copied().collect())
-            .contains(w)
-}
 
 /// A family: the parent of classes (`network`, `time`, `physical`…).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -180,7 +113,7 @@ struct TaxonomyFile {
 /// min_confidence = 0.5
 ///
 /// [causes.phrases]            # more phrases for existing classes
-/// "disk-full" = ["scratch (volume|partition) full"]
+/// "disk-full" = ["scratch (volume|partition*) full"]
 ///
 /// [[causes.classes]]          # classes of the site's own
 /// id = "license-expiry"
@@ -508,9 +441,9 @@ impl Taxonomy {
     }
 
     /// What the browser needs to read queries as causes the way [`Taxonomy::match_query`]
-    /// does (names and phrases; `search.js` ports the tokenizer, stemmer and matcher):
-    /// `classes` as `[id, title, family]`, `names` (normalised name → class index),
-    /// `stop` and `negations` (the word lists of [`tokenize`]), and `patterns` as
+    /// does (names and phrases; `search.js` reads words with its port of [`crate::text`]
+    /// and ports the matcher): `classes` as `[id, title, family]`, `names` (normalised
+    /// name → class index), `negations` (the word list of [`is_negation`]), and `patterns` as
     /// `[class, weight, slots]` with each slot `[alternatives, optional, gap]`, an
     /// alternative being a stem or a `prefix*`. Only phrases that can score `min` or more
     /// in [`Taxonomy::match_query`] go in: the browser keeps no class below `min`, so the
@@ -550,7 +483,6 @@ impl Taxonomy {
             "classes": self.classes.iter().map(|c| [&c.id, &c.title, &c.family]).collect::<Vec<_>>(),
             "names": names.into_iter().map(|(n, i)| (n.clone(), serde_json::json!(i))).collect::<serde_json::Map<_, _>>(),
             "families": self.families.iter().map(|f| (normalise_name(&f.id), serde_json::json!(self.classes.iter().enumerate().filter(|(_, c)| c.family == f.id).map(|(i, _)| i).collect::<Vec<_>>()))).chain(self.families.iter().map(|f| (normalise_name(&f.title), serde_json::json!(self.classes.iter().enumerate().filter(|(_, c)| c.family == f.id).map(|(i, _)| i).collect::<Vec<_>>())))).collect::<serde_json::Map<_, _>>(),
-            "stop": STOPWORDS,
             "negations": NEGATIONS,
             "namedWord": NAMED_WORD,
             "namedWords": NAMED_WORDS,
@@ -673,12 +605,15 @@ fn closest(name: &str, names: &[&str], n: usize) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------------------------------
-// Words and stems
+// Words
 
-/// One word of a text: byte span, lower-case form, light stem, and whether it is a
-/// function word. The lower-case form and the stem borrow from the text (or from its
-/// lower-case copy, see [`tokenize_lowered`]) whenever they can: scanning an archive
-/// makes millions of words, and a `String` or two for each was half of inference's time.
+/// One word of a text as the shared tokenizer reads it ([`crate::text::Tokens`]): byte
+/// span, lower-case form, stem ([`crate::text::stem_cow`]), whether phrases skip it
+/// ([`Tier::Phrases`] of the one stop-word list, but for [`is_conjunction`]) and whether
+/// it is a negation. The
+/// lower-case form and the stem borrow from the text (or from its lower-case copy, see
+/// [`tokenize_lowered`]) whenever they can: scanning an archive makes millions of words,
+/// and a `String` or two for each was half of inference's time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word<'a> {
     pub start: usize,
@@ -686,13 +621,42 @@ pub struct Word<'a> {
     pub lower: Cow<'a, str>,
     pub stem: Cow<'a, str>,
     pub stop: bool,
-    /// A negation (`not`, `no`, `never`, `without`, `wasn't`…). A phrase gap never
-    /// skips one: `disk .. full` does not match "the disk was not full".
+    /// A negation (`not`, `no`, `never`, `without`, the `didn` of `didn't`…). A phrase
+    /// gap never skips one: `disk .. full` does not match "the disk was not full".
     pub neg: bool,
 }
 
-/// Split a text into words: runs of letters and digits, with inner apostrophes kept
-/// (`didn't`, `wasn’t`). Everything else separates words.
+impl Word<'_> {
+    /// The word as spoken: a contraction the tokenizer split (`wasn` of `wasn't`) is
+    /// read whole, so the negation rules can name `wasn't`.
+    pub(crate) fn spoken(&self) -> &str {
+        if !self.neg {
+            return &self.lower;
+        }
+        match &*self.lower {
+            "wasn" => "wasn't",
+            "isn" => "isn't",
+            "weren" => "weren't",
+            "aren" => "aren't",
+            "didn" => "didn't",
+            "doesn" => "doesn't",
+            "don" => "don't",
+            "hadn" => "hadn't",
+            "hasn" => "hasn't",
+            "haven" => "haven't",
+            "couldn" => "couldn't",
+            "wouldn" => "wouldn't",
+            "shouldn" => "shouldn't",
+            "won" => "won't",
+            "can" => "can't",
+            other => other,
+        }
+    }
+}
+
+/// Split a text into words with the shared tokenizer ([`crate::text::tokens`]): runs of
+/// letters and digits of 2 to 40 characters; apostrophes, hyphens and everything else
+/// separate words (`didn't` is `didn` + `t`, and `didn` is read as a negation).
 pub fn tokenize(text: &str) -> Vec<Word<'_>> {
     let mut words = Vec::with_capacity(text.len() / 6);
     split_words(text, None, &mut words);
@@ -708,7 +672,8 @@ pub fn tokenize_lowered_into<'a>(text: &'a str, lowered: &'a str, words: &mut Ve
 
 /// [`tokenize`] for a text whose ASCII lower-case copy (`text.to_ascii_lowercase()`,
 /// same length and offsets) the caller already has: every ASCII word borrows its
-/// lower-case form and stem from `lowered`, so only non-ASCII words allocate.
+/// lower-case form and stem from `lowered`, so only non-ASCII words (and the rare stem
+/// that is not a prefix of its word) allocate.
 pub fn tokenize_lowered<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
     let mut words = Vec::with_capacity(text.len() / 6);
     tokenize_lowered_into(text, lowered, &mut words);
@@ -716,40 +681,9 @@ pub fn tokenize_lowered<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
 }
 
 fn split_words<'a>(text: &'a str, lowered: Option<&'a str>, words: &mut Vec<Word<'a>>) {
-    // The start of the current word, and whether it has a non-ASCII character so far.
-    let mut start: Option<usize> = None;
-    let mut ascii = true;
-    let bytes = text.as_bytes();
-    // The character at byte `i` and its length: ASCII bytes (nearly all of them) are
-    // read without decoding.
-    let char_at = |i: usize| -> (char, usize) {
-        if bytes[i] < 0x80 {
-            (bytes[i] as char, 1)
-        } else {
-            let c = text[i..].chars().next().expect("i is a char boundary");
-            (c, c.len_utf8())
-        }
-    };
-    let mut i = 0;
-    while i < bytes.len() {
-        let (c, len) = char_at(i);
-        let inner_apostrophe = (c == '\'' || c == '’')
-            && start.is_some()
-            && i + len < bytes.len()
-            && char_at(i + len).0.is_alphanumeric();
-        if c.is_alphanumeric() || inner_apostrophe {
-            if start.is_none() {
-                start = Some(i);
-                ascii = true;
-            }
-            ascii &= len == 1;
-        } else if let Some(s) = start.take() {
-            words.push(word(text, lowered, s, i, ascii));
-        }
-        i += len;
-    }
-    if let Some(s) = start {
-        words.push(word(text, lowered, s, bytes.len(), ascii));
+    let mut tokens = Tokens::new(text);
+    while let Some((start, end, ascii)) = tokens.next_span() {
+        words.push(word(text, lowered, start, end, ascii));
     }
 }
 
@@ -770,19 +704,14 @@ fn word<'a>(
             None => Cow::Borrowed(raw),
         }
     } else {
-        let lower = raw.to_lowercase();
-        Cow::Owned(if lower.contains('’') {
-            lower.replace('’', "'")
-        } else {
-            lower
-        })
+        Cow::Owned(raw.to_lowercase())
     };
     let stem = match &lower {
-        Cow::Borrowed(l) => stem(l),
-        Cow::Owned(l) => Cow::Owned(stem(l).into_owned()),
+        Cow::Borrowed(l) => stem_cow(l),
+        Cow::Owned(l) => Cow::Owned(stem_cow(l).into_owned()),
     };
-    let stop = is_stopword(&lower);
-    let neg = is_negation(&lower);
+    let stop = is_stop(&lower, Tier::Phrases) && !is_conjunction(&lower);
+    let neg = is_negation(&lower) || (lower.ends_with('n') && before_nt(&text[end..]));
     Word {
         start,
         end,
@@ -793,13 +722,30 @@ fn word<'a>(
     }
 }
 
-/// `not`, `no`, `never`, `without`, `nor`, `neither`, `none`, `nothing`, `cannot`,
-/// `unrelated`, `excluded` and every `…n't`.
-pub fn is_negation(lower: &str) -> bool {
-    NEGATIONS.contains(&lower) || lower.ends_with("n't")
+/// `and`, `or`, `but`, `so`: stop words of every reader, but words for phrases, since
+/// they join clauses and a phrase stays within one ("the date was invalid, so
+/// certificate creation failed" is no `invalid certificate`).
+pub fn is_conjunction(lower: &str) -> bool {
+    matches!(lower, "and" | "or" | "but" | "so")
 }
 
-/// The negation words of [`is_negation`] (besides every `…n't`).
+/// Whether a word is followed by the `'t` (or `’t`) of a contraction: `didn't`.
+fn before_nt(rest: &str) -> bool {
+    let rest = rest
+        .strip_prefix('\'')
+        .or_else(|| rest.strip_prefix('’'))
+        .and_then(|r| r.strip_prefix(['t', 'T']));
+    rest.is_some_and(|r| !r.starts_with(char::is_alphanumeric))
+}
+
+/// `not`, `no`, `never`, `without`, `nor`, `neither`, `none`, `nothing`, `cannot`,
+/// `unrelated`, `excluded` (a word of its own; contractions such as `didn't` are found
+/// by [`tokenize`] from the text after the word).
+pub fn is_negation(lower: &str) -> bool {
+    NEGATIONS.contains(&lower)
+}
+
+/// The negation words of [`is_negation`].
 const NEGATIONS: [&str; 11] = [
     "not",
     "no",
@@ -814,50 +760,9 @@ const NEGATIONS: [&str; 11] = [
     "excluded",
 ];
 
-/// A light English stem: enough to fold plurals, `-ed`, `-ing` and a final `e`, cheap
-/// and predictable. Both phrases and text go through it, so it only has to be
-/// consistent, not linguistically right. The stem is a prefix of `lower` (borrowed)
-/// except for `-ies`/`-ied` → `-y`.
+/// The stem of a lower-cased word, as phrases and text are read (the shared stemmer).
 pub fn stem(lower: &str) -> Cow<'_, str> {
-    let mut w: &str = lower;
-    for suffix in ["'s", "s'"] {
-        if let Some(s) = w.strip_suffix(suffix) {
-            w = s;
-        }
-    }
-    if w.len() <= 3 || !w.is_ascii() {
-        return Cow::Borrowed(w);
-    }
-    if let Some(base) = w.strip_suffix("ies").or_else(|| w.strip_suffix("ied"))
-        && base.len() >= 2
-    {
-        // Ends in `y`, so neither a doubled consonant nor a final `e` is left to drop.
-        return Cow::Owned(format!("{base}y"));
-    }
-    let mut s = w;
-    let mut stripped = false;
-    if s.ends_with("sses") {
-        s = &s[..s.len() - 2];
-    } else if s.ends_with("ing") && s.len() >= 6 {
-        s = &s[..s.len() - 3];
-        stripped = true;
-    } else if s.ends_with("ed") && s.len() >= 5 {
-        s = &s[..s.len() - 2];
-        stripped = true;
-    } else if s.ends_with('s') && !s.ends_with("ss") && !s.ends_with("us") && !s.ends_with("is") {
-        s = &s[..s.len() - 1];
-    }
-    if stripped {
-        let b = s.as_bytes();
-        let n = b.len();
-        if n >= 2 && b[n - 1] == b[n - 2] && !b"aeioulsz".contains(&b[n - 1]) {
-            s = &s[..n - 1];
-        }
-    }
-    if s.len() > 3 && s.ends_with('e') && !s.ends_with("ee") {
-        s = &s[..s.len() - 1];
-    }
-    Cow::Borrowed(s)
+    stem_cow(lower)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1089,6 +994,9 @@ pub fn parse_phrase(phrase: &str, default_weight: f32) -> Result<(Vec<SlotSpec>,
                 alts.push(Alt::Prefix(p.to_string()));
             } else {
                 let words = tokenize(&alt);
+                if words.is_empty() && alt.chars().all(char::is_alphanumeric) {
+                    continue; // a single letter or digit is no word in text either
+                }
                 if words.len() != 1 {
                     return Err(format!(
                         "phrase `{phrase}`: `{alt}` is not one word (write multi-word variants as separate phrases)"

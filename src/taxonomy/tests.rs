@@ -111,6 +111,97 @@ fn taxonomy_stems_fold_inflections() {
         assert_eq!(stem(a), stem(b), "{a} vs {b}");
     }
     assert_ne!(stem("lost"), stem("list"));
+    // The taxonomy's stemmer is the shared one.
+    for w in [
+        "deployments",
+        "retried",
+        "configuration",
+        "exhaustion",
+        "expiry",
+    ] {
+        assert_eq!(stem(w), crate::text::stem(w), "{w}");
+    }
+}
+
+#[test]
+fn taxonomy_words_are_the_shared_tokens_with_negations_over_them() {
+    let text = "We didn't see it: the DB wasn’t full, a pool's 5 conns can't, OOM-killed.";
+    let words = tokenize(text);
+    let mut shared = Vec::new();
+    crate::text::for_each_term(text, |s, e, _| shared.push((s, e)));
+    // The same word boundaries as search (stop words aside).
+    let content: Vec<(usize, usize)> = words
+        .iter()
+        .filter(|w| !crate::text::is_stop(&w.lower, crate::text::Tier::Core))
+        .map(|w| (w.start, w.end))
+        .collect();
+    assert_eq!(content, shared);
+    let read: Vec<(&str, bool, bool)> = words.iter().map(|w| (&*w.lower, w.stop, w.neg)).collect();
+    assert_eq!(
+        read,
+        [
+            ("we", true, false),
+            ("didn", false, true),
+            ("see", false, false),
+            ("it", true, false),
+            ("the", true, false),
+            ("db", false, false),
+            ("wasn", false, true),
+            ("full", false, false),
+            ("pool", false, false),
+            ("conns", false, false),
+            ("can", false, true),
+            ("oom", false, false),
+            ("killed", false, false),
+        ]
+    );
+    assert_eq!(words[1].spoken(), "didn't");
+    assert_eq!(words[6].spoken(), "wasn't");
+    assert_eq!(words[2].spoken(), "see");
+    // Lower-case forms and stems borrow from the lower-cased text.
+    let lowered = text.to_ascii_lowercase();
+    for w in tokenize_lowered(text, &lowered) {
+        assert!(matches!(w.lower, Cow::Borrowed(_)), "{w:?}");
+        assert!(matches!(w.stem, Cow::Borrowed(_)), "{w:?}");
+    }
+}
+
+#[test]
+fn taxonomy_phrases_skip_phrase_tier_words_and_single_letters() {
+    // "we", "all", "still" are skipped in text ("ran out of disk space").
+    assert!(finds(
+        "We still ran out of all the disk space.",
+        "disk-full"
+    ));
+    // A single letter in a phrase is no word, as in text: `(version|v|build)` compiles.
+    let (slots, _) = parse_phrase("deploy (version|v|build)", 1.0).unwrap();
+    assert_eq!(slots.len(), 2);
+    assert!(parse_phrase("a", 1.0).is_err(), "a phrase of no words");
+    // Contractions in phrases read as in text.
+    assert!(finds(
+        "The certificate wasn't renewed before it lapsed.",
+        "certificate-expiry"
+    ));
+    assert!(!finds("The disk wasn't full.", "disk-full"));
+    // Conjunctions stay words: a phrase does not reach across "so" into the next clause.
+    let phrases = |text: &str| -> Vec<String> {
+        let texts = [SectionText {
+            kind: SectionKind::RootCause,
+            text,
+            first_line: None,
+            heading: None,
+        }];
+        infer_sections(&texts, tax(), 0.0)
+            .into_iter()
+            .flat_map(|c| c.evidence.into_iter().map(|e| e.phrase))
+            .collect()
+    };
+    let invalid_cert = |found: Vec<String>| found.iter().any(|p| p.starts_with("(expired|invalid"));
+    assert!(invalid_cert(phrases("It served an invalid certificate.")));
+    assert!(!invalid_cert(phrases(
+        "The date was invalid, so certificate creation failed."
+    )));
+    assert!(!tokenize("and or but so").iter().any(|w| w.stop));
 }
 
 #[test]
@@ -259,6 +350,50 @@ fn taxonomy_hedges_weaken_evidence() {
             .map_or(0.0, |c| c.confidence)
     };
     assert!(conf(&hedged) < conf(&strong) * 0.6, "{hedged:?} {strong:?}");
+    // A counterfactual or a misreading is no statement of the cause either.
+    let conf_of = |text: &str, class: &str| {
+        infer_sections(
+            &[SectionText {
+                kind: SectionKind::RootCause,
+                text,
+                first_line: None,
+                heading: None,
+            }],
+            tax(),
+            0.0,
+        )
+        .into_iter()
+        .find(|c| c.class == class)
+        .map_or(0.0, |c| c.confidence)
+    };
+    let stated = conf_of(
+        "The bad policy was pushed to every router.",
+        "config-change",
+    );
+    let counterfactual = conf_of(
+        "Behind a canary, the bad policy would have been caught early.",
+        "config-change",
+    );
+    assert!(stated > 0.5, "{stated}");
+    assert!(
+        counterfactual < stated * 0.6,
+        "{counterfactual} vs {stated}"
+    );
+    let fault = conf_of("The disk had a hardware fault.", "hardware-failure");
+    let misread = conf_of(
+        "The agent interpreted three failed starts as a hardware fault.",
+        "hardware-failure",
+    );
+    assert!(fault > 0.5 && misread < fault * 0.6, "{misread} vs {fault}");
+    let attack = conf_of("A DDoS attack saturated the links.", "ddos-abuse");
+    let example = conf_of(
+        "The routers take filtering rules, for example to block DDoS attacks.",
+        "ddos-abuse",
+    );
+    assert!(
+        attack > 0.5 && example < attack * 0.6,
+        "{example} vs {attack}"
+    );
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! The text pipeline every reader shares: what a word is ([`tokens`]), which words carry
 //! nothing ([`stop`]) and how the forms of a word meet ([`stem`]). Related-incident
 //! features (`analysis::text`), the CLI's tantivy index and the browser index
-//! (`search::text`, `search::static_index`) read text only through it, and
+//! (`search::text`, `search::static_index`) and the failure-mode taxonomy's phrases and
+//! inferred causes (`taxonomy`, with its own negations over these words) read text only
+//! through it, and
 //! `themes/default/static/search.js` repeats it rule for rule for browser queries
 //! (`tests/it/browser.rs` compares the two over [`AGREEMENT_SAMPLE`]). Depends on std
 //! only.
@@ -10,7 +12,7 @@ pub mod stem;
 pub mod stop;
 pub mod tokens;
 
-pub use stem::{stem, stem_in_place};
+pub use stem::{stem, stem_cow, stem_in_place};
 pub use stop::{Tier, is_stop};
 pub use tokens::Tokens;
 
@@ -63,7 +65,8 @@ pub const AGREEMENT_SAMPLE: &str = "Certificates certificate expired expires exp
      misconfigured misconfiguration deployed deploys deploying deployment leaks leaking leaked hosts hosting fixes fixing \
      fizzes buzzing filled filling sees agreed ties dies is us bus gas gases classes address addressed \
      connection connections exhaustion rotation sessions version lion motion station mixing axes \
-     organization relational conditional happiness payment quickly activity massive nearly syncs v2s 3ds";
+     organization relational conditional happiness payment quickly activity massive nearly syncs v2s 3ds \
+     deploy deploys delays delayed keys proxies proxy retried applied denied flies dies we'll didn't wasn’t";
 
 #[cfg(test)]
 mod tests {

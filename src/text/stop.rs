@@ -1,13 +1,18 @@
-//! The one stop-word list, in two tiers: [`Tier::Core`] words are dropped by every
-//! reader (both searches, phrases and related-incident features), [`Tier::Features`]
-//! words only from related-incident features.
+//! The one stop-word list, in three tiers: [`Tier::Core`] words are dropped by every
+//! reader (both searches, the taxonomy's phrases and related-incident features),
+//! [`Tier::Phrases`] words by the taxonomy's phrase matcher and the features, and
+//! [`Tier::Features`] words only from related-incident features.
 //!
-//! Why two tiers: the feature vectors ask *which cause* two write-ups share, so they drop
+//! Why tiers: the feature vectors ask *which cause* two write-ups share, so they drop
 //! function words and the vocabulary every post-mortem shares (incident, customers,
 //! outage, root cause, weekdays, months). A reader searching for `outage`, `customer`,
 //! `error` or `"went down"` means those words, so search drops only the core tier: the
 //! articles, auxiliaries and prepositions that say nothing in a query either (a phrase
-//! skips them, so `"pool of connections"` matches `pool connections`).
+//! skips them, so `"pool of connections"` matches `pool connections`). The taxonomy's
+//! phrases (`crate::taxonomy`) also skip pronouns, quantifiers and modal verbs ("we",
+//! "all", "would"), so `ran out of disk space` matches "we ran out of all disk space";
+//! negations (`no`, `not`, `nor`) are in no tier before [`Tier::Features`], since a
+//! phrase must see them.
 //!
 //! Lookups compare each word as one integer against a table packed at compile time, and
 //! a word longer than the longest stop word of its tier is let through by its length
@@ -18,11 +23,13 @@
 pub enum Tier {
     /// Dropped everywhere: search terms, phrases and features.
     Core,
-    /// Dropped from related-incident features only (and the core words too).
+    /// Dropped from the taxonomy's phrases and from features (and the core words too).
+    Phrases,
+    /// Dropped from related-incident features only (and the words of the tiers before).
     Features,
 }
 
-use Tier::{Core, Features};
+use Tier::{Core, Features, Phrases};
 
 /// Every stop word and its tier, sorted (the packed tables depend on it).
 pub const STOP_WORDS: &[(&str, Tier)] = &[
@@ -38,8 +45,8 @@ pub const STOP_WORDS: &[(&str, Tier)] = &[
     ("against", Features),
     ("alert", Features),
     ("alerted", Features),
-    ("all", Features),
-    ("also", Features),
+    ("all", Phrases),
+    ("also", Phrases),
     ("am", Features),
     ("an", Core),
     ("analysis", Features),
@@ -58,10 +65,10 @@ pub const STOP_WORDS: &[(&str, Tier)] = &[
     ("because", Features),
     ("been", Core),
     ("before", Features),
-    ("being", Features),
+    ("being", Phrases),
     ("below", Features),
     ("between", Features),
-    ("both", Features),
+    ("both", Phrases),
     ("but", Core),
     ("by", Core),
     ("can", Features),
@@ -70,20 +77,20 @@ pub const STOP_WORDS: &[(&str, Tier)] = &[
     ("cause", Features),
     ("caused", Features),
     ("causes", Features),
-    ("could", Features),
+    ("could", Phrases),
     ("customer", Features),
     ("customers", Features),
     ("day", Features),
     ("dec", Features),
     ("december", Features),
-    ("did", Features),
-    ("do", Features),
-    ("does", Features),
+    ("did", Phrases),
+    ("do", Phrases),
+    ("does", Phrases),
     ("doing", Features),
     ("down", Features),
     ("due", Features),
     ("during", Features),
-    ("each", Features),
+    ("each", Phrases),
     ("engineer", Features),
     ("engineers", Features),
     ("error", Features),
@@ -102,11 +109,11 @@ pub const STOP_WORDS: &[(&str, Tier)] = &[
     ("have", Core),
     ("having", Features),
     ("he", Features),
-    ("her", Features),
+    ("her", Phrases),
     ("here", Features),
     ("hers", Features),
     ("him", Features),
-    ("his", Features),
+    ("his", Phrases),
     ("hour", Features),
     ("hours", Features),
     ("how", Features),
@@ -123,14 +130,14 @@ pub const STOP_WORDS: &[(&str, Tier)] = &[
     ("issues", Features),
     ("it", Core),
     ("its", Core),
-    ("itself", Features),
+    ("itself", Phrases),
     ("jan", Features),
     ("january", Features),
     ("jul", Features),
     ("july", Features),
     ("jun", Features),
     ("june", Features),
-    ("just", Features),
+    ("just", Phrases),
     ("led", Features),
     ("mar", Features),
     ("march", Features),
@@ -142,7 +149,7 @@ pub const STOP_WORDS: &[(&str, Tier)] = &[
     ("more", Features),
     ("most", Features),
     ("must", Features),
-    ("my", Features),
+    ("my", Phrases),
     ("no", Features),
     ("nor", Features),
     ("not", Features),
@@ -155,7 +162,9 @@ pub const STOP_WORDS: &[(&str, Tier)] = &[
     ("off", Features),
     ("on", Core),
     ("once", Features),
+    ("one", Phrases),
     ("only", Features),
+    ("onto", Phrases),
     ("or", Core),
     ("other", Features),
     ("our", Core),
@@ -179,10 +188,11 @@ pub const STOP_WORDS: &[(&str, Tier)] = &[
     ("service", Features),
     ("services", Features),
     ("sev", Features),
-    ("should", Features),
+    ("should", Phrases),
     ("since", Features),
     ("so", Core),
-    ("some", Features),
+    ("some", Phrases),
+    ("still", Phrases),
     ("such", Features),
     ("sunday", Features),
     ("team", Features),
@@ -192,12 +202,13 @@ pub const STOP_WORDS: &[(&str, Tier)] = &[
     ("their", Core),
     ("theirs", Features),
     ("them", Features),
-    ("then", Features),
+    ("themselves", Phrases),
+    ("then", Phrases),
     ("there", Features),
-    ("these", Features),
-    ("they", Features),
+    ("these", Phrases),
+    ("they", Phrases),
     ("this", Core),
-    ("those", Features),
+    ("those", Phrases),
     ("through", Features),
     ("thursday", Features),
     ("time", Features),
@@ -211,26 +222,26 @@ pub const STOP_WORDS: &[(&str, Tier)] = &[
     ("user", Features),
     ("users", Features),
     ("utc", Features),
-    ("very", Features),
+    ("very", Phrases),
     ("was", Core),
-    ("we", Features),
+    ("we", Phrases),
     ("wednesday", Features),
     ("were", Core),
     ("what", Features),
     ("when", Features),
     ("where", Features),
-    ("which", Features),
+    ("which", Phrases),
     ("while", Features),
-    ("who", Features),
+    ("who", Phrases),
     ("whom", Features),
     ("why", Features),
-    ("will", Features),
+    ("will", Phrases),
     ("with", Core),
     ("within", Features),
-    ("would", Features),
+    ("would", Phrases),
     ("yes", Features),
     ("you", Features),
-    ("your", Features),
+    ("your", Phrases),
 ];
 
 /// Whether `word` (lower-cased) is a stop word for a reader that drops `tier`.
@@ -239,20 +250,27 @@ pub fn is_stop(word: &str, tier: Tier) -> bool {
     let bytes = word.as_bytes();
     match tier {
         Core => {
-            bytes.len() <= CORE_MAX_BYTES && {
-                let mut key = [0u8; 8];
-                key[..bytes.len()].copy_from_slice(bytes);
-                CORE_PACKED.binary_search(&u64::from_be_bytes(key)).is_ok()
-            }
+            bytes.len() <= CORE_MAX_BYTES
+                && CORE_PACKED
+                    .binary_search(&((key(bytes) >> 64) as u64))
+                    .is_ok()
         }
-        Features => {
-            bytes.len() <= ALL_MAX_BYTES && {
-                let mut key = [0u8; 16];
-                key[..bytes.len()].copy_from_slice(bytes);
-                ALL_PACKED.binary_search(&u128::from_be_bytes(key)).is_ok()
-            }
+        Phrases => {
+            bytes.len() <= PHRASES_MAX_BYTES && PHRASES_PACKED.binary_search(&key(bytes)).is_ok()
         }
+        Features => bytes.len() <= ALL_MAX_BYTES && ALL_PACKED.binary_search(&key(bytes)).is_ok(),
     }
+}
+
+/// [`pack`] of up to 16 bytes at run time, a byte at a time (no call to `memcpy` for a
+/// word of a few bytes).
+#[inline]
+fn key(bytes: &[u8]) -> u128 {
+    let mut v = 0u128;
+    for &b in bytes {
+        v = (v << 8) | u128::from(b);
+    }
+    v.checked_shl(8 * (16 - bytes.len() as u32)).unwrap_or(0)
 }
 
 /// Up to 16 bytes as one integer, ordered like the byte strings (a prefix first): the
@@ -323,8 +341,10 @@ const fn max_bytes(tier: Tier) -> usize {
 }
 
 const CORE_PACKED: [u64; count(Core)] = packed8(Core);
+const PHRASES_PACKED: [u128; count(Phrases)] = packed(Phrases);
 const ALL_PACKED: [u128; count(Features)] = packed(Features);
 const CORE_MAX_BYTES: usize = max_bytes(Core);
+const PHRASES_MAX_BYTES: usize = max_bytes(Phrases);
 const ALL_MAX_BYTES: usize = max_bytes(Features);
 const _: () = assert!(ALL_MAX_BYTES <= 16, "stop words are packed in 16 bytes");
 const _: () = assert!(CORE_MAX_BYTES <= 8, "core stop words are packed in 8 bytes");
@@ -337,11 +357,21 @@ mod tests {
     fn the_list_is_sorted_and_the_tables_match_it() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(CORE_PACKED.windows(2).all(|w| w[0] < w[1]));
+        assert!(PHRASES_PACKED.windows(2).all(|w| w[0] < w[1]));
         assert!(ALL_PACKED.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(CORE_MAX_BYTES, 5);
+        assert_eq!(PHRASES_MAX_BYTES, 10);
         for &(word, tier) in STOP_WORDS {
             assert!(is_stop(word, Features), "{word}");
+            assert_eq!(is_stop(word, Phrases), tier <= Phrases, "{word}");
             assert_eq!(is_stop(word, Core), tier == Core, "{word}");
+        }
+    }
+
+    #[test]
+    fn keys_are_packed_words() {
+        for w in ["", "a", "the", "themselves", "abcdefghijklmnop"] {
+            assert_eq!(key(w.as_bytes()), pack(w), "{w}");
         }
     }
 
@@ -362,6 +392,13 @@ mod tests {
         }
         for w in ["outage", "customers", "after", "not"] {
             assert!(is_stop(w, Features) && !is_stop(w, Core), "{w}");
+        }
+        // Phrases see negations, and skip pronouns and modal verbs that search keeps.
+        for w in ["not", "no", "nor", "never", "without", "outage", "down"] {
+            assert!(!is_stop(w, Phrases), "{w}");
+        }
+        for w in ["we", "all", "would", "themselves", "the"] {
+            assert!(is_stop(w, Phrases), "{w}");
         }
         assert!(is_stop("the", Core));
         assert!(!is_stop("postmortems", Features));

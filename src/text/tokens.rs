@@ -23,6 +23,23 @@ impl<'a> Tokens<'a> {
     /// `None` at the end of the text.
     #[inline]
     pub fn next_into(&mut self, buf: &mut String) -> Option<(usize, usize)> {
+        let (s, e, ascii) = self.next_span()?;
+        let word = &self.text[s..e];
+        buf.clear();
+        if ascii {
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
+        } else {
+            buf.push_str(&word.to_lowercase());
+        }
+        Some((s, e))
+    }
+
+    /// The byte range of the next token and whether it is all ASCII, without
+    /// lower-casing it: for a reader that lower-cases the whole text once and borrows
+    /// each token from that copy (`str::to_ascii_lowercase` keeps the offsets).
+    #[inline]
+    pub fn next_span(&mut self) -> Option<(usize, usize, bool)> {
         let text = self.text;
         let bytes = text.as_bytes();
         loop {
@@ -63,23 +80,14 @@ impl<'a> Tokens<'a> {
                 }
             }
             self.pos = e;
-            let word = &text[s..e];
             let chars = if ascii {
-                word.len()
+                e - s
             } else {
-                word.chars().count()
+                text[s..e].chars().count()
             };
-            if !(MIN_CHARS..=MAX_CHARS).contains(&chars) {
-                continue;
+            if (MIN_CHARS..=MAX_CHARS).contains(&chars) {
+                return Some((s, e, ascii));
             }
-            buf.clear();
-            if ascii {
-                buf.push_str(word);
-                buf.make_ascii_lowercase();
-            } else {
-                buf.push_str(&word.to_lowercase());
-            }
-            return Some((s, e));
         }
     }
 }

@@ -366,6 +366,38 @@ fn cause_queries_or_and_did_you_mean_in_the_browser_match_the_cli() {
     )
     .unwrap();
     let taxonomy = hindsight::taxonomy::Taxonomy::builtin_ref();
+
+    // The taxonomy reads words as search does (the shared words, stems and stop-word
+    // tiers), with its negations: the same in search.js.
+    let stop_words: Vec<&str> = hindsight::text::stop::STOP_WORDS
+        .iter()
+        .map(|(w, _)| *w)
+        .collect();
+    let negations =
+        "It wasn't the disk; we didn’t see it, nor did DNS. Can't, WON'T, don'tx isn't.";
+    for sample in [
+        hindsight::text::AGREEMENT_SAMPLE,
+        &stop_words.join(" "),
+        negations,
+    ] {
+        let js = browser.script(
+            "return window.hindsightSearch.causeWords(arguments[0]);",
+            json!([sample]),
+        );
+        let js: Vec<(String, String, bool, bool)> = serde_json::from_value(js).unwrap();
+        let rust: Vec<(String, String, bool, bool)> = hindsight::taxonomy::tokenize(sample)
+            .into_iter()
+            .map(|w| (w.lower.into_owned(), w.stem.into_owned(), w.stop, w.neg))
+            .collect();
+        assert_eq!(js, rust);
+    }
+    let negated: Vec<String> = hindsight::taxonomy::tokenize(negations)
+        .into_iter()
+        .filter(|w| w.neg)
+        .map(|w| w.lower.into_owned())
+        .collect();
+    assert_eq!(negated, ["wasn", "didn", "nor", "can", "won", "isn"]);
+
     for q in queries
         .values()
         .flatten()

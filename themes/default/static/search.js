@@ -10,10 +10,13 @@
   "use strict";
 
   // ---- tokenizer, stop words and stemmer (keep identical to src/text/) ----
-  // Stop words of the core tier (src/text/stop.rs): the only ones search drops.
+  // Stop words by tier (src/text/stop.rs): search drops the core tier (1); the taxonomy's
+  // phrases drop the core and phrase tiers (2). The features tier never reaches the browser.
   var STOP = {};
   ["an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "had", "has", "have", "in", "into", "is", "it", "its", "of", "on",
-    "or", "our", "so", "that", "the", "their", "this", "to", "was", "were", "with"].forEach(function (w) { STOP[w] = true; });
+    "or", "our", "so", "that", "the", "their", "this", "to", "was", "were", "with"].forEach(function (w) { STOP[w] = 1; });
+  ["all", "also", "being", "both", "could", "did", "do", "does", "each", "her", "his", "itself", "just", "my", "one", "onto", "should",
+    "some", "still", "themselves", "then", "these", "they", "those", "very", "we", "which", "who", "will", "would", "your"].forEach(function (w) { STOP[w] = 2; });
   var WORD = /[\p{Alphabetic}\p{Nd}\p{Nl}\p{No}]+/gu;
   // Step 2 of the stemmer: the first ending that leaves enough letters goes.
   var ENDINGS = [["ization", "ize"], ["ational", "ate"], ["ation", ""], ["ition", ""], ["ness", ""], ["ment", ""], ["ing", ""], ["ion", ""],
@@ -24,37 +27,56 @@
   function stem(word) {
     if (word.length <= 3 || !/^[a-z]+$/.test(word)) return word;
     var w = word;
-    if (endsWith(w, "ies") && w.length > 4) w = w.slice(0, -3) + "y";
+    if ((endsWith(w, "ies") || endsWith(w, "ied")) && w.length > 4) w = w.slice(0, -3) + "y";
     else if (endsWith(w, "sses")) w = w.slice(0, -2);
     else if (endsWith(w, "s") && !endsWith(w, "ss") && !endsWith(w, "us") && !endsWith(w, "is")) w = w.slice(0, -1);
-    for (var i = 0; i < ENDINGS.length; i++) {
-      var ending = ENDINGS[i][0], replacement = ENDINGS[i][1];
-      if (!endsWith(w, ending)) continue;
-      var base = w.slice(0, w.length - ending.length);
-      if (base.length + replacement.length < (ending.length <= 2 ? 4 : 3)) continue;
-      if (ending === "ion" && !/[tsx]$/.test(base)) continue;
-      w = base + replacement;
-      break;
+    var cut = ending(w);
+    if (cut) {
+      w = cut[0];
+      if ((cut[1] === "ing" || cut[1] === "ed") && /[nty]$/.test(w)) {
+        var again = ending(w);
+        if (again) w = again[0];
+      }
     }
     var n = w.length;
     if (n > 3 && w[n - 1] === w[n - 2] && "lszaeiou".indexOf(w[n - 1]) < 0) w = w.slice(0, -1);
-    if (endsWith(w, "e") && w.length > 4) w = w.slice(0, -1);
+    if (endsWith(w, "e") && !endsWith(w, "ee") && w.length > 3) w = w.slice(0, -1);
     return w;
   }
 
-  // Tokens with UTF-16 offsets: [{start, end, term}].
-  function tokens(text) {
+  // [word without the first ending that leaves enough letters, the ending], or null.
+  function ending(w) {
+    for (var i = 0; i < ENDINGS.length; i++) {
+      var end = ENDINGS[i][0], replacement = ENDINGS[i][1];
+      if (!endsWith(w, end)) continue;
+      var base = w.slice(0, w.length - end.length);
+      if (base.length + replacement.length < (end.length <= 2 && end !== "ed" ? 4 : 3)) continue;
+      if (end === "ion" && !/[tsx]$/.test(base)) continue;
+      if (end === "y" && /[aeiouy]$/.test(base)) continue;
+      if (end === "ed" && endsWith(base, "e")) continue;
+      return [base + replacement, end];
+    }
+    return null;
+  }
+
+  // Every word of a text with UTF-16 offsets: [{start, end, lower}].
+  function words(text) {
     var out = [];
     var m;
     WORD.lastIndex = 0;
     while ((m = WORD.exec(text)) !== null) {
       var chars = Array.from(m[0]).length;
       if (chars < 2 || chars > 40) continue;
-      var lower = m[0].toLowerCase();
-      if (STOP[lower]) continue;
-      out.push({ start: m.index, end: m.index + m[0].length, term: stem(lower) });
+      out.push({ start: m.index, end: m.index + m[0].length, lower: m[0].toLowerCase() });
     }
     return out;
+  }
+
+  // Search tokens: words that are not core stop words, stemmed: [{start, end, term}].
+  function tokens(text) {
+    return words(text).filter(function (w) { return STOP[w.lower] !== 1; }).map(function (w) {
+      return { start: w.start, end: w.end, term: stem(w.lower) };
+    });
   }
 
   function terms(text) { return tokens(text).map(function (t) { return t.term; }); }
@@ -138,37 +160,21 @@
     return alternatives;
   }
 
-  // ---- causes: the taxonomy's words, stemmer and phrase matcher (keep identical to
-  // src/taxonomy/mod.rs: tokenize, stem, normalise_name, Matcher, match_query) ----
-  var TAX_WORD = /[\p{Alphabetic}\p{N}]+(?:['\u2019][\p{Alphabetic}\p{N}]+)*/gu;
+  // ---- causes: the taxonomy's words and phrase matcher over the words above (keep
+  // identical to src/taxonomy/mod.rs: tokenize, normalise_name, Matcher, match_query) ----
+  var NT = /^['\u2019][tT](?![\p{Alphabetic}\p{N}])/u;
+  // Stop words everywhere else, but words for phrases: they join clauses (is_conjunction).
+  var CONJUNCTION = /^(and|or|but|so)$/;
 
-  function taxStem(lower) {
-    var w = lower;
-    if (endsWith(w, "'s")) w = w.slice(0, -2);
-    if (endsWith(w, "s'")) w = w.slice(0, -2);
-    if (!/^[\x00-\x7f]*$/.test(w) || w.length <= 3) return w;
-    var s = w, stripped = false;
-    if ((endsWith(s, "ies") || endsWith(s, "ied")) && s.length - 3 >= 2) s = s.slice(0, -3) + "y";
-    else if (endsWith(s, "sses")) s = s.slice(0, -2);
-    else if (endsWith(s, "ing") && s.length >= 6) { s = s.slice(0, -3); stripped = true; }
-    else if (endsWith(s, "ed") && s.length >= 5) { s = s.slice(0, -2); stripped = true; }
-    else if (endsWith(s, "s") && !endsWith(s, "ss") && !endsWith(s, "us") && !endsWith(s, "is")) s = s.slice(0, -1);
-    if (stripped) {
-      var n = s.length;
-      if (n >= 2 && s[n - 1] === s[n - 2] && "aeioulsz".indexOf(s[n - 1]) < 0) s = s.slice(0, -1);
-    }
-    if (s.length > 3 && endsWith(s, "e") && !endsWith(s, "ee")) s = s.slice(0, -1);
-    return s;
-  }
-
+  // The taxonomy's words: the shared words and stems, phrase-tier stop words but for
+  // conjunctions, and negations (a word of the list, or the `didn` of `didn't`).
   function taxWords(tax, text) {
-    var out = [], m;
-    TAX_WORD.lastIndex = 0;
-    while ((m = TAX_WORD.exec(text)) !== null) {
-      var lower = m[0].toLowerCase().replace(/\u2019/g, "'");
-      out.push({ lower: lower, stem: taxStem(lower), stop: lower.length <= 10 && tax.stopSet.has(lower), neg: tax.negSet.has(lower) || endsWith(lower, "n't") });
-    }
-    return out;
+    return words(text).map(function (w) {
+      return {
+        lower: w.lower, stem: stem(w.lower), stop: STOP[w.lower] !== undefined && !CONJUNCTION.test(w.lower),
+        neg: tax.negSet.has(w.lower) || (endsWith(w.lower, "n") && NT.test(text.slice(w.end)))
+      };
+    });
   }
 
   function normaliseName(name) {
@@ -182,7 +188,6 @@
 
   function prepareTaxonomy(tax) {
     if (tax.byStem) return tax;
-    tax.stopSet = new Set(tax.stop);
     tax.negSet = new Set(tax.negations);
     tax.byStem = new Map();
     tax.prefixed = [];
@@ -754,6 +759,11 @@
   // For tests: the browser copy of the tokenizer and the query parser.
   window.hindsightSearch = {
     stem: stem, terms: terms, parseQuery: parseQuery,
+    causeWords: function (text) {
+      return load("causes").then(function (d) {
+        return taxWords(prepareTaxonomy(d), text).map(function (w) { return [w.lower, w.stem, w.stop, w.neg]; });
+      });
+    },
     describedClasses: function (text) {
       return Promise.all([load("entry"), load("causes")]).then(function (d) {
         var tax = prepareTaxonomy(d[1]);
