@@ -33,9 +33,10 @@ use std::time::Instant;
 
 use hindsight::config::Config;
 use hindsight::model::Incident;
+use hindsight::model::InferredCause;
 use hindsight::pipeline;
 use hindsight::site::Site;
-use hindsight::taxonomy::{self, InferredCause, Taxonomy};
+use hindsight::taxonomy::{self, Taxonomy};
 
 /// Labels that stand for several classes.
 const UMBRELLAS: &[(&str, &[&str])] = &[

@@ -31,7 +31,8 @@ impl<'a> Causes<'a> {
 
     /// Use the causes already inferred for `incidents` (in the same order); an incident
     /// not among them has none.
-    pub fn inferred(
+    #[cfg(test)]
+    pub(crate) fn inferred(
         taxonomy: &'a Taxonomy,
         incidents: &'a [Incident],
         inferred: &'a [Vec<InferredCause>],
@@ -63,12 +64,12 @@ impl<'a> Causes<'a> {
         }
     }
 
-    pub fn taxonomy(&self) -> &'a Taxonomy {
+    pub(crate) fn taxonomy(&self) -> &'a Taxonomy {
         self.taxonomy
     }
 
     /// The incident's class ids, sorted and without repeats.
-    pub fn classes(&self, incident: &Incident) -> Vec<String> {
+    pub(crate) fn classes(&self, incident: &Incident) -> Vec<String> {
         let mut out: Vec<String> = incident
             .causes
             .iter()
@@ -102,13 +103,13 @@ impl<'a> Causes<'a> {
 
     /// A stable digest of the taxonomy (classes, names, phrases, cut-off): an index made
     /// with another taxonomy is rebuilt.
-    pub fn fingerprint(&self) -> String {
+    pub(crate) fn fingerprint(&self) -> String {
         fingerprint(self.taxonomy)
     }
 }
 
 /// See [`Causes::fingerprint`].
-pub fn fingerprint(taxonomy: &Taxonomy) -> String {
+pub(crate) fn fingerprint(taxonomy: &Taxonomy) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut eat = |bytes: &[u8]| {
         for &b in bytes {
@@ -124,7 +125,7 @@ pub fn fingerprint(taxonomy: &Taxonomy) -> String {
 
 /// What a `cause:` value names: a class or a family of the taxonomy (the class ids it
 /// stands for), or nothing the taxonomy knows.
-pub fn classes_named(taxonomy: &Taxonomy, name: &str) -> Vec<String> {
+pub(crate) fn classes_named(taxonomy: &Taxonomy, name: &str) -> Vec<String> {
     if let Some(class) = taxonomy.resolve(name) {
         return vec![class.id.clone()];
     }
@@ -156,9 +157,9 @@ pub fn classes_described(taxonomy: &Taxonomy, text: &str) -> Vec<(String, String
 
 /// Least `match_query` score for a query to search by a class: a phrase of the class
 /// (0.95 × its weight) or one of its names, not a weak phrase or a part of a name.
-pub const DESCRIBED_MIN: f64 = 0.6;
+pub(crate) const DESCRIBED_MIN: f64 = 0.6;
 /// At most this many classes from one query.
-pub const MAX_DESCRIBED: usize = 2;
+pub(crate) const MAX_DESCRIBED: usize = 2;
 
 #[cfg(test)]
 mod tests {

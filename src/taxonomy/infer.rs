@@ -38,10 +38,11 @@ use rustc_hash::FxHashMap;
 use super::{FindScratch, PhraseMatch, Taxonomy, Word, tokenize_lowered_into};
 use crate::model::Incident;
 
-pub use crate::model::{Evidence, InferredCause, SectionKind};
+pub use crate::model::SectionKind;
+pub(crate) use crate::model::{Evidence, InferredCause};
 
 impl SectionKind {
-    pub fn weight(self) -> f64 {
+    pub(crate) fn weight(self) -> f64 {
         use SectionKind::*;
         match self {
             RootCause => 1.0,
@@ -60,6 +61,7 @@ impl SectionKind {
         }
     }
 
+    /// The section's name in evidence and the export (`root-cause`, `timeline`…).
     pub fn as_str(self) -> &'static str {
         use SectionKind::*;
         match self {
@@ -187,7 +189,7 @@ impl SectionKind {
 }
 
 /// Evidence kept per inferred cause.
-pub const MAX_EVIDENCE: usize = 5;
+pub(crate) const MAX_EVIDENCE: usize = 5;
 
 /// How evidence combines into a class's confidence and which classes are reported.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -231,16 +233,16 @@ impl Default for Params {
 /// One text to read: its section kind, the text, the 1-based source line of its first
 /// line (if known) and the heading it was under (if any).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SectionText<'a> {
-    pub kind: SectionKind,
-    pub text: &'a str,
-    pub first_line: Option<usize>,
-    pub heading: Option<String>,
+pub(crate) struct SectionText<'a> {
+    pub(crate) kind: SectionKind,
+    pub(crate) text: &'a str,
+    pub(crate) first_line: Option<usize>,
+    pub(crate) heading: Option<String>,
 }
 
 /// Infer the causes of an incident, strongest first, above the taxonomy's
 /// `min_confidence`.
-pub fn infer(incident: &Incident, taxonomy: &Taxonomy) -> Vec<InferredCause> {
+pub(crate) fn infer(incident: &Incident, taxonomy: &Taxonomy) -> Vec<InferredCause> {
     infer_with(
         incident,
         taxonomy,
@@ -287,7 +289,7 @@ pub fn infer_texts(
 }
 
 /// Every inferred cause above `min_confidence` (use 0 to see all candidates).
-pub fn infer_sections(
+pub(crate) fn infer_sections(
     texts: &[SectionText],
     taxonomy: &Taxonomy,
     min_confidence: f64,
@@ -296,7 +298,7 @@ pub fn infer_sections(
 }
 
 /// [`infer_sections`] with other [`Params`] (for evaluation sweeps).
-pub fn infer_sections_with(
+pub(crate) fn infer_sections_with(
     texts: &[SectionText],
     taxonomy: &Taxonomy,
     min_confidence: f64,
@@ -427,7 +429,7 @@ type Section<'a> = (SectionKind, Cow<'a, str>, Option<usize>, Option<String>);
 /// The texts of an incident by section: structured fields first (their kinds are
 /// certain), then the body split at its headings. The same sentence found twice counts
 /// once, at its best weight.
-pub fn incident_texts<'a>(incident: &'a Incident) -> Vec<Section<'a>> {
+pub(crate) fn incident_texts<'a>(incident: &'a Incident) -> Vec<Section<'a>> {
     use SectionKind::*;
     let mut out: Vec<Section> = Vec::new();
     let mut push = |kind, text: Cow<'a, str>, line: Option<usize>| {
@@ -558,7 +560,7 @@ fn normalise_sentence(s: &str) -> String {
 /// Sentence spans of a text: lines are blocks (paragraphs, list items, table rows), and
 /// within a line a sentence ends at `.`, `!` or `?` followed by a space and an upper-case
 /// letter, a digit or an opening quote or bracket (so "e.g. the disk" stays whole).
-pub fn sentences(text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn sentences(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {

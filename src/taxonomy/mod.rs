@@ -37,7 +37,7 @@
 //! (or prefix) of the first slot to the phrases that start with it, so scanning a text
 //! costs one or two hash look-ups per word whatever the number of phrases.
 
-pub mod infer;
+pub(crate) mod infer;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -48,43 +48,45 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::{Tier, Tokens, is_stop, stem_cow};
 
-pub use infer::{Evidence, InferredCause, Params, SectionKind, infer, infer_texts, infer_with};
+pub(crate) use infer::infer;
+pub use infer::{Params, SectionKind, infer_texts, infer_with};
 
 /// The taxonomy shipped with hindsight.
-pub const DEFAULT_TOML: &str = include_str!("default.toml");
+pub(crate) const DEFAULT_TOML: &str = include_str!("default.toml");
 
 /// A family: the parent of classes (`network`, `time`, `physical`…).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Family {
+pub(crate) struct Family {
     pub id: String,
-    pub title: String,
+    pub(crate) title: String,
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
 }
 
 /// One cause class.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Class {
+    /// The class's id (`certificate-expiry`), as `cause:` and the export name it.
     pub id: String,
-    pub family: String,
-    pub title: String,
+    pub(crate) family: String,
+    pub(crate) title: String,
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
     /// Other names of the class: ids used by other tools, teams and sites.
     #[serde(default)]
-    pub aliases: Vec<String>,
+    pub(crate) aliases: Vec<String>,
     /// Phrases that are good evidence of the class (weight 1.0 unless `@w` is given).
     #[serde(default)]
-    pub phrases: Vec<String>,
+    pub(crate) phrases: Vec<String>,
     /// Phrases that only hint at the class (weight 0.4 unless `@w` is given).
     #[serde(default)]
-    pub weak: Vec<String>,
+    pub(crate) weak: Vec<String>,
     /// Multiplies the weight of every phrase of the class: below 1 for classes that
     /// write-ups often mention in passing (a provider's name, "the network").
     #[serde(default = "one", skip_serializing_if = "is_one")]
-    pub prior: f32,
+    pub(crate) prior: f32,
 }
 
 fn one() -> f32 {
@@ -123,20 +125,20 @@ struct TaxonomyFile {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct TaxonomyConfig {
+pub(crate) struct TaxonomyConfig {
     /// A TOML file holding the same keys, relative to the site root; merged by
     /// [`TaxonomyConfig::resolve_file`].
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
     /// The site's own cause labels → taxonomy class ids. Each label becomes an alias.
-    pub map: BTreeMap<String, String>,
+    pub(crate) map: BTreeMap<String, String>,
     /// More phrases for existing classes, by class id (or any name `resolve` knows).
-    pub phrases: BTreeMap<String, Vec<String>>,
+    pub(crate) phrases: BTreeMap<String, Vec<String>>,
     /// More weak phrases for existing classes.
-    pub weak: BTreeMap<String, Vec<String>>,
+    pub(crate) weak: BTreeMap<String, Vec<String>>,
     /// New classes.
-    pub classes: Vec<Class>,
+    pub(crate) classes: Vec<Class>,
     /// New families for new classes.
-    pub families: Vec<Family>,
+    pub(crate) families: Vec<Family>,
     /// Confidence below which an inferred cause is not reported.
     pub min_confidence: Option<f64>,
 }
@@ -144,7 +146,10 @@ pub struct TaxonomyConfig {
 /// Settle a freshly loaded config's `[causes]`: merge in the file its `file` names
 /// (relative to `site_root`) and check the result, so a mistake there is a configuration
 /// error when the site is opened (by the CLI, or by `serve` when site.toml changes).
-pub fn settle_config(config: &mut crate::config::Config, site_root: &Path) -> Result<(), String> {
+pub(crate) fn settle_config(
+    config: &mut crate::config::Config,
+    site_root: &Path,
+) -> Result<(), String> {
     if let Some(table) = &config.causes {
         let merged = TaxonomyConfig::from_table(table)?.resolve_file(site_root)?;
         config.causes = Some(merged.to_table()?);
@@ -154,7 +159,7 @@ pub fn settle_config(config: &mut crate::config::Config, site_root: &Path) -> Re
 
 impl TaxonomyConfig {
     /// The `[causes]` table of site.toml (after `file` was merged in), checked.
-    pub fn from_table(table: &toml::Table) -> Result<TaxonomyConfig, String> {
+    pub(crate) fn from_table(table: &toml::Table) -> Result<TaxonomyConfig, String> {
         table
             .clone()
             .try_into()
@@ -162,14 +167,14 @@ impl TaxonomyConfig {
     }
 
     /// The table again, for `Config::causes`.
-    pub fn to_table(&self) -> Result<toml::Table, String> {
+    pub(crate) fn to_table(&self) -> Result<toml::Table, String> {
         toml::Table::try_from(self).map_err(|e| format!("site.toml [causes]: {e}"))
     }
 
     /// Read the file `file` names (relative to `site_root`) and merge it under this
     /// config: keys written in site.toml win for `map` and `min_confidence`, lists are
     /// concatenated.
-    pub fn resolve_file(&self, site_root: &Path) -> Result<TaxonomyConfig, String> {
+    pub(crate) fn resolve_file(&self, site_root: &Path) -> Result<TaxonomyConfig, String> {
         let Some(rel) = &self.file else {
             return Ok(self.clone());
         };
@@ -211,7 +216,8 @@ impl TaxonomyConfig {
 /// The taxonomy: families, classes and the compiled phrase matcher.
 #[derive(Debug, Clone)]
 pub struct Taxonomy {
-    pub families: Vec<Family>,
+    pub(crate) families: Vec<Family>,
+    /// Every class of the taxonomy.
     pub classes: Vec<Class>,
     /// Inferred causes below this confidence are dropped.
     pub min_confidence: f64,
@@ -220,7 +226,7 @@ pub struct Taxonomy {
 }
 
 /// Default confidence cut-off of [`infer`].
-pub const DEFAULT_MIN_CONFIDENCE: f64 = 0.65;
+pub(crate) const DEFAULT_MIN_CONFIDENCE: f64 = 0.65;
 
 impl Default for Taxonomy {
     fn default() -> Self {
@@ -315,7 +321,7 @@ impl Taxonomy {
 
     /// The built-in taxonomy extended by a site's `[causes]` config. `config.file` must
     /// already be merged ([`TaxonomyConfig::resolve_file`]); it is ignored here.
-    pub fn with_config(&self, config: &TaxonomyConfig) -> Result<Taxonomy, String> {
+    pub(crate) fn with_config(&self, config: &TaxonomyConfig) -> Result<Taxonomy, String> {
         let mut families = self.families.clone();
         let mut classes = self.classes.clone();
         for f in &config.families {
@@ -411,7 +417,7 @@ impl Taxonomy {
     }
 
     /// A family by id or title.
-    pub fn family(&self, name: &str) -> Option<&Family> {
+    pub(crate) fn family(&self, name: &str) -> Option<&Family> {
         let key = normalise_name(name);
         self.families
             .iter()
@@ -419,19 +425,18 @@ impl Taxonomy {
     }
 
     /// Classes of a family, in taxonomy order.
-    pub fn classes_of<'a>(&'a self, family: &'a str) -> impl Iterator<Item = &'a Class> + 'a {
+    pub(crate) fn classes_of<'a>(
+        &'a self,
+        family: &'a str,
+    ) -> impl Iterator<Item = &'a Class> + 'a {
         self.classes.iter().filter(move |c| c.family == family)
     }
 
-    pub fn class(&self, index: usize) -> &Class {
+    pub(crate) fn class(&self, index: usize) -> &Class {
         &self.classes[index]
     }
 
-    pub fn index_of(&self, id: &str) -> Option<usize> {
-        self.classes.iter().position(|c| c.id == id)
-    }
-
-    pub fn matcher(&self) -> &Matcher {
+    pub(crate) fn matcher(&self) -> &Matcher {
         &self.matcher
     }
 
@@ -448,7 +453,7 @@ impl Taxonomy {
     /// alternative being a stem or a `prefix*`. Only phrases that can score `min` or more
     /// in [`Taxonomy::match_query`] go in: the browser keeps no class below `min`, so the
     /// others could never change what it finds (and weak phrases are most of the file).
-    pub fn browser_json(&self, min: f64) -> serde_json::Value {
+    pub(crate) fn browser_json(&self, min: f64) -> serde_json::Value {
         let mut names: Vec<(&String, &usize)> = self.names.iter().collect();
         names.sort();
         let stems = self.matcher.stems_by_id();
@@ -562,14 +567,14 @@ impl Taxonomy {
 }
 
 /// A phrase match scores this times the phrase's weight in [`Taxonomy::match_query`].
-pub const PHRASE_SCORE: f64 = 0.95;
+pub(crate) const PHRASE_SCORE: f64 = 0.95;
 /// Score of a class whose multi-word name stands among other words of a query.
-pub const NAMED_WORDS: f64 = 0.9;
+pub(crate) const NAMED_WORDS: f64 = 0.9;
 /// Score of a class whose one-word name stands among other words of a query.
-pub const NAMED_WORD: f64 = 0.8;
+pub(crate) const NAMED_WORD: f64 = 0.8;
 
 /// Lower case; spaces, underscores, slashes and dots become single hyphens.
-pub fn normalise_name(name: &str) -> String {
+pub(crate) fn normalise_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.trim().chars() {
         if c.is_alphanumeric() {
@@ -611,15 +616,20 @@ fn closest(name: &str, names: &[&str], n: usize) -> Vec<String> {
 /// span, lower-case form, stem ([`crate::text::stem_cow`]), whether phrases skip it
 /// ([`Tier::Phrases`] of the one stop-word list, but for [`is_conjunction`]) and whether
 /// it is a negation. The
-/// lower-case form and the stem borrow from the text (or from its lower-case copy, see
-/// [`tokenize_lowered`]) whenever they can: scanning an archive makes millions of words,
+/// lower-case form and the stem borrow from the text (or from its lower-case copy)
+/// whenever they can: scanning an archive makes millions of words,
 /// and a `String` or two for each was half of inference's time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word<'a> {
+    /// Byte offset of the word's first character in the text.
     pub start: usize,
+    /// Byte offset just past the word.
     pub end: usize,
+    /// The word in lower case.
     pub lower: Cow<'a, str>,
+    /// Its stem ([`crate::text::stem`]).
     pub stem: Cow<'a, str>,
+    /// Whether it is a stop word of the phrase tier ([`crate::text::Tier::Phrases`]).
     pub stop: bool,
     /// A negation (`not`, `no`, `never`, `without`, the `didn` of `didn't`…). A phrase
     /// gap never skips one: `disk .. full` does not match "the disk was not full".
@@ -664,7 +674,11 @@ pub fn tokenize(text: &str) -> Vec<Word<'_>> {
 }
 
 /// [`tokenize_lowered`] into `words` (cleared first), reusing its buffer.
-pub fn tokenize_lowered_into<'a>(text: &'a str, lowered: &'a str, words: &mut Vec<Word<'a>>) {
+pub(crate) fn tokenize_lowered_into<'a>(
+    text: &'a str,
+    lowered: &'a str,
+    words: &mut Vec<Word<'a>>,
+) {
     debug_assert_eq!(text.len(), lowered.len());
     words.clear();
     split_words(text, Some(lowered), words);
@@ -674,7 +688,8 @@ pub fn tokenize_lowered_into<'a>(text: &'a str, lowered: &'a str, words: &mut Ve
 /// same length and offsets) the caller already has: every ASCII word borrows its
 /// lower-case form and stem from `lowered`, so only non-ASCII words (and the rare stem
 /// that is not a prefix of its word) allocate.
-pub fn tokenize_lowered<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
+#[cfg(test)]
+pub(crate) fn tokenize_lowered<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
     let mut words = Vec::with_capacity(text.len() / 6);
     tokenize_lowered_into(text, lowered, &mut words);
     words
@@ -725,7 +740,7 @@ fn word<'a>(
 /// `and`, `or`, `but`, `so`: stop words of every reader, but words for phrases, since
 /// they join clauses and a phrase stays within one ("the date was invalid, so
 /// certificate creation failed" is no `invalid certificate`).
-pub fn is_conjunction(lower: &str) -> bool {
+pub(crate) fn is_conjunction(lower: &str) -> bool {
     matches!(lower, "and" | "or" | "but" | "so")
 }
 
@@ -741,7 +756,7 @@ fn before_nt(rest: &str) -> bool {
 /// `not`, `no`, `never`, `without`, `nor`, `neither`, `none`, `nothing`, `cannot`,
 /// `unrelated`, `excluded` (a word of its own; contractions such as `didn't` are found
 /// by [`tokenize`] from the text after the word).
-pub fn is_negation(lower: &str) -> bool {
+pub(crate) fn is_negation(lower: &str) -> bool {
     NEGATIONS.contains(&lower)
 }
 
@@ -759,11 +774,6 @@ const NEGATIONS: [&str; 11] = [
     "unrelated",
     "excluded",
 ];
-
-/// The stem of a lower-cased word, as phrases and text are read (the shared stemmer).
-pub fn stem(lower: &str) -> Cow<'_, str> {
-    stem_cow(lower)
-}
 
 // ---------------------------------------------------------------------------------------
 // Compiled phrases
@@ -797,18 +807,18 @@ struct Slot {
 
 /// One compiled phrase.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Pattern {
-    pub class: usize,
-    pub weight: f32,
+pub(crate) struct Pattern {
+    pub(crate) class: usize,
+    pub(crate) weight: f32,
     /// The phrase as written.
-    pub source: String,
+    pub(crate) source: String,
     slots: Vec<Slot>,
 }
 
 /// All phrases of a taxonomy compiled into an index keyed by the first slot.
 #[derive(Debug, Clone, Default)]
-pub struct Matcher {
-    pub patterns: Vec<Pattern>,
+pub(crate) struct Matcher {
+    pub(crate) patterns: Vec<Pattern>,
     /// Every stem a phrase uses, interned (looked up once per word of the text, hence
     /// the fast hasher).
     stems: FxHashMap<String, u32>,
@@ -822,12 +832,12 @@ pub struct Matcher {
 /// One phrase match: the pattern and the span of words (indices into the content words
 /// given to [`Matcher::find_in`]) and bytes.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PhraseMatch {
-    pub pattern: usize,
-    pub first_word: usize,
-    pub last_word: usize,
-    pub start: usize,
-    pub end: usize,
+pub(crate) struct PhraseMatch {
+    pub(crate) pattern: usize,
+    pub(crate) first_word: usize,
+    pub(crate) last_word: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
 }
 
 /// Most variants one phrase may expand to.
@@ -836,7 +846,7 @@ const MAX_VARIANTS: usize = 256;
 /// Expand the multi-word alternatives of a phrase into separate phrases:
 /// `(black friday|launch) traffic` → `black friday traffic`, `(launch) traffic`. A hyphen
 /// separates words as it does in text (`long-standing` → `long standing`).
-pub fn expand_phrase(phrase: &str) -> Result<Vec<String>, String> {
+pub(crate) fn expand_phrase(phrase: &str) -> Result<Vec<String>, String> {
     let (text, weight) = match phrase.rsplit_once('@') {
         Some((head, w)) => (head, format!(" @{}", w.trim())),
         None => (phrase, String::new()),
@@ -933,7 +943,10 @@ pub fn expand_phrase(phrase: &str) -> Result<Vec<String>, String> {
 
 /// Parse one phrase (without multi-word alternatives: see [`expand_phrase`]) into
 /// slots and a weight.
-pub fn parse_phrase(phrase: &str, default_weight: f32) -> Result<(Vec<SlotSpec>, f32), String> {
+pub(crate) fn parse_phrase(
+    phrase: &str,
+    default_weight: f32,
+) -> Result<(Vec<SlotSpec>, f32), String> {
     let mut text = phrase.trim();
     let mut weight = default_weight;
     if let Some((head, w)) = text.rsplit_once('@') {
@@ -1037,12 +1050,12 @@ pub fn parse_phrase(phrase: &str, default_weight: f32) -> Result<(Vec<SlotSpec>,
 
 /// An opaque parsed slot (see [`parse_phrase`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct SlotSpec(Slot);
+pub(crate) struct SlotSpec(Slot);
 
 /// Default weight of `phrases` entries.
-pub const STRONG: f32 = 1.0;
+pub(crate) const STRONG: f32 = 1.0;
 /// Default weight of `weak` entries.
-pub const WEAK: f32 = 0.4;
+pub(crate) const WEAK: f32 = 0.4;
 
 impl Matcher {
     fn compile(classes: &[Class]) -> Result<Matcher, String> {
@@ -1121,7 +1134,7 @@ impl Matcher {
 
     /// Every phrase match in `text` (one sentence; `words` from [`tokenize`]). Function
     /// words are skipped; spans are byte offsets in `text`.
-    pub fn find(&self, _text: &str, words: &[Word<'_>]) -> Vec<PhraseMatch> {
+    pub(crate) fn find(&self, _text: &str, words: &[Word<'_>]) -> Vec<PhraseMatch> {
         let content: Vec<&Word> = words.iter().filter(|w| !w.stop).collect();
         let mut out = Vec::new();
         self.find_in(&content, &mut out);
@@ -1130,12 +1143,12 @@ impl Matcher {
 
     /// Matches over content words (function words already removed). `first_word` and
     /// `last_word` index `content`.
-    pub fn find_in(&self, content: &[&Word<'_>], out: &mut Vec<PhraseMatch>) {
+    pub(crate) fn find_in(&self, content: &[&Word<'_>], out: &mut Vec<PhraseMatch>) {
         self.find_in_with(content, out, &mut FindScratch::default());
     }
 
     /// [`Matcher::find_in`] with buffers kept from one sentence to the next.
-    pub fn find_in_with(
+    pub(crate) fn find_in_with(
         &self,
         content: &[&Word<'_>],
         out: &mut Vec<PhraseMatch>,
@@ -1183,7 +1196,7 @@ impl Matcher {
 /// Buffers of [`Matcher::find_in_with`]: reading an archive matches millions of
 /// sentences, each would otherwise allocate its own.
 #[derive(Debug, Default)]
-pub struct FindScratch {
+pub(crate) struct FindScratch {
     ids: Vec<u32>,
     candidates: Vec<u32>,
 }

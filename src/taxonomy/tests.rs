@@ -1,5 +1,7 @@
 use super::infer::{SectionText, infer_sections};
 use super::*;
+use crate::model::InferredCause;
+use crate::text::stem_cow as stem;
 
 fn tax() -> &'static Taxonomy {
     use std::sync::OnceLock;

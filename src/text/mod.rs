@@ -8,22 +8,22 @@
 //! (`tests/it/browser.rs` compares the two over [`AGREEMENT_SAMPLE`]). Depends on std
 //! only.
 
-pub mod stem;
+pub(crate) mod stem;
 pub mod stop;
-pub mod tokens;
+pub(crate) mod tokens;
 
-pub use stem::{stem, stem_cow, stem_in_place};
-pub use stop::{Tier, is_stop};
-pub use tokens::Tokens;
+pub(crate) use stem::{stem, stem_cow, stem_in_place};
+pub(crate) use stop::{Tier, is_stop};
+pub(crate) use tokens::Tokens;
 
 /// Search terms: tokens that are not [`Tier::Core`] stop words, stemmed. Each call writes
 /// the next term into a buffer the caller reuses.
-pub struct Terms<'a> {
+pub(crate) struct Terms<'a> {
     tokens: Tokens<'a>,
 }
 
 impl<'a> Terms<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         Terms {
             tokens: Tokens::new(text),
         }
@@ -31,7 +31,7 @@ impl<'a> Terms<'a> {
 
     /// The byte range of the next term in the text, the term written into `buf`.
     #[inline]
-    pub fn next_into(&mut self, buf: &mut String) -> Option<(usize, usize)> {
+    pub(crate) fn next_into(&mut self, buf: &mut String) -> Option<(usize, usize)> {
         loop {
             let range = self.tokens.next_into(buf)?;
             if !is_stop(buf, Tier::Core) {
@@ -43,7 +43,7 @@ impl<'a> Terms<'a> {
 }
 
 /// Call `f(start, end, term)` for every search term of `text`.
-pub fn for_each_term(text: &str, mut f: impl FnMut(usize, usize, &str)) {
+pub(crate) fn for_each_term(text: &str, mut f: impl FnMut(usize, usize, &str)) {
     let mut buf = String::new();
     let mut it = Terms::new(text);
     while let Some((start, end)) = it.next_into(&mut buf) {

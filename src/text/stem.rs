@@ -188,14 +188,14 @@ fn stemmable(w: &str) -> bool {
 }
 
 /// The stem of a lower-cased word.
-pub fn stem(word: &str) -> String {
+pub(crate) fn stem(word: &str) -> String {
     stem_cow(word).into_owned()
 }
 
 /// [`stem`] borrowed from `word` when the stem is a prefix of it, which it is unless a
 /// rule put letters back (`flies` → `fly`).
 #[inline]
-pub fn stem_cow(word: &str) -> Cow<'_, str> {
+pub(crate) fn stem_cow(word: &str) -> Cow<'_, str> {
     if !stemmable(word) {
         return Cow::Borrowed(word);
     }
@@ -214,7 +214,7 @@ pub fn stem_cow(word: &str) -> Cow<'_, str> {
 
 /// [`stem`] without allocating: `word` becomes its stem.
 #[inline]
-pub fn stem_in_place(w: &mut String) {
+pub(crate) fn stem_in_place(w: &mut String) {
     if !stemmable(w) {
         return;
     }

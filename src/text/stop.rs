@@ -246,7 +246,7 @@ pub const STOP_WORDS: &[(&str, Tier)] = &[
 
 /// Whether `word` (lower-cased) is a stop word for a reader that drops `tier`.
 #[inline]
-pub fn is_stop(word: &str, tier: Tier) -> bool {
+pub(crate) fn is_stop(word: &str, tier: Tier) -> bool {
     let bytes = word.as_bytes();
     match tier {
         Core => {

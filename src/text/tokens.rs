@@ -3,26 +3,26 @@
 //! of the text, so a reader can mark the words it matched.
 
 /// Shorter runs (single letters and digits) are not tokens.
-pub const MIN_CHARS: usize = 2;
+pub(crate) const MIN_CHARS: usize = 2;
 /// Longer runs (hashes, encoded blobs) are not tokens.
-pub const MAX_CHARS: usize = 40;
+pub(crate) const MAX_CHARS: usize = 40;
 
 /// The tokens of a text as a pull iterator that writes each lower-cased token into a
 /// buffer the caller reuses (every word of the archive passes through here).
-pub struct Tokens<'a> {
+pub(crate) struct Tokens<'a> {
     text: &'a str,
     pos: usize,
 }
 
 impl<'a> Tokens<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         Tokens { text, pos: 0 }
     }
 
     /// The byte range of the next token, its lower-cased form written into `buf`;
     /// `None` at the end of the text.
     #[inline]
-    pub fn next_into(&mut self, buf: &mut String) -> Option<(usize, usize)> {
+    pub(crate) fn next_into(&mut self, buf: &mut String) -> Option<(usize, usize)> {
         let (s, e, ascii) = self.next_span()?;
         let word = &self.text[s..e];
         buf.clear();
@@ -39,7 +39,7 @@ impl<'a> Tokens<'a> {
     /// lower-casing it: for a reader that lower-cases the whole text once and borrows
     /// each token from that copy (`str::to_ascii_lowercase` keeps the offsets).
     #[inline]
-    pub fn next_span(&mut self) -> Option<(usize, usize, bool)> {
+    pub(crate) fn next_span(&mut self) -> Option<(usize, usize, bool)> {
         let text = self.text;
         let bytes = text.as_bytes();
         loop {
