@@ -748,6 +748,39 @@ fn feed_keeps_the_newest_fifty() {
 }
 
 #[test]
+fn a_large_archive_home_lists_the_newest_and_links_every_year() {
+    // 130 post-mortems a day apart from 2024-12-01: 31 in 2024, 99 in 2025.
+    let incidents: Vec<Incident> = (0..130)
+        .map(|n| Incident {
+            id: format!("i{n:03}"),
+            title: format!("Incident {n}"),
+            date: Some(date(2024, 12, 1) + jiff::Span::new().days(n)),
+            ..Default::default()
+        })
+        .collect();
+    let out = render(
+        &Archive::new(incidents),
+        &Insights::default(),
+        Config::default(),
+    );
+    let home = &out["index.html"];
+    assert_eq!(home.matches("<tr data-severity").count(), 100);
+    assert!(home.contains("<caption>The 100 newest of 130 post-mortems</caption>"));
+    // Newest first: the 30 oldest are left to the year pages.
+    assert!(home.contains(">Incident 129<") && home.contains(">Incident 30<"));
+    assert!(!home.contains(">Incident 29<") && !home.contains(">Incident 0<"));
+    let years = between(home, "aria-label=\"Post-mortems by year\"", "</nav>");
+    for (year, count) in [("2025", 99), ("2024", 31)] {
+        let link =
+            format!("href=\"years/{year}/index.html\">{year} <span class=\"count\">{count}</span>");
+        assert!(years.contains(&link), "{link} in {years}");
+        let page = &out[&format!("years/{year}/index.html")];
+        assert_eq!(page.matches("<tr data-severity").count(), count);
+    }
+    assert!(out["years/2024/index.html"].contains(">Incident 0<"));
+}
+
+#[test]
 fn rendering_twice_gives_identical_files() {
     let (archive, insights) = sample();
     assert_eq!(

@@ -9,9 +9,10 @@
 //!
 //! Template contexts (besides `site`, `root` and `page_path` from `Renderer::page`; every
 //! `url` is relative to the site root, so templates write `{{ root }}{{ x.url }}`):
-//! - `index.html`: `incidents` \[Row\], `counts` {incidents, near_misses, open_actions,
-//!   overdue_actions, unknown_actions, actions_with_status}, `severities` \[Term\],
-//!   `taxonomies` [{name, url, count}].
+//! - `index.html`: `incidents` \[Row\] (the [`HOME_NEWEST`] newest), `counts` {incidents,
+//!   near_misses, open_actions, overdue_actions, unknown_actions, actions_with_status},
+//!   `severities` \[Term\], `taxonomies` [{name, url, count}], `more_by_year` \[Term\]
+//!   (every year, when the archive has more post-mortems than the page lists), `total`.
 //! - `incident.html`: `incident` (the model), `row` (Row), `authors`, `durations`
 //!   [{key, label, minutes, text, excluded}], `milestones` [{key, label, at, pct}],
 //!   `timeline` [{time_text, at, datetime, offset, event, actor}] with `at` in the
@@ -80,9 +81,23 @@ pub(crate) fn render_page(
     }))
 }
 
+/// How many post-mortems the home page lists, newest first. A larger archive's home page
+/// lists these and links every year's page for the rest: a table of all 10,000 rows is a
+/// 9 MB page that the year pages already hold.
+pub(crate) const HOME_NEWEST: usize = 100;
+
 fn home(renderer: &Renderer, model: &SiteModel<'_>) -> Result<OutputFile> {
     let mut ctx = tera::Context::new();
-    ctx.insert("incidents", model.rows());
+    let rows = model.rows();
+    ctx.insert("incidents", &rows[..rows.len().min(HOME_NEWEST)]);
+    // The years whose post-mortems are not all on the page, newest first.
+    let years: Vec<&Term> = if rows.len() > HOME_NEWEST {
+        model.taxonomy("year").iter().collect()
+    } else {
+        Vec::new()
+    };
+    ctx.insert("more_by_year", &years);
+    ctx.insert("total", &rows.len());
     ctx.insert("counts", &view::home_counts(model));
     let severities: Vec<&Term> = model.taxonomy("severity").iter().collect();
     ctx.insert("severities", &severities);
