@@ -723,18 +723,22 @@ fn feed_and_sitemap_use_base_url_and_no_clock() {
     assert!(relative["404.html"].contains(r#"<a href="index.html">All post-mortems</a>"#));
 }
 
-#[test]
-fn feed_keeps_the_newest_fifty() {
-    let incidents: Vec<Incident> = (0..60)
-        .map(|n| Incident {
-            id: format!("i{n:02}"),
-            title: format!("Incident {n}"),
-            date: Some(date(2025, 1, 1) + jiff::Span::new().days(n)),
+/// `n` bare post-mortems titled `Incident 0`.. (ids `i000`..), one a day from `first`.
+fn daily_incidents(n: i64, first: jiff::civil::Date) -> Vec<Incident> {
+    (0..n)
+        .map(|k| Incident {
+            id: format!("i{k:03}"),
+            title: format!("Incident {k}"),
+            date: Some(first + jiff::Span::new().days(k)),
             ..Default::default()
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn feed_keeps_the_newest_fifty() {
     let out = render(
-        &Archive::new(incidents),
+        &Archive::new(daily_incidents(60, date(2025, 1, 1))),
         &Insights::default(),
         Config::default(),
     );
@@ -750,16 +754,8 @@ fn feed_keeps_the_newest_fifty() {
 #[test]
 fn a_large_archive_home_lists_the_newest_and_links_every_year() {
     // 130 post-mortems a day apart from 2024-12-01: 31 in 2024, 99 in 2025.
-    let incidents: Vec<Incident> = (0..130)
-        .map(|n| Incident {
-            id: format!("i{n:03}"),
-            title: format!("Incident {n}"),
-            date: Some(date(2024, 12, 1) + jiff::Span::new().days(n)),
-            ..Default::default()
-        })
-        .collect();
     let out = render(
-        &Archive::new(incidents),
+        &Archive::new(daily_incidents(130, date(2024, 12, 1))),
         &Insights::default(),
         Config::default(),
     );
