@@ -87,6 +87,7 @@ pub fn refresh(site: &Site) -> Result<Option<Refresh>> {
     let causes = Causes::new(&taxonomy);
     if manifest.schema != SCHEMA_VERSION
         || manifest.taxonomy != causes.fingerprint()
+        || manifest.text != crate::text::digest()
         || !store::index_dir(&cache).is_dir()
     {
         return Ok(None);

@@ -41,6 +41,10 @@ pub struct Manifest {
     /// ([`super::causes::fingerprint`]); another taxonomy means a new index.
     #[serde(default)]
     pub(crate) taxonomy: String,
+    /// How the text pipeline read the documents ([`crate::text::digest`]): another
+    /// tokenizer, stop list or stemmer means a new index.
+    #[serde(default)]
+    pub(crate) text: String,
     /// id → content hash of what was indexed.
     pub(crate) docs: BTreeMap<String, String>,
     /// Content file (relative to the site root, `/` separators) → how it was.
@@ -156,6 +160,7 @@ impl Store {
         let manifest = read_manifest(cache_dir);
         let opened = (manifest.schema == SCHEMA_VERSION
             && manifest.taxonomy == taxonomy
+            && manifest.text == crate::text::digest()
             && read_version(cache_dir) == Some(SCHEMA_VERSION))
         .then(|| schema::open_index(&dir));
         if let Some(Ok(index)) = opened
@@ -187,6 +192,7 @@ impl Store {
             manifest: Manifest {
                 schema: SCHEMA_VERSION,
                 taxonomy: taxonomy.to_string(),
+                text: crate::text::digest(),
                 ..Default::default()
             },
             rebuilt: true,
@@ -319,5 +325,21 @@ mod tests {
         std::fs::write(version_path(dir.path()), "0").unwrap();
         assert!(SearchIndex::open(dir.path()).unwrap().is_none());
         assert!(update(dir.path(), &arch).unwrap().rebuilt);
+    }
+
+    #[test]
+    fn an_index_read_by_another_text_pipeline_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let arch = archive();
+        update(dir.path(), &arch).unwrap();
+        assert_eq!(read_manifest(dir.path()).text, crate::text::digest());
+        assert!(!update(dir.path(), &arch).unwrap().rebuilt);
+        // As a hindsight with another stemmer would have left it.
+        let mut manifest = read_manifest(dir.path());
+        manifest.text = "another stemmer".into();
+        write_manifest(dir.path(), &manifest).unwrap();
+        let stats = update(dir.path(), &arch).unwrap();
+        assert!(stats.rebuilt && stats.added == 3, "{stats:?}");
+        assert_eq!(read_manifest(dir.path()).text, crate::text::digest());
     }
 }

@@ -68,9 +68,35 @@ pub const AGREEMENT_SAMPLE: &str = "Certificates certificate expired expires exp
      organization relational conditional happiness payment quickly activity massive nearly syncs v2s 3ds \
      deploy deploys delays delayed keys proxies proxy retried applied denied flies dies we'll didn't wasn’t";
 
+/// A digest of how this pipeline reads text: the stop words with their tiers and the
+/// terms of [`AGREEMENT_SAMPLE`]. An index in the cache records it, so a hindsight whose
+/// tokenizer, stop list or stemmer reads differently rebuilds the index instead of
+/// searching old terms with new ones.
+pub(crate) fn digest() -> String {
+    let mut h = blake3::Hasher::new();
+    for (word, tier) in stop::STOP_WORDS {
+        h.update(word.as_bytes());
+        h.update(&[0, *tier as u8, 0]);
+    }
+    for term in terms(AGREEMENT_SAMPLE) {
+        h.update(term.as_bytes());
+        h.update(&[0]);
+    }
+    h.finalize().to_hex()[..16].to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_digest_follows_the_stemmer() {
+        assert_eq!(digest(), digest());
+        assert_eq!(digest().len(), 16);
+        // The sample holds words whose stems the digest must see.
+        let terms = terms(AGREEMENT_SAMPLE);
+        assert!(terms.contains(&stem("certificates")) && terms.contains(&stem("deployed")));
+    }
 
     #[test]
     fn terms_drop_core_stop_words_and_stem() {
