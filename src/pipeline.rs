@@ -147,7 +147,7 @@ pub(crate) fn prepare_sources(
 fn render_with_index(
     site: &Site,
     prepared: &Prepared,
-    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+    emit: crate::site::Emit<'_>,
 ) -> Result<Option<Diagnostic>> {
     let Prepared {
         archive, insights, ..
@@ -180,14 +180,17 @@ fn render_with_index(
 
 /// Render the prepared site straight into `out_dir`, file by file as pages are done
 /// (the whole site is never held in memory), writing only what changed and swapping
-/// the new site in at the end. A warning about the search index comes back with what
-/// was written.
+/// the new site in at the end; `previous` is the output folder's manifest as the
+/// caller read it. A warning about the search index comes back with what was written.
 pub(crate) fn publish(
     site: &Site,
     prepared: &Prepared,
     out_dir: &Path,
+    previous: crate::publish::Previous,
 ) -> Result<(crate::publish::Written, Option<Diagnostic>)> {
-    let staging = crate::publish::Staging::new(out_dir, Some(&site.cache_dir()))?;
+    let cache_dir = site.cache_dir();
+    let staging =
+        crate::publish::Staging::with_previous(out_dir, Some(&cache_dir), Some(previous))?;
     let warning = render_with_index(site, prepared, &|f| staging.add(&f))?;
     let _timed = crate::progress::timed("swapping in the new site");
     Ok((staging.commit()?, warning))

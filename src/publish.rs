@@ -93,9 +93,71 @@ pub(crate) struct Staging {
     emptying: Option<std::thread::JoinHandle<()>>,
 }
 
+/// The manifest of the site last published to an output folder, read once: `build`
+/// checks with it whether the folder is untouched ([`Previous::intact`]) and then hands
+/// it to [`Staging::with_previous`] to reuse unchanged files.
+#[derive(Default)]
+pub(crate) struct Previous {
+    entries: HashMap<String, Entry>,
+    /// Why a manifest that exists could not be used.
+    notice: Option<String>,
+}
+
+impl Previous {
+    /// The manifest of `out_dir` kept in `cache_dir`; empty when there is no output
+    /// folder or no usable manifest.
+    pub(crate) fn read(out_dir: &Path, cache_dir: &Path) -> Previous {
+        let (entries, notice) = if out_dir.is_dir() {
+            read_manifest(&manifest_path(cache_dir, out_dir))
+        } else {
+            (HashMap::new(), None)
+        };
+        Previous { entries, notice }
+    }
+
+    /// Whether `out_dir` holds exactly the files of the manifest, each still as it was
+    /// written (size, modification time): nothing edited, added or removed since.
+    pub(crate) fn intact(&self, out_dir: &Path) -> bool {
+        if self.notice.is_some() || self.entries.is_empty() {
+            return false;
+        }
+        let mut seen = 0;
+        for file in walkdir::WalkDir::new(out_dir) {
+            let Ok(file) = file else {
+                return false;
+            };
+            if file.file_type().is_dir() {
+                continue;
+            }
+            let Ok(rel) = file.path().strip_prefix(out_dir) else {
+                return false;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let (Some(recorded), Ok(meta)) = (self.entries.get(&rel), file.metadata()) else {
+                return false;
+            };
+            if !meta.is_file() || entry(recorded.hash.clone(), &meta) != *recorded {
+                return false;
+            }
+            seen += 1;
+        }
+        seen == self.entries.len()
+    }
+}
+
 impl Staging {
     /// Start a new site for `out_dir`, reading the previous manifest from `cache_dir`.
     pub(crate) fn new(out_dir: &Path, cache_dir: Option<&Path>) -> Result<Staging> {
+        let previous = cache_dir.map(|c| Previous::read(out_dir, c));
+        Self::with_previous(out_dir, cache_dir, previous)
+    }
+
+    /// [`Staging::new`] with the previous manifest already read (`None`: no cache).
+    pub(crate) fn with_previous(
+        out_dir: &Path,
+        cache_dir: Option<&Path>,
+        previous: Option<Previous>,
+    ) -> Result<Staging> {
         let parent = out_dir
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -108,10 +170,10 @@ impl Staging {
             .into_owned();
         let manifest_path = cache_dir.map(|c| manifest_path(c, out_dir));
         let trash = cache_dir.map(|c| c.join("trash"));
-        let (previous, notice) = match &manifest_path {
-            Some(p) if out_dir.is_dir() => read_manifest(p),
-            _ => (HashMap::new(), None),
-        };
+        let Previous {
+            entries: previous,
+            notice,
+        } = previous.unwrap_or_default();
         std::fs::create_dir_all(&parent)
             .with_context(|| format!("creating {}", parent.display()))?;
         let dir = tempfile::Builder::new()
@@ -319,36 +381,6 @@ pub(crate) fn manifest_path(cache_dir: &Path, out_dir: &Path) -> PathBuf {
     let abs = std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
     let key = hash(abs.to_string_lossy().as_bytes());
     cache_dir.join(format!("output-{}.manifest", &key[..16]))
-}
-
-/// Whether `out_dir` holds exactly the files its manifest lists, each still as it was
-/// written (size, modification time): nothing edited, added or removed since.
-pub(crate) fn output_matches(out_dir: &Path, cache_dir: &Path) -> bool {
-    let (entries, notice) = read_manifest(&manifest_path(cache_dir, out_dir));
-    if notice.is_some() || entries.is_empty() {
-        return false;
-    }
-    let mut seen = 0;
-    for file in walkdir::WalkDir::new(out_dir) {
-        let Ok(file) = file else {
-            return false;
-        };
-        if file.file_type().is_dir() {
-            continue;
-        }
-        let Ok(rel) = file.path().strip_prefix(out_dir) else {
-            return false;
-        };
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        let (Some(recorded), Ok(meta)) = (entries.get(&rel), file.metadata()) else {
-            return false;
-        };
-        if !meta.is_file() || entry(recorded.hash.clone(), &meta) != *recorded {
-            return false;
-        }
-        seen += 1;
-    }
-    seen == entries.len()
 }
 
 /// The previous manifest, or nothing with the reason when it exists but cannot be used.

@@ -162,6 +162,25 @@ impl OutputFile {
     }
 }
 
+/// Where a producer hands each file as soon as it is made, from any thread.
+pub(crate) type Emit<'a> = &'a (dyn Fn(OutputFile) -> anyhow::Result<()> + Sync);
+
+/// Run `produce` with an [`Emit`] that keeps every file, and return them sorted by path:
+/// the files in memory, for tests, tools and callers that want them all.
+pub(crate) fn collect<T>(
+    produce: impl FnOnce(Emit<'_>) -> anyhow::Result<T>,
+) -> anyhow::Result<(T, Vec<OutputFile>)> {
+    let stopped = || anyhow::anyhow!("a thread stopped while producing files");
+    let files = std::sync::Mutex::new(Vec::new());
+    let value = produce(&|f| {
+        files.lock().map_err(|_| stopped())?.push(f);
+        Ok(())
+    })?;
+    let mut files = files.into_inner().map_err(|_| stopped())?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok((value, files))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,7 +120,7 @@ fn record_path(cache_dir: &Path, out_dir: &Path) -> PathBuf {
 }
 
 /// The record of the last build, when it was of these very inputs and the output
-/// folder is untouched since (`output_intact`, from [`crate::publish::output_matches`],
+/// folder is untouched since (`output_intact`, from [`crate::publish::Previous::intact`],
 /// which a build checks while it reads the post-mortems); otherwise why not, when that
 /// is worth a note.
 pub(crate) fn unchanged(

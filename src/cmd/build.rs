@@ -48,9 +48,13 @@ pub(crate) fn run(site: &Site, options: Options) -> Result<(), Failure> {
     let cache_dir = site.cache_dir();
     // Whether the output is as the last build left it is checked while the post-mortems
     // are read: both only wait on the disk.
-    let ((sources, read_problems), output_intact) = rayon::join(
+    let ((sources, read_problems), (previous, output_intact)) = rayon::join(
         || crate::content::archive::read_all(site),
-        || crate::publish::output_matches(&out_dir, &cache_dir),
+        || {
+            let previous = crate::publish::Previous::read(&out_dir, &cache_dir);
+            let intact = previous.intact(&out_dir);
+            (previous, intact)
+        },
     );
     let fingerprint = uptodate::fingerprint(site, &sources, &read_problems, &out_dir);
     if let Some(fingerprint) = &fingerprint {
@@ -98,7 +102,7 @@ pub(crate) fn run(site: &Site, options: Options) -> Result<(), Failure> {
     }
     // The record of the last build no longer describes what is about to be written.
     uptodate::forget(&cache_dir, &out_dir);
-    let published = pipeline::publish(site, &result, &out_dir);
+    let published = pipeline::publish(site, &result, &out_dir, previous);
     crate::progress::finish();
     let (written, warning) = published?;
     if let Some(warning) = warning {

@@ -273,7 +273,8 @@ pub fn render_unit(
             Ok(vec![renderer.page("search.html", urls::SEARCH, ctx)?])
         }
         Unit::SearchIndex => {
-            collect(|emit| search_index_to(site, archive, insights, emit)).map(|((), files)| files)
+            crate::site::collect(|emit| search_index_to(site, archive, insights, emit))
+                .map(|((), files)| files)
         }
         Unit::Sitemap => Ok(vec![feeds::sitemap(site, rendered)]),
     }
@@ -284,7 +285,7 @@ fn search_index_to(
     site: &Site,
     archive: &Archive,
     insights: &Insights,
-    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+    emit: crate::site::Emit<'_>,
 ) -> Result<()> {
     let taxonomy = crate::taxonomy::Taxonomy::for_config(&site.config)
         .unwrap_or_else(|_| Cow::Borrowed(crate::taxonomy::Taxonomy::builtin_ref()));
@@ -294,23 +295,8 @@ fn search_index_to(
 
 /// Render every page and data file of the site, sorted by path (see `render_site_to`).
 pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Result<Vec<OutputFile>> {
-    collect(|emit| render_site_to(site, archive, insights, emit)).map(|((), files)| files)
-}
-
-/// Run `render` with an `emit` that keeps every file, and return them sorted by path:
-/// a site in memory, for tests and tools.
-fn collect<T>(
-    render: impl FnOnce(&(dyn Fn(OutputFile) -> Result<()> + Sync)) -> Result<T>,
-) -> Result<(T, Vec<OutputFile>)> {
-    let stopped = || anyhow::anyhow!("a render thread stopped while rendering");
-    let files = std::sync::Mutex::new(Vec::new());
-    let value = render(&|f| {
-        files.lock().map_err(|_| stopped())?.push(f);
-        Ok(())
-    })?;
-    let mut files = files.into_inner().map_err(|_| stopped())?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((value, files))
+    crate::site::collect(|emit| render_site_to(site, archive, insights, emit))
+        .map(|((), files)| files)
 }
 
 /// Render every page and data file of the site, handing each file to `emit` as soon
@@ -322,7 +308,7 @@ pub(crate) fn render_site_to(
     site: &Site,
     archive: &Archive,
     insights: &Insights,
-    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+    emit: crate::site::Emit<'_>,
 ) -> Result<()> {
     let renderer = Renderer::new(site)?;
     let data = pages::PageData::new(site, archive, insights);

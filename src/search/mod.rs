@@ -33,10 +33,10 @@ pub fn index_files(archive: &Archive, causes: &causes::Causes) -> Vec<OutputFile
 }
 
 /// [`index_files`], each handed to `emit` as soon as it is made.
-pub fn index_files_to(
+pub(crate) fn index_files_to(
     archive: &Archive,
     causes: &causes::Causes,
-    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+    emit: crate::site::Emit<'_>,
 ) -> Result<()> {
     static_index::build_to(archive, causes, emit)
 }

@@ -143,7 +143,7 @@ struct DocIndex {
 fn index_batch(
     docs: &[Incident],
     first: usize,
-    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+    emit: crate::site::Emit<'_>,
 ) -> Result<(Vec<DocIndex>, ByHash<Box<str>>)> {
     debug_assert_eq!(first % DOC_GROUP, 0);
     let mut vocab: ByHash<Box<str>> = ByHash::default();
@@ -242,18 +242,9 @@ fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// Every file of the static index, paths relative to the output root, sorted by path.
 pub(crate) fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
-    let files = std::sync::Mutex::new(Vec::new());
-    let pushed = build_to(archive, causes, &|f| {
-        files
-            .lock()
-            .map_err(|_| anyhow::anyhow!("an indexing thread stopped"))?
-            .push(f);
-        Ok(())
-    });
-    let mut files = files.into_inner().unwrap_or_default();
-    debug_assert!(pushed.is_ok(), "collecting never fails");
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
+    crate::site::collect(|emit| build_to(archive, causes, emit))
+        .map(|((), files)| files)
+        .expect("collecting files in memory never fails")
 }
 
 /// Every file of the static index, handed to `emit` as soon as it is made (document
@@ -261,7 +252,7 @@ pub(crate) fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
 pub(crate) fn build_to(
     archive: &Archive,
     causes: &Causes,
-    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+    emit: crate::site::Emit<'_>,
 ) -> Result<()> {
     let docs = &archive.incidents;
     let n = docs.len();

@@ -140,29 +140,18 @@ pub fn render(
     archive: &Archive,
     insights: &Insights,
 ) -> Result<Vec<OutputFile>> {
-    let files = std::sync::Mutex::new(Vec::new());
-    render_to(renderer, site, archive, insights, &|f| {
-        files
-            .lock()
-            .map_err(|_| anyhow::anyhow!("a dashboard thread stopped"))?
-            .push(f);
-        Ok(())
-    })?;
-    let mut files = files
-        .into_inner()
-        .map_err(|_| anyhow::anyhow!("a dashboard thread stopped"))?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    crate::site::collect(|emit| render_to(renderer, site, archive, insights, emit))
+        .map(|((), files)| files)
 }
 
 /// [`render`], handing each scope's files to `emit` as soon as that scope is done,
 /// so the dashboards of a large archive are never all held at once.
-pub fn render_to(
+pub(crate) fn render_to(
     renderer: &Renderer,
     site: &Site,
     archive: &Archive,
     insights: &Insights,
-    emit: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+    emit: crate::site::Emit<'_>,
 ) -> Result<()> {
     let all = trends::compute(archive, insights, site.as_of, &site.config);
     emit(export::export(&all)?)?;
