@@ -486,7 +486,7 @@ pub struct InferredCause {
     pub(crate) title: String,
     /// 0..1.
     pub confidence: f64,
-    /// Strongest evidence first, at most [`MAX_EVIDENCE`].
+    /// Strongest evidence first, at most `taxonomy::infer::MAX_EVIDENCE`.
     pub evidence: Vec<Evidence>,
 }
 

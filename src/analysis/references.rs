@@ -1,4 +1,4 @@
-//! Resolving the references authors write ("related: [id]" in front matter, or
+//! Resolving the references authors write ("related: \[id\]" in front matter, or
 //! `- **2025-09-15**: Database connection pool exhausted (similar issue)` under Related
 //! Incidents) to incidents of the archive.
 //!

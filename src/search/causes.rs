@@ -4,7 +4,7 @@
 //!
 //! An incident's classes are its cause labels that the taxonomy knows (by id, alias or a
 //! site's `[causes] map`) or, when its authors wrote no cause label, the causes inferred
-//! from its text ([`crate::taxonomy::infer`]) at or above the taxonomy's
+//! from its text (`crate::taxonomy::infer`) at or above the taxonomy's
 //! `min_confidence`. Labels the taxonomy does not know stay searchable as labels
 //! (`cause:` compares them exactly).
 

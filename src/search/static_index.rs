@@ -15,7 +15,7 @@
 //!   to `[idf, postings]`; postings are (document gap, weight) pairs as base-64 varints.
 //!   The weight is the BM25 term-frequency part computed over field-boosted frequencies
 //!   (the CLI's field boosts, from `weights`), quantised to 1..31. Terms are those of
-//!   the shared pipeline ([`crate::text::Terms`]).
+//!   the shared pipeline (`crate::text::Terms`).
 //! - `search/idx/p<N>.js`: word pairs for exact phrases, beside term shard N: for each
 //!   term of that shard, the terms that directly follow it somewhere (stop words
 //!   skipped, never across fields) with the documents where they do, as varint gaps. A
@@ -25,7 +25,7 @@
 //!   cause, team, tag, status), loaded only when a query filters on that facet.
 //! - `search/idx/f-class.js`: the same for cause classes of the taxonomy, labelled or
 //!   inferred ([`Causes`]); `search/idx/causes.js`: the taxonomy's names and phrases
-//!   ([`crate::taxonomy::Taxonomy::browser_json`]), loaded for queries with words, so
+//!   (`crate::taxonomy::Taxonomy::browser_json`), loaded for queries with words, so
 //!   `cause:` and plain words that describe a cause work as in the CLI.
 //! - `search/idx/dates.js`: the first document of each distinct date, for
 //!   `after:`/`before:`, loaded only when a query uses them.

@@ -251,7 +251,7 @@ pub(crate) fn infer(incident: &Incident, taxonomy: &Taxonomy) -> Vec<InferredCau
     )
 }
 
-/// [`infer`] with another cut-off and other [`Params`].
+/// `infer` with another cut-off and other [`Params`].
 pub fn infer_with(
     incident: &Incident,
     taxonomy: &Taxonomy,

@@ -1,9 +1,9 @@
 //! A failure-mode taxonomy and the phrase matcher that finds its classes in prose.
 //!
 //! Real post-mortem archives carry no cause labels, so hindsight infers causes from the
-//! text (see [`infer`]). The taxonomy is a shallow hierarchy, *family › class* (e.g.
+//! text (see `infer`). The taxonomy is a shallow hierarchy, *family › class* (e.g.
 //! `network › certificate-expiry`), loaded from `default.toml` (embedded in the binary)
-//! and extended per site by a [`TaxonomyConfig`] (`[causes]` in site.toml).
+//! and extended per site by a `TaxonomyConfig` (`[causes]` in site.toml).
 //!
 //! Each class has an id, a family, a human title, a description, aliases (the ids other
 //! tools and teams use: `tls`, `cert-expiry`, `oom`…) and phrases.
@@ -14,7 +14,7 @@
 //! one sentence. Phrases and text are read by the one text pipeline ([`crate::text`]):
 //! the words, stop words and stemmer of search and related incidents.
 //!
-//! * `word` matches any word with the same stem ([`crate::text::stem`]): `expired`,
+//! * `word` matches any word with the same stem (`crate::text::stem`): `expired`,
 //!   `expires`, `expiring`, `expiry` and `expire` all match `expire`; `retries`/`retried`
 //!   match `retry`; `deployment` matches `deploy`, `connection` matches `connect`.
 //!   Matching is case-insensitive; apostrophes, hyphens and punctuation split words
@@ -33,7 +33,7 @@
 //!   (`phrases` weigh 1.0, `weak` ones 0.4).
 //!
 //! The first slot must be required; it is the key under which the phrase is indexed.
-//! All phrases of all classes are compiled into one [`Matcher`]: an index from the stem
+//! All phrases of all classes are compiled into one `Matcher`: an index from the stem
 //! (or prefix) of the first slot to the phrases that start with it, so scanning a text
 //! costs one or two hash look-ups per word whatever the number of phrases.
 
@@ -498,8 +498,8 @@ impl Taxonomy {
     /// Classes a short search query names or describes, best first, with a score in
     /// 0..1: "cause:tls", "lost power", "bad rollout", "disk filled up". A class whose
     /// id, alias or title is the query scores 1; a phrase match scores 0.95 × its
-    /// weight; a name among other words scores [`NAMED_WORDS`] (several words, "load
-    /// balancer down") or [`NAMED_WORD`] (one, "dns broken"); else query words that
+    /// weight; a name among other words scores `NAMED_WORDS` (several words, "load
+    /// balancer down") or `NAMED_WORD` (one, "dns broken"); else query words that
     /// appear in a class's names score a fraction (at most 0.5).
     pub fn match_query(&self, query: &str) -> Vec<(&Class, f64)> {
         let mut scores: BTreeMap<usize, f64> = BTreeMap::new();
@@ -612,13 +612,12 @@ fn closest(name: &str, names: &[&str], n: usize) -> Vec<String> {
 // ---------------------------------------------------------------------------------------
 // Words
 
-/// One word of a text as the shared tokenizer reads it ([`crate::text::Tokens`]): byte
-/// span, lower-case form, stem ([`crate::text::stem_cow`]), whether phrases skip it
-/// ([`Tier::Phrases`] of the one stop-word list, but for [`is_conjunction`]) and whether
-/// it is a negation. The
-/// lower-case form and the stem borrow from the text (or from its lower-case copy)
-/// whenever they can: scanning an archive makes millions of words,
-/// and a `String` or two for each was half of inference's time.
+/// One word of a text as the shared tokenizer reads it (`crate::text::Tokens`): byte
+/// span, lower-case form, stem (`crate::text::stem_cow`), whether phrases skip it
+/// ([`Tier::Phrases`] of the one stop-word list, but for `is_conjunction`) and whether
+/// it is a negation. The lower-case form and the stem borrow from the text (or from its
+/// lower-case copy) whenever they can: scanning an archive makes millions of words, and
+/// a `String` or two for each was half of inference's time.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word<'a> {
     /// Byte offset of the word's first character in the text.
@@ -627,7 +626,7 @@ pub struct Word<'a> {
     pub end: usize,
     /// The word in lower case.
     pub lower: Cow<'a, str>,
-    /// Its stem ([`crate::text::stem`]).
+    /// Its stem (`crate::text::stem`).
     pub stem: Cow<'a, str>,
     /// Whether it is a stop word of the phrase tier ([`crate::text::Tier::Phrases`]).
     pub stop: bool,
@@ -664,7 +663,7 @@ impl Word<'_> {
     }
 }
 
-/// Split a text into words with the shared tokenizer ([`crate::text::tokens`]): runs of
+/// Split a text into words with the shared tokenizer (`crate::text::tokens`): runs of
 /// letters and digits of 2 to 40 characters; apostrophes, hyphens and everything else
 /// separate words (`didn't` is `didn` + `t`, and `didn` is read as a negation).
 pub fn tokenize(text: &str) -> Vec<Word<'_>> {
@@ -673,7 +672,9 @@ pub fn tokenize(text: &str) -> Vec<Word<'_>> {
     words
 }
 
-/// [`tokenize_lowered`] into `words` (cleared first), reusing its buffer.
+/// [`tokenize`] for a text whose ASCII lower-case copy (`text.to_ascii_lowercase()`,
+/// same length and offsets) the caller already has, into `words` (cleared first,
+/// reused): every ASCII word borrows its lower-case form and stem from `lowered`.
 pub(crate) fn tokenize_lowered_into<'a>(
     text: &'a str,
     lowered: &'a str,
@@ -684,10 +685,7 @@ pub(crate) fn tokenize_lowered_into<'a>(
     split_words(text, Some(lowered), words);
 }
 
-/// [`tokenize`] for a text whose ASCII lower-case copy (`text.to_ascii_lowercase()`,
-/// same length and offsets) the caller already has: every ASCII word borrows its
-/// lower-case form and stem from `lowered`, so only non-ASCII words (and the rare stem
-/// that is not a prefix of its word) allocate.
+/// [`tokenize_lowered_into`] into a new vector.
 #[cfg(test)]
 pub(crate) fn tokenize_lowered<'a>(text: &'a str, lowered: &'a str) -> Vec<Word<'a>> {
     let mut words = Vec::with_capacity(text.len() / 6);

@@ -1,5 +1,5 @@
-//! The text pipeline every reader shares: what a word is ([`tokens`]), which words carry
-//! nothing ([`stop`]) and how the forms of a word meet ([`stem`]). Related-incident
+//! The text pipeline every reader shares: what a word is (`tokens`), which words carry
+//! nothing ([`stop`]) and how the forms of a word meet (`stem`). Related-incident
 //! features (`analysis::text`), the CLI's tantivy index and the browser index
 //! (`search::text`, `search::static_index`) and the failure-mode taxonomy's phrases and
 //! inferred causes (`taxonomy`, with its own negations over these words) read text only

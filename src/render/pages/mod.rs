@@ -9,7 +9,7 @@
 //!
 //! Template contexts (besides `site`, `root` and `page_path` from `Renderer::page`; every
 //! `url` is relative to the site root, so templates write `{{ root }}{{ x.url }}`):
-//! - `index.html`: `incidents` \[Row\] (the [`HOME_NEWEST`] newest), `counts` {incidents,
+//! - `index.html`: `incidents` \[Row\] (the `HOME_NEWEST` newest), `counts` {incidents,
 //!   near_misses, open_actions, overdue_actions, unknown_actions, actions_with_status},
 //!   `severities` \[Term\], `taxonomies` [{name, url, count}], `more_by_year` \[Term\]
 //!   (every year, when the archive has more post-mortems than the page lists), `total`.
