@@ -244,8 +244,12 @@ pub(crate) fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
                         section,
                     });
                 }
+                // A list item starts a new line of the plain text too: a nested list
+                // right after an item's own words (`- pool` / `  - Same root cause`)
+                // must not read as one word ("poolSame").
                 Tag::Item if !in_heading => {
                     end_block(&mut doc.section_text[section]);
+                    end_block(&mut doc.text);
                 }
                 _ => {}
             },
@@ -780,6 +784,26 @@ mod tests {
             raw.html().contains("onclick"),
             "opt-out keeps raw HTML: {}",
             raw.html()
+        );
+    }
+
+    #[test]
+    fn nested_list_items_are_lines_of_their_own_in_the_plain_text() {
+        let doc = analyse(
+            "## Related\n\n- **2025-01-14**: the pool ran dry\n  - Same root cause\n  - Its audit missed this\n- Next\n",
+            1,
+            true,
+        );
+        let lines: Vec<&str> = doc.text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "Related",
+                "2025-01-14: the pool ran dry",
+                "Same root cause",
+                "Its audit missed this",
+                "Next"
+            ]
         );
     }
 
