@@ -132,6 +132,10 @@ pub struct ActionItem {
     pub owner: Option<String>,
     /// The due date, when one could be read.
     pub due: Option<Date>,
+    /// A due date was written but could not be read (reported as `invalid-date` where it
+    /// was read), so the item is not also said to have none.
+    #[serde(skip)]
+    pub due_unreadable: bool,
     /// The status, normalised.
     pub status: ActionItemStatus,
     /// The status cell as written.

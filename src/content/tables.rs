@@ -729,9 +729,11 @@ pub(crate) fn action_rows(
             continue;
         };
         let due_text = cell(row, due);
+        let mut due_unreadable = false;
         let due_date = due_text.and_then(|d| match time::read_date(d) {
             DateRead::Date(date) => Some(date),
             DateRead::Invalid(msg) => {
+                due_unreadable = true;
                 out.push(Diagnostic::warning(
                     "invalid-date",
                     path,
@@ -774,6 +776,7 @@ pub(crate) fn action_rows(
             priority: cell(row, priority).map(str::to_string),
             owner,
             due: due_date,
+            due_unreadable,
             status,
             status_text,
             details,

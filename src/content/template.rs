@@ -944,6 +944,7 @@ impl Extractor<'_> {
                 priority: None,
                 owner,
                 due,
+                due_unreadable: false,
                 status,
                 status_text,
                 details: Vec::new(),

@@ -363,7 +363,7 @@ pub(crate) fn check_incident(
                 ),
             );
         }
-        if item.due.is_none() {
+        if item.due.is_none() && !item.due_unreadable {
             check.warning(
                 "action-item-no-due-date",
                 item.line,

@@ -1053,3 +1053,20 @@ fn unreadable_times(diags: &[Diagnostic]) -> Vec<(usize, usize, &str)> {
         .map(|d| (d.line, d.col, d.message.as_str()))
         .collect()
 }
+
+#[test]
+fn an_unreadable_due_date_is_said_once_as_invalid_not_also_as_missing() {
+    let text = "---\ntitle: Payments timed out\ndate: 2026-11-30\n---\n\n## Action Items\n\n| # | Action | Owner | Due | Status |\n|---|---|---|---|---|\n| 1 | Add a timeout budget | ana | 2026-02-30 | open |\n| 2 | Page on latency | ana |  | open |\n";
+    let (i, diags) = parse_text("content/2026-11-30-payments.md", text, &Config::default());
+    assert_eq!(i.action_items.len(), 2);
+    assert!(i.action_items.iter().all(|a| a.due.is_none()));
+    assert_eq!(
+        codes(&diags),
+        [("invalid-date", 10), ("action-item-no-due-date", 11)]
+    );
+    assert!(
+        diags[0].message.contains("February 2026 has 28 days"),
+        "{}",
+        diags[0].message
+    );
+}
