@@ -7,10 +7,10 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How much a diagnostic matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Makes the page impossible: nothing is published.
@@ -119,6 +119,37 @@ pub struct Diagnostic {
     /// The offending source line, shown with a caret under `col`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) source_line: Option<String>,
+}
+
+/// Read back from the build cache; the code is one of [`CODES`].
+impl<'de> Deserialize<'de> for Diagnostic {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Written {
+            level: Level,
+            code: String,
+            path: PathBuf,
+            line: usize,
+            col: usize,
+            message: String,
+            source_line: Option<String>,
+        }
+        let w = Written::deserialize(d)?;
+        let code = CODES
+            .iter()
+            .find(|c| **c == w.code)
+            .copied()
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown check code `{}`", w.code)))?;
+        Ok(Diagnostic {
+            level: w.level,
+            code,
+            path: w.path,
+            line: w.line,
+            col: w.col,
+            message: w.message,
+            source_line: w.source_line,
+        })
+    }
 }
 
 impl Diagnostic {

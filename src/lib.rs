@@ -30,6 +30,7 @@ mod audience;
 mod progress;
 mod publish;
 mod redact;
+mod store;
 mod uptodate;
 mod words;
 mod yaml;

@@ -10,14 +10,16 @@ use std::path::PathBuf;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub(crate) use crate::config::Visibility;
 use crate::zone::Zone;
 
 /// Whether a post-mortem records an incident or a near miss. Near misses are searchable
 /// and linkable but kept out of duration statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum IncidentKind {
     /// An incident: something went wrong for users or systems.
@@ -28,7 +30,9 @@ pub enum IncidentKind {
 }
 
 /// Review status of the post-mortem document itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum DocStatus {
     /// Being written; published only with `--drafts` or `publish_drafts`.
@@ -51,7 +55,9 @@ impl DocStatus {
 }
 
 /// Normalised status of an action item, whatever words or emoji the author used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ActionItemStatus {
     /// Done.
@@ -103,7 +109,7 @@ impl ActionItemStatus {
 }
 
 /// One row of the incident timeline.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct TimelineEvent {
     /// Absolute time when the row's time (of day, or full) could be resolved.
     pub at: Option<Timestamp>,
@@ -118,7 +124,7 @@ pub struct TimelineEvent {
 }
 
 /// One follow-up action.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ActionItem {
     /// The `#` column when present.
     pub number: Option<String>,
@@ -148,7 +154,7 @@ pub struct ActionItem {
 }
 
 /// One question → answer pair of the five whys.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Why {
     /// The question ("Why did ...?").
     pub question: String,
@@ -158,7 +164,7 @@ pub struct Why {
 
 /// A contributing factor, grouped by kind (technical, process, human, or
 /// `Contributing Factor #N` blocks of the CCADB report).
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ContributingFactor {
     /// `technical`, `process`, `human` or the heading it was under.
     pub kind: String,
@@ -167,7 +173,7 @@ pub struct ContributingFactor {
 }
 
 /// A reference to another incident as written in the post-mortem, resolved later.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RelatedRef {
     /// An id given directly (front matter `related:` or a link to an incident).
     pub id: Option<String>,
@@ -189,12 +195,12 @@ pub struct RelatedRef {
     pub path: Option<String>,
     /// A link without `.md` that names a post-mortem only if one has that name: when
     /// nothing matches it is an ordinary link, not an unresolved reference.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub weak: bool,
 }
 
 /// Lessons learned, by the headings the common templates use.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Lessons {
     /// What went well.
     pub went_well: Vec<String>,
@@ -207,7 +213,7 @@ pub struct Lessons {
 }
 
 /// An entry of the table of contents.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct TocEntry {
     /// Heading level, 1 to 6.
     pub level: u8,
@@ -218,7 +224,7 @@ pub struct TocEntry {
 }
 
 /// Minutes from start (or detection) to each milestone; `None` where unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct Durations {
     /// Started to detected.
     pub time_to_detect: Option<i64>,
@@ -244,14 +250,49 @@ pub struct ExcludedFigure {
     pub(crate) line: usize,
 }
 
+/// The four durations by name, in milestone order.
+pub(crate) const DURATION_NAMES: [&str; 4] = [
+    "time_to_detect",
+    "time_to_acknowledge",
+    "time_to_mitigate",
+    "time_to_resolve",
+];
+
+/// Read back from the build cache; the duration is one of [`DURATION_NAMES`].
+impl<'de> Deserialize<'de> for ExcludedFigure {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Written {
+            duration: String,
+            minutes: i64,
+            reason: String,
+            line: usize,
+        }
+        let w = Written::deserialize(d)?;
+        let duration = DURATION_NAMES
+            .iter()
+            .find(|k| **k == w.duration)
+            .copied()
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!("unknown duration `{}`", w.duration))
+            })?;
+        Ok(ExcludedFigure {
+            duration,
+            minutes: w.minutes,
+            reason: w.reason,
+            line: w.line,
+        })
+    }
+}
+
 /// A parsed post-mortem.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Incident {
     /// URL-safe page id: front matter `slug:`, else the file name made a slug (lower
     /// case ASCII, hyphens). Unique in the archive.
     pub id: String,
     /// Other names references may use: the file name as written, the `slug:` as written.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub aliases: Vec<String>,
     /// Path relative to the site root, with `/` separators.
     pub source: PathBuf,
@@ -423,7 +464,7 @@ pub struct CauseSuggestion {
 }
 
 /// The part of a post-mortem a text comes from; it sets how much a match there counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SectionKind {
     /// The title.
@@ -457,7 +498,7 @@ pub enum SectionKind {
 }
 
 /// A sentence that supports an inferred cause.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     /// The sentence, as written (trimmed).
     pub sentence: String,
@@ -482,7 +523,7 @@ pub struct Evidence {
 }
 
 /// One inferred cause of an incident.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InferredCause {
     /// Taxonomy class id.
     pub class: String,

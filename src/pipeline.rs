@@ -29,9 +29,17 @@ pub(crate) fn load_sources(
     sources: &[crate::content::discover::SourceFile],
     problems: Vec<Diagnostic>,
 ) -> (Archive, Diagnostics) {
-    use crate::content::archive;
-    let (archive, mut diagnostics) =
-        archive::assemble(site, archive::parse_all(site, sources), problems);
+    let parsed = crate::content::archive::parse_all(site, sources);
+    load_parsed(site, parsed, problems)
+}
+
+/// [`load`] of post-mortems already parsed.
+fn load_parsed(
+    site: &Site,
+    parsed: Vec<crate::content::Parsed>,
+    problems: Vec<Diagnostic>,
+) -> (Archive, Diagnostics) {
+    let (archive, mut diagnostics) = crate::content::archive::assemble(site, parsed, problems);
     let (archive, more) = crate::audience::apply(site, archive);
     if !more.is_empty() {
         diagnostics.extend(more);
@@ -138,6 +146,65 @@ pub(crate) fn prepare_sources(
         insights,
         diagnostics,
     }
+}
+
+/// What the build cache saved a build (see [`prepare_cached`]).
+#[derive(Debug, Default)]
+pub(crate) struct Reused {
+    /// Files read.
+    pub(crate) files: usize,
+    /// Files read back parsed rather than parsed.
+    pub(crate) parsed: usize,
+    /// Post-mortems whose words and causes were read back rather than computed.
+    pub(crate) analysed: usize,
+    /// Why the cache could not be used or saved in part, to say as notes.
+    pub(crate) notices: Vec<String>,
+}
+
+/// [`prepare_sources`] through the persistent build cache in the site's cache folder
+/// (`build/`): a post-mortem parsed and analysed by an earlier build is read back, not
+/// parsed or analysed again, and what this build computes is left there for the next.
+/// The result is `prepare_sources`'s, value for value (see [`crate::store`] for why it
+/// is safe to keep between builds and CI runs).
+pub(crate) fn prepare_cached(
+    site: &Site,
+    sources: &[crate::content::discover::SourceFile],
+    problems: Vec<Diagnostic>,
+) -> (Prepared, Reused) {
+    let dir = site.cache_dir().join("build");
+    let parsed = crate::content::cache::parse_all(site, sources, &dir);
+    let keys: std::collections::HashMap<String, crate::store::Key> = parsed
+        .parsed
+        .iter()
+        .zip(&parsed.keys)
+        .filter_map(|(p, key)| Some((p.incident.as_ref()?.id.clone(), *key)))
+        .collect();
+    let mut reused = Reused {
+        files: sources.len(),
+        parsed: parsed.reused,
+        notices: parsed.notice.into_iter().collect(),
+        ..Reused::default()
+    };
+    let (archive, mut diagnostics) = load_parsed(site, parsed.parsed, problems);
+    let _stage = crate::progress::stage("analysing", None, "");
+    let (insights, more, analysed, notice) =
+        crate::analysis::analyse_stored(&site.config, &archive, &keys, &dir);
+    reused.analysed = analysed;
+    // Both tables say the same of a cache of another version: once is enough.
+    reused
+        .notices
+        .extend(notice.filter(|n| !reused.notices.contains(n)));
+    diagnostics.extend(more);
+    diagnostics.apply_levels(&site.config.checks);
+    diagnostics.finish();
+    (
+        Prepared {
+            archive,
+            insights,
+            diagnostics,
+        },
+        reused,
+    )
 }
 
 /// Render the site, handing each file to `emit`, while the CLI's search index (in the

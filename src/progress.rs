@@ -169,3 +169,41 @@ pub(crate) fn finish() {
         bar.finish_and_clear();
     }
 }
+
+/// Time spent per kind of work inside a parallel stage (with `HINDSIGHT_TIMINGS`):
+/// each task adds its wall time under its kind, and the totals are printed, largest
+/// first, when the tally is dropped. On 2 threads the sum is about the stage's CPU.
+#[derive(Default)]
+pub(crate) struct Tally(std::sync::Mutex<Vec<(&'static str, f64, usize)>>);
+
+impl Tally {
+    /// Time `f` under `kind`; only measured when timings are on.
+    pub(crate) fn time<T>(&self, kind: &'static str, f: impl FnOnce() -> T) -> T {
+        if !timings() {
+            return f();
+        }
+        let started = Instant::now();
+        let out = f();
+        let secs = started.elapsed().as_secs_f64();
+        if let Ok(mut kinds) = self.0.lock() {
+            match kinds.iter_mut().find(|(k, ..)| *k == kind) {
+                Some(entry) => {
+                    entry.1 += secs;
+                    entry.2 += 1;
+                }
+                None => kinds.push((kind, secs, 1)),
+            }
+        }
+        out
+    }
+}
+
+impl Drop for Tally {
+    fn drop(&mut self) {
+        let Ok(kinds) = self.0.get_mut() else { return };
+        kinds.sort_by(|a, b| b.1.total_cmp(&a.1));
+        for (kind, secs, n) in kinds.iter() {
+            eprintln!("timing:   {kind}: {secs:.2} s in {n} task(s)");
+        }
+    }
+}

@@ -58,7 +58,7 @@ pub(crate) fn fingerprint(
         h.update(&(bytes.len() as u64).to_le_bytes());
         h.update(bytes);
     };
-    field(&executable_hash()?);
+    field(&crate::store::executable_id()?);
     field(&serde_json::to_vec(&site.config).ok()?);
     field(format!("{:?}", site.config.audience).as_bytes());
     field(site.as_of.to_string().as_bytes());
@@ -89,29 +89,6 @@ pub(crate) fn fingerprint(
         field(format!("{p:?}").as_bytes());
     }
     Some(h.finalize().to_hex().to_string())
-}
-
-/// What identifies the running executable: its version and commit, and the size and
-/// modification time of its file, so a rebuilt binary (even of the same commit, with
-/// local changes) never trusts a record of another. Its bytes are not hashed: a
-/// release binary is over 100 MB, more than reading every post-mortem.
-fn executable_hash() -> Option<Vec<u8>> {
-    let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
-    let mtime = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_nanos();
-    Some(
-        format!(
-            "{} {} {} {mtime}",
-            env!("CARGO_PKG_VERSION"),
-            env!("HINDSIGHT_COMMIT"),
-            meta.len()
-        )
-        .into_bytes(),
-    )
 }
 
 /// Where the record of `out_dir`'s last build lives.

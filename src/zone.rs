@@ -43,6 +43,16 @@ impl serde::Serialize for Zone {
     }
 }
 
+/// A zone is read back (from the build cache) from the name it was written with, which
+/// means one zone only (see [`Zone::named`]).
+impl<'de> serde::Deserialize<'de> for Zone {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let written = String::deserialize(d)?;
+        Zone::named(&written)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown time zone `{written}`")))
+    }
+}
+
 /// The tz database compiled into the binary.
 fn db() -> &'static TimeZoneDatabase {
     static DB: OnceLock<TimeZoneDatabase> = OnceLock::new();

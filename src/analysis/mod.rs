@@ -38,19 +38,29 @@ pub(crate) fn analyse_cached(
     cache: &mut text::FeatureCache,
 ) -> (Insights, Vec<Diagnostic>) {
     let incidents = &archive.incidents;
+    let timed = crate::progress::timed;
+    let t = timed("analysing: references");
     let references::Resolved {
         links,
         mut diagnostics,
         file_links,
     } = references::resolve_all(incidents);
+    drop(t);
+    let t = timed("analysing: text features");
     let model = text::TextModel::build_cached(incidents, cache);
+    drop(t);
+    let t = timed("analysing: inferred causes");
     // The site opened with a checked `[causes]`; a config that was not (a library caller)
     // falls back to the builtin taxonomy.
     let taxonomy = Taxonomy::for_config(config)
         .unwrap_or_else(|_| std::borrow::Cow::Borrowed(Taxonomy::builtin_ref()));
     let inferred = causes::infer_all_cached(incidents, &taxonomy, cache);
     let classes = causes::class_sets(incidents, &inferred);
+    drop(t);
+    let t = timed("analysing: neighbours");
     let pairs = related::neighbours(incidents, &model, &links, params, &classes);
+    drop(t);
+    let t = timed("analysing: related lists, suggestions, repeats");
     let related = related::related_lists(
         incidents,
         &model,
@@ -100,6 +110,7 @@ pub(crate) fn analyse_cached(
         &links,
         &config.repeats,
     ));
+    drop(t);
     (
         Insights {
             related,
@@ -110,6 +121,69 @@ pub(crate) fn analyse_cached(
         },
         diagnostics,
     )
+}
+
+/// Layout of a features entry ([`text::DocFeatures::encode`]); part of the salt.
+const FEATURES_FORMAT: &[u8] = b"features 1";
+
+/// [`analyse`], with each incident's words and inferred causes read back from the build
+/// cache in `dir` when an earlier build computed them (see [`crate::store`]), and the
+/// ones computed here left there. `keys` gives each incident's key: the key of the file
+/// it was parsed from, since its words and causes depend on that file alone (and on
+/// the configuration and executable, in the salt). The result is `analyse`'s. Also
+/// says how many incidents were read back, and why the cache was not used in part.
+pub(crate) fn analyse_stored(
+    config: &Config,
+    archive: &Archive,
+    keys: &std::collections::HashMap<String, crate::store::Key>,
+    dir: &std::path::Path,
+) -> (Insights, Vec<Diagnostic>, usize, Option<String>) {
+    use rayon::prelude::*;
+    use std::sync::Arc;
+    let salt = crate::store::executable_id().and_then(|exe| {
+        let mut salt = FEATURES_FORMAT.to_vec();
+        salt.extend(exe);
+        salt.extend(serde_json::to_vec(config).ok()?);
+        Some(salt)
+    });
+    let Some(salt) = salt else {
+        let (insights, diagnostics) = analyse(config, archive);
+        return (insights, diagnostics, 0, None);
+    };
+    let key_of = |id: &str| keys.get(id).copied();
+    let wanted: std::collections::HashSet<crate::store::Key> = archive
+        .incidents
+        .iter()
+        .filter_map(|i| key_of(&i.id))
+        .collect();
+    let t = crate::progress::timed("analysing: reading the build cache");
+    let mut table = crate::store::Table::open(dir, "features", &salt, &wanted, |b| {
+        text::DocFeatures::decode(b)
+    });
+    let mut cache = text::FeatureCache::default();
+    for incident in &archive.incidents {
+        if let Some(features) = key_of(&incident.id).and_then(|k| table.take(&k)) {
+            cache.insert(incident.id.clone(), Arc::new(features));
+        }
+    }
+    drop(t);
+    let reused: std::collections::HashSet<String> = cache.keys().cloned().collect();
+    let (insights, diagnostics) =
+        analyse_cached(config, archive, &related::Params::default(), &mut cache);
+    let fresh: std::collections::HashMap<crate::store::Key, Vec<u8>> = archive
+        .incidents
+        .par_iter()
+        .filter(|i| !reused.contains(&i.id))
+        .filter_map(|i| Some((key_of(&i.id)?, cache.get(&i.id)?.encode())))
+        .collect();
+    let notice = match table.save(&wanted, &fresh) {
+        Ok(_) => table.notice,
+        Err(e) => Some(format!(
+            "build cache not saved in {} ({e}); the next build analyses everything again",
+            dir.display()
+        )),
+    };
+    (insights, diagnostics, reused.len(), notice)
 }
 
 #[cfg(test)]

@@ -68,6 +68,66 @@ impl DocFeatures {
     }
 }
 
+impl DocFeatures {
+    /// The bytes the build cache keeps (see [`crate::store`]): the flag, both term
+    /// lists (count, then hash and frequency, little-endian, so a frequency comes back
+    /// to the bit) and the inferred causes as JSON when analysis filled them.
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(9 + 12 * (self.cause.len() + self.whole.len()));
+        out.push(u8::from(self.structured));
+        for terms in [&self.cause, &self.whole] {
+            out.extend_from_slice(&(terms.len() as u32).to_le_bytes());
+            for (hash, tf) in terms.iter() {
+                out.extend_from_slice(&hash.to_le_bytes());
+                out.extend_from_slice(&tf.to_bits().to_le_bytes());
+            }
+        }
+        if let Some(inferred) = self.inferred.get() {
+            out.extend(serde_json::to_vec(inferred).unwrap_or_default());
+        }
+        out
+    }
+
+    /// [`DocFeatures::encode`]'s bytes read back; `None` when they are not such bytes.
+    pub(crate) fn decode(bytes: &[u8]) -> Option<DocFeatures> {
+        let (&structured, mut rest) = bytes.split_first()?;
+        let mut terms = || -> Option<TermFreqs> {
+            let (n, after) = rest.split_at_checked(4)?;
+            let n = u32::from_le_bytes(n.try_into().ok()?) as usize;
+            let (list, after) = after.split_at_checked(n.checked_mul(12)?)?;
+            rest = after;
+            Some(
+                list.chunks_exact(12)
+                    .map(|c| {
+                        let hash = u64::from_le_bytes(c[..8].try_into().unwrap_or_default());
+                        let tf = f32::from_bits(u32::from_le_bytes(
+                            c[8..].try_into().unwrap_or_default(),
+                        ));
+                        (hash, tf)
+                    })
+                    .collect(),
+            )
+        };
+        let cause = terms()?;
+        let whole = terms()?;
+        let inferred = std::sync::OnceLock::new();
+        if !rest.is_empty() {
+            let causes: Vec<crate::model::InferredCause> = serde_json::from_slice(rest).ok()?;
+            let _ = inferred.set(causes);
+        }
+        Some(DocFeatures {
+            cause,
+            whole,
+            structured: match structured {
+                0 => false,
+                1 => true,
+                _ => return None,
+            },
+            inferred,
+        })
+    }
+}
+
 /// `DocFeatures` by incident id, kept between rebuilds by `serve`: an incident whose
 /// text did not change is not tokenised (nor its causes inferred) again. The owner
 /// removes the ids it re-parsed.

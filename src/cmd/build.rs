@@ -67,8 +67,11 @@ pub(crate) fn run(site: &Site, options: Options) -> Result<(), Failure> {
             Err(None) => {}
         }
     }
-    let result = pipeline::prepare_sources(site, &sources, read_problems);
+    let (result, reused) = pipeline::prepare_cached(site, &sources, read_problems);
     drop(sources);
+    for notice in &reused.notices {
+        eprintln!("note: {notice}");
+    }
     crate::progress::finish();
     // Notes (suggestions, stated figures that differ) are for authors at `check` time; a build only counts them,
     // except those saying which files were not read as post-mortems.
@@ -126,13 +129,22 @@ pub(crate) fn run(site: &Site, options: Options) -> Result<(), Failure> {
     if let Some(notice) = &written.notice {
         eprintln!("note: {notice}");
     }
+    // Said only when the cache did part of the work (not on a first build).
+    let remark = match reused.parsed {
+        0 => String::new(),
+        n => format!(
+            "; {n} of {} file{} read back from the build cache",
+            reused.files,
+            s(reused.files)
+        ),
+    };
     summary(
         &options,
         result.archive.incidents.len(),
         &out_dir,
         started,
         &written,
-        "",
+        &remark,
     );
     Ok(())
 }

@@ -25,11 +25,19 @@ pub(crate) enum Format {
 
 pub(crate) fn run(site: &Site, strict: bool, format: Format, verbose: bool) -> Result<(), Failure> {
     require_content(site)?;
-    let (archive, mut diagnostics) = pipeline::load(site);
-    let (_insights, more) = pipeline::analyse(site, &archive);
-    diagnostics.extend(more);
-    diagnostics.apply_levels(&site.config.checks);
-    diagnostics.finish();
+    // Through the build cache, so a check in CI before the build costs what the build
+    // saves.
+    let (sources, problems) = crate::content::archive::read_all(site);
+    let (prepared, reused) = pipeline::prepare_cached(site, &sources, problems);
+    drop(sources);
+    for notice in &reused.notices {
+        eprintln!("note: {notice}");
+    }
+    let pipeline::Prepared {
+        archive,
+        diagnostics,
+        ..
+    } = prepared;
     match format {
         Format::Human => {
             report(&diagnostics, verbose);

@@ -160,12 +160,7 @@ pub(crate) struct Figure {
 }
 
 /// The durations' keys (as in `model::Durations` and the exports) and names in prose.
-pub(crate) const KEYS: [&str; 4] = [
-    "time_to_detect",
-    "time_to_acknowledge",
-    "time_to_mitigate",
-    "time_to_resolve",
-];
+pub(crate) const KEYS: [&str; 4] = crate::model::DURATION_NAMES;
 const NAMES: [&str; 4] = [
     "time to detect",
     "time to acknowledge",

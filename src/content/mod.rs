@@ -16,6 +16,7 @@
 
 pub(crate) mod archive;
 mod blocks;
+pub(crate) mod cache;
 pub mod discover;
 mod front_matter;
 mod held;

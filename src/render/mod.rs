@@ -135,6 +135,24 @@ pub enum Unit {
 }
 
 impl Unit {
+    /// What kind of unit it is, in words (for timings).
+    fn kind(&self) -> &'static str {
+        match self {
+            Unit::Home => "home page",
+            Unit::ActionItems => "action items page",
+            Unit::NotFound => "404 page",
+            Unit::Incident(_) => "incident pages",
+            Unit::Taxonomy(_) | Unit::Term(..) => "list pages",
+            Unit::IncidentsJson => "api exports",
+            Unit::Feed => "feed",
+            Unit::Statics => "static files",
+            Unit::Dashboard(..) | Unit::TrendsJson => "dashboards",
+            Unit::SearchPage => "search page",
+            Unit::SearchIndex => "browser search index",
+            Unit::Sitemap => "sitemap",
+        }
+    }
+
     /// The unit whose output includes `path` (relative to the output root), if any.
     pub fn for_path(path: &str) -> Option<Unit> {
         let unit = match path {
@@ -331,19 +349,27 @@ pub(crate) fn render_site_to(
         }
         emit(f)
     };
+    let tally = crate::progress::Tally::default();
     tasks.par_iter().try_for_each(|task| -> Result<()> {
         // The two largest units stream their files (see `dashboard::render_to` and
         // `static_index::build_to`); the others are a page or a few.
         match task {
-            None => dashboard::render_to(&renderer, site, archive, insights, &emit_noting)?,
-            Some(Unit::SearchIndex) => search_index_to(site, archive, insights, &emit_noting)?,
-            Some(unit) => render_unit(&renderer, &model, unit, &[])?
-                .into_iter()
-                .try_for_each(&emit_noting)?,
+            None => tally.time("dashboards", || {
+                dashboard::render_to(&renderer, site, archive, insights, &emit_noting)
+            })?,
+            Some(Unit::SearchIndex) => tally.time("browser search index", || {
+                search_index_to(site, archive, insights, &emit_noting)
+            })?,
+            Some(unit) => tally.time(unit.kind(), || {
+                render_unit(&renderer, &model, unit, &[])?
+                    .into_iter()
+                    .try_for_each(&emit_noting)
+            })?,
         }
         stage.inc(1);
         Ok(())
     })?;
+    drop(tally);
     let paths = paths
         .into_inner()
         .map_err(|_| anyhow::anyhow!("a render thread stopped while rendering"))?;

@@ -103,6 +103,20 @@ fn edits_additions_deletions_and_renames_give_the_clean_build_and_spare_the_rest
     let err = build(site.path());
     let (files, written, unchanged) = counts(&err);
     let after = tree(&public);
+    // Every file but the edited, added and renamed ones was read back from the build
+    // cache, not parsed again.
+    let sources = walkdir::WalkDir::new(&content)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .count();
+    assert!(
+        err.contains(&format!(
+            "; {} of {sources} files read back from the build cache",
+            sources - 3
+        )),
+        "{err}"
+    );
 
     // The clean build of the same content, in a fresh copy without cache or output.
     let clean = tempfile::tempdir().unwrap();
@@ -142,6 +156,136 @@ fn edits_additions_deletions_and_renames_give_the_clean_build_and_spare_the_rest
     assert!(!after.contains_key("incidents/2024-09-03-search-config-push/index.html"));
 }
 
+/// Build `site` and a fresh copy of its content and site.toml (no cache, no output),
+/// and assert that both sites are the same bytes.
+fn assert_same_as_clean_build(site: &Path) {
+    let clean = tempfile::tempdir().unwrap();
+    copy_dir(&site.join("content"), &clean.path().join("content"));
+    std::fs::copy(site.join("site.toml"), clean.path().join("site.toml")).unwrap();
+    build(clean.path());
+    let bytes = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
+        tree(dir).into_iter().map(|(k, (b, _))| (k, b)).collect()
+    };
+    assert_eq!(
+        bytes(&site.join("public")),
+        bytes(&clean.path().join("public")),
+        "a build through the cache differs from a clean build"
+    );
+}
+
+/// The build cache's files (`.hindsight/build/`), by table.
+fn cache_files(site: &Path, table: &str) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(site.join(".hindsight/build"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!("{table}-"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_damaged_or_foreign_build_cache_is_ignored_with_a_note_and_never_changes_the_site() {
+    let site = fixture_copy("site");
+    let first = build(site.path());
+    assert!(
+        !first.contains("build cache"),
+        "a first build says nothing of it: {first}"
+    );
+    let parsed = cache_files(site.path(), "parsed");
+    let features = cache_files(site.path(), "features");
+    assert!(
+        parsed.len() > 3 && features.len() > 3,
+        "{parsed:?} {features:?}"
+    );
+
+    // One file damaged, another cut short, a third replaced by something else; and a
+    // post-mortem edited so that the build is not skipped as unchanged.
+    let mut bytes = std::fs::read(&parsed[0]).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&parsed[0], &bytes).unwrap();
+    let bytes = std::fs::read(&features[1]).unwrap();
+    std::fs::write(&features[1], &bytes[..bytes.len() - 7]).unwrap();
+    std::fs::write(&parsed[2], "not a cache file").unwrap();
+    let edited = site.path().join("content/2024/2024-03-10-dns-resolver.md");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, format!("{text}\nOne more line.\n")).unwrap();
+    let err = build(site.path());
+    let notes: Vec<&str> = err.lines().filter(|l| l.contains("build cache")).collect();
+    assert_eq!(notes.len(), 3, "a note per table, then the summary: {err}");
+    assert!(
+        notes[0].starts_with("note: build cache file ")
+            && notes[0].contains(&parsed[0].file_name().unwrap().to_string_lossy().to_string())
+            && notes[0].contains("is damaged or cut short (its checksum does not match) (and 1 more file); it is ignored"),
+        "{}",
+        notes[0]
+    );
+    assert!(
+        notes[1].contains(
+            &features[1]
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_string()
+        ),
+        "{}",
+        notes[1]
+    );
+    assert_same_as_clean_build(site.path());
+    // The damaged files were saved anew: the next build reads them without a note.
+    std::fs::write(&edited, format!("{text}\nAnother line.\n")).unwrap();
+    let err = build(site.path());
+    assert!(!err.contains("note: "), "{err}");
+
+    // Another configuration: the cache is not used (one note for both tables), the
+    // site is the clean build's of that configuration.
+    let toml = site.path().join("site.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(&toml, format!("{config}\n[related]\nmax = 2\n")).unwrap();
+    let err = build(site.path());
+    let notes: Vec<&str> = err.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert_eq!(notes.len(), 1, "{err}");
+    assert!(
+        notes[0].contains(
+            "was written by another hindsight or for another configuration; it is not used"
+        ),
+        "{}",
+        notes[0]
+    );
+    assert!(!err.contains("read back from the build cache"), "{err}");
+    assert_same_as_clean_build(site.path());
+}
+
+#[test]
+fn check_reads_the_build_cache_and_says_the_same() {
+    let site = fixture_copy("site");
+    let check = || {
+        let (code, out, err) = run(
+            site.path(),
+            &["check", "--format", "json", "--as-of", AS_OF],
+        );
+        assert!(code == 0 || code == 1, "{err}");
+        (out, err)
+    };
+    let (first, _) = check();
+    assert!(
+        site.path().join(".hindsight/build").is_dir(),
+        "check fills the cache"
+    );
+    let (second, err) = check();
+    assert_eq!(first, second);
+    assert!(!err.contains("note: "), "{err}");
+    // A build after the check reads everything back.
+    let err = build(site.path());
+    assert!(err.contains("read back from the build cache"), "{err}");
+}
+
 #[test]
 fn quiet_builds_print_nothing_and_piped_output_holds_no_progress_line() {
     let site = fixture_copy("site");
@@ -167,8 +311,17 @@ fn hindsight_timings_prints_one_line_per_stage_and_nothing_else_changes() {
         .unwrap();
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    let stages: Vec<&str> = err
-        .lines()
+    // Indented lines break a parallel stage down by kind of work.
+    let (parts, lines): (Vec<&str>, Vec<&str>) =
+        err.lines().partition(|l| l.starts_with("timing:   "));
+    assert!(
+        parts
+            .iter()
+            .any(|l| l.starts_with("timing:   incident pages: ") && l.ends_with(" task(s)")),
+        "{err}"
+    );
+    let stages: Vec<&str> = lines
+        .into_iter()
         .map(|l| {
             let rest = l
                 .strip_prefix("timing: ")

@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("redact", 0),
     ("publish", 0),
     ("progress", 0),
+    ("store", 0),
     ("taxonomy", 1),
     ("content", 1),
     ("analysis", 2),
