@@ -215,6 +215,7 @@ fn render_with_index(
     site: &Site,
     prepared: &Prepared,
     emit: crate::site::Emit<'_>,
+    carry: Option<crate::site::Carry<'_>>,
 ) -> Result<Option<Diagnostic>> {
     let Prepared {
         archive, insights, ..
@@ -227,7 +228,7 @@ fn render_with_index(
             let _timed = crate::progress::timed("indexing (CLI search, beside rendering)");
             crate::search::update_cache(site, archive, &causes)
         });
-        let rendered = crate::render::render_site_to(site, archive, insights, emit);
+        let rendered = crate::render::render_site_to(site, archive, insights, emit, carry);
         let search_index = search_index
             .join()
             .unwrap_or_else(|_| Err(anyhow::anyhow!("the search indexer stopped unexpectedly")));
@@ -258,7 +259,12 @@ pub(crate) fn publish(
     let cache_dir = site.cache_dir();
     let staging =
         crate::publish::Staging::with_previous(out_dir, Some(&cache_dir), Some(previous))?;
-    let warning = render_with_index(site, prepared, &|f| staging.add(&f))?;
+    let warning = render_with_index(
+        site,
+        prepared,
+        &|f| staging.add(&f),
+        Some(&|path, input| staging.carry(path, input)),
+    )?;
     let _timed = crate::progress::timed("swapping in the new site");
     Ok((staging.commit()?, warning))
 }
@@ -268,7 +274,7 @@ pub(crate) fn publish(
 /// cannot be rendered.
 pub fn build(site: &Site) -> Result<Diagnostics> {
     let prepared = prepare(site);
-    let warning = render_with_index(site, &prepared, &|_| Ok(()))?;
+    let warning = render_with_index(site, &prepared, &|_| Ok(()), None)?;
     let mut diagnostics = prepared.diagnostics;
     if let Some(warning) = warning {
         diagnostics.push(warning);

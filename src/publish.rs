@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use crate::site::OutputFile;
 
 /// First line of a manifest; another first line means another format.
-const HEADER: &str = "hindsight output manifest 1";
+const HEADER: &str = "hindsight output manifest 2";
 
 /// What a write did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,6 +35,9 @@ pub struct Written {
     pub(crate) written: usize,
     /// Files carried over from the previous site untouched.
     pub(crate) unchanged: usize,
+    /// Of those, pages carried over without being rendered again (their inputs were
+    /// the same; see [`Staging::carry`]).
+    pub(crate) carried: usize,
     /// Files of the previous site (as the manifest knew it) that are gone.
     pub(crate) removed: usize,
     /// Why the previous manifest was not used, when it existed but could not be.
@@ -54,6 +57,17 @@ struct Entry {
     hash: String,
     len: u64,
     mtime_ns: u128,
+    /// A digest of everything the file was rendered from, for a page whose renderer
+    /// can tell (see [`Staging::carry`]).
+    input: Option<String>,
+}
+
+impl Entry {
+    /// Whether `meta` is of the file this entry describes (size and time).
+    fn describes(&self, meta: &Metadata) -> bool {
+        let now = entry(String::new(), meta);
+        meta.is_file() && now.len == self.len && now.mtime_ns == self.mtime_ns
+    }
 }
 
 /// Write `files` into `out_dir` atomically, reusing unchanged files of the previous
@@ -88,6 +102,8 @@ pub(crate) struct Staging {
     dirs: Mutex<HashSet<String>>,
     /// What was added: path → (entry as written, reused from the previous site).
     added: Mutex<Vec<(String, Entry, bool)>>,
+    /// Pages carried over unrendered.
+    carried: std::sync::atomic::AtomicUsize,
     /// Where previous sites go to be deleted, and the thread deleting the last ones.
     trash: Option<PathBuf>,
     emptying: Option<std::thread::JoinHandle<()>>,
@@ -136,7 +152,7 @@ impl Previous {
             let (Some(recorded), Ok(meta)) = (self.entries.get(&rel), file.metadata()) else {
                 return false;
             };
-            if !meta.is_file() || entry(recorded.hash.clone(), &meta) != *recorded {
+            if !recorded.describes(&meta) {
                 return false;
             }
             seen += 1;
@@ -190,6 +206,7 @@ impl Staging {
             manifest_path,
             dirs: Mutex::new(HashSet::new()),
             added: Mutex::new(Vec::new()),
+            carried: std::sync::atomic::AtomicUsize::new(0),
             emptying: empty_trash(trash.clone()),
             trash,
         })
@@ -222,7 +239,7 @@ impl Staging {
             .filter(|e| e.hash == hash)
             .filter(|e| reuse(&self.out_dir.join(&f.path), e, &target));
         // A reused file has the size and time its entry records; a new one is read back.
-        let (entry, reused) = match reused {
+        let (mut entry, reused) = match reused {
             Some(recorded) => (recorded.clone(), true),
             None => {
                 std::fs::write(&target, &f.bytes).with_context(|| format!("writing {}", f.path))?;
@@ -231,10 +248,53 @@ impl Staging {
                 (entry(hash, &meta), false)
             }
         };
+        entry.input = f.input.map(|i| hex(&i));
         if let Ok(mut added) = self.added.lock() {
             added.push((f.path.clone(), entry, reused));
         }
         Ok(())
+    }
+
+    /// Carry the previous site's file at `path` into the new one without rendering it,
+    /// when it was rendered from the very inputs whose digest is `input` and is still
+    /// the file the manifest describes. False when it must be rendered.
+    ///
+    /// Safe across a build that stopped half-way: the manifest is written after the
+    /// new site is swapped in, and a file is carried only if its size and time are the
+    /// ones recorded with its input digest, so the digest always belongs to its bytes.
+    pub(crate) fn carry(&self, path: &str, input: &[u8; 16]) -> bool {
+        let input = hex(input);
+        let Some(recorded) = self
+            .previous
+            .get(path)
+            .filter(|e| e.input.as_deref() == Some(input.as_str()))
+        else {
+            return false;
+        };
+        if let Some((dir, _)) = path.rsplit_once('/') {
+            let made = self.dirs.lock().is_ok_and(|d| d.contains(dir));
+            if !made {
+                if std::fs::create_dir_all(self.dir.path().join(dir)).is_err() {
+                    return false;
+                }
+                if let Ok(mut d) = self.dirs.lock() {
+                    d.insert(dir.to_string());
+                }
+            }
+        }
+        if !reuse(
+            &self.out_dir.join(path),
+            recorded,
+            &self.dir.path().join(path),
+        ) {
+            return false;
+        }
+        if let Ok(mut added) = self.added.lock() {
+            added.push((path.to_string(), recorded.clone(), true));
+        }
+        self.carried
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        true
     }
 
     /// Swap the new site in and record what it holds.
@@ -270,6 +330,7 @@ impl Staging {
         Ok(Written {
             written: added.len() - unchanged,
             unchanged,
+            carried: self.carried.into_inner(),
             removed,
             notice: self.notice,
         })
@@ -337,7 +398,7 @@ fn reuse(old: &Path, recorded: &Entry, target: &Path) -> bool {
     let Ok(meta) = std::fs::symlink_metadata(old) else {
         return false;
     };
-    if !meta.is_file() || entry(recorded.hash.clone(), &meta) != *recorded {
+    if !recorded.describes(&meta) {
         return false;
     }
     if std::fs::hard_link(old, target).is_ok() {
@@ -357,6 +418,10 @@ fn reuse(old: &Path, recorded: &Entry, target: &Path) -> bool {
     copied
 }
 
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A file's content hash: 128 bits of BLAKE3, in hex.
 fn hash(bytes: &[u8]) -> String {
     blake3::hash(bytes).to_hex()[..32].to_string()
@@ -372,6 +437,7 @@ fn entry(hash: String, meta: &Metadata) -> Entry {
         hash,
         len: meta.len(),
         mtime_ns,
+        input: None,
     }
 }
 
@@ -403,7 +469,8 @@ fn unusable(path: &Path, why: &str) -> String {
     )
 }
 
-/// Lines after the header and the output folder: `hash len mtime_ns path`; the
+/// Lines after the header and the output folder: `hash len mtime_ns input path`
+/// (`input` is `-` for a file rendered without an input digest); the
 /// last line is `end N` with the number of entries, so a cut-off file is recognised.
 fn parse_manifest(text: &str) -> Result<HashMap<String, Entry>, String> {
     let mut lines = text.lines();
@@ -421,13 +488,15 @@ fn parse_manifest(text: &str) -> Result<HashMap<String, Entry>, String> {
             };
         }
         let bad = || format!("line {} is malformed", n + 3);
-        let mut parts = line.splitn(4, ' ');
+        let mut parts = line.splitn(5, ' ');
         let mut field = || parts.next().ok_or_else(bad);
         let hash = field()?;
         let len = field()?.parse().map_err(|_| bad())?;
         let mtime_ns = field()?.parse().map_err(|_| bad())?;
+        let input = field()?;
         let path = field()?;
-        if hash.len() != 32 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let hex = |h: &str| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit());
+        if !hex(hash) || !(input == "-" || hex(input)) {
             return Err(bad());
         }
         entries.insert(
@@ -436,6 +505,7 @@ fn parse_manifest(text: &str) -> Result<HashMap<String, Entry>, String> {
                 hash: hash.to_string(),
                 len,
                 mtime_ns,
+                input: (input != "-").then(|| input.to_string()),
             },
         );
     }
@@ -452,7 +522,8 @@ fn write_manifest(path: &Path, out_dir: &Path, added: &[(String, Entry, bool)]) 
         if path.contains('\n') {
             continue;
         }
-        let _ = writeln!(text, "{} {} {} {path}", e.hash, e.len, e.mtime_ns);
+        let input = e.input.as_deref().unwrap_or("-");
+        let _ = writeln!(text, "{} {} {} {input} {path}", e.hash, e.len, e.mtime_ns);
         n += 1;
     }
     let _ = writeln!(text, "end {n}");

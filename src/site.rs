@@ -151,6 +151,10 @@ pub struct OutputFile {
     pub path: String,
     /// The file's contents.
     pub bytes: Vec<u8>,
+    /// A digest of everything the file was rendered from, when its renderer computed
+    /// one: the next build carries the file over unrendered if the digest is the same
+    /// (`publish::Staging::carry`).
+    pub(crate) input: Option<[u8; 16]>,
 }
 
 impl OutputFile {
@@ -158,9 +162,14 @@ impl OutputFile {
         OutputFile {
             path: path.into(),
             bytes: bytes.into(),
+            input: None,
         }
     }
 }
+
+/// Where a renderer asks whether the previous site's file at a path, rendered from
+/// inputs of this digest, can be carried over instead of rendered (true: it was).
+pub(crate) type Carry<'a> = &'a (dyn Fn(&str, &[u8; 16]) -> bool + Sync);
 
 /// Where a producer hands each file as soon as it is made, from any thread.
 pub(crate) type Emit<'a> = &'a (dyn Fn(OutputFile) -> anyhow::Result<()> + Sync);

@@ -200,8 +200,12 @@ fn summary(
         0 => String::new(),
         n => format!(", {n} removed"),
     };
+    let carried = match written.carried {
+        0 => String::new(),
+        n => format!(" ({n} not rendered again)"),
+    };
     eprintln!(
-        "published {published} post-mortems to {} in {:.2?}: {} files, {} written, {} unchanged{removed}{remark}",
+        "published {published} post-mortems to {} in {:.2?}: {} files, {} written, {} unchanged{carried}{removed}{remark}",
         out_dir.display(),
         started.elapsed(),
         written.files(),

@@ -40,6 +40,10 @@ pub struct Renderer {
     pub(crate) tera: tera::Tera,
     pub(crate) theme: Theme,
     pub(crate) site: SiteVars,
+    /// What every page depends on besides its context: the executable (templates'
+    /// filters and escaping are code), the templates and `site`. `None` when the
+    /// executable cannot be identified: then no page is digested or carried over.
+    salt: Option<[u8; 32]>,
 }
 
 impl Renderer {
@@ -64,11 +68,64 @@ impl Renderer {
             as_of: site.as_of.to_string(),
             base_url: site.config.base_url.clone(),
         };
+        let salt = crate::store::executable_id().and_then(|exe| {
+            let mut h = blake3::Hasher::new();
+            h.update(&exe);
+            for (name, text) in &theme.templates {
+                h.update(&(name.len() as u64).to_le_bytes());
+                h.update(name.as_bytes());
+                h.update(&(text.len() as u64).to_le_bytes());
+                h.update(text.as_bytes());
+            }
+            h.update(&serde_json::to_vec(&vars).ok()?);
+            Some(*h.finalize().as_bytes())
+        });
         Ok(Renderer {
             tera,
             theme,
             site: vars,
+            salt,
         })
+    }
+
+    /// A context for a page that may be carried over from the previous site: it
+    /// digests what goes into it when `carry` is given and this renderer can tell.
+    pub(crate) fn context(&self, carry: Option<crate::site::Carry<'_>>) -> Context {
+        Context {
+            ctx: tera::Context::new(),
+            hasher: self
+                .salt
+                .filter(|_| carry.is_some())
+                .map(|salt| blake3::Hasher::new_keyed(&salt)),
+        }
+    }
+
+    /// Render `template` to `path` from `ctx` ([`Renderer::page`]), or carry the
+    /// previous site's file over through `carry` when it was rendered from the same
+    /// digest. `None` when carried; a rendered file records its digest.
+    pub(crate) fn page_or_carry(
+        &self,
+        template: &str,
+        path: &str,
+        ctx: Context,
+        carry: Option<crate::site::Carry<'_>>,
+    ) -> Result<Option<OutputFile>> {
+        let input = ctx.hasher.map(|mut h| {
+            h.update(template.as_bytes());
+            h.update(b"\0");
+            h.update(path.as_bytes());
+            let mut input = [0; 16];
+            input.copy_from_slice(&h.finalize().as_bytes()[..16]);
+            input
+        });
+        if let (Some(carry), Some(input)) = (carry, &input)
+            && carry(path, input)
+        {
+            return Ok(None);
+        }
+        let mut file = self.page(template, path, ctx.ctx)?;
+        file.input = input;
+        Ok(Some(file))
     }
 
     /// Render `template` to the page at `path` (e.g. `incidents/x/index.html`).
@@ -89,6 +146,32 @@ impl Renderer {
             .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("rendering {path} with {template}"))?;
         Ok(OutputFile::new(path, html))
+    }
+}
+
+/// A template context that can also digest everything put into it (keyed by the
+/// renderer's salt), so that a page whose digest equals the one recorded with the
+/// previous site's file is that file, byte for byte: rendering is a pure function of
+/// the context, the templates, `site` and the executable.
+pub(crate) struct Context {
+    ctx: tera::Context,
+    hasher: Option<blake3::Hasher>,
+}
+
+impl Context {
+    /// Put `value` under `key` (as `tera::Context::insert`), digesting it too.
+    /// The value itself is digested, as JSON, not tera's copy of it: tera keeps maps
+    /// in hash order, which differs from run to run.
+    pub(crate) fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
+        if let Some(h) = &mut self.hasher {
+            h.update(key.as_bytes());
+            h.update(b"\0");
+            // Writing into a hasher cannot fail; a value that cannot be written as JSON
+            // cannot be put in a tera context either.
+            let _ = serde_json::to_writer(&mut *h, value);
+            h.update(b"\0");
+        }
+        self.ctx.insert(key, value);
     }
 }
 
@@ -249,9 +332,21 @@ pub fn render_unit(
     unit: &Unit,
     rendered: &[String],
 ) -> Result<Vec<OutputFile>> {
+    render_unit_carrying(renderer, model, unit, rendered, None)
+}
+
+/// [`render_unit`], carrying incident pages over from the previous site through
+/// `carry` when their inputs are the same (such a page is then not in the result).
+pub(crate) fn render_unit_carrying(
+    renderer: &Renderer,
+    model: &pages::SiteModel,
+    unit: &Unit,
+    rendered: &[String],
+    carry: Option<crate::site::Carry<'_>>,
+) -> Result<Vec<OutputFile>> {
     use pages::Page;
     let page = |p: Page| -> Result<Vec<OutputFile>> {
-        Ok(pages::render_page(renderer, model, p)?
+        Ok(pages::render_page(renderer, model, p, carry)?
             .into_iter()
             .collect())
     };
@@ -313,7 +408,7 @@ fn search_index_to(
 
 /// Render every page and data file of the site, sorted by path (see `render_site_to`).
 pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Result<Vec<OutputFile>> {
-    crate::site::collect(|emit| render_site_to(site, archive, insights, emit))
+    crate::site::collect(|emit| render_site_to(site, archive, insights, emit, None))
         .map(|((), files)| files)
 }
 
@@ -322,11 +417,14 @@ pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Resul
 /// site while it renders instead of holding all of it in memory. Every unit is
 /// rendered in parallel, then the sitemap over the paths of the rest. The dashboards
 /// are rendered together, so that the figures of every scope are computed once.
+/// With `carry`, a page rendered from the same inputs as the previous site's file is
+/// carried over instead of rendered (see [`Renderer::page_or_carry`]).
 pub(crate) fn render_site_to(
     site: &Site,
     archive: &Archive,
     insights: &Insights,
     emit: crate::site::Emit<'_>,
+    carry: Option<crate::site::Carry<'_>>,
 ) -> Result<()> {
     let renderer = Renderer::new(site)?;
     let data = pages::PageData::new(site, archive, insights);
@@ -349,6 +447,15 @@ pub(crate) fn render_site_to(
         }
         emit(f)
     };
+    // A page carried over is in the site as much as one rendered.
+    let carry_noting = |path: &str, input: &[u8; 16]| -> bool {
+        let carried = carry.is_some_and(|carry| carry(path, input));
+        if carried && let Ok(mut paths) = paths.lock() {
+            paths.push(path.to_string());
+        }
+        carried
+    };
+    let carry = carry.map(|_| &carry_noting as crate::site::Carry<'_>);
     let tally = crate::progress::Tally::default();
     tasks.par_iter().try_for_each(|task| -> Result<()> {
         // The two largest units stream their files (see `dashboard::render_to` and
@@ -361,7 +468,7 @@ pub(crate) fn render_site_to(
                 search_index_to(site, archive, insights, &emit_noting)
             })?,
             Some(unit) => tally.time(unit.kind(), || {
-                render_unit(&renderer, &model, unit, &[])?
+                render_unit_carrying(&renderer, &model, unit, &[], carry)?
                     .into_iter()
                     .try_for_each(&emit_noting)
             })?,

@@ -262,6 +262,80 @@ fn a_damaged_or_foreign_build_cache_is_ignored_with_a_note_and_never_changes_the
     assert_same_as_clean_build(site.path());
 }
 
+/// "N not rendered again" of the summary line, 0 when it says nothing of it.
+fn carried(stderr: &str) -> usize {
+    stderr
+        .lines()
+        .find(|l| l.starts_with("published "))
+        .and_then(|l| l.split_once(" not rendered again"))
+        .map_or(0, |(head, _)| {
+            head.rsplit('(').next().unwrap().parse().unwrap()
+        })
+}
+
+#[test]
+fn incident_pages_whose_inputs_did_not_change_are_carried_over_unrendered() {
+    let site = fixture_copy("site");
+    let first = build(site.path());
+    assert_eq!(carried(&first), 0, "{first}");
+    let pages = std::fs::read_dir(site.path().join("public/incidents"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().join("index.html").is_file())
+        .count();
+    assert!(pages >= 5, "{pages} incident pages");
+
+    // One post-mortem's action items change: its page is rendered, and so is any page
+    // that shows it; every other incident page is carried over.
+    let edited = site.path().join("content/2024/2024-03-10-dns-resolver.md");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, format!("{text}\nA closing remark.\n")).unwrap();
+    let err = build(site.path());
+    let n = carried(&err);
+    assert!(n >= 1 && n < pages, "{n} of {pages} carried: {err}");
+    assert_same_as_clean_build(site.path());
+
+    // A file saved again with a blank line at its end changes nothing a page shows:
+    // every incident page is carried over.
+    let file = site
+        .path()
+        .join("content/2025/2025-08-20-queue-near-miss.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, format!("{text}\n")).unwrap();
+    let err = build(site.path());
+    assert_eq!(carried(&err), pages, "{err}");
+    assert_same_as_clean_build(site.path());
+
+    // The site's incident template is overridden: nothing is carried.
+    let template = include_str!("../../themes/default/templates/incident.html");
+    std::fs::create_dir_all(site.path().join("templates")).unwrap();
+    std::fs::write(
+        site.path().join("templates/incident.html"),
+        template.replacen(
+            "</article>",
+            "<p class=\"local\">Reviewed weekly.</p></article>",
+            1,
+        ),
+    )
+    .unwrap();
+    let err = build(site.path());
+    assert_eq!(carried(&err), 0, "{err}");
+    let page = std::fs::read_to_string(
+        site.path()
+            .join("public/incidents/2024-03-10-dns-resolver/index.html"),
+    )
+    .unwrap();
+    assert!(page.contains("Reviewed weekly."));
+
+    // The site's title is on every page: nothing is carried.
+    let toml = site.path().join("site.toml");
+    let config = std::fs::read_to_string(&toml).unwrap();
+    let retitled = config.replacen("title = \"", "title = \"Renamed ", 1);
+    assert_ne!(retitled, config, "the fixture sets a title");
+    std::fs::write(&toml, retitled).unwrap();
+    let err = build(site.path());
+    assert_eq!(carried(&err), 0, "{err}");
+}
+
 #[test]
 fn check_reads_the_build_cache_and_says_the_same() {
     let site = fixture_copy("site");

@@ -56,10 +56,13 @@ pub(crate) enum Page<'k> {
 }
 
 /// Render one page; `None` when the incident or term does not exist (any more).
+/// An incident page may be carried over from the previous site through `carry` (then
+/// `None` too: nothing to write).
 pub(crate) fn render_page(
     renderer: &Renderer,
     model: &SiteModel,
     page: Page,
+    carry: Option<crate::site::Carry<'_>>,
 ) -> Result<Option<OutputFile>> {
     Ok(Some(match page {
         Page::Home => home(renderer, model)?,
@@ -69,7 +72,7 @@ pub(crate) fn render_page(
             let Some(&index) = model.data.by_id.get(id) else {
                 return Ok(None);
             };
-            incident_page(renderer, model, index)?
+            return incident_page(renderer, model, index, carry);
         }
         Page::Taxonomy(taxonomy) => taxonomy_page(renderer, taxonomy, model.taxonomy(taxonomy))?,
         Page::Term(taxonomy, slug) => {
@@ -105,9 +108,14 @@ fn home(renderer: &Renderer, model: &SiteModel<'_>) -> Result<OutputFile> {
     renderer.page("index.html", urls::HOME, ctx)
 }
 
-fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result<OutputFile> {
+fn incident_page(
+    renderer: &Renderer,
+    model: &SiteModel,
+    index: usize,
+    carry: Option<crate::site::Carry<'_>>,
+) -> Result<Option<OutputFile>> {
     let incident = &model.archive.incidents[index];
-    let mut ctx = tera::Context::new();
+    let mut ctx = renderer.context(carry);
     ctx.insert("incident", incident);
     ctx.insert("row", &model.rows()[index]);
     ctx.insert("authors", &incident.authors);
@@ -140,7 +148,7 @@ fn incident_page(renderer: &Renderer, model: &SiteModel, index: usize) -> Result
         model.insights.file_links.get(&incident.id),
     );
     ctx.insert("body_html", &body);
-    renderer.page("incident.html", &urls::incident(&incident.id), ctx)
+    renderer.page_or_carry("incident.html", &urls::incident(&incident.id), ctx, carry)
 }
 
 fn term_page(
