@@ -168,7 +168,12 @@ impl Context {
             h.update(b"\0");
             // Writing into a hasher cannot fail; a value that cannot be written as JSON
             // cannot be put in a tera context either.
-            let _ = serde_json::to_writer(&mut *h, value);
+            {
+                // Buffered: JSON is written in small pieces, which a hasher takes slowly.
+                let mut buffered = std::io::BufWriter::with_capacity(1 << 14, &mut *h);
+                let _ = serde_json::to_writer(&mut buffered, value);
+                let _ = std::io::Write::flush(&mut buffered);
+            }
             h.update(b"\0");
         }
         self.ctx.insert(key, value);
@@ -335,8 +340,9 @@ pub fn render_unit(
     render_unit_carrying(renderer, model, unit, rendered, None)
 }
 
-/// [`render_unit`], carrying incident pages over from the previous site through
-/// `carry` when their inputs are the same (such a page is then not in the result).
+/// [`render_unit`], carrying incident and term pages over from the previous site
+/// through `carry` when their inputs are the same (such a page is then not in the
+/// result).
 pub(crate) fn render_unit_carrying(
     renderer: &Renderer,
     model: &pages::SiteModel,

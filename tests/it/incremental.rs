@@ -284,14 +284,18 @@ fn incident_pages_whose_inputs_did_not_change_are_carried_over_unrendered() {
         .count();
     assert!(pages >= 5, "{pages} incident pages");
 
-    // One post-mortem's action items change: its page is rendered, and so is any page
-    // that shows it; every other incident page is carried over.
+    // One post-mortem's text changes: its page is rendered, and so is any page that
+    // shows something of it; other incident pages are carried over.
     let edited = site.path().join("content/2024/2024-03-10-dns-resolver.md");
     let text = std::fs::read_to_string(&edited).unwrap();
     std::fs::write(&edited, format!("{text}\nA closing remark.\n")).unwrap();
     let err = build(site.path());
     let n = carried(&err);
-    assert!(n >= 1 && n < pages, "{n} of {pages} carried: {err}");
+    assert!(n >= 1, "{n} carried: {err}");
+    assert!(
+        !err.contains(" 0 written"),
+        "the edited post-mortem's page is written: {err}"
+    );
     assert_same_as_clean_build(site.path());
 
     // A file saved again with a blank line at its end changes nothing a page shows:
@@ -302,10 +306,21 @@ fn incident_pages_whose_inputs_did_not_change_are_carried_over_unrendered() {
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, format!("{text}\n")).unwrap();
     let err = build(site.path());
-    assert_eq!(carried(&err), pages, "{err}");
+    let terms: usize = ["causes", "services", "severities", "tags", "teams", "years"]
+        .iter()
+        .map(|folder| {
+            std::fs::read_dir(site.path().join("public").join(folder)).map_or(0, |d| {
+                d.filter(|e| e.as_ref().unwrap().path().join("index.html").is_file())
+                    .count()
+            })
+        })
+        .sum();
+    assert!(terms > 5, "{terms} term pages");
+    assert_eq!(carried(&err), pages + terms, "{err}");
     assert_same_as_clean_build(site.path());
 
-    // The site's incident template is overridden: nothing is carried.
+    // The site's incident template is overridden: no page is carried (templates
+    // include one another, so any template change renders every page).
     let template = include_str!("../../themes/default/templates/incident.html");
     std::fs::create_dir_all(site.path().join("templates")).unwrap();
     std::fs::write(

@@ -79,7 +79,7 @@ pub(crate) fn render_page(
             let Some(term) = model.data.term(taxonomy, slug) else {
                 return Ok(None);
             };
-            term_page(renderer, model, taxonomy, term)?
+            return term_page(renderer, model, taxonomy, term, carry);
         }
     }))
 }
@@ -156,8 +156,9 @@ fn term_page(
     model: &SiteModel,
     taxonomy: &'static str,
     term: &Term,
-) -> Result<OutputFile> {
-    let mut ctx = tera::Context::new();
+    carry: Option<crate::site::Carry<'_>>,
+) -> Result<Option<OutputFile>> {
+    let mut ctx = renderer.context(carry);
     ctx.insert("taxonomy", taxonomy);
     ctx.insert("taxonomy_label", taxonomy_label(taxonomy));
     ctx.insert("taxonomy_title", taxonomy_title(taxonomy));
@@ -178,9 +179,9 @@ fn term_page(
         ctx.insert("months", &view::months(&incidents));
         ctx.insert("chains", &view::chains(model, term));
         ctx.insert("open_items", &view::open_items(model, &incidents));
-        return renderer.page("cause.html", &path, ctx);
+        return renderer.page_or_carry("cause.html", &path, ctx, carry);
     }
-    renderer.page("term.html", &path, ctx)
+    renderer.page_or_carry("term.html", &path, ctx, carry)
 }
 
 fn taxonomy_page(
