@@ -5,6 +5,7 @@
 
 pub(crate) mod api;
 pub(crate) mod charts;
+mod compact;
 pub mod dashboard;
 pub(crate) mod exports;
 pub(crate) mod feeds;
@@ -71,9 +72,9 @@ impl Renderer {
         })
     }
 
-    /// Render `template` to the page at `path` (e.g. `incidents/x/index.html`).
-    /// Adds `site`, `root` (relative prefix back to the site root, e.g. `../../`) and
-    /// `page_path` to `ctx`.
+    /// Render `template` to the page at `path` (e.g. `incidents/x/index.html`), without
+    /// the template's indentation (`compact`). Adds `site`, `root` (relative prefix back
+    /// to the site root, e.g. `../../`) and `page_path` to `ctx`.
     pub(crate) fn page(
         &self,
         template: &str,
@@ -88,7 +89,7 @@ impl Renderer {
             .render(template, &ctx)
             .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("rendering {path} with {template}"))?;
-        Ok(OutputFile::new(path, html))
+        Ok(OutputFile::new(path, compact::compact(&html)))
     }
 }
 

@@ -266,7 +266,7 @@ fn incident_page_shows_metadata_durations_timeline_and_body() {
     assert!(
         page.contains(r#"class="milestone m-mitigated" style="left: 33.3%""#),
         "{}",
-        between(page, r#"<div class="milestones""#, "</div>\n  <dl")
+        between(page, r#"<div class="milestones""#, "</div>\n<dl")
     );
     assert!(page.contains(r#"<time datetime="2025-03-02T14:05:00Z" title="2025-03-02 14:05 UTC">14:05</time> <span class="offset">+5 min</span>"#));
     assert!(page.contains("Alert fired <span class=\"actor\">— Monitoring</span>"));
@@ -473,7 +473,7 @@ fn cause_page_shows_months_repeat_chain_and_open_followups() {
             && months.contains("2025-04: 0")
             && months.contains("2025-05: 1")
     );
-    let chain = between(page, r#"<ol class="chain">"#, "</ol>\n  \n");
+    let chain = between(page, r#"<ol class="chain">"#, "</ol>");
     let (a, b) = (
         chain.find("Database pool exhausted<").unwrap(),
         chain.find("Database pool exhausted again").unwrap(),
