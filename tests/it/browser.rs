@@ -531,3 +531,74 @@ fn cause_queries_or_and_did_you_mean_in_the_browser_match_the_cli() {
     );
     assert_eq!(value, json!("resolver"));
 }
+
+/// List tables carry sort keys only where a cell's text would sort otherwise: sorting by
+/// title reads the link alone (not the badges after it), by date the dates (undated
+/// last), and the badges get their fixed explanations from hindsight.js.
+#[test]
+fn list_tables_sort_by_title_and_date_and_badges_are_explained() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let (site, _) = built_fixture();
+    browser.open(&file_url(&site.path().join("public/index.html")));
+    let column = |n: usize| -> Vec<String> {
+        let v = browser.script(
+            "return Array.from(document.querySelectorAll('table.incidents tbody tr')).map(r => r.cells[arguments[0]].textContent.trim());",
+            json!([n]),
+        );
+        serde_json::from_value(v).unwrap()
+    };
+    let titles = || -> Vec<String> {
+        let v = browser.script(
+            "return Array.from(document.querySelectorAll('table.incidents tbody tr td:nth-child(2) > a')).map(a => a.textContent);",
+            json!([]),
+        );
+        serde_json::from_value(v).unwrap()
+    };
+    // A title cell with a badge: its text is more than the title.
+    let cells = column(1);
+    assert!(
+        cells.iter().any(|c| c.ends_with("repeat")),
+        "the fixture has a repeat: {cells:?}"
+    );
+    let repeat_title = browser.script(
+        "return document.querySelector('table.incidents .badge.repeat').title;",
+        json!([]),
+    );
+    assert_eq!(
+        repeat_title,
+        "Repeats an earlier incident with the same cause"
+    );
+
+    // Two titles where the badge decides: by the whole cell "zeta repeat" would come
+    // after "zeta again"; by title "zeta" comes first.
+    browser.script(
+        "var rows = document.querySelectorAll('table.incidents tbody tr'); \
+         var repeat = document.querySelector('table.incidents .badge.repeat').closest('tr'); \
+         repeat.querySelector('td:nth-child(2) > a').textContent = 'Zeta'; \
+         var other = rows[0] === repeat ? rows[1] : rows[0]; \
+         other.querySelector('td:nth-child(2) > a').textContent = 'Zeta again'; return null;",
+        json!([]),
+    );
+    browser.script(
+        "document.querySelector('th[data-sort-key] button.sort').click(); return null;",
+        json!([]),
+    );
+    let sorted = titles();
+    assert_eq!(sorted[sorted.len() - 2..], ["Zeta", "Zeta again"]);
+    let mut expected = sorted.clone();
+    expected.sort_by_key(|t| t.to_lowercase());
+    assert_eq!(sorted, expected, "by title alone");
+    assert!(sorted.len() > 10);
+
+    browser.script(
+        "document.querySelector('table.incidents thead th button.sort').click(); return null;",
+        json!([]),
+    );
+    let dates = column(0);
+    let mut expected = dates.clone();
+    expected.sort();
+    assert_eq!(dates, expected, "by date, oldest first");
+    assert!(dates[0].starts_with("2023-09-12"), "{dates:?}");
+}
