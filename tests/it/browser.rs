@@ -74,7 +74,7 @@ fn typing_a_query_on_the_built_site_shows_the_expected_results() {
         "{meta}"
     );
     // Only the index pieces this query needs were loaded: no facet, no word pairs (no
-    // phrase), and one document file per result shown.
+    // phrase), and at most one document file per result shown.
     let loaded = browser.script("return Array.from(document.querySelectorAll('script[src*=\"idx/\"]')).map(s => s.getAttribute('src').replace(/^idx\\//, ''));", json!([]));
     let loaded: Vec<String> = serde_json::from_value(loaded).unwrap();
     // "connection pool exhausted" also reads as a cause (connection exhaustion): the
