@@ -34,6 +34,9 @@ pub(crate) struct SiteVars {
     pub(crate) as_of: String,
     /// Absolute URL of the published site, or empty; pages never need it to link.
     pub(crate) base_url: String,
+    /// Each stylesheet and script by its name under `static/` (`style.css`) → the path
+    /// of its fingerprinted copy (`Theme::asset_paths`): `{{ root }}{{ site.assets["style.css"] }}`.
+    pub(crate) assets: std::collections::BTreeMap<String, String>,
 }
 
 /// A loaded theme, ready to render pages.
@@ -64,6 +67,7 @@ impl Renderer {
             description: site.config.description.clone(),
             as_of: site.as_of.to_string(),
             base_url: site.config.base_url.clone(),
+            assets: theme.asset_paths(),
         };
         Ok(Renderer {
             tera,
@@ -254,9 +258,9 @@ pub fn render_unit(
         Unit::Feed => Ok(vec![feeds::atom(site, archive)]),
         Unit::Statics => Ok(renderer
             .theme
-            .statics
-            .iter()
-            .map(|(path, bytes)| OutputFile::new(path.clone(), bytes.clone()))
+            .static_files()
+            .into_iter()
+            .map(|(path, bytes)| OutputFile::new(path, bytes.to_vec()))
             .collect()),
         Unit::Dashboard(kind, slug) => {
             let key = dashboard::scope_keys(archive)

@@ -406,8 +406,22 @@ fn home_lists_all_incidents_newest_first_with_columns() {
             && home.contains("<strong>1</strong> near miss<"),
         "near misses counted apart"
     );
-    assert!(home.contains(r#"<script src="static/hindsight.js" defer></script>"#));
-    assert!(out.contains_key("static/hindsight.js") && out.contains_key("static/style.css"));
+    // Pages link the fingerprinted copies of the theme's script and stylesheet, named
+    // from their bytes; the plain names stay for sites' own templates.
+    for (tag, plain) in [
+        (r#"<script src=""#, "static/hindsight.js"),
+        (r#"<link rel="stylesheet" href=""#, "static/style.css"),
+    ] {
+        let linked = between(home, tag, "\"");
+        let (stem, ext) = plain.rsplit_once('.').unwrap();
+        let hash = linked
+            .strip_prefix(&format!("{stem}."))
+            .and_then(|rest| rest.strip_suffix(&format!(".{ext}")))
+            .unwrap_or_else(|| panic!("{linked} is not a fingerprint of {plain}"));
+        let bytes = out[plain].as_bytes();
+        assert_eq!(hash, &blake3::hash(bytes).to_hex()[..8], "{linked}");
+        assert_eq!(out[linked].as_bytes(), bytes, "{linked}");
+    }
 }
 
 #[test]
@@ -997,6 +1011,10 @@ fn site_templates_and_static_files_override_the_theme() {
         read(&public, "static/style.css"),
         "body { color: rebeccapurple; }\n"
     );
+    // The pages link the override under its own fingerprinted name.
+    let linked = between(&page, r#"<link rel="stylesheet" href="../../"#, "\"");
+    assert_ne!(linked, "static/style.css");
+    assert_eq!(read(&public, linked), "body { color: rebeccapurple; }\n");
     assert!(public.join("static/logo.svg").is_file());
     assert!(
         public.join("static/hindsight.js").is_file(),

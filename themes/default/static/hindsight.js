@@ -132,7 +132,7 @@
 
   // The fixed explanations of list badges, written once here instead of in every row.
   var BADGE_TITLES = {
-    "near-miss": "Near miss: no customer impact",
+    "near-miss": "Near miss: no impact on customers",
     "repeat": "Repeats an earlier incident with the same cause"
   };
 
