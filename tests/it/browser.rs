@@ -602,3 +602,46 @@ fn list_tables_sort_by_title_and_date_and_badges_are_explained() {
     assert_eq!(dates, expected, "by date, oldest first");
     assert!(dates[0].starts_with("2023-09-12"), "{dates:?}");
 }
+
+/// An incident page sends its milestones once, as a list; hindsight.js draws the bar
+/// from it: a dot per milestone, at the list's place along the bar, with the list's
+/// words as its tooltip.
+#[test]
+fn the_milestone_bar_is_drawn_from_the_list() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let (site, _) = built_fixture();
+    let page = site
+        .path()
+        .join("public/incidents/2025-10-26-payments-db-connection-pool-exhausted/index.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("<dl class=\"milestone-list\">") && !html.contains("class=\"milestones\"")
+    );
+    browser.open(&file_url(&page));
+    let drawn = browser.script(
+        "var bar = document.querySelector('.milestones'); if (!bar) return null; \
+         var list = bar.nextElementSibling; \
+         return { list: list.className, hidden: bar.getAttribute('aria-hidden'), \
+           marks: Array.from(bar.querySelectorAll('.milestone')).map(m => [m.className, parseFloat(m.style.left), m.style.left.slice(-1), m.title]), \
+           items: Array.from(list.children).map(d => [d.querySelector('.dot').className, parseFloat(d.dataset.pct), '%', \
+             d.querySelector('dt').textContent + ': ' + d.querySelector('dd').textContent]) };",
+        json!([]),
+    );
+    assert_eq!(drawn["list"], "milestone-list", "{drawn}");
+    assert_eq!(drawn["hidden"], "true");
+    let marks = drawn["marks"].as_array().unwrap();
+    let items = drawn["items"].as_array().unwrap();
+    assert!(marks.len() >= 2, "{drawn}");
+    assert_eq!(marks.len(), items.len());
+    for (mark, item) in marks.iter().zip(items) {
+        let class = item[0].as_str().unwrap().replace("dot", "milestone");
+        assert_eq!(mark[0], class.as_str(), "{drawn}");
+        assert_eq!(mark[1], item[1], "{drawn}");
+        assert_eq!(mark[2], item[2], "{drawn}");
+        assert_eq!(mark[3], item[3], "{drawn}");
+    }
+    assert_eq!(marks[0][1], 0.0, "the first milestone starts the bar");
+    assert_eq!(marks[marks.len() - 1][1], 100.0, "the last ends it");
+}

@@ -1,8 +1,8 @@
 // hindsight: progressive enhancement for every page. Without JavaScript every table is
 // complete and readable; with it, `data-sortable` tables get sortable column headers,
 // `data-filterable` tables a filter bar, list badges their explanation as a tooltip,
-// and `/` focuses the search box (the search page's own box, else the one in the
-// header). No network, no dependencies.
+// an incident's milestone list its bar, and `/` focuses the search box (the search
+// page's own box, else the one in the header). No network, no dependencies.
 (function () {
   "use strict";
 
@@ -130,6 +130,32 @@
     box.select();
   });
 
+  // An incident's milestone list (`data-pct` on each item) gets its bar above it: a
+  // track with a dot per milestone at its place, the list's words as the dot's tooltip.
+  // The bar only repeats the list, for the eye, so it is drawn here rather than sent
+  // with every page.
+  function drawMilestoneBars() {
+    Array.prototype.forEach.call(document.querySelectorAll("dl.milestone-list"), function (list) {
+      var bar = document.createElement("div");
+      bar.className = "milestones";
+      bar.setAttribute("aria-hidden", "true");
+      var track = document.createElement("div");
+      track.className = "milestone-track";
+      bar.appendChild(track);
+      Array.prototype.forEach.call(list.children, function (item) {
+        var pct = item.getAttribute("data-pct"), dot = item.querySelector(".dot");
+        var dt = item.querySelector("dt"), dd = item.querySelector("dd");
+        if (pct === null || !dot || !dt || !dd) return;
+        var mark = document.createElement("span");
+        mark.className = dot.className.replace(/(^|\s)dot(\s|$)/, "$1milestone$2");
+        mark.style.left = pct + "%";
+        mark.title = dt.textContent.trim() + ": " + dd.textContent.trim();
+        bar.appendChild(mark);
+      });
+      if (bar.children.length > 1) list.parentNode.insertBefore(bar, list);
+    });
+  }
+
   // The fixed explanations of list badges, written once here instead of in every row.
   var BADGE_TITLES = {
     "near-miss": "Near miss: no impact on customers",
@@ -143,6 +169,9 @@
       });
     });
   }
+
+  // The script is deferred: the page is parsed when it runs, so the bars are drawn now.
+  drawMilestoneBars();
 
   document.addEventListener("DOMContentLoaded", function () {
     explainBadges();
