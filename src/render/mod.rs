@@ -76,9 +76,9 @@ impl Renderer {
         })
     }
 
-    /// Render `template` to the page at `path` (e.g. `incidents/x/index.html`), without
-    /// the template's indentation (`compact`). Adds `site`, `root` (relative prefix back
-    /// to the site root, e.g. `../../`) and `page_path` to `ctx`.
+    /// Render `template` to the page at `path` (e.g. `incidents/x/index.html`).
+    /// Adds `site`, `root` (relative prefix back to the site root, e.g. `../../`) and
+    /// `page_path` to `ctx`.
     pub(crate) fn page(
         &self,
         template: &str,
@@ -93,6 +93,7 @@ impl Renderer {
             .render(template, &ctx)
             .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("rendering {path} with {template}"))?;
+        // Without the templates' indentation and blank lines (`compact`).
         Ok(OutputFile::new(path, compact::compact(&html)))
     }
 }
