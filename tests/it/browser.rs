@@ -645,3 +645,45 @@ fn the_milestone_bar_is_drawn_from_the_list() {
     assert_eq!(marks[0][1], 0.0, "the first milestone starts the bar");
     assert_eq!(marks[marks.len() - 1][1], 100.0, "the last ends it");
 }
+
+/// The documents' texts come compressed; a browser that cannot inflate them (no
+/// DecompressionStream) still lists every result with its title, date and severity,
+/// only without snippets, where one that can shows them.
+#[test]
+fn results_without_decompression_have_no_snippets_but_are_all_there() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let (_site, page) = built_fixture();
+    const POOL: &str = "Payments API exhausted its database connection pool";
+    let shown = |browser: &Browser| {
+        let results = browser.results(Some(POOL));
+        let snippets = browser.script(
+            "return document.querySelectorAll('#search-results .search-snippet').length;",
+            json!([]),
+        );
+        let meta = browser.script(
+            "return document.querySelector('#search-results .search-meta').textContent;",
+            json!([]),
+        );
+        (results, snippets, meta)
+    };
+    browser.open(&file_url(&page));
+    browser.type_into("#search-q", "connection pool exhausted");
+    let (with, snippets, _) = shown(&browser);
+    assert_eq!(snippets, json!(with.len()), "one snippet a result");
+
+    browser.open(&file_url(&page));
+    browser.script(
+        "window.DecompressionStream = undefined; return null;",
+        json!([]),
+    );
+    browser.type_into("#search-q", "connection pool exhausted");
+    let (without, snippets, meta) = shown(&browser);
+    assert_eq!(without, with, "the same results, titles and links");
+    assert_eq!(snippets, json!(0));
+    assert!(
+        meta.as_str().unwrap().contains("2025-10-26") && meta.as_str().unwrap().contains("SEV1"),
+        "{meta}"
+    );
+}
