@@ -119,6 +119,54 @@ fn inferred_cause_evidence_names_its_phrase_by_index() {
     assert!(used.iter().all(|&u| u), "every phrase listed is used");
 }
 
+/// The incident page shows each inferred cause of the export: its title, its confidence
+/// in percent (rounded, as `94.0%`) and the first sentence of its evidence with the section it is in.
+#[test]
+fn incident_pages_show_the_inferred_causes_of_the_export() {
+    let export = json("api/incidents.json");
+    let mut shown = 0;
+    for incident in export["incidents"].as_array().unwrap() {
+        let causes = incident["inferred_causes"].as_array().unwrap();
+        if causes.is_empty() {
+            continue;
+        }
+        let url = incident["url"].as_str().unwrap();
+        let page = std::fs::read_to_string(public().join(url)).unwrap();
+        let section = &page[page.find(r#"<section class="inferred""#).expect(url)..];
+        let section = &section[..section.find("</section>").unwrap()];
+        let items: Vec<&str> = section.split("<li>").skip(1).collect();
+        assert_eq!(items.len(), causes.len(), "{url}: {section}");
+        for (item, cause) in items.iter().zip(causes) {
+            let title = cause["title"].as_str().unwrap();
+            let percent = (cause["confidence"].as_f64().unwrap() * 100.0).round();
+            assert!(
+                item.starts_with(&format!(
+                    "{title} <span class=\"related-meta\">inferred · confidence {percent:.1}%</span>"
+                )),
+                "{url}: {item}"
+            );
+            let evidence = &cause["evidence"][0];
+            let sentence = evidence["sentence"]
+                .as_str()
+                .unwrap()
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;");
+            let at = evidence["section"].as_str().unwrap();
+            assert!(
+                item.contains(&format!(
+                    "<blockquote>“{sentence}” <span class=\"related-meta\">{at}"
+                )),
+                "{url}: {item}"
+            );
+            shown += 1;
+        }
+    }
+    assert!(shown > 0, "the sample has inferred causes");
+}
+
 #[test]
 fn schema_command_prints_each_bundled_schema() {
     let tmp = tempfile::tempdir().unwrap();
