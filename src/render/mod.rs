@@ -5,6 +5,7 @@
 
 pub(crate) mod api;
 pub(crate) mod charts;
+mod compact;
 pub mod dashboard;
 pub(crate) mod exports;
 pub(crate) mod feeds;
@@ -33,6 +34,9 @@ pub(crate) struct SiteVars {
     pub(crate) as_of: String,
     /// Absolute URL of the published site, or empty; pages never need it to link.
     pub(crate) base_url: String,
+    /// Each stylesheet and script by its name under `static/` (`style.css`) → the path
+    /// of its fingerprinted copy (`Theme::asset_paths`): `{{ root }}{{ site.assets["style.css"] }}`.
+    pub(crate) assets: std::collections::BTreeMap<String, String>,
 }
 
 /// A loaded theme, ready to render pages.
@@ -67,6 +71,7 @@ impl Renderer {
             description: site.config.description.clone(),
             as_of: site.as_of.to_string(),
             base_url: site.config.base_url.clone(),
+            assets: theme.asset_paths(),
         };
         let salt = crate::store::executable_id().and_then(|exe| {
             let mut h = blake3::Hasher::new();
@@ -145,7 +150,8 @@ impl Renderer {
             .render(template, &ctx)
             .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| format!("rendering {path} with {template}"))?;
-        Ok(OutputFile::new(path, html))
+        // Without the templates' indentation and blank lines (`compact`).
+        Ok(OutputFile::new(path, compact::compact(&html)))
     }
 }
 
@@ -372,9 +378,9 @@ pub(crate) fn render_unit_carrying(
         Unit::Feed => Ok(vec![feeds::atom(site, archive)]),
         Unit::Statics => Ok(renderer
             .theme
-            .statics
-            .iter()
-            .map(|(path, bytes)| OutputFile::new(path.clone(), bytes.clone()))
+            .static_files()
+            .into_iter()
+            .map(|(path, bytes)| OutputFile::new(path, bytes.to_vec()))
             .collect()),
         Unit::Dashboard(kind, slug) => {
             let key = dashboard::scope_keys(archive)

@@ -29,11 +29,14 @@
 //!   `cause:` and plain words that describe a cause work as in the CLI.
 //! - `search/idx/dates.js`: the first document of each distinct date, for
 //!   `after:`/`before:`, loaded only when a query uses them.
-//! - `search/idx/x/<G / 128>/<G>.js`: documents in pairs (G = N / 2): id, title, date, severity, services and
-//!   the whole searchable text (root cause, summary, body), loaded only for the results
-//!   shown, so a snippet can come from wherever the words matched. Whole documents, not
-//!   heads and tails or passages: writing many small files is what a build pays for
-//!   most, and a whole post-mortem is a few KB.
+//! - `search/idx/x/<G / 128>/<G>.js`: documents in fours (G = N / 4): id, title, date,
+//!   severity and services, then the whole searchable text (root cause, summary, body)
+//!   of each, zlib-compressed in base 64, loaded only for the results shown, so a
+//!   snippet can come from wherever the words matched. Whole documents, not heads and
+//!   tails or passages: writing many small files is what a build pays for most, and a
+//!   whole post-mortem is a few KB, about a third of that compressed (the texts were
+//!   85% of the index uncompressed). search.js inflates them with the browser's
+//!   `DecompressionStream`; a browser without one shows results without snippets.
 //!
 //! The builder tokenises each document once (in parallel), keyed by 64-bit term hashes
 //! so the per-document work allocates a string only for a term new to its batch.
@@ -55,16 +58,17 @@ use crate::site::OutputFile;
 
 /// Bytes of term data per shard before a new shard starts.
 pub const SHARD_TARGET_BYTES: usize = 16 * 1024;
-/// Documents per document file: two, so a build writes half as many files (creating
-/// files is what a build pays most for), while the results shown at once
-/// (`PAGE` in search.js) still download under the budget.
-pub(crate) const DOC_GROUP: usize = 2;
+/// Documents per document file: four, so a build writes a quarter as many files
+/// (creating files is what a build pays most for) and their texts compress together,
+/// while the results shown at once (`PAGE` in search.js) download less than two
+/// uncompressed documents a result did.
+pub(crate) const DOC_GROUP: usize = 4;
 /// Document files per folder (`x/<group / this>/<group>.js`): creating files in
 /// parallel in one huge folder serialises on that folder's lock.
 pub(crate) const GROUPS_PER_FOLDER: usize = 128;
 /// Version of the file format, in `entry.js` (3: terms of the shared stemmer, and the
-/// query weights; 4: the `class` facet and `causes.js`).
-pub(crate) const FORMAT_VERSION: u32 = 4;
+/// query weights; 4: the `class` facet and `causes.js`; 5: document texts compressed).
+pub(crate) const FORMAT_VERSION: u32 = 5;
 
 const K1: f64 = weights::BM25_K1;
 /// Browser scores run about five times the CLI's for the same match: a posting's weight
@@ -203,29 +207,62 @@ fn index_batch(
     Ok((out, vocab))
 }
 
-/// The document file of group `number`: id, title, date, severity, services and
-/// searchable text of each of its documents.
+/// The document file of group `number`: id, title, date, severity and services of each
+/// of its documents, then their searchable texts packed (`pack_texts`).
 fn doc_file(number: usize, group: &[(&Incident, String)]) -> OutputFile {
     let records: Vec<_> = group
         .iter()
-        .map(|(i, text)| {
+        .map(|(i, _)| {
             (
                 &i.id,
                 &i.title,
                 i.date.map(|d| d.to_string()).unwrap_or_default(),
                 i.severity.as_deref().unwrap_or(""),
                 &i.services,
-                text,
             )
         })
         .collect();
+    let texts: Vec<&str> = group.iter().map(|(_, text)| text.as_str()).collect();
     OutputFile::new(
         format!("search/idx/x/{}/{number}.js", number / GROUPS_PER_FOLDER),
         format!(
-            "hindsightDocs({number},{});\n",
-            serde_json::to_string(&records).unwrap_or_default()
+            "hindsightDocs({number},{},\"{}\");\n",
+            serde_json::to_string(&records).unwrap_or_default(),
+            pack_texts(&texts)
         ),
     )
+}
+
+/// The texts of a document file as a JSON array, zlib-compressed and in base 64: a
+/// browser inflates it with its own `DecompressionStream("deflate")`, no script of ours.
+/// Prose compresses to about a third, so this is what keeps whole texts (a snippet can
+/// come from anywhere) affordable. The compression level is fixed, so the bytes are too.
+fn pack_texts(texts: &[&str]) -> String {
+    let json = serde_json::to_string(texts).unwrap_or_default();
+    base64(&miniz_oxide::deflate::compress_to_vec_zlib(
+        json.as_bytes(),
+        6,
+    ))
+}
+
+/// Standard base 64 with padding, what `atob` reads.
+fn base64(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (k, &b)| n | u32::from(b) << (16 - 8 * k));
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(DIGITS[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// A first term and a run of the terms that follow it, each with its encoded documents.
@@ -257,7 +294,7 @@ pub(crate) fn build_to(
     let docs = &archive.incidents;
     let n = docs.len();
     let classes: Vec<Vec<String>> = docs.par_iter().map(|i| causes.classes(i)).collect();
-    // An even batch size keeps each document file within one batch.
+    // A multiple of DOC_GROUP keeps each document file within one batch.
     let batch = (n / 32).clamp(16, 512).next_multiple_of(DOC_GROUP);
     let batches: Vec<(Vec<DocIndex>, ByHash<Box<str>>)> = docs
         .par_chunks(batch)
@@ -647,6 +684,38 @@ mod tests {
         out
     }
 
+    /// The texts of a document file, read as search.js reads them: base 64, inflate, JSON.
+    fn unpack(file: &str) -> Vec<String> {
+        let packed = file
+            .rsplit_once(",\"")
+            .unwrap()
+            .1
+            .trim_end_matches("\");\n");
+        let digits = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut bytes = Vec::new();
+        let (mut acc, mut bits) = (0u32, 0);
+        for b in packed.bytes().filter(|&b| b != b'=') {
+            acc = acc << 6 | digits.iter().position(|&d| d == b).unwrap() as u32;
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                bytes.push((acc >> bits) as u8);
+                acc &= (1 << bits) - 1;
+            }
+        }
+        let json = miniz_oxide::inflate::decompress_to_vec_zlib(&bytes).unwrap();
+        serde_json::from_slice(&json).unwrap()
+    }
+
+    #[test]
+    fn base64_pads_as_atob_expects() {
+        assert_eq!(base64(b"Man"), "TWFu");
+        assert_eq!(base64(b"Ma"), "TWE=");
+        assert_eq!(base64(b"M"), "TQ==");
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(&[0xff, 0xfe, 0x00, 0x01]), "//4AAQ==");
+    }
+
     #[test]
     fn varints_round_trip() {
         let values = [0, 1, 31, 32, 1023, 1024, 70_000, u32::MAX];
@@ -744,17 +813,30 @@ mod tests {
             file("search/idx/dates.js"),
             "hindsightDates([\"2025-02-01\",0,\"2025-01-01\",1,\"2024-05-01\",2]);\n"
         );
-        // Documents in pairs; the long one keeps its whole text, so a snippet can come
-        // from its end.
-        let pair = file("search/idx/x/0/0.js");
+        // Documents in fours (here all three); the long one keeps its whole text, so a
+        // snippet can come from its end.
+        let group = file("search/idx/x/0/0.js");
         assert!(
-            pair.starts_with("hindsightDocs(0,[[\"b\",\"DNS zone push\",\"2025-02-01\",\"SEV1\",[],\"DNS zone push because of dns\"],[\"c\",\"Pool exhausted\",\"2025-01-01\""),
-            "{pair}"
+            group.starts_with("hindsightDocs(0,[[\"b\",\"DNS zone push\",\"2025-02-01\",\"SEV1\",[]],[\"c\",\"Pool exhausted\",\"2025-01-01\",\"SEV1\",[]],[\"a\",\"Expired certificates\","),
+            "{group}"
+        );
+        let texts = unpack(&group);
+        assert_eq!(texts.len(), 3);
+        assert_eq!(texts[0], "DNS zone push because of dns");
+        assert!(
+            texts[1].starts_with("Pool exhausted because of connection-leak · Filler words.")
+                && texts[1].ends_with("Filler words. The zone file was rotated late."),
+            "{}",
+            texts[1]
+        );
+        assert_eq!(
+            texts[2],
+            "Expired certificates because of expired-certificate"
         );
         assert!(
-            pair.ends_with("Filler words. The zone file was rotated late.\"]]);\n"),
-            "{pair}"
+            group.len() < texts[1].len() / 4,
+            "the repeated filler compresses"
         );
-        assert!(file("search/idx/x/0/1.js").starts_with("hindsightDocs(1,[[\"a\","));
+        assert!(!files.iter().any(|f| f.path == "search/idx/x/0/1.js"));
     }
 }

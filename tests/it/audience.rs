@@ -66,7 +66,8 @@ fn forms(marker: &str) -> Vec<String> {
     forms
 }
 
-/// Every file under `dir`, path → lower-cased bytes as text.
+/// Every file under `dir`, path → lower-cased bytes as text; a browser search document
+/// file with its compressed texts unpacked after it, so they are searched too.
 fn files(dir: &Path) -> BTreeMap<String, String> {
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -74,10 +75,13 @@ fn files(dir: &Path) -> BTreeMap<String, String> {
         .filter(|e| e.file_type().is_file())
         .map(|e| {
             let bytes = std::fs::read(e.path()).unwrap();
-            (
-                e.path().display().to_string(),
-                String::from_utf8_lossy(&bytes).to_lowercase(),
-            )
+            let mut text = String::from_utf8_lossy(&bytes).into_owned();
+            if text.starts_with("hindsightDocs(") {
+                let texts = crate::util::search_doc_texts(&text);
+                assert!(!texts.is_empty(), "{}", e.path().display());
+                text.push_str(&texts.join("\n"));
+            }
+            (e.path().display().to_string(), text.to_lowercase())
         })
         .collect()
 }

@@ -74,7 +74,7 @@ fn typing_a_query_on_the_built_site_shows_the_expected_results() {
         "{meta}"
     );
     // Only the index pieces this query needs were loaded: no facet, no word pairs (no
-    // phrase), and one document file per result shown.
+    // phrase), and at most one document file per result shown.
     let loaded = browser.script("return Array.from(document.querySelectorAll('script[src*=\"idx/\"]')).map(s => s.getAttribute('src').replace(/^idx\\//, ''));", json!([]));
     let loaded: Vec<String> = serde_json::from_value(loaded).unwrap();
     // "connection pool exhausted" also reads as a cause (connection exhaustion): the
@@ -530,4 +530,160 @@ fn cause_queries_or_and_did_you_mean_in_the_browser_match_the_cli() {
         json!([]),
     );
     assert_eq!(value, json!("resolver"));
+}
+
+/// List tables carry sort keys only where a cell's text would sort otherwise: sorting by
+/// title reads the link alone (not the badges after it), by date the dates (undated
+/// last), and the badges get their fixed explanations from hindsight.js.
+#[test]
+fn list_tables_sort_by_title_and_date_and_badges_are_explained() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let (site, _) = built_fixture();
+    browser.open(&file_url(&site.path().join("public/index.html")));
+    let column = |n: usize| -> Vec<String> {
+        let v = browser.script(
+            "return Array.from(document.querySelectorAll('table.incidents tbody tr')).map(r => r.cells[arguments[0]].textContent.trim());",
+            json!([n]),
+        );
+        serde_json::from_value(v).unwrap()
+    };
+    let titles = || -> Vec<String> {
+        let v = browser.script(
+            "return Array.from(document.querySelectorAll('table.incidents tbody tr td:nth-child(2) > a')).map(a => a.textContent);",
+            json!([]),
+        );
+        serde_json::from_value(v).unwrap()
+    };
+    // A title cell with a badge: its text is more than the title.
+    let cells = column(1);
+    assert!(
+        cells.iter().any(|c| c.ends_with("repeat")),
+        "the fixture has a repeat: {cells:?}"
+    );
+    let repeat_title = browser.script(
+        "return document.querySelector('table.incidents .badge.repeat').title;",
+        json!([]),
+    );
+    assert_eq!(
+        repeat_title,
+        "Repeats an earlier incident with the same cause"
+    );
+
+    // Two titles where the badge decides: by the whole cell "zeta repeat" would come
+    // after "zeta again"; by title "zeta" comes first.
+    browser.script(
+        "var rows = document.querySelectorAll('table.incidents tbody tr'); \
+         var repeat = document.querySelector('table.incidents .badge.repeat').closest('tr'); \
+         repeat.querySelector('td:nth-child(2) > a').textContent = 'Zeta'; \
+         var other = rows[0] === repeat ? rows[1] : rows[0]; \
+         other.querySelector('td:nth-child(2) > a').textContent = 'Zeta again'; return null;",
+        json!([]),
+    );
+    browser.script(
+        "document.querySelector('th[data-sort-key] button.sort').click(); return null;",
+        json!([]),
+    );
+    let sorted = titles();
+    assert_eq!(sorted[sorted.len() - 2..], ["Zeta", "Zeta again"]);
+    let mut expected = sorted.clone();
+    expected.sort_by_key(|t| t.to_lowercase());
+    assert_eq!(sorted, expected, "by title alone");
+    assert!(sorted.len() > 10);
+
+    browser.script(
+        "document.querySelector('table.incidents thead th button.sort').click(); return null;",
+        json!([]),
+    );
+    let dates = column(0);
+    let mut expected = dates.clone();
+    expected.sort();
+    assert_eq!(dates, expected, "by date, oldest first");
+    assert!(dates[0].starts_with("2023-09-12"), "{dates:?}");
+}
+
+/// An incident page sends its milestones once, as a list; hindsight.js draws the bar
+/// from it: a dot per milestone, at the list's place along the bar, with the list's
+/// words as its tooltip.
+#[test]
+fn the_milestone_bar_is_drawn_from_the_list() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let (site, _) = built_fixture();
+    let page = site
+        .path()
+        .join("public/incidents/2025-10-26-payments-db-connection-pool-exhausted/index.html");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("<dl class=\"milestone-list\">") && !html.contains("class=\"milestones\"")
+    );
+    browser.open(&file_url(&page));
+    let drawn = browser.script(
+        "var bar = document.querySelector('.milestones'); if (!bar) return null; \
+         var list = bar.nextElementSibling; \
+         return { list: list.className, hidden: bar.getAttribute('aria-hidden'), \
+           marks: Array.from(bar.querySelectorAll('.milestone')).map(m => [m.className, parseFloat(m.style.left), m.style.left.slice(-1), m.title]), \
+           items: Array.from(list.children).map(d => [d.querySelector('.dot').className, parseFloat(d.dataset.pct), '%', \
+             d.querySelector('dt').textContent + ': ' + d.querySelector('dd').textContent]) };",
+        json!([]),
+    );
+    assert_eq!(drawn["list"], "milestone-list", "{drawn}");
+    assert_eq!(drawn["hidden"], "true");
+    let marks = drawn["marks"].as_array().unwrap();
+    let items = drawn["items"].as_array().unwrap();
+    assert!(marks.len() >= 2, "{drawn}");
+    assert_eq!(marks.len(), items.len());
+    for (mark, item) in marks.iter().zip(items) {
+        let class = item[0].as_str().unwrap().replace("dot", "milestone");
+        assert_eq!(mark[0], class.as_str(), "{drawn}");
+        assert_eq!(mark[1], item[1], "{drawn}");
+        assert_eq!(mark[2], item[2], "{drawn}");
+        assert_eq!(mark[3], item[3], "{drawn}");
+    }
+    assert_eq!(marks[0][1], 0.0, "the first milestone starts the bar");
+    assert_eq!(marks[marks.len() - 1][1], 100.0, "the last ends it");
+}
+
+/// The documents' texts come compressed; a browser that cannot inflate them (no
+/// DecompressionStream) still lists every result with its title, date and severity,
+/// only without snippets, where one that can shows them.
+#[test]
+fn results_without_decompression_have_no_snippets_but_are_all_there() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let (_site, page) = built_fixture();
+    const POOL: &str = "Payments API exhausted its database connection pool";
+    let shown = |browser: &Browser| {
+        let results = browser.results(Some(POOL));
+        let snippets = browser.script(
+            "return document.querySelectorAll('#search-results .search-snippet').length;",
+            json!([]),
+        );
+        let meta = browser.script(
+            "return document.querySelector('#search-results .search-meta').textContent;",
+            json!([]),
+        );
+        (results, snippets, meta)
+    };
+    browser.open(&file_url(&page));
+    browser.type_into("#search-q", "connection pool exhausted");
+    let (with, snippets, _) = shown(&browser);
+    assert_eq!(snippets, json!(with.len()), "one snippet a result");
+
+    browser.open(&file_url(&page));
+    browser.script(
+        "window.DecompressionStream = undefined; return null;",
+        json!([]),
+    );
+    browser.type_into("#search-q", "connection pool exhausted");
+    let (without, snippets, meta) = shown(&browser);
+    assert_eq!(without, with, "the same results, titles and links");
+    assert_eq!(snippets, json!(0));
+    assert!(
+        meta.as_str().unwrap().contains("2025-10-26") && meta.as_str().unwrap().contains("SEV1"),
+        "{meta}"
+    );
 }

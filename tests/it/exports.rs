@@ -73,6 +73,100 @@ fn sample_exports_validate_against_the_published_schemas() {
     assert!(!validator.is_valid(&bad), "strength is related or possible");
 }
 
+/// Each taxonomy phrase is written once, in `phrases`; every evidence entry names its own
+/// by index, and reading the index back gives exactly the phrase the analysis matched.
+#[test]
+fn inferred_cause_evidence_names_its_phrase_by_index() {
+    let export = json("api/incidents.json");
+    let phrases: Vec<&str> = export["phrases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(phrases.windows(2).all(|w| w[0] < w[1]), "sorted, each once");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&root.join("content"), &site.path().join("content"));
+    std::fs::copy(root.join("site.toml"), site.path().join("site.toml")).unwrap();
+    let site = hindsight::site::Site::open(site.path(), AS_OF.parse().unwrap()).unwrap();
+    let (archive, _) = hindsight::pipeline::load(&site);
+    let (insights, _) = hindsight::pipeline::analyse(&site, &archive);
+    let mut used = vec![false; phrases.len()];
+    let mut evidence = 0;
+    for incident in export["incidents"].as_array().unwrap() {
+        let id = incident["id"].as_str().unwrap();
+        let expected = insights
+            .inferred_causes
+            .get(id)
+            .map_or(&[][..], Vec::as_slice);
+        let causes = incident["inferred_causes"].as_array().unwrap();
+        assert_eq!(causes.len(), expected.len(), "{id}");
+        for (cause, want) in causes.iter().zip(expected) {
+            assert_eq!(cause["class"], want.class.as_str());
+            let entries = cause["evidence"].as_array().unwrap();
+            assert_eq!(entries.len(), want.evidence.len(), "{id}");
+            for (e, want) in entries.iter().zip(&want.evidence) {
+                let index = e["phrase"].as_u64().expect("an index") as usize;
+                assert_eq!(phrases[index], want.phrase, "{id}");
+                assert_eq!(e["sentence"], want.sentence.as_str());
+                used[index] = true;
+                evidence += 1;
+            }
+        }
+    }
+    assert!(evidence > 0, "the sample has evidence");
+    assert!(used.iter().all(|&u| u), "every phrase listed is used");
+}
+
+/// The incident page shows each inferred cause of the export: its title, its confidence
+/// in percent (rounded, as `94.0%`) and the first sentence of its evidence with the section it is in.
+#[test]
+fn incident_pages_show_the_inferred_causes_of_the_export() {
+    let export = json("api/incidents.json");
+    let mut shown = 0;
+    for incident in export["incidents"].as_array().unwrap() {
+        let causes = incident["inferred_causes"].as_array().unwrap();
+        if causes.is_empty() {
+            continue;
+        }
+        let url = incident["url"].as_str().unwrap();
+        let page = std::fs::read_to_string(public().join(url)).unwrap();
+        let section = &page[page.find(r#"<section class="inferred""#).expect(url)..];
+        let section = &section[..section.find("</section>").unwrap()];
+        let items: Vec<&str> = section.split("<li>").skip(1).collect();
+        assert_eq!(items.len(), causes.len(), "{url}: {section}");
+        for (item, cause) in items.iter().zip(causes) {
+            let title = cause["title"].as_str().unwrap();
+            let percent = (cause["confidence"].as_f64().unwrap() * 100.0).round();
+            assert!(
+                item.starts_with(&format!(
+                    "{title} <span class=\"related-meta\">inferred · confidence {percent:.1}%</span>"
+                )),
+                "{url}: {item}"
+            );
+            let evidence = &cause["evidence"][0];
+            let sentence = evidence["sentence"]
+                .as_str()
+                .unwrap()
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+                .replace('\'', "&#39;");
+            let at = evidence["section"].as_str().unwrap();
+            assert!(
+                item.contains(&format!(
+                    "<blockquote>“{sentence}” <span class=\"related-meta\">{at}"
+                )),
+                "{url}: {item}"
+            );
+            shown += 1;
+        }
+    }
+    assert!(shown > 0, "the sample has inferred causes");
+}
+
 #[test]
 fn schema_command_prints_each_bundled_schema() {
     let tmp = tempfile::tempdir().unwrap();

@@ -49,3 +49,27 @@ pub fn run(cwd: &Path, args: &[&str]) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// The searchable texts of a browser search document file
+/// (`hindsightDocs(n,[...],"<zlib, base 64>");`), unpacked as search.js does it.
+pub fn search_doc_texts(file: &str) -> Vec<String> {
+    let packed = file
+        .rsplit_once(",\"")
+        .map(|(_, p)| p.trim_end().trim_end_matches(");").trim_end_matches('"'))
+        .unwrap_or("");
+    let digits = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bytes = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for b in packed.bytes().filter(|&b| b != b'=') {
+        let digit = digits.iter().position(|&d| d == b).expect("base 64") as u32;
+        acc = acc << 6 | digit;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            bytes.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    let json = miniz_oxide::inflate::decompress_to_vec_zlib(&bytes).expect("zlib");
+    serde_json::from_slice(&json).expect("a JSON array of texts")
+}

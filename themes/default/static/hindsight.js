@@ -1,14 +1,18 @@
 // hindsight: progressive enhancement for every page. Without JavaScript every table is
 // complete and readable; with it, `data-sortable` tables get sortable column headers,
-// `data-filterable` tables a filter bar, and `/` focuses the search box (the search
+// `data-filterable` tables a filter bar, list badges their explanation as a tooltip,
+// an incident's milestone list its bar, and `/` focuses the search box (the search
 // page's own box, else the one in the header). No network, no dependencies.
 (function () {
   "use strict";
 
-  function cellValue(row, index, type) {
+  // A cell's sort key: its `data-sort`, else the text of the element the column's
+  // `data-sort-key` selects in it (a title without its badges), else its text.
+  function cellValue(row, index, type, key) {
     var cell = row.cells[index];
     if (!cell) return type === "number" ? NaN : "";
-    var raw = cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : cell.textContent.trim();
+    var keyed = !cell.hasAttribute("data-sort") && key ? cell.querySelector(key) : null;
+    var raw = cell.hasAttribute("data-sort") ? cell.getAttribute("data-sort") : (keyed || cell).textContent.trim();
     if (type === "number") return raw === "" ? NaN : parseFloat(raw);
     return raw.toLowerCase();
   }
@@ -28,7 +32,7 @@
   function makeSortable(table) {
     var headers = table.tHead ? table.tHead.rows[0].cells : [];
     Array.prototype.forEach.call(headers, function (th, index) {
-      var type = th.getAttribute("data-sort-type");
+      var type = th.getAttribute("data-sort-type"), key = th.getAttribute("data-sort-key");
       if (!type) return;
       var button = document.createElement("button");
       button.type = "button";
@@ -43,7 +47,7 @@
         var rows = Array.prototype.slice.call(body.rows);
         rows.forEach(function (r, i) { r._order = i; });
         rows.sort(function (a, b) {
-          var c = compare(cellValue(a, index, type), cellValue(b, index, type), type);
+          var c = compare(cellValue(a, index, type, key), cellValue(b, index, type, key), type);
           if (!ascending) c = -c;
           return c || a._order - b._order;
         });
@@ -126,7 +130,51 @@
     box.select();
   });
 
+  // An incident's milestone list (`data-pct` on each item) gets its bar above it: a
+  // track with a dot per milestone at its place, the list's words as the dot's tooltip.
+  // The bar only repeats the list, for the eye, so it is drawn here rather than sent
+  // with every page.
+  function drawMilestoneBars() {
+    Array.prototype.forEach.call(document.querySelectorAll("dl.milestone-list"), function (list) {
+      var bar = document.createElement("div");
+      bar.className = "milestones";
+      bar.setAttribute("aria-hidden", "true");
+      var track = document.createElement("div");
+      track.className = "milestone-track";
+      bar.appendChild(track);
+      Array.prototype.forEach.call(list.children, function (item) {
+        var pct = item.getAttribute("data-pct"), dot = item.querySelector(".dot");
+        var dt = item.querySelector("dt"), dd = item.querySelector("dd");
+        if (pct === null || !dot || !dt || !dd) return;
+        var mark = document.createElement("span");
+        mark.className = dot.className.replace(/(^|\s)dot(\s|$)/, "$1milestone$2");
+        mark.style.left = pct + "%";
+        mark.title = dt.textContent.trim() + ": " + dd.textContent.trim();
+        bar.appendChild(mark);
+      });
+      if (bar.children.length > 1) list.parentNode.insertBefore(bar, list);
+    });
+  }
+
+  // The fixed explanations of list badges, written once here instead of in every row.
+  var BADGE_TITLES = {
+    "near-miss": "Near miss: no impact on customers",
+    "repeat": "Repeats an earlier incident with the same cause"
+  };
+
+  function explainBadges() {
+    Object.keys(BADGE_TITLES).forEach(function (kind) {
+      Array.prototype.forEach.call(document.querySelectorAll("table.incidents .badge." + kind + ":not([title])"), function (badge) {
+        badge.title = BADGE_TITLES[kind];
+      });
+    });
+  }
+
+  // The script is deferred: the page is parsed when it runs, so the bars are drawn now.
+  drawMilestoneBars();
+
   document.addEventListener("DOMContentLoaded", function () {
+    explainBadges();
     Array.prototype.forEach.call(document.querySelectorAll("table[data-sortable]"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("table[data-filterable]"), makeFilterable);
   });

@@ -3,7 +3,7 @@
 // of file:// URLs); each calls one of the window.hindsight* registration functions
 // below. A query loads search/idx/entry.js once, the term shards of its words, the
 // word-pair shards of its phrases, facet files only when it filters, and the document
-// files of the results it shows (each with its whole text, for snippets). See
+// files of the results it shows (each with its whole text, compressed, for snippets). See
 // src/search/static_index.rs for the format. Tokenizer, stop words and stemmer mirror
 // src/text/ rule for rule. Data is only ever inserted with textContent.
 (function () {
@@ -269,10 +269,32 @@
   window.hindsightDates = function (d) { settle("dates", d); };
   window.hindsightPairStarts = function (d) { settle("pairs", d); };
   window.hindsightPairs = function (n, d) { settle("p" + n, d); };
-  window.hindsightDocs = function (g, d) { settle(docFile(cache.entry, g), d); };
+  // A document file: [id, title, date, severity, services] per document, then their
+  // texts packed (a JSON array, zlib, base 64); each document gets its text as doc[5].
+  window.hindsightDocs = function (g, d, packed) {
+    var key = docFile(cache.entry, g);
+    unpackTexts(packed).then(function (texts) {
+      d.forEach(function (doc, k) { doc.push(texts && typeof texts[k] === "string" ? texts[k] : ""); });
+      settle(key, d);
+    });
+  };
   window.hindsightCauses = function (d) { settle("causes", d); };
   // Documents come in groups of entry.group, group files in folders of entry.folder.
   function docFile(entry, group) { return "x/" + Math.floor(group / entry.folder) + "/" + group; }
+
+  // The texts of a document file, or null where the browser cannot inflate them (no
+  // DecompressionStream): the results are then shown without snippets.
+  function unpackTexts(packed) {
+    if (typeof DecompressionStream === "undefined" || typeof packed !== "string") return Promise.resolve(null);
+    try {
+      var binary = atob(packed), bytes = new Uint8Array(binary.length);
+      for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+      var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+      return new Response(stream).text().then(JSON.parse).catch(function () { return null; });
+    } catch (e) {
+      return Promise.resolve(null);
+    }
+  }
 
   function load(key) {
     if (key in cache) return Promise.resolve(cache[key]);
