@@ -328,6 +328,15 @@ pub(crate) fn infer_sections_with(
             let mut best: FxHashMap<usize, (f64, &PhraseMatch)> = FxHashMap::default();
             for m in &matches {
                 let pattern = &matcher.patterns[m.pattern];
+                // A more specific reading of the same words wins ("insufficient disk
+                // capacity" is a full disk, not an overload).
+                if matches.iter().any(|o| {
+                    o.start < m.end
+                        && m.start < o.end
+                        && taxonomy.yields(pattern.class, matcher.patterns[o.pattern].class)
+                }) {
+                    continue;
+                }
                 let Some(factor) = clause_factor(sentence, &words, m, &cues, params) else {
                     continue;
                 };
@@ -807,7 +816,22 @@ fn clause_factor(
                 | "misinterpreted"
                 | "mistook"
                 | "misread"
+                // A purpose, not an event: "limits protect the cluster from overload".
+                | "protect"
+                | "protects"
+                | "protected"
+                | "protecting"
+                | "protection"
+                | "guard"
+                | "guards"
+                | "guarding"
+                | "safeguard"
+                | "safeguards"
         ) {
+            hedged = true;
+        }
+        // "in case of a regional outage": a contingency, not the case at hand.
+        if w == "in" && next == "case" {
             hedged = true;
         }
         // An example, not the case at hand: "for example to block DDoS traffic".
@@ -839,6 +863,16 @@ fn clause_factor(
                 negated_copula = true
             }
             "ruled" if j + 1 < words.len() && lower(j + 1) == "out" => return None,
+            // A remedy that was tried: "switching to the backup did not help".
+            "help" | "helped" | "helps"
+                if j > 0
+                    && matches!(
+                        lower(j - 1),
+                        "not" | "didn't" | "doesn't" | "wasn't" | "never" | "no" | "wouldn't"
+                    ) =>
+            {
+                return None;
+            }
             "excluded" | "eliminated" | "exonerated" | "unrelated" | "innocent" => return None,
             "herring" => return None,
             "played" if j + 1 < words.len() && lower(j + 1) == "no" => return None,
