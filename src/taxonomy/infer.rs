@@ -94,13 +94,65 @@ impl SectionKind {
                 .iter()
                 .any(|w| h.as_bytes().windows(w.len()).any(|x| x == w.as_bytes()))
         };
+        let bare = h.trim_matches(|c: char| !c.is_alphanumeric());
         if has(&[
             "contributing",
             "what went wrong",
             "what didn",
             "what did not go",
+            // Why it spread or lasted: "Why it got so much worse", "Why it wasn't stopped".
+            "why it got",
+            "why it wasn",
+            "why it was not",
+            "why it hurt",
+            "why it spread",
         ]) {
             ContributingFactors
+        } else if has(&[
+            "why it took",
+            "how we got back",
+            "how we responded",
+            "how we recovered",
+        ]) || bare == "response"
+        {
+            Resolution
+        } else if bare == "why"
+            || has(&[
+                "how it happened",
+                "how did this happen",
+                "how did it happen",
+                "how they got in",
+                "how the attack",
+                "what broke",
+                "what changed",
+                "actually going on",
+            ])
+        {
+            RootCause
+        } else if has(&[
+            "what we're changing",
+            "what we are changing",
+            "what we changed",
+            "what we've changed",
+            "what we have changed",
+            "what we've done",
+            "what's next",
+            "countermeasure",
+            "short term",
+            "long term",
+        ]) || bare == "changes"
+        {
+            ActionItems
+        } else if has(&[
+            "what customers saw",
+            "what users saw",
+            "what we saw",
+            "what people saw",
+            "what people had to do",
+        ]) {
+            Impact
+        } else if has(&["who noticed", "how we noticed", "how we found out"]) {
+            Detection
         } else if has(&[
             "root cause",
             "cause",
@@ -171,7 +223,7 @@ impl SectionKind {
         ]) {
             Summary
         } else if has(&[
-            "what happened",
+            "what happen",
             "detail",
             "description",
             "incident",

@@ -870,3 +870,33 @@ fn taxonomy_reads_paraphrases_of_clock_drift_and_retries() {
         "monitoring-gap"
     ));
 }
+
+#[test]
+fn section_kinds_from_the_headings_engineers_write() {
+    use SectionKind::*;
+    let cases = [
+        ("Root Cause Analysis", RootCause),
+        ("Why", RootCause),
+        ("Why?", RootCause),
+        ("How it happened", RootCause),
+        ("How they got in", RootCause),
+        ("What broke", RootCause),
+        ("Why it got so much worse", ContributingFactors),
+        ("Why it wasn't stopped", ContributingFactors),
+        ("Why it took so long", Resolution),
+        ("How we got back", Resolution),
+        ("Response", Resolution),
+        ("What we're changing", ActionItems),
+        ("What we changed", ActionItems),
+        ("Changes", ActionItems),
+        ("Long term", ActionItems),
+        ("What customers saw", Impact),
+        ("Who noticed", Detection),
+        ("What Happend", Description),
+        ("Stats", Other),
+        ("Database setup", Other),
+    ];
+    for (heading, kind) in cases {
+        assert_eq!(SectionKind::from_heading(heading), kind, "{heading:?}");
+    }
+}
