@@ -13,14 +13,18 @@
 //!   "due to", "triggered"…), × 0.5 when it reads as a plan ("to prevent", "we will",
 //!   "going forward"…), × 0.4 when the match is hedged ("we first suspected",
 //!   "initially", "hypothesis", "if", "whether", "risks", "interpreted … as"…),
-//!   counterfactual ("… would have been caught") or an example ("for example", "such
-//!   as");
+//!   counterfactual ("… would have been caught"), an example ("for example", "such
+//!   as"), a purpose ("limits protect the cluster from overload", "guard against") or a
+//!   contingency ("in case of a regional outage");
 //! * × 0 when the clause rules it out: a negation shortly before the match ("no data was
 //!   lost", "not caused by DNS", "without a config change"), a ruling-out anywhere before
 //!   it in the clause ("we ruled out a network issue", "there was no evidence of an
-//!   attack", "unrelated to the certificate", "rather than"), or a ruling-out right after
+//!   attack", "unrelated to the certificate", "rather than"), a ruling-out right after
 //!   it ("DNS was not the cause", "the network was ruled out", "the database was
-//!   healthy"). "could not", "did not", "failed to" describe failures, not negations.
+//!   healthy"), or a remedy that was tried ("switching to the backup did not help").
+//!   "could not", "did not", "failed to" describe failures, not negations;
+//! * × 0 when a more specific reading of the same words wins (the class's `yields_to`
+//!   in the taxonomy: "insufficient disk capacity" is a full disk, not an overload).
 //!
 //! A class's confidence combines its evidence, each distinct sentence once (the same
 //! sentence found in a structured field and in the body counts at its best weight), the
