@@ -29,6 +29,10 @@ use hindsight::search::store;
 use hindsight::site::Site;
 use hindsight::taxonomy::Taxonomy;
 
+/// A part of the set to report: its name and which incidents it keeps (by whether they
+/// are in the development half).
+type Part = (&'static str, fn(bool) -> bool);
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let show = args.iter().any(|a| a == "--show");
@@ -103,7 +107,7 @@ fn main() -> ExitCode {
 
     // Per part of the set (all, dev, held-out): sums of recall and RR for hindsight and
     // BM25, and the number of queries with relevant incidents in that part.
-    let parts: [(&str, fn(bool) -> bool); 3] = [
+    let parts: [Part; 3] = [
         ("all", |_| true),
         ("dev (even hash)", |d| d),
         ("held-out (odd hash)", |d| !d),
