@@ -14,8 +14,9 @@
 //!   "going forward"…), × 0.4 when the match is hedged ("we first suspected",
 //!   "initially", "hypothesis", "if", "whether", "risks", "interpreted … as"…),
 //!   counterfactual ("… would have been caught"), an example ("for example", "such
-//!   as"), a purpose ("limits protect the cluster from overload", "guard against") or a
-//!   contingency ("in case of a regional outage");
+//!   as"), a claim ("someone claiming to have attacked it"), a purpose ("limits
+//!   protect the cluster from overload", "guard against") or a contingency ("in case
+//!   of a regional outage");
 //! * × 0 when the clause rules it out: a negation shortly before the match ("no data was
 //!   lost", "not caused by DNS", "without a config change"), a ruling-out anywhere before
 //!   it in the clause ("we ruled out a network issue", "there was no evidence of an
@@ -872,6 +873,21 @@ fn clause_factor(
                 | "misinterpreted"
                 | "mistook"
                 | "misread"
+                // A claim or a rumour, not a finding: "someone claiming to be from a
+                // hacking group said they had done it".
+                | "claim"
+                | "claims"
+                | "claimed"
+                | "claiming"
+                | "alleged"
+                | "allegedly"
+                | "speculation"
+                | "rumour"
+                | "rumours"
+                | "rumor"
+                | "rumors"
+                | "supposedly"
+                | "purportedly"
                 // A purpose, not an event: "limits protect the cluster from overload".
                 | "protect"
                 | "protects"

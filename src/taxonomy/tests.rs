@@ -782,7 +782,7 @@ yields_to = ["nothing-of-the-kind"]
 }
 
 #[test]
-fn taxonomy_purpose_and_contingency_clauses_are_not_the_case_at_hand() {
+fn taxonomy_purpose_contingency_and_claims_are_not_the_case_at_hand() {
     let event = confidence_in(
         SectionKind::RootCause,
         "A single tenant overloaded the cluster.",
@@ -808,6 +808,21 @@ fn taxonomy_purpose_and_contingency_clauses_are_not_the_case_at_hand() {
     assert!(
         outage > 0.5 && contingency < outage * 0.6,
         "{contingency} vs {outage}"
+    );
+    // A claim is no finding.
+    let attack = confidence_in(
+        SectionKind::RootCause,
+        "A DDoS attack took the DNS servers down.",
+        "ddos-abuse",
+    );
+    let claimed = confidence_in(
+        SectionKind::RootCause,
+        "Someone claiming to be from a hacking group said their DDoS attack took the DNS servers down.",
+        "ddos-abuse",
+    );
+    assert!(
+        attack > 0.5 && claimed < attack * 0.6,
+        "{claimed} vs {attack}"
     );
 }
 
