@@ -13,6 +13,8 @@
 //! the first relevant result, 0 when none is in the top 10), and how many queries read
 //! as their own cause class; `--show` prints each query with the classes it read as.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,6 +28,10 @@ use hindsight::search::searcher::SearchIndex;
 use hindsight::search::store;
 use hindsight::site::Site;
 use hindsight::taxonomy::Taxonomy;
+
+/// A part of the set to report: its name and which incidents it keeps (by whether they
+/// are in the development half).
+type Part = (&'static str, fn(bool) -> bool);
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -89,10 +95,25 @@ fn main() -> ExitCode {
         .flat_map(|(class, qs)| qs.iter().map(move |q| (class, q)))
         .collect();
     let texts: Vec<&str> = all.iter().map(|(_, q)| q.as_str()).collect();
-    let base = baseline::rank(&archive, &texts, 10).expect("the baseline ranks");
+    // Ranked deep enough that each half of the set still has ten results of its own.
+    let depth = archive.incidents.len();
+    let base = baseline::rank(&archive, &texts, depth).expect("the baseline ranks");
+    let dev: std::collections::HashSet<&str> = archive
+        .incidents
+        .iter()
+        .filter(|i| common::is_dev(&i.source))
+        .map(|i| i.id.as_str())
+        .collect();
 
-    let mut sums = [[0.0f64; 2]; 2];
-    let mut counted = 0usize;
+    // Per part of the set (all, dev, held-out): sums of recall and RR for hindsight and
+    // BM25, and the number of queries with relevant incidents in that part.
+    let parts: [Part; 3] = [
+        ("all", |_| true),
+        ("dev (even hash)", |d| d),
+        ("held-out (odd hash)", |d| !d),
+    ];
+    let mut part_sums = [[[0.0f64; 2]; 2]; 3];
+    let mut part_counted = [0usize; 3];
     let mut read_right = 0usize;
     for (k, (class, q)) in all.iter().enumerate() {
         let relevant: Vec<&String> = truth
@@ -107,7 +128,6 @@ fn main() -> ExitCode {
         if relevant.is_empty() {
             continue;
         }
-        counted += 1;
         if hindsight::search::causes::classes_described(taxonomy, q)
             .first()
             .is_some_and(|c| c.0 == **class)
@@ -116,7 +136,7 @@ fn main() -> ExitCode {
         }
         let ours: Vec<String> = match query::parse(q) {
             Ok(parsed) => index
-                .search(&parsed, 10)
+                .search(&parsed, depth)
                 .map(|r| r.hits.into_iter().map(|h| h.id).collect())
                 .unwrap_or_default(),
             Err(_) => Vec::new(),
@@ -126,21 +146,36 @@ fn main() -> ExitCode {
             .map(|(c, _, s)| format!("{c}:{s:.2}"))
             .collect();
         let mut line = format!("{class:24} {q:40} {:32}", read.join(","));
-        for (m, ranked) in [&ours, &base[k]].into_iter().enumerate() {
-            let found = ranked.iter().filter(|id| relevant.contains(id)).count();
-            let recall = found as f64 / relevant.len().min(10) as f64;
-            let rr = ranked
-                .iter()
-                .position(|id| relevant.contains(&id))
-                .map_or(0.0, |p| 1.0 / (p + 1) as f64);
-            sums[m][0] += recall;
-            sums[m][1] += rr;
-            line.push_str(&format!("  R@10 {recall:.2} RR {rr:.2}"));
+        for (p, (_, keep)) in parts.iter().enumerate() {
+            let in_part = |id: &String| keep(dev.contains(id.as_str()));
+            let relevant: Vec<&String> =
+                relevant.iter().copied().filter(|id| in_part(id)).collect();
+            if relevant.is_empty() {
+                continue;
+            }
+            part_counted[p] += 1;
+            for (m, ranked) in [&ours, &base[k]].into_iter().enumerate() {
+                // The part's own top ten: the other half's incidents are skipped.
+                let top: Vec<&String> = ranked.iter().filter(|id| in_part(id)).take(10).collect();
+                let found = top.iter().filter(|id| relevant.contains(id)).count();
+                let recall = found as f64 / relevant.len().min(10) as f64;
+                let rr = top
+                    .iter()
+                    .position(|id| relevant.contains(id))
+                    .map_or(0.0, |p| 1.0 / (p + 1) as f64);
+                part_sums[p][m][0] += recall;
+                part_sums[p][m][1] += rr;
+                if p == 0 {
+                    line.push_str(&format!("  R@10 {recall:.2} RR {rr:.2}"));
+                }
+            }
         }
         if show {
             println!("{line}");
         }
     }
+    let counted = part_counted[0];
+    let sums = part_sums[0];
     let n = counted.max(1) as f64;
     println!(
         "{} incidents, {counted} queries with relevant incidents",
@@ -150,6 +185,19 @@ fn main() -> ExitCode {
     println!("{:10} {:>9} {:>6}", "method", "recall@10", "MRR");
     for (name, s) in ["hindsight", "BM25"].iter().zip(sums) {
         println!("{name:10} {:>9.3} {:>6.3}", s[0] / n, s[1] / n);
+    }
+    println!("by half (relevant incidents and ranking within the half):");
+    for (p, (part, _)) in parts.iter().enumerate().skip(1) {
+        let n = part_counted[p].max(1) as f64;
+        let s = part_sums[p];
+        println!(
+            "  {part:<20} hindsight R@10 {:.3} MRR {:.3}   BM25 R@10 {:.3} MRR {:.3}   ({} queries)",
+            s[0][0] / n,
+            s[0][1] / n,
+            s[1][0] / n,
+            s[1][1] / n,
+            part_counted[p]
+        );
     }
     ExitCode::SUCCESS
 }

@@ -19,7 +19,7 @@
 //! and the top evidence. `--queries FILE` also scores `Taxonomy::match_query` on
 //! `{"class": ["query", …]}` (top-1 accuracy). `--param NAME=VALUE` overrides a field of
 //! `taxonomy::Params` (`evidence_scale`, `decay=a,b,c,d`, `strong_evidence`, `weak_only`,
-//! `relative_floor`, `max_causes`). `--taxonomy FILE` reads the taxonomy from a file in
+//! `relative_floor`, `max_causes`, `causal_boost`, `plan_factor`, `hedge_factor`). `--taxonomy FILE` reads the taxonomy from a file in
 //! the format of `src/taxonomy/default.toml` instead of the built-in one (to try phrases
 //! without rebuilding).
 //!
@@ -458,10 +458,13 @@ fn main() -> ExitCode {
                 };
                 let e = &c.evidence[0];
                 let sentence: String = e.sentence.chars().take(140).collect();
+                let sections: Vec<&str> = c.evidence.iter().map(|e| e.section.as_str()).collect();
                 println!(
-                    "  {mark} {:.2} {:<24} [{} «{}»] {}",
+                    "  {mark} {:.2} {:<24} n={} ({}) [{} «{}»] {}",
                     c.confidence,
                     c.class,
+                    c.evidence.len(),
+                    sections.join(","),
                     e.section.as_str(),
                     e.phrase,
                     sentence

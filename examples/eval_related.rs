@@ -112,6 +112,29 @@ fn main() -> ExitCode {
         "coverage with the site's display rule: {:.3} of queries show a same-cause link ({:.2} links shown per incident)",
         report.coverage, report.shown_per_incident
     );
+    // The same figures on each half of the set (queries split by their own file; their
+    // neighbours come from the whole archive).
+    let dev: std::collections::HashSet<&str> = archive
+        .incidents
+        .iter()
+        .filter(|i| common::is_dev(&i.source))
+        .map(|i| i.id.as_str())
+        .collect();
+    println!(
+        "by half (query's file):           method P@1/3/5          TF-IDF P@1/3/5         coverage"
+    );
+    for (name, want_dev) in [("dev (even hash)", true), ("held-out (odd hash)", false)] {
+        let (m, b, coverage) = eval::Outcome::summarise(
+            report
+                .outcomes
+                .iter()
+                .filter(|o| dev.contains(o.id.as_str()) == want_dev),
+        );
+        println!(
+            "  {name:<30} {:.3} {:.3} {:.3}     {:.3} {:.3} {:.3}     {coverage:.3}   ({} queries)",
+            m.at1, m.at3, m.at5, b.at1, b.at3, b.at5, m.queries
+        );
+    }
     if args.iter().any(|a| a == "--show") {
         show(&archive, &truth, &site.config);
     }

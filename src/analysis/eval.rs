@@ -81,6 +81,47 @@ pub struct Report {
     pub coverage: f64,
     /// Links shown per incident on average, with the site's own display rule.
     pub shown_per_incident: f64,
+    /// Each query's own figures, in query order: to report a part of the archive (the
+    /// development or held-out half of an evaluation set) with [`Outcome::summarise`].
+    pub outcomes: Vec<Outcome>,
+}
+
+/// One query incident's figures in an evaluation of related incidents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The query incident.
+    pub id: String,
+    /// Share of the method's first 1, 3 and 5 links that share a true cause.
+    pub method: [f64; 3],
+    /// The same for the whole-text TF-IDF baseline.
+    pub baseline: [f64; 3],
+    /// Whether the site's own display rule shows a link that shares a true cause.
+    pub covered: bool,
+}
+
+impl Outcome {
+    /// Precision of the method and of the baseline, and coverage, over `outcomes`.
+    pub fn summarise<'a>(
+        outcomes: impl IntoIterator<Item = &'a Outcome>,
+    ) -> (Precision, Precision, f64) {
+        let (mut m, mut b, mut covered, mut n) = ([0.0f64; 3], [0.0f64; 3], 0usize, 0usize);
+        for o in outcomes {
+            for k in 0..3 {
+                m[k] += o.method[k];
+                b[k] += o.baseline[k];
+            }
+            covered += usize::from(o.covered);
+            n += 1;
+        }
+        let d = n.max(1) as f64;
+        let p = |s: [f64; 3]| Precision {
+            at1: s[0] / d,
+            at3: s[1] / d,
+            at5: s[2] / d,
+            queries: n,
+        };
+        (p(m), p(b), covered as f64 / d)
+    }
 }
 
 /// Truth keyed by file path (relative to the site root) re-keyed by incident id; keys
@@ -204,9 +245,9 @@ pub fn evaluate(
 
     // Coverage with the site's own display rule.
     let (shown, _) = super::analyse_with(site_config, &unreferenced, &Params::default());
-    let covered_queries = queries
+    let shows_cause: Vec<bool> = queries
         .iter()
-        .filter(|&&i| {
+        .map(|&i| {
             let incident = &hidden.incidents[i];
             let causes = &truth[&incident.id];
             shown.related.get(&incident.id).is_some_and(|list| {
@@ -217,7 +258,25 @@ pub fn evaluate(
                 })
             })
         })
-        .count();
+        .collect();
+    let covered_queries = shows_cause.iter().filter(|&&c| c).count();
+    let outcomes: Vec<Outcome> = queries
+        .iter()
+        .zip(per_query(&hidden.incidents, truth, &queries, &method_lists))
+        .zip(per_query(
+            &hidden.incidents,
+            truth,
+            &queries,
+            &baseline_lists,
+        ))
+        .zip(&shows_cause)
+        .map(|(((&i, method), baseline), &covered)| Outcome {
+            id: hidden.incidents[i].id.clone(),
+            method,
+            baseline,
+            covered,
+        })
+        .collect();
     let shown_links: usize = shown.related.values().map(Vec::len).sum();
     Report {
         coverage: ratio(covered_queries, queries.len()),
@@ -230,6 +289,7 @@ pub fn evaluate(
         suggestion_accuracy: ratio(correct, held_out.len()),
         suggestion_coverage: ratio(covered, held_out.len()),
         suggestion_queries: held_out.len(),
+        outcomes,
     }
 }
 
@@ -265,19 +325,11 @@ fn precision(
     queries: &[usize],
     lists: &[Vec<String>],
 ) -> Precision {
+    let per = per_query(incidents, truth, queries, lists);
     let mut sums = [0.0f64; 3];
-    for (&q, list) in queries.iter().zip(lists) {
-        let own = &truth[&incidents[q].id];
-        let hits: Vec<bool> = list
-            .iter()
-            .map(|id| {
-                truth
-                    .get(id)
-                    .is_some_and(|causes| causes.iter().any(|c| own.contains(c)))
-            })
-            .collect();
-        for (slot, k) in [1usize, 3, 5].into_iter().enumerate() {
-            sums[slot] += hits.iter().take(k).filter(|&&h| h).count() as f64 / k as f64;
+    for p in &per {
+        for k in 0..3 {
+            sums[k] += p[k];
         }
     }
     let n = queries.len().max(1) as f64;
@@ -287,6 +339,35 @@ fn precision(
         at5: sums[2] / n,
         queries: queries.len(),
     }
+}
+
+/// Each query's share of its first 1, 3 and 5 links that share a true cause.
+fn per_query(
+    incidents: &[Incident],
+    truth: &Truth,
+    queries: &[usize],
+    lists: &[Vec<String>],
+) -> Vec<[f64; 3]> {
+    queries
+        .iter()
+        .zip(lists)
+        .map(|(&q, list)| {
+            let own = &truth[&incidents[q].id];
+            let hits: Vec<bool> = list
+                .iter()
+                .map(|id| {
+                    truth
+                        .get(id)
+                        .is_some_and(|causes| causes.iter().any(|c| own.contains(c)))
+                })
+                .collect();
+            let mut out = [0.0f64; 3];
+            for (slot, k) in [1usize, 3, 5].into_iter().enumerate() {
+                out[slot] = hits.iter().take(k).filter(|&&h| h).count() as f64 / k as f64;
+            }
+            out
+        })
+        .collect()
 }
 
 /// Plain whole-text TF-IDF cosine: the top `k` neighbours of each query, exactly.

@@ -435,10 +435,11 @@ fn dedup(labels: &[String]) -> BTreeSet<&String> {
 /// The `Related` list of every incident: all explicit links plus up to `max` computed
 /// ones scoring at least `min_score`, best first, with reasons.
 ///
-/// The display is calibrated per archive: an incident with no link above `min_score`
-/// still shows its best neighbour as *possibly related* when the two texts state the
-/// same cause (inferred), or when that neighbour scores at least the archive's median
-/// best score, so a small archive of short write-ups does not show empty pages.
+/// Weaker links are shown as weaker rather than hidden: an incident with no link above
+/// `min_score` still shows its best neighbour as *possibly related* (a small archive of
+/// short write-ups shows no empty pages), and where its text states a cause that a
+/// neighbour's text states too (inferred) but no link shown does, the best such
+/// neighbour is added as possibly related, within `max`.
 pub fn related_lists(
     incidents: &[Incident],
     model: &TextModel,
@@ -447,12 +448,6 @@ pub fn related_lists(
     min_score: f64,
     inferred: &[Vec<InferredCause>],
 ) -> BTreeMap<String, Vec<Related>> {
-    let mut best: Vec<f64> = pairs
-        .iter()
-        .filter_map(|list| list.iter().find(|p| !p.explicit()).map(|p| p.score))
-        .collect();
-    best.sort_by(f64::total_cmp);
-    let median_best = best.get(best.len() / 2).copied().unwrap_or(1.0);
     let lists: Vec<(String, Vec<Related>)> = (0..incidents.len())
         .into_par_iter()
         .map(|i| {
@@ -475,7 +470,20 @@ pub fn related_lists(
                 && max > 0
                 && let Some(p) = pairs[i].iter().find(|p| !p.explicit())
                 && p.score > 0.0
-                && (p.inferred.is_some() || p.score >= median_best)
+            {
+                chosen.push((p, true));
+            }
+            // Where both texts state a cause, the page shows one such neighbour: the
+            // best one, as possibly related, when no link shown shares a stated cause.
+            let computed_shown = chosen.iter().filter(|(p, _)| !p.explicit()).count();
+            if computed_shown < max
+                && !chosen.iter().any(|(p, _)| p.inferred.is_some())
+                && let Some(p) = pairs[i].iter().find(|p| {
+                    !p.explicit()
+                        && p.inferred.is_some()
+                        && p.score > 0.0
+                        && !chosen.iter().any(|(c, _)| c.other == p.other)
+                })
             {
                 chosen.push((p, true));
             }
@@ -752,6 +760,69 @@ mod tests {
             "{:?}",
             a.reasons
         );
+    }
+
+    #[test]
+    fn an_incident_with_no_link_above_min_score_shows_its_best_neighbour_as_possible() {
+        let incidents = sample();
+        let model = TextModel::build(&incidents);
+        let pairs = neighbours(&incidents, &model, &Links::new(), &Params::default(), &[]);
+        // Nothing reaches this min_score: every page still shows its best neighbour,
+        // marked possibly related.
+        let lists = related_lists(&incidents, &model, &pairs, 5, 0.99, &[]);
+        for (i, incident) in incidents.iter().enumerate() {
+            let list = &lists[&incident.id];
+            assert_eq!(list.len(), 1, "{}: {list:?}", incident.id);
+            assert_eq!(list[0].id, incidents[pairs[i][0].other].id);
+            assert_eq!(list[0].strength, "possible");
+        }
+        // With max = 0 nothing computed is shown, not even as possible.
+        assert!(related_lists(&incidents, &model, &pairs, 0, 0.99, &[]).is_empty());
+    }
+
+    #[test]
+    fn a_neighbour_stating_the_same_cause_is_shown_when_no_shown_link_does() {
+        let incidents = sample();
+        let model = TextModel::build(&incidents);
+        let pair = |other: usize, score: f64, inferred: Option<&str>| Pair {
+            other,
+            score,
+            cause_sim: 0.0,
+            whole_sim: 0.0,
+            refers: false,
+            referred_by: false,
+            inferred: inferred.map(|c| (c.to_string(), 0.9)),
+            title_sim: 0.0,
+        };
+        let mut pairs: Vec<Vec<Pair>> = vec![Vec::new(); incidents.len()];
+        pairs[2] = vec![
+            pair(0, 0.5, None),
+            pair(1, 0.4, None),
+            pair(4, 0.1, Some("certificate-expiry")),
+        ];
+        let lists = related_lists(&incidents, &model, &pairs, 2, 0.15, &[]);
+        let shown: Vec<(&str, &str)> = lists["c"]
+            .iter()
+            .map(|r| (r.id.as_str(), r.strength))
+            .collect();
+        assert_eq!(
+            shown,
+            [("a", "related"), ("b", "related")],
+            "max reached: nothing more"
+        );
+        let lists = related_lists(&incidents, &model, &pairs, 3, 0.15, &[]);
+        let shown: Vec<(&str, &str)> = lists["c"]
+            .iter()
+            .map(|r| (r.id.as_str(), r.strength))
+            .collect();
+        assert_eq!(
+            shown,
+            [("a", "related"), ("b", "related"), ("e", "possible")]
+        );
+        // Once a shown link states the same cause, no other is added.
+        pairs[2][0].inferred = Some(("certificate-expiry".into(), 0.9));
+        let lists = related_lists(&incidents, &model, &pairs, 3, 0.15, &[]);
+        assert_eq!(lists["c"].len(), 2, "{:?}", lists["c"]);
     }
 
     #[test]

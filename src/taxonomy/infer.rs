@@ -13,14 +13,19 @@
 //!   "due to", "triggered"…), × 0.5 when it reads as a plan ("to prevent", "we will",
 //!   "going forward"…), × 0.4 when the match is hedged ("we first suspected",
 //!   "initially", "hypothesis", "if", "whether", "risks", "interpreted … as"…),
-//!   counterfactual ("… would have been caught") or an example ("for example", "such
-//!   as");
+//!   counterfactual ("… would have been caught"), an example ("for example", "such
+//!   as"), a claim ("someone claiming to have attacked it"), a purpose ("limits
+//!   protect the cluster from overload", "guard against") or a contingency ("in case
+//!   of a regional outage");
 //! * × 0 when the clause rules it out: a negation shortly before the match ("no data was
 //!   lost", "not caused by DNS", "without a config change"), a ruling-out anywhere before
 //!   it in the clause ("we ruled out a network issue", "there was no evidence of an
-//!   attack", "unrelated to the certificate", "rather than"), or a ruling-out right after
+//!   attack", "unrelated to the certificate", "rather than"), a ruling-out right after
 //!   it ("DNS was not the cause", "the network was ruled out", "the database was
-//!   healthy"). "could not", "did not", "failed to" describe failures, not negations.
+//!   healthy"), or a remedy that was tried ("switching to the backup did not help").
+//!   "could not", "did not", "failed to" describe failures, not negations;
+//! * × 0 when a more specific reading of the same words wins (the class's `yields_to`
+//!   in the taxonomy: "insufficient disk capacity" is a full disk, not an overload).
 //!
 //! A class's confidence combines its evidence, each distinct sentence once (the same
 //! sentence found in a structured field and in the body counts at its best weight), the
@@ -94,13 +99,65 @@ impl SectionKind {
                 .iter()
                 .any(|w| h.as_bytes().windows(w.len()).any(|x| x == w.as_bytes()))
         };
+        let bare = h.trim_matches(|c: char| !c.is_alphanumeric());
         if has(&[
             "contributing",
             "what went wrong",
             "what didn",
             "what did not go",
+            // Why it spread or lasted: "Why it got so much worse", "Why it wasn't stopped".
+            "why it got",
+            "why it wasn",
+            "why it was not",
+            "why it hurt",
+            "why it spread",
         ]) {
             ContributingFactors
+        } else if has(&[
+            "why it took",
+            "how we got back",
+            "how we responded",
+            "how we recovered",
+        ]) || bare == "response"
+        {
+            Resolution
+        } else if bare == "why"
+            || has(&[
+                "how it happened",
+                "how did this happen",
+                "how did it happen",
+                "how they got in",
+                "how the attack",
+                "what broke",
+                "what changed",
+                "actually going on",
+            ])
+        {
+            RootCause
+        } else if has(&[
+            "what we're changing",
+            "what we are changing",
+            "what we changed",
+            "what we've changed",
+            "what we have changed",
+            "what we've done",
+            "what's next",
+            "countermeasure",
+            "short term",
+            "long term",
+        ]) || bare == "changes"
+        {
+            ActionItems
+        } else if has(&[
+            "what customers saw",
+            "what users saw",
+            "what we saw",
+            "what people saw",
+            "what people had to do",
+        ]) {
+            Impact
+        } else if has(&["who noticed", "how we noticed", "how we found out"]) {
+            Detection
         } else if has(&[
             "root cause",
             "cause",
@@ -171,7 +228,7 @@ impl SectionKind {
         ]) {
             Summary
         } else if has(&[
-            "what happened",
+            "what happen",
             "detail",
             "description",
             "incident",
@@ -328,6 +385,15 @@ pub(crate) fn infer_sections_with(
             let mut best: FxHashMap<usize, (f64, &PhraseMatch)> = FxHashMap::default();
             for m in &matches {
                 let pattern = &matcher.patterns[m.pattern];
+                // A more specific reading of the same words wins ("insufficient disk
+                // capacity" is a full disk, not an overload).
+                if matches.iter().any(|o| {
+                    o.start < m.end
+                        && m.start < o.end
+                        && taxonomy.yields(pattern.class, matcher.patterns[o.pattern].class)
+                }) {
+                    continue;
+                }
                 let Some(factor) = clause_factor(sentence, &words, m, &cues, params) else {
                     continue;
                 };
@@ -807,7 +873,37 @@ fn clause_factor(
                 | "misinterpreted"
                 | "mistook"
                 | "misread"
+                // A claim or a rumour, not a finding: "someone claiming to be from a
+                // hacking group said they had done it".
+                | "claim"
+                | "claims"
+                | "claimed"
+                | "claiming"
+                | "alleged"
+                | "allegedly"
+                | "speculation"
+                | "rumour"
+                | "rumours"
+                | "rumor"
+                | "rumors"
+                | "supposedly"
+                | "purportedly"
+                // A purpose, not an event: "limits protect the cluster from overload".
+                | "protect"
+                | "protects"
+                | "protected"
+                | "protecting"
+                | "protection"
+                | "guard"
+                | "guards"
+                | "guarding"
+                | "safeguard"
+                | "safeguards"
         ) {
+            hedged = true;
+        }
+        // "in case of a regional outage": a contingency, not the case at hand.
+        if w == "in" && next == "case" {
             hedged = true;
         }
         // An example, not the case at hand: "for example to block DDoS traffic".
@@ -839,6 +935,16 @@ fn clause_factor(
                 negated_copula = true
             }
             "ruled" if j + 1 < words.len() && lower(j + 1) == "out" => return None,
+            // A remedy that was tried: "switching to the backup did not help".
+            "help" | "helped" | "helps"
+                if j > 0
+                    && matches!(
+                        lower(j - 1),
+                        "not" | "didn't" | "doesn't" | "wasn't" | "never" | "no" | "wouldn't"
+                    ) =>
+            {
+                return None;
+            }
             "excluded" | "eliminated" | "exonerated" | "unrelated" | "innocent" => return None,
             "herring" => return None,
             "played" if j + 1 < words.len() && lower(j + 1) == "no" => return None,

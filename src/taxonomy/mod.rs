@@ -87,6 +87,12 @@ pub struct Class {
     /// write-ups often mention in passing (a provider's name, "the network").
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub(crate) prior: f32,
+    /// Classes or families that are a more specific reading of this class's words: a
+    /// match of this class that overlaps a match of one of them in the same sentence is
+    /// not evidence for this class ("insufficient disk capacity" is a full disk, not an
+    /// overload).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) yields_to: Vec<String>,
 }
 
 fn one() -> f32 {
@@ -223,6 +229,9 @@ pub struct Taxonomy {
     pub min_confidence: f64,
     names: HashMap<String, usize>,
     matcher: Matcher,
+    /// Per class (by index): the classes its matches yield to (`yields_to`, families
+    /// expanded), sorted.
+    yields: Vec<Vec<usize>>,
 }
 
 /// Default confidence cut-off of [`infer`].
@@ -309,6 +318,36 @@ impl Taxonomy {
         for (i, c) in classes.iter().enumerate() {
             names.entry(normalise_name(&c.title)).or_insert(i);
         }
+        let mut yields = Vec::with_capacity(classes.len());
+        for c in &classes {
+            let mut to = Vec::new();
+            for name in &c.yields_to {
+                let before = to.len();
+                if family_ids.contains(name.as_str()) {
+                    to.extend(
+                        classes
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, d)| d.family == *name && d.id != c.id)
+                            .map(|(j, _)| j),
+                    );
+                } else if let Some(&j) = names.get(&normalise_name(name)) {
+                    if classes[j].id == c.id {
+                        return Err(format!("taxonomy: class `{}` yields to itself", c.id));
+                    }
+                    to.push(j);
+                }
+                if to.len() == before && !family_ids.contains(name.as_str()) {
+                    return Err(format!(
+                        "taxonomy: class `{}` yields to `{name}`, which is neither a class nor a family",
+                        c.id
+                    ));
+                }
+            }
+            to.sort_unstable();
+            to.dedup();
+            yields.push(to);
+        }
         let matcher = Matcher::compile(&classes)?;
         Ok(Taxonomy {
             families,
@@ -316,6 +355,7 @@ impl Taxonomy {
             min_confidence: min,
             names,
             matcher,
+            yields,
         })
     }
 
@@ -430,6 +470,12 @@ impl Taxonomy {
         family: &'a str,
     ) -> impl Iterator<Item = &'a Class> + 'a {
         self.classes.iter().filter(move |c| c.family == family)
+    }
+
+    /// Whether a match of class `index` yields to a match of class `other` (see
+    /// [`Class::yields_to`]).
+    pub(crate) fn yields(&self, index: usize, other: usize) -> bool {
+        self.yields[index].binary_search(&other).is_ok()
     }
 
     pub(crate) fn class(&self, index: usize) -> &Class {

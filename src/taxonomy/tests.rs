@@ -690,3 +690,228 @@ fn settle_config_merges_the_named_file_and_refuses_unknown_classes() {
         std::borrow::Cow::Borrowed(_)
     ));
 }
+
+/// Confidence of `class` in one section of `kind`, 0 when not inferred at all.
+fn confidence_in(kind: SectionKind, text: &str, class: &str) -> f64 {
+    infer_sections(
+        &[SectionText {
+            kind,
+            text,
+            first_line: None,
+            heading: None,
+        }],
+        tax(),
+        0.0,
+    )
+    .into_iter()
+    .find(|c| c.class == class)
+    .map_or(0.0, |c| c.confidence)
+}
+
+#[test]
+fn taxonomy_a_more_specific_reading_of_the_same_words_wins() {
+    // "disk capacity" is a full disk; the overload reading of the same words yields.
+    let text = "The system stopped because of insufficient disk capacity on the database servers.";
+    let causes = infer_texts(&[(SectionKind::RootCause, text, Some(7))], tax());
+    let disk = causes
+        .iter()
+        .find(|c| c.class == "disk-full")
+        .expect("disk-full");
+    let e = &disk.evidence[0];
+    assert_eq!(&text[e.match_start..e.match_end], "disk capacity");
+    assert_eq!(e.line, Some(7));
+    assert!(
+        confidence_in(SectionKind::RootCause, text, "capacity-overload") == 0.0,
+        "{causes:?}"
+    );
+    // Without the specific reading the same phrase still means an overload.
+    assert!(
+        confidence_in(
+            SectionKind::RootCause,
+            "The system stopped because of insufficient capacity in the web tier.",
+            "capacity-overload"
+        ) > 0.5
+    );
+    // Only overlapping words yield: a full disk and an overload in one sentence are both
+    // read.
+    let both = found("The disk filled up, and a traffic surge overloaded the web tier.");
+    assert!(
+        both.contains(&"disk-full".to_string()) && both.contains(&"capacity-overload".to_string()),
+        "{both:?}"
+    );
+}
+
+#[test]
+fn taxonomy_yields_to_names_classes_or_families() {
+    let bad = r#"
+[[family]]
+id = "f"
+title = "F"
+
+[[class]]
+id = "a"
+family = "f"
+title = "A"
+phrases = ["alpha"]
+yields_to = ["nothing-of-the-kind"]
+"#;
+    let e = Taxonomy::from_toml(bad).unwrap_err();
+    assert!(e.contains("`a` yields to `nothing-of-the-kind`"), "{e}");
+    let own = bad.replace("nothing-of-the-kind", "a");
+    assert!(
+        Taxonomy::from_toml(&own)
+            .unwrap_err()
+            .contains("yields to itself")
+    );
+    let family = format!(
+        "{}\n[[class]]\nid = \"b\"\nfamily = \"f\"\ntitle = \"B\"\nphrases = [\"alpha beta\"]\n",
+        bad.replace("nothing-of-the-kind", "f")
+    );
+    let t = Taxonomy::from_toml(&family).unwrap();
+    let texts = [SectionText {
+        kind: SectionKind::RootCause,
+        text: "The alpha beta broke.",
+        first_line: None,
+        heading: None,
+    }];
+    let classes: Vec<String> = infer_sections(&texts, &t, 0.0)
+        .into_iter()
+        .map(|c| c.class)
+        .collect();
+    assert_eq!(classes, ["b"], "`a` yields to its family's `b`");
+}
+
+#[test]
+fn taxonomy_purpose_contingency_and_claims_are_not_the_case_at_hand() {
+    let event = confidence_in(
+        SectionKind::RootCause,
+        "A single tenant overloaded the cluster.",
+        "capacity-overload",
+    );
+    let purpose = confidence_in(
+        SectionKind::RootCause,
+        "Per-tenant limits protect the other tenants and the cluster from overload.",
+        "capacity-overload",
+    );
+    assert!(event > 0.5, "{event}");
+    assert!(purpose < event * 0.6, "{purpose} vs {event}");
+    let contingency = confidence_in(
+        SectionKind::RootCause,
+        "In case of a regional outage at the cloud provider, traffic moves to another region.",
+        "cloud-provider-failure",
+    );
+    let outage = confidence_in(
+        SectionKind::RootCause,
+        "A regional outage at the cloud provider took our service down.",
+        "cloud-provider-failure",
+    );
+    assert!(
+        outage > 0.5 && contingency < outage * 0.6,
+        "{contingency} vs {outage}"
+    );
+    // A claim is no finding.
+    let attack = confidence_in(
+        SectionKind::RootCause,
+        "A DDoS attack took the DNS servers down.",
+        "ddos-abuse",
+    );
+    let claimed = confidence_in(
+        SectionKind::RootCause,
+        "Someone claiming to be from a hacking group said their DDoS attack took the DNS servers down.",
+        "ddos-abuse",
+    );
+    assert!(
+        attack > 0.5 && claimed < attack * 0.6,
+        "{claimed} vs {attack}"
+    );
+}
+
+#[test]
+fn taxonomy_a_remedy_that_did_not_help_is_not_a_cause() {
+    for text in [
+        "Switching to the backup did not help.",
+        "The failover didn't help either, since the standby had the same problem.",
+    ] {
+        let classes = found(text);
+        assert!(
+            !classes.contains(&"backup-failure".to_string())
+                && !classes.contains(&"database-failover".to_string()),
+            "{text:?}: {classes:?}"
+        );
+    }
+    // A backup that failed is still a backup failure.
+    assert!(finds(
+        "The nightly backups had silently failed for weeks.",
+        "backup-failure"
+    ));
+}
+
+#[test]
+fn taxonomy_reads_paraphrases_of_clock_drift_and_retries() {
+    let text = "After 100 hours the calculated time was off by about 0.34 seconds.";
+    let texts = [SectionText {
+        kind: SectionKind::RootCause,
+        text,
+        first_line: None,
+        heading: None,
+    }];
+    let causes = infer_sections(&texts, tax(), 0.0);
+    let clock = causes
+        .iter()
+        .find(|c| c.class == "clock-skew")
+        .expect("clock-skew");
+    let e = &clock.evidence[0];
+    // `by` is a function word: the match ends at `off`.
+    assert_eq!(&text[e.match_start..e.match_end], "time was off");
+    assert!(finds(
+        "Servers timed out and retried, adding yet more load to the metadata service.",
+        "retry-storm"
+    ));
+    assert!(finds(
+        "The retries kept it overloaded, which kept the responses slow.",
+        "retry-storm"
+    ));
+    assert!(finds(
+        "Every replica reconnects and asks for a full resynchronisation at the same time.",
+        "retry-storm"
+    ));
+    // Web pages are not paging.
+    assert!(!finds(
+        "Pages failed to load and many fans never got to buy.",
+        "monitoring-gap"
+    ));
+    assert!(finds(
+        "Paging never fired for the disk alert.",
+        "monitoring-gap"
+    ));
+}
+
+#[test]
+fn section_kinds_from_the_headings_engineers_write() {
+    use SectionKind::*;
+    let cases = [
+        ("Root Cause Analysis", RootCause),
+        ("Why", RootCause),
+        ("Why?", RootCause),
+        ("How it happened", RootCause),
+        ("How they got in", RootCause),
+        ("What broke", RootCause),
+        ("Why it got so much worse", ContributingFactors),
+        ("Why it wasn't stopped", ContributingFactors),
+        ("Why it took so long", Resolution),
+        ("How we got back", Resolution),
+        ("Response", Resolution),
+        ("What we're changing", ActionItems),
+        ("What we changed", ActionItems),
+        ("Changes", ActionItems),
+        ("Long term", ActionItems),
+        ("What customers saw", Impact),
+        ("Who noticed", Detection),
+        ("What Happend", Description),
+        ("Stats", Other),
+        ("Database setup", Other),
+    ];
+    for (heading, kind) in cases {
+        assert_eq!(SectionKind::from_heading(heading), kind, "{heading:?}");
+    }
+}

@@ -424,9 +424,10 @@ fn most_real_incidents_with_a_same_cause_neighbour_show_one() {
         })
         .count();
     let coverage = covered as f64 / queries.len() as f64;
-    // Measured 0.89 when this test was written (0.17 before inferred causes).
+    // Measured 0.89 on 153 files when this test was written (0.17 before inferred
+    // causes); 0.90 on 196 files once every page showed its best neighbour.
     assert!(
-        coverage >= 0.8,
+        coverage >= 0.85,
         "coverage {coverage:.3} ({covered} of {})",
         queries.len()
     );
