@@ -253,15 +253,17 @@ impl<V: Send + Sync> Table<V> {
         self.values.get(key)
     }
 
-    /// Save the table as exactly `current` (every key of this build), with `fresh`
-    /// holding the encoded values computed by this build. A shard is rewritten only
-    /// when its keys differ from what its file holds; the values it keeps are copied
-    /// from that file as they are. A key of `current` with no value anywhere is left
-    /// out.
+    /// Save the table as exactly `current` (every key of this build), `fresh` being
+    /// the keys whose values this build computed: `encode` gives their bytes when
+    /// their shard is written, so a build never holds the whole table encoded. A shard
+    /// is rewritten only when its keys differ from what its file holds; the values it
+    /// keeps are copied from that file as they are. A key of `current` with no value
+    /// anywhere is left out.
     pub(crate) fn save(
         &self,
         current: &HashSet<Key>,
-        fresh: &HashMap<Key, Vec<u8>>,
+        fresh: &HashSet<Key>,
+        encode: impl Fn(&Key) -> Option<Vec<u8>> + Sync,
     ) -> std::io::Result<Written> {
         let mut by_shard: Vec<Vec<Key>> = vec![Vec::new(); SHARDS];
         for key in current {
@@ -278,7 +280,7 @@ impl<V: Send + Sync> Table<V> {
                         on_disk.len() == keys.len()
                             && keys
                                 .iter()
-                                .all(|k| on_disk.contains(k) && !fresh.contains_key(k))
+                                .all(|k| on_disk.contains(k) && !fresh.contains(k))
                     }
                     OnDisk::Absent => keys.is_empty(),
                     OnDisk::Unusable => false,
@@ -286,7 +288,7 @@ impl<V: Send + Sync> Table<V> {
                 if unchanged {
                     return Ok(0);
                 }
-                self.rewrite(shard, &keys, fresh)?;
+                self.rewrite(shard, &keys, fresh, &encode)?;
                 Ok(1)
             })
             .collect::<std::io::Result<Vec<usize>>>()?;
@@ -300,7 +302,8 @@ impl<V: Send + Sync> Table<V> {
         &self,
         shard: usize,
         keys: &[Key],
-        fresh: &HashMap<Key, Vec<u8>>,
+        fresh: &HashSet<Key>,
+        encode: &(impl Fn(&Key) -> Option<Vec<u8>> + Sync),
     ) -> std::io::Result<()> {
         let path = shard_path(&self.dir, self.name, shard);
         let old = match self.on_disk[shard] {
@@ -311,32 +314,40 @@ impl<V: Send + Sync> Table<V> {
             .unwrap_or_default()
             .into_iter()
             .collect();
-        let kept: Vec<(&Key, &[u8])> = keys
-            .iter()
-            .filter_map(|k| {
-                let value = fresh
-                    .get(k)
-                    .map(Vec::as_slice)
-                    .or_else(|| old.get(k).copied())?;
-                Some((k, value))
-            })
-            .collect();
-        if kept.is_empty() {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&self.salt);
+        out.extend_from_slice(&0u32.to_le_bytes());
+        let mut count = 0u32;
+        for key in keys {
+            let encoded;
+            let value = if fresh.contains(key) {
+                match encode(key) {
+                    Some(bytes) => {
+                        encoded = bytes;
+                        &encoded[..]
+                    }
+                    None => continue,
+                }
+            } else {
+                match old.get(key) {
+                    Some(bytes) => *bytes,
+                    None => continue,
+                }
+            };
+            out.extend_from_slice(key);
+            out.extend_from_slice(&(value.len() as u32).to_le_bytes());
+            out.extend_from_slice(value);
+            count += 1;
+        }
+        if count == 0 {
             return match std::fs::remove_file(&path) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
                 _ => Ok(()),
             };
         }
-        let size = kept.iter().map(|(_, v)| 20 + v.len()).sum::<usize>() + 76;
-        let mut out = Vec::with_capacity(size);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&self.salt);
-        out.extend_from_slice(&(kept.len() as u32).to_le_bytes());
-        for (key, value) in kept {
-            out.extend_from_slice(key);
-            out.extend_from_slice(&(value.len() as u32).to_le_bytes());
-            out.extend_from_slice(value);
-        }
+        let at = MAGIC.len() + 32;
+        out[at..at + 4].copy_from_slice(&count.to_le_bytes());
         let hash = blake3::hash(&out);
         out.extend_from_slice(hash.as_bytes());
         let mut tmp = tempfile::NamedTempFile::new_in(&self.dir)?;
@@ -370,10 +381,22 @@ mod tests {
         Table::open(dir, "t", salt, &wanted, |b| Some(b.to_vec()))
     }
 
+    /// Save `table` as `current`, with `fresh` the values computed anew.
+    fn save_map(
+        table: &Table<Vec<u8>>,
+        current: &HashSet<Key>,
+        fresh: &HashMap<Key, Vec<u8>>,
+    ) -> usize {
+        let keys = fresh.keys().copied().collect();
+        table
+            .save(current, &keys, |k| fresh.get(k).cloned())
+            .unwrap()
+            .files
+    }
+
     fn save_all(table: &Table<Vec<u8>>, values: &[(Key, Vec<u8>)]) -> usize {
         let current = values.iter().map(|(k, _)| *k).collect();
-        let fresh = values.iter().cloned().collect();
-        table.save(&current, &fresh).unwrap().files
+        save_map(table, &current, &values.iter().cloned().collect())
     }
 
     #[test]
@@ -393,7 +416,7 @@ mod tests {
         }
         // Every value is on disk already: nothing is written.
         let current = ks.iter().copied().collect();
-        assert_eq!(table.save(&current, &HashMap::new()).unwrap().files, 0);
+        assert_eq!(save_map(&table, &current, &HashMap::new()), 0);
     }
 
     #[test]
@@ -415,7 +438,7 @@ mod tests {
             &current.iter().copied().collect::<Vec<_>>(),
         );
         let fresh = HashMap::from([(new_key, b"new".to_vec())]);
-        let files = table.save(&current, &fresh).unwrap().files;
+        let files = save_map(&table, &current, &fresh);
         let expected = if shard_of(&new_key) == shard_of(&ks[0]) {
             1
         } else {
@@ -478,7 +501,7 @@ mod tests {
             .collect();
         assert!(fresh.contains_key(&ks[0]) && fresh.contains_key(&ks[1]));
         let current = ks.iter().copied().collect();
-        table.save(&current, &fresh).unwrap();
+        save_map(&table, &current, &fresh);
         let table = open(dir.path(), b"s", &ks);
         assert_eq!(table.notice, None);
         assert_eq!(table.values.len(), 20);

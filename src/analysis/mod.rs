@@ -138,7 +138,6 @@ pub(crate) fn analyse_stored(
     keys: &std::collections::HashMap<String, crate::store::Key>,
     dir: &std::path::Path,
 ) -> (Insights, Vec<Diagnostic>, usize, Option<String>) {
-    use rayon::prelude::*;
     use std::sync::Arc;
     let salt = crate::store::executable_id().and_then(|exe| {
         let mut salt = FEATURES_FORMAT.to_vec();
@@ -175,13 +174,21 @@ pub(crate) fn analyse_stored(
     let reused: std::collections::HashSet<String> = cache.keys().cloned().collect();
     let (insights, diagnostics) =
         analyse_cached(config, archive, &related::Params::default(), &mut cache);
-    let fresh: std::collections::HashMap<crate::store::Key, Vec<u8>> = archive
+    let _timed = crate::progress::timed("analysing: saving the build cache");
+    let fresh: std::collections::HashSet<crate::store::Key> = archive
         .incidents
-        .par_iter()
+        .iter()
         .filter(|i| !reused.contains(&i.id))
-        .filter_map(|i| Some((key_of(&i.id)?, cache.get(&i.id)?.encode())))
+        .filter_map(|i| key_of(&i.id))
         .collect();
-    let notice = match table.save(&wanted, &fresh) {
+    let by_key: std::collections::HashMap<crate::store::Key, &str> = archive
+        .incidents
+        .iter()
+        .filter_map(|i| Some((key_of(&i.id)?, i.id.as_str())))
+        .collect();
+    // Encoded shard by shard as each is written, never all at once.
+    let encode = |key: &crate::store::Key| Some(cache.get(*by_key.get(key)?)?.encode());
+    let notice = match table.save(&wanted, &fresh, encode) {
         Ok(_) => table.notice,
         Err(e) => Some(format!(
             "build cache not saved in {} ({e}); the next build analyses everything again",

@@ -11,7 +11,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
-use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -126,27 +125,26 @@ pub(crate) fn parse_all(site: &Site, sources: &[SourceFile], dir: &Path) -> Pars
     let current: HashSet<Key> = keys.iter().copied().collect();
     let mut table = Table::open(dir, TABLE, &salt, &current, decode);
     let cached: Vec<Option<Parsed>> = keys.iter().map(|k| table.take(k)).collect();
-    let reused = cached.iter().filter(|c| c.is_some()).count();
-    let fresh = Mutex::new(HashMap::new());
+    let fresh: HashSet<Key> = (keys.iter().zip(&cached))
+        .filter(|(_, c)| c.is_none())
+        .map(|(k, _)| *k)
+        .collect();
+    let reused = sources.len() - fresh.len();
     let parsed: Vec<Parsed> = sources
         .par_iter()
         .zip(cached)
-        .zip(&keys)
-        .map(|((source, cached), key)| {
-            let parsed = cached.unwrap_or_else(|| {
-                let parsed = parse(source, &site.config);
-                if let Ok(mut fresh) = fresh.lock() {
-                    fresh.insert(*key, encode(&parsed));
-                }
-                parsed
-            });
+        .map(|(source, cached)| {
+            let parsed = cached.unwrap_or_else(|| parse(source, &site.config));
             stage.inc(1);
             parsed
         })
         .collect();
-    let fresh = fresh.into_inner().unwrap_or_default();
+    let _timed = crate::progress::timed("parsing: saving the build cache");
+    // Encoded shard by shard as each is written, never all at once.
+    let by_key: HashMap<&Key, &Parsed> = keys.iter().zip(&parsed).collect();
+    let encode = |key: &Key| by_key.get(key).map(|p| encode(p));
     // A cache that cannot be written costs the next build its speed, nothing more.
-    let notice = match table.save(&current, &fresh) {
+    let notice = match table.save(&current, &fresh, encode) {
         Ok(_) => table.notice,
         Err(e) => Some(format!(
             "build cache not saved in {} ({e}); the next build parses everything again",
