@@ -136,15 +136,29 @@ pub(crate) fn prepare_sources(
     sources: &[crate::content::discover::SourceFile],
     problems: Vec<Diagnostic>,
 ) -> Prepared {
-    let (archive, mut diagnostics) = load_sources(site, sources, problems);
+    let (archive, diagnostics) = load_sources(site, sources, problems);
     let (insights, more) = analyse(site, &archive);
-    diagnostics.extend(more);
-    diagnostics.apply_levels(&site.config.checks);
-    diagnostics.finish();
-    Prepared {
-        archive,
-        insights,
-        diagnostics,
+    Prepared::new(site, archive, insights, diagnostics, more)
+}
+
+impl Prepared {
+    /// The archive with its insights, and the diagnostics of the content with those
+    /// of the analysis, levels applied.
+    fn new(
+        site: &Site,
+        archive: Archive,
+        insights: Insights,
+        mut diagnostics: Diagnostics,
+        analysis: Vec<Diagnostic>,
+    ) -> Prepared {
+        diagnostics.extend(analysis);
+        diagnostics.apply_levels(&site.config.checks);
+        diagnostics.finish();
+        Prepared {
+            archive,
+            insights,
+            diagnostics,
+        }
     }
 }
 
@@ -185,7 +199,7 @@ pub(crate) fn prepare_cached(
         notices: parsed.notice.into_iter().collect(),
         ..Reused::default()
     };
-    let (archive, mut diagnostics) = load_parsed(site, parsed.parsed, problems);
+    let (archive, diagnostics) = load_parsed(site, parsed.parsed, problems);
     let _stage = crate::progress::stage("analysing", None, "");
     let (insights, more, analysed, notice) =
         crate::analysis::analyse_stored(&site.config, &archive, &keys, &dir);
@@ -194,15 +208,8 @@ pub(crate) fn prepare_cached(
     reused
         .notices
         .extend(notice.filter(|n| !reused.notices.contains(n)));
-    diagnostics.extend(more);
-    diagnostics.apply_levels(&site.config.checks);
-    diagnostics.finish();
     (
-        Prepared {
-            archive,
-            insights,
-            diagnostics,
-        },
+        Prepared::new(site, archive, insights, diagnostics, more),
         reused,
     )
 }
