@@ -258,7 +258,7 @@ pub(crate) const DURATION_NAMES: [&str; 4] = [
     "time_to_resolve",
 ];
 
-/// Read back from the build cache; the duration is one of [`DURATION_NAMES`].
+/// Read back from the build cache; the duration is one of the four `DURATION_NAMES`.
 impl<'de> Deserialize<'de> for ExcludedFigure {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
