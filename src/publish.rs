@@ -221,16 +221,7 @@ impl Staging {
                 f.path
             );
         }
-        if let Some((dir, _)) = f.path.rsplit_once('/') {
-            let made = self.dirs.lock().is_ok_and(|d| d.contains(dir));
-            if !made {
-                std::fs::create_dir_all(self.dir.path().join(dir))
-                    .with_context(|| format!("creating {dir}"))?;
-                if let Ok(mut d) = self.dirs.lock() {
-                    d.insert(dir.to_string());
-                }
-            }
-        }
+        self.make_folder_of(&f.path)?;
         let hash = hash(&f.bytes);
         let target = self.dir.path().join(&f.path);
         let reused = self
@@ -255,6 +246,21 @@ impl Staging {
         Ok(())
     }
 
+    /// Make the folder `path` (relative to the site) goes in, once per folder.
+    fn make_folder_of(&self, path: &str) -> Result<()> {
+        let Some((dir, _)) = path.rsplit_once('/') else {
+            return Ok(());
+        };
+        if !self.dirs.lock().is_ok_and(|d| d.contains(dir)) {
+            std::fs::create_dir_all(self.dir.path().join(dir))
+                .with_context(|| format!("creating {dir}"))?;
+            if let Ok(mut d) = self.dirs.lock() {
+                d.insert(dir.to_string());
+            }
+        }
+        Ok(())
+    }
+
     /// Carry the previous site's file at `path` into the new one without rendering it,
     /// when it was rendered from the very inputs whose digest is `input` and is still
     /// the file the manifest describes. False when it must be rendered.
@@ -271,16 +277,8 @@ impl Staging {
         else {
             return false;
         };
-        if let Some((dir, _)) = path.rsplit_once('/') {
-            let made = self.dirs.lock().is_ok_and(|d| d.contains(dir));
-            if !made {
-                if std::fs::create_dir_all(self.dir.path().join(dir)).is_err() {
-                    return false;
-                }
-                if let Ok(mut d) = self.dirs.lock() {
-                    d.insert(dir.to_string());
-                }
-            }
+        if self.make_folder_of(path).is_err() {
+            return false;
         }
         if !reuse(
             &self.out_dir.join(path),

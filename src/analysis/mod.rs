@@ -161,9 +161,8 @@ pub(crate) fn analyse_stored(
         .filter_map(|i| key_of(&i.id))
         .collect();
     let t = crate::progress::timed("analysing: reading the build cache");
-    let mut table = crate::store::Table::open(dir, "features", &salt, &wanted, |b| {
-        text::DocFeatures::decode(b)
-    });
+    let mut table =
+        crate::store::Table::open(dir, "features", &salt, &wanted, text::DocFeatures::decode);
     let mut cache = text::FeatureCache::default();
     for incident in &archive.incidents {
         if let Some(features) = key_of(&incident.id).and_then(|k| table.take(&k)) {

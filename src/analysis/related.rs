@@ -800,24 +800,24 @@ mod tests {
             pair(1, 0.4, None),
             pair(4, 0.1, Some("certificate-expiry")),
         ];
-        let lists = related_lists(&incidents, &model, &pairs, 2, 0.15, &[]);
-        let shown: Vec<(&str, &str)> = lists["c"]
-            .iter()
-            .map(|r| (r.id.as_str(), r.strength))
-            .collect();
+        // What page `c` shows with `max` links: (id, strength).
+        let shown = |pairs: &[Vec<Pair>], max: usize| -> Vec<(String, &'static str)> {
+            related_lists(&incidents, &model, pairs, max, 0.15, &[])["c"]
+                .iter()
+                .map(|r| (r.id.clone(), r.strength))
+                .collect()
+        };
+        let named = |list: &[(&str, &'static str)]| -> Vec<(String, &'static str)> {
+            list.iter().map(|(id, s)| (id.to_string(), *s)).collect()
+        };
         assert_eq!(
-            shown,
-            [("a", "related"), ("b", "related")],
+            shown(&pairs, 2),
+            named(&[("a", "related"), ("b", "related")]),
             "max reached: nothing more"
         );
-        let lists = related_lists(&incidents, &model, &pairs, 3, 0.15, &[]);
-        let shown: Vec<(&str, &str)> = lists["c"]
-            .iter()
-            .map(|r| (r.id.as_str(), r.strength))
-            .collect();
         assert_eq!(
-            shown,
-            [("a", "related"), ("b", "related"), ("e", "possible")]
+            shown(&pairs, 3),
+            named(&[("a", "related"), ("b", "related"), ("e", "possible")])
         );
         // Once a shown link states the same cause, no other is added.
         pairs[2][0].inferred = Some(("certificate-expiry".into(), 0.9));
