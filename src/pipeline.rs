@@ -175,7 +175,8 @@ pub(crate) struct Reused {
     pub(crate) notices: Vec<String>,
 }
 
-/// [`prepare_sources`] through the persistent build cache in the site's cache folder
+/// [`prepare_sources`] (with each file's key, `content::cache::keys`) through the
+/// persistent build cache in the site's cache folder
 /// (`build/`): a post-mortem parsed and analysed by an earlier build is read back, not
 /// parsed or analysed again, and what this build computes is left there for the next.
 /// The result is `prepare_sources`'s, value for value (see [`crate::store`] for why it
@@ -183,10 +184,11 @@ pub(crate) struct Reused {
 pub(crate) fn prepare_cached(
     site: &Site,
     sources: &[crate::content::discover::SourceFile],
+    keys: Vec<crate::store::Key>,
     problems: Vec<Diagnostic>,
 ) -> (Prepared, Reused) {
     let dir = site.cache_dir().join("build");
-    let parsed = crate::content::cache::parse_all(site, sources, &dir);
+    let parsed = crate::content::cache::parse_all(site, sources, keys, &dir);
     let keys: std::collections::HashMap<String, crate::store::Key> = parsed
         .parsed
         .iter()

@@ -50,6 +50,7 @@ pub(crate) struct Record {
 pub(crate) fn fingerprint(
     site: &Site,
     sources: &[SourceFile],
+    keys: &[crate::store::Key],
     problems: &[Diagnostic],
     out_dir: &Path,
 ) -> Option<String> {
@@ -79,11 +80,10 @@ pub(crate) fn fingerprint(
         field(bytes);
     }
     field(&(sources.len() as u64).to_le_bytes());
-    for s in sources {
+    // A file's key covers its path in the site, text and folder defaults.
+    for (s, key) in sources.iter().zip(keys) {
         field(s.path.to_string_lossy().as_bytes());
-        field(s.rel.to_string_lossy().as_bytes());
-        field(s.text.as_bytes());
-        field(&serde_json::to_vec(&s.defaults.as_deref()).ok()?);
+        field(key);
     }
     for p in problems {
         field(format!("{p:?}").as_bytes());

@@ -56,7 +56,8 @@ pub(crate) fn run(site: &Site, options: Options) -> Result<(), Failure> {
             (previous, intact)
         },
     );
-    let fingerprint = uptodate::fingerprint(site, &sources, &read_problems, &out_dir);
+    let keys = crate::content::cache::keys(&sources);
+    let fingerprint = uptodate::fingerprint(site, &sources, &keys, &read_problems, &out_dir);
     if let Some(fingerprint) = &fingerprint {
         match uptodate::unchanged(&cache_dir, &out_dir, fingerprint, output_intact) {
             Ok(record) => {
@@ -67,7 +68,7 @@ pub(crate) fn run(site: &Site, options: Options) -> Result<(), Failure> {
             Err(None) => {}
         }
     }
-    let (result, reused) = pipeline::prepare_cached(site, &sources, read_problems);
+    let (result, reused) = pipeline::prepare_cached(site, &sources, keys, read_problems);
     drop(sources);
     for notice in &reused.notices {
         eprintln!("note: {notice}");

@@ -28,7 +28,8 @@ pub(crate) fn run(site: &Site, strict: bool, format: Format, verbose: bool) -> R
     // Through the build cache, so a check in CI before the build costs what the build
     // saves.
     let (sources, problems) = crate::content::archive::read_all(site);
-    let (prepared, reused) = pipeline::prepare_cached(site, &sources, problems);
+    let keys = crate::content::cache::keys(&sources);
+    let (prepared, reused) = pipeline::prepare_cached(site, &sources, keys, problems);
     drop(sources);
     for notice in &reused.notices {
         eprintln!("note: {notice}");

@@ -109,11 +109,22 @@ pub(crate) struct ParsedAll {
     pub(crate) notice: Option<String>,
 }
 
+/// The key of each file, in parallel, in their order: computed once per build, for
+/// the cache and for `uptodate`'s fingerprint of the inputs.
+pub(crate) fn keys(sources: &[SourceFile]) -> Vec<Key> {
+    sources.par_iter().map(key).collect()
+}
+
 /// Parse `sources` in parallel, in their order, reading back from the cache in `dir`
-/// what an earlier build parsed, and leaving there what this one parsed.
-pub(crate) fn parse_all(site: &Site, sources: &[SourceFile], dir: &Path) -> ParsedAll {
+/// what an earlier build parsed, and leaving there what this one parsed; `keys` are
+/// theirs ([`keys`]).
+pub(crate) fn parse_all(
+    site: &Site,
+    sources: &[SourceFile],
+    keys: Vec<Key>,
+    dir: &Path,
+) -> ParsedAll {
     let stage = crate::progress::stage("parsing", Some(sources.len()), "post-mortems");
-    let keys: Vec<Key> = sources.par_iter().map(key).collect();
     let Some(salt) = salt(site) else {
         return ParsedAll {
             parsed: super::archive::parse_all(site, sources),
