@@ -98,12 +98,7 @@ fn main() -> ExitCode {
     // Ranked deep enough that each half of the set still has ten results of its own.
     let depth = archive.incidents.len();
     let base = baseline::rank(&archive, &texts, depth).expect("the baseline ranks");
-    let dev: std::collections::HashSet<&str> = archive
-        .incidents
-        .iter()
-        .filter(|i| common::is_dev(&i.source))
-        .map(|i| i.id.as_str())
-        .collect();
+    let dev = common::dev_ids(&archive);
 
     // Per part of the set (all, dev, held-out): sums of recall and RR for hindsight and
     // BM25, and the number of queries with relevant incidents in that part.

@@ -114,12 +114,7 @@ fn main() -> ExitCode {
     );
     // The same figures on each half of the set (queries split by their own file; their
     // neighbours come from the whole archive).
-    let dev: std::collections::HashSet<&str> = archive
-        .incidents
-        .iter()
-        .filter(|i| common::is_dev(&i.source))
-        .map(|i| i.id.as_str())
-        .collect();
+    let dev = common::dev_ids(&archive);
     println!(
         "by half (query's file):           method P@1/3/5          TF-IDF P@1/3/5         coverage"
     );

@@ -36,3 +36,14 @@ fn fnv1a(s: &str) -> u64 {
 pub fn is_dev(rel_path: &std::path::Path) -> bool {
     fnv1a(&rel_path.to_string_lossy().replace('\\', "/")).is_multiple_of(2)
 }
+
+/// The ids of the archive's incidents in the development half ([`is_dev`]).
+#[allow(dead_code)] // not every example splits
+pub fn dev_ids(archive: &hindsight::model::Archive) -> std::collections::HashSet<&str> {
+    archive
+        .incidents
+        .iter()
+        .filter(|i| is_dev(&i.source))
+        .map(|i| i.id.as_str())
+        .collect()
+}
