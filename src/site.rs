@@ -171,6 +171,29 @@ impl OutputFile {
 /// inputs of this digest, can be carried over instead of rendered (true: it was).
 pub(crate) type Carry<'a> = &'a (dyn Fn(&str, &[u8; 16]) -> bool + Sync);
 
+/// A [`Carry`] with the key its digests are made under (the renderer's salt: the
+/// executable, the templates and the site's variables), for producers that digest
+/// their own inputs.
+#[derive(Clone, Copy)]
+pub(crate) struct Carrier<'a> {
+    pub(crate) carry: Carry<'a>,
+    pub(crate) salt: [u8; 32],
+}
+
+impl Carrier<'_> {
+    /// A hasher keyed with the salt, for the digest of one file's inputs.
+    pub(crate) fn hasher(&self) -> blake3::Hasher {
+        blake3::Hasher::new_keyed(&self.salt)
+    }
+}
+
+/// The first 16 bytes of a digest: what the output manifest keeps per file.
+pub(crate) fn digest16(hasher: &blake3::Hasher) -> [u8; 16] {
+    let mut input = [0; 16];
+    input.copy_from_slice(&hasher.finalize().as_bytes()[..16]);
+    input
+}
+
 /// Where a producer hands each file as soon as it is made, from any thread.
 pub(crate) type Emit<'a> = &'a (dyn Fn(OutputFile) -> anyhow::Result<()> + Sync);
 

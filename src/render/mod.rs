@@ -119,9 +119,7 @@ impl Renderer {
             h.update(template.as_bytes());
             h.update(b"\0");
             h.update(path.as_bytes());
-            let mut input = [0; 16];
-            input.copy_from_slice(&h.finalize().as_bytes()[..16]);
-            input
+            crate::site::digest16(&h)
         });
         if let (Some(carry), Some(input)) = (carry, &input)
             && carry(path, input)
@@ -129,6 +127,45 @@ impl Renderer {
             return Ok(None);
         }
         let mut file = self.page(template, path, ctx.ctx)?;
+        file.input = input;
+        Ok(Some(file))
+    }
+
+    /// [`Renderer::page_or_carry`] for a page whose whole context is one value, whose
+    /// fields are the template's variables: the value is digested as JSON, and copied
+    /// into a template context only when the page is rendered.
+    pub(crate) fn view_or_carry<T: Serialize>(
+        &self,
+        template: &str,
+        path: &str,
+        view: &T,
+        carry: Option<crate::site::Carry<'_>>,
+    ) -> Result<Option<OutputFile>> {
+        let input = self.salt.filter(|_| carry.is_some()).map(|salt| {
+            let mut h = blake3::Hasher::new_keyed(&salt);
+            {
+                // Buffered: JSON is written in small pieces, which a hasher takes slowly.
+                let mut buffered = std::io::BufWriter::with_capacity(1 << 14, &mut h);
+                // Writing into a hasher cannot fail; a value that cannot be written as
+                // JSON fails below, when it is put in a template context.
+                let _ = serde_json::to_writer(&mut buffered, view);
+                let _ = std::io::Write::flush(&mut buffered);
+            }
+            h.update(b"\0");
+            h.update(template.as_bytes());
+            h.update(b"\0");
+            h.update(path.as_bytes());
+            crate::site::digest16(&h)
+        });
+        if let (Some(carry), Some(input)) = (carry, &input)
+            && carry(path, input)
+        {
+            return Ok(None);
+        }
+        let ctx = tera::Context::from_serialize(view)
+            .map_err(|e| anyhow::anyhow!("{e}"))
+            .with_context(|| format!("rendering {path} with {template}"))?;
+        let mut file = self.page(template, path, ctx)?;
         file.input = input;
         Ok(Some(file))
     }
@@ -398,7 +435,7 @@ pub(crate) fn render_unit_carrying(
             Ok(vec![renderer.page("search.html", urls::SEARCH, ctx)?])
         }
         Unit::SearchIndex => {
-            crate::site::collect(|emit| search_index_to(site, archive, insights, emit))
+            crate::site::collect(|emit| search_index_to(site, archive, insights, emit, None))
                 .map(|((), files)| files)
         }
         Unit::Sitemap => Ok(vec![feeds::sitemap(site, rendered)]),
@@ -411,11 +448,12 @@ fn search_index_to(
     archive: &Archive,
     insights: &Insights,
     emit: crate::site::Emit<'_>,
+    carrier: Option<crate::site::Carrier<'_>>,
 ) -> Result<()> {
     let taxonomy = crate::taxonomy::Taxonomy::for_config(&site.config)
         .unwrap_or_else(|_| Cow::Borrowed(crate::taxonomy::Taxonomy::builtin_ref()));
     let causes = crate::search::causes::Causes::from_insights(&taxonomy, &insights.inferred_causes);
-    crate::search::index_files_to(archive, &causes, emit)
+    crate::search::index_files_to(archive, &causes, emit, carrier)
 }
 
 /// Render every page and data file of the site, sorted by path (see `render_site_to`).
@@ -468,6 +506,9 @@ pub(crate) fn render_site_to(
         carried
     };
     let carry = carry.map(|_| &carry_noting as crate::site::Carry<'_>);
+    let carrier = carry
+        .zip(renderer.salt)
+        .map(|(carry, salt)| crate::site::Carrier { carry, salt });
     let tally = crate::progress::Tally::default();
     tasks.par_iter().try_for_each(|task| -> Result<()> {
         // The two largest units stream their files (see `dashboard::render_to` and
@@ -477,7 +518,7 @@ pub(crate) fn render_site_to(
                 dashboard::render_to(&renderer, site, archive, insights, &emit_noting)
             })?,
             Some(Unit::SearchIndex) => tally.time("browser search index", || {
-                search_index_to(site, archive, insights, &emit_noting)
+                search_index_to(site, archive, insights, &emit_noting, carrier)
             })?,
             Some(unit) => tally.time(unit.kind(), || {
                 render_unit_carrying(&renderer, &model, unit, &[], carry)?

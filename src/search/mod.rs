@@ -32,13 +32,15 @@ pub fn index_files(archive: &Archive, causes: &causes::Causes) -> Vec<OutputFile
     static_index::build(archive, causes)
 }
 
-/// [`index_files`], each handed to `emit` as soon as it is made.
+/// [`index_files`], each handed to `emit` as soon as it is made; with `carrier`, a
+/// document file made from the same inputs as the previous site's is carried over.
 pub(crate) fn index_files_to(
     archive: &Archive,
     causes: &causes::Causes,
     emit: crate::site::Emit<'_>,
+    carrier: Option<crate::site::Carrier<'_>>,
 ) -> Result<()> {
-    static_index::build_to(archive, causes, emit)
+    static_index::build_to(archive, causes, emit, carrier)
 }
 
 /// Update the tantivy index in the site's cache folder, recording the content files it

@@ -148,6 +148,7 @@ fn index_batch(
     docs: &[Incident],
     first: usize,
     emit: crate::site::Emit<'_>,
+    carrier: Option<crate::site::Carrier<'_>>,
 ) -> Result<(Vec<DocIndex>, ByHash<Box<str>>)> {
     debug_assert_eq!(first % DOC_GROUP, 0);
     let mut vocab: ByHash<Box<str>> = ByHash::default();
@@ -200,7 +201,7 @@ fn index_batch(
         });
         group.push((incident, text));
         if group.len() == DOC_GROUP || k + 1 == docs.len() {
-            emit(doc_file((first + k) / DOC_GROUP, &group))?;
+            doc_file_to((first + k) / DOC_GROUP, &group, emit, carrier)?;
             group.clear();
         }
     }
@@ -209,7 +210,14 @@ fn index_batch(
 
 /// The document file of group `number`: id, title, date, severity and services of each
 /// of its documents, then their searchable texts packed (`pack_texts`).
-fn doc_file(number: usize, group: &[(&Incident, String)]) -> OutputFile {
+/// Emit document file `number` of `group`, or carry the previous site's over when
+/// `carrier` finds one made from the same records and texts.
+fn doc_file_to(
+    number: usize,
+    group: &[(&Incident, String)],
+    emit: crate::site::Emit<'_>,
+    carrier: Option<crate::site::Carrier<'_>>,
+) -> Result<()> {
     let records: Vec<_> = group
         .iter()
         .map(|(i, _)| {
@@ -222,15 +230,35 @@ fn doc_file(number: usize, group: &[(&Incident, String)]) -> OutputFile {
             )
         })
         .collect();
+    let records = serde_json::to_string(&records).unwrap_or_default();
+    let path = format!("search/idx/x/{}/{number}.js", number / GROUPS_PER_FOLDER);
+    let input = carrier.map(|c| {
+        let mut h = c.hasher();
+        h.update(b"search document file\0");
+        h.update(path.as_bytes());
+        h.update(b"\0");
+        h.update(records.as_bytes());
+        for (_, text) in group {
+            h.update(&(text.len() as u64).to_le_bytes());
+            h.update(text.as_bytes());
+        }
+        crate::site::digest16(&h)
+    });
+    if let (Some(c), Some(input)) = (carrier, &input)
+        && (c.carry)(&path, input)
+    {
+        return Ok(());
+    }
     let texts: Vec<&str> = group.iter().map(|(_, text)| text.as_str()).collect();
-    OutputFile::new(
-        format!("search/idx/x/{}/{number}.js", number / GROUPS_PER_FOLDER),
+    let mut file = OutputFile::new(
+        path,
         format!(
-            "hindsightDocs({number},{},\"{}\");\n",
-            serde_json::to_string(&records).unwrap_or_default(),
+            "hindsightDocs({number},{records},\"{}\");\n",
             pack_texts(&texts)
         ),
-    )
+    );
+    file.input = input;
+    emit(file)
 }
 
 /// The texts of a document file as a JSON array, zlib-compressed and in base 64: a
@@ -279,17 +307,20 @@ fn js_order(a: &str, b: &str) -> std::cmp::Ordering {
 
 /// Every file of the static index, paths relative to the output root, sorted by path.
 pub(crate) fn build(archive: &Archive, causes: &Causes) -> Vec<OutputFile> {
-    crate::site::collect(|emit| build_to(archive, causes, emit))
+    crate::site::collect(|emit| build_to(archive, causes, emit, None))
         .map(|((), files)| files)
         .expect("collecting files in memory never fails")
 }
 
 /// Every file of the static index, handed to `emit` as soon as it is made (document
 /// files while the terms are still being counted), so the index is never held whole.
+/// With `carrier`, a document file whose inputs digest as the previous site's did is
+/// carried over instead: compressing the texts is most of what a document file costs.
 pub(crate) fn build_to(
     archive: &Archive,
     causes: &Causes,
     emit: crate::site::Emit<'_>,
+    carrier: Option<crate::site::Carrier<'_>>,
 ) -> Result<()> {
     let docs = &archive.incidents;
     let n = docs.len();
@@ -299,7 +330,7 @@ pub(crate) fn build_to(
     let batches: Vec<(Vec<DocIndex>, ByHash<Box<str>>)> = docs
         .par_chunks(batch)
         .enumerate()
-        .map(|(k, chunk)| index_batch(chunk, k * batch, emit))
+        .map(|(k, chunk)| index_batch(chunk, k * batch, emit, carrier))
         .collect::<Result<_>>()?;
     let mut per_doc: Vec<DocIndex> = Vec::with_capacity(n);
     let mut vocab: ByHash<Box<str>> = ByHash::default();

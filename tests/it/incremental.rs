@@ -316,7 +316,13 @@ fn incident_pages_whose_inputs_did_not_change_are_carried_over_unrendered() {
         })
         .sum();
     assert!(terms > 5, "{terms} term pages");
-    assert_eq!(carried(&err), pages + terms, "{err}");
+    // The search index's document files (texts compressed, in fours) too.
+    let docs: usize = std::fs::read_dir(site.path().join("public/search/idx/x"))
+        .unwrap()
+        .map(|d| std::fs::read_dir(d.unwrap().path()).unwrap().count())
+        .sum();
+    assert_eq!(docs, pages.div_ceil(4), "{docs} search document files");
+    assert_eq!(carried(&err), pages + terms + docs, "{err}");
     assert_same_as_clean_build(site.path());
 
     // The site's incident template is overridden: no page is carried (templates

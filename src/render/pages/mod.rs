@@ -108,6 +108,30 @@ fn home(renderer: &Renderer, model: &SiteModel<'_>) -> Result<OutputFile> {
     renderer.page("index.html", urls::HOME, ctx)
 }
 
+/// Everything an incident page is rendered from, digested whole before any of it is
+/// copied into a template context: a page carried over from the previous site never
+/// pays for tera's copy.
+#[derive(serde::Serialize)]
+struct IncidentPage<'a> {
+    incident: &'a Incident,
+    row: &'a view::Row,
+    authors: &'a [String],
+    durations: Vec<view::Duration>,
+    milestones: Vec<view::Milestone>,
+    timeline: Vec<view::TimelineView>,
+    timezone: Option<String>,
+    action_items: Vec<view::ActionView>,
+    overdue_count: usize,
+    no_status_count: usize,
+    related: Vec<view::RelatedView>,
+    inferred_causes: &'a [crate::model::InferredCause],
+    repeat_of: Option<view::RepeatView>,
+    repeated_by: Vec<view::RepeatView>,
+    cause_suggestions: Vec<view::SuggestionView>,
+    toc: Vec<&'a crate::model::TocEntry>,
+    body_html: std::borrow::Cow<'a, str>,
+}
+
 fn incident_page(
     renderer: &Renderer,
     model: &SiteModel,
@@ -115,40 +139,34 @@ fn incident_page(
     carry: Option<crate::site::Carry<'_>>,
 ) -> Result<Option<OutputFile>> {
     let incident = &model.archive.incidents[index];
-    let mut ctx = renderer.context(carry);
-    ctx.insert("incident", incident);
-    ctx.insert("row", &model.rows()[index]);
-    ctx.insert("authors", &incident.authors);
-    ctx.insert("durations", &view::durations(incident));
-    ctx.insert("milestones", &view::milestones(incident));
-    ctx.insert("timeline", &view::timeline(incident));
-    ctx.insert("timezone", &view::timezone(incident));
     let items = view::action_views(incident, model.site.as_of);
-    ctx.insert("action_items", &items);
-    ctx.insert("overdue_count", &items.iter().filter(|a| a.overdue).count());
-    ctx.insert(
-        "no_status_count",
-        &items.iter().filter(|a| a.status == "unknown").count(),
-    );
-    ctx.insert("related", &view::related(model, incident));
-    ctx.insert(
-        "inferred_causes",
-        model
+    let page = IncidentPage {
+        incident,
+        row: &model.rows()[index],
+        authors: &incident.authors,
+        durations: view::durations(incident),
+        milestones: view::milestones(incident),
+        timeline: view::timeline(incident),
+        timezone: view::timezone(incident),
+        overdue_count: items.iter().filter(|a| a.overdue).count(),
+        no_status_count: items.iter().filter(|a| a.status == "unknown").count(),
+        action_items: items,
+        related: view::related(model, incident),
+        inferred_causes: model
             .insights
             .inferred_causes
             .get(&incident.id)
             .map_or(&[][..], Vec::as_slice),
-    );
-    ctx.insert("repeat_of", &view::repeat_of(model, incident));
-    ctx.insert("repeated_by", &view::repeated_by(model, incident));
-    ctx.insert("cause_suggestions", &view::suggestions(model, incident));
-    ctx.insert("toc", &view::toc(incident));
-    let body = crate::render::links::rewrite(
-        &incident.body_html,
-        model.insights.file_links.get(&incident.id),
-    );
-    ctx.insert("body_html", &body);
-    renderer.page_or_carry("incident.html", &urls::incident(&incident.id), ctx, carry)
+        repeat_of: view::repeat_of(model, incident),
+        repeated_by: view::repeated_by(model, incident),
+        cause_suggestions: view::suggestions(model, incident),
+        toc: view::toc(incident),
+        body_html: crate::render::links::rewrite(
+            &incident.body_html,
+            model.insights.file_links.get(&incident.id),
+        ),
+    };
+    renderer.view_or_carry("incident.html", &urls::incident(&incident.id), &page, carry)
 }
 
 fn term_page(

@@ -218,6 +218,10 @@ pub struct PageData {
     pub(crate) taxonomies: BTreeMap<&'static str, Vec<Term>>,
     /// Incident id → index in the archive (pages look up many related incidents).
     pub(super) by_id: HashMap<String, usize>,
+    /// Incident id → the later incidents recorded as its repeats, in id order (as
+    /// `Insights::repeat_of`): each incident page lists them, and scanning every
+    /// repeat for every page grew with the square of the archive.
+    repeated_by: HashMap<String, Vec<String>>,
 }
 
 impl PageData {
@@ -238,10 +242,18 @@ impl PageData {
             .enumerate()
             .map(|(n, i)| (i.id.clone(), n))
             .collect();
+        let mut repeated_by: HashMap<String, Vec<String>> = HashMap::new();
+        for (later, r) in &insights.repeat_of {
+            repeated_by
+                .entry(r.id.clone())
+                .or_default()
+                .push(later.clone());
+        }
         PageData {
             rows,
             taxonomies,
             by_id,
+            repeated_by,
         }
     }
 
@@ -616,12 +628,15 @@ pub(super) fn repeat_of(model: &SiteModel, incident: &Incident) -> Option<Repeat
 
 /// The later incidents that repeat this one.
 pub(super) fn repeated_by(model: &SiteModel, incident: &Incident) -> Vec<RepeatView> {
-    model
-        .insights
-        .repeat_of
+    let Some(later) = model.data.repeated_by.get(&incident.id) else {
+        return Vec::new();
+    };
+    later
         .iter()
-        .filter(|(_, r)| r.id == incident.id)
-        .filter_map(|(later, r)| repeat_view(model, later, r))
+        .filter_map(|later| {
+            let r = model.insights.repeat_of.get(later)?;
+            repeat_view(model, later, r)
+        })
         .collect()
 }
 
