@@ -515,7 +515,7 @@ pub(crate) fn render_site_to(
         // `static_index::build_to`); the others are a page or a few.
         match task {
             None => tally.time("dashboards", || {
-                dashboard::render_to(&renderer, site, archive, insights, &emit_noting)
+                dashboard::render_to(&renderer, site, archive, insights, &emit_noting, carry)
             })?,
             Some(Unit::SearchIndex) => tally.time("browser search index", || {
                 search_index_to(site, archive, insights, &emit_noting, carrier)

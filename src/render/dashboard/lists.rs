@@ -27,13 +27,13 @@ type Member<'a> = (usize, &'a Incident);
 
 /// One post-mortem as a row of a list.
 #[derive(Debug, Serialize)]
-struct IncidentRow<'a> {
+struct IncidentRow {
     /// `no date` when it has none.
     date: String,
     url: String,
-    title: &'a str,
+    title: String,
     near_miss: bool,
-    severity: &'a str,
+    severity: String,
     /// Response times (`15 min`, `–` when unknown).
     detect: String,
     acknowledge: String,
@@ -41,9 +41,20 @@ struct IncidentRow<'a> {
     resolve: String,
 }
 
-/// The rows of the archive's post-mortems as template values, each made the first time
-/// a list needs it.
-pub(super) struct Rows(Vec<OnceLock<tera::Value>>);
+/// A row made once and shared by every list that shows it. Its own fields, not a
+/// template value, are what a page's view holds: tera's maps are in hash order, and a
+/// view is digested as JSON to decide whether its page is carried over.
+#[derive(Debug, Clone)]
+struct SharedRow(std::sync::Arc<IncidentRow>);
+
+impl Serialize for SharedRow {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+/// The rows of the archive's post-mortems, each made the first time a list needs it.
+pub(super) struct Rows(Vec<OnceLock<SharedRow>>);
 
 impl Rows {
     pub(super) fn new(len: usize) -> Rows {
@@ -52,7 +63,7 @@ impl Rows {
 }
 
 impl Ctx<'_> {
-    fn row(&self, (index, i): Member) -> tera::Value {
+    fn row(&self, (index, i): Member) -> SharedRow {
         self.rows.0[index]
             .get_or_init(|| {
                 let minutes = |m: Metric| {
@@ -60,17 +71,17 @@ impl Ctx<'_> {
                         .map(|v| fmt_minutes(v as f64))
                         .unwrap_or_else(|| "–".into())
                 };
-                tera::Value::from_serializable(&IncidentRow {
+                SharedRow(std::sync::Arc::new(IncidentRow {
                     date: i.date.map_or_else(|| "no date".into(), |d| d.to_string()),
                     url: urls::href(&urls::incident(&i.id)),
-                    title: &i.title,
+                    title: i.title.clone(),
                     near_miss: i.is_near_miss(),
-                    severity: trends::severity_ref(self.config, i),
+                    severity: trends::severity_ref(self.config, i).to_string(),
                     detect: minutes(Metric::TimeToDetect),
                     acknowledge: minutes(Metric::TimeToAcknowledge),
                     mitigate: minutes(Metric::TimeToMitigate),
                     resolve: minutes(Metric::TimeToResolve),
-                })
+                }))
             })
             .clone()
     }
@@ -78,7 +89,7 @@ impl Ctx<'_> {
     fn rows_of<'m, 'n: 'm>(
         &self,
         members: impl IntoIterator<Item = &'m Member<'n>>,
-    ) -> Vec<tera::Value> {
+    ) -> Vec<SharedRow> {
         members.into_iter().map(|&m| self.row(m)).collect()
     }
 }
@@ -156,7 +167,7 @@ struct RowGroup {
     heading: String,
     /// The rows, counted.
     count: String,
-    rows: Vec<tera::Value>,
+    rows: Vec<SharedRow>,
 }
 
 /// `dashboard_list_time.html`: the period's post-mortems by quarter, then (all time by
@@ -221,13 +232,13 @@ struct BinEntries {
     label: String,
     count: String,
     weight: Option<u32>,
-    rows: Vec<tera::Value>,
+    rows: Vec<SharedRow>,
 }
 
 #[derive(Debug, Serialize)]
 struct Counted {
     count: String,
-    rows: Vec<tera::Value>,
+    rows: Vec<SharedRow>,
 }
 
 /// An incident repeating an earlier one's cause; `earlier_href` is empty when the
@@ -258,7 +269,7 @@ impl Ctx<'_> {
         kind: ListKind,
         heading: &'static str,
         list: T,
-    ) -> Result<OutputFile> {
+    ) -> Result<Option<OutputFile>> {
         let path = list_path(&scope.base, period.period, kind);
         let (template, _) = [
             ("dashboard_list_time.html", ListKind::Time),
@@ -290,8 +301,8 @@ impl Ctx<'_> {
             .collect(),
             list,
         };
-        let ctx = tera::Context::from_serialize(&page)?;
-        self.renderer.page(template, &path, ctx)
+        self.renderer
+            .view_or_carry(template, &path, &page, self.carry)
     }
 
     /// `sorted`: the period's post-mortems by date.
@@ -300,7 +311,7 @@ impl Ctx<'_> {
         scope: &Scope,
         period: &PeriodTrends,
         sorted: &[Member],
-    ) -> Result<OutputFile> {
+    ) -> Result<Option<OutputFile>> {
         let keys = trends::severity_keys(self.config, period);
         let monthly = period.granularity == Granularity::Month;
         let mut quarters = Vec::new();
@@ -415,7 +426,7 @@ impl Ctx<'_> {
         scope: &Scope,
         period: &PeriodTrends,
         incidents: &[Member],
-    ) -> Result<OutputFile> {
+    ) -> Result<Option<OutputFile>> {
         let path = list_path(&scope.base, period.period, ListKind::Cause);
         let pareto = &period.causes.pareto;
         let anchors = anchors("c", pareto.iter().map(|p| p.cause.as_str()));
@@ -494,7 +505,7 @@ impl Ctx<'_> {
         scope: &Scope,
         period: &PeriodTrends,
         incidents: &[Member],
-    ) -> Result<OutputFile> {
+    ) -> Result<Option<OutputFile>> {
         let heat = &period.heatmap;
         let anchors = anchors("s", heat.rows.iter().map(|r| r.service.as_str()));
         let mut by_service = group_by(incidents, |i| &i.services);

@@ -140,7 +140,7 @@ pub fn render(
     archive: &Archive,
     insights: &Insights,
 ) -> Result<Vec<OutputFile>> {
-    crate::site::collect(|emit| render_to(renderer, site, archive, insights, emit))
+    crate::site::collect(|emit| render_to(renderer, site, archive, insights, emit, None))
         .map(|((), files)| files)
 }
 
@@ -152,11 +152,13 @@ pub(crate) fn render_to(
     archive: &Archive,
     insights: &Insights,
     emit: crate::site::Emit<'_>,
+    carry: Option<crate::site::Carry<'_>>,
 ) -> Result<()> {
     let all = trends::compute(archive, insights, site.as_of, &site.config);
     emit(export::export(&all)?)?;
     let catalog = Catalog::new(archive);
-    let ctx = Ctx::new(renderer, site, archive, insights, &catalog);
+    let mut ctx = Ctx::new(renderer, site, archive, insights, &catalog);
+    ctx.carry = carry;
     catalog.entries.par_iter().try_for_each(|e| {
         let scope = match e.key.kind {
             ScopeKind::Org => &all.org,
@@ -362,6 +364,9 @@ struct Ctx<'a> {
     rows: lists::Rows,
     /// Archive index by incident id, made when first needed.
     ids: OnceLock<HashMap<&'a str, usize>>,
+    /// Where a page rendered from the same view as the previous site's is carried
+    /// over instead (`Renderer::view_or_carry`).
+    carry: Option<crate::site::Carry<'a>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -381,6 +386,7 @@ impl<'a> Ctx<'a> {
             catalog,
             rows: lists::Rows::new(archive.incidents.len()),
             ids: OnceLock::new(),
+            carry: None,
         }
     }
 
@@ -397,20 +403,21 @@ impl<'a> Ctx<'a> {
         ids.get(id).map(|&n| &self.archive.incidents[n])
     }
 
+    /// The files of a scope, but those carried over from the previous site.
     fn scope_files(&self, scope: &Scope) -> Result<Vec<OutputFile>> {
         let mut files = Vec::new();
         for period in &scope.trends.periods {
             let sorted = self.sorted(period.members.iter().copied());
-            files.push(self.dashboard_page(scope, period, &sorted)?);
-            files.push(self.list_by_time(scope, period, &sorted)?);
+            files.extend(self.dashboard_page(scope, period, &sorted)?);
+            files.extend(self.list_by_time(scope, period, &sorted)?);
             let incidents: Vec<(usize, &Incident)> = sorted
                 .iter()
                 .copied()
                 .filter(|(_, i)| !i.is_near_miss())
                 .collect();
-            files.push(self.list_by_cause(scope, period, &incidents)?);
+            files.extend(self.list_by_cause(scope, period, &incidents)?);
             if list_kinds(scope.trends.kind).contains(&ListKind::Service) {
-                files.push(self.list_by_service(scope, period, &incidents)?);
+                files.extend(self.list_by_service(scope, period, &incidents)?);
             }
         }
         Ok(files)

@@ -294,7 +294,7 @@ impl Ctx<'_> {
         scope: &Scope,
         period: &PeriodTrends,
         sorted: &[(usize, &Incident)],
-    ) -> Result<OutputFile> {
+    ) -> Result<Option<OutputFile>> {
         let page = PageCtx::new(scope, period, sorted);
         let path = page.path.clone();
         let enough = period.enough_data;
@@ -333,8 +333,8 @@ impl Ctx<'_> {
             actions: self.actions(&page),
             scopes: self.scope_links(scope, &path),
         };
-        let ctx = tera::Context::from_serialize(&view)?;
-        self.renderer.page("dashboard.html", &path, ctx)
+        self.renderer
+            .view_or_carry("dashboard.html", &path, &view, self.carry)
     }
 
     fn notices(&self, page: &PageCtx) -> Notices {
