@@ -123,8 +123,14 @@ pub fn neighbours(
     (0..n)
         .into_par_iter()
         .map_init(
-            || (vec![0.0f32; n], Vec::<u32>::new()),
-            |(acc, touched), i| {
+            || {
+                (
+                    vec![0.0f32; n],
+                    Vec::<u32>::new(),
+                    vec![0.0f32; model.whole_terms.len()],
+                )
+            },
+            |(acc, touched, whole_i), i| {
                 for &(term, w) in &pruned[i] {
                     for &(j, wj) in &postings[term as usize] {
                         if j as usize != i {
@@ -155,23 +161,31 @@ pub fn neighbours(
                 candidates.sort_unstable();
                 candidates.dedup();
                 candidates.retain(|&j| j != i);
+                // This incident's whole-text vector spread out by term, so each
+                // candidate's cosine is one look-up per term of its own.
+                for &(term, w) in &model.whole[i] {
+                    whole_i[term as usize] = w;
+                }
                 let mut pairs: Vec<Pair> = candidates
                     .into_iter()
                     .map(|j| {
                         let refers = links.contains(&(i, j));
                         let referred_by = links.contains(&(j, i));
+                        let whole_sim = text::dot_dense(whole_i, &model.whole[j]);
                         score_pair(
                             incidents,
-                            model,
                             &pruned,
                             &labels,
-                            i,
-                            j,
+                            (i, j),
+                            whole_sim,
                             refers,
                             referred_by,
                         )
                     })
                     .collect();
+                for &(term, _) in &model.whole[i] {
+                    whole_i[term as usize] = 0.0;
+                }
                 pairs.sort_by(|a, b| {
                     b.score
                         .total_cmp(&a.score)
@@ -201,13 +215,13 @@ fn inverted_index(pruned: &[SparseVec], terms: usize, cap: usize) -> Vec<Vec<(u3
 }
 
 #[allow(clippy::too_many_arguments)]
+/// Score candidate `j` of incident `i`; `whole_sim` is the cosine of their whole texts.
 fn score_pair(
     incidents: &[Incident],
-    model: &TextModel,
     pruned: &[SparseVec],
     labels: &LabelIndex,
-    i: usize,
-    j: usize,
+    (i, j): (usize, usize),
+    whole_sim: f32,
     refers: bool,
     referred_by: bool,
 ) -> Pair {
@@ -215,7 +229,6 @@ fn score_pair(
     // Over the pruned vectors, as in the index: the heaviest terms carry nearly all of
     // the cosine, and merging 30 + 30 terms keeps exact scoring cheap.
     let cause_sim = text::dot(&pruned[i], &pruned[j]);
-    let whole_sim = text::dot(&model.whole[i], &model.whole[j]);
     let cause_overlap = overlap(&a.causes, &b.causes, |_| 1.0);
     let service_overlap = overlap(&a.services, &b.services, |s| labels.service_weight(s));
     let mut text_evidence = text_part(cause_sim, whole_sim);

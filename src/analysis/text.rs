@@ -539,6 +539,20 @@ pub(crate) fn dot(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     sum
 }
 
+/// [`dot`] of a vector spread out by term id (`dense[t]` its weight of term t, 0 where
+/// it has none) and a sparse one. Its terms are added in the same order as `dot`
+/// adds them (ascending term id), so the sum is the same to the last bit.
+pub(crate) fn dot_dense(dense: &[f32], b: &[(u32, f32)]) -> f32 {
+    let mut sum = 0.0f32;
+    for &(term, w) in b {
+        let d = dense[term as usize];
+        if d != 0.0 {
+            sum += d * w;
+        }
+    }
+    sum
+}
+
 /// The shared terms contributing most to the dot product, best first (ties by id).
 pub(crate) fn top_shared_terms(a: &[(u32, f32)], b: &[(u32, f32)], k: usize) -> Vec<u32> {
     let (mut i, mut j) = (0, 0);
@@ -573,6 +587,28 @@ pub(crate) fn prune(v: &[(u32, f32)], k: usize) -> SparseVec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dense_dot_product_is_the_sparse_one_to_the_last_bit() {
+        // Weights with many significant bits, so a different order of additions
+        // would show in the last bits of the sum.
+        let vector = |seed: u32, step: u32| -> Vec<(u32, f32)> {
+            (0..80u32)
+                .map(|k| (k * step + seed % 7, 1.0 / (3.0 + (k * seed % 97) as f32)))
+                .collect()
+        };
+        for (a, b) in [(vector(5, 3), vector(11, 2)), (vector(2, 5), vector(7, 1))] {
+            let mut dense = vec![0.0f32; 500];
+            for &(t, w) in &a {
+                dense[t as usize] = w;
+            }
+            assert!(dot(&a, &b) > 0.0);
+            assert_eq!(dot_dense(&dense, &b).to_bits(), dot(&a, &b).to_bits());
+        }
+        // No shared term: nothing is added.
+        let dense = vec![0.0f32; 500];
+        assert_eq!(dot_dense(&dense, &vector(5, 3)), 0.0);
+    }
 
     #[test]
     fn features_drop_stop_words_and_numbers_and_add_bigrams() {
