@@ -93,47 +93,13 @@ impl Renderer {
         })
     }
 
-    /// A context for a page that may be carried over from the previous site: it
-    /// digests what goes into it when `carry` is given and this renderer can tell.
-    pub(crate) fn context(&self, carry: Option<crate::site::Carry<'_>>) -> Context {
-        Context {
-            ctx: tera::Context::new(),
-            hasher: self
-                .salt
-                .filter(|_| carry.is_some())
-                .map(|salt| blake3::Hasher::new_keyed(&salt)),
-        }
-    }
-
-    /// Render `template` to `path` from `ctx` ([`Renderer::page`]), or carry the
-    /// previous site's file over through `carry` when it was rendered from the same
-    /// digest. `None` when carried; a rendered file records its digest.
-    pub(crate) fn page_or_carry(
-        &self,
-        template: &str,
-        path: &str,
-        ctx: Context,
-        carry: Option<crate::site::Carry<'_>>,
-    ) -> Result<Option<OutputFile>> {
-        let input = ctx.hasher.map(|mut h| {
-            h.update(template.as_bytes());
-            h.update(b"\0");
-            h.update(path.as_bytes());
-            crate::site::digest16(&h)
-        });
-        if let (Some(carry), Some(input)) = (carry, &input)
-            && carry(path, input)
-        {
-            return Ok(None);
-        }
-        let mut file = self.page(template, path, ctx.ctx)?;
-        file.input = input;
-        Ok(Some(file))
-    }
-
-    /// [`Renderer::page_or_carry`] for a page whose whole context is one value, whose
-    /// fields are the template's variables: the value is digested as JSON, and copied
-    /// into a template context only when the page is rendered.
+    /// Render `template` to `path` ([`Renderer::page`]) from `view`, a value whose
+    /// fields are the template's variables, or carry the previous site's file over
+    /// through `carry` when it was rendered from the same digest: rendering is a pure
+    /// function of the view, the templates, `site` and the executable, all of which the
+    /// digest covers (the view as JSON, not as tera's copy of it, whose maps are in hash
+    /// order). The view is copied into a template context only when the page is
+    /// rendered. `None` when carried; a rendered file records its digest.
     pub(crate) fn view_or_carry<T: Serialize>(
         &self,
         template: &str,
@@ -189,37 +155,6 @@ impl Renderer {
             .with_context(|| format!("rendering {path} with {template}"))?;
         // Without the templates' indentation and blank lines (`compact`).
         Ok(OutputFile::new(path, compact::compact(&html)))
-    }
-}
-
-/// A template context that can also digest everything put into it (keyed by the
-/// renderer's salt), so that a page whose digest equals the one recorded with the
-/// previous site's file is that file, byte for byte: rendering is a pure function of
-/// the context, the templates, `site` and the executable.
-pub(crate) struct Context {
-    ctx: tera::Context,
-    hasher: Option<blake3::Hasher>,
-}
-
-impl Context {
-    /// Put `value` under `key` (as `tera::Context::insert`), digesting it too.
-    /// The value itself is digested, as JSON, not tera's copy of it: tera keeps maps
-    /// in hash order, which differs from run to run.
-    pub(crate) fn insert<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) {
-        if let Some(h) = &mut self.hasher {
-            h.update(key.as_bytes());
-            h.update(b"\0");
-            // Writing into a hasher cannot fail; a value that cannot be written as JSON
-            // cannot be put in a tera context either.
-            {
-                // Buffered: JSON is written in small pieces, which a hasher takes slowly.
-                let mut buffered = std::io::BufWriter::with_capacity(1 << 14, &mut *h);
-                let _ = serde_json::to_writer(&mut buffered, value);
-                let _ = std::io::Write::flush(&mut buffered);
-            }
-            h.update(b"\0");
-        }
-        self.ctx.insert(key, value);
     }
 }
 
@@ -468,7 +403,7 @@ pub fn render_site(site: &Site, archive: &Archive, insights: &Insights) -> Resul
 /// rendered in parallel, then the sitemap over the paths of the rest. The dashboards
 /// are rendered together, so that the figures of every scope are computed once.
 /// With `carry`, a page rendered from the same inputs as the previous site's file is
-/// carried over instead of rendered (see [`Renderer::page_or_carry`]).
+/// carried over instead of rendered (see [`Renderer::view_or_carry`]).
 pub(crate) fn render_site_to(
     site: &Site,
     archive: &Archive,

@@ -169,6 +169,25 @@ fn incident_page(
     renderer.view_or_carry("incident.html", &urls::incident(&incident.id), &page, carry)
 }
 
+/// Everything a term page is rendered from (see [`IncidentPage`]); a cause's page
+/// also has its incidents by month, repeat chains and open follow-ups.
+#[derive(serde::Serialize)]
+struct TermPage<'a> {
+    taxonomy: &'static str,
+    taxonomy_label: &'static str,
+    taxonomy_title: &'static str,
+    taxonomy_url: String,
+    term: &'a Term,
+    near_misses: usize,
+    incidents: Vec<&'a view::Row>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    months: Option<Vec<view::MonthView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chains: Option<Vec<Vec<view::ChainStep>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    open_items: Option<Vec<view::ActionView>>,
+}
+
 fn term_page(
     renderer: &Renderer,
     model: &SiteModel,
@@ -176,15 +195,19 @@ fn term_page(
     term: &Term,
     carry: Option<crate::site::Carry<'_>>,
 ) -> Result<Option<OutputFile>> {
-    let mut ctx = renderer.context(carry);
-    ctx.insert("taxonomy", taxonomy);
-    ctx.insert("taxonomy_label", taxonomy_label(taxonomy));
-    ctx.insert("taxonomy_title", taxonomy_title(taxonomy));
-    ctx.insert("taxonomy_url", &urls::taxonomy(taxonomy));
-    ctx.insert("term", term);
     let rows = model.rows_of(&term.incidents);
-    ctx.insert("near_misses", &rows.iter().filter(|r| r.near_miss).count());
-    ctx.insert("incidents", &rows);
+    let mut page = TermPage {
+        taxonomy,
+        taxonomy_label: taxonomy_label(taxonomy),
+        taxonomy_title: taxonomy_title(taxonomy),
+        taxonomy_url: urls::taxonomy(taxonomy),
+        term,
+        near_misses: rows.iter().filter(|r| r.near_miss).count(),
+        incidents: rows,
+        months: None,
+        chains: None,
+        open_items: None,
+    };
     let path = urls::term(taxonomy, &term.name);
     if taxonomy == "cause" {
         // The cause page's own sections: incidents by month, repeat chains and open
@@ -194,12 +217,12 @@ fn term_page(
             .iter()
             .map(|&i| &model.archive.incidents[i])
             .collect();
-        ctx.insert("months", &view::months(&incidents));
-        ctx.insert("chains", &view::chains(model, term));
-        ctx.insert("open_items", &view::open_items(model, &incidents));
-        return renderer.page_or_carry("cause.html", &path, ctx, carry);
+        page.months = Some(view::months(&incidents));
+        page.chains = Some(view::chains(model, term));
+        page.open_items = Some(view::open_items(model, &incidents));
+        return renderer.view_or_carry("cause.html", &path, &page, carry);
     }
-    renderer.page_or_carry("term.html", &path, ctx, carry)
+    renderer.view_or_carry("term.html", &path, &page, carry)
 }
 
 fn taxonomy_page(
