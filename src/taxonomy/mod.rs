@@ -235,7 +235,7 @@ pub struct Taxonomy {
 }
 
 /// Default confidence cut-off of [`infer`].
-pub(crate) const DEFAULT_MIN_CONFIDENCE: f64 = 0.65;
+pub(crate) const DEFAULT_MIN_CONFIDENCE: f64 = 0.62;
 
 impl Default for Taxonomy {
     fn default() -> Self {
