@@ -323,6 +323,17 @@ pub(crate) fn infer(incident: &Incident, taxonomy: &Taxonomy) -> Vec<InferredCau
     )
 }
 
+/// `infer` down to the *possible* causes: those above the cut-off first, then those at
+/// or above [`super::POSSIBLE_CONFIDENCE`] (never above the cut-off).
+pub(crate) fn infer_possible(incident: &Incident, taxonomy: &Taxonomy) -> Vec<InferredCause> {
+    infer_with(
+        incident,
+        taxonomy,
+        taxonomy.possible_floor(),
+        &Params::default(),
+    )
+}
+
 /// `infer` with another cut-off and other [`Params`].
 pub fn infer_with(
     incident: &Incident,
