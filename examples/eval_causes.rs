@@ -19,7 +19,8 @@
 //! and the top evidence. `--queries FILE` also scores `Taxonomy::match_query` on
 //! `{"class": ["query", …]}` (top-1 accuracy). `--param NAME=VALUE` overrides a field of
 //! `taxonomy::Params` (`evidence_scale`, `decay=a,b,c,d`, `strong_evidence`, `weak_only`,
-//! `relative_floor`, `max_causes`, `causal_boost`, `plan_factor`, `hedge_factor`). `--taxonomy FILE` reads the taxonomy from a file in
+//! `relative_floor`, `max_causes`, `causal_boost`, `plan_factor`, `hedge_factor`,
+//! `recovery_factor`, `relative_power`). `--taxonomy FILE` reads the taxonomy from a file in
 //! the format of `src/taxonomy/default.toml` instead of the built-in one (to try phrases
 //! without rebuilding).
 //!
@@ -201,6 +202,8 @@ fn main() -> ExitCode {
                     "causal_boost" => params.causal_boost = num(v),
                     "plan_factor" => params.plan_factor = num(v),
                     "hedge_factor" => params.hedge_factor = num(v),
+                    "recovery_factor" => params.recovery_factor = num(v),
+                    "relative_power" => params.relative_power = num(v),
                     "decay" => {
                         for (d, x) in params.decay.iter_mut().zip(v.split(',')) {
                             *d = num(x);

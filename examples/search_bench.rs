@@ -75,8 +75,7 @@ fn main() -> anyhow::Result<()> {
     let c = cpu();
     let t = Instant::now();
     let taxonomy = hindsight::taxonomy::Taxonomy::builtin_ref();
-    let causes =
-        hindsight::search::causes::Causes::from_insights(taxonomy, &insights.inferred_causes);
+    let causes = hindsight::search::causes::Causes::from_insights(taxonomy, &insights);
     let search_files = hindsight::search::index_files(&archive, &causes);
     let static_time = t.elapsed();
     let static_cpu = cpu_since(c);

@@ -547,6 +547,10 @@ pub struct Insights {
     /// Causes inferred from each post-mortem's text (taxonomy classes), strongest first,
     /// with the sentences they rest on. Never merged into `Incident::causes`.
     pub inferred_causes: BTreeMap<String, Vec<InferredCause>>,
+    /// Classes each post-mortem's text suggests below the cut-off of `inferred_causes`
+    /// (`taxonomy::POSSIBLE_CONFIDENCE` and up), strongest first: never shown or compared
+    /// as causes, only searched by, for less.
+    pub possible_causes: BTreeMap<String, Vec<String>>,
     /// Links between files resolved to incidents: incident id → link as written → the
     /// id of the incident it names. Pages rewrite these links to the incident's page.
     pub(crate) file_links: BTreeMap<String, BTreeMap<String, String>>,

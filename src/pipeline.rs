@@ -231,7 +231,7 @@ fn render_with_index(
     } = prepared;
     let taxonomy = crate::taxonomy::Taxonomy::for_config(&site.config)
         .unwrap_or_else(|_| std::borrow::Cow::Borrowed(crate::taxonomy::Taxonomy::builtin_ref()));
-    let causes = crate::search::causes::Causes::from_insights(&taxonomy, &insights.inferred_causes);
+    let causes = crate::search::causes::Causes::from_insights(&taxonomy, insights);
     let (rendered, search_index) = std::thread::scope(|s| {
         let search_index = s.spawn(|| {
             let _timed = crate::progress::timed("indexing (CLI search, beside rendering)");

@@ -19,23 +19,39 @@ pub fn infer_all(incidents: &[Incident], taxonomy: &Taxonomy) -> Vec<Vec<Inferre
         .collect()
 }
 
-/// `infer_all`, taking each incident's causes from its cached features when they were
-/// inferred before (see `text::DocFeatures::inferred`).
+/// Each incident's inferred causes (`infer_all`) and the classes of its *possible*
+/// ones, below the cut-off (`taxonomy::infer_possible`), taking both from its cached
+/// features when they were inferred before (see `text::DocFeatures::inferred`): one
+/// reading of the text serves both.
 pub(crate) fn infer_all_cached(
     incidents: &[Incident],
     taxonomy: &Taxonomy,
     cache: &super::text::FeatureCache,
-) -> Vec<Vec<InferredCause>> {
+) -> (Vec<Vec<InferredCause>>, Vec<Vec<String>>) {
     incidents
         .par_iter()
-        .map(|incident| match cache.get(&incident.id) {
-            Some(doc) => doc
-                .inferred
-                .get_or_init(|| taxonomy::infer(incident, taxonomy))
-                .clone(),
-            None => taxonomy::infer(incident, taxonomy),
+        .map(|incident| {
+            let all = match cache.get(&incident.id) {
+                Some(doc) => doc
+                    .inferred
+                    .get_or_init(|| taxonomy::infer_possible(incident, taxonomy))
+                    .clone(),
+                None => taxonomy::infer_possible(incident, taxonomy),
+            };
+            split_possible(all, taxonomy.min_confidence)
         })
-        .collect()
+        .unzip()
+}
+
+/// Causes at or above `min` (kept whole), and the classes of the rest.
+pub(crate) fn split_possible(
+    mut all: Vec<InferredCause>,
+    min: f64,
+) -> (Vec<InferredCause>, Vec<String>) {
+    // Strongest first, so the causes above the cut-off are a prefix.
+    let sure = all.iter().take_while(|c| c.confidence >= min).count();
+    let possible = all.split_off(sure).into_iter().map(|c| c.class).collect();
+    (all, possible)
 }
 
 /// What related incidents compare: each incident's inferred classes with their
@@ -62,10 +78,7 @@ pub fn class_sets(
 }
 
 /// Keyed by incident id, leaving out incidents with none.
-pub(crate) fn by_id(
-    incidents: &[Incident],
-    inferred: Vec<Vec<InferredCause>>,
-) -> BTreeMap<String, Vec<InferredCause>> {
+pub(crate) fn by_id<T>(incidents: &[Incident], inferred: Vec<Vec<T>>) -> BTreeMap<String, Vec<T>> {
     incidents
         .iter()
         .zip(inferred)

@@ -54,7 +54,7 @@ pub(crate) fn analyse_cached(
     // falls back to the builtin taxonomy.
     let taxonomy = Taxonomy::for_config(config)
         .unwrap_or_else(|_| std::borrow::Cow::Borrowed(Taxonomy::builtin_ref()));
-    let inferred = causes::infer_all_cached(incidents, &taxonomy, cache);
+    let (inferred, possible) = causes::infer_all_cached(incidents, &taxonomy, cache);
     let classes = causes::class_sets(incidents, &inferred);
     drop(t);
     let t = timed("analysing: neighbours");
@@ -117,6 +117,7 @@ pub(crate) fn analyse_cached(
             repeat_of,
             cause_suggestions,
             inferred_causes: causes::by_id(incidents, inferred),
+            possible_causes: causes::by_id(incidents, possible),
             file_links,
         },
         diagnostics,
@@ -124,7 +125,7 @@ pub(crate) fn analyse_cached(
 }
 
 /// Layout of a features entry ([`text::DocFeatures::encode`]); part of the salt.
-const FEATURES_FORMAT: &[u8] = b"features 1";
+const FEATURES_FORMAT: &[u8] = b"features 2";
 
 /// [`analyse`], with each incident's words and inferred causes read back from the build
 /// cache in `dir` when an earlier build computed them (see [`crate::store`]), and the

@@ -50,9 +50,9 @@ pub(crate) struct DocFeatures {
     pub(crate) cause: TermFreqs,
     pub(crate) whole: TermFreqs,
     pub(crate) structured: bool,
-    /// The causes inferred from the same text, filled the first time analysis asks
-    /// (the taxonomy is the site's; `serve` drops the whole cache when the config
-    /// changes).
+    /// The causes inferred from the same text down to the possible ones
+    /// (`taxonomy::infer_possible`), filled the first time analysis asks (the taxonomy
+    /// is the site's; `serve` drops the whole cache when the config changes).
     pub(crate) inferred: std::sync::OnceLock<Vec<crate::model::InferredCause>>,
 }
 

@@ -387,7 +387,7 @@ fn search_index_to(
 ) -> Result<()> {
     let taxonomy = crate::taxonomy::Taxonomy::for_config(&site.config)
         .unwrap_or_else(|_| Cow::Borrowed(crate::taxonomy::Taxonomy::builtin_ref()));
-    let causes = crate::search::causes::Causes::from_insights(&taxonomy, &insights.inferred_causes);
+    let causes = crate::search::causes::Causes::from_insights(&taxonomy, insights);
     crate::search::index_files_to(archive, &causes, emit, carrier)
 }
 

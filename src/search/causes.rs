@@ -7,17 +7,44 @@
 //! from its text (`crate::taxonomy::infer`) at or above the taxonomy's
 //! `min_confidence`. Labels the taxonomy does not know stay searchable as labels
 //! (`cause:` compares them exactly).
+//!
+//! An unlabelled incident also has *possible* classes: those its text suggests below the
+//! cut-off, down to `taxonomy::POSSIBLE_CONFIDENCE`. They are never shown as causes and
+//! `cause:` does not filter by them; a query whose words describe a cause finds them
+//! too, at `weights::CAUSE_POSSIBLE` of a class's score, so they rank after the incidents
+//! of that cause and still make the first page when there are few of those.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use crate::model::{Incident, InferredCause};
+use crate::model::{Incident, InferredCause, Insights};
 use crate::taxonomy::Taxonomy;
 
 /// Where an incident's inferred causes come from: already inferred by the build's
 /// analysis, or inferred on demand (for the few files `hindsight search` re-reads).
 pub struct Causes<'a> {
     taxonomy: &'a Taxonomy,
-    known: Option<HashMap<&'a str, &'a [InferredCause]>>,
+    known: Option<Known<'a>>,
+}
+
+/// Causes analysis inferred, by incident id: above the cut-off, and the possible ones.
+struct Known<'a> {
+    inferred: HashMap<&'a str, &'a [InferredCause]>,
+    possible: HashMap<&'a str, &'a [String]>,
+}
+
+impl<'a> Known<'a> {
+    fn of(
+        inferred: impl Iterator<Item = (&'a str, &'a [InferredCause])>,
+        possible: &'a BTreeMap<String, Vec<String>>,
+    ) -> Self {
+        Known {
+            inferred: inferred.collect(),
+            possible: possible
+                .iter()
+                .map(|(id, classes)| (id.as_str(), classes.as_slice()))
+                .collect(),
+        }
+    }
 }
 
 impl<'a> Causes<'a> {
@@ -29,38 +56,35 @@ impl<'a> Causes<'a> {
         }
     }
 
-    /// Use the causes already inferred for `incidents` (in the same order); an incident
-    /// not among them has none.
+    /// Use the causes already inferred for `incidents` (in the same order) and the
+    /// possible ones by id; an incident not among them has none.
     #[cfg(test)]
     pub(crate) fn inferred(
         taxonomy: &'a Taxonomy,
         incidents: &'a [Incident],
         inferred: &'a [Vec<InferredCause>],
+        possible: &'a BTreeMap<String, Vec<String>>,
     ) -> Self {
         let known = incidents
             .iter()
             .zip(inferred)
-            .map(|(i, causes)| (i.id.as_str(), causes.as_slice()))
-            .collect();
+            .map(|(i, causes)| (i.id.as_str(), causes.as_slice()));
         Causes {
             taxonomy,
-            known: Some(known),
+            known: Some(Known::of(known, possible)),
         }
     }
 
-    /// Use the causes analysis inferred ([`crate::model::Insights::inferred_causes`]).
-    pub fn from_insights(
-        taxonomy: &'a Taxonomy,
-        inferred: &'a std::collections::BTreeMap<String, Vec<InferredCause>>,
-    ) -> Self {
+    /// Use the causes analysis inferred ([`Insights::inferred_causes`] and
+    /// [`Insights::possible_causes`]).
+    pub fn from_insights(taxonomy: &'a Taxonomy, insights: &'a Insights) -> Self {
+        let known = insights
+            .inferred_causes
+            .iter()
+            .map(|(id, causes)| (id.as_str(), causes.as_slice()));
         Causes {
             taxonomy,
-            known: Some(
-                inferred
-                    .iter()
-                    .map(|(id, causes)| (id.as_str(), causes.as_slice()))
-                    .collect(),
-            ),
+            known: Some(Known::of(known, &insights.possible_causes)),
         }
     }
 
@@ -68,8 +92,9 @@ impl<'a> Causes<'a> {
         self.taxonomy
     }
 
-    /// The incident's class ids, sorted and without repeats.
-    pub(crate) fn classes(&self, incident: &Incident) -> Vec<String> {
+    /// The incident's class ids and its possible ones (none of them a class), each
+    /// sorted and without repeats.
+    pub(crate) fn graded(&self, incident: &Incident) -> (Vec<String>, Vec<String>) {
         let mut out: Vec<String> = incident
             .causes
             .iter()
@@ -81,27 +106,43 @@ impl<'a> Causes<'a> {
         if !incident.causes.is_empty() {
             out.sort();
             out.dedup();
-            return out;
+            return (out, Vec::new());
         }
         let min = self.taxonomy.min_confidence;
+        let floor = self.taxonomy.possible_floor();
+        let mut possible: Vec<String> = Vec::new();
         let mut add = |inferred: &[InferredCause]| {
-            out.extend(
-                inferred
-                    .iter()
-                    .filter(|c| c.confidence >= min)
-                    .map(|c| c.class.clone()),
-            );
+            for c in inferred {
+                if c.confidence >= min {
+                    out.push(c.class.clone());
+                } else if c.confidence >= floor {
+                    possible.push(c.class.clone());
+                }
+            }
         };
         match &self.known {
-            Some(known) => add(known.get(incident.id.as_str()).copied().unwrap_or_default()),
-            None => add(&crate::taxonomy::infer(incident, self.taxonomy)),
+            Some(known) => {
+                let id = incident.id.as_str();
+                add(known.inferred.get(id).copied().unwrap_or_default());
+                possible.extend(
+                    known
+                        .possible
+                        .get(id)
+                        .into_iter()
+                        .flat_map(|p| p.iter().cloned()),
+                );
+            }
+            None => add(&crate::taxonomy::infer_possible(incident, self.taxonomy)),
         }
         out.sort();
         out.dedup();
-        out
+        possible.sort();
+        possible.dedup();
+        possible.retain(|c| out.binary_search(c).is_err());
+        (out, possible)
     }
 
-    /// A stable digest of the taxonomy (classes, names, phrases, cut-off): an index made
+    /// A stable digest of the taxonomy (classes, names, phrases, cut-offs): an index made
     /// with another taxonomy is rebuilt.
     pub(crate) fn fingerprint(&self) -> String {
         fingerprint(self.taxonomy)
@@ -120,6 +161,7 @@ pub(crate) fn fingerprint(taxonomy: &Taxonomy) -> String {
     eat(&serde_json::to_vec(&taxonomy.families).unwrap_or_default());
     eat(&serde_json::to_vec(&taxonomy.classes).unwrap_or_default());
     eat(taxonomy.min_confidence.to_string().as_bytes());
+    eat(taxonomy.possible_floor().to_string().as_bytes());
     format!("{h:016x}")
 }
 
@@ -179,11 +221,11 @@ mod tests {
             ..Default::default()
         };
         // Labelled: the labels the taxonomy knows, nothing inferred.
-        assert_eq!(Causes::new(taxonomy).classes(&incident), ["dns"]);
+        assert_eq!(Causes::new(taxonomy).graded(&incident).0, ["dns"]);
         let mut unlabelled = incident.clone();
         unlabelled.causes.clear();
         assert_eq!(
-            Causes::new(taxonomy).classes(&unlabelled),
+            Causes::new(taxonomy).graded(&unlabelled).0,
             ["power-failure"],
             "the root cause states a power loss"
         );
@@ -205,9 +247,50 @@ mod tests {
             },
         ]];
         let incidents = [unlabelled.clone()];
+        let possible = BTreeMap::from([("a".to_string(), vec!["dns".to_string()])]);
+        let causes = Causes::inferred(taxonomy, &incidents, &known, &possible);
+        assert_eq!(causes.graded(&unlabelled).0, ["cache"]);
+        // The possible classes analysis found are kept apart.
         assert_eq!(
-            Causes::inferred(taxonomy, &incidents, &known).classes(&unlabelled),
-            ["cache"]
+            causes.graded(&unlabelled),
+            (vec!["cache".to_string()], vec!["dns".to_string()])
+        );
+    }
+
+    #[test]
+    fn causes_below_the_cut_off_are_possible_classes_of_unlabelled_post_mortems() {
+        let taxonomy = Taxonomy::builtin_ref();
+        // The root cause states a power loss; the summary mentions DNS lookups failing,
+        // a symptom far below it.
+        let mut incident = Incident {
+            id: "a".into(),
+            title: "Checkout down".into(),
+            root_cause: Some(
+                "The data centre lost power when both utility feeds failed and the generators did not start."
+                    .into(),
+            ),
+            summary: Some("DNS lookups failed for internal names.".into()),
+            ..Default::default()
+        };
+        let inferred = crate::taxonomy::infer_possible(&incident, taxonomy);
+        let dns = inferred
+            .iter()
+            .find(|c| c.class == "dns")
+            .map(|c| c.confidence);
+        assert!(
+            dns.is_some_and(|c| c < taxonomy.min_confidence && c >= taxonomy.possible_floor()),
+            "{inferred:?}"
+        );
+        let (classes, possible) = Causes::new(taxonomy).graded(&incident);
+        assert_eq!(
+            (classes.as_slice(), possible.as_slice()),
+            (&["power-failure".to_string()][..], &["dns".to_string()][..])
+        );
+        // Authors' labels are facts: nothing is possible beside them.
+        incident.causes = vec!["power-failure".into()];
+        assert_eq!(
+            Causes::new(taxonomy).graded(&incident),
+            (vec!["power-failure".to_string()], Vec::new())
         );
     }
 

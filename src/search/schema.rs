@@ -16,7 +16,7 @@ use super::text;
 use crate::model::Incident;
 
 /// Bump whenever the schema or what goes into a field changes: the index is rebuilt.
-pub(crate) const SCHEMA_VERSION: u32 = 4;
+pub(crate) const SCHEMA_VERSION: u32 = 5;
 /// The tokenizer name registered on every opened index.
 const TOKENIZER: &str = "hindsight";
 
@@ -31,6 +31,9 @@ pub(super) struct Fields {
     pub(super) cause: Field,
     /// Taxonomy classes: known labels and inferred causes (see [`super::causes`]).
     pub(super) class: Field,
+    /// Possible classes of an unlabelled incident, below the cut-off (see
+    /// [`super::causes`]).
+    pub(super) class_possible: Field,
     pub(super) service: Field,
     pub(super) team: Field,
     pub(super) tag: Field,
@@ -64,6 +67,7 @@ pub(super) fn schema() -> (Schema, Fields) {
         labels: b.add_text_field("labels", text(false)),
         cause: b.add_text_field("cause", STRING),
         class: b.add_text_field("class", STRING),
+        class_possible: b.add_text_field("class_possible", STRING),
         service: b.add_text_field("service", STRING),
         team: b.add_text_field("team", STRING),
         tag: b.add_text_field("tag", STRING),
@@ -91,6 +95,7 @@ pub(super) fn fields_of(schema: &Schema) -> Result<Fields> {
         labels: f("labels")?,
         cause: f("cause")?,
         class: f("class")?,
+        class_possible: f("class_possible")?,
         service: f("service")?,
         team: f("team")?,
         tag: f("tag")?,
@@ -133,6 +138,8 @@ pub(super) struct IndexedDoc<'a> {
     pub(super) date: Option<String>,
     #[serde(skip)]
     pub(super) classes: Vec<String>,
+    #[serde(skip)]
+    pub(super) possible: Vec<String>,
 }
 
 impl<'a> IndexedDoc<'a> {
@@ -152,12 +159,13 @@ impl<'a> IndexedDoc<'a> {
             status: i.status.as_str(),
             date: i.date.map(|d| d.to_string()),
             classes: Vec::new(),
+            possible: Vec::new(),
         }
     }
 
-    /// With its cause classes, for indexing.
+    /// With its cause classes and possible ones, for indexing.
     pub(super) fn with_classes(mut self, causes: &super::causes::Causes, i: &Incident) -> Self {
-        self.classes = causes.classes(i);
+        (self.classes, self.possible) = causes.graded(i);
         self
     }
 
@@ -193,6 +201,9 @@ impl<'a> IndexedDoc<'a> {
         }
         for class in &self.classes {
             doc.add_text(f.class, class);
+        }
+        for class in &self.possible {
+            doc.add_text(f.class_possible, class);
         }
         if let Some(s) = self.severity {
             doc.add_text(f.severity, s.to_lowercase());

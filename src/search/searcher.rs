@@ -10,7 +10,8 @@
 //! Causes: `cause:X` matches the label X and, when the taxonomy knows X (a class, an
 //! alias, a family), every incident of that class, labelled or inferred. Free text that
 //! names or describes a cause ("lost power", "bad rollout") also finds the incidents of
-//! that class, at `weights::CAUSE` (see [`super::causes`]). Every such reading is said
+//! that class, at `weights::CAUSE`, and those whose text only suggests it (its possible
+//! classes) at `weights::CAUSE_POSSIBLE` of that (see [`super::causes`]). Every such reading is said
 //! in a notice, so a person knows why a result without their words came up.
 
 use std::collections::BTreeMap;
@@ -303,10 +304,13 @@ impl SearchIndex {
                 alt.filters.push(q);
             }
         }
-        // Words that name or describe a cause also find the incidents of that cause.
+        // Words that name or describe a cause also find the incidents of that cause, and,
+        // for less, those whose text only suggests it (its possible classes).
         for (class, title, score) in classes_described(&self.taxonomy, &described) {
             let term = Term::from_field_text(f.class, &class);
-            if searcher.doc_freq(&term).unwrap_or(0) == 0 {
+            let possible = Term::from_field_text(f.class_possible, &class);
+            let found = |t: &Term| searcher.doc_freq(t).unwrap_or(0) > 0;
+            if !found(&term) && !found(&possible) {
                 continue;
             }
             let notice = format!(
@@ -317,6 +321,8 @@ impl SearchIndex {
                 plan.notices.push(notice);
             }
             alt.causes.push((term, score as f32));
+            alt.causes
+                .push((possible, score as f32 * weights::CAUSE_POSSIBLE));
         }
         alt
     }
@@ -768,6 +774,31 @@ pub(crate) mod tests {
             "{:?}",
             r.notices
         );
+    }
+
+    #[test]
+    fn a_cause_the_text_only_suggests_is_found_after_the_post_mortems_of_that_cause() {
+        let mut incidents = unlabelled().incidents;
+        // A DNS outage whose text also mentions a power loss, far below its cause: power
+        // failure is only a possible class of it.
+        incidents.push(incident(
+            "blip",
+            "Internal names stopped resolving again",
+            "2025-05-06",
+            "A bad zone push removed the records; DNS lookups failed across the fleet.",
+            "The data centre had also lost power briefly that morning.",
+            &[],
+        ));
+        let dir = tempfile::tempdir().unwrap();
+        update(dir.path(), &Archive::new(incidents)).unwrap();
+        let index = SearchIndex::open(dir.path()).unwrap().unwrap();
+        // No word of the query is in either text: the power failure first, then the
+        // post-mortem that only suggests one.
+        assert_eq!(ids(&index, "electricity outage"), ["power", "blip"]);
+        let r = results(&index, "electricity outage");
+        assert!(r.hits[0].score > 2.0 * r.hits[1].score, "{r:?}");
+        // `cause:` filters by the causes inferred, never by the possible ones.
+        assert_eq!(ids(&index, "cause:power-failure"), ["power"]);
     }
 
     #[test]

@@ -24,7 +24,8 @@
 //! - `search/idx/f-<facet>.js`: document lists per facet value (severity, service,
 //!   cause, team, tag, status), loaded only when a query filters on that facet.
 //! - `search/idx/f-class.js`: the same for cause classes of the taxonomy, labelled or
-//!   inferred ([`Causes`]); `search/idx/causes.js`: the taxonomy's names and phrases
+//!   inferred ([`Causes`]), and `search/idx/f-class-possible.js` for the possible ones
+//!   (found by words that describe a cause, for less); `search/idx/causes.js`: the taxonomy's names and phrases
 //!   (`crate::taxonomy::Taxonomy::browser_json`), loaded for queries with words, so
 //!   `cause:` and plain words that describe a cause work as in the CLI.
 //! - `search/idx/dates.js`: the first document of each distinct date, for
@@ -67,8 +68,9 @@ pub(crate) const DOC_GROUP: usize = 4;
 /// parallel in one huge folder serialises on that folder's lock.
 pub(crate) const GROUPS_PER_FOLDER: usize = 128;
 /// Version of the file format, in `entry.js` (3: terms of the shared stemmer, and the
-/// query weights; 4: the `class` facet and `causes.js`; 5: document texts compressed).
-pub(crate) const FORMAT_VERSION: u32 = 5;
+/// query weights; 4: the `class` facet and `causes.js`; 5: document texts compressed;
+/// 6: the `class-possible` facet).
+pub(crate) const FORMAT_VERSION: u32 = 6;
 
 const K1: f64 = weights::BM25_K1;
 /// Browser scores run about five times the CLI's for the same match: a posting's weight
@@ -78,10 +80,18 @@ const K1: f64 = weights::BM25_K1;
 const BROWSER_SCALE: f32 = 5.0;
 const B: f64 = weights::BM25_B;
 
-/// The facets with filter files, and how to read them from an incident (`class`: the
-/// taxonomy classes of [`Causes::classes`], labelled or inferred).
-const FACETS: [&str; 7] = [
-    "severity", "service", "cause", "class", "team", "tag", "status",
+/// The facets with filter files, and how to read them from an incident (`class` and
+/// `class-possible`: the taxonomy classes of [`Causes::graded`], labelled or inferred,
+/// and the possible ones).
+const FACETS: [&str; 8] = [
+    "severity",
+    "service",
+    "cause",
+    "class",
+    "class-possible",
+    "team",
+    "tag",
+    "status",
 ];
 /// Facets whose values are also searchable words (as in the CLI's `labels` field).
 const LABEL_FACETS: [&str; 4] = ["service", "cause", "team", "tag"];
@@ -324,7 +334,8 @@ pub(crate) fn build_to(
 ) -> Result<()> {
     let docs = &archive.incidents;
     let n = docs.len();
-    let classes: Vec<Vec<String>> = docs.par_iter().map(|i| causes.classes(i)).collect();
+    let (classes, possible): (Vec<Vec<String>>, Vec<Vec<String>>) =
+        docs.par_iter().map(|i| causes.graded(i)).unzip();
     // A multiple of DOC_GROUP keeps each document file within one batch.
     let batch = (n / 32).clamp(16, 512).next_multiple_of(DOC_GROUP);
     let batches: Vec<(Vec<DocIndex>, ByHash<Box<str>>)> = docs
@@ -536,6 +547,7 @@ pub(crate) fn build_to(
         for (doc, incident) in docs.iter().enumerate() {
             let values = match facet {
                 "class" => classes[doc].iter().map(String::as_str).collect(),
+                "class-possible" => possible[doc].iter().map(String::as_str).collect(),
                 _ => facet_values(incident, facet),
             };
             for v in values {
@@ -619,6 +631,7 @@ pub(crate) fn build_to(
             "typoMinChars": weights::TYPO_MIN_CHARS,
             "prefix": shortest(weights::PREFIX),
             "cause": shortest(weights::CAUSE * BROWSER_SCALE),
+            "causePossible": shortest(weights::CAUSE_POSSIBLE),
             "causeMin": DESCRIBED_MIN,
             "causeMax": MAX_DESCRIBED,
         },

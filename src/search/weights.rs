@@ -24,6 +24,10 @@ pub(crate) const SYNONYM: f32 = 0.4;
 /// strong title match, so incidents of that cause come first, ordered among themselves
 /// by their words.
 pub(crate) const CAUSE: f32 = 20.0;
+/// A post-mortem whose text only suggests that cause, below the cut-off of inferred
+/// causes (a *possible* class, see `causes`), scores this fraction of `CAUSE`: after
+/// the post-mortems of that cause, about a good body match.
+pub(crate) const CAUSE_POSSIBLE: f32 = 0.35;
 /// A completion of the word still being typed, relative to an exact match (browser only).
 pub(crate) const PREFIX: f32 = 0.5;
 

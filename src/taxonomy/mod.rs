@@ -48,8 +48,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::{Tier, Tokens, is_stop, stem_cow};
 
-pub(crate) use infer::infer;
 pub use infer::{Params, SectionKind, infer_texts, infer_with};
+pub(crate) use infer::{infer, infer_possible};
 
 /// The taxonomy shipped with hindsight.
 pub(crate) const DEFAULT_TOML: &str = include_str!("default.toml");
@@ -235,7 +235,10 @@ pub struct Taxonomy {
 }
 
 /// Default confidence cut-off of [`infer`].
-pub(crate) const DEFAULT_MIN_CONFIDENCE: f64 = 0.65;
+pub(crate) const DEFAULT_MIN_CONFIDENCE: f64 = 0.62;
+/// Causes inferred below the cut-off but at least this confident are *possible*: never
+/// shown or compared as causes, only searched by, for less (`search::causes`).
+pub(crate) const POSSIBLE_CONFIDENCE: f64 = 0.45;
 
 impl Default for Taxonomy {
     fn default() -> Self {
@@ -454,6 +457,12 @@ impl Taxonomy {
         self.names
             .get(&normalise_name(name))
             .map(|&i| &self.classes[i])
+    }
+
+    /// Least confidence of a *possible* cause: [`POSSIBLE_CONFIDENCE`], or the cut-off
+    /// when a site set it lower.
+    pub(crate) fn possible_floor(&self) -> f64 {
+        POSSIBLE_CONFIDENCE.min(self.min_confidence)
     }
 
     /// A family by id or title.

@@ -1,4 +1,4 @@
-use super::infer::{SectionText, infer_sections};
+use super::infer::{SectionText, infer_sections, infer_sections_with};
 use super::*;
 use crate::model::InferredCause;
 use crate::text::stem_cow as stem;
@@ -914,4 +914,59 @@ fn section_kinds_from_the_headings_engineers_write() {
     for (heading, kind) in cases {
         assert_eq!(SectionKind::from_heading(heading), kind, "{heading:?}");
     }
+}
+
+#[test]
+fn taxonomy_a_recovery_step_is_weaker_evidence_than_a_cause() {
+    let conf = |text| confidence_in(SectionKind::Summary, text, "database-failover");
+    let event = conf("The primary database failed over to its replica.");
+    // The failover that brought service back is how it was fixed, not why it broke.
+    let recovery = conf("To recover, the primary database was failed over to its replica.");
+    let restored = conf("Service was restored once the primary database failed over.");
+    assert!(event > 0.3, "{event}");
+    for weaker in [recovery, restored] {
+        assert!(weaker > 0.0 && weaker < event * 0.7, "{weaker} vs {event}");
+    }
+    // A sentence that also says why is a cause, recovery words or not.
+    let causal =
+        conf("The recovery stalled because the primary database failed over to a stale replica.");
+    assert!(causal >= event, "{causal} vs {event}");
+}
+
+#[test]
+fn taxonomy_a_class_far_below_the_strongest_is_scaled_down() {
+    let texts = [
+        SectionText {
+            kind: SectionKind::RootCause,
+            text: "A utility power outage took the whole data centre down.",
+            first_line: None,
+            heading: None,
+        },
+        SectionText {
+            kind: SectionKind::Summary,
+            text: "DNS lookups failed for internal names.",
+            first_line: None,
+            heading: None,
+        },
+    ];
+    let flat = Params {
+        relative_power: 0.0,
+        ..Params::default()
+    };
+    let conf = |v: &[InferredCause], class: &str| {
+        v.iter()
+            .find(|c| c.class == class)
+            .map_or(0.0, |c| c.confidence)
+    };
+    let before = infer_sections_with(&texts, tax(), 0.0, &flat);
+    let after = infer_sections(&texts, tax(), 0.0);
+    let (top, dns) = (conf(&before, "power-failure"), conf(&before, "dns"));
+    assert!(top > dns && dns > 0.0, "{before:?}");
+    // The strongest class keeps its confidence; a weaker one is scaled by its share of it.
+    assert_eq!(conf(&after, "power-failure"), top);
+    let expected = dns * (dns / top).powf(Params::default().relative_power);
+    assert!(
+        (conf(&after, "dns") - expected).abs() < 0.001 && conf(&after, "dns") < dns,
+        "{after:?}"
+    );
 }

@@ -337,6 +337,77 @@ fn phrases_status_deep_snippets_and_the_slash_key_in_the_browser() {
     assert_eq!(value, json!("a/b"));
 }
 
+/// A post-mortem whose text only suggests a cause (a *possible* class, below the cut-off
+/// of inferred causes) is found by words that describe it after the post-mortems of that
+/// cause, in the browser as in the CLI.
+#[test]
+fn possible_causes_rank_after_inferred_ones_in_the_browser_as_in_the_cli() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("archive");
+    let write = |name: &str, title: &str, date: &str, summary: &str, cause: &str| {
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(
+            root.join(name),
+            format!(
+                "---\ntitle: {title}\ndate: {date}\n---\n\n{summary}\n\n## Root cause\n\n{cause}\n"
+            ),
+        )
+        .unwrap();
+    };
+    const POWER: &str = "Racks offline in the east hall";
+    const BLIP: &str = "Internal names stopped resolving again";
+    write(
+        "power.md",
+        POWER,
+        "2025-02-03",
+        "Forty racks went dark for two hours.",
+        "Both utility feeds dropped and the generator failed to start, so the data centre lost power.",
+    );
+    write(
+        "scrape.md",
+        "Prometheus stopped scraping the payment pods",
+        "2024-06-10",
+        "Dashboards went blank; alerts stayed silent.",
+        "A relabelling rule dropped every target of the payments namespace.",
+    );
+    // A DNS outage that also mentions a power loss, far below its cause.
+    write(
+        "blip.md",
+        BLIP,
+        "2025-05-06",
+        "The data centre had also lost power briefly that morning.",
+        "A bad zone push removed the records; DNS lookups failed across the fleet.",
+    );
+    let (code, _, stderr) = run(&root, &["build"]);
+    assert_eq!(code, 0, "{stderr}");
+    // No word of the query is in either text.
+    let (code, cli_out, stderr) = run(&root, &["search", "electricity outage", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let v: serde_json::Value = serde_json::from_str(&cli_out).unwrap();
+    let cli: Vec<&str> = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(cli, [POWER, BLIP]);
+    browser.open(&format!(
+        "{}?q=electricity%20outage",
+        file_url(&root.join("public/search/index.html"))
+    ));
+    let (status, titles) = settled_titles(&browser);
+    assert_eq!(titles, cli, "{status}");
+    // `cause:` filters by the causes inferred, never by the possible ones.
+    browser.open(&format!(
+        "{}?q=cause%3Apower-failure",
+        file_url(&root.join("public/search/index.html"))
+    ));
+    assert_eq!(settled_titles(&browser).1, [POWER]);
+}
+
 /// The browser reads causes as the CLI does, on an archive kept the way teams keep them
 /// (the real-derived evaluation set: a repository root, no front matter, no labels).
 #[test]

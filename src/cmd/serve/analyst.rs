@@ -167,12 +167,15 @@ pub(crate) fn changed_incidents(old: &Insights, new: &Insights) -> usize {
     ids.extend(new.cause_suggestions.keys());
     ids.extend(old.inferred_causes.keys());
     ids.extend(new.inferred_causes.keys());
+    ids.extend(old.possible_causes.keys());
+    ids.extend(new.possible_causes.keys());
     ids.into_iter()
         .filter(|id| {
             old.related.get(*id) != new.related.get(*id)
                 || old.repeat_of.get(*id) != new.repeat_of.get(*id)
                 || old.cause_suggestions.get(*id) != new.cause_suggestions.get(*id)
                 || old.inferred_causes.get(*id) != new.inferred_causes.get(*id)
+                || old.possible_causes.get(*id) != new.possible_causes.get(*id)
         })
         .count()
 }

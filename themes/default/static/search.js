@@ -534,13 +534,21 @@
       else if (field === "cause") checks.push(causeCheck(value, false));
       else checks.push(facetDocs(field, value).then(function (set) { return { negated: false, test: function (doc) { return set.has(doc); } }; }));
     });
-    // Words that name or describe a cause also find the incidents of that cause.
-    var classes = tax ? describedClasses(entry, tax, described).filter(function (c) { return hasFacetValue(entry, "class", tax.classes[c[0]][0]); }) : [];
+    // Words that name or describe a cause also find the incidents of that cause, and,
+    // for less, those whose text only suggests it (its possible classes), as in the CLI.
+    var classes = tax ? describedClasses(entry, tax, described).filter(function (c) {
+      var id = tax.classes[c[0]][0];
+      return hasFacetValue(entry, "class", id) || hasFacetValue(entry, "class-possible", id);
+    }) : [];
     var causeSets = Promise.all(classes.map(function (c) {
-      var cls = tax.classes[c[0]];
+      var cls = tax.classes[c[0]], score = entry.weights.cause * c[1];
       notice("`" + described.trim() + "` reads as the cause “" + cls[1] + "” (" + cls[0] + "): post-mortems of that cause, labelled or inferred, match too");
-      return facetDocs("class", cls[0]).then(function (set) { return [set, entry.weights.cause * c[1]]; });
-    }));
+      // Only the lists that hold the class are loaded (a labelled archive has no possible classes).
+      var docsOf = function (facet) { return hasFacetValue(entry, facet, cls[0]) ? facetDocs(facet, cls[0]) : Promise.resolve(new Set()); };
+      return Promise.all([docsOf("class"), docsOf("class-possible")]).then(function (sets) {
+        return [[sets[0], score], [sets[1], score * entry.weights.causePossible]];
+      });
+    })).then(function (pairs) { return [].concat.apply([], pairs); });
     return Promise.all([Promise.all(positive), Promise.all(negative), Promise.all(checks), causeSets]).then(function (parts) {
       // Each item: doc -> score, a phrase or multi-part word needing all its terms
       // (and its word pairs).
