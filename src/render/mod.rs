@@ -318,8 +318,8 @@ pub fn render_unit(
     render_unit_carrying(renderer, model, unit, rendered, None)
 }
 
-/// [`render_unit`], carrying incident and term pages over from the previous site
-/// through `carry` when their inputs are the same (such a page is then not in the
+/// [`render_unit`], carrying incident, term and cause pages over from the previous
+/// site through `carry` when their inputs are the same (such a page is then not in the
 /// result).
 pub(crate) fn render_unit_carrying(
     renderer: &Renderer,

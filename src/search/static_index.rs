@@ -38,6 +38,10 @@
 //!   whole post-mortem is a few KB, about a third of that compressed (the texts were
 //!   85% of the index uncompressed). search.js inflates them with the browser's
 //!   `DecompressionStream`; a browser without one shows results without snippets.
+//!   A rebuild carries a document file over from the previous site when its records
+//!   and texts digest the same, so only the files of changed documents are compressed
+//!   again. A post-mortem added or removed renumbers the documents after it, so a new
+//!   newest post-mortem changes every document file.
 //!
 //! The builder tokenises each document once (in parallel), keyed by 64-bit term hashes
 //! so the per-document work allocates a string only for a term new to its batch.

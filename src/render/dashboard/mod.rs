@@ -145,7 +145,9 @@ pub fn render(
 }
 
 /// [`render`], handing each scope's files to `emit` as soon as that scope is done,
-/// so the dashboards of a large archive are never all held at once.
+/// so the dashboards of a large archive are never all held at once. With `carry`, a
+/// page whose view is the one the previous site's file was rendered from is carried
+/// over instead of rendered; its figures are still computed.
 pub(crate) fn render_to(
     renderer: &Renderer,
     site: &Site,
