@@ -44,14 +44,7 @@ struct IncidentRow {
 /// A row made once and shared by every list that shows it. Its own fields, not a
 /// template value, are what a page's view holds: tera's maps are in hash order, and a
 /// view is digested as JSON to decide whether its page is carried over.
-#[derive(Debug, Clone)]
-struct SharedRow(std::sync::Arc<IncidentRow>);
-
-impl Serialize for SharedRow {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
-    }
-}
+type SharedRow = std::sync::Arc<IncidentRow>;
 
 /// The rows of the archive's post-mortems, each made the first time a list needs it.
 pub(super) struct Rows(Vec<OnceLock<SharedRow>>);
@@ -71,7 +64,7 @@ impl Ctx<'_> {
                         .map(|v| fmt_minutes(v as f64))
                         .unwrap_or_else(|| "–".into())
                 };
-                SharedRow(std::sync::Arc::new(IncidentRow {
+                std::sync::Arc::new(IncidentRow {
                     date: i.date.map_or_else(|| "no date".into(), |d| d.to_string()),
                     url: urls::href(&urls::incident(&i.id)),
                     title: i.title.clone(),
@@ -81,7 +74,7 @@ impl Ctx<'_> {
                     acknowledge: minutes(Metric::TimeToAcknowledge),
                     mitigate: minutes(Metric::TimeToMitigate),
                     resolve: minutes(Metric::TimeToResolve),
-                }))
+                })
             })
             .clone()
     }

@@ -159,8 +159,7 @@ pub(crate) fn render_to(
     let all = trends::compute(archive, insights, site.as_of, &site.config);
     emit(export::export(&all)?)?;
     let catalog = Catalog::new(archive);
-    let mut ctx = Ctx::new(renderer, site, archive, insights, &catalog);
-    ctx.carry = carry;
+    let ctx = Ctx::new(renderer, site, archive, insights, &catalog, carry);
     catalog.entries.par_iter().try_for_each(|e| {
         let scope = match e.key.kind {
             ScopeKind::Org => &all.org,
@@ -193,7 +192,7 @@ pub fn render_scope(
         key.kind,
         &key.name,
     );
-    Ctx::new(renderer, site, archive, insights, &catalog).scope_files(&Scope::new(&figures))
+    Ctx::new(renderer, site, archive, insights, &catalog, None).scope_files(&Scope::new(&figures))
 }
 
 /// Folder of a scope's dashboard, e.g. `dashboard/teams/payments/`.
@@ -378,6 +377,7 @@ impl<'a> Ctx<'a> {
         archive: &'a Archive,
         insights: &'a Insights,
         catalog: &'a Catalog,
+        carry: Option<crate::site::Carry<'a>>,
     ) -> Ctx<'a> {
         Ctx {
             renderer,
@@ -388,7 +388,7 @@ impl<'a> Ctx<'a> {
             catalog,
             rows: lists::Rows::new(archive.incidents.len()),
             ids: OnceLock::new(),
-            carry: None,
+            carry,
         }
     }
 
