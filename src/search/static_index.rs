@@ -4,7 +4,7 @@
 //! Every file is a JavaScript call (`hindsightShard(3, {...})`) loaded by a `<script>`
 //! tag, because Chromium refuses `fetch()` of local files. The files:
 //! - `search/idx/entry.js`: the first term of every term shard, facet values with counts,
-//!   the document range of each year (documents are numbered newest first, so a year is
+//!   the document range of each year (documents are numbered oldest first, so a year is
 //!   a contiguous range), and the query-time `weights` search.js applies (typo and
 //!   prefix matches). Small and loaded once.
 //! - `search/idx/t<N>.js`: term shards. Terms are sorted and cut into shards of about
@@ -40,8 +40,10 @@
 //!   `DecompressionStream`; a browser without one shows results without snippets.
 //!   A rebuild carries a document file over from the previous site when its records
 //!   and texts digest the same, so only the files of changed documents are compressed
-//!   again. A post-mortem added or removed renumbers the documents after it, so a new
-//!   newest post-mortem changes every document file.
+//!   again. Documents are numbered oldest first (the reverse of archive order): a
+//!   post-mortem added or removed renumbers only the documents after it, so the common
+//!   change, a new newest post-mortem, adds to the last document file and leaves every
+//!   other one as it was. Results still list the newest first on equal scores.
 //!
 //! The builder tokenises each document once (in parallel), keyed by 64-bit term hashes
 //! so the per-document work allocates a string only for a term new to its batch.
@@ -73,8 +75,8 @@ pub(crate) const DOC_GROUP: usize = 4;
 pub(crate) const GROUPS_PER_FOLDER: usize = 128;
 /// Version of the file format, in `entry.js` (3: terms of the shared stemmer, and the
 /// query weights; 4: the `class` facet and `causes.js`; 5: document texts compressed;
-/// 6: the `class-possible` facet).
-pub(crate) const FORMAT_VERSION: u32 = 6;
+/// 6: the `class-possible` facet; 7: documents numbered oldest first).
+pub(crate) const FORMAT_VERSION: u32 = 7;
 
 const K1: f64 = weights::BM25_K1;
 /// Browser scores run about five times the CLI's for the same match: a posting's weight
@@ -159,7 +161,7 @@ struct DocIndex {
 /// soon as each is complete: their texts are not kept. Returns the documents and the
 /// batch's terms by hash.
 fn index_batch(
-    docs: &[Incident],
+    docs: &[&Incident],
     first: usize,
     emit: crate::site::Emit<'_>,
     carrier: Option<crate::site::Carrier<'_>>,
@@ -213,7 +215,7 @@ fn index_batch(
             pairs: pairs.as_slice().into(),
             length,
         });
-        group.push((incident, text));
+        group.push((*incident, text));
         if group.len() == DOC_GROUP || k + 1 == docs.len() {
             doc_file_to((first + k) / DOC_GROUP, &group, emit, carrier)?;
             group.clear();
@@ -336,7 +338,9 @@ pub(crate) fn build_to(
     emit: crate::site::Emit<'_>,
     carrier: Option<crate::site::Carrier<'_>>,
 ) -> Result<()> {
-    let docs = &archive.incidents;
+    // Oldest first: see the module doc.
+    let docs: Vec<&Incident> = archive.incidents.iter().rev().collect();
+    let docs = docs.as_slice();
     let n = docs.len();
     let (classes, possible): (Vec<Vec<String>>, Vec<Vec<String>>) =
         docs.par_iter().map(|i| causes.graded(i)).unzip();
@@ -588,7 +592,8 @@ pub(crate) fn build_to(
         ))?;
     }
 
-    // Years and dates: documents are sorted newest first, so each is a contiguous range.
+    // Years and dates: documents are sorted oldest first (undated ones before them), so
+    // each is a contiguous range. Years are listed newest first, as the filter shows them.
     let mut years: Vec<serde_json::Value> = Vec::new();
     let mut dates: Vec<serde_json::Value> = Vec::new();
     for (doc, incident) in docs.iter().enumerate() {
@@ -603,6 +608,7 @@ pub(crate) fn build_to(
             dates.push(json!(doc));
         }
     }
+    years.reverse();
     emit(OutputFile::new(
         "search/idx/dates.js",
         format!("hindsightDates({});\n", serde_json::Value::Array(dates)),

@@ -407,17 +407,18 @@
     });
   }
 
-  // Documents are numbered newest first, so date filters are ranges [from, to).
+  // Documents are numbered oldest first (undated ones before them), so date filters are
+  // ranges [from, to); `dates` holds each distinct date, ascending, with its first document.
   function dateRange(entry, field, value) {
     if (field === "year") {
       var y = entry.years.filter(function (r) { return String(r[0]) === value; })[0];
       return Promise.resolve(y ? [y[1], y[2]] : [0, 0]);
     }
     return load("dates").then(function (d) {
-      var dated = entry.years.length ? entry.years[entry.years.length - 1][2] : 0;
-      var split = dated;
-      for (var i = 0; i < d.length; i += 2) if (d[i] < value) { split = d[i + 1]; break; }
-      return field === "after" ? [0, split] : [split, dated];
+      var from = d.length ? d[1] : 0, to = entry.docs;
+      var split = to;
+      for (var i = 0; i < d.length; i += 2) if (d[i] >= value) { split = d[i + 1]; break; }
+      return field === "after" ? [split, to] : [from, split];
     });
   }
 
@@ -479,7 +480,8 @@
           var total = new Map(), byDate = lists.every(function (l) { return !l.scored; });
           lists.forEach(function (l) { l.results.forEach(function (r) { total.set(r[0], (total.get(r[0]) || 0) + r[1]); }); });
           var results = Array.from(total.entries());
-          results.sort(byDate ? function (a, b) { return a[0] - b[0]; } : function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+          // Newest first: the highest document number is the newest.
+          results.sort(byDate ? function (a, b) { return b[0] - a[0]; } : function (a, b) { return b[1] - a[1] || b[0] - a[0]; });
           var items = [].concat.apply([], alternatives);
           return { results: results, items: items, notices: notices, suggestions: unknown.map(function (w, k) { return [w, near[k]]; }) };
         });
