@@ -793,6 +793,10 @@ fn placeholders(
                 found.push((at, token.to_string()));
             }
         }
+        // Inside an inline code span (`` `YYYY` ``) a placeholder's shape is quoted, not
+        // left unfilled: a post-mortem about a date-format bug names the pattern.
+        let code = inline_code_spans(text);
+        found.retain(|(at, _)| !code.iter().any(|r| r.contains(at)));
         found.sort();
         let Some((at, first)) = found.first() else {
             continue;
@@ -818,6 +822,44 @@ fn placeholders(
     }
 }
 
+/// Byte ranges of a line's inline code spans: a run of backticks up to the next run of
+/// the same length (CommonMark's rule within one line; an unclosed run is plain text).
+fn inline_code_spans(line: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = line.as_bytes();
+    let run_at = |i: usize| bytes[i..].iter().take_while(|&&b| b == b'`').count();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'`' {
+            i += 1;
+            continue;
+        }
+        let open = run_at(i);
+        let mut j = i + open;
+        let mut close = None;
+        while j < bytes.len() {
+            if bytes[j] == b'`' {
+                let run = run_at(j);
+                if run == open {
+                    close = Some(j + run);
+                    break;
+                }
+                j += run;
+            } else {
+                j += 1;
+            }
+        }
+        match close {
+            Some(end) => {
+                spans.push(i..end);
+                i = end;
+            }
+            None => i += open,
+        }
+    }
+    spans
+}
+
 #[cfg(test)]
 mod placeholder_tests {
     use super::*;
@@ -830,5 +872,31 @@ mod placeholder_tests {
         assert!(!has_bracket_placeholder("[RESOLVED] Checkout errors"));
         assert!(is_template_title("[Incident Title]"));
         assert!(has_bracket_placeholder("Owner: [Name]"));
+    }
+
+    fn placeholder_warnings(body: &str) -> Vec<String> {
+        let doc = markdown::analyse(body, 1, true);
+        let mut diags = Vec::new();
+        placeholders(body, 1, &doc, std::path::Path::new("pm.md"), &mut diags);
+        diags
+            .iter()
+            .map(|d| format!("{}:{}: {}", d.line, d.col, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn placeholders_quoted_in_inline_code_are_not_unfilled() {
+        // A post-mortem about a date-format bug names the pattern in code.
+        let body = "The formatter used `YYYY` (week year) instead of `yyyy`.\n\
+                    Started: YYYY-MM-DD at HH:MM, by ``[Name]``; owner [Name]\n\
+                    An unclosed ` backtick leaves YYYY plain.\n";
+        assert_eq!(
+            placeholder_warnings(body),
+            [
+                "2:10: unfilled template placeholders `YYYY-MM-DD`, `HH:MM`, `[Name]`; expected the real value",
+                "3:31: unfilled template placeholder `YYYY`; expected the real value",
+            ]
+        );
+        assert_eq!(inline_code_spans("a `b` c ``d`e`` f"), [2..5, 8..15]);
     }
 }
