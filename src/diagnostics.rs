@@ -32,6 +32,7 @@ pub const CODES: &[&str] = &[
     "date-after-as-of",
     "date-mismatch",
     "duplicate-id",
+    "date-from-text",
     "duration-disagrees",
     "front-matter-conflict",
     "front-matter-type",

@@ -121,6 +121,7 @@ fn describe_group(code: &str, n: usize) -> String {
         "duration-disagrees" => "stated durations differ from the timestamps or timeline",
         "date-mismatch" => "incident dates are far from their timeline",
         "date-after-as-of" => "dates lie after the as-of date",
+        "date-from-text" => "post-mortems have their date read from the text, not a date field",
         _ => return format!("{n} × `{code}`"),
     };
     format!("{n} {phrase}")

@@ -100,7 +100,8 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
         path,
         line_text: &line_text,
     };
-    let facts = extractor.extract(&mut diags);
+    let mut facts = extractor.extract(&mut diags);
+    facts.date_in_text = date_in_opening(&body_lines, split.body_line, &doc);
 
     if let Some(why) = template_file(&fm, &facts) {
         return Parsed {
@@ -469,10 +470,22 @@ fn assemble(
             pos[i] = (v.line, v.col);
         }
     }
-    // The timeline needs a date for times of day: the incident date, else the start.
+    // When no field gives the date: the file name's, else the first date of the prose.
+    let named_date = match time::read_date_prefix(&stem) {
+        Some((time::DateRead::Date(d), _)) => Some(d),
+        _ => None,
+    };
+    let text_date = facts
+        .date_in_text
+        .as_ref()
+        .and_then(|l| time::date_in_line(&l.value).map(|(d, _, _)| (d, l)));
+    // The timeline needs a date for times of day: the incident date, else the start,
+    // else the date the file's name or its prose gives.
     let timeline_date = incident
         .date
-        .or_else(|| at[0].map(|t| t.to_zoned_datetime(zone.tz().clone()).date()));
+        .or_else(|| at[0].map(|t| t.to_zoned_datetime(zone.tz().clone()).date()))
+        .or(named_date)
+        .or(text_date.map(|(d, _)| d));
     let mut timeline = tables::resolve_timeline(facts.timeline, timeline_date, zone);
     timeline.retain(|e| e.event != template::DATE_MARKER);
     // Every row's time is read or reported: a date followed by a garbled time
@@ -551,10 +564,25 @@ fn assemble(
     if incident.date.is_none() {
         incident.date = at[0]
             .map(|t| t.to_zoned_datetime(zone.tz().clone()).date())
-            .or_else(|| match time::read_date_prefix(&stem) {
-                Some((time::DateRead::Date(d), _)) => Some(d),
-                _ => None,
-            });
+            .or(named_date);
+        // The prose's date, also when the timeline's times of day were set on it.
+        if !date_given
+            && named_date.is_none()
+            && let Some((date, written)) = text_date
+            && incident.date.is_none_or(|d| d == date)
+        {
+            incident.date = Some(date);
+            incident.date_at = (written.line, written.col);
+            check.note(
+                "date-from-text",
+                written.line,
+                written.col,
+                format!(
+                    "no date field; the incident date {date} is read from the text (`{}`); add `date: {date}` to the front matter or a `Date:` line to be sure",
+                    written.value
+                ),
+            );
+        }
     }
     if let Some(date) = incident.date {
         for d in &mut check.diags[date_diags_from..date_diags_to] {
@@ -756,6 +784,40 @@ fn bracket_placeholders(text: &str) -> Vec<(usize, &str)> {
 
 fn has_bracket_placeholder(text: &str) -> bool {
     !bracket_placeholders(text).is_empty()
+}
+
+/// Non-blank lines of prose read for a date when no field gives one: the title and the
+/// lines under it, where write-ups say when it happened (`Sunday 24 Feb 2008, all times
+/// UTC`, `On 3 July 2019 between 08:25 and 14:50 UTC…`).
+const DATE_LINES: usize = 8;
+
+/// The first whole date in the opening lines of the body, outside code, as written,
+/// where it is written.
+fn date_in_opening(
+    body_lines: &[&str],
+    first_line: usize,
+    doc: &markdown::MdDoc,
+) -> Option<Located<String>> {
+    body_lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (first_line + i, l.trim_end_matches('\r')))
+        .filter(|(line, text)| {
+            !text.trim().is_empty()
+                && !doc
+                    .verbatim_lines
+                    .iter()
+                    .any(|&(a, b)| a <= *line && *line <= b)
+        })
+        .take(DATE_LINES)
+        .find_map(|(line, text)| {
+            let (_, at, written) = time::date_in_line(text)?;
+            Some(Located {
+                value: written.to_string(),
+                line,
+                col: text[..at].chars().count() + 1,
+            })
+        })
 }
 
 /// Unfilled template placeholders in the body (`[Name]`, `[Incident Title]`,

@@ -39,6 +39,10 @@ use crate::model::{
     ActionItem, ActionItemStatus, ContributingFactor, Lessons, RelatedRef, TimelineEvent, Why,
 };
 
+/// Lines from the first line of text that can hold the document's header fields when
+/// no section starts sooner.
+const HEADER_LINES: usize = 12;
+
 /// What the body says.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct BodyFacts {
@@ -74,6 +78,9 @@ pub(crate) struct BodyFacts {
     /// minutes, where they are written; in the order detect, acknowledge, mitigate,
     /// resolve.
     pub(crate) stated: [Option<Located<i64>>; 4],
+    /// The first whole date written in the opening lines of prose (`time::date_in_line`),
+    /// as written: the incident's date when nothing better gives one.
+    pub(crate) date_in_text: Option<Located<String>>,
 }
 
 /// Which scalar text field a key feeds.
@@ -363,6 +370,26 @@ impl Extractor<'_> {
                     .iter()
                     .map(|t| (t.text.as_str(), t.line)),
             );
+        // The lines under the title, before the first section, are the document's own
+        // header (`Date: 2023-10-19`, `Authors: Security`), bold or not; a post-mortem
+        // without sections has no header beyond its first lines.
+        let first_text = self
+            .blocks
+            .text_lines
+            .iter()
+            .map(|t| t.line)
+            .chain(self.blocks.items.iter().map(|i| i.line))
+            .min()
+            .unwrap_or(0);
+        let header_end = self
+            .doc
+            .headings
+            .iter()
+            .filter(|h| h.level >= 2)
+            .map(|h| h.line)
+            .min()
+            .unwrap_or(usize::MAX)
+            .min(first_text.saturating_add(HEADER_LINES));
         for (text, line) in plain_lines {
             let Some((key, value)) = text.split_once(':') else {
                 continue;
@@ -373,6 +400,8 @@ impl Extractor<'_> {
                 Some(Target::Milestone(_)) if self.sections.within(line, SectionKind::Timing) => {}
                 // Stats/Metadata sections: every known fact, bold or not.
                 Some(_) if self.sections.within(line, SectionKind::Metadata) => {}
+                Some(Target::Text(_)) => continue,
+                Some(_) if line < header_end => {}
                 _ => continue,
             }
             let col = (self.line_text)(line)

@@ -189,6 +189,75 @@ fn make_date(year: i16, month: i8, day: i8, text: &str) -> DateRead {
     }
 }
 
+/// A date written in a line of prose: the first full date in it, at any word
+/// (`Outage — Saturday 31 Aug 2019 (times AEST)`, `On 3 July 2019 between…`), a
+/// day range read as its first day (`9–10 April 2022`, `20/21 March 2025`,
+/// `March 26–31, 2015`). Returns the date, the byte offset and the text it was read from.
+/// Only whole dates count: `June 2012` or `late June 2021` is no date.
+pub(crate) fn date_in_line(line: &str) -> Option<(Date, usize, &str)> {
+    let mut previous: Option<char> = None;
+    for (at, c) in line.char_indices() {
+        let starts_word = c.is_alphanumeric() && previous.is_none_or(|p| !p.is_alphanumeric());
+        previous = Some(c);
+        if !starts_word {
+            continue;
+        }
+        let rest = &line[at..];
+        if let Some((DateRead::Date(d), used)) = read_date_prefix(rest) {
+            return Some((d, at, &rest[..used]));
+        }
+        if let Some((d, used)) = day_range_date(rest) {
+            return Some((d, at, &rest[..used]));
+        }
+    }
+    None
+}
+
+/// `9–10 April 2022`, `20/21 March 2025` or `March 26–31, 2015`: the first day of a range.
+fn day_range_date(s: &str) -> Option<(Date, usize)> {
+    // The range's first day, its separator and the second day, from byte `from` of `s`.
+    let range_at = |from: usize| -> Option<(usize, usize)> {
+        let t = &s[from..];
+        let d1 = digits(t);
+        if !(1..=2).contains(&d1) {
+            return None;
+        }
+        let sep = t[d1..].chars().next()?;
+        if !matches!(sep, '–' | '—' | '-' | '/') {
+            return None;
+        }
+        let after = d1 + sep.len_utf8();
+        let d2 = digits(&t[after..]);
+        if !(1..=2).contains(&d2) || !ends_word(t, after + d2) {
+            return None;
+        }
+        Some((d1, after + d2))
+    };
+    if let Some((d1, end)) = range_at(0) {
+        // `9–10 April 2022`: the first day, then what follows the range.
+        let joined = format!("{}{}", &s[..d1], &s[end..]);
+        return match read_date_prefix(&joined) {
+            Some((DateRead::Date(d), used)) if used > d1 => Some((d, used + (end - d1))),
+            _ => None,
+        };
+    }
+    // `March 26–31, 2015`: a month name, then the range.
+    let word = s
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(s.len());
+    let space = s[word..].len() - s[word..].trim_start_matches(' ').len();
+    if word < 3 || space == 0 {
+        return None;
+    }
+    let from = word + space;
+    let (d1, end) = range_at(from)?;
+    let joined = format!("{}{}", &s[..from + d1], &s[from + end..]);
+    match read_date_prefix(&joined) {
+        Some((DateRead::Date(d), used)) if used > from + d1 => Some((d, used + (end - d1))),
+        _ => None,
+    }
+}
+
 /// Outcome of reading a time cell or timestamp.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TimeRead {
@@ -349,6 +418,65 @@ pub(crate) fn read_duration_minutes(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_whole_date_of_a_line_of_prose_with_ranges_read_as_their_first_day() {
+        let read = |line: &str| {
+            date_in_line(line).map(|(d, at, text)| (d.to_string(), at, text.to_string()))
+        };
+        type Want<'a> = Option<(&'a str, usize, &'a str)>;
+        let cases: [(&str, Want); 11] = [
+            (
+                "Outage — Saturday 31 Aug 2019 (times AEST, UTC+10)",
+                Some(("2019-08-31", 11, "Saturday 31 Aug 2019")),
+            ),
+            (
+                "On 3 July 2019 between 08:25 and 14:50 UTC",
+                Some(("2019-07-03", 3, "3 July 2019")),
+            ),
+            (
+                "Postmortem: data ingestion delay, July 3 2019",
+                Some(("2019-07-03", 34, "July 3 2019")),
+            ),
+            (
+                "outage, 9–10 April 2022",
+                Some(("2022-04-09", 8, "9–10 April 2022")),
+            ),
+            (
+                "fire — 20/21 March 2025",
+                Some(("2025-03-20", 9, "20/21 March 2025")),
+            ),
+            (
+                "# DDoS (March 26–31, 2015)",
+                Some(("2015-03-26", 8, "March 26–31, 2015")),
+            ),
+            (
+                "Date: 2023-10-19 (disclosure); intrusion 2023-09-28",
+                Some(("2023-10-19", 6, "2023-10-19")),
+            ),
+            (
+                "Total outage, June 8th 2021",
+                Some(("2021-06-08", 14, "June 8th 2021")),
+            ),
+            // Month and year alone, percentages and bare numbers are no date.
+            (
+                "overnight batch failure, June 2012; 2000% above 12-14 June",
+                None,
+            ),
+            (
+                "why we were down three times (late June – early July 2021)",
+                None,
+            ),
+            ("between 4-5 hosts of 2021", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(
+                read(line),
+                want.map(|(d, at, t)| (d.to_string(), at, t.to_string())),
+                "{line}"
+            );
+        }
+    }
 
     #[test]
     fn dates_in_common_shapes() {

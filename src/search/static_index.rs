@@ -819,7 +819,7 @@ mod tests {
         let entry = file("search/idx/entry.js");
         assert!(entry.starts_with("hindsightEntry({"), "{entry}");
         assert!(
-            entry.contains(r#""years":[[2025,0,2],[2024,2,3]]"#),
+            entry.contains(r#""years":[[2025,1,3],[2024,0,1]]"#),
             "{entry}"
         );
         assert!(entry.contains(r#"["dns","dns",1]"#), "{entry}");
@@ -828,34 +828,35 @@ mod tests {
             "{entry}"
         );
         let shard = file("search/idx/t0.js");
-        // "certificat" occurs in document 2 (a, the oldest) only.
+        // Documents are numbered oldest first: a = 0, c = 1, b = 2.
+        // "certificat" occurs in document 0 (a, the oldest) only.
         let start = shard.find("\"certificat\":[").unwrap();
         let posting = &shard[start..];
         let encoded = posting.split('"').nth(3).unwrap();
         let values = read_varints(encoded);
-        assert_eq!(values[0], 2);
+        assert_eq!(values[0], 0);
         assert!((1..=31).contains(&values[1]));
-        // Word pairs: "dns zone" in document 0 (title and root cause) only, "zone push"
+        // Word pairs: "dns zone" in document 2 (title and root cause) only, "zone push"
         // too; "zone file" in document 1 (the body of c); never across fields.
         let pairs = file("search/idx/p0.js");
         assert!(pairs.starts_with("hindsightPairs(0,{"), "{pairs}");
         assert!(pairs.contains(r#""dns":{"#), "{pairs}");
-        assert!(pairs.contains(r#""zon":{"fil":"B","push":"A"}"#), "{pairs}");
-        assert!(pairs.contains(r#""push":{"becaus":"A"}"#), "{pairs}");
+        assert!(pairs.contains(r#""zon":{"fil":"B","push":"C"}"#), "{pairs}");
+        assert!(pairs.contains(r#""push":{"becaus":"C"}"#), "{pairs}");
         assert!(
             file("search/idx/pairs.js").starts_with("hindsightPairStarts([[\""),
             "one pair shard, starting at its first pair"
         );
         assert_eq!(
             file("search/idx/f-cause.js"),
-            "hindsightFacet(\"cause\",{\"connection-leak\":\"B\",\"dns\":\"A\",\"expired-certificate\":\"C\"});\n"
+            "hindsightFacet(\"cause\",{\"connection-leak\":\"B\",\"dns\":\"C\",\"expired-certificate\":\"A\"});\n"
         );
         // Cause classes: labels the taxonomy knows (`expired-certificate` is an alias of
         // certificate-expiry) and causes inferred from the text; the taxonomy for the
         // browser beside them.
         let classes = file("search/idx/f-class.js");
-        assert!(classes.contains(r#""certificate-expiry":"C""#), "{classes}");
-        assert!(classes.contains(r#""dns":"A""#), "{classes}");
+        assert!(classes.contains(r#""certificate-expiry":"A""#), "{classes}");
+        assert!(classes.contains(r#""dns":"C""#), "{classes}");
         let causes = file("search/idx/causes.js");
         assert!(
             causes.starts_with("hindsightCauses({\"classes\":[["),
@@ -865,28 +866,28 @@ mod tests {
         assert!(entry.contains(r#""causeMin":0.6"#), "{entry}");
         assert_eq!(
             file("search/idx/dates.js"),
-            "hindsightDates([\"2025-02-01\",0,\"2025-01-01\",1,\"2024-05-01\",2]);\n"
+            "hindsightDates([\"2024-05-01\",0,\"2025-01-01\",1,\"2025-02-01\",2]);\n"
         );
         // Documents in fours (here all three); the long one keeps its whole text, so a
         // snippet can come from its end.
         let group = file("search/idx/x/0/0.js");
         assert!(
-            group.starts_with("hindsightDocs(0,[[\"b\",\"DNS zone push\",\"2025-02-01\",\"SEV1\",[]],[\"c\",\"Pool exhausted\",\"2025-01-01\",\"SEV1\",[]],[\"a\",\"Expired certificates\","),
+            group.starts_with("hindsightDocs(0,[[\"a\",\"Expired certificates\",\"2024-05-01\",\"SEV1\",[]],[\"c\",\"Pool exhausted\",\"2025-01-01\",\"SEV1\",[]],[\"b\",\"DNS zone push\","),
             "{group}"
         );
         let texts = unpack(&group);
         assert_eq!(texts.len(), 3);
-        assert_eq!(texts[0], "DNS zone push because of dns");
+        assert_eq!(
+            texts[0],
+            "Expired certificates because of expired-certificate"
+        );
         assert!(
             texts[1].starts_with("Pool exhausted because of connection-leak · Filler words.")
                 && texts[1].ends_with("Filler words. The zone file was rotated late."),
             "{}",
             texts[1]
         );
-        assert_eq!(
-            texts[2],
-            "Expired certificates because of expired-certificate"
-        );
+        assert_eq!(texts[2], "DNS zone push because of dns");
         assert!(
             group.len() < texts[1].len() / 4,
             "the repeated filler compresses"

@@ -1070,3 +1070,93 @@ fn an_unreadable_due_date_is_said_once_as_invalid_not_also_as_missing() {
         diags[0].message
     );
 }
+
+/// Write-ups kept without front matter or a `Date of Incident` field say when it
+/// happened in their first lines; the first build of such an archive must not fail.
+#[test]
+fn a_date_written_only_in_the_opening_prose_dates_the_incident_with_a_note() {
+    let text = "Agent and web connectivity issue — Saturday 31 Aug 2019 (times AEST, UTC+10)\n\
+                \n\
+                Summary\n\
+                At 11:11PM we got an alert about elevated error rates on the Agent API.\n\
+                \n\
+                Timeline\n\
+                \n\
+                | time | event |\n\
+                |---|---|\n\
+                | 11:07 PM | first errors |\n\
+                | 11:11 PM | alert, on call responds |\n";
+    let (i, diags) = parse_text(
+        "imported/buildkite-redis-power.md",
+        text,
+        &Config::default(),
+    );
+    assert_eq!(i.date, date(2019, 8, 31));
+    let notes: Vec<String> = diags
+        .iter()
+        .filter(|d| d.code == "date-from-text")
+        .map(|d| format!("{}:{}: {}", d.line, d.col, d.message))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "1:36: no date field; the incident date 2019-08-31 is read from the text (`Saturday 31 Aug 2019`); add `date: 2019-08-31` to the front matter or a `Date:` line to be sure"
+        ]
+    );
+    assert!(!diags.iter().any(|d| d.code == "missing-date"), "{diags:?}");
+    // The timeline's times of day are on that date, in the zone the title names.
+    assert_eq!(i.timeline[0].at, ts("2019-08-31T13:07:00Z"));
+
+    // A range is read as its first day; a date in a later paragraph or only a month and
+    // a year is no date.
+    let (i, _) = parse_text(
+        "a.md",
+        "# gitlab outage, 9–10 April 2022\n\nDown for a day.\n",
+        &Config::default(),
+    );
+    assert_eq!(i.date, date(2022, 4, 9));
+    let source = SourceFile::new(
+        PathBuf::from("b.md"),
+        PathBuf::from("b.md"),
+        "# Batch failure, June 2012\n\nThe scheduler upgrade broke the overnight run.\n",
+    );
+    let parsed = content::parse(&source, &Config::default());
+    assert!(
+        parsed
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "missing-date" && d.level == hindsight::diagnostics::Level::Error),
+        "{:?}",
+        parsed.diagnostics
+    );
+}
+
+/// `Date:`, `Authors:` and `Status:` lines under the title, without bold, are the
+/// document's header; the same words deep in a section are prose.
+#[test]
+fn plain_header_lines_under_the_title_are_fields() {
+    let text = "# Unauthorised access to the support case system\n\
+                \n\
+                Date: 2023-10-19 (disclosure); intrusion 2023-09-28 → 2023-10-17\n\
+                Authors: Security\n\
+                Severity: SEV1\n\
+                \n\
+                ## Summary\n\
+                \n\
+                A threat actor read files in the support system.\n\
+                \n\
+                ## Details\n\
+                \n\
+                Severity: we first thought it minor.\n";
+    let (i, diags) = parse_text("reviews/intrusion.md", text, &Config::default());
+    assert_eq!(i.date, date(2023, 10, 19));
+    assert_eq!(i.date_at, (3, 7));
+    assert_eq!(i.authors, strings(&["Security"]));
+    assert_eq!(i.severity.as_deref(), Some("SEV1"));
+    assert!(
+        !diags
+            .iter()
+            .any(|d| d.code == "date-from-text" || d.code == "missing-date"),
+        "{diags:?}"
+    );
+}
