@@ -740,3 +740,46 @@ fn every_code_used_is_a_known_check() {
         "codes missing from diagnostics::CODES: {unknown:?}"
     );
 }
+
+/// The fresh real-derived archive (tests/eval/real-fresh): write-ups retold from public
+/// incident reviews, kept the way teams keep them. 20 of them give their date only in
+/// prose (19) or a plain header line (1); the first build of the repository must not fail on them,
+/// and each date read from prose is a note naming where it was found.
+#[test]
+fn a_real_style_archive_dated_in_prose_builds_on_the_first_try() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval/real-fresh"),
+        dir.path(),
+    );
+    let (code, _, err) = run(dir.path(), &["build", "--as-of", "2026-12-01"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("published 56 post-mortems"), "{err}");
+    assert!(!err.contains("error["), "{err}");
+    let (_, _, listed) = run(dir.path(), &["check", "--as-of", "2026-12-01", "--verbose"]);
+    let from_text: Vec<&str> = listed
+        .lines()
+        .filter(|l| l.contains("note[date-from-text]"))
+        .collect();
+    assert_eq!(from_text.len(), 19, "{}", from_text.join("\n"));
+    assert!(
+        from_text.contains(&"imported/buildkite-redis-aws-power-2019.md:1:36: note[date-from-text]: no date field; the incident date 2019-08-31 is read from the text (`Saturday 31 Aug 2019`); add `date: 2019-08-31` to the front matter or a `Date:` line to be sure"),
+        "{}",
+        from_text.join("\n")
+    );
+    let all = incidents_json(dir.path());
+    // A title's range is its first day; a plain `Date:` header line is a field.
+    assert_eq!(
+        incident(&all, "gitlab-common-lisp-net-2022")["date"],
+        "2022-04-09"
+    );
+    assert_eq!(
+        incident(&all, "2023-10-support-case-system-intrusion")["date"],
+        "2023-10-19"
+    );
+    // Times of day in a timeline are placed on the date its prose gives.
+    assert_eq!(
+        incident(&all, "youtube-prefix-hijack-2008")["started_at"],
+        "2008-02-24T18:47:00Z"
+    );
+}
