@@ -1160,3 +1160,41 @@ fn plain_header_lines_under_the_title_are_fields() {
         "{diags:?}"
     );
 }
+
+/// Plain-text write-ups put `Timeline` on a line of its own where a heading would be,
+/// then one event per line or item; the rows end at the first line without a time.
+#[test]
+fn a_timeline_under_a_plain_timeline_line_is_read_in_the_zone_it_names() {
+    let text = "Connectivity issue — Saturday 31 Aug 2019\n\
+                \n\
+                Timeline (AEST)\n\
+                11:07pm first errors\n\
+                11:11pm alert, on call responds\n\
+                1:10am full service restored\n\
+                Root cause was a power failure.\n\
+                \n\
+                12:00 this line is not in the timeline\n";
+    let (i, _) = parse_text("imported/connectivity.md", text, &Config::default());
+    let rows: Vec<(String, Option<Timestamp>, usize)> = i
+        .timeline
+        .iter()
+        .map(|e| (e.event.clone(), e.at, e.line))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("first errors".to_string(), ts("2019-08-31T13:07:00Z"), 4),
+            (
+                "alert, on call responds".to_string(),
+                ts("2019-08-31T13:11:00Z"),
+                5
+            ),
+            (
+                "full service restored".to_string(),
+                ts("2019-08-31T15:10:00Z"),
+                6
+            ),
+        ]
+    );
+    assert_eq!(i.started_at, ts("2019-08-31T13:07:00Z"));
+}
