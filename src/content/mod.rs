@@ -99,6 +99,7 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
         sections: &sections,
         path,
         line_text: &line_text,
+        lines: split.body_line..end_line,
     };
     let mut facts = extractor.extract(&mut diags);
     facts.date_in_text = date_in_opening(&body_lines, split.body_line, &doc);

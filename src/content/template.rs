@@ -163,6 +163,8 @@ pub(crate) struct Extractor<'a> {
     pub(crate) sections: &'a Sections,
     pub(crate) path: &'a Path,
     pub(crate) line_text: &'a dyn Fn(usize) -> String,
+    /// Line numbers of the body: its first and the one after its last.
+    pub(crate) lines: std::ops::Range<usize>,
 }
 
 impl Extractor<'_> {
@@ -196,39 +198,13 @@ impl Extractor<'_> {
     }
 
     fn title(&self) -> Option<Located<String>> {
-        let h = self.doc.headings.iter().find(|h| h.level == 1)?;
-        let mut t = h.text.trim();
-        let lower = t.to_lowercase();
-        for prefix in [
-            "post-mortem",
-            "postmortem",
-            "post mortem",
-            "incident report",
-            "incident postmortem",
-            "incident review",
-            "incident",
-        ] {
-            if lower.starts_with(prefix) {
-                let rest = t[prefix.len()..].trim_start();
-                if let Some(r) = rest
-                    .strip_prefix(':')
-                    .or_else(|| rest.strip_prefix("- "))
-                    .or_else(|| rest.strip_prefix("— "))
-                {
-                    t = r.trim();
-                    break;
-                }
-            }
-        }
-        let lower = t.to_lowercase();
-        if let Some(i) = lower.rfind("(incident #")
-            && t.ends_with(')')
-        {
-            t = t[..i].trim();
-        }
+        let Some(h) = self.doc.headings.iter().find(|h| h.level == 1) else {
+            return self.first_line_title();
+        };
         let col = (self.line_text)(h.line)
             .find(|c: char| c != '#' && c != ' ')
             .map_or(1, |i| i + 1);
+        let t = clean_title(&h.text);
         (!t.is_empty()).then(|| Located {
             value: t.to_string(),
             line: h.line,
@@ -236,6 +212,87 @@ impl Extractor<'_> {
         })
     }
 
+    /// Write-ups kept as plain text name themselves on their first line, without `#`:
+    /// `AT&T Mobility nationwide wireless outage — 22 Feb 2024`, or `Title: …`. That line
+    /// is the title when it stands alone (a blank line or a short date line follows,
+    /// or it says `Title:`), reads like a title
+    /// (no closing period or colon, not a `Key: value` field, not a section name, at most
+    /// 150 characters) and is plain text, not a heading, item, table or quote.
+    fn first_line_title(&self) -> Option<Located<String>> {
+        let mut lines = self
+            .lines
+            .clone()
+            .map(|l| (l, (self.line_text)(l)))
+            .skip_while(|(_, t)| t.trim().is_empty());
+        let (line, text) = lines.next()?;
+        let next = lines.next().map(|(_, t)| t).unwrap_or_default();
+        let t = text.trim();
+        // A short line with a date under it is the title and its date line
+        // (`28 Feb – 1 Mar 2010 (GMT)`, `Date: 2016-04-11`); prose wrapped across lines
+        // runs longer.
+        let labelled = t.to_lowercase().starts_with("title:");
+        let stands_alone = next.trim().is_empty()
+            || labelled
+            || (t.chars().count() <= 100
+                && next.trim().chars().count() <= 60
+                && time::date_in_line(&next).is_some());
+        let plain = self.blocks.text_lines.iter().any(|l| l.line == line);
+        let field = t
+            .split_once(':')
+            .is_some_and(|(key, _)| target_of(&blocks::field_key(key)).is_some());
+        let titled = plain
+            && stands_alone
+            && !field
+            && (3..=150).contains(&t.chars().count())
+            && t.chars().any(char::is_alphabetic)
+            && !t.ends_with(['.', ':', ';', ','])
+            && sections::kind_of(&sections::normalise(t)).is_none();
+        let cleaned = clean_title(t);
+        (titled && !cleaned.is_empty()).then(|| Located {
+            value: cleaned.to_string(),
+            line,
+            col: text.len() - text.trim_start().len() + 1,
+        })
+    }
+}
+
+/// A title without the words a template puts before it (`Postmortem: `, `Incident — `)
+/// or after it (`(Incident #123)`).
+fn clean_title(title: &str) -> &str {
+    let mut t = title.trim();
+    let lower = t.to_lowercase();
+    for prefix in [
+        "title",
+        "post-mortem",
+        "postmortem",
+        "post mortem",
+        "incident report",
+        "incident postmortem",
+        "incident review",
+        "incident",
+    ] {
+        if lower.starts_with(prefix) {
+            let rest = t[prefix.len()..].trim_start();
+            if let Some(r) = rest
+                .strip_prefix(':')
+                .or_else(|| rest.strip_prefix("- "))
+                .or_else(|| rest.strip_prefix("— "))
+            {
+                t = r.trim();
+                break;
+            }
+        }
+    }
+    let lower = t.to_lowercase();
+    if let Some(i) = lower.rfind("(incident #")
+        && t.ends_with(')')
+    {
+        t = t[..i].trim();
+    }
+    t
+}
+
+impl Extractor<'_> {
     /// Apply one key/value fact (from a bold field, a key/value table or a `Key: value`
     /// line). Returns whether the key was known.
     #[allow(clippy::too_many_arguments)]

@@ -1198,3 +1198,47 @@ fn a_timeline_under_a_plain_timeline_line_is_read_in_the_zone_it_names() {
     );
     assert_eq!(i.started_at, ts("2019-08-31T13:07:00Z"));
 }
+
+/// Write-ups kept as plain text name themselves on their first line, without `#`.
+#[test]
+fn a_plain_first_line_that_stands_alone_is_the_title() {
+    let title = |text: &str| {
+        let (i, diags) = parse_text("imported/x-2019.md", text, &Config::default());
+        let warned = diags.iter().any(|d| d.code == "missing-title");
+        (i.title, warned)
+    };
+    let t = |s: &str| s.to_string();
+    assert_eq!(
+        title("AT&T Mobility nationwide wireless outage — 22 Feb 2024\n\nAll devices dropped.\n"),
+        (
+            t("AT&T Mobility nationwide wireless outage — 22 Feb 2024"),
+            false
+        )
+    );
+    // A template's word before it goes, as in a heading; a short date line may follow.
+    assert_eq!(
+        title("Postmortem: data ingestion delay, July 3 2019\n\nIndexing fell behind.\n"),
+        (t("data ingestion delay, July 3 2019"), false)
+    );
+    assert_eq!(
+        title(
+            "PS3 clock reset, PSN sign-in error 8001050F\n28 Feb – 1 Mar 2010 (GMT)\n\nConsoles failed.\n"
+        ),
+        (t("PS3 clock reset, PSN sign-in error 8001050F"), false)
+    );
+    assert_eq!(
+        title(
+            "Title: GCE external connectivity lost\nDate: 2016-04-11\n\n## Summary\n\nAll regions.\n"
+        ),
+        (t("GCE external connectivity lost"), false)
+    );
+    // Prose is no title: a sentence, a line wrapped into the next, a field, a section name.
+    for text in [
+        "We were down for two hours on 3 July 2019.\n\nMore text.\n",
+        "On Tuesday the checkout service began to fail for customers in the EU\nregion after a deploy that changed the pool size, on 3 July 2019.\n",
+        "Date: 2019-07-03\n\nThe checkout service failed.\n",
+        "Summary\n\nThe checkout service failed on 3 July 2019.\n",
+    ] {
+        assert_eq!(title(text), (t("x-2019"), true), "{text}");
+    }
+}
