@@ -73,6 +73,14 @@ impl SectionKind {
         }
     }
 
+    /// Whether a sentence of this section that names itself the root cause ("Root
+    /// cause: …", "the root cause was …") weighs as the root cause section: anywhere
+    /// but in the action items and lessons, which name causes to look for or to learn
+    /// from rather than the one found.
+    fn states_findings(self) -> bool {
+        !matches!(self, SectionKind::ActionItems | SectionKind::Lessons)
+    }
+
     /// The section's name in evidence and the export (`root-cause`, `timeline`…).
     pub fn as_str(self) -> &'static str {
         use SectionKind::*;
@@ -408,6 +416,11 @@ pub(crate) fn infer_sections_with(
                 continue;
             }
             let cues = SentenceCues::of(&words);
+            let sentence_weight = if cues.root_cause && section.kind.states_findings() {
+                section_weight.max(SectionKind::RootCause.weight())
+            } else {
+                section_weight
+            };
             let mut best: FxHashMap<usize, (f64, &PhraseMatch)> = FxHashMap::default();
             for m in &matches {
                 let pattern = &matcher.patterns[m.pattern];
@@ -423,7 +436,7 @@ pub(crate) fn infer_sections_with(
                 let Some(factor) = clause_factor(sentence, &words, m, &cues, params) else {
                     continue;
                 };
-                let w = (pattern.weight as f64 * section_weight * factor).min(1.0);
+                let w = (pattern.weight as f64 * sentence_weight * factor).min(1.0);
                 let entry = best.entry(pattern.class).or_insert((w, m));
                 if w > entry.0
                     || (w == entry.0 && (m.end - m.start) > (entry.1.end - entry.1.start))
@@ -708,6 +721,9 @@ struct SentenceCues {
     causal: bool,
     plan: bool,
     recovery: bool,
+    /// The sentence names itself the root cause ("Root cause: …", "the root cause was
+    /// …", "the cause was …"), whatever section it stands in.
+    root_cause: bool,
 }
 
 impl SentenceCues {
@@ -716,6 +732,7 @@ impl SentenceCues {
         let mut causal = false;
         let mut plan = false;
         let mut recovery = false;
+        let mut root_cause = false;
         for i in 0..words.len() {
             match w(i) {
                 "recover" | "recovered" | "recovering" | "restore" | "restored" | "restoring"
@@ -723,7 +740,14 @@ impl SentenceCues {
                 | "workaround" | "remediate" | "remediated" | "remediation" => recovery = true,
                 "because" | "culprit" | "caused" | "causing" | "triggered" | "resulted"
                 | "stemmed" | "attributed" => causal = true,
-                "cause" if w(i.wrapping_sub(1)) == "root" || w(i + 1) == "was" => causal = true,
+                "cause" | "causes" if w(i.wrapping_sub(1)) == "root" => {
+                    causal = true;
+                    root_cause = true;
+                }
+                "cause" if matches!(w(i + 1), "was" | "is") => {
+                    causal = true;
+                    root_cause |= w(i.wrapping_sub(1)) == "the";
+                }
                 "due" if w(i + 1) == "to" => causal = true,
                 "led" if w(i + 1) == "to" => causal = true,
                 "prevent" | "avoid" | "ensure" | "going"
@@ -731,7 +755,8 @@ impl SentenceCues {
                 {
                     plan = true
                 }
-                "future" => plan = true,
+                "future" | "corrective" | "preventive" | "preventative" => plan = true,
+                "follow" if w(i + 1) == "up" => plan = true,
                 "ll" if w(i.wrapping_sub(1)) == "we" => plan = true, // we'll
                 "will" if w(i.wrapping_sub(1)) == "we" => plan = true,
                 "plan" | "planning" if w(i + 1) == "to" => plan = true,
@@ -742,8 +767,26 @@ impl SentenceCues {
             causal,
             plan,
             recovery: recovery && !causal,
+            root_cause,
         }
     }
+}
+
+/// A purpose, not an event: "limits protect the cluster from overload".
+fn is_purpose(w: &str) -> bool {
+    matches!(
+        w,
+        "protect"
+            | "protects"
+            | "protected"
+            | "protecting"
+            | "protection"
+            | "guard"
+            | "guards"
+            | "guarding"
+            | "safeguard"
+            | "safeguards"
+    )
 }
 
 /// Words that end a clause for negation scope.
@@ -928,18 +971,17 @@ fn clause_factor(
                 | "rumors"
                 | "supposedly"
                 | "purportedly"
-                // A purpose, not an event: "limits protect the cluster from overload".
-                | "protect"
-                | "protects"
-                | "protected"
-                | "protecting"
-                | "protection"
-                | "guard"
-                | "guards"
-                | "guarding"
-                | "safeguard"
-                | "safeguards"
-        ) {
+                // How things normally work, not what happened: "feature flags are
+                // normally used to enable features gradually".
+                | "normally"
+                | "usually"
+                | "typically"
+                | "ordinarily"
+                // A first reading, not a finding: "the first diagnosis suggested
+                // broken optics".
+                | "suggested"
+        ) || is_purpose(w)
+        {
             hedged = true;
         }
         // "in case of a regional outage": a contingency, not the case at hand.
@@ -951,6 +993,11 @@ fn clause_factor(
             hedged = true;
         }
         i = prev;
+    }
+    // A purpose inside the match's own words: "deployed across two regions to protect
+    // against outages" is what the regions are for, not an outage that happened.
+    if words[first..=last].iter().any(|w| is_purpose(w.spoken())) {
+        hedged = true;
     }
     // Looking forward from the match: "X was not the cause", "X was ruled out".
     let mut j = last + 1;
