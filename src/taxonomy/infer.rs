@@ -789,6 +789,12 @@ fn is_purpose(w: &str) -> bool {
     )
 }
 
+/// How things normally work, not what happened: "feature flags are normally used to
+/// enable features gradually".
+fn is_habitual(w: &str) -> bool {
+    matches!(w, "normally" | "usually" | "typically" | "ordinarily")
+}
+
 /// Words that end a clause for negation scope.
 fn is_clause_word(w: &str) -> bool {
     matches!(
@@ -971,16 +977,11 @@ fn clause_factor(
                 | "rumors"
                 | "supposedly"
                 | "purportedly"
-                // How things normally work, not what happened: "feature flags are
-                // normally used to enable features gradually".
-                | "normally"
-                | "usually"
-                | "typically"
-                | "ordinarily"
                 // A first reading, not a finding: "the first diagnosis suggested
                 // broken optics".
                 | "suggested"
         ) || is_purpose(w)
+            || is_habitual(w)
         {
             hedged = true;
         }
@@ -994,9 +995,15 @@ fn clause_factor(
         }
         i = prev;
     }
-    // A purpose inside the match's own words: "deployed across two regions to protect
-    // against outages" is what the regions are for, not an outage that happened.
-    if words[first..=last].iter().any(|w| is_purpose(w.spoken())) {
+    // A purpose or a habit inside the match's own words, or a purpose right after it:
+    // "deployed across two regions to protect against outages" is what the regions
+    // are for, "flags are normally used to enable features" how flags work, and
+    // "overload protections" a safeguard; none of them is what happened.
+    if words[first..=last]
+        .iter()
+        .any(|w| is_purpose(w.spoken()) || is_habitual(w.spoken()))
+        || words.get(last + 1).is_some_and(|w| is_purpose(w.spoken()))
+    {
         hedged = true;
     }
     // Looking forward from the match: "X was not the cause", "X was ruled out".
@@ -1011,6 +1018,10 @@ fn clause_factor(
         let w = lower(j);
         if is_clause_word(w) || matches!(w, "and" | "or") {
             break;
+        }
+        // How things normally work: "feature flags are normally used to …".
+        if seen <= 2 && is_habitual(w) {
+            hedged = true;
         }
         match w {
             // A counterfactual: "the bad policy would have been caught".
