@@ -1063,3 +1063,37 @@ fn taxonomy_backup_power_failed_over_links_and_time_sync_read_as_what_they_are()
         "{clocks:?}"
     );
 }
+
+#[test]
+fn taxonomy_reads_the_ways_write_ups_say_monitoring_missed_it() {
+    for text in [
+        "Nothing alerted us as the volume crept toward its limit.",
+        "The queue grew for hours without anyone noticing.",
+        "The slow growth went unnoticed for weeks.",
+        "We were not graphing the age of the oldest transaction.",
+        "The monitoring for the sync job had been broken for months.",
+        "We had deferred the alerting work to a later quarter.",
+        "We did not have good monitoring on memory per shard.",
+        "We had no warning that the counter was close to its limit.",
+    ] {
+        assert!(finds(text, "monitoring-gap"), "{text:?}: {:?}", found(text));
+    }
+}
+
+#[test]
+fn taxonomy_reads_the_ways_write_ups_say_a_program_had_a_bug() {
+    for text in [
+        "The cleanup script had a bug nobody had hit before.",
+        "The update triggered a bug in the DNS server.",
+        "On the last day of a leap year the date loop kept looping forever.",
+    ] {
+        assert!(finds(text, "software-bug"), "{text:?}: {:?}", found(text));
+    }
+    // A firmware bug of a device is the hardware's.
+    let firmware = found("The traffic exposed a firmware bug on the storage array.");
+    assert!(
+        firmware.contains(&"hardware-failure".to_string())
+            && !firmware.contains(&"software-bug".to_string()),
+        "{firmware:?}"
+    );
+}
