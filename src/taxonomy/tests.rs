@@ -1097,3 +1097,13 @@ fn taxonomy_reads_the_ways_write_ups_say_a_program_had_a_bug() {
         "{firmware:?}"
     );
 }
+
+#[test]
+fn taxonomy_reads_a_step_done_wrongly_as_human_error() {
+    for text in [
+        "That step of the runbook was done wrongly.",
+        "The engineer performed the traffic shift incorrectly.",
+    ] {
+        assert!(finds(text, "human-error"), "{text:?}: {:?}", found(text));
+    }
+}
