@@ -19,6 +19,24 @@ pub fn infer_all(incidents: &[Incident], taxonomy: &Taxonomy) -> Vec<Vec<Inferre
         .collect()
 }
 
+/// What analysis infers for every incident when nothing is cached
+/// ([`infer_all_cached`] with an empty cache): its causes ([`infer_all`]'s) and the
+/// classes of its *possible* ones, from one reading of its text.
+pub fn infer_all_possible(
+    incidents: &[Incident],
+    taxonomy: &Taxonomy,
+) -> (Vec<Vec<InferredCause>>, Vec<Vec<String>>) {
+    incidents
+        .par_iter()
+        .map(|incident| {
+            split_possible(
+                taxonomy::infer_possible(incident, taxonomy),
+                taxonomy.min_confidence,
+            )
+        })
+        .unzip()
+}
+
 /// Each incident's inferred causes (`infer_all`) and the classes of its *possible*
 /// ones, below the cut-off (`taxonomy::infer_possible`), taking both from its cached
 /// features when they were inferred before (see `text::DocFeatures::inferred`): one
@@ -122,4 +140,29 @@ pub(crate) fn notes(incidents: &[Incident], inferred: &[Vec<InferredCause>]) -> 
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_inferred_with_the_possible_ones_are_the_reported_causes_and_the_rest() {
+        let taxonomy = Taxonomy::builtin_ref();
+        let incident = Incident {
+            id: "a".into(),
+            title: "Checkout down".into(),
+            root_cause: Some(
+                "Both utility feeds failed and the generators did not start, so the data centre lost power."
+                    .into(),
+            ),
+            summary: Some("DNS lookups failed for internal names.".into()),
+            ..Default::default()
+        };
+        let incidents = [incident];
+        let (reported, possible) = infer_all_possible(&incidents, taxonomy);
+        assert_eq!(reported, infer_all(&incidents, taxonomy));
+        assert_eq!(reported[0][0].class, "power-failure");
+        assert_eq!(possible, [vec!["dns".to_string()]]);
+    }
 }

@@ -235,7 +235,7 @@ pub struct Taxonomy {
 }
 
 /// Default confidence cut-off of [`infer`].
-pub(crate) const DEFAULT_MIN_CONFIDENCE: f64 = 0.62;
+pub(crate) const DEFAULT_MIN_CONFIDENCE: f64 = 0.55;
 /// Causes inferred below the cut-off but at least this confident are *possible*: never
 /// shown or compared as causes, only searched by, for less (`search::causes`).
 pub(crate) const POSSIBLE_CONFIDENCE: f64 = 0.45;

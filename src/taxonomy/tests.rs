@@ -929,3 +929,181 @@ fn taxonomy_a_class_far_below_the_strongest_is_scaled_down() {
         "{after:?}"
     );
 }
+
+#[test]
+fn taxonomy_a_sentence_naming_the_root_cause_weighs_as_the_root_cause_section() {
+    // Write-ups put "Root cause: …" under any heading; the label says what it is.
+    let labelled = "Root cause: the log volume filled up with old debug files.";
+    let plain = "The log volume filled up with old debug files.";
+    let under_resolution = confidence_in(SectionKind::Resolution, labelled, "disk-full");
+    assert_eq!(
+        under_resolution,
+        confidence_in(SectionKind::RootCause, labelled, "disk-full")
+    );
+    assert!(
+        under_resolution >= DEFAULT_MIN_CONFIDENCE
+            && confidence_in(SectionKind::Resolution, plain, "disk-full") < DEFAULT_MIN_CONFIDENCE,
+        "{under_resolution}"
+    );
+    let the_cause_was = "The cause was a log volume that filled up with old debug files.";
+    assert_eq!(
+        confidence_in(SectionKind::Timeline, the_cause_was, "disk-full"),
+        confidence_in(SectionKind::RootCause, the_cause_was, "disk-full")
+    );
+    // An action item that names a root cause to look for stays an action item.
+    let todo = "Find the root cause of the log volume filling up.";
+    assert!(
+        confidence_in(SectionKind::ActionItems, todo, "disk-full")
+            < confidence_in(SectionKind::RootCause, todo, "disk-full") * 0.5
+    );
+}
+
+#[test]
+fn taxonomy_how_things_normally_work_and_first_readings_are_not_findings() {
+    assert_weaker_than_stated(
+        "feature-flag",
+        "A feature flag was switched on for every region at once.",
+        "Feature flags are normally switched on one region at a time.",
+    );
+    assert_weaker_than_stated(
+        "hardware-failure",
+        "A faulty optic on the core switch dropped traffic.",
+        "The first diagnosis suggested a faulty optic on the core switch.",
+    );
+}
+
+#[test]
+fn taxonomy_a_purpose_inside_or_right_after_the_match_is_not_the_case_at_hand() {
+    assert_weaker_than_stated(
+        "cloud-provider-failure",
+        "A Google Cloud outage took our service down.",
+        "We ran in two Google Cloud regions to protect against an outage.",
+    );
+    assert_weaker_than_stated(
+        "capacity-overload",
+        "A flood of traffic overloaded the edge routers.",
+        "The edge routers' overload protection did not trigger.",
+    );
+    // Plans: corrective steps and follow-ups say what to add, not what broke.
+    assert_weaker_than_stated(
+        "disk-full",
+        "The log volume filled up with old debug files.",
+        "Follow-up: alert before the log volume fills up.",
+    );
+    assert_weaker_than_stated(
+        "disk-full",
+        "The log volume filled up with old debug files.",
+        "Corrective steps: alert before the log volume fills up.",
+    );
+}
+
+#[test]
+fn taxonomy_code_words_and_numbers_are_not_read_as_failures() {
+    // SQL's CASCADE is a keyword, not failures spreading.
+    assert!(!finds(
+        "The migration ran TRUNCATE on the accounts table with CASCADE.",
+        "retry-storm"
+    ));
+    assert!(finds(
+        "Timeouts cascaded from the database to every service that called it.",
+        "retry-storm"
+    ));
+    assert!(finds(
+        "A cascade of failures took the region down.",
+        "retry-storm"
+    ));
+    // A truncated number and its rounding error are no deleted data.
+    assert!(!finds(
+        "The stored constant was truncated, and the small error grew with every tick.",
+        "data-deletion"
+    ));
+    assert!(finds(
+        "The customer records were deleted in error by a cleanup job.",
+        "data-deletion"
+    ));
+    // A loop that never ends is a bug; spinning on the CPU is CPU exhaustion.
+    assert!(!finds(
+        "On the last day of a leap year the date loop kept looping forever.",
+        "cpu-exhaustion"
+    ));
+    assert!(finds(
+        "Every worker thread was spinning on the CPU.",
+        "cpu-exhaustion"
+    ));
+    // An API layer is not a load balancer.
+    assert!(!finds(
+        "The API layer maxed out under the extra calls.",
+        "load-balancer"
+    ));
+}
+
+#[test]
+fn taxonomy_backup_power_failed_over_links_and_time_sync_read_as_what_they_are() {
+    // Backup power is power; lost backups are still lost backups.
+    let power = found("The switch to backup power failed to carry the load.");
+    assert!(
+        power.contains(&"power-failure".to_string())
+            && !power.contains(&"backup-failure".to_string()),
+        "{power:?}"
+    );
+    assert_weaker_than_stated(
+        "database-failover",
+        "The primary database crashed and failed over to the replica.",
+        "The primary link was cut and traffic failed over to the backup link.",
+    );
+    // A synchronisation problem between databases is replication; between clocks it is
+    // time.
+    assert!(finds(
+        "A synchronisation problem between the primary and the standby database left them apart.",
+        "replication"
+    ));
+    let clocks = found("A time synchronisation problem left the clocks apart.");
+    assert!(
+        !clocks.contains(&"replication".to_string()) && clocks.contains(&"clock-skew".to_string()),
+        "{clocks:?}"
+    );
+}
+
+#[test]
+fn taxonomy_reads_the_ways_write_ups_say_monitoring_missed_it() {
+    for text in [
+        "Nothing alerted us as the volume crept toward its limit.",
+        "The queue grew for hours without anyone noticing.",
+        "The slow growth went unnoticed for weeks.",
+        "We were not graphing the age of the oldest transaction.",
+        "The monitoring for the sync job had been broken for months.",
+        "We had deferred the alerting work to a later quarter.",
+        "We did not have good monitoring on memory per shard.",
+        "We had no warning that the counter was close to its limit.",
+    ] {
+        assert!(finds(text, "monitoring-gap"), "{text:?}: {:?}", found(text));
+    }
+}
+
+#[test]
+fn taxonomy_reads_the_ways_write_ups_say_a_program_had_a_bug() {
+    for text in [
+        "The cleanup script had a bug nobody had hit before.",
+        "The update triggered a bug in the DNS server.",
+        "On the last day of a leap year the date loop kept looping forever.",
+    ] {
+        assert!(finds(text, "software-bug"), "{text:?}: {:?}", found(text));
+    }
+    // A firmware bug of a device is the hardware's.
+    let firmware = found("The traffic exposed a firmware bug on the storage array.");
+    assert!(
+        firmware.contains(&"hardware-failure".to_string())
+            && !firmware.contains(&"software-bug".to_string()),
+        "{firmware:?}"
+    );
+}
+
+#[test]
+fn taxonomy_reads_a_step_done_wrongly_as_human_error() {
+    for text in [
+        "That step of the runbook was done wrongly.",
+        "The engineer performed the traffic shift incorrectly.",
+    ] {
+        assert!(finds(text, "human-error"), "{text:?}: {:?}", found(text));
+    }
+}
