@@ -263,13 +263,7 @@ pub(crate) fn read(
             diags,
         };
         let Some(canon) = canonical(&key) else {
-            ctx.diags.push(Diagnostic::warning(
-                "unknown-key",
-                path,
-                key_line,
-                1,
-                format!("unknown front-matter key `{key}`, kept for templates as `extra.{key}`; known keys: {}", KNOWN_KEYS.join(", ")),
-            ));
+            ctx.diags.push(unknown_key(&key, path, key_line));
             fm.extra.insert(key.clone(), value.to_json());
             continue;
         };
@@ -423,6 +417,39 @@ impl Ctx<'_> {
     }
 }
 
+/// A key hindsight does not read. One a letter or two from a known key is a typo that
+/// loses the value (`severty:`), so a warning that names the key meant; any other
+/// (`company:`, `source_url:`) is the archive's own, kept for templates, so a note.
+fn unknown_key(key: &str, path: &Path, line: usize) -> Diagnostic {
+    let lower = key.to_lowercase();
+    let meant = KNOWN_KEYS
+        .iter()
+        .map(|k| (crate::words::edit_distance(&lower, k), *k))
+        .filter(|&(d, k)| d <= 2 && d * 3 <= k.len())
+        .min();
+    match meant {
+        Some((_, k)) => Diagnostic::warning(
+            "unknown-key",
+            path,
+            line,
+            1,
+            format!(
+                "unknown front-matter key `{key}`; did you mean `{k}`? The value is kept only for templates, as `extra.{key}`"
+            ),
+        ),
+        None => Diagnostic::note(
+            "unknown-key",
+            path,
+            line,
+            1,
+            format!(
+                "front-matter key `{key}` is not one hindsight reads; kept for templates as `extra.{key}` (known keys: {})",
+                KNOWN_KEYS.join(", ")
+            ),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,5 +495,32 @@ mod tests {
         assert_eq!((got[1].1, got[1].2), (5, 3));
         assert_eq!((got[2].0, got[2].1), ("unknown-key", 6));
         assert_eq!(fm.extra["foo"], serde_json::json!(1));
+    }
+
+    #[test]
+    fn a_misspelt_key_is_a_warning_naming_the_key_meant_and_an_archive_s_own_key_a_note() {
+        let text = "---\ntitle: T\nseverty: SEV1\ncompany: Acme\nsource_url: https://e.x\n---\n";
+        let (s, _) = split(text, Path::new("a.md"));
+        let (yaml, first) = s.yaml.unwrap();
+        let mut diags = Vec::new();
+        let fm = read(yaml, first, Path::new("a.md"), &mut diags);
+        let got: Vec<(crate::diagnostics::Level, usize, &str)> = diags
+            .iter()
+            .map(|d| (d.level, d.line, d.message.as_str()))
+            .collect();
+        use crate::diagnostics::Level::{Note, Warning};
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(
+            got[0],
+            (
+                Warning,
+                3,
+                "unknown front-matter key `severty`; did you mean `severity`? The value is kept only for templates, as `extra.severty`"
+            )
+        );
+        assert_eq!((got[1].0, got[1].1), (Note, 4));
+        assert!(got[1].2.starts_with("front-matter key `company` is not one hindsight reads; kept for templates as `extra.company`"), "{}", got[1].2);
+        assert_eq!((got[2].0, got[2].1), (Note, 5));
+        assert_eq!(fm.extra["company"], serde_json::json!("Acme"));
     }
 }
