@@ -116,7 +116,14 @@ fn target_of(key: &str) -> Option<Target> {
         | "incident date"
         | "date"
         | "date of the incident"
-        | "incident start date" => Date,
+        | "incident start date"
+        | "date / time of incident"
+        | "date/time of incident"
+        | "date and time of incident"
+        | "incident date and time"
+        | "date / time"
+        | "date/time"
+        | "date and time" => Date,
         "severity" | "incident severity" | "sev" | "severity level" => Severity,
         "status" | "report status" | "document status" | "postmortem status" => Status,
         "author" | "authors" | "postmortem author" | "post mortem author"

@@ -1159,6 +1159,20 @@ fn plain_header_lines_under_the_title_are_fields() {
             .any(|d| d.code == "date-from-text" || d.code == "missing-date"),
         "{diags:?}"
     );
+
+    // `Date / time of incident:` is a date field too; a US date in it is pointed at.
+    let text = "# Newark data center outage\n\nDate / time of incident: 6/1/2010 6:44PM ET\n\nSwitches failed.\n";
+    let source = SourceFile::new(PathBuf::from("n.md"), PathBuf::from("n.md"), text);
+    let diags = content::parse(&source, &Config::default()).diagnostics;
+    let invalid: Vec<String> = diags
+        .iter()
+        .filter(|d| d.code == "invalid-date")
+        .map(|d| format!("{}:{}: {}", d.line, d.col, d.message))
+        .collect();
+    assert_eq!(
+        invalid,
+        ["3:26: date of incident `6/1/2010 6:44PM ET` is not a date; expected YYYY-MM-DD"]
+    );
 }
 
 /// Plain-text write-ups put `Timeline` on a line of its own where a heading would be,
