@@ -82,8 +82,11 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
     // folder defaults.
     let public_source = plan.source(source);
     let source = public_source.as_ref().unwrap_or(source);
-    let doc = markdown::analyse(body, split.body_line, config.sanitize_html);
-    let blocks = blocks::scan(body, split.body_line, &doc);
+    // Section names on lines of their own are read as headings (see `promote_labels`).
+    let promoted = sections::promote_labels(body);
+    let marked: &str = promoted.as_deref().unwrap_or(body);
+    let doc = markdown::analyse(marked, split.body_line, config.sanitize_html);
+    let blocks = blocks::scan(marked, split.body_line, &doc);
     let body_lines: Vec<&str> = body.split('\n').collect();
     let end_line = split.body_line + body_lines.len();
     let sections = sections::Sections::new(&doc.headings, end_line);

@@ -203,6 +203,60 @@ pub(crate) fn kind_of(normalised: &str) -> Option<SectionKind> {
     Some(kind)
 }
 
+/// Longest line read as a section label (`Summary`, `Root cause`, `Timeline (UTC)`).
+const LABEL_MAX_CHARS: usize = 40;
+
+/// Write-ups kept as plain text (pasted from a chat, an email or a document) start their
+/// sections with a line that is only the section's name, `Summary` or `Root cause:`,
+/// where Markdown would have `## Summary`. Such a line, at the start of a paragraph and
+/// outside code, lists, quotes and tables, is made a level-2 heading, so the sections
+/// are read (and shown) as the author meant. Line numbers do not change. `None` when no
+/// line is a label.
+pub(crate) fn promote_labels(body: &str) -> Option<String> {
+    let mut out: Option<String> = None;
+    let mut fence: Option<&str> = None;
+    let mut previous_blank = true;
+    let mut at = 0;
+    for line in body.split_inclusive('\n') {
+        let text = line.trim_end_matches(['\n', '\r']);
+        let trimmed = text.trim_start();
+        let starts = at;
+        at += line.len();
+        let label = match fence {
+            Some(f) => {
+                if trimmed.starts_with(f) {
+                    fence = None;
+                }
+                false
+            }
+            None if trimmed.starts_with("```") || trimmed.starts_with("~~~") => {
+                fence = Some(&trimmed[..3]);
+                false
+            }
+            None => {
+                previous_blank
+                    && text == trimmed
+                    && !trimmed.is_empty()
+                    && trimmed.chars().count() <= LABEL_MAX_CHARS
+                    && trimmed.starts_with(|c: char| c.is_alphabetic())
+                    && !trimmed
+                        .trim_end_matches(':')
+                        .contains([':', '|', '*', '_', '`', '[', '.'])
+                    && kind_of(&normalise(trimmed)).is_some()
+            }
+        };
+        previous_blank = fence.is_none() && trimmed.is_empty();
+        if label {
+            out.get_or_insert_with(|| body[..starts].to_string())
+                .push_str("## ");
+        }
+        if let Some(out) = out.as_mut() {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
 /// One section: a heading and the lines up to the next heading of the same or a higher
 /// level.
 #[derive(Debug, Clone, PartialEq)]
@@ -324,6 +378,21 @@ impl Sections {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn lines_that_are_only_a_section_name_become_headings_outside_code_and_lists() {
+        let body = "Outage — 3 July 2019\n\nSummary\nThe API failed.\n\nRoot cause:\n\nA bad push.\n\n- Summary\n\n```\n\nTimeline\n```\n\n  Impact\n\nSummary of the call. Impact\n\nTimeline (UTC)\n11:07 first errors\n";
+        assert_eq!(
+            promote_labels(body).as_deref(),
+            Some(
+                "Outage — 3 July 2019\n\n## Summary\nThe API failed.\n\n## Root cause:\n\nA bad push.\n\n- Summary\n\n```\n\nTimeline\n```\n\n  Impact\n\nSummary of the call. Impact\n\n## Timeline (UTC)\n11:07 first errors\n"
+            )
+        );
+        // Under a line of prose it is prose; a body without labels is not copied.
+        assert_eq!(promote_labels("We met.\nSummary\n"), None);
+        assert_eq!(promote_labels("## Summary\n\nAll fine.\n"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -194,7 +194,8 @@ impl Extractor<'_> {
             f.action_items = self.list_action_items();
         }
         let [summary, impact, root_cause, trigger, resolution, detection] = texts;
-        f.summary = summary.or_else(|| self.first_paragraph());
+        let title_line = f.title.as_ref().map(|t| t.line);
+        f.summary = summary.or_else(|| self.first_paragraph(title_line));
         (f.impact, f.root_cause, f.trigger, f.resolution, f.detection) =
             (impact, root_cause, trigger, resolution, detection);
         f
@@ -1013,16 +1014,26 @@ impl Extractor<'_> {
         for i in self.sections.of_kind(SectionKind::Timeline) {
             let s = &self.sections.list[i];
             let mut rows: Vec<(usize, RawEvent, bool)> = Vec::new();
-            for item in between(&self.blocks.items, |i| i.line, s.line, s.end_line).iter() {
-                if let Some((time_text, rest)) = split_time_prefix(&item.text) {
+            // Items, and plain lines (`11:07pm first errors`) as plain-text write-ups
+            // have them.
+            let lines = between(&self.blocks.items, |i| i.line, s.line, s.end_line)
+                .iter()
+                .map(|i| (i.line, i.text.as_str()))
+                .chain(
+                    between(&self.blocks.text_lines, |t| t.line, s.line, s.end_line)
+                        .iter()
+                        .map(|t| (t.line, t.text.as_str())),
+                );
+            for (line, text) in lines {
+                if let Some((time_text, rest)) = split_time_prefix(text) {
                     let event = TimelineEvent {
                         at: None,
                         time_text,
                         event: rest.to_string(),
                         actor: None,
-                        line: item.line,
+                        line,
                     };
-                    rows.push((item.line, RawEvent { event, zone: None }, false));
+                    rows.push((line, RawEvent { event, zone: None }, false));
                 }
             }
             // Lines that are only a date set the day for the rows below them.
@@ -1037,7 +1048,10 @@ impl Extractor<'_> {
                         .iter()
                         .map(|t| (t.line, t.text.as_str())),
                 );
-            for (line, text) in dates.filter(|(l, _)| *l > s.line && *l < s.end_line) {
+            let row_lines: Vec<usize> = rows.iter().map(|(l, _, _)| *l).collect();
+            for (line, text) in
+                dates.filter(|(l, _)| *l > s.line && *l < s.end_line && !row_lines.contains(l))
+            {
                 if let DateRead::Date(_) = time::read_date(text) {
                     let event = TimelineEvent {
                         at: None,
@@ -1113,13 +1127,15 @@ impl Extractor<'_> {
         out
     }
 
-    /// The first plain paragraph: the summary of a free-prose post-mortem.
-    fn first_paragraph(&self) -> Option<String> {
+    /// The first plain paragraph, not the title's line (`first_line_title`): the summary
+    /// of a free-prose post-mortem.
+    fn first_paragraph(&self, title_line: Option<usize>) -> Option<String> {
         self.doc
             .paragraphs
             .iter()
             .find(|p| {
-                !p.starts_bold
+                Some(p.line) != title_line
+                    && !p.starts_bold
                     && !matches!(
                         time::read_date(&p.text),
                         DateRead::Date(_) | DateRead::Invalid(_)

@@ -393,7 +393,10 @@ fn front_matter_post_mortem_fields() {
         "content/webhook-backlog.md:4:11: warning[front-matter-conflict]: front matter severity `sev 3` differs from the body's `SEV2` (line 26); using the front matter\n 4 | severity: sev 3\n   |           ^"
     );
     assert!(
-        diags[0].message.starts_with("unknown front-matter key `runbook`, kept for templates as `extra.runbook`; known keys: title, date,")
+        diags[0].message.starts_with("front-matter key `runbook` is not one hindsight reads; kept for templates as `extra.runbook` (known keys: title, date,")
+            && diags[0].level == hindsight::diagnostics::Level::Note,
+        "{}",
+        diags[0]
     );
 }
 
@@ -1176,7 +1179,7 @@ fn plain_header_lines_under_the_title_are_fields() {
 }
 
 /// Plain-text write-ups put `Timeline` on a line of its own where a heading would be,
-/// then one event per line or item; the rows end at the first line without a time.
+/// then one event per line or item; the rows end with the section.
 #[test]
 fn a_timeline_under_a_plain_timeline_line_is_read_in_the_zone_it_names() {
     let text = "Connectivity issue — Saturday 31 Aug 2019\n\
@@ -1185,8 +1188,8 @@ fn a_timeline_under_a_plain_timeline_line_is_read_in_the_zone_it_names() {
                 11:07pm first errors\n\
                 11:11pm alert, on call responds\n\
                 1:10am full service restored\n\
-                Root cause was a power failure.\n\
                 \n\
+                Root cause\n\
                 12:00 this line is not in the timeline\n";
     let (i, _) = parse_text("imported/connectivity.md", text, &Config::default());
     let rows: Vec<(String, Option<Timestamp>, usize)> = i
@@ -1255,4 +1258,44 @@ fn a_plain_first_line_that_stands_alone_is_the_title() {
     ] {
         assert_eq!(title(text), (t("x-2019"), true), "{text}");
     }
+}
+
+/// Sections started by a line that is only their name, as plain-text write-ups have
+/// them, are read and shown as sections.
+#[test]
+fn plain_section_labels_are_sections() {
+    let text = "Agent connectivity issue — Saturday 31 Aug 2019\n\
+                \n\
+                Summary\n\
+                Agents could not reach the API for two hours.\n\
+                \n\
+                Root Cause\n\
+                A power failure in one data center cut our Redis cluster off.\n\
+                \n\
+                ```\n\
+                \n\
+                Impact\n\
+                ```\n";
+    let (i, _) = parse_text("imported/agents.md", text, &Config::default());
+    assert_eq!(i.title, "Agent connectivity issue — Saturday 31 Aug 2019");
+    assert_eq!(
+        i.summary.as_deref(),
+        Some("Agents could not reach the API for two hours.")
+    );
+    assert_eq!(
+        i.root_cause.as_deref(),
+        Some("A power failure in one data center cut our Redis cluster off.")
+    );
+    assert!(
+        i.body_html
+            .contains("<h2 id=\"root-cause\">Root Cause</h2>"),
+        "{}",
+        i.body_html
+    );
+    // In code it stays code.
+    assert!(
+        i.body_html.contains("Impact\n</code></pre>"),
+        "{}",
+        i.body_html
+    );
 }
