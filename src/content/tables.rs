@@ -251,7 +251,7 @@ pub(crate) fn timeline_rows(table: &Table) -> Vec<RawEvent> {
 
 /// The zone a time column's header names: `Time (PDT)`, `Time (Europe/Berlin)`,
 /// `Timestamp UTC+2`.
-pub(crate) fn header_zone(header: &str) -> Option<Zone> {
+fn header_zone(header: &str) -> Option<Zone> {
     header
         .split([' ', '(', ')', ',', '[', ']'])
         .filter(|w| !w.is_empty())

@@ -940,77 +940,12 @@ impl Extractor<'_> {
         }
     }
 
-    /// Timelines written as lists under a Timeline heading; else under a `Timeline`
-    /// line that is not a heading (`labelled_timeline`).
+    /// Timelines written as lists (or, in plain-text write-ups, as lines) under a
+    /// Timeline heading or label (`sections::promote_labels`).
     fn list_timeline(&self, f: &mut BodyFacts) {
         if !f.timeline.is_empty() {
             return;
         }
-        self.heading_timeline(f);
-        if f.timeline.is_empty() {
-            self.labelled_timeline(f);
-        }
-    }
-
-    /// Plain-text write-ups (pasted from a chat or an email) put a `Timeline` or
-    /// `Timeline (PT)` line where a heading would be, then one event per line or item:
-    /// `11:07pm first errors`. The rows are the lines and items right below the label
-    /// that start with a time, up to the first that does not; a zone the label names is
-    /// theirs, as a table header's is.
-    fn labelled_timeline(&self, f: &mut BodyFacts) {
-        let next_heading = |line: usize| {
-            self.doc
-                .headings
-                .iter()
-                .map(|h| h.line)
-                .find(|&l| l > line)
-                .unwrap_or(usize::MAX)
-        };
-        let labels = self.blocks.text_lines.iter().filter(|t| {
-            t.text.len() <= 40
-                && sections::kind_of(&sections::normalise(&t.text)) == Some(SectionKind::Timeline)
-        });
-        for label in labels {
-            let zone = tables::header_zone(&label.text);
-            let end = next_heading(label.line);
-            let mut below: Vec<(usize, &str)> = self
-                .blocks
-                .items
-                .iter()
-                .map(|i| (i.line, i.text.as_str()))
-                .chain(
-                    self.blocks
-                        .text_lines
-                        .iter()
-                        .map(|t| (t.line, t.text.as_str())),
-                )
-                .filter(|&(l, _)| l > label.line && l < end)
-                .collect();
-            below.sort_by_key(|&(l, _)| l);
-            for (line, text) in below {
-                let Some((time_text, rest)) = split_time_prefix(text) else {
-                    break;
-                };
-                let event = TimelineEvent {
-                    at: None,
-                    time_text,
-                    event: rest.to_string(),
-                    actor: None,
-                    line,
-                };
-                f.timeline.push(RawEvent {
-                    event,
-                    zone: zone.clone(),
-                });
-            }
-            if !f.timeline.is_empty() {
-                return;
-            }
-        }
-    }
-
-    /// Timelines written as lists under a Timeline heading.
-    fn heading_timeline(&self, f: &mut BodyFacts) {
         for i in self.sections.of_kind(SectionKind::Timeline) {
             let s = &self.sections.list[i];
             let mut rows: Vec<(usize, RawEvent, bool)> = Vec::new();
