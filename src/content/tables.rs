@@ -275,7 +275,12 @@ pub(crate) fn resolve_timeline(
         .map(|raw| {
             let mut event = raw.event;
             let default = raw.zone.as_ref().unwrap_or(zone);
-            match time::read_time(&event.time_text, default) {
+            // `05-04 00:09`: a month and day without a year, on the date reached so far.
+            let read = time::read_time(&event.time_text, default).or_else(|| {
+                let dated = time::month_day_on(&event.time_text, current?)?;
+                time::read_time(&dated, default)
+            });
+            match read {
                 Some(TimeRead::Full(ts, date)) => {
                     event.at = Some(ts);
                     current = Some(date);

@@ -1242,7 +1242,17 @@ fn split_time_prefix(text: &str) -> Option<(String, &str)> {
         }
         // A date followed by a garbled time (`2025-08-07 14:7O`) is a row too: it is
         // kept without a time and reported, as in a timeline table, not dropped unseen.
-        let read = time::read_time(prefix, &crate::zone::Zone::utc());
+        // A month and day without a year (`01-02 16:30`) date a row as well as a year
+        // would; the year comes from the timeline when it is resolved.
+        let utc = crate::zone::Zone::utc();
+        let read = time::read_time(prefix, &utc).or_else(|| {
+            let (_, _, end) = time::month_day(prefix)?;
+            let rest = prefix[end..].trim_start_matches([' ', ',']);
+            (end < prefix.len())
+                .then(|| time::read_time(rest, &utc))
+                .flatten()
+                .filter(|r| matches!(r, TimeRead::TimeOfDay { .. }))
+        });
         if matches!(read, Some(TimeRead::Full(..) | TimeRead::TimeOfDay { .. }))
             || k > 1 && matches!(read, Some(TimeRead::DateBadTime(_)))
         {

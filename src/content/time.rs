@@ -258,6 +258,43 @@ fn day_range_date(s: &str) -> Option<(Date, usize)> {
     }
 }
 
+/// A month and day without a year at the start of `s` (`05-04`, `12/31`): both numbers
+/// and the byte length, in the order written.
+pub(crate) fn month_day(s: &str) -> Option<(i8, i8, usize)> {
+    let a_len = digits(s);
+    let sep = *s.as_bytes().get(a_len)?;
+    if !(1..=2).contains(&a_len) || (sep != b'-' && sep != b'/') {
+        return None;
+    }
+    let b_len = digits(&s[a_len + 1..]);
+    let end = a_len + 1 + b_len;
+    if !(1..=2).contains(&b_len) || !ends_word(s, end) || s[end..].starts_with(['-', '/']) {
+        return None;
+    }
+    Some((
+        s[..a_len].parse().ok()?,
+        s[a_len + 1..end].parse().ok()?,
+        end,
+    ))
+}
+
+/// A timeline's month and day without a year (`05-04 00:09`, `01-01`, `12/31`) read on
+/// the date the rows have reached: whichever of month-day or day-month lies nearest to
+/// `near` (within 62 days, across a new year), as `YYYY-MM-DD` plus the rest of the text,
+/// ready for `read_time`. `None` when neither reading is near.
+pub(crate) fn month_day_on(s: &str, near: Date) -> Option<String> {
+    let s = s.trim_start();
+    let (a, b, end) = month_day(s)?;
+    let year = near.year();
+    let best = [(a, b), (b, a)]
+        .into_iter()
+        .flat_map(|(m, d)| (year - 1..=year + 1).filter_map(move |y| Date::new(y, m, d).ok()))
+        .map(|d| ((d - near).get_days().abs(), d))
+        .filter(|&(days, _)| days <= 62)
+        .min()?;
+    Some(format!("{}{}", best.1, &s[end..]))
+}
+
 /// Outcome of reading a time cell or timestamp.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TimeRead {
@@ -418,6 +455,30 @@ pub(crate) fn read_duration_minutes(s: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_month_and_day_without_a_year_is_read_on_the_nearest_date() {
+        let near = Date::constant(2019, 5, 4);
+        let on = |s: &str, near: Date| month_day_on(s, near);
+        assert_eq!(on("05-04 00:09", near).as_deref(), Some("2019-05-04 00:09"));
+        // 04/05 reads as 5 April (a month away) or 4 May (that very day): the nearer wins.
+        assert_eq!(on("04/05", near).as_deref(), Some("2019-05-04"));
+        assert_eq!(on("13-05 10:00", near).as_deref(), Some("2019-05-13 10:00"));
+        // Across a new year: 12-31 near 2 January is the last day of the year before.
+        assert_eq!(
+            on("12-31 23:50", Date::constant(2026, 1, 2)).as_deref(),
+            Some("2025-12-31 23:50")
+        );
+        // Far from every reading, a range, a full date or a count: no date.
+        assert_eq!(on("09-28", Date::constant(2023, 1, 19)), None);
+        assert_eq!(on("05-05/05-06", near), None);
+        assert_eq!(on("2019-05-04", near), None);
+        assert_eq!(
+            on("3-4 engineers", near).as_deref(),
+            Some("2019-04-03 engineers")
+        );
+        assert_eq!(month_day("3-4 engineers"), Some((3, 4, 3)));
+    }
 
     #[test]
     fn the_first_whole_date_of_a_line_of_prose_with_ranges_read_as_their_first_day() {

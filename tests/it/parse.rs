@@ -1299,3 +1299,28 @@ fn plain_section_labels_are_sections() {
         i.body_html
     );
 }
+
+/// Multi-day timelines write the month and day without the year (`05-04 00:09`); the
+/// rows are placed on the incident's year, rolling over as the days go.
+#[test]
+fn timeline_rows_with_a_month_and_day_but_no_year_are_placed_in_the_incident_s_year() {
+    let text = "---\ntitle: Background jobs stalled\ndate: 2025-12-31\n---\n\n\
+                ## Timeline (UTC)\n\n\
+                - 12-31 23:30 large batch arrives; allocation times out\n\
+                - 01-01 02:30 backlog reported\n\
+                - 01-02 16:30 normal processing restored\n";
+    let (i, diags) = parse_text("reviews/jobs.md", text, &Config::default());
+    let at: Vec<Option<Timestamp>> = i.timeline.iter().map(|e| e.at).collect();
+    assert_eq!(
+        at,
+        [
+            ts("2025-12-31T23:30:00Z"),
+            ts("2026-01-01T02:30:00Z"),
+            ts("2026-01-02T16:30:00Z")
+        ]
+    );
+    assert!(
+        !diags.iter().any(|d| d.code == "unreadable-time"),
+        "{diags:?}"
+    );
+}
