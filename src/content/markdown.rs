@@ -115,6 +115,8 @@ pub(crate) struct MdDoc {
     pub(crate) verbatim_lines: Vec<(usize, usize)>,
     /// Absolute line ranges (inclusive) of tables.
     pub(crate) table_lines: Vec<(usize, usize)>,
+    /// Byte ranges of the body's inline code spans (`` `YYYY` ``), in order.
+    pub(crate) code_spans: Vec<Range<usize>>,
 }
 
 /// Maps byte offsets of the body to absolute line numbers.
@@ -313,6 +315,9 @@ pub(crate) fn analyse(body: &str, first_line: usize, sanitize: bool) -> MdDoc {
                 _ => {}
             },
             Event::Text(_) | Event::Code(_) | Event::SoftBreak | Event::HardBreak => {
+                if let Event::Code(_) = event {
+                    doc.code_spans.push(range.clone());
+                }
                 let text = match &event {
                     Event::Text(t) | Event::Code(t) => t.as_ref(),
                     _ => " ", // a line break inside a paragraph reads as a space

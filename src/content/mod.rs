@@ -121,7 +121,7 @@ pub fn parse(source: &SourceFile, config: &Config) -> Parsed {
             )],
         };
     }
-    placeholders(body, split.body_line, &doc, path, &mut diags);
+    placeholders(marked, split.body_line, &doc, path, &mut diags);
 
     let zone = author_zone(body, split.body_line, &doc, &sections, &facts)
         .unwrap_or_else(|| config.zone());
@@ -479,10 +479,7 @@ fn assemble(
         Some((time::DateRead::Date(d), _)) => Some(d),
         _ => None,
     };
-    let text_date = facts
-        .date_in_text
-        .as_ref()
-        .and_then(|l| time::date_in_line(&l.value).map(|(d, _, _)| (d, l)));
+    let text_date = facts.date_in_text.as_ref().map(|(d, l)| (*d, l));
     // The timeline needs a date for times of day: the incident date, else the start,
     // else the date the file's name or its prose gives.
     let timeline_date = incident
@@ -801,7 +798,7 @@ fn date_in_opening(
     body_lines: &[&str],
     first_line: usize,
     doc: &markdown::MdDoc,
-) -> Option<Located<String>> {
+) -> Option<(jiff::civil::Date, Located<String>)> {
     body_lines
         .iter()
         .enumerate()
@@ -815,12 +812,13 @@ fn date_in_opening(
         })
         .take(DATE_LINES)
         .find_map(|(line, text)| {
-            let (_, at, written) = time::date_in_line(text)?;
-            Some(Located {
+            let (date, at, written) = time::date_in_line(text)?;
+            let written = Located {
                 value: written.to_string(),
                 line,
                 col: text[..at].chars().count() + 1,
-            })
+            };
+            Some((date, written))
         })
 }
 
@@ -837,8 +835,11 @@ fn placeholders(
         return;
     }
     let defined: Vec<String> = doc.links.iter().map(|l| l.text.to_lowercase()).collect();
+    let mut line_start = 0;
     for (i, raw) in body.split('\n').enumerate() {
         let line = first_line + i;
+        let start = line_start;
+        line_start += raw.len() + 1;
         if doc
             .verbatim_lines
             .iter()
@@ -861,8 +862,7 @@ fn placeholders(
         }
         // Inside an inline code span (`` `YYYY` ``) a placeholder's shape is quoted, not
         // left unfilled: a post-mortem about a date-format bug names the pattern.
-        let code = inline_code_spans(text);
-        found.retain(|(at, _)| !code.iter().any(|r| r.contains(at)));
+        found.retain(|(at, _)| !doc.code_spans.iter().any(|r| r.contains(&(start + at))));
         found.sort();
         let Some((at, first)) = found.first() else {
             continue;
@@ -886,44 +886,6 @@ fn placeholders(
             ),
         ));
     }
-}
-
-/// Byte ranges of a line's inline code spans: a run of backticks up to the next run of
-/// the same length (CommonMark's rule within one line; an unclosed run is plain text).
-fn inline_code_spans(line: &str) -> Vec<std::ops::Range<usize>> {
-    let bytes = line.as_bytes();
-    let run_at = |i: usize| bytes[i..].iter().take_while(|&&b| b == b'`').count();
-    let mut spans = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'`' {
-            i += 1;
-            continue;
-        }
-        let open = run_at(i);
-        let mut j = i + open;
-        let mut close = None;
-        while j < bytes.len() {
-            if bytes[j] == b'`' {
-                let run = run_at(j);
-                if run == open {
-                    close = Some(j + run);
-                    break;
-                }
-                j += run;
-            } else {
-                j += 1;
-            }
-        }
-        match close {
-            Some(end) => {
-                spans.push(i..end);
-                i = end;
-            }
-            None => i += open,
-        }
-    }
-    spans
 }
 
 #[cfg(test)]
@@ -963,6 +925,5 @@ mod placeholder_tests {
                 "3:31: unfilled template placeholder `YYYY`; expected the real value",
             ]
         );
-        assert_eq!(inline_code_spans("a `b` c ``d`e`` f"), [2..5, 8..15]);
     }
 }

@@ -79,8 +79,8 @@ pub(crate) struct BodyFacts {
     /// resolve.
     pub(crate) stated: [Option<Located<i64>>; 4],
     /// The first whole date written in the opening lines of prose (`time::date_in_line`),
-    /// as written: the incident's date when nothing better gives one.
-    pub(crate) date_in_text: Option<Located<String>>,
+    /// and where and how it is written: the incident's date when nothing better gives one.
+    pub(crate) date_in_text: Option<(jiff::civil::Date, Located<String>)>,
 }
 
 /// Which scalar text field a key feeds.
