@@ -26,15 +26,7 @@ pub fn infer_all_possible(
     incidents: &[Incident],
     taxonomy: &Taxonomy,
 ) -> (Vec<Vec<InferredCause>>, Vec<Vec<String>>) {
-    incidents
-        .par_iter()
-        .map(|incident| {
-            split_possible(
-                taxonomy::infer_possible(incident, taxonomy),
-                taxonomy.min_confidence,
-            )
-        })
-        .unzip()
+    infer_all_cached(incidents, taxonomy, &super::text::FeatureCache::new())
 }
 
 /// Each incident's inferred causes (`infer_all`) and the classes of its *possible*

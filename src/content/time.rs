@@ -215,65 +215,50 @@ pub(crate) fn date_in_line(line: &str) -> Option<(Date, usize, &str)> {
 
 /// `9–10 April 2022`, `20/21 March 2025` or `March 26–31, 2015`: the first day of a range.
 fn day_range_date(s: &str) -> Option<(Date, usize)> {
-    // The range's first day, its separator and the second day, from byte `from` of `s`.
-    let range_at = |from: usize| -> Option<(usize, usize)> {
-        let t = &s[from..];
-        let d1 = digits(t);
-        if !(1..=2).contains(&d1) {
-            return None;
-        }
-        let sep = t[d1..].chars().next()?;
-        if !matches!(sep, '–' | '—' | '-' | '/') {
-            return None;
-        }
-        let after = d1 + sep.len_utf8();
-        let d2 = digits(&t[after..]);
-        if !(1..=2).contains(&d2) || !ends_word(t, after + d2) {
-            return None;
-        }
-        Some((d1, after + d2))
-    };
-    if let Some((d1, end)) = range_at(0) {
-        // `9–10 April 2022`: the first day, then what follows the range.
-        let joined = format!("{}{}", &s[..d1], &s[end..]);
-        return match read_date_prefix(&joined) {
-            Some((DateRead::Date(d), used)) if used > d1 => Some((d, used + (end - d1))),
-            _ => None,
-        };
-    }
-    // `March 26–31, 2015`: a month name, then the range.
+    // The range starts the text, or follows a word (the month, checked by reading).
     let word = s
         .find(|c: char| !c.is_ascii_alphabetic())
         .unwrap_or(s.len());
-    let space = s[word..].len() - s[word..].trim_start_matches(' ').len();
-    if word < 3 || space == 0 {
-        return None;
-    }
-    let from = word + space;
-    let (d1, end) = range_at(from)?;
-    let joined = format!("{}{}", &s[..from + d1], &s[from + end..]);
+    let from = match word {
+        0 => 0,
+        3.. if s[word..].starts_with(' ') => s.len() - s[word..].trim_start_matches(' ').len(),
+        _ => return None,
+    };
+    let (d1, end) = number_pair(&s[from..], &['–', '—', '-', '/'])?;
+    let (d1, end) = (from + d1, from + end);
+    // The range with its second day left out is the date of its first day.
+    let joined = format!("{}{}", &s[..d1], &s[end..]);
     match read_date_prefix(&joined) {
-        Some((DateRead::Date(d), used)) if used > from + d1 => Some((d, used + (end - d1))),
+        Some((DateRead::Date(d), used)) if used > d1 => Some((d, used + (end - d1))),
         _ => None,
     }
+}
+
+/// Two numbers of one or two digits joined by one of `separators` at the start of `s`,
+/// ending a word (`9–10`, `05-04`, `12/31`): the byte length of the first number and of
+/// the whole pair.
+fn number_pair(s: &str, separators: &[char]) -> Option<(usize, usize)> {
+    let first = digits(s);
+    let sep = s[first..].chars().next()?;
+    if !(1..=2).contains(&first) || !separators.contains(&sep) {
+        return None;
+    }
+    let after = first + sep.len_utf8();
+    let second = digits(&s[after..]);
+    let end = after + second;
+    ((1..=2).contains(&second) && ends_word(s, end)).then_some((first, end))
 }
 
 /// A month and day without a year at the start of `s` (`05-04`, `12/31`): both numbers
 /// and the byte length, in the order written.
 pub(crate) fn month_day(s: &str) -> Option<(i8, i8, usize)> {
-    let a_len = digits(s);
-    let sep = *s.as_bytes().get(a_len)?;
-    if !(1..=2).contains(&a_len) || (sep != b'-' && sep != b'/') {
-        return None;
-    }
-    let b_len = digits(&s[a_len + 1..]);
-    let end = a_len + 1 + b_len;
-    if !(1..=2).contains(&b_len) || !ends_word(s, end) || s[end..].starts_with(['-', '/']) {
+    let (first, end) = number_pair(s, &['-', '/'])?;
+    if s[end..].starts_with(['-', '/']) {
         return None;
     }
     Some((
-        s[..a_len].parse().ok()?,
-        s[a_len + 1..end].parse().ok()?,
+        s[..first].parse().ok()?,
+        s[first + 1..end].parse().ok()?,
         end,
     ))
 }
